@@ -1,0 +1,94 @@
+//! `key = value` argument lists shared by the attribute macros: parsed once, checked for unknown
+//! and duplicate keys with every error collected.
+
+use crate::errors::{did_you_mean, Errors};
+use syn::ext::IdentExt;
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{Expr, Ident, Token};
+
+/// One `key = value` argument.
+pub struct Arg {
+    pub key: Ident,
+    pub value: Expr,
+}
+
+impl Parse for Arg {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let key = input.call(Ident::parse_any)?;
+        input.parse::<Token![=]>()?;
+        let value = input.parse()?;
+        Ok(Arg { key, value })
+    }
+}
+
+/// A comma-separated list of [`Arg`]s.
+pub struct Args(pub Vec<Arg>);
+
+impl Parse for Args {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let list = Punctuated::<Arg, Token![,]>::parse_terminated(input)?;
+        Ok(Args(list.into_iter().collect()))
+    }
+}
+
+impl Args {
+    /// Keeps the first occurrence of each known key; reports unknown keys (with a hint) and
+    /// repeated ones. Returns the kept arguments in `known`'s order of appearance in the input.
+    pub fn checked(self, known: &[&str], what: &str, errors: &mut Errors) -> Vec<Arg> {
+        let mut kept: Vec<Arg> = Vec::new();
+        for arg in self.0 {
+            let name = arg.key.unraw().to_string();
+            if !known.contains(&name.as_str()) {
+                let expected = known
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                errors.at(
+                    &arg.key,
+                    format!(
+                        "unknown {what} argument `{name}`{}; expected one of {expected}",
+                        did_you_mean(&name, known)
+                    ),
+                );
+            } else if kept.iter().any(|k| k.key == arg.key) {
+                errors.at(&arg.key, format!("duplicate {what} argument `{name}`"));
+            } else {
+                kept.push(arg);
+            }
+        }
+        kept
+    }
+}
+
+/// The string literal of `expr`, or an error at it.
+pub fn string_literal(expr: &Expr, key: &str, errors: &mut Errors) -> Option<syn::LitStr> {
+    match expr {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(lit),
+            ..
+        }) => Some(lit.clone()),
+        other => {
+            errors.at(
+                other,
+                format!("`{key}` takes a string literal, like `{key} = \"...\"`"),
+            );
+            None
+        }
+    }
+}
+
+/// The path of `expr`, or an error at it.
+pub fn path(expr: &Expr, key: &str, errors: &mut Errors) -> Option<syn::Path> {
+    match expr {
+        Expr::Path(p) if p.qself.is_none() => Some(p.path.clone()),
+        other => {
+            errors.at(
+                other,
+                format!("`{key}` takes a path, like `{key} = ::tallymark`"),
+            );
+            None
+        }
+    }
+}

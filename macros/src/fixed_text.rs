@@ -1,0 +1,84 @@
+//! `#[derive(FixedText)]`: one fixed text per enum variant.
+
+use crate::errors::Errors;
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::{Data, DeriveInput, Fields, LitStr};
+
+pub fn derive(input: TokenStream) -> TokenStream {
+    let input: DeriveInput = match syn::parse2(input) {
+        Ok(input) => input,
+        Err(error) => return error.to_compile_error(),
+    };
+    let mut errors = Errors::default();
+    let Data::Enum(data) = &input.data else {
+        return syn::Error::new_spanned(&input.ident, "`FixedText` is derived for enums")
+            .to_compile_error();
+    };
+    let mut arms = Vec::new();
+    let mut texts: Vec<(String, &syn::Ident)> = Vec::new();
+    for variant in &data.variants {
+        if !matches!(variant.fields, Fields::Unit) {
+            errors.at(
+                &variant.ident,
+                "`FixedText` variants carry no data: each writes one fixed text",
+            );
+        }
+        let text = variant_text(variant, &mut errors);
+        if let Some((_, other)) = texts.iter().find(|(t, _)| *t == text) {
+            errors.at(
+                &variant.ident,
+                format!(
+                    "`{}` writes \"{text}\", as `{other}` already does",
+                    variant.ident
+                ),
+            );
+        }
+        texts.push((text.clone(), &variant.ident));
+        let ident = &variant.ident;
+        arms.push(quote!(Self::#ident => #text));
+    }
+    if !errors.is_empty() {
+        return errors.to_compile_errors();
+    }
+    let name = &input.ident;
+    let krate = quote!(::tallymark);
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics #krate::FixedText for #name #ty_generics #where_clause {
+            fn text(&self) -> &'static str {
+                match self { #(#arms),* }
+            }
+        }
+    }
+}
+
+/// `#[text("...")]`, or the variant's name in snake_case.
+fn variant_text(variant: &syn::Variant, errors: &mut Errors) -> String {
+    for attr in &variant.attrs {
+        if attr.path().is_ident("text") {
+            match attr.parse_args::<LitStr>() {
+                Ok(lit) => return lit.value(),
+                Err(_) => errors.at(&attr.meta, "expected `#[text(\"...\")]`"),
+            }
+        }
+    }
+    snake_case(&variant.ident.to_string())
+}
+
+/// `RestartSelfHealed` -> `restart_self_healed`.
+pub fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

@@ -1,0 +1,193 @@
+//! Parsing `#[layout(...)]` and its struct into a model, collecting every error on the way.
+
+use crate::args::{self, Args};
+use crate::errors::{did_you_mean, Errors};
+use syn::spanned::Spanned;
+use syn::{Attribute, Fields, Ident, ItemStruct, LitInt, LitStr, Meta, Type};
+
+/// The layout as written.
+pub struct LayoutDecl {
+    /// The struct, with tallymark's field attributes removed.
+    pub item: ItemStruct,
+    pub dataset: Option<LitStr>,
+    pub binding: Option<LitStr>,
+    /// Path to the `tallymark` crate in expanded code.
+    pub krate: syn::Path,
+    pub fields: Vec<FieldDecl>,
+}
+
+/// One field and the slots its attributes name.
+pub struct FieldDecl {
+    pub ident: Ident,
+    pub ty: Type,
+    pub doc: String,
+    /// The `#[index]` attribute, if present.
+    pub index: Option<Attribute>,
+    pub blob: Option<SlotAttr>,
+    pub double: Option<SlotAttr>,
+}
+
+/// A `#[blob(N)]` or `#[double(N)]` attribute.
+pub struct SlotAttr {
+    pub attr: Attribute,
+    /// The slot number, when it parsed as an integer.
+    pub number: Option<(u32, LitInt)>,
+}
+
+const SLOT_ATTRIBUTES: &[&str] = &["index", "blob", "double"];
+const ARGUMENTS: &[&str] = &["dataset", "binding", "crate"];
+
+/// Parses the attribute's arguments and the struct. Syntax errors in the item abort; everything
+/// else is collected in `errors`.
+pub fn parse(
+    args: proc_macro2::TokenStream,
+    item: proc_macro2::TokenStream,
+    errors: &mut Errors,
+) -> syn::Result<LayoutDecl> {
+    let mut item: ItemStruct = syn::parse2(item)?;
+    let mut decl = LayoutDecl {
+        item: item.clone(),
+        dataset: None,
+        binding: None,
+        krate: syn::parse_quote!(::tallymark),
+        fields: Vec::new(),
+    };
+    match syn::parse2::<Args>(args) {
+        Ok(args) => {
+            for arg in args.checked(ARGUMENTS, "layout", errors) {
+                match arg.key.to_string().as_str() {
+                    "dataset" => decl.dataset = args::string_literal(&arg.value, "dataset", errors),
+                    "binding" => decl.binding = args::string_literal(&arg.value, "binding", errors),
+                    _ => {
+                        if let Some(path) = args::path(&arg.value, "crate", errors) {
+                            decl.krate = path;
+                        }
+                    }
+                }
+            }
+        }
+        Err(error) => errors.push(error),
+    }
+
+    let Fields::Named(named) = &mut item.fields else {
+        errors.at(
+            &item.ident,
+            "a layout is a struct with named fields, one per blob, double or index",
+        );
+        decl.item = item;
+        return Ok(decl);
+    };
+    for field in &mut named.named {
+        decl.fields.push(parse_field(field, errors));
+    }
+    decl.item = item;
+    Ok(decl)
+}
+
+/// Takes tallymark's attributes off `field` and records them.
+fn parse_field(field: &mut syn::Field, errors: &mut Errors) -> FieldDecl {
+    let ident = field.ident.clone().expect("named fields have names");
+    let mut decl = FieldDecl {
+        ident,
+        ty: field.ty.clone(),
+        doc: doc_comment(&field.attrs),
+        index: None,
+        blob: None,
+        double: None,
+    };
+    let mut kept = Vec::new();
+    for attr in field.attrs.drain(..) {
+        let name = attr
+            .path()
+            .get_ident()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        match name.as_str() {
+            "index" => {
+                if !matches!(attr.meta, Meta::Path(_)) {
+                    errors.at(&attr.meta, "`#[index]` takes no arguments");
+                }
+                if decl.index.is_some() {
+                    errors.at(&attr, format!("duplicate `#[index]` on `{}`", decl.ident));
+                } else {
+                    decl.index = Some(attr);
+                }
+            }
+            "blob" | "double" => {
+                let slot = parse_slot(&attr, &name, errors);
+                let target = if name == "blob" {
+                    &mut decl.blob
+                } else {
+                    &mut decl.double
+                };
+                if target.is_some() {
+                    errors.at(&attr, format!("duplicate `#[{name}]` on `{}`", decl.ident));
+                } else {
+                    *target = Some(slot);
+                }
+            }
+            _ => {
+                let hint = did_you_mean(&name, SLOT_ATTRIBUTES);
+                if hint.is_empty() {
+                    kept.push(attr);
+                } else {
+                    errors.at(
+                        attr.path(),
+                        format!("unknown layout attribute `{name}`{hint}"),
+                    );
+                }
+            }
+        }
+    }
+    field.attrs = kept;
+    decl
+}
+
+fn parse_slot(attr: &Attribute, name: &str, errors: &mut Errors) -> SlotAttr {
+    let number = match attr.parse_args::<LitInt>() {
+        Ok(lit) => match lit.base10_parse::<u32>() {
+            Ok(n) => Some((n, lit)),
+            Err(error) => {
+                errors.push(error);
+                None
+            }
+        },
+        Err(_) => {
+            errors.at(
+                &attr.meta,
+                format!("expected a slot number, like `#[{name}(1)]`"),
+            );
+            None
+        }
+    };
+    SlotAttr {
+        attr: attr.clone(),
+        number,
+    }
+}
+
+/// The doc comment of an item, its lines joined with `\n` and trimmed.
+pub fn doc_comment(attrs: &[Attribute]) -> String {
+    let lines: Vec<String> = attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("doc"))
+        .filter_map(|attr| match &attr.meta {
+            Meta::NameValue(nv) => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Some(s.value().trim().to_string()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    lines.join("\n").trim().to_string()
+}
+
+impl FieldDecl {
+    /// The declared type's span.
+    pub fn ty_span(&self) -> proc_macro2::Span {
+        self.ty.span()
+    }
+}

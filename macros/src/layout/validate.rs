@@ -1,0 +1,212 @@
+//! The layout rules: each is checked independently so one compile reports every broken rule.
+
+use super::parse::{FieldDecl, LayoutDecl, SlotAttr};
+use crate::errors::Errors;
+
+/// Most blobs and most doubles a point may carry.
+pub const MAX_SLOTS: u32 = 20;
+
+/// What a field occupies.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    Blob(u8),
+    Double(u8),
+}
+
+/// A field that passed validation.
+pub struct Field<'d> {
+    pub decl: &'d FieldDecl,
+    pub index: bool,
+    pub slot: Option<Slot>,
+}
+
+/// A layout that passed validation.
+pub struct Layout<'d> {
+    pub decl: &'d LayoutDecl,
+    pub dataset: String,
+    pub binding: String,
+    pub fields: Vec<Field<'d>>,
+    /// Highest blob slot declared.
+    pub blob_count: u8,
+    /// Highest double slot declared.
+    pub double_count: u8,
+}
+
+/// Checks every rule; returns the layout only if all hold.
+pub fn validate<'d>(decl: &'d LayoutDecl, errors: &mut Errors) -> Option<Layout<'d>> {
+    let dataset = check_name(decl.dataset.as_ref(), "dataset", is_dataset_name, errors);
+    let binding = check_name(decl.binding.as_ref(), "binding", is_binding_name, errors);
+
+    let mut fields = Vec::new();
+    let mut index_field: Option<&FieldDecl> = None;
+    let mut blobs = SlotTable::new("blob");
+    let mut doubles = SlotTable::new("double");
+
+    for field in &decl.fields {
+        if let Some(attr) = &field.index {
+            match index_field {
+                Some(first) => errors.at(
+                    attr,
+                    format!(
+                        "a layout has exactly one index, and `{}` is already the index",
+                        first.ident
+                    ),
+                ),
+                None => index_field = Some(field),
+            }
+            if let Some(double) = &field.double {
+                errors.at(
+                    &double.attr,
+                    format!(
+                        "the index `{}` is text and cannot also be a double",
+                        field.ident
+                    ),
+                );
+            }
+        }
+        if let (Some(_), Some(double)) = (&field.blob, &field.double) {
+            errors.at(
+                &double.attr,
+                format!(
+                    "`{}` is already a blob; a field occupies one slot",
+                    field.ident
+                ),
+            );
+        }
+        if field.index.is_none() && field.blob.is_none() && field.double.is_none() {
+            errors.at(
+                &field.ident,
+                format!(
+                    "`{}` has no slot: mark it `#[blob(N)]`, `#[double(N)]` or `#[index]`",
+                    field.ident
+                ),
+            );
+        }
+        let slot = match (&field.blob, &field.double) {
+            (Some(blob), _) => blobs.claim(field, blob, errors).map(Slot::Blob),
+            (None, Some(double)) => doubles.claim(field, double, errors).map(Slot::Double),
+            (None, None) => None,
+        };
+        fields.push(Field {
+            decl: field,
+            index: field.index.is_some(),
+            slot,
+        });
+    }
+
+    if index_field.is_none() && !decl.fields.is_empty() {
+        errors.at(
+            &decl.item.ident,
+            format!(
+                "layout `{}` has no index: mark exactly one text field `#[index]`",
+                decl.item.ident
+            ),
+        );
+    } else if decl.fields.is_empty() {
+        errors.at(&decl.item.ident, "a layout needs at least an index field");
+    }
+    if !decl.item.generics.params.is_empty() {
+        errors.at(&decl.item.generics, "a layout cannot be generic");
+    }
+
+    if !errors.is_empty() {
+        return None;
+    }
+    Some(Layout {
+        decl,
+        dataset: dataset?,
+        binding: binding?,
+        fields,
+        blob_count: blobs.highest,
+        double_count: doubles.highest,
+    })
+}
+
+/// Which field took which slot of one kind.
+struct SlotTable<'d> {
+    kind: &'static str,
+    taken: Vec<(u8, &'d FieldDecl)>,
+    highest: u8,
+}
+
+impl<'d> SlotTable<'d> {
+    fn new(kind: &'static str) -> Self {
+        SlotTable {
+            kind,
+            taken: Vec::new(),
+            highest: 0,
+        }
+    }
+
+    fn claim(&mut self, field: &'d FieldDecl, attr: &SlotAttr, errors: &mut Errors) -> Option<u8> {
+        let kind = self.kind;
+        let count = self.taken.len() + 1;
+        if count == MAX_SLOTS as usize + 1 {
+            errors.at(
+                &field.ident,
+                format!(
+                    "too many {kind}s: `{}` is the {count}st; Analytics Engine allows at most \
+                     {MAX_SLOTS} {kind}s per data point",
+                    field.ident
+                ),
+            );
+        }
+        let (number, lit) = attr.number.as_ref()?;
+        if !(1..=MAX_SLOTS).contains(number) {
+            errors.at(
+                lit,
+                format!(
+                    "{kind} slot {number} is out of range: slots are numbered 1 to {MAX_SLOTS}"
+                ),
+            );
+            return None;
+        }
+        let slot = u8::try_from(*number).ok()?;
+        if let Some((_, owner)) = self.taken.iter().find(|(taken, _)| *taken == slot) {
+            errors.at(
+                lit,
+                format!("{kind}{slot} is already taken by `{}`", owner.ident),
+            );
+            return None;
+        }
+        self.taken.push((slot, field));
+        self.highest = self.highest.max(slot);
+        Some(slot)
+    }
+}
+
+fn check_name(
+    lit: Option<&syn::LitStr>,
+    key: &str,
+    valid: fn(&str) -> bool,
+    errors: &mut Errors,
+) -> Option<String> {
+    let Some(lit) = lit else {
+        errors.push(syn::Error::new(
+            proc_macro2::Span::call_site(),
+            format!("missing `{key} = \"...\"` in #[tallymark::layout(...)]"),
+        ));
+        return None;
+    };
+    let value = lit.value();
+    if !valid(&value) {
+        errors.at(
+            lit,
+            format!(
+                "`{value}` is not a valid {key} name: use letters, digits and underscores, \
+                 starting with a letter or underscore"
+            ),
+        );
+    }
+    Some(value)
+}
+
+fn is_binding_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn is_dataset_name(name: &str) -> bool {
+    is_binding_name(name)
+}

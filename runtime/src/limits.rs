@@ -1,0 +1,211 @@
+//! Analytics Engine's limits, and the deterministic policy that keeps every point inside them.
+//!
+//! The runtime (workerd locally, production alike) drops or throws on a point that breaks a limit,
+//! so tallymark clamps every point before any sink sees it:
+//!
+//! * **Index**: at most [`MAX_INDEX_BYTES`] bytes; a longer index is cut on a UTF-8 character
+//!   boundary (bytes: at the limit).
+//! * **Blobs**: at most [`MAX_BLOB_BYTES_TOTAL`] bytes in all. When a point has more, the *longest*
+//!   blobs give way first: a common cap `c` is chosen, the largest for which the blobs, each cut to
+//!   `c` bytes, fit; every blob longer than `c` is cut to `c` (text on a character boundary, so a
+//!   cut blob may end up a few bytes shorter). Short dimensions (ids, names, statuses) therefore
+//!   survive intact while one huge error text or label is shortened. No marker is appended: the
+//!   point keeps every byte it can, and [`Clamped::truncated_fields`] counts what was cut.
+//! * **Doubles**: Analytics Engine stores IEEE doubles, but JSON (console lines, the local capture)
+//!   has no NaN or infinity. `NaN` is written as `0`, `+∞` as `f64::MAX` and `-∞` as `f64::MIN`;
+//!   [`Clamped::non_finite_doubles`] counts them.
+//! * **Points per invocation**: [`MAX_POINTS_PER_INVOCATION`]; see [`crate::Budget`].
+//!
+//! The 20-blob and 20-double limits are enforced at compile time by `#[tallymark::layout]`.
+
+use crate::value::Blob;
+
+/// Most blobs one point may carry.
+pub const MAX_BLOBS: usize = 20;
+/// Most doubles one point may carry.
+pub const MAX_DOUBLES: usize = 20;
+/// Most bytes the index may hold.
+pub const MAX_INDEX_BYTES: usize = 96;
+/// Most bytes all blobs of one point may hold together (workerd's constant).
+pub const MAX_BLOB_BYTES_TOTAL: usize = 16_000;
+/// Most points one invocation may write.
+pub const MAX_POINTS_PER_INVOCATION: u32 = 250;
+
+/// What clamping changed in one point.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Clamped {
+    /// How many blobs (and the index) were cut.
+    pub truncated_fields: u32,
+    /// How many doubles were NaN or infinite.
+    pub non_finite_doubles: u32,
+}
+
+impl Clamped {
+    /// Whether the point was written exactly as given.
+    pub fn is_unchanged(&self) -> bool {
+        *self == Clamped::default()
+    }
+}
+
+/// The longest prefix of `text` that has at most `max` bytes and ends on a character boundary.
+pub fn truncate_str(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// The first `max_chars` characters of `text` (all of it when shorter).
+///
+/// The reference system cuts error messages with JavaScript's `.slice(0, 200)`, which counts UTF-16
+/// code units and can split a surrogate pair; counting characters never produces invalid text and is
+/// identical for the ASCII messages the reference produces.
+pub fn truncate_chars(text: &str, max_chars: usize) -> &str {
+    match text.char_indices().nth(max_chars) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
+}
+
+/// Clamps the index to [`MAX_INDEX_BYTES`]. Returns whether it was cut.
+pub fn clamp_index(index: &mut Blob<'_>) -> bool {
+    index.truncate_to(MAX_INDEX_BYTES)
+}
+
+/// Clamps blobs to [`MAX_BLOB_BYTES_TOTAL`] by the longest-first policy. Returns how many were cut.
+/// Allocates nothing.
+pub fn clamp_blobs(blobs: &mut [Blob<'_>]) -> u32 {
+    let total: usize = blobs.iter().map(Blob::len).sum();
+    if total <= MAX_BLOB_BYTES_TOTAL {
+        return 0;
+    }
+    let cap = common_cap(blobs);
+    blobs
+        .iter_mut()
+        .map(|blob| u32::from(blob.truncate_to(cap)))
+        .sum()
+}
+
+/// The largest `c` with `sum(min(len_i, c)) <= MAX_BLOB_BYTES_TOTAL`.
+fn common_cap(blobs: &[Blob<'_>]) -> usize {
+    let mut lengths = [0usize; MAX_BLOBS];
+    let count = blobs.len().min(MAX_BLOBS);
+    for (slot, blob) in lengths.iter_mut().zip(blobs) {
+        *slot = blob.len();
+    }
+    let lengths = &mut lengths[..count];
+    lengths.sort_unstable();
+    // Walk up the sorted lengths: blobs shorter than the cap keep their length, the rest share
+    // what remains equally.
+    let mut budget = MAX_BLOB_BYTES_TOTAL;
+    for (i, &len) in lengths.iter().enumerate() {
+        let remaining = count - i;
+        if len * remaining > budget {
+            return budget / remaining;
+        }
+        budget -= len;
+    }
+    usize::MAX
+}
+
+/// Applies the non-finite rule to one double. Returns the value to write and whether it changed.
+pub fn clamp_double(value: f64) -> (f64, bool) {
+    if value.is_nan() {
+        (0.0, true)
+    } else if value == f64::INFINITY {
+        (f64::MAX, true)
+    } else if value == f64::NEG_INFINITY {
+        (f64::MIN, true)
+    } else {
+        (value, false)
+    }
+}
+
+/// Clamps a point's blobs and doubles in place (the index is clamped by [`clamp_index`]).
+pub fn clamp_point(blobs: &mut [Blob<'_>], doubles: &mut [f64]) -> Clamped {
+    let mut clamped = Clamped {
+        truncated_fields: clamp_blobs(blobs),
+        non_finite_doubles: 0,
+    };
+    for double in doubles {
+        let (value, changed) = clamp_double(*double);
+        *double = value;
+        clamped.non_finite_doubles += u32::from(changed);
+    }
+    clamped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    fn text(s: &str) -> Blob<'_> {
+        Blob::Text(Cow::Borrowed(s))
+    }
+
+    #[test]
+    fn truncate_str_never_splits_a_character() {
+        assert_eq!(truncate_str("héllo", 2), "h");
+        assert_eq!(truncate_str("héllo", 3), "hé");
+        assert_eq!(truncate_str("abc", 10), "abc");
+        assert_eq!(truncate_str("€", 2), "");
+    }
+
+    #[test]
+    fn truncate_chars_counts_characters() {
+        assert_eq!(truncate_chars("ééé", 2), "éé");
+        assert_eq!(truncate_chars("ab", 200), "ab");
+        assert_eq!(truncate_chars(&"x".repeat(250), 200).len(), 200);
+    }
+
+    #[test]
+    fn index_is_cut_to_96_bytes_on_a_boundary() {
+        let long = format!("{}é", "a".repeat(95));
+        let mut index = text(&long);
+        assert!(clamp_index(&mut index));
+        assert_eq!(index.as_str(), Some("a".repeat(95).as_str()));
+    }
+
+    #[test]
+    fn longest_blobs_give_way_first() {
+        let big = "x".repeat(20_000);
+        let medium = "y".repeat(9_000);
+        let mut blobs = [text("user-1"), text(&big), text(&medium), Blob::Unset];
+        assert_eq!(clamp_blobs(&mut blobs), 2);
+        assert_eq!(blobs[0].as_str(), Some("user-1"));
+        // 16_000 - 6 bytes shared by two long blobs: 7_997 each.
+        assert_eq!(blobs[1].len(), 7_997);
+        assert_eq!(blobs[2].len(), 7_997);
+        assert!(blobs.iter().map(Blob::len).sum::<usize>() <= MAX_BLOB_BYTES_TOTAL);
+    }
+
+    #[test]
+    fn a_short_blob_survives_when_one_long_blob_is_cut() {
+        let big = "z".repeat(17_000);
+        let mut blobs = [text(&big), text("running")];
+        assert_eq!(clamp_blobs(&mut blobs), 1);
+        assert_eq!(blobs[0].len(), 16_000 - 7);
+        assert_eq!(blobs[1].as_str(), Some("running"));
+    }
+
+    #[test]
+    fn points_within_limits_are_untouched() {
+        let mut blobs = [text("a"), text("b")];
+        let mut doubles = [1.5, 0.0];
+        assert!(clamp_point(&mut blobs, &mut doubles).is_unchanged());
+        assert_eq!(doubles, [1.5, 0.0]);
+    }
+
+    #[test]
+    fn non_finite_doubles_follow_the_rule() {
+        let mut doubles = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -0.5];
+        let clamped = clamp_point(&mut [], &mut doubles);
+        assert_eq!(clamped.non_finite_doubles, 3);
+        assert_eq!(doubles, [0.0, f64::MAX, f64::MIN, -0.5]);
+    }
+}

@@ -1,0 +1,218 @@
+//! Data points: built in place without allocating, clamped to the limits, then read by sinks.
+
+use crate::limits::{self, Clamped};
+use crate::schema::{FieldSchema, Schema, Slot};
+use crate::value::Blob;
+
+/// The storage behind a layout's typed builder: the index, `B` blobs and `D` doubles.
+///
+/// `B` and `D` are the layout's highest declared blob and double slots, so unset slots in gaps
+/// (blob1, blob2, blob5) are written as `''` and `0`, as the reference system writes them.
+#[derive(Debug, Clone)]
+pub struct PointBuf<'a, const B: usize, const D: usize> {
+    schema: &'static Schema,
+    index: Blob<'a>,
+    blobs: [Blob<'a>; B],
+    doubles: [f64; D],
+}
+
+impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
+    /// An empty point of the given layout.
+    pub const fn new(schema: &'static Schema) -> Self {
+        PointBuf {
+            schema,
+            index: Blob::Unset,
+            blobs: [const { Blob::Unset }; B],
+            doubles: [0.0; D],
+        }
+    }
+
+    /// The layout this point belongs to.
+    pub fn schema(&self) -> &'static Schema {
+        self.schema
+    }
+
+    /// Sets the index.
+    pub fn set_index(&mut self, value: Blob<'a>) {
+        self.index = value;
+    }
+
+    /// Sets blob slot `slot` (1-based). Slots are checked by the layout macro at compile time;
+    /// an out-of-range slot is ignored rather than panicking.
+    pub fn set_blob(&mut self, slot: usize, value: Blob<'a>) {
+        if let Some(blob) = slot.checked_sub(1).and_then(|i| self.blobs.get_mut(i)) {
+            *blob = value;
+        }
+    }
+
+    /// Sets double slot `slot` (1-based); out of range is ignored.
+    pub fn set_double(&mut self, slot: usize, value: f64) {
+        if let Some(double) = slot.checked_sub(1).and_then(|i| self.doubles.get_mut(i)) {
+            *double = value;
+        }
+    }
+
+    /// The current content of blob slot `slot` (1-based).
+    pub fn blob(&self, slot: usize) -> Option<&Blob<'a>> {
+        slot.checked_sub(1).and_then(|i| self.blobs.get(i))
+    }
+
+    /// The current value of double slot `slot` (1-based).
+    pub fn double(&self, slot: usize) -> Option<f64> {
+        slot.checked_sub(1)
+            .and_then(|i| self.doubles.get(i))
+            .copied()
+    }
+
+    /// Clamps the point to Analytics Engine's limits and returns the view sinks read.
+    ///
+    /// When the index field is also a blob (the reference layout's `event`), the index is read from
+    /// that blob, so setting it once fills both without a copy.
+    pub fn seal(&mut self) -> DataPoint<'_> {
+        let mut clamped = limits::clamp_point(&mut self.blobs, &mut self.doubles);
+        let index_blob = self
+            .schema
+            .index_field()
+            .and_then(|field| match field.slot {
+                Some(Slot::Blob(n)) => slot_index(n).and_then(|i| self.blobs.get(i)),
+                _ => None,
+            });
+        let mut index = index_blob.unwrap_or(&self.index).borrowed();
+        clamped.truncated_fields += u32::from(limits::clamp_index(&mut index));
+        DataPoint {
+            schema: self.schema,
+            index,
+            blobs: &self.blobs,
+            doubles: &self.doubles,
+            clamped,
+        }
+    }
+}
+
+/// A sealed data point: within every limit, ready for a sink. Borrowed from its builder, so
+/// handing it to sinks copies nothing.
+#[derive(Debug, Clone)]
+pub struct DataPoint<'p> {
+    schema: &'static Schema,
+    index: Blob<'p>,
+    blobs: &'p [Blob<'p>],
+    doubles: &'p [f64],
+    clamped: Clamped,
+}
+
+/// The value of one named field of a point.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FieldValue<'p> {
+    /// A text blob or index (`''` when unset).
+    Text(&'p str),
+    /// A blob holding bytes that are not UTF-8.
+    Bytes(&'p [u8]),
+    /// A double (`0` when unset).
+    Number(f64),
+}
+
+impl<'p> FieldValue<'p> {
+    pub(crate) fn of_blob(blob: &'p Blob<'_>) -> Self {
+        match blob.as_str() {
+            Some(text) => FieldValue::Text(text),
+            None => FieldValue::Bytes(blob.as_bytes()),
+        }
+    }
+}
+
+impl<'p> DataPoint<'p> {
+    /// A view over parts that are already within the limits (a recorded point).
+    pub(crate) fn from_parts(
+        schema: &'static Schema,
+        index: &'p Blob<'p>,
+        blobs: &'p [Blob<'p>],
+        doubles: &'p [f64],
+    ) -> Self {
+        DataPoint {
+            schema,
+            index: index.borrowed(),
+            blobs,
+            doubles,
+            clamped: Clamped::default(),
+        }
+    }
+
+    /// The layout this point belongs to.
+    pub fn schema(&self) -> &'static Schema {
+        self.schema
+    }
+
+    /// The dataset this point is written to.
+    pub fn dataset(&self) -> &'static str {
+        self.schema.dataset
+    }
+
+    /// The index.
+    pub fn index(&self) -> &Blob<'p> {
+        &self.index
+    }
+
+    /// All blobs, `blob1` first; exactly [`Schema::blob_count`] of them.
+    pub fn blobs(&self) -> &'p [Blob<'p>] {
+        self.blobs
+    }
+
+    /// All doubles, `double1` first; exactly [`Schema::double_count`] of them.
+    pub fn doubles(&self) -> &'p [f64] {
+        self.doubles
+    }
+
+    /// What clamping to the limits changed.
+    pub fn clamped(&self) -> Clamped {
+        self.clamped
+    }
+
+    /// The value of a declared field, by the field's schema entry.
+    pub fn value_of(&self, field: &FieldSchema) -> FieldValue<'_> {
+        read_field(field, &self.index, self.blobs, self.doubles)
+    }
+
+    /// The value of the field named `name`, if the layout declares it.
+    pub fn get(&self, name: &str) -> Option<FieldValue<'_>> {
+        self.schema.field(name).map(|field| self.value_of(field))
+    }
+
+    /// Every declared field with its value, in declaration order.
+    pub fn fields(&self) -> impl Iterator<Item = (&'static FieldSchema, FieldValue<'_>)> + '_ {
+        self.schema
+            .fields
+            .iter()
+            .map(|field| (field, self.value_of(field)))
+    }
+
+    /// The index as text, for summaries (`''` when it holds non-UTF-8 bytes).
+    pub fn summary(&self) -> &str {
+        self.index.as_str().unwrap_or("")
+    }
+}
+
+/// The array position of a 1-based slot number.
+fn slot_index(slot: u8) -> Option<usize> {
+    usize::from(slot).checked_sub(1)
+}
+
+/// The value `field` has in a point made of these parts (unset slots read `''` and `0`).
+pub(crate) fn read_field<'p>(
+    field: &FieldSchema,
+    index: &'p Blob<'_>,
+    blobs: &'p [Blob<'_>],
+    doubles: &'p [f64],
+) -> FieldValue<'p> {
+    match field.slot {
+        Some(Slot::Blob(n)) => slot_index(n)
+            .and_then(|i| blobs.get(i))
+            .map_or(FieldValue::Text(""), FieldValue::of_blob),
+        Some(Slot::Double(n)) => FieldValue::Number(
+            slot_index(n)
+                .and_then(|i| doubles.get(i))
+                .copied()
+                .unwrap_or(0.0),
+        ),
+        None => FieldValue::of_blob(index),
+    }
+}

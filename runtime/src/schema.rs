@@ -1,0 +1,72 @@
+//! The const description of a layout: what each slot of a dataset means.
+//!
+//! `#[tallymark::layout]` generates one [`Schema`] per layout. It is the single source of truth for
+//! slot positions: sinks use it to name fields, tools use it to export the layout or write queries.
+
+use crate::point::DataPoint;
+
+/// The description of one dataset's layout.
+#[derive(Debug)]
+pub struct Schema {
+    /// The Rust type that declares the layout.
+    pub layout: &'static str,
+    /// Analytics Engine dataset name.
+    pub dataset: &'static str,
+    /// Name of the Analytics Engine binding in `wrangler.toml`.
+    pub binding: &'static str,
+    /// Every field, in declaration order.
+    pub fields: &'static [FieldSchema],
+    /// The highest blob slot declared: points carry exactly this many blobs.
+    pub blob_count: usize,
+    /// The highest double slot declared: points carry exactly this many doubles.
+    pub double_count: usize,
+    /// Emits one `tracing` event for a point of this layout, with the fields as `tracing` fields.
+    /// (Generated, because `tracing` field names must be known at compile time.)
+    pub trace: fn(&DataPoint<'_>),
+}
+
+/// One named field of a layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldSchema {
+    /// The field's name, used as its key in console lines, the in-memory sink and queries.
+    pub name: &'static str,
+    /// The declared Rust type, as written.
+    pub ty: &'static str,
+    /// Whether the field is (also) the point's index.
+    pub index: bool,
+    /// The blob or double slot the field occupies, if any (an index-only field has none).
+    pub slot: Option<Slot>,
+    /// The field's doc comment.
+    pub doc: &'static str,
+}
+
+/// A numbered slot, 1-based as in Analytics Engine's SQL columns (`blob1`, `double1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// `blobN`
+    Blob(u8),
+    /// `doubleN`
+    Double(u8),
+}
+
+impl Slot {
+    /// The SQL column name: `blob3`, `double1`.
+    pub fn column(&self) -> String {
+        match self {
+            Slot::Blob(n) => format!("blob{n}"),
+            Slot::Double(n) => format!("double{n}"),
+        }
+    }
+}
+
+impl Schema {
+    /// The field with this name.
+    pub fn field(&self, name: &str) -> Option<&'static FieldSchema> {
+        self.fields.iter().find(|field| field.name == name)
+    }
+
+    /// The field that is the index (`#[tallymark::layout]` guarantees exactly one).
+    pub fn index_field(&self) -> Option<&'static FieldSchema> {
+        self.fields.iter().find(|field| field.index)
+    }
+}

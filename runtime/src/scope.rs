@@ -1,0 +1,208 @@
+//! The per-invocation context: where points go, when the invocation started, and its budget.
+//!
+//! A [`Scope`] travels with the invocation's future: [`Scope::run`] wraps the future so that the
+//! scope is current only *while that future is being polled* and the previous one is restored
+//! afterwards. Two requests interleaved in one isolate therefore never see each other's scope,
+//! even though Workers run them on one thread.
+
+use crate::clock::{self, Instant};
+use crate::limits::MAX_POINTS_PER_INVOCATION;
+use crate::point::PointBuf;
+use crate::sink::Sink;
+use crate::stats::{self, Counter, LocalStats, Stats};
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::OnceLock;
+use std::task::{Context, Poll};
+
+/// The telemetry context of one invocation (one request, alarm or test).
+#[derive(Clone)]
+pub struct Scope {
+    inner: Rc<Invocation>,
+}
+
+struct Invocation {
+    sink: Box<dyn Sink>,
+    started: Instant,
+    remaining: Cell<u32>,
+    limit_notice_given: Cell<bool>,
+    stats: LocalStats,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Rc<Invocation>>> = const { RefCell::new(None) };
+}
+
+static GLOBAL_SINK: OnceLock<Box<dyn Sink + Send + Sync>> = OnceLock::new();
+
+/// Sets the sink for points emitted outside any [`Scope`] (natively: a CLI, a test harness).
+/// Returns `false`, changing nothing, if one was already set. Such points have no
+/// per-invocation budget.
+pub fn set_global_sink(sink: impl Sink + Send + Sync + 'static) -> bool {
+    GLOBAL_SINK.set(Box::new(sink)).is_ok()
+}
+
+impl std::fmt::Debug for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scope")
+            .field("started", &self.inner.started)
+            .field("stats", &self.stats())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Scope {
+    /// A scope that writes to `sink`, starting now, with the full per-invocation budget.
+    pub fn new(sink: impl Sink + 'static) -> Self {
+        Scope::starting_at(sink, clock::now())
+    }
+
+    /// A scope whose invocation started at `started` (durations of instrumented calls inside it
+    /// are measured from there, as the reference system's timing middleware does).
+    pub fn starting_at(sink: impl Sink + 'static, started: Instant) -> Self {
+        Scope {
+            inner: Rc::new(Invocation {
+                sink: Box::new(sink),
+                started,
+                remaining: Cell::new(MAX_POINTS_PER_INVOCATION),
+                limit_notice_given: Cell::new(false),
+                stats: LocalStats::default(),
+            }),
+        }
+    }
+
+    /// When the invocation started.
+    pub fn started(&self) -> Instant {
+        self.inner.started
+    }
+
+    /// What happened to this scope's points so far.
+    pub fn stats(&self) -> Stats {
+        self.inner.stats.get()
+    }
+
+    /// Runs `future` with this scope current whenever it is polled.
+    pub fn run<F: Future>(&self, future: F) -> InScope<F> {
+        InScope {
+            scope: self.inner.clone(),
+            future,
+        }
+    }
+
+    /// Runs `f` with this scope current.
+    pub fn run_sync<R>(&self, f: impl FnOnce() -> R) -> R {
+        let _current = Entered::enter(self.inner.clone());
+        f()
+    }
+
+    /// The scope current on this thread, if any.
+    pub fn current() -> Option<Scope> {
+        CURRENT.with(|current| current.borrow().clone().map(|inner| Scope { inner }))
+    }
+}
+
+/// Makes a scope current until dropped, then restores the previous one (also when unwinding).
+struct Entered {
+    previous: Option<Rc<Invocation>>,
+}
+
+impl Entered {
+    fn enter(scope: Rc<Invocation>) -> Self {
+        let previous = CURRENT.with(|current| current.replace(Some(scope)));
+        Entered { previous }
+    }
+}
+
+impl Drop for Entered {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        CURRENT.with(|current| *current.borrow_mut() = previous);
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A future that runs inside a [`Scope`]; see [`Scope::run`].
+    pub struct InScope<F> {
+        scope: Rc<Invocation>,
+        #[pin]
+        future: F,
+    }
+}
+
+impl<F: Future> Future for InScope<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let _current = Entered::enter(this.scope.clone());
+        this.future.poll(cx)
+    }
+}
+
+/// The start time of the current invocation, or `None` outside any scope.
+pub fn invocation_start() -> Option<Instant> {
+    CURRENT.with(|current| current.borrow().as_ref().map(|inner| inner.started))
+}
+
+/// Seals `point` and writes it to the current scope's sink (or the global sink outside any scope).
+///
+/// Never panics and never fails: a point past the invocation's budget is dropped and counted (the
+/// first time, a notice goes to the console); a failed write is counted.
+pub fn emit<const B: usize, const D: usize>(point: &mut PointBuf<'_, B, D>) {
+    if cfg!(feature = "off") {
+        return;
+    }
+    let scope = CURRENT.with(|current| current.borrow().clone());
+    match scope {
+        Some(scope) => scope.emit(point),
+        None => emit_global(point),
+    }
+}
+
+impl Invocation {
+    fn emit<const B: usize, const D: usize>(&self, point: &mut PointBuf<'_, B, D>) {
+        let remaining = self.remaining.get();
+        if remaining == 0 {
+            self.stats.add(Counter::DroppedOverLimit, 1);
+            if !self.limit_notice_given.replace(true) {
+                crate::platform::console_warn(&limit_notice(point.schema().dataset));
+            }
+            return;
+        }
+        self.remaining.set(remaining - 1);
+        write_point(&*self.sink, point, |counter, n| self.stats.add(counter, n));
+    }
+}
+
+fn emit_global<const B: usize, const D: usize>(point: &mut PointBuf<'_, B, D>) {
+    match GLOBAL_SINK.get() {
+        Some(sink) => write_point(&**sink, point, stats::add_global),
+        None => stats::add_global(Counter::DroppedWithoutScope, 1),
+    }
+}
+
+/// Seals `point`, writes it to `sink`, and counts what happened with `count`.
+fn write_point<const B: usize, const D: usize>(
+    sink: &dyn Sink,
+    point: &mut PointBuf<'_, B, D>,
+    count: impl Fn(Counter, u64),
+) {
+    let sealed = point.seal();
+    let clamped = sealed.clamped();
+    count(Counter::TruncatedFields, clamped.truncated_fields.into());
+    count(Counter::NonFiniteDoubles, clamped.non_finite_doubles.into());
+    match sink.write(&sealed) {
+        Ok(()) => count(Counter::Written, 1),
+        Err(_) => count(Counter::Failed, 1),
+    }
+}
+
+/// The one console line an invocation writes when it first exceeds its budget.
+pub fn limit_notice(dataset: &str) -> String {
+    format!(
+        "tallymark: this invocation reached Analytics Engine's limit of {MAX_POINTS_PER_INVOCATION} \
+         data points; further points (first dropped: dataset {dataset}) are dropped and counted"
+    )
+}

@@ -1,0 +1,77 @@
+//! The Workers Analytics Engine sink (wasm only): the single place that writes to the binding.
+
+use super::{Sink, WriteError};
+use crate::point::DataPoint;
+use crate::value::Blob;
+use std::cell::{Cell, RefCell};
+use worker::{AnalyticsEngineDataPointBuilder, AnalyticsEngineDataset, BlobType, Env};
+
+/// Writes each point with `writeDataPoint` to the binding its layout names
+/// ([`crate::Schema::binding`]), looked up in the invocation's `Env` once per binding.
+///
+/// A binding missing from `Env` makes writes to it a no-op (counted by
+/// [`AnalyticsEngineSink::skipped_without_binding`]); a `writeDataPoint` that throws is reported
+/// as a [`WriteError`], which the emitter counts. Nothing is retried and nothing panics.
+pub struct AnalyticsEngineSink {
+    env: Env,
+    datasets: RefCell<Vec<(&'static str, Option<AnalyticsEngineDataset>)>>,
+    skipped: Cell<u64>,
+}
+
+impl std::fmt::Debug for AnalyticsEngineSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AnalyticsEngineSink")
+            .field("skipped_without_binding", &self.skipped.get())
+            .finish_non_exhaustive()
+    }
+}
+
+impl AnalyticsEngineSink {
+    /// A sink writing to the bindings of `env`.
+    pub fn new(env: &Env) -> Self {
+        AnalyticsEngineSink {
+            env: env.clone(),
+            datasets: RefCell::new(Vec::new()),
+            skipped: Cell::new(0),
+        }
+    }
+
+    /// How many points found no binding and were skipped.
+    pub fn skipped_without_binding(&self) -> u64 {
+        self.skipped.get()
+    }
+
+    fn dataset(&self, binding: &'static str) -> Option<AnalyticsEngineDataset> {
+        let mut datasets = self.datasets.borrow_mut();
+        if let Some((_, dataset)) = datasets.iter().find(|(name, _)| *name == binding) {
+            return dataset.clone();
+        }
+        let dataset = self.env.analytics_engine(binding).ok();
+        datasets.push((binding, dataset.clone()));
+        dataset
+    }
+}
+
+impl Sink for AnalyticsEngineSink {
+    fn write(&self, point: &DataPoint<'_>) -> Result<(), WriteError> {
+        let Some(dataset) = self.dataset(point.schema().binding) else {
+            self.skipped.set(self.skipped.get() + 1);
+            return Ok(());
+        };
+        let index = String::from_utf8_lossy(point.index().as_bytes());
+        AnalyticsEngineDataPointBuilder::new()
+            .indexes([index.as_ref()])
+            .blobs(point.blobs().iter().map(blob_type))
+            .doubles(point.doubles().iter().copied())
+            .write_to(&dataset)
+            .map_err(|error| WriteError::new(format!("writeDataPoint failed: {error}")))
+    }
+}
+
+fn blob_type(blob: &Blob<'_>) -> BlobType {
+    match blob {
+        Blob::Unset => BlobType::String(String::new()),
+        Blob::Text(text) => BlobType::String(text.to_string()),
+        Blob::Bytes(bytes) => BlobType::Blob(bytes.to_vec()),
+    }
+}

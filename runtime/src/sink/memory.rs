@@ -1,0 +1,162 @@
+//! An in-memory sink for tests: keeps every point, and answers by field name or by slot.
+
+use super::{Sink, WriteError};
+use crate::point::{read_field, DataPoint, FieldValue};
+use crate::schema::Schema;
+use crate::value::Blob;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+/// Keeps the points written to it. Clones share the same storage, so a test can hand one clone to
+/// a [`crate::Scope`] and read the points from another. Give each test its own sink (and its own
+/// scope): parallel tests then never see each other's points.
+///
+/// ```
+/// # use tallymark::{MemorySink, Scope};
+/// let sink = MemorySink::new();
+/// Scope::new(sink.clone()).run_sync(|| { /* code that emits */ });
+/// assert!(sink.is_empty());
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct MemorySink {
+    points: Arc<Mutex<Vec<RecordedPoint>>>,
+}
+
+impl MemorySink {
+    /// An empty sink.
+    pub fn new() -> Self {
+        MemorySink::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Vec<RecordedPoint>> {
+        self.points.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A copy of every point written so far, oldest first.
+    pub fn points(&self) -> Vec<RecordedPoint> {
+        self.lock().clone()
+    }
+
+    /// The most recent point.
+    pub fn last(&self) -> Option<RecordedPoint> {
+        self.lock().last().cloned()
+    }
+
+    /// Takes every point written so far, leaving the sink empty.
+    pub fn take(&self) -> Vec<RecordedPoint> {
+        std::mem::take(&mut *self.lock())
+    }
+
+    /// How many points were written.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Whether no point was written.
+    pub fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
+}
+
+impl Sink for MemorySink {
+    fn write(&self, point: &DataPoint<'_>) -> Result<(), WriteError> {
+        self.lock().push(RecordedPoint::from(point));
+        Ok(())
+    }
+}
+
+/// An owned copy of a written point.
+#[derive(Debug, Clone)]
+pub struct RecordedPoint {
+    schema: &'static Schema,
+    index: Blob<'static>,
+    blobs: Vec<Blob<'static>>,
+    doubles: Vec<f64>,
+}
+
+impl From<&DataPoint<'_>> for RecordedPoint {
+    fn from(point: &DataPoint<'_>) -> Self {
+        RecordedPoint {
+            schema: point.schema(),
+            index: point.index().clone().into_owned(),
+            blobs: point
+                .blobs()
+                .iter()
+                .map(|b| b.clone().into_owned())
+                .collect(),
+            doubles: point.doubles().to_vec(),
+        }
+    }
+}
+
+impl RecordedPoint {
+    /// The layout the point was written with.
+    pub fn schema(&self) -> &'static Schema {
+        self.schema
+    }
+
+    /// The dataset the point was written to.
+    pub fn dataset(&self) -> &'static str {
+        self.schema.dataset
+    }
+
+    /// The value of the field named `name`.
+    pub fn get(&self, name: &str) -> Option<FieldValue<'_>> {
+        let field = self.schema.field(name)?;
+        Some(read_field(field, &self.index, &self.blobs, &self.doubles))
+    }
+
+    /// The text of the blob (or index) field `name`; `None` if there is no such text field.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        match self.get(name)? {
+            FieldValue::Text(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The value of the double field `name`; `None` if there is no such double field.
+    pub fn number(&self, name: &str) -> Option<f64> {
+        match self.get(name)? {
+            FieldValue::Number(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The index as text (`None` for non-UTF-8 bytes).
+    pub fn index(&self) -> Option<&str> {
+        self.index.as_str()
+    }
+
+    /// All blobs, `blob1` first.
+    pub fn blobs(&self) -> &[Blob<'static>] {
+        &self.blobs
+    }
+
+    /// All blobs as text, `blob1` first, the way the reference's `blobs` array reads
+    /// (non-UTF-8 blobs read `""`; use [`RecordedPoint::blobs`] for bytes).
+    pub fn blob_texts(&self) -> Vec<&str> {
+        self.blobs
+            .iter()
+            .map(|b| b.as_str().unwrap_or(""))
+            .collect()
+    }
+
+    /// All doubles, `double1` first.
+    pub fn doubles(&self) -> &[f64] {
+        &self.doubles
+    }
+
+    /// This point as a [`DataPoint`], to hand to another sink.
+    pub fn view(&self) -> DataPoint<'_> {
+        DataPoint::from_parts(self.schema, &self.index, &self.blobs, &self.doubles)
+    }
+}
+
+/// Points are equal when they belong to the same layout and hold the same values.
+impl PartialEq for RecordedPoint {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.schema, other.schema)
+            && self.index == other.index
+            && self.blobs == other.blobs
+            && self.doubles == other.doubles
+    }
+}

@@ -1,0 +1,86 @@
+//! Where points go. Every sink implements one small trait, [`Sink`].
+//!
+//! Sinks are best effort: a sink reports a failed write as a [`WriteError`], the emitter counts it
+//! (see [`crate::Stats`]) and carries on. Nothing a sink does can fail or change the instrumented code.
+
+mod console;
+mod fanout;
+mod memory;
+mod tracing;
+
+#[cfg(target_arch = "wasm32")]
+mod analytics_engine;
+
+#[cfg(target_arch = "wasm32")]
+pub use analytics_engine::AnalyticsEngineSink;
+pub use console::{json_line, ConsoleSink};
+pub use fanout::{Fanout, NoopSink};
+pub use memory::{MemorySink, RecordedPoint};
+pub use tracing::TracingSink;
+
+use crate::point::DataPoint;
+use std::borrow::Cow;
+use std::fmt;
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// A destination for data points.
+///
+/// `write` receives a point that is already within every Analytics Engine limit. It must not panic;
+/// a write that fails returns an error, which is counted and otherwise ignored.
+pub trait Sink {
+    /// Writes one point.
+    fn write(&self, point: &DataPoint<'_>) -> Result<(), WriteError>;
+}
+
+/// Why a sink could not write a point.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteError {
+    message: Cow<'static, str>,
+}
+
+impl WriteError {
+    /// An error with this message.
+    pub fn new(message: impl Into<Cow<'static, str>>) -> Self {
+        WriteError {
+            message: message.into(),
+        }
+    }
+
+    /// The message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for WriteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for WriteError {}
+
+impl<S: Sink + ?Sized> Sink for &S {
+    fn write(&self, point: &DataPoint<'_>) -> Result<(), WriteError> {
+        (**self).write(point)
+    }
+}
+
+impl<S: Sink + ?Sized> Sink for Box<S> {
+    fn write(&self, point: &DataPoint<'_>) -> Result<(), WriteError> {
+        (**self).write(point)
+    }
+}
+
+impl<S: Sink + ?Sized> Sink for Rc<S> {
+    fn write(&self, point: &DataPoint<'_>) -> Result<(), WriteError> {
+        (**self).write(point)
+    }
+}
+
+impl<S: Sink + ?Sized> Sink for Arc<S> {
+    fn write(&self, point: &DataPoint<'_>) -> Result<(), WriteError> {
+        (**self).write(point)
+    }
+}

@@ -40,18 +40,15 @@ impl Args {
         for arg in self.0 {
             let name = arg.key.unraw().to_string();
             if !known.contains(&name.as_str()) {
-                let expected = known
-                    .iter()
-                    .map(|k| format!("`{k}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                errors.at(
-                    &arg.key,
-                    format!(
-                        "unknown {what} argument `{name}`{}; expected one of {expected}",
-                        did_you_mean(&name, known)
-                    ),
-                );
+                let hint = match did_you_mean(&name, known) {
+                    hint if !hint.is_empty() => hint,
+                    _ => {
+                        let expected: Vec<String> =
+                            known.iter().map(|k| format!("`{k}`")).collect();
+                        format!("; expected one of {}", expected.join(", "))
+                    }
+                };
+                errors.at(&arg.key, format!("unknown {what} argument `{name}`{hint}"));
             } else if kept.iter().any(|k| k.key == arg.key) {
                 errors.at(&arg.key, format!("duplicate {what} argument `{name}`"));
             } else {

@@ -138,31 +138,6 @@ fn setters_take_borrowed_owned_optional_and_enum_values() {
 }
 
 #[test]
-fn a_layout_value_converts_to_a_point() {
-    let value = KiloClawEvent {
-        event: "instance.started".into(),
-        user_id: "u1".into(),
-        delivery: Delivery::Do,
-        route: String::new(),
-        error: String::new(),
-        fly_app_name: "app".into(),
-        fly_machine_id: "m".into(),
-        sandbox_id: "s".into(),
-        status: "running".into(),
-        openclaw_version: "v".into(),
-        image_tag: "t".into(),
-        fly_region: "r".into(),
-        label: String::new(),
-        duration_ms: 10.0,
-        value: 0.0,
-    };
-    let point = emit_and_read(|| value.to_point().emit());
-    assert_eq!(point.index(), Some("instance.started"));
-    assert_eq!(point.text("status"), Some("running"));
-    assert_eq!(point.doubles(), [10.0, 0.0]);
-}
-
-#[test]
 fn the_unset_index_reads_empty() {
     let point = emit_and_read(|| KiloClawEvent::point().user_id("u").emit());
     assert_eq!(point.index(), Some(""));

@@ -21,10 +21,6 @@ pub fn expand(layout: &Layout<'_>) -> TokenStream {
     let field_schemas = layout.fields.iter().map(|f| field_schema(krate, f));
     let type_checks = layout.fields.iter().map(|f| type_check(krate, f));
     let setters = layout.fields.iter().map(|f| setter(krate, f));
-    let to_point = layout.fields.iter().map(|f| {
-        let ident = &f.decl.ident;
-        quote!(.#ident(&self.#ident))
-    });
     let trace_body = trace_body(krate, layout);
     let builder_doc = format!("The typed builder of [`{name}`] points: one setter per field.");
     let name_str = name.to_string();
@@ -71,11 +67,6 @@ pub fn expand(layout: &Layout<'_>) -> TokenStream {
             /// An empty point of this layout (every blob `''`, every double `0`).
             #vis fn point<'a>() -> #builder<'a> {
                 <Self as #krate::Layout>::point()
-            }
-
-            /// A point holding this value's fields (borrowed, not copied).
-            #vis fn to_point(&self) -> #builder<'_> {
-                Self::point() #(#to_point)*
             }
         }
 

@@ -11,6 +11,8 @@ pub struct LayoutDecl {
     pub item: ItemStruct,
     pub dataset: Option<LitStr>,
     pub binding: Option<LitStr>,
+    /// Arguments given (valid or not), so a bad value is not also reported as missing.
+    pub given: Vec<String>,
     /// Path to the `tallymark` crate in expanded code.
     pub krate: syn::Path,
     pub fields: Vec<FieldDecl>,
@@ -49,12 +51,14 @@ pub fn parse(
         item: item.clone(),
         dataset: None,
         binding: None,
+        given: Vec::new(),
         krate: syn::parse_quote!(::tallymark),
         fields: Vec::new(),
     };
     match syn::parse2::<Args>(args) {
         Ok(args) => {
             for arg in args.checked(ARGUMENTS, "layout", errors) {
+                decl.given.push(arg.key.to_string());
                 match arg.key.to_string().as_str() {
                     "dataset" => decl.dataset = args::string_literal(&arg.value, "dataset", errors),
                     "binding" => decl.binding = args::string_literal(&arg.value, "binding", errors),

@@ -34,8 +34,8 @@ pub struct Layout<'d> {
 
 /// Checks every rule; returns the layout only if all hold.
 pub fn validate<'d>(decl: &'d LayoutDecl, errors: &mut Errors) -> Option<Layout<'d>> {
-    let dataset = check_name(decl.dataset.as_ref(), "dataset", is_dataset_name, errors);
-    let binding = check_name(decl.binding.as_ref(), "binding", is_binding_name, errors);
+    let dataset = check_name(decl, decl.dataset.as_ref(), "dataset", errors);
+    let binding = check_name(decl, decl.binding.as_ref(), "binding", errors);
 
     let mut fields = Vec::new();
     let mut index_field: Option<&FieldDecl> = None;
@@ -176,20 +176,22 @@ impl<'d> SlotTable<'d> {
 }
 
 fn check_name(
+    decl: &LayoutDecl,
     lit: Option<&syn::LitStr>,
     key: &str,
-    valid: fn(&str) -> bool,
     errors: &mut Errors,
 ) -> Option<String> {
     let Some(lit) = lit else {
-        errors.push(syn::Error::new(
-            proc_macro2::Span::call_site(),
-            format!("missing `{key} = \"...\"` in #[tallymark::layout(...)]"),
-        ));
+        if !decl.given.iter().any(|given| given == key) {
+            errors.push(syn::Error::new(
+                proc_macro2::Span::call_site(),
+                format!("missing `{key} = \"...\"` in #[tallymark::layout(...)]"),
+            ));
+        }
         return None;
     };
     let value = lit.value();
-    if !valid(&value) {
+    if !is_identifier(&value) {
         errors.at(
             lit,
             format!(
@@ -201,12 +203,9 @@ fn check_name(
     Some(value)
 }
 
-fn is_binding_name(name: &str) -> bool {
+/// Dataset and binding names: `[A-Za-z_][A-Za-z0-9_]*`.
+fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-fn is_dataset_name(name: &str) -> bool {
-    is_binding_name(name)
 }

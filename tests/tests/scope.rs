@@ -1,0 +1,135 @@
+//! Per-invocation scopes: isolation of interleaved invocations, the 250-point budget, counting.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+use tallymark::{limits::MAX_POINTS_PER_INVOCATION, MemorySink, Scope};
+use tallymark_tests::KiloClawEvent;
+
+/// Pending once, then ready: an `.await` point where another request can run.
+struct YieldOnce(bool);
+
+impl Future for YieldOnce {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            Poll::Pending
+        }
+    }
+}
+
+async fn request(user: &'static str) {
+    KiloClawEvent::point().event("first").user_id(user).emit();
+    YieldOnce(false).await;
+    KiloClawEvent::point().event("second").user_id(user).emit();
+    YieldOnce(false).await;
+    KiloClawEvent::point().event("third").user_id(user).emit();
+}
+
+#[test]
+fn interleaved_invocations_never_see_each_other() {
+    let (sink_a, sink_b) = (MemorySink::new(), MemorySink::new());
+    let mut a = Box::pin(Scope::new(sink_a.clone()).run(request("user-a")));
+    let mut b = Box::pin(Scope::new(sink_b.clone()).run(request("user-b")));
+    let mut cx = Context::from_waker(Waker::noop());
+    // Alternate polls, as an isolate does with two requests in flight.
+    for _ in 0..2 {
+        assert!(a.as_mut().poll(&mut cx).is_pending());
+        assert!(Scope::current().is_none(), "a scope leaked out of its poll");
+        assert!(b.as_mut().poll(&mut cx).is_pending());
+    }
+    assert!(a.as_mut().poll(&mut cx).is_ready());
+    assert!(b.as_mut().poll(&mut cx).is_ready());
+
+    for (sink, user) in [(sink_a, "user-a"), (sink_b, "user-b")] {
+        let points = sink.points();
+        let seen: Vec<(&str, &str)> = points
+            .iter()
+            .map(|p| (p.index().unwrap(), p.text("user_id").unwrap()))
+            .collect();
+        assert_eq!(seen, [("first", user), ("second", user), ("third", user)]);
+    }
+}
+
+#[test]
+fn nested_scopes_restore_the_outer_one() {
+    let (outer, inner) = (MemorySink::new(), MemorySink::new());
+    Scope::new(outer.clone()).run_sync(|| {
+        Scope::new(inner.clone()).run_sync(|| KiloClawEvent::point().event("inner").emit());
+        KiloClawEvent::point().event("outer").emit();
+    });
+    assert_eq!(inner.last().unwrap().index(), Some("inner"));
+    assert_eq!(outer.len(), 1);
+    assert_eq!(outer.last().unwrap().index(), Some("outer"));
+}
+
+#[test]
+fn an_invocation_writes_at_most_250_points_and_counts_the_rest() {
+    let sink = MemorySink::new();
+    let scope = Scope::new(sink.clone());
+    scope.run_sync(|| {
+        for i in 0..300 {
+            KiloClawEvent::point().event("bulk").value(i).emit();
+        }
+    });
+    assert_eq!(sink.len(), MAX_POINTS_PER_INVOCATION as usize);
+    assert_eq!(sink.last().unwrap().number("value"), Some(249.0));
+    let stats = scope.stats();
+    assert_eq!(stats.written, 250);
+    assert_eq!(stats.dropped_over_limit, 50);
+    assert_eq!(stats.failed, 0);
+}
+
+#[test]
+fn the_budget_is_per_invocation() {
+    let sink = MemorySink::new();
+    for _ in 0..2 {
+        Scope::new(sink.clone()).run_sync(|| {
+            for _ in 0..200 {
+                KiloClawEvent::point().event("e").emit();
+            }
+        });
+    }
+    assert_eq!(sink.len(), 400);
+}
+
+#[test]
+fn the_limit_notice_names_the_limit() {
+    assert_eq!(
+        tallymark::limit_notice("kiloclaw_events"),
+        "tallymark: this invocation reached Analytics Engine's limit of 250 data points; \
+         further points (first dropped: dataset kiloclaw_events) are dropped and counted"
+    );
+}
+
+#[test]
+fn truncation_and_non_finite_doubles_are_counted() {
+    let sink = MemorySink::new();
+    let scope = Scope::new(sink.clone());
+    let huge = "x".repeat(20_000);
+    scope.run_sync(|| {
+        KiloClawEvent::point()
+            .event("e")
+            .error(huge.as_str())
+            .duration_ms(f64::NAN)
+            .value(f64::INFINITY)
+            .emit();
+    });
+    let point = sink.last().unwrap();
+    // `event` keeps its 1 byte; the error text gives way.
+    assert_eq!(point.text("error").unwrap().len(), 16_000 - 1);
+    assert_eq!(point.doubles(), [0.0, f64::MAX]);
+    let stats = scope.stats();
+    assert_eq!(stats.truncated_fields, 1);
+    assert_eq!(stats.non_finite_doubles, 2);
+}
+
+#[test]
+fn points_outside_any_scope_are_counted_not_written() {
+    let before = tallymark::global_stats().dropped_without_scope;
+    KiloClawEvent::point().event("orphan").emit();
+    assert!(tallymark::global_stats().dropped_without_scope > before);
+}

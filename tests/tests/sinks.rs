@@ -1,0 +1,182 @@
+//! Every sink, with exact output.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use tallymark::{
+    ConsoleSink, DataPoint, Fanout, MemorySink, NoopSink, Scope, Sink, TracingSink, WriteError,
+};
+use tallymark_tests::{Delivery, KiloClawEvent};
+
+/// A writer whose bytes a test can read back.
+#[derive(Clone, Default)]
+struct SharedBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl Write for SharedBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl SharedBuffer {
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+fn sample() -> tallymark_tests::KiloClawEventPoint<'static> {
+    KiloClawEvent::point()
+        .event("kiloclaw.status.get")
+        .user_id("user-1")
+        .delivery(Delivery::Http)
+        .route("GET /api/kiloclaw/status")
+        .duration_ms(12.5)
+}
+
+#[test]
+fn console_sink_writes_one_json_line_keyed_by_field_name() {
+    let buffer = SharedBuffer::default();
+    Scope::new(ConsoleSink::to_writer(buffer.clone())).run_sync(|| {
+        sample().emit();
+        sample().error("HTTP 500").value(3).emit();
+    });
+    assert_eq!(
+        buffer.text(),
+        concat!(
+            r#"{"event":"kiloclaw.status.get","user_id":"user-1","delivery":"http","route":"GET /api/kiloclaw/status","error":"","fly_app_name":"","fly_machine_id":"","sandbox_id":"","status":"","openclaw_version":"","image_tag":"","fly_region":"","label":"","duration_ms":12.5,"value":0.0}"#,
+            "\n",
+            r#"{"event":"kiloclaw.status.get","user_id":"user-1","delivery":"http","route":"GET /api/kiloclaw/status","error":"HTTP 500","fly_app_name":"","fly_machine_id":"","sandbox_id":"","status":"","openclaw_version":"","image_tag":"","fly_region":"","label":"","duration_ms":12.5,"value":3.0}"#,
+            "\n"
+        )
+    );
+}
+
+/// Collects the fields of every `tracing` event.
+#[derive(Clone, Default)]
+struct Collected(Arc<Mutex<Vec<Vec<(String, String)>>>>);
+
+struct Visitor<'a>(&'a mut Vec<(String, String)>);
+
+impl tracing::field::Visit for Visitor<'_> {
+    fn record_f64(&mut self, field: &tracing::field::Field, value: f64) {
+        self.0.push((field.name().into(), format!("f64:{value}")));
+    }
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        self.0.push((field.name().into(), format!("str:{value}")));
+    }
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0
+            .push((field.name().into(), format!("debug:{value:?}")));
+    }
+}
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Collected {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        assert_eq!(event.metadata().target(), "tallymark");
+        assert_eq!(*event.metadata().level(), tracing::Level::INFO);
+        let mut fields = Vec::new();
+        event.record(&mut Visitor(&mut fields));
+        self.0.lock().unwrap().push(fields);
+    }
+}
+
+#[test]
+fn tracing_sink_emits_one_event_with_fields_by_name() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let collected = Collected::default();
+    let subscriber = tracing_subscriber::registry().with(collected.clone());
+    tracing::subscriber::with_default(subscriber, || {
+        Scope::new(TracingSink).run_sync(|| sample().emit());
+    });
+    let events = collected.0.lock().unwrap();
+    assert_eq!(events.len(), 1);
+    let fields: Vec<(&str, &str)> = events[0]
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("tallymark.dataset", "str:kiloclaw_events"),
+            ("event", "str:kiloclaw.status.get"),
+            ("user_id", "str:user-1"),
+            ("delivery", "str:http"),
+            ("route", "str:GET /api/kiloclaw/status"),
+            ("error", "str:"),
+            ("fly_app_name", "str:"),
+            ("fly_machine_id", "str:"),
+            ("sandbox_id", "str:"),
+            ("status", "str:"),
+            ("openclaw_version", "str:"),
+            ("image_tag", "str:"),
+            ("fly_region", "str:"),
+            ("label", "str:"),
+            ("duration_ms", "f64:12.5"),
+            ("value", "f64:0"),
+        ]
+    );
+}
+
+/// A sink that always fails.
+struct Failing;
+
+impl Sink for Failing {
+    fn write(&self, _: &DataPoint<'_>) -> Result<(), WriteError> {
+        Err(WriteError::new("binding threw"))
+    }
+}
+
+#[test]
+fn fanout_writes_to_every_sink_and_a_failure_is_counted_not_propagated() {
+    let first = MemorySink::new();
+    let second = MemorySink::new();
+    let fanout = Fanout::new()
+        .with(first.clone())
+        .with(Failing)
+        .with(second.clone());
+    assert_eq!(fanout.len(), 3);
+    let scope = Scope::new(fanout);
+    scope.run_sync(|| sample().emit());
+    assert_eq!(first.len(), 1);
+    assert_eq!(second.len(), 1);
+    assert_eq!(scope.stats().failed, 1);
+    assert_eq!(scope.stats().written, 0);
+}
+
+#[test]
+fn noop_sink_accepts_everything() {
+    let scope = Scope::new(NoopSink);
+    scope.run_sync(|| sample().emit());
+    assert_eq!(scope.stats().written, 1);
+}
+
+#[test]
+fn memory_sink_answers_by_name_and_by_slot_and_can_be_drained() {
+    let sink = MemorySink::new();
+    Scope::new(sink.clone()).run_sync(|| {
+        sample().emit();
+        sample().user_id("user-2").emit();
+    });
+    let points = sink.points();
+    assert_eq!(points.len(), 2);
+    assert_eq!(points[1].text("user_id"), Some("user-2"));
+    assert_eq!(points[1].blob_texts()[1], "user-2");
+    assert_eq!(points[0].number("duration_ms"), Some(12.5));
+    assert_eq!(points[0].text("duration_ms"), None);
+    assert_eq!(sink.take().len(), 2);
+    assert!(sink.is_empty());
+}
+
+#[test]
+fn a_recorded_point_can_be_replayed_into_another_sink() {
+    let sink = MemorySink::new();
+    Scope::new(sink.clone()).run_sync(|| sample().emit());
+    let recorded = sink.last().unwrap();
+    assert_eq!(
+        tallymark::sink::json_line(&recorded.view()),
+        tallymark::sink::json_line(&sample().seal())
+    );
+}

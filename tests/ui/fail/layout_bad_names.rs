@@ -1,0 +1,6 @@
+#[tallymark::layout(dataset = "kiloclaw-events", binding = 42)]
+pub struct BadNames {
+    #[index] event: String,
+}
+
+fn main() {}

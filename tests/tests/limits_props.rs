@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 use tallymark::limits::{MAX_BLOB_BYTES_TOTAL, MAX_INDEX_BYTES};
-use tallymark::{Blob, PointBuilder};
+use tallymark::Blob;
 
 #[tallymark::layout(dataset = "props", binding = "PROPS")]
 pub struct Wide {

@@ -54,9 +54,12 @@ fn console_sink_writes_one_json_line_keyed_by_field_name() {
     );
 }
 
+/// The fields of one `tracing` event, as `(name, "type:value")`.
+type EventFields = Vec<(String, String)>;
+
 /// Collects the fields of every `tracing` event.
 #[derive(Clone, Default)]
-struct Collected(Arc<Mutex<Vec<Vec<(String, String)>>>>);
+struct Collected(Arc<Mutex<Vec<EventFields>>>);
 
 struct Visitor<'a>(&'a mut Vec<(String, String)>);
 

@@ -1,0 +1,29 @@
+//! With the `off` feature, emitting compiles to nothing: no sink sees a point.
+//! Run with `cargo test -p tallymark --features off --test off`.
+#![cfg(feature = "off")]
+
+use tallymark::{MemorySink, Scope};
+
+#[tallymark::layout(dataset = "d", binding = "B")]
+struct Event {
+    #[index]
+    event: String,
+    #[double(1)]
+    n: f64,
+}
+
+#[test]
+fn emitting_writes_nothing() {
+    let sink = MemorySink::new();
+    let scope = Scope::new(sink.clone());
+    scope.run_sync(|| Event::point().event("e").n(1).emit());
+    assert!(sink.is_empty());
+    assert_eq!(scope.stats(), tallymark::Stats::default());
+}
+
+#[test]
+fn the_schema_is_still_there() {
+    use tallymark::Layout;
+    assert_eq!(Event::SCHEMA.dataset, "d");
+    assert_eq!(Event::SCHEMA.fields.len(), 2);
+}

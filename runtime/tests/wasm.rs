@@ -1,0 +1,180 @@
+//! The JavaScript boundary, run in Node by wasm-bindgen-test: the exact object handed to
+//! `writeDataPoint`, the console object Workers Logs indexes, and the failure paths.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Array, Function, Object, Reflect, JSON};
+use tallymark::{AnalyticsEngineSink, ConsoleSink, Scope};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::wasm_bindgen_test;
+use worker::Env;
+
+#[derive(Clone, Copy, tallymark::FixedText)]
+enum Delivery {
+    Http,
+}
+
+#[tallymark::layout(dataset = "kiloclaw_events", binding = "KILOCLAW_AE")]
+struct Event {
+    #[index]
+    #[blob(1)]
+    event: String,
+    #[blob(2)]
+    user_id: String,
+    #[blob(3)]
+    delivery: Delivery,
+    #[blob(5)]
+    payload: Vec<u8>,
+    #[double(1)]
+    duration_ms: f64,
+    #[double(2)]
+    value: f64,
+}
+
+fn set(target: &JsValue, key: &str, value: &JsValue) {
+    Reflect::set(target, &JsValue::from_str(key), value).unwrap();
+}
+
+fn get(target: &JsValue, key: &str) -> JsValue {
+    Reflect::get(target, &JsValue::from_str(key)).unwrap()
+}
+
+/// A stand-in binding that records what `writeDataPoint` receives in `calls`.
+fn recording_binding() -> (JsValue, Array) {
+    let binding: JsValue = Object::new().into();
+    let calls = Array::new();
+    set(&binding, "calls", &calls);
+    set(
+        &binding,
+        "writeDataPoint",
+        &Function::new_with_args("point", "this.calls.push(point)"),
+    );
+    (binding, calls)
+}
+
+fn env_with(binding_name: &str, binding: &JsValue) -> Env {
+    let env: JsValue = Object::new().into();
+    set(&env, binding_name, binding);
+    env.unchecked_into()
+}
+
+fn json(value: &JsValue) -> String {
+    JSON::stringify(value).unwrap().as_string().unwrap()
+}
+
+fn sample() -> EventPoint<'static> {
+    Event::point()
+        .event("kiloclaw.status.get")
+        .user_id("user-1")
+        .delivery(Delivery::Http)
+        .duration_ms(12.5)
+}
+
+#[wasm_bindgen_test]
+fn analytics_engine_sink_hands_write_data_point_the_exact_object() {
+    let (binding, calls) = recording_binding();
+    let env = env_with("KILOCLAW_AE", &binding);
+    let scope = Scope::new(AnalyticsEngineSink::new(&env));
+    scope.run_sync(|| sample().emit());
+    assert_eq!(calls.length(), 1);
+    assert_eq!(
+        json(&calls.get(0)),
+        r#"{"indexes":["kiloclaw.status.get"],"doubles":[12.5,0],"blobs":["kiloclaw.status.get","user-1","http","",""]}"#
+    );
+    assert_eq!(scope.stats().written, 1);
+}
+
+#[wasm_bindgen_test]
+fn binary_blobs_reach_the_binding_byte_exact() {
+    let (binding, calls) = recording_binding();
+    let env = env_with("KILOCLAW_AE", &binding);
+    Scope::new(AnalyticsEngineSink::new(&env))
+        .run_sync(|| Event::point().event("e").payload(&[0u8, 255, 128]).emit());
+    let blobs: Array = get(&calls.get(0), "blobs").unchecked_into();
+    let payload: js_sys::Uint8Array = blobs.get(4).dyn_into().unwrap();
+    assert_eq!(payload.to_vec(), [0, 255, 128]);
+}
+
+#[wasm_bindgen_test]
+fn a_missing_binding_is_a_no_op() {
+    let sink = AnalyticsEngineSink::new(&Object::new().unchecked_into());
+    let scope = Scope::new(sink);
+    scope.run_sync(|| sample().emit());
+    assert_eq!(scope.stats().failed, 0);
+}
+
+#[wasm_bindgen_test]
+fn a_throwing_binding_is_counted_never_propagated() {
+    let binding: JsValue = Object::new().into();
+    set(
+        &binding,
+        "writeDataPoint",
+        &Function::new_no_args("throw new Error('Analytics Engine write limit exceeded.')"),
+    );
+    let scope = Scope::new(AnalyticsEngineSink::new(&env_with("KILOCLAW_AE", &binding)));
+    scope.run_sync(|| {
+        sample().emit();
+        sample().emit();
+    });
+    assert_eq!(scope.stats().failed, 2);
+    assert_eq!(scope.stats().written, 0);
+}
+
+/// Replaces `console[method]` with a recorder while `f` runs; returns each call's arguments.
+fn capture_console(method: &str, f: impl FnOnce()) -> Vec<Array> {
+    let console = get(&js_sys::global(), "console");
+    let original = get(&console, method);
+    let calls = Array::new();
+    let recorder = Function::new_with_args("calls", "return (...args) => { calls.push(args); }")
+        .call1(&JsValue::NULL, &calls)
+        .unwrap();
+    set(&console, method, &recorder);
+    f();
+    set(&console, method, &original);
+    calls.iter().map(JsCast::unchecked_into).collect()
+}
+
+#[wasm_bindgen_test]
+fn console_sink_logs_a_summary_and_a_real_object() {
+    let calls = capture_console("log", || {
+        Scope::new(ConsoleSink::new()).run_sync(|| sample().value(2).emit());
+    });
+    assert_eq!(calls.len(), 1);
+    let args = &calls[0];
+    assert_eq!(args.length(), 2);
+    assert_eq!(args.get(0).as_string().unwrap(), "kiloclaw.status.get");
+    let fields = args.get(1);
+    assert!(fields.is_object());
+    assert_eq!(get(&fields, "duration_ms").as_f64(), Some(12.5));
+    assert_eq!(
+        json(&fields),
+        r#"{"event":"kiloclaw.status.get","user_id":"user-1","delivery":"http","payload":"","duration_ms":12.5,"value":2}"#
+    );
+}
+
+#[wasm_bindgen_test]
+fn past_250_points_the_rest_are_dropped_with_one_console_notice() {
+    let (binding, calls) = recording_binding();
+    let env = env_with("KILOCLAW_AE", &binding);
+    let scope = Scope::new(AnalyticsEngineSink::new(&env));
+    let warnings = capture_console("warn", || {
+        scope.run_sync(|| {
+            for i in 0..300 {
+                sample().value(i).emit();
+            }
+        });
+    });
+    assert_eq!(calls.length(), 250);
+    assert_eq!(scope.stats().dropped_over_limit, 50);
+    assert_eq!(warnings.len(), 1);
+    assert_eq!(
+        warnings[0].get(0).as_string().unwrap(),
+        tallymark::limit_notice("kiloclaw_events")
+    );
+}
+
+#[wasm_bindgen_test]
+fn clocks_work_on_wasm() {
+    let start = tallymark::clock::now();
+    assert!(tallymark::clock::elapsed_ms(start) >= 0.0);
+    assert!(tallymark::clock::unix_ms() > 1.7e12);
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every test of tallymark: formatting and lints, native unit/integration/UI/doc tests, the
+# `off` feature, the wasm suite in Node. Installs what it needs first (pinned, only when missing).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
+cd "$ROOT"
+
+ensure_rust_tools
+ensure_node
+
+log "formatting"
+cargo fmt --all --check
+
+log "clippy (native and wasm32)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy -p tallymark --all-targets --target wasm32-unknown-unknown --locked -- -D warnings
+
+log "native tests: unit, integration, UI (trybuild) and doc tests"
+cargo test --workspace --locked
+
+log "the off switch"
+cargo test -p tallymark --features off --test off --locked
+
+log "wasm tests in Node (wasm-bindgen-test)"
+cargo test -p tallymark --target wasm32-unknown-unknown --locked
+
+log "all tests passed"

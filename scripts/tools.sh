@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs the pinned tools the build and tests need, each only when the right version is missing,
+# so a warm machine reruns fast and a fresh one still gets everything. Sourced by the other scripts.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WORKER_BUILD_VERSION="0.8.7"
+# wasm-bindgen-cli must equal the wasm-bindgen version in Cargo.lock.
+WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3 }' "$ROOT/Cargo.lock")"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+ensure_wasm_target() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+ensure_wasm_bindgen() {
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+    log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes, once)"
+    # Not --locked: its lockfile pins a dependency version the registry no longer serves.
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  fi
+}
+
+ensure_worker_build() {
+  if [ "$(worker-build --version 2>/dev/null | awk '{print $2}')" != "$WORKER_BUILD_VERSION" ]; then
+    log "installing worker-build $WORKER_BUILD_VERSION (a few minutes, once)"
+    cargo install worker-build --version "$WORKER_BUILD_VERSION" --locked --force
+  fi
+}
+
+ensure_node() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    log "installing Node.js and npm"
+    apt-get update -qq && apt-get install -y -qq nodejs npm
+  fi
+}
+
+ensure_rust_tools() {
+  ensure_wasm_target
+  ensure_wasm_bindgen
+  rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+  rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+}

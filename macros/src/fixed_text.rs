@@ -64,21 +64,5 @@ fn variant_text(variant: &syn::Variant, errors: &mut Errors) -> String {
             }
         }
     }
-    snake_case(&variant.ident.to_string())
-}
-
-/// `RestartSelfHealed` -> `restart_self_healed`.
-pub fn snake_case(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() + 4);
-    for (i, c) in name.chars().enumerate() {
-        if c.is_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.extend(c.to_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    tallymark_names::snake_case(&variant.ident.to_string())
 }

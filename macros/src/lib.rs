@@ -4,6 +4,7 @@
 mod args;
 mod errors;
 mod fixed_text;
+mod instrumented;
 mod layout;
 
 use proc_macro::TokenStream;
@@ -18,4 +19,18 @@ pub fn layout(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_derive(FixedText, attributes(text))]
 pub fn derive_fixed_text(input: TokenStream) -> TokenStream {
     fixed_text::derive(input.into()).into()
+}
+
+/// Times a function, captures its error, and writes one point of a layout per call.
+/// See the `tallymark` crate's documentation.
+#[proc_macro_attribute]
+pub fn instrumented(args: TokenStream, item: TokenStream) -> TokenStream {
+    instrumented::instrumented(args.into(), item.into()).into()
+}
+
+/// Records fields known only inside an instrumented function's body:
+/// `tallymark::record!(user_id = id)`.
+#[proc_macro]
+pub fn record(input: TokenStream) -> TokenStream {
+    instrumented::record(input.into()).into()
 }

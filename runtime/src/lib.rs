@@ -39,7 +39,9 @@
 //! * `off`: compiles every instrumentation site out. The macros still validate their input.
 #![warn(missing_docs)]
 
+mod call;
 pub mod clock;
+pub mod http;
 mod layout;
 pub mod limits;
 mod platform;
@@ -53,17 +55,19 @@ mod value;
 #[cfg(target_arch = "wasm32")]
 mod js;
 
+pub use call::{error_message, Call, EmitRule, Enrich, Outcome, MAX_ERROR_CHARS};
+pub use http::HttpStatus;
 pub use layout::{Layout, PointBuilder};
 pub use point::{DataPoint, FieldValue, PointBuf};
 pub use schema::{FieldSchema, Schema, Slot};
-pub use scope::{emit, invocation_start, limit_notice, set_global_sink, InScope, Scope};
+pub use scope::{emit, emit_in, invocation_start, limit_notice, set_global_sink, InScope, Scope};
 #[cfg(target_arch = "wasm32")]
 pub use sink::AnalyticsEngineSink;
 pub use sink::{
     ConsoleSink, Fanout, MemorySink, NoopSink, RecordedPoint, Sink, TracingSink, WriteError,
 };
 pub use stats::{global_stats, Stats};
-pub use tallymark_macros::{layout, FixedText};
+pub use tallymark_macros::{instrumented, layout, record, FixedText};
 pub use value::{Blob, BlobField, DoubleField, FixedText, IntoBlob, IntoDouble};
 
 /// What the macros expand to. Not public API: it may change in any release.
@@ -75,6 +79,8 @@ pub mod __private {
 
     pub use crate::sink::json_line;
     pub use tracing;
+
+    pub mod classify;
 
     /// Compiles only if `T` may be declared in a blob slot or as the index.
     pub const fn assert_blob_field<T: crate::BlobField + ?Sized>() {}

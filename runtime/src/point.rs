@@ -37,6 +37,11 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
         self.index = value;
     }
 
+    /// The index as set (when the index field is also a blob, read that blob instead).
+    pub fn index(&self) -> &Blob<'a> {
+        &self.index
+    }
+
     /// Sets blob slot `slot` (1-based). Slots are checked by the layout macro at compile time;
     /// an out-of-range slot is ignored rather than panicking.
     pub fn set_blob(&mut self, slot: usize, value: Blob<'a>) {

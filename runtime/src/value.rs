@@ -225,9 +225,3 @@ impl<T: IntoDouble> IntoDouble for Option<T> {
         self.map_or(0.0, IntoDouble::into_double)
     }
 }
-
-impl<T: IntoDouble + Copy> IntoDouble for &T {
-    fn into_double(self) -> f64 {
-        (*self).into_double()
-    }
-}

@@ -62,11 +62,13 @@ fn json(value: &JsValue) -> String {
 }
 
 fn sample() -> EventPoint<'static> {
-    Event::point()
+    let mut point = Event::point();
+    point
         .event("kiloclaw.status.get")
         .user_id("user-1")
         .delivery(Delivery::Http)
-        .duration_ms(12.5)
+        .duration_ms(12.5);
+    point
 }
 
 #[wasm_bindgen_test]

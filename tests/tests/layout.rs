@@ -1,7 +1,7 @@
 //! The layout macro's output: schema, builder, and the exact arrays a point becomes.
 
+use kiloclaw::telemetry::{Delivery, KiloClawEvent};
 use tallymark::{Blob, FieldValue, Layout, MemorySink, Scope, Slot};
-use tallymark_tests::{Delivery, KiloClawEvent};
 
 fn emit_and_read(build: impl FnOnce()) -> tallymark::RecordedPoint {
     let sink = MemorySink::new();

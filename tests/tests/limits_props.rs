@@ -39,7 +39,8 @@ fn build<'a>(
     bytes: &'a [u8],
     doubles: (f64, f64),
 ) -> WidePoint<'a> {
-    Wide::point()
+    let mut point = Wide::point();
+    point
         .key(key)
         .b1(texts[0].as_str())
         .b2(texts[1].as_str())
@@ -47,7 +48,8 @@ fn build<'a>(
         .b7(texts[2].as_str())
         .b20(texts[3].as_str())
         .d1(doubles.0)
-        .d20(doubles.1)
+        .d20(doubles.1);
+    point
 }
 
 proptest! {

@@ -1,10 +1,10 @@
 //! Per-invocation scopes: isolation of interleaved invocations, the 250-point budget, counting.
 
+use kiloclaw::telemetry::KiloClawEvent;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 use tallymark::{limits::MAX_POINTS_PER_INVOCATION, MemorySink, Scope};
-use tallymark_tests::KiloClawEvent;
 
 /// Pending once, then ready: an `.await` point where another request can run.
 struct YieldOnce(bool);

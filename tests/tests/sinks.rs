@@ -1,11 +1,11 @@
 //! Every sink, with exact output.
 
+use kiloclaw::telemetry::{Delivery, KiloClawEvent};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use tallymark::{
     ConsoleSink, DataPoint, Fanout, MemorySink, NoopSink, Scope, Sink, TracingSink, WriteError,
 };
-use tallymark_tests::{Delivery, KiloClawEvent};
 
 /// A writer whose bytes a test can read back.
 #[derive(Clone, Default)]
@@ -27,13 +27,15 @@ impl SharedBuffer {
     }
 }
 
-fn sample() -> tallymark_tests::KiloClawEventPoint<'static> {
-    KiloClawEvent::point()
+fn sample() -> kiloclaw::telemetry::KiloClawEventPoint<'static> {
+    let mut point = KiloClawEvent::point();
+    point
         .event("kiloclaw.status.get")
         .user_id("user-1")
         .delivery(Delivery::Http)
         .route("GET /api/kiloclaw/status")
-        .duration_ms(12.5)
+        .duration_ms(12.5);
+    point
 }
 
 #[test]

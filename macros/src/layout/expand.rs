@@ -22,6 +22,8 @@ pub fn expand(layout: &Layout<'_>) -> TokenStream {
     let type_checks = layout.fields.iter().map(|f| type_check(krate, f));
     let setters = layout.fields.iter().map(|f| setter(krate, f));
     let trace_body = trace_body(krate, layout);
+    let fills = fills(krate, layout);
+    let getters = layout.fields.iter().map(getter);
     let builder_doc = format!("The typed builder of [`{name}`] points: one setter per field.");
     let name_str = name.to_string();
 
@@ -32,7 +34,6 @@ pub fn expand(layout: &Layout<'_>) -> TokenStream {
         const _: () = { #(#type_checks)* };
 
         #[doc = #builder_doc]
-        #[must_use = "a point is written only when `.emit()` is called"]
         #[derive(Debug, Clone)]
         #vis struct #builder<'a> {
             buf: #krate::PointBuf<'a, #blob_count, #double_count>,
@@ -75,9 +76,11 @@ pub fn expand(layout: &Layout<'_>) -> TokenStream {
             #(#setters)*
 
             /// Writes the point to the current scope's sink (see `tallymark::emit`).
-            #vis fn emit(mut self) {
+            #vis fn emit(&mut self) {
                 #krate::emit(&mut self.buf);
             }
+
+            #(#getters)*
 
             /// Clamps the point to Analytics Engine's limits and returns the view sinks read.
             #vis fn seal(&mut self) -> #krate::DataPoint<'_> {
@@ -91,9 +94,11 @@ pub fn expand(layout: &Layout<'_>) -> TokenStream {
                 self.buf.seal()
             }
 
-            fn emit(self) {
-                #builder::emit(self)
+            fn emit_in(&mut self, scope: ::core::option::Option<&#krate::Scope>) {
+                #krate::emit_in(scope, &mut self.buf);
             }
+
+            #fills
         }
     }
 }
@@ -127,7 +132,6 @@ fn type_check(krate: &syn::Path, field: &Field<'_>) -> TokenStream {
 
 fn setter(krate: &syn::Path, field: &Field<'_>) -> TokenStream {
     let ident = &field.decl.ident;
-    let set = format_ident!("set_{}", ident);
     let ty = &field.decl.ty;
     let doc = if field.decl.doc.is_empty() {
         format!("Sets `{ident}`.")
@@ -148,16 +152,11 @@ fn setter(krate: &syn::Path, field: &Field<'_>) -> TokenStream {
             quote!(self.buf.set_index(#krate::IntoBlob::into_blob(value))),
         ),
     };
-    // Setters are `pub`: the builder's own visibility limits who can reach them.
+    // One setter per field, named as the field; `pub`, as the builder's own visibility limits
+    // who can reach it.
     quote! {
         #[doc = #doc]
-        pub fn #ident(mut self, value: #arg) -> Self {
-            self.#set(value);
-            self
-        }
-
-        #[doc = #doc]
-        pub fn #set(&mut self, value: #arg) -> &mut Self {
+        pub fn #ident(&mut self, value: #arg) -> &mut Self {
             #store;
             self
         }
@@ -202,5 +201,74 @@ fn trace_body(krate: &syn::Path, layout: &Layout<'_>) -> TokenStream {
         #(#reads)*
         #tracing::event!(target: "tallymark", #level,
             tallymark.dataset = point.dataset(), #(#pairs),*);
+    }
+}
+
+/// A typed reader per field, for emit rules and enrichers (`get_user_id()`).
+fn getter(field: &Field<'_>) -> TokenStream {
+    let ident = &field.decl.ident;
+    let get = format_ident!("get_{}", ident);
+    let doc = format!("The value `{ident}` holds so far.");
+    let read = match field.slot {
+        Some(Slot::Blob(n)) => {
+            quote!(self.buf.blob(#n as usize).map_or("", |b| b.as_str().unwrap_or("")))
+        }
+        Some(Slot::Double(n)) => quote!(self.buf.double(#n as usize).unwrap_or(0.0)),
+        None => quote!(self.buf.index().as_str().unwrap_or("")),
+    };
+    let ty = match field.slot {
+        Some(Slot::Double(_)) => quote!(f64),
+        _ => quote!(&str),
+    };
+    quote! {
+        #[doc = #doc]
+        pub fn #get(&self) -> #ty {
+            #read
+        }
+    }
+}
+
+/// The `fill_*` hooks of `PointBuilder`, each writing the field of its conventional name when the
+/// layout has it in a slot of the right kind.
+fn fills(krate: &syn::Path, layout: &Layout<'_>) -> TokenStream {
+    let blob_field = |name: &str| {
+        layout.fields.iter().find_map(|f| match f.slot {
+            Some(Slot::Blob(n)) if f.decl.ident == name => Some(n),
+            _ => None,
+        })
+    };
+    let store_blob = |name: &str, value: TokenStream| match blob_field(name) {
+        Some(n) => quote!(self.buf.set_blob(#n as usize, #value);),
+        None => quote!(let _ = #value;),
+    };
+    // The event name goes to `event`, else to the index (through its blob when it has one).
+    let index_blob = layout.fields.iter().find_map(|f| match f.slot {
+        Some(Slot::Blob(n)) if f.index => Some(n),
+        _ => None,
+    });
+    let event = match blob_field("event").or(index_blob) {
+        Some(n) => quote!(self.buf.set_blob(#n as usize, name);),
+        None => quote!(self.buf.set_index(name);),
+    };
+    let route = store_blob("route", quote!(route));
+    let error = store_blob("error", quote!(text));
+    let outcome = store_blob(
+        "outcome",
+        quote!(#krate::Blob::Text(::std::borrow::Cow::Borrowed(outcome))),
+    );
+    let duration = layout.fields.iter().find_map(|f| match f.slot {
+        Some(Slot::Double(n)) if f.decl.ident == "duration_ms" => Some(n),
+        _ => None,
+    });
+    let duration = match duration {
+        Some(n) => quote!(self.buf.set_double(#n as usize, ms);),
+        None => quote!(let _ = ms;),
+    };
+    quote! {
+        fn fill_event(&mut self, name: #krate::Blob<'a>) { #event }
+        fn fill_route(&mut self, route: #krate::Blob<'a>) { #route }
+        fn fill_error(&mut self, text: #krate::Blob<'a>) { #error }
+        fn fill_outcome(&mut self, outcome: &'static str) { #outcome }
+        fn fill_duration_ms(&mut self, ms: f64) { #duration }
     }
 }

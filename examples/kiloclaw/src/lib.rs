@@ -1,0 +1,4 @@
+//! KiloClaw's telemetry, ported to Rust: one layout, HTTP routes, Durable Object lifecycle and
+//! reconcile events (`kiloclaw-telemetry.md`).
+
+pub mod telemetry;

@@ -1,0 +1,97 @@
+//! The layout of the `kiloclaw_events` dataset (reference, section 1), and the helpers every
+//! KiloClaw event shares.
+
+/// How an event was delivered (`blob3`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, tallymark::FixedText)]
+pub enum Delivery {
+    /// An HTTP route.
+    Http,
+    /// A Durable Object lifecycle step.
+    Do,
+    /// A reconcile action.
+    Reconcile,
+    /// A queue consumer (added after the reference's first version).
+    Queue,
+}
+
+/// The reference layout: 13 blobs, 2 doubles, 1 index.
+#[tallymark::layout(dataset = "kiloclaw_events", binding = "KILOCLAW_AE")]
+pub struct KiloClawEvent {
+    /// Event name.
+    #[index]
+    #[blob(1)]
+    pub event: String,
+    /// Kilo user id.
+    #[blob(2)]
+    pub user_id: String,
+    /// `http`, `do` or `reconcile`.
+    #[blob(3)]
+    pub delivery: Delivery,
+    /// HTTP route string, e.g. `GET /api/kiloclaw/status`.
+    #[blob(4)]
+    pub route: String,
+    /// Error message, or `HTTP <status>`.
+    #[blob(5)]
+    pub error: String,
+    /// Fly app name.
+    #[blob(6)]
+    pub fly_app_name: String,
+    /// Fly machine id.
+    #[blob(7)]
+    pub fly_machine_id: String,
+    /// base64url(userId) sandbox id.
+    #[blob(8)]
+    pub sandbox_id: String,
+    /// Instance status at the time of the event.
+    #[blob(9)]
+    pub status: String,
+    /// OpenClaw version.
+    #[blob(10)]
+    pub openclaw_version: String,
+    /// Image tag (from DO state `trackedImageTag`).
+    #[blob(11)]
+    pub image_tag: String,
+    /// Fly region.
+    #[blob(12)]
+    pub fly_region: String,
+    /// Free-form sub-label.
+    #[blob(13)]
+    pub label: String,
+    /// Operation wall-clock time in ms.
+    #[double(1)]
+    pub duration_ms: f64,
+    /// Generic number: uptime, stale age, threshold.
+    #[double(2)]
+    pub value: f64,
+}
+
+/// The sandbox id of a user: base64url of the UTF-8 bytes, unpadded. `None` when the id would be
+/// longer than 63 characters (a user id over 47 bytes), where the reference throws
+/// `userId too long`; callers record `''` then, as the reference swallows that throw.
+pub fn sandbox_id_from_user_id(user_id: &str) -> Option<String> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let bytes = user_id.as_bytes();
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+        }
+    }
+    (out.len() <= 63).then_some(out)
+}
+
+/// What every HTTP event adds (reference 3.2 and 3.3): delivery `http`, and the sandbox id derived
+/// from the user id (a derivation failure leaves it `''`).
+pub fn http_fields(point: &mut KiloClawEventPoint<'_>) {
+    let sandbox = sandbox_id_from_user_id(point.get_user_id());
+    point.delivery(Delivery::Http).sandbox_id(sandbox);
+}
+
+/// The platform middleware's rule (reference 3.3): write only when there is a user or an error.
+pub fn platform_rule(point: &KiloClawEventPoint<'_>) -> bool {
+    !point.get_user_id().is_empty() || !point.get_error().is_empty()
+}

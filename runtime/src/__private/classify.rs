@@ -1,0 +1,69 @@
+//! Classifying an instrumented function's return value, decided at compile time by the value's
+//! type (autoref specialisation), so type aliases such as `worker::Result<Response>` work:
+//!
+//! | return type | error text |
+//! |---|---|
+//! | `Result<T: HttpStatus, E: Display>` | `Err(e)`: e's message cut to 200 characters; `Ok(r)` with status >= 400: `HTTP <status>` |
+//! | `Result<T, E: Display>` | `Err(e)`: e's message cut to 200 characters |
+//! | `T: HttpStatus` | status >= 400: `HTTP <status>` |
+//! | anything else | never an error |
+//!
+//! Expanded code calls `(&&&&Classify(&value)).error_text()` with all four traits in scope.
+
+use crate::call::error_message;
+use crate::http::{status_error, HttpStatus};
+use std::fmt::Display;
+
+/// Wraps the value being classified.
+pub struct Classify<'r, R>(pub &'r R);
+
+/// `Result` of a response.
+pub trait ViaResultOfStatus {
+    /// The error text, if the value is an error.
+    fn error_text(&self) -> Option<String>;
+}
+
+impl<T: HttpStatus, E: Display> ViaResultOfStatus for &&&Classify<'_, Result<T, E>> {
+    fn error_text(&self) -> Option<String> {
+        match self.0 {
+            Ok(response) => status_error(response.http_status()),
+            Err(error) => Some(error_message(error)),
+        }
+    }
+}
+
+/// Any other `Result` whose error can be displayed.
+pub trait ViaResult {
+    /// The error text, if the value is an error.
+    fn error_text(&self) -> Option<String>;
+}
+
+impl<T, E: Display> ViaResult for &&Classify<'_, Result<T, E>> {
+    fn error_text(&self) -> Option<String> {
+        self.0.as_ref().err().map(|error| error_message(error))
+    }
+}
+
+/// A bare response.
+pub trait ViaStatus {
+    /// The error text, if the value is an error.
+    fn error_text(&self) -> Option<String>;
+}
+
+impl<T: HttpStatus> ViaStatus for &Classify<'_, T> {
+    fn error_text(&self) -> Option<String> {
+        status_error(self.0.http_status())
+    }
+}
+
+/// Everything else: never an error.
+pub trait ViaAnything {
+    /// Always `None`.
+    fn error_text(&self) -> Option<String>;
+}
+
+impl<T> ViaAnything for Classify<'_, T> {
+    fn error_text(&self) -> Option<String> {
+        None
+    }
+}

@@ -1,0 +1,83 @@
+//! Generated code trips no lint in the user's crate, pedantic ones included: `cargo clippy
+//! --all-targets -- -D warnings` lints this file, which uses every macro.
+#![warn(
+    clippy::pedantic,
+    unused_qualifications,
+    unused_results,
+    let_underscore_drop
+)]
+
+use std::fmt;
+
+#[derive(Clone, Copy, tallymark::FixedText)]
+enum Kind {
+    Http,
+    Queue,
+}
+
+#[tallymark::layout(dataset = "hygiene", binding = "HYGIENE")]
+struct Telemetry {
+    /// The event.
+    #[index]
+    #[blob(1)]
+    event: String,
+    #[blob(2)]
+    user_id: String,
+    #[blob(3)]
+    kind: Kind,
+    #[blob(4)]
+    route: String,
+    #[blob(5)]
+    error: String,
+    #[blob(6)]
+    outcome: String,
+    #[double(1)]
+    duration_ms: f64,
+}
+
+#[derive(Debug)]
+struct Failure;
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("failure")
+    }
+}
+
+fn queue(point: &mut TelemetryPoint<'_>) {
+    let _ = point.kind(Kind::Queue);
+}
+
+fn always(point: &TelemetryPoint<'_>) -> bool {
+    !point.get_event().is_empty()
+}
+
+#[tallymark::instrumented(Telemetry, route = "GET /api/things/:id", kind = Kind::Http, enrich = queue, emit_if = always)]
+async fn handler(id: u32) -> Result<u32, Failure> {
+    tallymark::record!(user_id = id.to_string());
+    if id == 0 {
+        return Err(Failure);
+    }
+    Ok(id)
+}
+
+#[tallymark::instrumented(Telemetry, event = "sync")]
+fn sync_handler(flag: bool) -> Option<u8> {
+    flag.then_some(1)
+}
+
+#[test]
+fn instrumented_code_runs() {
+    let sink = tallymark::MemorySink::new();
+    let scope = tallymark::Scope::new(sink.clone());
+    let result = futures_executor::block_on(scope.run(handler(0)));
+    assert!(result.is_err());
+    assert_eq!(scope.run_sync(|| sync_handler(true)), Some(1));
+    let points = sink.points();
+    assert_eq!(points[0].text("event"), Some("things.get"));
+    assert_eq!(points[0].text("kind"), Some("queue"));
+    assert_eq!(points[0].text("outcome"), Some("error"));
+    assert_eq!(points[0].text("error"), Some("failure"));
+    assert_eq!(points[0].text("user_id"), Some("0"));
+    assert_eq!(points[1].text("outcome"), Some("ok"));
+}

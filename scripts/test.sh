@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of tallymark: formatting and lints, native unit/integration/UI/doc tests, the
-# `off` feature, the wasm suite in Node. Installs what it needs first (pinned, only when missing).
+# `off` feature, the wasm suite in Node, and the end-to-end suite (the example workers built with
+# worker-build, run in workerd). Installs what it needs first (pinned, only when missing).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
 cd "$ROOT"
@@ -23,5 +24,9 @@ cargo test -p tallymark --features off --test off --locked
 
 log "wasm tests in Node (wasm-bindgen-test)"
 cargo test -p tallymark --target wasm32-unknown-unknown --locked
+
+log "end to end: the example workers in workerd, points captured"
+"$ROOT/scripts/build-examples.sh"
+(cd "$ROOT/e2e" && node --test --test-concurrency=1 tests/)
 
 log "all tests passed"

@@ -45,3 +45,31 @@ ensure_rust_tools() {
   rustup component list --installed | grep -q '^clippy' || rustup component add clippy
   rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
 }
+
+# The e2e harness's npm packages (workerd, binaryen's wasm-opt), exactly as package-lock.json pins.
+ensure_e2e_packages() {
+  ensure_node
+  local stamp="$ROOT/e2e/node_modules/.tallymark-lock-sha256"
+  local want
+  want="$(sha256sum "$ROOT/e2e/package-lock.json" | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    log "installing the e2e packages (npm ci)"
+    (cd "$ROOT/e2e" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" > "$stamp"
+  fi
+}
+
+# Builds an example worker into examples/<name>/build with worker-build, using the pinned
+# wasm-bindgen and binaryen's wasm-opt (worker-build's own downloads are not reachable here).
+build_example() {
+  local name="$1"; shift
+  ensure_wasm_target
+  ensure_wasm_bindgen
+  ensure_worker_build
+  ensure_e2e_packages
+  log "building examples/$name with worker-build"
+  (cd "$ROOT/examples/$name" &&
+    WASM_BINDGEN_BIN="$(command -v wasm-bindgen)" \
+    WASM_OPT_BIN="$ROOT/e2e/node_modules/.bin/wasm-opt" \
+    worker-build --release "$@")
+}

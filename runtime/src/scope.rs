@@ -59,6 +59,14 @@ impl Scope {
         Scope::starting_at(sink, clock::now())
     }
 
+    /// The scope of a Worker invocation: points go to the Analytics Engine bindings of `env`, each
+    /// layout to the binding it names. Call it first thing in `#[event(fetch)]` (or a Durable
+    /// Object's `fetch`/`alarm`): its start time is the one instrumented handlers measure from.
+    #[cfg(target_arch = "wasm32")]
+    pub fn from_env(env: &worker::Env) -> Self {
+        Scope::new(crate::AnalyticsEngineSink::new(env))
+    }
+
     /// A scope whose invocation started at `started` (durations of instrumented calls inside it
     /// are measured from there, as the reference system's timing middleware does).
     pub fn starting_at(sink: impl Sink + 'static, started: Instant) -> Self {

@@ -3,6 +3,7 @@
 
 mod args;
 mod errors;
+mod event;
 mod fixed_text;
 mod instrumented;
 mod layout;
@@ -33,4 +34,31 @@ pub fn instrumented(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn record(input: TokenStream) -> TokenStream {
     instrumented::record(input.into()).into()
+}
+
+/// Declares a typed event (a struct) or a family of events (an enum, one event per variant).
+/// See the `tallymark` crate's documentation.
+#[proc_macro_derive(Event, attributes(event, to, key, error_text))]
+pub fn derive_event(input: TokenStream) -> TokenStream {
+    event::derive_event(input.into()).into()
+}
+
+/// Maps a state struct's fields onto layout fields, filled when an event is emitted.
+#[proc_macro_derive(Dimensions, attributes(dimensions, to))]
+pub fn derive_dimensions(input: TokenStream) -> TokenStream {
+    event::derive_dimensions(input.into()).into()
+}
+
+/// Wraps a reconcile step: times it, captures its error, and logs `reconcile.{action}` (console
+/// line and point) through a `tallymark::Reconcile` context.
+#[proc_macro_attribute]
+pub fn reconcile_event(args: TokenStream, item: TokenStream) -> TokenStream {
+    instrumented::step(instrumented::Kind::Reconcile, args.into(), item.into()).into()
+}
+
+/// Wraps a Durable Object lifecycle method: times it and, when it succeeds, writes its event with
+/// the state's dimensions.
+#[proc_macro_attribute]
+pub fn lifecycle_event(args: TokenStream, item: TokenStream) -> TokenStream {
+    instrumented::step(instrumented::Kind::Lifecycle, args.into(), item.into()).into()
 }

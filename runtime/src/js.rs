@@ -9,6 +9,8 @@ use wasm_bindgen::prelude::*;
 extern "C" {
     #[wasm_bindgen(js_namespace = console, js_name = log)]
     pub(crate) fn console_log_2(summary: &str, fields: &JsValue);
+    #[wasm_bindgen(js_namespace = console, js_name = log)]
+    pub(crate) fn console_log(line: &str);
     #[wasm_bindgen(js_namespace = console, js_name = warn)]
     pub(crate) fn console_warn(message: &str);
 }

@@ -41,67 +41,49 @@
 
 mod call;
 pub mod clock;
+mod error_detail;
+mod event;
 pub mod http;
+mod json;
 mod layout;
 pub mod limits;
+mod lines;
 mod platform;
 mod point;
+mod reconcile;
 mod schema;
 mod scope;
 pub mod sink;
 mod stats;
+mod step;
 mod value;
 
 #[cfg(target_arch = "wasm32")]
 mod js;
 
 pub use call::{error_message, Call, EmitRule, Enrich, Outcome, MAX_ERROR_CHARS};
+pub use error_detail::{
+    detail_json, ErrorDetail, ErrorMessage, Json, UNSERIALIZABLE_DETAIL, UNSERIALIZABLE_ERROR,
+};
+pub use event::{emit_event, event_point, Details, Dimensions, Event, Nullable};
 pub use http::HttpStatus;
 pub use layout::{Layout, PointBuilder};
+pub use lines::{LineSink, MemoryLines};
 pub use point::{DataPoint, FieldValue, PointBuf};
+pub use reconcile::{reconcile_line, Reconcile};
 pub use schema::{FieldSchema, Schema, Slot};
 pub use scope::{emit, emit_in, invocation_start, limit_notice, set_global_sink, InScope, Scope};
-#[cfg(target_arch = "wasm32")]
-pub use sink::AnalyticsEngineSink;
 pub use sink::{
-    ConsoleSink, Fanout, MemorySink, NoopSink, RecordedPoint, Sink, TracingSink, WriteError,
+    AnalyticsEngineSink, ConsoleSink, Fanout, MemorySink, NoopSink, RecordedPoint, Sink,
+    TracingSink, WriteError,
 };
 pub use stats::{global_stats, Stats};
-pub use tallymark_macros::{instrumented, layout, record, FixedText};
+pub use step::{Constants, Step};
+pub use tallymark_macros::{
+    instrumented, layout, lifecycle_event, reconcile_event, record, Dimensions, Event, FixedText,
+};
 pub use value::{Blob, BlobField, DoubleField, FixedText, IntoBlob, IntoDouble};
 
 /// What the macros expand to. Not public API: it may change in any release.
 #[doc(hidden)]
-pub mod __private {
-    use crate::point::{DataPoint, FieldValue};
-    use crate::schema::FieldSchema;
-    use std::borrow::Cow;
-
-    pub use crate::sink::json_line;
-    pub use tracing;
-
-    pub mod classify;
-
-    /// Compiles only if `T` may be declared in a blob slot or as the index.
-    pub const fn assert_blob_field<T: crate::BlobField + ?Sized>() {}
-
-    /// Compiles only if `T` may be declared in a double slot.
-    pub const fn assert_double_field<T: crate::DoubleField + ?Sized>() {}
-
-    /// A text field's value for `tracing` (bytes shown lossily).
-    pub fn trace_text<'p>(point: &'p DataPoint<'_>, field: &FieldSchema) -> Cow<'p, str> {
-        match point.value_of(field) {
-            FieldValue::Text(text) => Cow::Borrowed(text),
-            FieldValue::Bytes(bytes) => String::from_utf8_lossy(bytes),
-            FieldValue::Number(n) => Cow::Owned(n.to_string()),
-        }
-    }
-
-    /// A double field's value for `tracing`.
-    pub fn trace_number(point: &DataPoint<'_>, field: &FieldSchema) -> f64 {
-        match point.value_of(field) {
-            FieldValue::Number(n) => n,
-            _ => 0.0,
-        }
-    }
-}
+pub mod __private;

@@ -32,9 +32,11 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
         self.schema
     }
 
-    /// Sets the index.
+    /// Sets the index; [`Blob::Unset`] leaves it as it is.
     pub fn set_index(&mut self, value: Blob<'a>) {
-        self.index = value;
+        if value != Blob::Unset {
+            self.index = value;
+        }
     }
 
     /// The index as set (when the index field is also a blob, read that blob instead).
@@ -42,9 +44,12 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
         &self.index
     }
 
-    /// Sets blob slot `slot` (1-based). Slots are checked by the layout macro at compile time;
-    /// an out-of-range slot is ignored rather than panicking.
+    /// Sets blob slot `slot` (1-based); [`Blob::Unset`] leaves it as it is. Slots are checked by
+    /// the layout macro at compile time; an out-of-range slot is ignored rather than panicking.
     pub fn set_blob(&mut self, slot: usize, value: Blob<'a>) {
+        if value == Blob::Unset {
+            return;
+        }
         if let Some(blob) = slot.checked_sub(1).and_then(|i| self.blobs.get_mut(i)) {
             *blob = value;
         }

@@ -7,6 +7,7 @@
 
 use crate::clock::{self, Instant};
 use crate::limits::MAX_POINTS_PER_INVOCATION;
+use crate::lines::LineSink;
 use crate::point::PointBuf;
 use crate::sink::Sink;
 use crate::stats::{self, Counter, LocalStats, Stats};
@@ -25,6 +26,7 @@ pub struct Scope {
 
 struct Invocation {
     sink: Box<dyn Sink>,
+    lines: RefCell<Option<Box<dyn LineSink>>>,
     started: Instant,
     remaining: Cell<u32>,
     limit_notice_given: Cell<bool>,
@@ -62,7 +64,6 @@ impl Scope {
     /// The scope of a Worker invocation: points go to the Analytics Engine bindings of `env`, each
     /// layout to the binding it names. Call it first thing in `#[event(fetch)]` (or a Durable
     /// Object's `fetch`/`alarm`): its start time is the one instrumented handlers measure from.
-    #[cfg(target_arch = "wasm32")]
     pub fn from_env(env: &worker::Env) -> Self {
         Scope::new(crate::AnalyticsEngineSink::new(env))
     }
@@ -73,12 +74,20 @@ impl Scope {
         Scope {
             inner: Rc::new(Invocation {
                 sink: Box::new(sink),
+                lines: RefCell::new(None),
                 started,
                 remaining: Cell::new(MAX_POINTS_PER_INVOCATION),
                 limit_notice_given: Cell::new(false),
                 stats: LocalStats::default(),
             }),
         }
+    }
+
+    /// Sends this scope's console lines (reconcile logs) to `lines` instead of the console.
+    #[must_use]
+    pub fn with_lines(self, lines: impl LineSink + 'static) -> Self {
+        *self.inner.lines.borrow_mut() = Some(Box::new(lines));
+        self
     }
 
     /// When the invocation started.
@@ -177,6 +186,21 @@ pub fn emit_in<const B: usize, const D: usize>(
             Some(current) => current.emit(point),
             None => emit_global(point),
         },
+    }
+}
+
+/// Writes a console line through the current scope (or to the console outside any scope).
+pub(crate) fn write_line(line: &str) {
+    if cfg!(feature = "off") {
+        return;
+    }
+    let scope = CURRENT.with(|current| current.borrow().clone());
+    let lines = scope
+        .as_ref()
+        .and_then(|scope| scope.lines.try_borrow().ok());
+    match lines.as_ref().and_then(|lines| lines.as_deref()) {
+        Some(lines) => lines.line(line),
+        None => crate::lines::console_log(line),
     }
 }
 

@@ -111,7 +111,8 @@ pub trait DoubleField {}
 ///
 /// Text fields (`String`) take `&str`, `String`, `&String` and `Cow<str>` without copying;
 /// byte fields (`Vec<u8>`) take `&[u8]`, `&[u8; N]` and `Vec<u8>`; enum fields take the enum.
-/// Every field also takes an `Option` of what it takes: `None` leaves the slot unset.
+/// Every field also takes an `Option` of what it takes: `None` leaves the slot as it is (unset on
+/// a fresh point), like JavaScript's `value ?? previous`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be written to a field declared as `{F}`",
     label = "wrong type for this field",
@@ -172,6 +173,12 @@ impl<'a, E: FixedText> IntoBlob<'a, E> for &E {
         Blob::Text(Cow::Borrowed(self.text()))
     }
 }
+/// An enum's fixed text can go in any text field.
+impl<'a, E: FixedText> IntoBlob<'a, String> for E {
+    fn into_blob(self) -> Blob<'a> {
+        Blob::Text(Cow::Borrowed(self.text()))
+    }
+}
 impl<'a, T: IntoBlob<'a, String>> IntoBlob<'a, String> for Option<T> {
     fn into_blob(self) -> Blob<'a> {
         self.map_or(Blob::Unset, IntoBlob::into_blob)
@@ -182,9 +189,24 @@ impl<'a, T: IntoBlob<'a, Vec<u8>>> IntoBlob<'a, Vec<u8>> for Option<T> {
         self.map_or(Blob::Unset, IntoBlob::into_blob)
     }
 }
+impl<'a, F, T> IntoBlob<'a, F> for &'a Option<T>
+where
+    &'a T: IntoBlob<'a, F>,
+{
+    fn into_blob(self) -> Blob<'a> {
+        self.as_ref().map_or(Blob::Unset, IntoBlob::into_blob)
+    }
+}
 impl<'a, E: FixedText> IntoBlob<'a, E> for Option<E> {
     fn into_blob(self) -> Blob<'a> {
-        self.map_or(Blob::Unset, IntoBlob::into_blob)
+        self.map_or(Blob::Unset, <E as IntoBlob<'a, E>>::into_blob)
+    }
+}
+
+/// A reference writes what its target writes.
+impl<E: FixedText + ?Sized> FixedText for &E {
+    fn text(&self) -> &'static str {
+        (**self).text()
     }
 }
 
@@ -219,6 +241,18 @@ macro_rules! numbers {
     )*};
 }
 numbers!(f64, f32, u8, u16, u32, u64, usize, i8, i16, i32, i64, isize);
+
+macro_rules! borrowed_numbers {
+    ($($num:ty),*) => {$(
+        impl IntoDouble for &$num {
+            fn into_double(self) -> f64 { (*self).into_double() }
+        }
+        impl IntoDouble for &Option<$num> {
+            fn into_double(self) -> f64 { (*self).into_double() }
+        }
+    )*};
+}
+borrowed_numbers!(f64, f32, u8, u16, u32, u64, usize, i8, i16, i32, i64, isize);
 
 impl<T: IntoDouble> IntoDouble for Option<T> {
     fn into_double(self) -> f64 {

@@ -81,3 +81,78 @@ fn instrumented_code_runs() {
     assert_eq!(points[0].text("user_id"), Some("0"));
     assert_eq!(points[1].text("outcome"), Some("ok"));
 }
+
+#[derive(Default, tallymark::Dimensions)]
+#[dimensions(layout = Telemetry)]
+struct State {
+    #[to(user_id)]
+    user: Option<String>,
+    #[to(outcome, overridable)]
+    phase: Option<String>,
+}
+
+#[derive(tallymark::Event)]
+#[event(layout = Telemetry, state = State, prefix = "job.", fields(kind = Kind::Queue))]
+enum JobEvent {
+    Started {
+        #[to(route)]
+        queue: String,
+        attempt: Option<u32>,
+    },
+    #[event(console_only)]
+    Noted,
+    Failed {
+        #[error_text]
+        error: String,
+        #[key("durationMs")]
+        #[to(duration_ms)]
+        duration_ms: f64,
+    },
+}
+
+struct Worker {
+    state: std::cell::RefCell<State>,
+}
+
+impl Worker {
+    #[tallymark::lifecycle_event(Telemetry, event = "job.boot", state = self.state.borrow(), kind = Kind::Http)]
+    fn boot(&self) -> Result<(), Failure> {
+        Ok(())
+    }
+
+    #[tallymark::reconcile_event(Telemetry, action = "sweep", context = rctx)]
+    async fn sweep(&self, rctx: &tallymark::Reconcile<'_, State>) -> Result<(), Failure> {
+        let _ = self.state.borrow().user.as_deref();
+        Err(Failure)
+    }
+}
+
+#[test]
+fn typed_events_run() {
+    let sink = tallymark::MemorySink::new();
+    let lines = tallymark::MemoryLines::new();
+    let worker = Worker {
+        state: std::cell::RefCell::new(State {
+            user: Some("u".into()),
+            phase: None,
+        }),
+    };
+    tallymark::Scope::new(sink.clone())
+        .with_lines(lines.clone())
+        .run_sync(|| {
+            let rctx = tallymark::Reconcile::new("alarm", &worker.state);
+            rctx.log(&JobEvent::Started {
+                queue: "q".into(),
+                attempt: None,
+            });
+            rctx.log(&JobEvent::Noted);
+            rctx.log(&JobEvent::Failed {
+                error: "x".into(),
+                duration_ms: 1.0,
+            });
+            assert!(worker.boot().is_ok());
+            assert!(futures_executor::block_on(worker.sweep(&rctx)).is_err());
+        });
+    assert_eq!(sink.len(), 4);
+    assert_eq!(lines.lines().len(), 4);
+}

@@ -48,9 +48,9 @@ fn console_sink_writes_one_json_line_keyed_by_field_name() {
     assert_eq!(
         buffer.text(),
         concat!(
-            r#"{"event":"kiloclaw.status.get","user_id":"user-1","delivery":"http","route":"GET /api/kiloclaw/status","error":"","fly_app_name":"","fly_machine_id":"","sandbox_id":"","status":"","openclaw_version":"","image_tag":"","fly_region":"","label":"","duration_ms":12.5,"value":0.0}"#,
+            r#"{"event":"kiloclaw.status.get","user_id":"user-1","delivery":"http","route":"GET /api/kiloclaw/status","error":"","fly_app_name":"","fly_machine_id":"","sandbox_id":"","status":"","openclaw_version":"","image_tag":"","fly_region":"","label":"","duration_ms":12.5,"value":0}"#,
             "\n",
-            r#"{"event":"kiloclaw.status.get","user_id":"user-1","delivery":"http","route":"GET /api/kiloclaw/status","error":"HTTP 500","fly_app_name":"","fly_machine_id":"","sandbox_id":"","status":"","openclaw_version":"","image_tag":"","fly_region":"","label":"","duration_ms":12.5,"value":3.0}"#,
+            r#"{"event":"kiloclaw.status.get","user_id":"user-1","delivery":"http","route":"GET /api/kiloclaw/status","error":"HTTP 500","fly_app_name":"","fly_machine_id":"","sandbox_id":"","status":"","openclaw_version":"","image_tag":"","fly_region":"","label":"","duration_ms":12.5,"value":3}"#,
             "\n"
         )
     );

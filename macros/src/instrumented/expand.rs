@@ -14,7 +14,7 @@ pub fn call_ident() -> Ident {
 }
 
 /// A local of the generated code that user code can neither see nor shadow.
-fn hidden(name: &str) -> Ident {
+pub fn hidden(name: &str) -> Ident {
     Ident::new(name, Span::mixed_site())
 }
 
@@ -22,7 +22,7 @@ pub fn expand(args: &InstrumentedArgs, event: &str, item: ItemFn) -> TokenStream
     let krate = &args.krate;
     let layout = &args.layout;
     let call = call_ident();
-    let (result, error, fake_return) = (hidden("result"), hidden("error"), hidden("fake_return"));
+    let (result, error) = (hidden("result"), hidden("error"));
     let ItemFn {
         attrs,
         vis,
@@ -44,9 +44,45 @@ pub fn expand(args: &InstrumentedArgs, event: &str, item: ItemFn) -> TokenStream
     let enrich = args.enrich.as_ref().map(|enrich| quote!(.enrich(#enrich)));
     let mappings = record_fields(&call, &args.fields);
 
+    let run_body = run_body(&sig, stmts);
+    let classify = classify(krate, args.ok_if.as_ref(), args.error_if.as_ref());
+
+    let body = with_braces_of(
+        &block,
+        quote! {
+                let #call = #krate::Call::<#layout>::start(#event, #route) #emit_if #enrich;
+                #mappings
+                #[allow(clippy::redundant_closure_call)]
+                let #result = #run_body;
+                #classify
+                #call.finish(#krate::Outcome::from_error(&#error), #error);
+                #result
+        },
+    );
+    quote! {
+        #(#attrs)*
+        #vis #sig #body
+    }
+}
+
+/// `tokens` in braces carrying the span of `block`'s braces: an item that looks macro-made would
+/// escape lints such as `dead_code`.
+pub fn with_braces_of(block: &syn::Block, tokens: TokenStream) -> TokenStream {
+    let mut body = TokenStream::new();
+    block
+        .brace_token
+        .surround(&mut body, |body| body.extend(tokens));
+    body
+}
+
+/// An expression that runs the original body in its own block and yields its value: an `async`
+/// block awaited for an `async fn`, a closure called for a plain one. `return` and `?` keep
+/// their meaning.
+pub fn run_body(sig: &syn::Signature, stmts: &[syn::Stmt]) -> TokenStream {
     let annotation = return_annotation(&sig.output);
-    let run_body = if sig.asyncness.is_some() {
+    if sig.asyncness.is_some() {
         let fake_return = annotation.as_ref().map(|ty| {
+            let fake_return = hidden("fake_return");
             // An unreachable `return` of the declared type pins the block's output type, so `?`
             // in the body converts errors as it would in the original function.
             quote! {
@@ -61,12 +97,17 @@ pub fn expand(args: &InstrumentedArgs, event: &str, item: ItemFn) -> TokenStream
     } else {
         let ty = annotation.map(|ty| quote!(-> #ty));
         quote!((|| #ty { #(#stmts)* })())
-    };
+    }
+}
 
-    let ok_if = args.ok_if.as_ref().map(|rule| {
+/// Statements binding the hidden `error` (`Option<String>`) to the error text of the hidden
+/// `result`, decided by its type, then `ok_if` and `error_if`.
+pub fn classify(krate: &syn::Path, ok_if: Option<&Expr>, error_if: Option<&Expr>) -> TokenStream {
+    let (result, error) = (hidden("result"), hidden("error"));
+    let ok_if = ok_if.map(|rule| {
         quote!(let #error = if (#rule)(&#result) { ::core::option::Option::None } else { #error };)
     });
-    let error_if = args.error_if.as_ref().map(|rule| {
+    let error_if = error_if.map(|rule| {
         quote! {
             let #error = match #error {
                 ::core::option::Option::None if (#rule)(&#result) => {
@@ -76,30 +117,16 @@ pub fn expand(args: &InstrumentedArgs, event: &str, item: ItemFn) -> TokenStream
             };
         }
     });
-
-    let mut body = TokenStream::new();
-    // The new body keeps the original braces' span: an item that looks macro-made would escape
-    // lints such as `dead_code`.
-    block.brace_token.surround(&mut body, |body| body.extend(quote! {
-            let #call = #krate::Call::<#layout>::start(#event, #route) #emit_if #enrich;
-            #mappings
-            #[allow(clippy::redundant_closure_call)]
-            let #result = #run_body;
-            {
-                #[allow(unused_imports)]
-                use #krate::__private::classify::{
-                    Classify, ViaAnything as _, ViaResult as _, ViaResultOfStatus as _, ViaStatus as _,
-                };
-                let #error = (&&&&Classify(&#result)).error_text();
-                #ok_if
-                #error_if
-                #call.finish(#krate::Outcome::from_error(&#error), #error);
-            }
-            #result
-    }));
     quote! {
-        #(#attrs)*
-        #vis #sig #body
+        let #error = {
+            #[allow(unused_imports)]
+            use #krate::__private::classify::{
+                Classify, ViaAnything as _, ViaResult as _, ViaResultOfStatus as _, ViaStatus as _,
+            };
+            (&&&&Classify(&#result)).error_text()
+        };
+        #ok_if
+        #error_if
     }
 }
 

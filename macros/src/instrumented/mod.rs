@@ -2,7 +2,10 @@
 
 mod expand;
 mod parse;
+mod steps;
 mod validate;
+
+pub use steps::{step, Kind};
 
 use crate::errors::Errors;
 use proc_macro2::TokenStream;

@@ -1,4 +1,5 @@
-//! The Workers Analytics Engine sink (wasm only): the single place that writes to the binding.
+//! The Workers Analytics Engine sink: the single place that writes to the binding. It compiles on
+//! every target, but a `worker::Env` exists only inside a Worker (wasm).
 
 use super::{Sink, WriteError};
 use crate::point::DataPoint;

@@ -60,7 +60,9 @@ impl Serialize for Fields<'_, '_> {
             match value {
                 FieldValue::Text(text) => map.serialize_entry(field.name, text)?,
                 FieldValue::Bytes(bytes) => map.serialize_entry(field.name, bytes)?,
-                FieldValue::Number(n) => map.serialize_entry(field.name, &n)?,
+                FieldValue::Number(n) => {
+                    map.serialize_entry(field.name, &crate::json::js_number(n))?
+                }
             }
         }
         map.end()

@@ -8,10 +8,8 @@ mod fanout;
 mod memory;
 mod tracing;
 
-#[cfg(target_arch = "wasm32")]
 mod analytics_engine;
 
-#[cfg(target_arch = "wasm32")]
 pub use analytics_engine::AnalyticsEngineSink;
 pub use console::{json_line, ConsoleSink};
 pub use fanout::{Fanout, NoopSink};

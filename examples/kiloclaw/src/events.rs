@@ -1,0 +1,359 @@
+//! KiloClaw's typed events: the Durable Object lifecycle (`kiloclaw-telemetry.md` §2.2, §4) and the
+//! reconcile actions (§2.4, §2.5, §5). The names, detail keys and their order are the reference's.
+
+use crate::state::{InstanceState, InstanceStatus};
+use crate::telemetry::{Delivery, KiloClawEvent};
+use tallymark::Nullable;
+
+/// Durable Object lifecycle events (`delivery = do`). The state supplies the instance's
+/// dimensions; `status` is the event's own (the caller's value wins, as in the reference).
+#[derive(Debug, Clone, tallymark::Event)]
+#[event(layout = KiloClawEvent, state = InstanceState, prefix = "instance.", fields(delivery = Delivery::Do))]
+pub enum InstanceEvent {
+    /// End of `provision()`; duration of the whole call.
+    Provisioned {
+        #[to(status)]
+        status: InstanceStatus,
+        #[to(duration_ms)]
+        duration_ms: f64,
+    },
+    /// End of a successful `start()`; ms since `startingAt` (0 without one).
+    Started {
+        #[to(status)]
+        status: InstanceStatus,
+        #[to(duration_ms)]
+        duration_ms: f64,
+    },
+    /// End of `stop()`; machine uptime in `value`.
+    Stopped {
+        #[to(status)]
+        status: InstanceStatus,
+        #[to(value)]
+        value: f64,
+    },
+    /// `destroy()` after persisting `destroying`; machine uptime in `value`.
+    DestroyStarted {
+        #[to(status)]
+        status: InstanceStatus,
+        #[to(value)]
+        value: f64,
+    },
+}
+
+/// The reconcile actions: 44 that write a console line and a data point, and 5 console-only ones
+/// (§2.5). Event names are `reconcile.<action>`, delivery `reconcile`.
+#[derive(Debug, Clone, tallymark::Event)]
+#[event(layout = KiloClawEvent, state = InstanceState, prefix = "reconcile.", fields(delivery = Delivery::Reconcile))]
+pub enum ReconcileEvent {
+    /// #1
+    AutoDestroyStaleProvision {
+        user_id: Nullable<String>,
+        provisioned_at: Nullable<f64>,
+        age_hours: f64,
+        #[to(value)]
+        value: f64,
+    },
+    /// #2
+    ApiKeyExpiryApproaching {
+        user_id: Nullable<String>,
+        expires_at: Nullable<f64>,
+        hours_remaining: f64,
+        controller_version: Nullable<String>,
+    },
+    /// #3
+    ApiKeyMintError {
+        user_id: Nullable<String>,
+        #[error_text]
+        error: String,
+    },
+    /// #4
+    ApiKeyMintFailed { user_id: Nullable<String> },
+    /// #5
+    ApiKeyFlyConfigUpdateFailed {
+        user_id: Nullable<String>,
+        #[error_text]
+        error: String,
+    },
+    /// #6
+    ApiKeyPushNotSignaled {
+        user_id: Nullable<String>,
+        result: String,
+    },
+    /// #7
+    ApiKeyPushError {
+        user_id: Nullable<String>,
+        #[error_text]
+        error: String,
+        controller_version: Nullable<String>,
+    },
+    /// #8
+    ApiKeyRefreshFailedAllPaths { user_id: Nullable<String> },
+    /// #9
+    ApiKeyRefreshed {
+        user_id: Nullable<String>,
+        new_expires_at: f64,
+        pushed: bool,
+        #[key("flyConfigUpdated")]
+        fly_config_updated: bool,
+        controller_version: Nullable<String>,
+        #[key("durationMs")]
+        #[to(duration_ms)]
+        duration_ms: f64,
+        #[to(label)]
+        label: String,
+    },
+    /// #10
+    StartingTimeout {
+        user_id: Nullable<String>,
+        starting_at: Nullable<f64>,
+        elapsed_ms: f64,
+        old_state: &'static str,
+        new_state: &'static str,
+        last_start_error: Nullable<String>,
+    },
+    /// #11: fires on every alarm while waiting.
+    StartingNoMachineYet { user_id: Nullable<String> },
+    /// #12
+    StartingTimeoutWithMachine {
+        machine_id: String,
+        fly_state: String,
+        elapsed_ms: f64,
+        old_state: &'static str,
+        new_state: &'static str,
+        last_start_error: Nullable<String>,
+    },
+    /// #13
+    StartingMachineGone {
+        machine_id: String,
+        old_state: &'static str,
+        new_state: &'static str,
+    },
+    /// #14
+    StartingTimeoutTransientError {
+        machine_id: String,
+        #[error_text]
+        error: String,
+        elapsed_ms: f64,
+        old_state: &'static str,
+        new_state: &'static str,
+    },
+    /// #15
+    StartingTransientError {
+        machine_id: String,
+        #[error_text]
+        error: String,
+    },
+    /// #16: always followed by #32.
+    RestartingReconcileSuccess { machine_id: String, elapsed_ms: f64 },
+    /// #17
+    RestartingNoUpdateTimeoutFallback {
+        machine_id: String,
+        last_restart_error: Nullable<String>,
+        elapsed_ms: f64,
+        old_state: &'static str,
+        new_state: &'static str,
+    },
+    /// #18
+    RestartingTimeoutTransient {
+        machine_id: String,
+        fly_state: String,
+        elapsed_ms: f64,
+        last_restart_error: Nullable<String>,
+    },
+    /// #19
+    RestartingMachineGone {
+        machine_id: String,
+        old_state: &'static str,
+        new_state: &'static str,
+    },
+    /// #20
+    RestartingTimeoutError {
+        machine_id: String,
+        #[error_text]
+        error: String,
+        elapsed_ms: f64,
+    },
+    /// #21
+    RestartingTransientError {
+        machine_id: String,
+        #[error_text]
+        error: String,
+    },
+    /// #22
+    ReplaceLostVolume {
+        data_loss: bool,
+        old_volume_id: String,
+        new_volume_id: String,
+        #[key("durationMs")]
+        #[to(duration_ms)]
+        duration_ms: f64,
+        #[to(label)]
+        label: String,
+    },
+    /// #23
+    VolumeCheckFailed {
+        volume_id: String,
+        #[error_text]
+        error: String,
+    },
+    /// #24
+    MultipleMachinesFound {
+        user_id: Nullable<String>,
+        count: usize,
+        machine_ids: Vec<String>,
+    },
+    /// #25
+    RecoverVolumeFromMount {
+        volume_id: String,
+        machine_id: String,
+    },
+    /// #26
+    RecoveredVolumeMissing { volume_id: String },
+    /// #27
+    RecoverMachineFromMetadata {
+        machine_id: String,
+        fly_state: String,
+        region: String,
+        #[key("durationMs")]
+        #[to(duration_ms)]
+        duration_ms: f64,
+        #[to(label)]
+        label: String,
+    },
+    /// #28
+    MetadataRecoveryFailed {
+        #[error_text]
+        error: String,
+    },
+    /// #29: logged before the status changes.
+    SyncStatus {
+        old_state: InstanceStatus,
+        new_state: &'static str,
+        fly_state: &'static str,
+    },
+    /// #30
+    SyncStatusFailed {
+        old_state: InstanceStatus,
+        new_state: &'static str,
+        fly_state: &'static str,
+    },
+    /// #31
+    MarkStopped {
+        old_state: &'static str,
+        new_state: &'static str,
+        fly_state: String,
+        fail_count: u32,
+        #[to(value)]
+        value: f64,
+    },
+    /// #32: `durationMs` is `Date.now() - restartingAt`, absent without one.
+    RestartSelfHealed {
+        machine_id: Nullable<String>,
+        previous_error: Nullable<String>,
+        had_restart_error: bool,
+        #[key("durationMs")]
+        #[to(duration_ms)]
+        duration_ms: Option<f64>,
+        old_state: &'static str,
+        new_state: &'static str,
+    },
+    /// #33: logged only after stop, update and wait all succeed.
+    RepairMount {
+        machine_id: String,
+        volume_id: String,
+        #[key("durationMs")]
+        #[to(duration_ms)]
+        duration_ms: f64,
+        #[to(label)]
+        label: String,
+    },
+    /// #34: logged before the machine id is cleared.
+    ClearStaleMachine {
+        old_state: InstanceStatus,
+        new_state: &'static str,
+        machine_id: String,
+    },
+    /// #35
+    RecoverBoundMachineInvalidId {
+        volume_id: String,
+        attached_machine_id: String,
+    },
+    /// #36
+    RecoverBoundMachineForDestroy {
+        volume_id: String,
+        machine_id: String,
+        #[key("durationMs")]
+        #[to(duration_ms)]
+        duration_ms: f64,
+        #[to(label)]
+        label: String,
+    },
+    /// #37
+    RecoverBoundMachineFailed {
+        volume_id: String,
+        #[error_text]
+        error: String,
+    },
+    /// #38: logged before the machine id is cleared.
+    DestroyMachineOk { machine_id: String },
+    /// #39
+    DestroyMachineAlreadyGone { machine_id: String },
+    /// #40
+    DestroyMachineFailed {
+        machine_id: String,
+        #[error_text]
+        error: String,
+    },
+    /// #41
+    DestroyVolumeOk { volume_id: String },
+    /// #42
+    DestroyVolumeAlreadyGone { volume_id: String },
+    /// #43
+    DestroyVolumeFailed {
+        volume_id: String,
+        #[error_text]
+        error: String,
+    },
+    /// #44: logged before the state is wiped.
+    DestroyComplete {
+        user_id: Nullable<String>,
+        sandbox_id: Nullable<String>,
+    },
+    /// §2.5, console only.
+    #[event(console_only)]
+    CreateVolume {
+        fly_app_name: String,
+        volume_id: String,
+        region: String,
+    },
+    /// §2.5, console only.
+    #[event(console_only)]
+    DestroyStrandedMachine {
+        fly_app_name: String,
+        machine_id: String,
+    },
+    /// §2.5, console only.
+    #[event(console_only)]
+    ForkStrandedVolume {
+        fly_app_name: String,
+        old_volume_id: String,
+        old_region: String,
+        new_volume_id: String,
+        new_region: String,
+    },
+    /// §2.5, console only.
+    #[event(console_only)]
+    CreateReplacementVolume {
+        fly_app_name: String,
+        old_volume_id: String,
+        old_region: String,
+        new_volume_id: String,
+        new_region: String,
+    },
+    /// §2.5, console only.
+    #[event(console_only)]
+    DeleteStrandedVolume {
+        fly_app_name: String,
+        volume_id: String,
+    },
+}

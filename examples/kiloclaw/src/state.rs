@@ -1,0 +1,59 @@
+//! The Durable Object's state, and which of its fields fill every event's dimensions (§4):
+//! read at the moment an event is emitted.
+
+use serde::{Deserialize, Serialize};
+
+/// An instance's status (blob9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, tallymark::FixedText)]
+#[serde(rename_all = "snake_case")]
+pub enum InstanceStatus {
+    /// Provisioned, never started.
+    Provisioned,
+    /// Starting a machine.
+    Starting,
+    /// Running.
+    Running,
+    /// Restarting the machine.
+    Restarting,
+    /// Stopped.
+    Stopped,
+    /// Being destroyed.
+    Destroying,
+}
+
+/// The persisted state of one `KiloClawInstance`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, tallymark::Dimensions)]
+#[dimensions(layout = crate::telemetry::KiloClawEvent)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceState {
+    #[to(user_id)]
+    pub user_id: Option<String>,
+    #[to(sandbox_id)]
+    pub sandbox_id: Option<String>,
+    #[to(fly_app_name)]
+    pub fly_app_name: Option<String>,
+    #[to(fly_machine_id)]
+    pub fly_machine_id: Option<String>,
+    /// The caller's status wins over this one (`data.status ?? s.status`).
+    #[to(status, overridable)]
+    pub status: Option<InstanceStatus>,
+    #[to(openclaw_version)]
+    pub openclaw_version: Option<String>,
+    #[to(image_tag)]
+    pub tracked_image_tag: Option<String>,
+    #[to(fly_region)]
+    pub fly_region: Option<String>,
+    // Not dimensions:
+    pub fly_volume_id: Option<String>,
+    pub provisioned_at: Option<f64>,
+    pub starting_at: Option<f64>,
+    pub last_started_at: Option<f64>,
+    pub restarting_at: Option<f64>,
+    pub last_start_error: Option<String>,
+    pub last_restart_error: Option<String>,
+    pub restart_update_sent: bool,
+    pub health_check_fail_count: u32,
+    pub api_key_expires_at: Option<f64>,
+    pub pending_destroy_machine_id: Option<String>,
+    pub pending_destroy_volume_id: Option<String>,
+}

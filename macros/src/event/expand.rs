@@ -1,0 +1,206 @@
+//! Code generation for `#[derive(Event)]`.
+
+use super::parse::{EventDecl, EventType};
+use crate::errors::Errors;
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::DeriveInput;
+
+/// The layout field an `#[error_text]` detail fills.
+const ERROR_FIELD: &str = "error";
+
+/// Two fields of one event (or a field and a constant) may not fill the same layout field.
+pub fn check_targets(parsed: &EventType, errors: &mut Errors) {
+    for event in &parsed.events {
+        let mut seen: Vec<(String, String)> = parsed
+            .constants
+            .iter()
+            .map(|(to, _)| (to.to_string(), format!("`fields({to} = ...)`")))
+            .collect();
+        let mut error_texts = 0;
+        for field in &event.fields {
+            let target = match (&field.to, &field.error_text) {
+                (Some(to), _) => Some((to.to_string(), to.clone())),
+                (None, Some(marker)) => Some((ERROR_FIELD.to_owned(), marker.clone())),
+                (None, None) => None,
+            };
+            if field.error_text.is_some() {
+                error_texts += 1;
+                if error_texts > 1 {
+                    errors.at(
+                        &field.ident,
+                        "an event has at most one `#[error_text]` detail",
+                    );
+                }
+                if let Some(to) = &field.to {
+                    errors.at(
+                        to,
+                        "an `#[error_text]` detail fills `error`; remove `#[to(..)]`",
+                    );
+                }
+            }
+            if let Some((name, span_at)) = target {
+                if let Some((_, first)) = seen.iter().find(|(n, _)| *n == name) {
+                    errors.at(
+                        &span_at,
+                        format!("layout field `{name}` is already filled by {first}"),
+                    );
+                } else {
+                    seen.push((name, format!("the field `{}`", field.ident)));
+                }
+            }
+        }
+    }
+}
+
+pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
+    let name = &input.ident;
+    let layout = parsed.layout.as_ref().expect("checked");
+    let krate = quote!(::tallymark);
+    let point_ty = quote!(<#layout as #krate::Layout>::Point<'a>);
+
+    let pattern = |event: &EventDecl| {
+        let path = match &event.variant {
+            Some(variant) => quote!(Self::#variant),
+            None => quote!(Self),
+        };
+        let bindings = event.fields.iter().map(|f| &f.ident);
+        if event.unit {
+            path
+        } else {
+            quote!(#path { #(#bindings),* })
+        }
+    };
+    let ignoring = |event: &EventDecl| match &event.variant {
+        Some(variant) if event.unit => quote!(Self::#variant),
+        Some(variant) => quote!(Self::#variant { .. }),
+        None if event.unit => quote!(Self),
+        None => quote!(Self { .. }),
+    };
+
+    let names = parsed.events.iter().map(|event| {
+        let pattern = ignoring(event);
+        let full = format!("{}{}", parsed.prefix, event.name);
+        quote!(#pattern => #full)
+    });
+    let actions = parsed.events.iter().map(|event| {
+        let pattern = ignoring(event);
+        let action = &event.name;
+        quote!(#pattern => #action)
+    });
+    let console_only = parsed.events.iter().map(|event| {
+        let pattern = ignoring(event);
+        let only = event.console_only;
+        quote!(#pattern => #only)
+    });
+    let details = parsed.events.iter().map(|event| {
+        let pattern = pattern(event);
+        let adds = event.fields.iter().map(|field| {
+            let (ident, key) = (&field.ident, &field.key);
+            if field.error_text.is_some() {
+                quote!(details.add(#key, #krate::ErrorDetail::console_value(#ident));)
+            } else {
+                quote!(details.add(#key, {
+                    #[allow(unused_imports)]
+                    use #krate::__private::{Detail, ViaOption as _, ViaSerialize as _};
+                    (&&Detail(#ident)).console_value()
+                });)
+            }
+        });
+        quote!(#pattern => { #(#adds)* })
+    });
+    let constants = parsed
+        .constants
+        .iter()
+        .map(|(to, value)| quote!(let _ = point.#to(#value);));
+    let fills = parsed.events.iter().map(|event| {
+        let pattern = pattern(event);
+        let sets = event.fields.iter().map(|field| {
+            let ident = &field.ident;
+            if field.error_text.is_some() {
+                quote!(#krate::PointBuilder::fill_error(point, #krate::__private::error_blob(#ident));)
+            } else if let Some(to) = &field.to {
+                quote!(let _ = point.#to(#ident);)
+            } else {
+                quote!(let _ = #ident;)
+            }
+        });
+        quote!(#pattern => { #(#sets)* })
+    });
+    let state_checks = state_checks(parsed);
+    let all = parsed.events.iter().map(|event| {
+        let full = format!("{}{}", parsed.prefix, event.name);
+        let writes_point = !event.console_only;
+        quote!((#full, #writes_point))
+    });
+
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    quote! {
+        #state_checks
+
+        #[automatically_derived]
+        impl #impl_generics #krate::Event for #name #ty_generics #where_clause {
+            type Layout = #layout;
+
+            const ALL: &'static [(&'static str, bool)] = &[#(#all),*];
+
+            fn name(&self) -> &'static str {
+                match self { #(#names),* }
+            }
+
+            fn action(&self) -> &'static str {
+                match self { #(#actions),* }
+            }
+
+            fn console_only(&self) -> bool {
+                match self { #(#console_only),* }
+            }
+
+            fn details(&self, details: &mut #krate::Details) {
+                match self { #(#details)* }
+            }
+
+            fn fill<'a>(&'a self, point: &mut #point_ty) {
+                #(#constants)*
+                match self { #(#fills)* }
+            }
+        }
+    }
+}
+
+/// With `state = S`: a compile error for every layout field an event sets that `S` supplies.
+fn state_checks(parsed: &EventType) -> TokenStream {
+    let (Some(state), Some(layout)) = (&parsed.state, &parsed.layout) else {
+        return TokenStream::new();
+    };
+    let targets = parsed
+        .constants
+        .iter()
+        .map(|(to, _)| (to.to_string(), to.span()))
+        .chain(parsed.events.iter().flat_map(|event| {
+            event
+                .fields
+                .iter()
+                .filter_map(|field| match (&field.to, &field.error_text) {
+                    (Some(to), _) => Some((to.to_string(), to.span())),
+                    (None, Some(marker)) => Some((ERROR_FIELD.to_owned(), marker.span())),
+                    (None, None) => None,
+                })
+        }));
+    let checks = targets.map(|(target, span): (String, Span)| {
+        let state_name = quote!(#state).to_string().replace(' ', "");
+        let message = format!(
+            "`{target}` is supplied by the state `{state_name}` when the event is emitted: an event cannot set it"
+        );
+        quote_spanned! {span=>
+            const _: () = ::core::assert!(
+                !::tallymark::__private::contains(
+                    <#state as ::tallymark::Dimensions<#layout>>::LOCKED,
+                    #target,
+                ),
+                #message
+            );
+        }
+    });
+    quote!(#(#checks)*)
+}

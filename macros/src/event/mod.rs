@@ -1,0 +1,113 @@
+//! `#[derive(Event)]` and `#[derive(Dimensions)]`: typed events and state-derived dimensions.
+
+mod expand;
+mod parse;
+
+use crate::errors::Errors;
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::{Data, DeriveInput, Fields};
+
+pub fn derive_event(input: TokenStream) -> TokenStream {
+    let input: DeriveInput = match syn::parse2(input) {
+        Ok(input) => input,
+        Err(error) => return error.to_compile_error(),
+    };
+    let mut errors = Errors::default();
+    let parsed = parse::parse(&input, &mut errors);
+    expand::check_targets(&parsed, &mut errors);
+    if !errors.is_empty() {
+        return errors.to_compile_errors();
+    }
+    expand::expand_event(&input, &parsed)
+}
+
+pub fn derive_dimensions(input: TokenStream) -> TokenStream {
+    let input: DeriveInput = match syn::parse2(input) {
+        Ok(input) => input,
+        Err(error) => return error.to_compile_error(),
+    };
+    let mut errors = Errors::default();
+    let mut layout = None;
+    for attr in input
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("dimensions"))
+    {
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("layout") {
+                layout = Some(meta.value()?.parse::<syn::Path>()?);
+                Ok(())
+            } else {
+                Err(meta.error("unknown dimensions option; expected `layout = MyLayout`"))
+            }
+        });
+        if let Err(error) = result {
+            errors.push(error);
+        }
+    }
+    let Some(layout) = layout else {
+        errors.at(
+            &input.ident,
+            "name the layout: #[dimensions(layout = MyLayout)]",
+        );
+        return errors.to_compile_errors();
+    };
+    let Data::Struct(data) = &input.data else {
+        errors.at(&input.ident, "`Dimensions` is derived for a struct");
+        return errors.to_compile_errors();
+    };
+    let Fields::Named(named) = &data.fields else {
+        errors.at(&input.ident, "`Dimensions` needs named fields");
+        return errors.to_compile_errors();
+    };
+    let mut mapped: Vec<(syn::Ident, syn::Ident, bool)> = Vec::new();
+    for field in &named.named {
+        for attr in field.attrs.iter().filter(|a| a.path().is_ident("to")) {
+            match parse::parse_dimension(attr) {
+                Ok((to, overridable)) => {
+                    if let Some((_, other, _)) = mapped.iter().find(|(t, _, _)| *t == to) {
+                        errors.at(&to, format!("`{to}` is already filled from `{other}`"));
+                    }
+                    mapped.push((to, field.ident.clone().expect("named"), overridable));
+                }
+                Err(error) => errors.push(error),
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return errors.to_compile_errors();
+    }
+    let locked: Vec<String> = mapped
+        .iter()
+        .filter(|(_, _, overridable)| !overridable)
+        .map(|(to, _, _)| to.to_string())
+        .collect();
+    let fill = |want: bool| {
+        mapped
+            .iter()
+            .filter(move |(_, _, overridable)| *overridable == want)
+            .map(|(to, from, _)| quote!(let _ = point.#to(&self.#from);))
+    };
+    let (overridable, locked_fills) = (fill(true), fill(false));
+    let name = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics ::tallymark::Dimensions<#layout> for #name #ty_generics #where_clause {
+            const LOCKED: &'static [&'static str] = &[#(#locked),*];
+
+            fn fill<'a>(
+                &'a self,
+                point: &mut <#layout as ::tallymark::Layout>::Point<'a>,
+                overridable: bool,
+            ) {
+                if overridable {
+                    #(#overridable)*
+                } else {
+                    #(#locked_fills)*
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! `#[derive(Event)]` input: the event type's options, and each event's fields.
+
+use crate::errors::{did_you_mean, Errors};
+use syn::parse::ParseStream;
+use syn::punctuated::Punctuated;
+use syn::{Attribute, Data, DeriveInput, Expr, Fields, Ident, LitStr, Path, Token};
+
+/// Options of the event type: `#[event(layout = L, prefix = "...", state = S, fields(k = v))]`.
+pub struct EventType {
+    pub layout: Option<Path>,
+    pub prefix: String,
+    pub state: Option<Path>,
+    /// Constant fields every event of the type writes (`fields(delivery = Delivery::Reconcile)`).
+    pub constants: Vec<(Ident, Expr)>,
+    pub events: Vec<EventDecl>,
+}
+
+/// One event: the struct, or one enum variant.
+pub struct EventDecl {
+    /// `None` for a struct, the variant's name for an enum.
+    pub variant: Option<Ident>,
+    pub name: String,
+    pub console_only: bool,
+    pub fields: Vec<DetailField>,
+    pub unit: bool,
+}
+
+/// A field: a console detail, and possibly a layout field.
+pub struct DetailField {
+    pub ident: Ident,
+    pub key: String,
+    pub to: Option<Ident>,
+    pub error_text: Option<Ident>,
+}
+
+const TYPE_OPTIONS: &[&str] = &[
+    "layout",
+    "prefix",
+    "state",
+    "fields",
+    "name",
+    "console_only",
+];
+const EVENT_OPTIONS: &[&str] = &["name", "console_only"];
+
+pub fn parse(input: &DeriveInput, errors: &mut Errors) -> EventType {
+    let mut parsed = EventType {
+        layout: None,
+        prefix: String::new(),
+        state: None,
+        constants: Vec::new(),
+        events: Vec::new(),
+    };
+    let mut struct_name = None;
+    let mut struct_console_only = false;
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident("event")) {
+        let result = attr.parse_nested_meta(|meta| {
+            let key = meta
+                .path
+                .get_ident()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            match key.as_str() {
+                "layout" => parsed.layout = Some(meta.value()?.parse()?),
+                "state" => parsed.state = Some(meta.value()?.parse()?),
+                "prefix" => parsed.prefix = meta.value()?.parse::<LitStr>()?.value(),
+                "name" => struct_name = Some(meta.value()?.parse::<LitStr>()?),
+                "console_only" => struct_console_only = true,
+                "fields" => {
+                    let content;
+                    syn::parenthesized!(content in meta.input);
+                    parsed.constants.extend(parse_constants(&content)?);
+                }
+                _ => {
+                    return Err(meta.error(format!(
+                        "unknown event option `{key}`{}",
+                        hint(&key, TYPE_OPTIONS)
+                    )))
+                }
+            }
+            Ok(())
+        });
+        if let Err(error) = result {
+            errors.push(error);
+        }
+    }
+    if parsed.layout.is_none() {
+        errors.at(&input.ident, "name the layout: #[event(layout = MyLayout)]");
+    }
+    match &input.data {
+        Data::Struct(data) => {
+            let name = struct_name
+                .map(|n| n.value())
+                .unwrap_or_else(|| tallymark_names::snake_case(&input.ident.to_string()));
+            parsed.events.push(EventDecl {
+                variant: None,
+                name,
+                console_only: struct_console_only,
+                unit: matches!(data.fields, Fields::Unit),
+                fields: parse_fields(&data.fields, errors),
+            });
+        }
+        Data::Enum(data) => {
+            for variant in &data.variants {
+                let (name, console_only) = variant_options(&variant.ident, &variant.attrs, errors);
+                parsed.events.push(EventDecl {
+                    variant: Some(variant.ident.clone()),
+                    name,
+                    console_only,
+                    unit: matches!(variant.fields, Fields::Unit),
+                    fields: parse_fields(&variant.fields, errors),
+                });
+            }
+        }
+        Data::Union(_) => errors.at(&input.ident, "an event is a struct or an enum"),
+    }
+    parsed
+}
+
+fn hint(key: &str, known: &[&str]) -> String {
+    match did_you_mean(key, known) {
+        hint if !hint.is_empty() => hint,
+        _ => format!("; expected one of {}", known.join(", ")),
+    }
+}
+
+fn parse_constants(input: ParseStream<'_>) -> syn::Result<Vec<(Ident, Expr)>> {
+    let pairs = Punctuated::<syn::MetaNameValue, Token![,]>::parse_terminated(input)?;
+    pairs
+        .into_iter()
+        .map(|pair| match pair.path.get_ident() {
+            Some(ident) => Ok((ident.clone(), pair.value)),
+            None => Err(syn::Error::new_spanned(
+                pair.path,
+                "expected a layout field name",
+            )),
+        })
+        .collect()
+}
+
+fn variant_options(ident: &Ident, attrs: &[Attribute], errors: &mut Errors) -> (String, bool) {
+    let mut name = tallymark_names::snake_case(&ident.to_string());
+    let mut console_only = false;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("event")) {
+        let result = attr.parse_nested_meta(|meta| {
+            let key = meta
+                .path
+                .get_ident()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            match key.as_str() {
+                "name" => name = meta.value()?.parse::<LitStr>()?.value(),
+                "console_only" => console_only = true,
+                _ => {
+                    return Err(meta.error(format!(
+                        "unknown event option `{key}`{}",
+                        hint(&key, EVENT_OPTIONS)
+                    )))
+                }
+            }
+            Ok(())
+        });
+        if let Err(error) = result {
+            errors.push(error);
+        }
+    }
+    (name, console_only)
+}
+
+fn parse_fields(fields: &Fields, errors: &mut Errors) -> Vec<DetailField> {
+    let mut parsed = Vec::new();
+    match fields {
+        Fields::Unit => {}
+        Fields::Unnamed(unnamed) => errors.at(
+            unnamed,
+            "event fields need names: they are the console line's detail keys",
+        ),
+        Fields::Named(named) => {
+            for field in &named.named {
+                let ident = field.ident.clone().expect("named field");
+                let mut detail = DetailField {
+                    key: ident.to_string(),
+                    ident,
+                    to: None,
+                    error_text: None,
+                };
+                for attr in &field.attrs {
+                    let name = attr.path().get_ident().map(ToString::to_string);
+                    match name.as_deref() {
+                        Some("to") => match attr.parse_args::<Ident>() {
+                            Ok(to) => detail.to = Some(to),
+                            Err(error) => errors.push(error),
+                        },
+                        Some("key") => match attr.parse_args::<LitStr>() {
+                            Ok(key) => detail.key = key.value(),
+                            Err(error) => errors.push(error),
+                        },
+                        Some("error_text") => match &attr.meta {
+                            syn::Meta::Path(path) => {
+                                detail.error_text = path.get_ident().cloned();
+                            }
+                            other => errors.at(other, "`#[error_text]` takes no arguments"),
+                        },
+                        _ => {}
+                    }
+                }
+                parsed.push(detail);
+            }
+        }
+    }
+    parsed
+}
+
+/// Parses `#[to(field)]` / `#[to(field, overridable)]` for `#[derive(Dimensions)]`.
+pub fn parse_dimension(attr: &Attribute) -> syn::Result<(Ident, bool)> {
+    let parser = |input: ParseStream<'_>| {
+        let field: Ident = input.parse()?;
+        let mut overridable = false;
+        if input.parse::<Option<Token![,]>>()?.is_some() {
+            let flag: Ident = input.parse()?;
+            if flag != "overridable" {
+                return Err(syn::Error::new_spanned(
+                    &flag,
+                    format!("unknown option `{flag}`; expected `overridable`"),
+                ));
+            }
+            overridable = true;
+        }
+        Ok((field, overridable))
+    };
+    attr.parse_args_with(parser)
+}

@@ -1,0 +1,48 @@
+//! Destinations for console lines (reconcile logs): the platform console by default, memory in
+//! tests.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// Where a scope's console lines go.
+pub trait LineSink {
+    /// Writes one line.
+    fn line(&self, line: &str);
+}
+
+/// Keeps lines in memory; clones share them.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryLines {
+    lines: Arc<Mutex<Vec<String>>>,
+}
+
+impl MemoryLines {
+    /// No lines yet.
+    pub fn new() -> Self {
+        MemoryLines::default()
+    }
+
+    /// Every line so far.
+    pub fn lines(&self) -> Vec<String> {
+        self.lines
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+impl LineSink for MemoryLines {
+    fn line(&self, line: &str) {
+        self.lines
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(line.to_owned());
+    }
+}
+
+/// `console.log(line)` on wasm, a line on standard output natively.
+pub fn console_log(line: &str) {
+    #[cfg(target_arch = "wasm32")]
+    crate::js::console_log(line);
+    #[cfg(not(target_arch = "wasm32"))]
+    println!("{line}");
+}

@@ -1,0 +1,13 @@
+use kiloclaw::state::InstanceState;
+use kiloclaw::telemetry::{Delivery, KiloClawEvent};
+
+#[derive(tallymark::Event)]
+#[event(layout = KiloClawEvent, state = InstanceState, prefix = "reconcile.", fields(delivery = Delivery::Reconcile))]
+enum Action {
+    RepairMount {
+        #[to(lable)]
+        label: String,
+    },
+}
+
+fn main() {}

@@ -1,0 +1,448 @@
+// examples/kiloclaw in workerd: every data point and console line checked as it arrives.
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { startWorker, workers } from '../lib/harness.js';
+
+const KEY = workers.kiloclaw.vars.INTERNAL_API_KEY;
+let worker;
+
+before(async () => {
+  worker = await startWorker(workers.kiloclaw);
+});
+after(async () => {
+  await worker?.stop();
+});
+beforeEach(() => worker.reset());
+
+const sandbox = (user) => (user ? Buffer.from(user, 'utf8').toString('base64url') : '');
+
+/** The 13 blobs of an HTTP event. */
+const httpBlobs = (event, route, user = '', error = '') => [
+  event, user, 'http', route, error, '', '', sandbox(user), '', '', '', '', '',
+];
+
+/** The 13 blobs of a DO or reconcile event for an instance of `user` (the example's fake values). */
+function instanceBlobs(event, delivery, user, status, { machine = '', label = '', error = '' } = {}) {
+  const s = sandbox(user);
+  return [
+    event, user, delivery, '', error, `kc-${s.toLowerCase()}`, machine, s, status, '2026.11.1',
+    'kiloclaw-2026.11.1', 'iad', label,
+  ];
+}
+
+const machineOf = (user) => `m${sandbox(user).replace(/[^A-Za-z0-9]/g, '').toLowerCase().slice(0, 12)}`;
+
+async function admin(method, path, user, headers = {}) {
+  const auth = user ? { authorization: `Bearer ${user}` } : {};
+  return worker.fetch(path, { method, headers: { ...auth, ...headers } });
+}
+
+async function platform(method, path, body, headers = {}) {
+  const init = { method, headers: { 'x-internal-api-key': KEY, ...headers } };
+  if (body !== undefined) {
+    init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    init.headers['content-type'] = 'application/json';
+  }
+  return worker.fetch(path, init);
+}
+
+async function fake(path, user, body) {
+  const response = await worker.fetch(`/__fake/${path}?userId=${encodeURIComponent(user)}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  assert.equal(response.status, 200, await response.clone().text());
+  return response.json();
+}
+
+/** Waits for the points and returns them by event name (arrival order is not guaranteed). */
+async function pointsNamed(count) {
+  const points = await worker.waitForPoints(count);
+  await worker.settle(200);
+  assert.equal(worker.points.length, count, `exactly ${count} points: ${JSON.stringify(worker.points.map((p) => p.index))}`);
+  return points;
+}
+
+const named = (points, event) => {
+  const found = points.filter((p) => p.index === event);
+  assert.equal(found.length, 1, `one ${event}: ${JSON.stringify(points.map((p) => p.index))}`);
+  return found[0];
+};
+
+function assertDoubles(point, { duration = 'any', value = 0 } = {}) {
+  if (duration === 'any') assert.ok(point.doubles[0] >= 0, `duration ${point.doubles[0]}`);
+  else assert.equal(point.doubles[0], duration);
+  if (value === 'positive') assert.ok(point.doubles[1] > 0, `value ${point.doubles[1]}`);
+  else assert.equal(point.doubles[1], value);
+  assert.deepEqual(point.doubles.slice(2), Array(18).fill(0));
+}
+
+const reconcileLines = () => worker.stdout.filter((line) => line.startsWith('{"tag":"reconcile"'));
+
+describe('instrumented routes (§2.1, §3.2)', () => {
+  const routes = [
+    ['GET', '/api/admin/storage', 'admin.storage.get', 410],
+    ['POST', '/api/admin/storage/sync', 'admin.storage.sync.create', 410],
+    ['POST', '/api/admin/machine/restart', 'admin.machine.restart.create', 200],
+    ['POST', '/api/admin/gateway/restart', 'admin.gateway.restart.create', 200],
+    ['GET', '/api/admin/public-key', 'admin.public-key.get', 200],
+    ['GET', '/api/admin/google-credentials', 'admin.google-credentials.get', 200],
+    ['POST', '/api/admin/google-credentials', 'admin.google-credentials.create', 400],
+    ['DELETE', '/api/admin/google-credentials', 'admin.google-credentials.delete', 200],
+    ['GET', '/api/kiloclaw/config', 'kiloclaw.config.get', 200],
+    ['GET', '/api/kiloclaw/status', 'kiloclaw.status.get', 200],
+  ];
+  for (const [method, path, event, status] of routes) {
+    const route = `${method} ${path}`;
+    test(`${route}: plain request`, async () => {
+      const response = await admin(method, path, 'user-1');
+      assert.equal(response.status, status);
+      const [point] = await pointsNamed(1);
+      assert.equal(point.dataset, 'kiloclaw_events');
+      assert.equal(point.index, event);
+      const error = status >= 400 ? `HTTP ${status}` : '';
+      assert.deepEqual(point.blobs, httpBlobs(event, route, 'user-1', error));
+      assertDoubles(point);
+    });
+    test(`${route}: 4xx`, async () => {
+      const response = await admin(method, path, 'user-123', { 'x-fake-failure': '404' });
+      assert.equal(response.status, 404);
+      const [point] = await pointsNamed(1);
+      assert.deepEqual(point.blobs, httpBlobs(event, route, 'user-123', 'HTTP 404'));
+    });
+    test(`${route}: thrown error`, async () => {
+      const response = await admin(method, path, 'abc', { 'x-fake-failure': 'throw' });
+      assert.equal(response.status, 500);
+      const [point] = await pointsNamed(1);
+      assert.deepEqual(point.blobs, httpBlobs(event, route, 'abc', 'fake upstream failure: throw'));
+    });
+  }
+
+  test('a user id over 47 bytes records no sandbox id', async () => {
+    const user = 'u'.repeat(48);
+    await admin('GET', '/api/kiloclaw/status', user);
+    const [point] = await pointsNamed(1);
+    assert.deepEqual(point.blobs, [...httpBlobs('kiloclaw.status.get', 'GET /api/kiloclaw/status', user)].map((b, i) => (i === 7 ? '' : b)));
+  });
+
+  test('rejected authentication writes nothing', async () => {
+    assert.equal((await admin('GET', '/api/kiloclaw/status', null)).status, 401);
+    assert.equal((await admin('GET', '/api/admin/storage', null, { authorization: 'Basic x' })).status, 401);
+    assert.equal((await platform('GET', '/api/platform/versions', undefined, { 'x-internal-api-key': 'wrong' })).status, 401);
+    await worker.settle();
+    assert.deepEqual(worker.points, []);
+  });
+});
+
+describe('the platform rule (§3.3)', () => {
+  test('a body that validates gives the user', async () => {
+    const response = await platform('PATCH', '/api/platform/kilocode-config', { userId: 'user-1', config: {} });
+    assert.equal(response.status, 200);
+    const [point] = await pointsNamed(1);
+    assert.deepEqual(point.blobs, httpBlobs('platform.kilocode-config.update', 'PATCH /api/platform/kilocode-config', 'user-1'));
+  });
+
+  test('?userId= gives the user on GET and DELETE', async () => {
+    await platform('GET', '/api/platform/files/read?userId=user-1&path=a');
+    await platform('DELETE', '/api/platform/gmail-notifications?userId=user-123');
+    const points = await pointsNamed(2);
+    assert.deepEqual(named(points, 'platform.files.read.get').blobs,
+      httpBlobs('platform.files.read.get', 'GET /api/platform/files/read', 'user-1'));
+    assert.deepEqual(named(points, 'platform.gmail-notifications.delete').blobs,
+      httpBlobs('platform.gmail-notifications.delete', 'DELETE /api/platform/gmail-notifications', 'user-123'));
+  });
+
+  test('a success without a user writes nothing', async () => {
+    const response = await platform('GET', '/api/platform/versions/latest');
+    assert.equal(response.status, 200);
+    await worker.settle();
+    assert.deepEqual(worker.points, []);
+  });
+
+  test('errors without a user are written', async () => {
+    assert.equal((await platform('POST', '/api/platform/provision', '{not json')).status, 400);
+    assert.equal((await platform('POST', '/api/platform/provision', { userId: '' })).status, 400);
+    assert.equal((await platform('GET', '/api/platform/pairing')).status, 400);
+    assert.equal((await platform('GET', '/api/platform/versions', undefined, { 'x-fake-failure': 'throw' })).status, 500);
+    const points = await pointsNamed(4);
+    const blobs = points.map((p) => p.blobs).sort();
+    assert.deepEqual(blobs, [
+      httpBlobs('platform.pairing.get', 'GET /api/platform/pairing', '', 'HTTP 400'),
+      httpBlobs('platform.provision.create', 'POST /api/platform/provision', '', 'HTTP 400'),
+      httpBlobs('platform.provision.create', 'POST /api/platform/provision', '', 'HTTP 400'),
+      httpBlobs('platform.versions.get', 'GET /api/platform/versions', '', 'HTTP 500'),
+    ].sort());
+  });
+});
+
+describe('Durable Object lifecycle (§2.2, §4)', () => {
+  test('provision, start, stop and destroy', async () => {
+    const user = 'lifecycle-1';
+    const machine = machineOf(user);
+    assert.equal((await platform('POST', '/api/platform/provision', { userId: user })).status, 200);
+    let points = await pointsNamed(2);
+    const provisioned = named(points, 'instance.provisioned');
+    // `provisioned`, although startAsync already made the state `starting`.
+    assert.deepEqual(provisioned.blobs, instanceBlobs('instance.provisioned', 'do', user, 'provisioned'));
+    assertDoubles(provisioned);
+    assert.deepEqual(named(points, 'platform.provision.create').blobs,
+      httpBlobs('platform.provision.create', 'POST /api/platform/provision', user));
+
+    worker.reset();
+    assert.equal((await platform('POST', '/api/platform/start', { userId: user })).status, 200);
+    points = await pointsNamed(2);
+    const started = named(points, 'instance.started');
+    assert.deepEqual(started.blobs, instanceBlobs('instance.started', 'do', user, 'running', { machine }));
+    assertDoubles(started);
+
+    worker.reset();
+    assert.equal((await platform('POST', '/api/platform/start', { userId: user })).status, 200);
+    points = await pointsNamed(1);
+    assert.equal(points[0].index, 'platform.start.create', 'already running: no lifecycle event');
+
+    worker.reset();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal((await platform('POST', '/api/platform/stop', { userId: user })).status, 200);
+    points = await pointsNamed(2);
+    const stopped = named(points, 'instance.stopped');
+    assert.deepEqual(stopped.blobs, instanceBlobs('instance.stopped', 'do', user, 'stopped', { machine }));
+    assertDoubles(stopped, { duration: 0, value: 'positive' });
+
+    worker.reset();
+    assert.equal((await platform('POST', '/api/platform/stop', { userId: user })).status, 200);
+    points = await pointsNamed(1);
+    assert.equal(points[0].index, 'platform.stop.create', 'already stopped: no lifecycle event');
+
+    worker.reset();
+    assert.equal((await platform('POST', '/api/platform/destroy', { userId: user })).status, 200);
+    points = await pointsNamed(5);
+    const destroying = named(points, 'instance.destroy_started');
+    assert.deepEqual(destroying.blobs, instanceBlobs('instance.destroy_started', 'do', user, 'destroying', { machine }));
+    assertDoubles(destroying, { duration: 0, value: 'positive' });
+    assert.deepEqual(named(points, 'reconcile.destroy_machine_ok').blobs,
+      instanceBlobs('reconcile.destroy_machine_ok', 'reconcile', user, 'destroying', { machine }));
+    assert.deepEqual(named(points, 'reconcile.destroy_volume_ok').blobs,
+      instanceBlobs('reconcile.destroy_volume_ok', 'reconcile', user, 'destroying'));
+    assert.deepEqual(named(points, 'reconcile.destroy_complete').blobs,
+      instanceBlobs('reconcile.destroy_complete', 'reconcile', user, 'destroying'));
+    assert.deepEqual(reconcileLines(), [
+      `{"tag":"reconcile","reason":"destroy","action":"destroy_machine_ok","machine_id":"${machine}"}`,
+      '{"tag":"reconcile","reason":"destroy","action":"destroy_volume_ok","volume_id":"vol1"}',
+      `{"tag":"reconcile","reason":"destroy","action":"destroy_complete","user_id":"${user}","sandbox_id":"${sandbox(user)}"}`,
+    ]);
+  });
+
+  test('an instance that was never provisioned writes no lifecycle event', async () => {
+    assert.equal((await platform('POST', '/api/platform/stop', { userId: 'nobody' })).status, 409);
+    const points = await pointsNamed(1);
+    assert.equal(points[0].index, 'platform.stop.create');
+    assert.equal(points[0].blobs[4], 'HTTP 409');
+  });
+});
+
+/** A provisioned and started instance of `user`, with nothing captured yet. */
+async function runningInstance(user) {
+  await platform('POST', '/api/platform/provision', { userId: user });
+  await platform('POST', '/api/platform/start', { userId: user });
+  await worker.waitForPoints(4);
+  await worker.settle(200);
+  worker.reset();
+}
+
+async function reconcile(user, { state, fly } = {}) {
+  if (state) await fake('state', user, state);
+  if (fly) await fake('fly', user, fly);
+  worker.reset();
+  await fake('alarm', user, {});
+}
+
+describe('reconcile paths (§2.4, §5)', () => {
+  test('sync_status logs the old status', async () => {
+    const user = 'sync-1';
+    await runningInstance(user);
+    await reconcile(user, { state: { status: 'stopped' } });
+    const [point] = await pointsNamed(1);
+    assert.deepEqual(point.blobs, instanceBlobs('reconcile.sync_status', 'reconcile', user, 'stopped', { machine: machineOf(user) }));
+    assertDoubles(point, { duration: 0 });
+    assert.deepEqual(reconcileLines(), [
+      '{"tag":"reconcile","reason":"alarm","action":"sync_status","old_state":"stopped","new_state":"running","fly_state":"started"}',
+    ]);
+  });
+
+  test('mark_stopped after five failed health checks', async () => {
+    const user = 'mark-1';
+    await runningInstance(user);
+    await reconcile(user, { state: { healthCheckFailCount: 5 }, fly: { getMachine: [{ state: 'stopped' }] } });
+    const [point] = await pointsNamed(1);
+    assert.deepEqual(point.blobs, instanceBlobs('reconcile.mark_stopped', 'reconcile', user, 'running', { machine: machineOf(user) }));
+    assertDoubles(point, { duration: 0, value: 5 });
+    assert.deepEqual(reconcileLines(), [
+      '{"tag":"reconcile","reason":"alarm","action":"mark_stopped","old_state":"running","new_state":"stopped","fly_state":"stopped","fail_count":5,"value":5}',
+    ]);
+  });
+
+  test('starting_timeout after five minutes without a machine', async () => {
+    const user = 'timeout-1';
+    await platform('POST', '/api/platform/provision', { userId: user });
+    await worker.waitForPoints(2);
+    const startingAt = Date.now() - 6 * 60_000;
+    await reconcile(user, { state: { startingAt, lastStartError: 'capacity' } });
+    const [point] = await pointsNamed(1);
+    assert.deepEqual(point.blobs, instanceBlobs('reconcile.starting_timeout', 'reconcile', user, 'starting'));
+    const [line] = reconcileLines();
+    const parsed = JSON.parse(line);
+    assert.ok(parsed.elapsed_ms >= 6 * 60_000);
+    assert.equal(line, `{"tag":"reconcile","reason":"alarm","action":"starting_timeout","user_id":"${user}","starting_at":${startingAt},"elapsed_ms":${parsed.elapsed_ms},"old_state":"starting","new_state":"stopped","last_start_error":"capacity"}`);
+  });
+
+  test('api key refreshed and pushed', async () => {
+    const user = 'key-1';
+    await runningInstance(user);
+    const expiresAt = Date.now() + 3_600_000;
+    await reconcile(user, { state: { apiKeyExpiresAt: expiresAt } });
+    const points = await pointsNamed(2);
+    const machine = machineOf(user);
+    assert.deepEqual(named(points, 'reconcile.api_key_expiry_approaching').blobs,
+      instanceBlobs('reconcile.api_key_expiry_approaching', 'reconcile', user, 'running', { machine }));
+    const refreshed = named(points, 'reconcile.api_key_refreshed');
+    assert.deepEqual(refreshed.blobs,
+      instanceBlobs('reconcile.api_key_refreshed', 'reconcile', user, 'running', { machine, label: 'refreshed+pushed' }));
+    assertDoubles(refreshed);
+    const lines = reconcileLines();
+    assert.equal(lines[0], `{"tag":"reconcile","reason":"alarm","action":"api_key_expiry_approaching","user_id":"${user}","expires_at":${expiresAt},"hours_remaining":1,"controller_version":null}`);
+    const refreshedLine = JSON.parse(lines[1]);
+    assert.deepEqual(Object.keys(refreshedLine), ['tag', 'reason', 'action', 'user_id', 'new_expires_at', 'pushed', 'flyConfigUpdated', 'controller_version', 'durationMs', 'label']);
+    assert.equal(refreshedLine.label, 'refreshed+pushed');
+    assert.equal(refreshedLine.flyConfigUpdated, false);
+  });
+
+  test('api key: push not signaled, fly config updated; and a mint error', async () => {
+    const user = 'key-2';
+    await runningInstance(user);
+    await reconcile(user, { state: { apiKeyExpiresAt: Date.now() + 3_600_000 }, fly: { pushKey: [{ state: 'unsignaled' }] } });
+    let points = await pointsNamed(3);
+    const machine = machineOf(user);
+    assert.deepEqual(named(points, 'reconcile.api_key_push_not_signaled').blobs,
+      instanceBlobs('reconcile.api_key_push_not_signaled', 'reconcile', user, 'running', { machine }));
+    assert.equal(named(points, 'reconcile.api_key_refreshed').blobs[12], 'refreshed+fly-config');
+    assert.ok(reconcileLines().includes(`{"tag":"reconcile","reason":"alarm","action":"api_key_push_not_signaled","user_id":"${user}","result":"ok=true signaled=false"}`));
+
+    await reconcile(user, { state: { apiKeyExpiresAt: Date.now() + 3_600_000 }, fly: { mintKey: [{ error: 'mint timeout' }] } });
+    points = await pointsNamed(2);
+    assert.deepEqual(named(points, 'reconcile.api_key_mint_error').blobs,
+      instanceBlobs('reconcile.api_key_mint_error', 'reconcile', user, 'running', { machine, error: 'mint timeout' }));
+    assert.ok(reconcileLines().includes(`{"tag":"reconcile","reason":"alarm","action":"api_key_mint_error","user_id":"${user}","error":"mint timeout"}`));
+  });
+
+  test('restart_self_healed after a restart reconciles', async () => {
+    const user = 'restart-1';
+    await runningInstance(user);
+    await reconcile(user, { state: { status: 'restarting', restartUpdateSent: true, restartingAt: Date.now() - 1500 } });
+    const points = await pointsNamed(2);
+    const machine = machineOf(user);
+    assert.deepEqual(named(points, 'reconcile.restarting_reconcile_success').blobs,
+      instanceBlobs('reconcile.restarting_reconcile_success', 'reconcile', user, 'restarting', { machine }));
+    const healed = named(points, 'reconcile.restart_self_healed');
+    assert.deepEqual(healed.blobs, instanceBlobs('reconcile.restart_self_healed', 'reconcile', user, 'restarting', { machine }));
+    assert.ok(healed.doubles[0] >= 1500, `Date-based duration ${healed.doubles[0]}`);
+    const line = JSON.parse(reconcileLines()[1]);
+    assert.deepEqual(line, {
+      tag: 'reconcile', reason: 'alarm', action: 'restart_self_healed', machine_id: machine,
+      previous_error: null, had_restart_error: false, durationMs: line.durationMs, old_state: 'restarting', new_state: 'running',
+    });
+  });
+
+  test('repair_mount when the volume is not mounted', async () => {
+    const user = 'mount-1';
+    await runningInstance(user);
+    await reconcile(user, { fly: { getMachine: [{}, { mounted: false }] } });
+    const [point] = await pointsNamed(1);
+    assert.deepEqual(point.blobs, instanceBlobs('reconcile.repair_mount', 'reconcile', user, 'running', {
+      machine: machineOf(user), label: 'repaired mount for volume vol1',
+    }));
+    assertDoubles(point);
+  });
+
+  test('destroy families: already gone, failed, then completed by the alarm', async () => {
+    const user = 'destroy-2';
+    await runningInstance(user);
+    await fake('fly', user, { deleteMachine: [{ notFound: true }], deleteVolume: [{ error: 'volume busy' }] });
+    worker.reset();
+    await platform('POST', '/api/platform/destroy', { userId: user });
+    let points = await pointsNamed(4);
+    const machine = machineOf(user);
+    assert.deepEqual(named(points, 'reconcile.destroy_machine_already_gone').blobs,
+      instanceBlobs('reconcile.destroy_machine_already_gone', 'reconcile', user, 'destroying', { machine }));
+    assert.deepEqual(named(points, 'reconcile.destroy_volume_failed').blobs,
+      instanceBlobs('reconcile.destroy_volume_failed', 'reconcile', user, 'destroying', { error: 'volume busy' }));
+
+    await reconcile(user);
+    points = await pointsNamed(2);
+    assert.deepEqual(named(points, 'reconcile.destroy_volume_ok').blobs,
+      instanceBlobs('reconcile.destroy_volume_ok', 'reconcile', user, 'destroying'));
+    named(points, 'reconcile.destroy_complete');
+    assert.deepEqual(reconcileLines(), [
+      '{"tag":"reconcile","reason":"alarm","action":"destroy_volume_ok","volume_id":"vol1"}',
+      `{"tag":"reconcile","reason":"alarm","action":"destroy_complete","user_id":"${user}","sandbox_id":"${sandbox(user)}"}`,
+    ]);
+  });
+
+  test('auto_destroy_stale_provision, then the destroy with reason destroy', async () => {
+    const user = 'stale-1';
+    await platform('POST', '/api/platform/provision', { userId: user });
+    await worker.waitForPoints(2);
+    const provisionedAt = Date.now() - 9 * 3_600_000;
+    await reconcile(user, { state: { status: 'provisioned', provisionedAt, startingAt: null } });
+    const points = await pointsNamed(4);
+    const stale = named(points, 'reconcile.auto_destroy_stale_provision');
+    assert.deepEqual(stale.blobs, instanceBlobs('reconcile.auto_destroy_stale_provision', 'reconcile', user, 'provisioned'));
+    assert.ok(stale.doubles[1] >= 9 * 3_600_000);
+    named(points, 'instance.destroy_started');
+    named(points, 'reconcile.destroy_volume_ok');
+    named(points, 'reconcile.destroy_complete');
+    const lines = reconcileLines();
+    assert.match(lines[0], new RegExp(`^\\{"tag":"reconcile","reason":"alarm","action":"auto_destroy_stale_provision","user_id":"${user}","provisioned_at":${provisionedAt},"age_hours":9,"value":\\d+\\}$`));
+    assert.ok(lines.slice(1).every((line) => line.includes('"reason":"destroy"')));
+  });
+});
+
+describe('limits and isolation', () => {
+  test('300 points requested in one invocation give 250 and one notice', async () => {
+    const response = await worker.fetch('/__fake/burst?userId=bulk&n=300', { method: 'POST' });
+    assert.equal(response.status, 200);
+    const points = await worker.waitForPoints(250);
+    await worker.settle(500);
+    assert.equal(worker.points.length, 250);
+    assert.deepEqual(points.map((p) => p.doubles[1]), [...Array(250).keys()]);
+    const notices = worker.stderr.filter((line) => line.includes('tallymark: this invocation reached'));
+    assert.equal(notices.length, 1, worker.stderr.join('\n'));
+  });
+
+  test('concurrent requests of different users keep their fields apart', async () => {
+    const users = Array.from({ length: 12 }, (_, i) => `concurrent-${i}`);
+    const responses = await Promise.all(users.map((user) => admin('GET', '/api/kiloclaw/status', user)));
+    assert.ok(responses.every((r) => r.status === 200));
+    const points = await pointsNamed(users.length);
+    const seen = points.map((p) => [p.blobs[1], p.blobs[7]]).sort();
+    assert.deepEqual(seen, users.map((u) => [u, sandbox(u)]).sort());
+  });
+});
+
+test('without the binding every request still succeeds', async () => {
+  const bare = await startWorker(workers.kiloclaw, { withAnalytics: false });
+  try {
+    const headers = { authorization: 'Bearer user-1' };
+    assert.equal((await bare.fetch('/api/kiloclaw/status', { headers })).status, 200);
+    assert.equal((await bare.fetch('/api/admin/storage', { headers })).status, 410);
+    const provision = await bare.fetch('/api/platform/provision', {
+      method: 'POST',
+      headers: { 'x-internal-api-key': KEY },
+      body: JSON.stringify({ userId: 'user-1' }),
+    });
+    assert.equal(provision.status, 200);
+    await bare.settle();
+    assert.deepEqual(bare.points, []);
+  } finally {
+    await bare.stop();
+  }
+});

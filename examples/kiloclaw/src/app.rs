@@ -1,0 +1,321 @@
+//! The worker's HTTP surface (§2.1, §3): stand-in authentication, the 10 routes wrapped with
+//! `#[instrumented]`, the platform routes under the platform rule, and the fake's scripting
+//! endpoints (no telemetry, like the reference's `/debug*`).
+
+use crate::telemetry::{http_fields, platform_rule, KiloClawEvent};
+use serde_json::{json, Value};
+use tallymark::{Call, Scope};
+use worker::{
+    event, Context, Env, Method, Request, RequestInit, Response, Result, RouteContext, Router,
+};
+
+/// The authenticated user of an admin or kiloclaw request.
+#[derive(Clone)]
+struct User(String);
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    // The invocation's start: instrumented handlers measure from here, as the reference's global
+    // timing middleware does.
+    Scope::from_env(&env).run(route(req, env)).await
+}
+
+async fn route(req: Request, env: Env) -> Result<Response> {
+    let path = req.path();
+    if path == "/__tallymark/schema" {
+        return Response::ok(<KiloClawEvent as tallymark::Layout>::SCHEMA.to_json());
+    }
+    if path.starts_with("/__fake/") {
+        return fake(req, env).await;
+    }
+    if path.starts_with("/api/admin/") || path.starts_with("/api/kiloclaw/") {
+        // Rejected before any telemetry, as the reference's auth middleware does.
+        let Some(user) = bearer_user(&req) else {
+            return Response::error("Unauthorized", 401);
+        };
+        return Router::with_data(User(user))
+            .get_async("/api/admin/storage", admin_storage)
+            .post_async("/api/admin/storage/sync", admin_storage_sync)
+            .post_async("/api/admin/machine/restart", admin_machine_restart)
+            .post_async("/api/admin/gateway/restart", admin_gateway_restart)
+            .get_async("/api/admin/public-key", admin_public_key)
+            .get_async(
+                "/api/admin/google-credentials",
+                admin_google_credentials_get,
+            )
+            .post_async(
+                "/api/admin/google-credentials",
+                admin_google_credentials_post,
+            )
+            .delete_async(
+                "/api/admin/google-credentials",
+                admin_google_credentials_delete,
+            )
+            .get_async("/api/kiloclaw/config", kiloclaw_config)
+            .get_async("/api/kiloclaw/status", kiloclaw_status)
+            .run(req, env)
+            .await;
+    }
+    if path.starts_with("/api/platform/") {
+        let key = env.var("INTERNAL_API_KEY").map(|v| v.to_string()).ok();
+        let given = req.headers().get("x-internal-api-key")?;
+        if key.is_none() || given != key {
+            return Response::error("Unauthorized", 401);
+        }
+        return platform(req, env).await;
+    }
+    if path == "/health" {
+        return Response::ok("ok");
+    }
+    Response::error("Not Found", 404)
+}
+
+fn bearer_user(req: &Request) -> Option<String> {
+    let header = req.headers().get("authorization").ok()??;
+    let user = header.strip_prefix("Bearer ")?.trim();
+    (!user.is_empty()).then(|| user.to_owned())
+}
+
+/// The fake backend's failure switch: `x-fake-failure: throw` makes a handler fail with an error,
+/// `x-fake-failure: <status>` answer with that status.
+fn fake_failure(req: &Request) -> Option<Result<Response>> {
+    let header = req.headers().get("x-fake-failure").ok()??;
+    Some(match header.parse::<u16>() {
+        Ok(status) => Response::error(format!("fake failure {status}"), status),
+        Err(_) => Err(worker::Error::RustError(format!(
+            "fake upstream failure: {header}"
+        ))),
+    })
+}
+
+// --- The 10 routes wrapped with instrumented() (§3.2) ------------------------------------------
+
+macro_rules! fake_failure_or {
+    ($req:expr, $ok:expr) => {
+        match fake_failure(&$req) {
+            Some(response) => response,
+            None => $ok,
+        }
+    };
+}
+
+#[tallymark::instrumented(KiloClawEvent, route = "GET /api/admin/storage", user_id = ctx.data.0.clone(), enrich = http_fields)]
+async fn admin_storage(req: Request, ctx: RouteContext<User>) -> Result<Response> {
+    fake_failure_or!(req, Response::error("Storage endpoints are gone", 410))
+}
+
+#[tallymark::instrumented(KiloClawEvent, route = "POST /api/admin/storage/sync", user_id = ctx.data.0.clone(), enrich = http_fields)]
+async fn admin_storage_sync(req: Request, ctx: RouteContext<User>) -> Result<Response> {
+    fake_failure_or!(req, Response::error("Storage endpoints are gone", 410))
+}
+
+#[tallymark::instrumented(KiloClawEvent, route = "POST /api/admin/machine/restart", user_id = ctx.data.0.clone(), enrich = http_fields)]
+async fn admin_machine_restart(req: Request, ctx: RouteContext<User>) -> Result<Response> {
+    fake_failure_or!(
+        req,
+        Response::from_json(&json!({ "ok": true, "restarting": true }))
+    )
+}
+
+#[tallymark::instrumented(KiloClawEvent, route = "POST /api/admin/gateway/restart", user_id = ctx.data.0.clone(), enrich = http_fields)]
+async fn admin_gateway_restart(req: Request, ctx: RouteContext<User>) -> Result<Response> {
+    fake_failure_or!(req, Response::from_json(&json!({ "ok": true })))
+}
+
+#[tallymark::instrumented(KiloClawEvent, route = "GET /api/admin/public-key", user_id = ctx.data.0.clone(), enrich = http_fields)]
+async fn admin_public_key(req: Request, ctx: RouteContext<User>) -> Result<Response> {
+    fake_failure_or!(
+        req,
+        Response::from_json(&json!({ "publicKey": "ssh-ed25519 AAAAC3Nza fake" }))
+    )
+}
+
+#[tallymark::instrumented(KiloClawEvent, route = "GET /api/admin/google-credentials", user_id = ctx.data.0.clone(), enrich = http_fields)]
+async fn admin_google_credentials_get(req: Request, ctx: RouteContext<User>) -> Result<Response> {
+    fake_failure_or!(req, Response::from_json(&json!({ "configured": false })))
+}
+
+#[tallymark::instrumented(KiloClawEvent, route = "POST /api/admin/google-credentials", user_id = ctx.data.0.clone(), enrich = http_fields)]
+async fn admin_google_credentials_post(
+    mut req: Request,
+    ctx: RouteContext<User>,
+) -> Result<Response> {
+    if let Some(response) = fake_failure(&req) {
+        return response;
+    }
+    match req.json::<Value>().await {
+        Ok(body) if body.get("credentials").is_some() => {
+            Response::from_json(&json!({ "configured": true }))
+        }
+        Ok(_) => Response::error("credentials are required", 400),
+        Err(_) => Response::error("Malformed JSON body", 400),
+    }
+}
+
+#[tallymark::instrumented(KiloClawEvent, route = "DELETE /api/admin/google-credentials", user_id = ctx.data.0.clone(), enrich = http_fields)]
+async fn admin_google_credentials_delete(
+    req: Request,
+    ctx: RouteContext<User>,
+) -> Result<Response> {
+    fake_failure_or!(req, Response::from_json(&json!({ "configured": false })))
+}
+
+#[tallymark::instrumented(KiloClawEvent, route = "GET /api/kiloclaw/config", user_id = ctx.data.0.clone(), enrich = http_fields)]
+async fn kiloclaw_config(req: Request, ctx: RouteContext<User>) -> Result<Response> {
+    fake_failure_or!(
+        req,
+        Response::from_json(&json!({ "region": "iad", "channels": ["telegram"] }))
+    )
+}
+
+#[tallymark::instrumented(KiloClawEvent, route = "GET /api/kiloclaw/status", user_id = ctx.data.0.clone(), enrich = http_fields)]
+async fn kiloclaw_status(req: Request, ctx: RouteContext<User>) -> Result<Response> {
+    fake_failure_or!(
+        req,
+        Response::from_json(&json!({ "status": "running", "version": "2026.11.1" }))
+    )
+}
+
+// --- Platform routes under the platform rule (§3.3) -----------------------------------------------
+
+/// Routes whose schema has no user id: recorded only when they fail.
+const NO_USER_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/versions"),
+    ("GET", "/versions/latest"),
+    ("POST", "/publish-image-version"),
+];
+
+/// Routes forwarded to the user's Durable Object.
+const INSTANCE_ROUTES: &[&str] = &["/provision", "/start", "/stop", "/destroy"];
+
+/// The platform analytics middleware: one call per request, named from the concrete path,
+/// written when there is a user or an error.
+async fn platform(mut req: Request, env: Env) -> Result<Response> {
+    let method = req.method().to_string();
+    let path = req.path();
+    let call = Call::<KiloClawEvent>::http(&method, &path)
+        .emit_if(platform_rule)
+        .enrich(http_fields);
+    let sub_path = path.trim_start_matches("/api/platform").to_owned();
+    let result = platform_route(&mut req, &env, &method, &sub_path, &call).await;
+    // A handler's error becomes a 500 response, as Hono's default error handler makes it; the
+    // middleware then records `HTTP 500` (§3.3).
+    let result = result.or_else(|_| Response::error("Internal Server Error", 500));
+    call.finish_http(&result);
+    result
+}
+
+async fn platform_route(
+    req: &mut Request,
+    env: &Env,
+    method: &str,
+    path: &str,
+    call: &Call<'_, KiloClawEvent>,
+) -> Result<Response> {
+    if let Some(response) = fake_failure(req) {
+        return response;
+    }
+    let needs_user = !NO_USER_ROUTES.contains(&(method, path));
+    let user = match method {
+        "POST" | "PATCH" | "PUT" => {
+            let Ok(body) = req.json::<Value>().await else {
+                return Response::error("Malformed JSON body", 400);
+            };
+            // Validated, never taken raw: only a non-empty string userId.
+            let user = body["userId"]
+                .as_str()
+                .filter(|u| !u.is_empty())
+                .map(str::to_owned);
+            if needs_user && user.is_none() {
+                return Response::error("Invalid request", 400);
+            }
+            user
+        }
+        _ if needs_user => {
+            let user = query_user(req);
+            if user.is_none() {
+                return Response::error("userId query parameter is required", 400);
+            }
+            user
+        }
+        _ => None,
+    };
+    if let Some(user) = &user {
+        call.record(|point| {
+            point.user_id(user.clone());
+        });
+    }
+    match (method, path, user) {
+        ("POST", route, Some(user)) if INSTANCE_ROUTES.contains(&route) => {
+            instance(env, &user, route, json!({ "userId": user })).await
+        }
+        ("GET", "/status", Some(user)) => instance_get(env, &user, "/state").await,
+        ("GET", "/versions" | "/versions/latest", _) => Response::from_json(
+            &json!({ "latest": "2026.11.1", "versions": ["2026.11.1", "2026.10.4"] }),
+        ),
+        _ => Response::from_json(&json!({ "ok": true })),
+    }
+}
+
+fn query_user(req: &Request) -> Option<String> {
+    let url = req.url().ok()?;
+    let user = url.query_pairs().find(|(key, _)| key == "userId")?.1;
+    (!user.is_empty()).then(|| user.into_owned())
+}
+
+/// Calls the user's Durable Object.
+async fn instance(env: &Env, user: &str, path: &str, body: Value) -> Result<Response> {
+    let stub = env
+        .durable_object("KILOCLAW_INSTANCE")?
+        .id_from_name(user)?
+        .get_stub()?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_body(Some(body.to_string().into()));
+    let request = Request::new_with_init(&format!("https://instance{path}"), &init)?;
+    stub.fetch_with_request(request).await
+}
+
+async fn instance_get(env: &Env, user: &str, path: &str) -> Result<Response> {
+    let stub = env
+        .durable_object("KILOCLAW_INSTANCE")?
+        .id_from_name(user)?
+        .get_stub()?;
+    stub.fetch_with_str(&format!("https://instance{path}"))
+        .await
+}
+
+// --- The fake's scripting endpoints -----------------------------------------------------------
+
+/// `POST /__fake/fly?userId=U` (script), `POST|GET /__fake/state?userId=U` (patch, read),
+/// `POST /__fake/alarm?userId=U` (run the reconcile alarm now), `POST /__fake/burst?userId=U&n=N`
+/// (request N points in this one invocation).
+async fn fake(mut req: Request, env: Env) -> Result<Response> {
+    let Some(user) = query_user(&req) else {
+        return Response::error("userId query parameter is required", 400);
+    };
+    let path = req.path();
+    match (req.method(), path.as_str()) {
+        (Method::Post, "/__fake/fly") => instance(&env, &user, "/fly", req.json().await?).await,
+        (Method::Post, "/__fake/state") => instance(&env, &user, "/state", req.json().await?).await,
+        (Method::Get, "/__fake/state") => instance_get(&env, &user, "/state").await,
+        (Method::Post, "/__fake/alarm") => instance(&env, &user, "/reconcile", json!({})).await,
+        (Method::Post, "/__fake/burst") => {
+            let count: u32 = req
+                .url()?
+                .query_pairs()
+                .find(|(key, _)| key == "n")
+                .and_then(|(_, n)| n.parse().ok())
+                .unwrap_or(1);
+            for i in 0..count {
+                KiloClawEvent::point()
+                    .event("fake.burst")
+                    .user_id(user.as_str())
+                    .value(i)
+                    .emit();
+            }
+            Response::from_json(&json!({ "requested": count }))
+        }
+        _ => Response::error("Not Found", 404),
+    }
+}

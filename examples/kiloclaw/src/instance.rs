@@ -1,0 +1,660 @@
+//! The `KiloClawInstance` Durable Object: provision, start, stop, destroy, and the alarm-driven
+//! reconcile against (a fake of) Fly.io, with the reference's telemetry (§2.2, §2.4, §4, §5).
+//!
+//! Internal paths, reached from the worker: `POST /provision` (`{"userId"}`), `/start`, `/stop`,
+//! `/destroy`, `/reconcile` (the alarm's work, on demand), `/fly` (replace the fake's script),
+//! `/state` (merge a JSON patch into the state; `GET` reads it).
+
+use crate::events::{InstanceEvent, ReconcileEvent};
+use crate::fly::{Outcome, Script};
+use crate::state::{InstanceState, InstanceStatus};
+use crate::telemetry::{sandbox_id_from_user_id, Delivery, KiloClawEvent};
+use std::cell::RefCell;
+use tallymark::clock::{self, unix_ms};
+use tallymark::{emit_event, Nullable, Reconcile, Scope};
+use worker::{durable_object, DurableObject, Env, Method, Request, Response, Result, State};
+
+const STALE_PROVISION_THRESHOLD_MS: f64 = 8.0 * 3_600_000.0;
+const STARTING_TIMEOUT_MS: f64 = 5.0 * 60_000.0;
+const SELF_HEAL_THRESHOLD: u32 = 5;
+const API_KEY_REFRESH_THRESHOLD_MS: f64 = 72.0 * 3_600_000.0;
+const API_KEY_LIFETIME_MS: f64 = 30.0 * 24.0 * 3_600_000.0;
+
+type Rctx<'a> = Reconcile<'a, InstanceState>;
+
+/// One user's instance.
+#[durable_object]
+pub struct KiloClawInstance {
+    storage_state: State,
+    env: Env,
+    s: RefCell<InstanceState>,
+    fly: RefCell<Script>,
+}
+
+impl DurableObject for KiloClawInstance {
+    fn new(state: State, env: Env) -> Self {
+        KiloClawInstance {
+            storage_state: state,
+            env,
+            s: RefCell::new(InstanceState::default()),
+            fly: RefCell::new(Script::default()),
+        }
+    }
+
+    async fn fetch(&self, req: Request) -> Result<Response> {
+        self.load().await?;
+        Scope::from_env(&self.env).run(self.route(req)).await
+    }
+
+    async fn alarm(&self) -> Result<Response> {
+        self.load().await?;
+        Scope::from_env(&self.env)
+            .run(async {
+                self.reconcile_with_fly().await?;
+                Response::ok("reconciled")
+            })
+            .await
+    }
+}
+
+impl KiloClawInstance {
+    async fn load(&self) -> Result<()> {
+        let storage = self.storage_state.storage();
+        let state = storage
+            .get::<InstanceState>("state")
+            .await?
+            .unwrap_or_default();
+        let script = storage.get::<Script>("fly").await?.unwrap_or_default();
+        *self.s.borrow_mut() = state;
+        *self.fly.borrow_mut() = script;
+        Ok(())
+    }
+
+    async fn save(&self) -> Result<()> {
+        let storage = self.storage_state.storage();
+        let state = self.s.borrow().clone();
+        let script = self.fly.borrow().clone();
+        storage.put("state", state).await?;
+        storage.put("fly", script).await
+    }
+
+    async fn route(&self, mut req: Request) -> Result<Response> {
+        let path = req.path();
+        let result = match (req.method(), path.as_str()) {
+            (Method::Post, "/provision") => {
+                let body: serde_json::Value = req.json().await?;
+                let user = body["userId"].as_str().unwrap_or_default().to_owned();
+                self.provision(user).await
+            }
+            (Method::Post, "/start") => self.start().await,
+            (Method::Post, "/stop") => self.stop().await,
+            (Method::Post, "/destroy") => self.destroy().await,
+            (Method::Post, "/reconcile") => self.reconcile_with_fly().await,
+            (Method::Post, "/fly") => {
+                *self.fly.borrow_mut() = req.json().await?;
+                Ok(())
+            }
+            (Method::Post, "/state") => {
+                let patch: serde_json::Value = req.json().await?;
+                self.patch_state(patch)
+            }
+            (Method::Get, "/state") => return Response::from_json(&*self.s.borrow()),
+            _ => return Response::error("Not Found", 404),
+        };
+        match result {
+            Ok(()) => {
+                self.save().await?;
+                Response::from_json(&*self.s.borrow())
+            }
+            Err(error) => Response::error(error.to_string(), 409),
+        }
+    }
+
+    fn patch_state(&self, patch: serde_json::Value) -> Result<()> {
+        let mut current = serde_json::to_value(&*self.s.borrow())?;
+        if let (Some(current), serde_json::Value::Object(patch)) = (current.as_object_mut(), patch)
+        {
+            current.extend(patch);
+        }
+        *self.s.borrow_mut() = serde_json::from_value(current)?;
+        Ok(())
+    }
+
+    // --- lifecycle (§2.2, §4) ---------------------------------------------------------------
+
+    /// Provisions the instance (new or existing). For a new one this includes `startAsync`: the
+    /// status becomes `starting` while the event still says `provisioned`, as in the reference.
+    #[tallymark::lifecycle_event(KiloClawEvent, event = "instance.provisioned", state = self.s.borrow(),
+        status = InstanceStatus::Provisioned, delivery = Delivery::Do)]
+    async fn provision(&self, user_id: String) -> Result<()> {
+        if user_id.is_empty() {
+            return Err("userId is required".into());
+        }
+        if self.s.borrow().status.is_none() {
+            let sandbox = sandbox_id_from_user_id(&user_id);
+            let now = unix_ms();
+            let app = sandbox
+                .as_deref()
+                .map(|s| format!("kc-{}", s.to_lowercase()));
+            *self.s.borrow_mut() = InstanceState {
+                user_id: Some(user_id),
+                sandbox_id: sandbox,
+                fly_app_name: app,
+                fly_region: Some("iad".into()),
+                fly_volume_id: Some("vol1".into()),
+                openclaw_version: Some("2026.11.1".into()),
+                tracked_image_tag: Some("kiloclaw-2026.11.1".into()),
+                status: Some(InstanceStatus::Starting),
+                provisioned_at: Some(now),
+                starting_at: Some(now),
+                api_key_expires_at: Some(now + API_KEY_LIFETIME_MS),
+                ..InstanceState::default()
+            };
+        }
+        self.save().await
+    }
+
+    /// Starts the machine. No event on the "already running, mount verified" path or on a throw.
+    async fn start(&self) -> Result<()> {
+        let status = self.s.borrow().status;
+        match status {
+            None => return Err("Instance not provisioned".into()),
+            Some(InstanceStatus::Destroying) => return Err("Instance is being destroyed".into()),
+            Some(InstanceStatus::Running) if self.s.borrow().fly_machine_id.is_some() => {
+                self.reconcile_machine_mount(&Reconcile::new("start", &self.s));
+                return Ok(());
+            }
+            Some(_) => {}
+        }
+        let now = unix_ms();
+        let starting_at = {
+            let mut s = self.s.borrow_mut();
+            if s.fly_machine_id.is_none() {
+                s.fly_machine_id = Some(machine_id_for(s.sandbox_id.as_deref()));
+            }
+            let starting_at = s.starting_at.take();
+            s.status = Some(InstanceStatus::Running);
+            s.last_started_at = Some(now);
+            s.last_start_error = None;
+            starting_at
+        };
+        self.save().await?;
+        let duration_ms = starting_at
+            .filter(|t| *t != 0.0)
+            .map_or(0.0, |t| unix_ms() - t);
+        emit_event(
+            &InstanceEvent::Started {
+                status: InstanceStatus::Running,
+                duration_ms,
+            },
+            &*self.s.borrow(),
+        );
+        Ok(())
+    }
+
+    /// Stops the machine. Only a running instance stops; every other status returns early.
+    async fn stop(&self) -> Result<()> {
+        let status = self.s.borrow().status;
+        match status {
+            None => return Err("Instance not provisioned".into()),
+            Some(InstanceStatus::Running) => {}
+            Some(_) => return Ok(()),
+        }
+        let uptime = self.uptime_ms();
+        let stopped = self.fly.borrow_mut().stop_machine();
+        if let Outcome::Failed(error) = stopped {
+            return Err(error.into());
+        }
+        self.s.borrow_mut().status = Some(InstanceStatus::Stopped);
+        self.save().await?;
+        emit_event(
+            &InstanceEvent::Stopped {
+                status: InstanceStatus::Stopped,
+                value: uptime,
+            },
+            &*self.s.borrow(),
+        );
+        Ok(())
+    }
+
+    /// Destroys the instance: the event first, then the Fly deletes with reason `destroy`.
+    async fn destroy(&self) -> Result<()> {
+        if self.s.borrow().status.is_none() {
+            return Err("Instance not provisioned".into());
+        }
+        let uptime = self.uptime_ms();
+        {
+            let mut s = self.s.borrow_mut();
+            s.status = Some(InstanceStatus::Destroying);
+            s.pending_destroy_machine_id = s.fly_machine_id.clone();
+            s.pending_destroy_volume_id = s.fly_volume_id.clone();
+        }
+        self.save().await?;
+        emit_event(
+            &InstanceEvent::DestroyStarted {
+                status: InstanceStatus::Destroying,
+                value: uptime,
+            },
+            &*self.s.borrow(),
+        );
+        self.finish_destroy(&Reconcile::new("destroy", &self.s))
+            .await
+    }
+
+    fn uptime_ms(&self) -> f64 {
+        self.s
+            .borrow()
+            .last_started_at
+            .filter(|t| *t != 0.0)
+            .map_or(0.0, |t| unix_ms() - t)
+    }
+
+    async fn finish_destroy(&self, rctx: &Rctx<'_>) -> Result<()> {
+        self.try_delete_machine(rctx);
+        self.try_delete_volume(rctx);
+        self.finalize_destroy_if_complete(rctx).await
+    }
+
+    fn try_delete_machine(&self, rctx: &Rctx<'_>) {
+        let Some(machine_id) = self.s.borrow().pending_destroy_machine_id.clone() else {
+            return;
+        };
+        let outcome = self.fly.borrow_mut().delete_machine();
+        match outcome {
+            Outcome::Ok(()) => rctx.log(&ReconcileEvent::DestroyMachineOk { machine_id }),
+            Outcome::NotFound => {
+                rctx.log(&ReconcileEvent::DestroyMachineAlreadyGone { machine_id })
+            }
+            Outcome::Failed(error) => {
+                rctx.log(&ReconcileEvent::DestroyMachineFailed { machine_id, error });
+                return;
+            }
+        }
+        // Cleared after the log: the point still carries the machine id.
+        let mut s = self.s.borrow_mut();
+        s.pending_destroy_machine_id = None;
+        s.fly_machine_id = None;
+    }
+
+    fn try_delete_volume(&self, rctx: &Rctx<'_>) {
+        let Some(volume_id) = self.s.borrow().pending_destroy_volume_id.clone() else {
+            return;
+        };
+        let outcome = self.fly.borrow_mut().delete_volume();
+        match outcome {
+            Outcome::Ok(()) => rctx.log(&ReconcileEvent::DestroyVolumeOk { volume_id }),
+            Outcome::NotFound => rctx.log(&ReconcileEvent::DestroyVolumeAlreadyGone { volume_id }),
+            Outcome::Failed(error) => {
+                rctx.log(&ReconcileEvent::DestroyVolumeFailed { volume_id, error });
+                return;
+            }
+        }
+        let mut s = self.s.borrow_mut();
+        s.pending_destroy_volume_id = None;
+        s.fly_volume_id = None;
+    }
+
+    async fn finalize_destroy_if_complete(&self, rctx: &Rctx<'_>) -> Result<()> {
+        let (user_id, sandbox_id) = {
+            let s = self.s.borrow();
+            if s.pending_destroy_machine_id.is_some() || s.pending_destroy_volume_id.is_some() {
+                return Ok(());
+            }
+            match (s.user_id.clone(), s.sandbox_id.clone()) {
+                (Some(user), Some(sandbox)) => (user, sandbox),
+                _ => return Ok(()),
+            }
+        };
+        // Logged before the wipe: the event reads its dimensions from the state.
+        rctx.log(&ReconcileEvent::DestroyComplete {
+            user_id: Nullable(Some(user_id)),
+            sandbox_id: Nullable(Some(sandbox_id)),
+        });
+        self.storage_state.storage().delete_all().await?;
+        *self.s.borrow_mut() = InstanceState::default();
+        *self.fly.borrow_mut() = Script::default();
+        Ok(())
+    }
+
+    // --- reconcile (§2.4, §5) ------------------------------------------------------------------
+
+    /// The alarm's work: bring the instance in line with what Fly reports.
+    async fn reconcile_with_fly(&self) -> Result<()> {
+        let rctx = Reconcile::new("alarm", &self.s);
+        let status = self.s.borrow().status;
+        match status {
+            Some(InstanceStatus::Provisioned) if self.auto_destroy_stale_provision(&rctx) => {
+                return self.destroy().await;
+            }
+            Some(InstanceStatus::Starting) => self.reconcile_starting(&rctx),
+            Some(InstanceStatus::Restarting) => self.reconcile_restarting(&rctx),
+            Some(InstanceStatus::Running) => {
+                self.sync_status_with_fly(&rctx);
+                if self.s.borrow().status == Some(InstanceStatus::Running) {
+                    self.reconcile_machine_mount(&rctx);
+                    self.reconcile_api_key_expiry(&rctx);
+                }
+            }
+            Some(InstanceStatus::Stopped) => self.sync_status_with_fly(&rctx),
+            Some(InstanceStatus::Destroying) => self.finish_destroy(&rctx).await?,
+            Some(InstanceStatus::Provisioned) | None => {}
+        }
+        Ok(())
+    }
+
+    /// #1: provisioned, no machine, never started, older than 8 hours.
+    fn auto_destroy_stale_provision(&self, rctx: &Rctx<'_>) -> bool {
+        let (user_id, provisioned_at, stale) = {
+            let s = self.s.borrow();
+            let never_ran = s.fly_machine_id.is_none() && s.last_started_at.is_none();
+            (s.user_id.clone(), s.provisioned_at, never_ran)
+        };
+        let age = provisioned_at.map_or(0.0, |t| unix_ms() - t);
+        if !stale || age <= STALE_PROVISION_THRESHOLD_MS {
+            return false;
+        }
+        rctx.log(&ReconcileEvent::AutoDestroyStaleProvision {
+            user_id: Nullable(user_id),
+            provisioned_at: Nullable(provisioned_at),
+            age_hours: (age / 3_600_000.0).round(),
+            value: age,
+        });
+        true
+    }
+
+    /// #10, #11: waiting for a machine, or giving up after 5 minutes.
+    fn reconcile_starting(&self, rctx: &Rctx<'_>) {
+        let (user_id, starting_at, machine, last_error) = {
+            let s = self.s.borrow();
+            (
+                s.user_id.clone(),
+                s.starting_at,
+                s.fly_machine_id.clone(),
+                s.last_start_error.clone(),
+            )
+        };
+        if machine.is_some() {
+            return;
+        }
+        let elapsed_ms = starting_at.map_or(0.0, |t| unix_ms() - t);
+        if elapsed_ms <= STARTING_TIMEOUT_MS {
+            rctx.log(&ReconcileEvent::StartingNoMachineYet {
+                user_id: Nullable(user_id),
+            });
+            return;
+        }
+        // Logged before the transition: the point still says `starting`.
+        rctx.log(&ReconcileEvent::StartingTimeout {
+            user_id: Nullable(user_id),
+            starting_at: Nullable(starting_at),
+            elapsed_ms,
+            old_state: "starting",
+            new_state: "stopped",
+            last_start_error: Nullable(last_error),
+        });
+        let mut s = self.s.borrow_mut();
+        s.status = Some(InstanceStatus::Stopped);
+        s.starting_at = None;
+    }
+
+    /// #16, #19, then #32 through `mark_restart_successful`.
+    fn reconcile_restarting(&self, rctx: &Rctx<'_>) {
+        let Some(machine_id) = self.s.borrow().fly_machine_id.clone() else {
+            return;
+        };
+        let elapsed_ms = self.s.borrow().restarting_at.map_or(0.0, |t| unix_ms() - t);
+        let machine = self.fly.borrow_mut().get_machine();
+        match machine {
+            Outcome::Ok(machine)
+                if machine.state == "started" && self.s.borrow().restart_update_sent =>
+            {
+                rctx.log(&ReconcileEvent::RestartingReconcileSuccess {
+                    machine_id,
+                    elapsed_ms,
+                });
+                self.mark_restart_successful(rctx);
+            }
+            Outcome::NotFound => {
+                rctx.log(&ReconcileEvent::RestartingMachineGone {
+                    machine_id,
+                    old_state: "restarting",
+                    new_state: "stopped",
+                });
+                let mut s = self.s.borrow_mut();
+                s.status = Some(InstanceStatus::Stopped);
+                s.fly_machine_id = None;
+            }
+            Outcome::Failed(error) => {
+                rctx.log(&ReconcileEvent::RestartingTransientError { machine_id, error });
+            }
+            Outcome::Ok(_) => {}
+        }
+    }
+
+    /// #32: `durationMs` is `Date.now() - restartingAt` (absent without one).
+    fn mark_restart_successful(&self, rctx: &Rctx<'_>) {
+        let (machine_id, previous_error, restarting_at) = {
+            let s = self.s.borrow();
+            (
+                s.fly_machine_id.clone(),
+                s.last_restart_error.clone(),
+                s.restarting_at,
+            )
+        };
+        rctx.log(&ReconcileEvent::RestartSelfHealed {
+            machine_id: Nullable(machine_id),
+            had_restart_error: previous_error.is_some(),
+            previous_error: Nullable(previous_error),
+            duration_ms: restarting_at.map(|t| unix_ms() - t),
+            old_state: "restarting",
+            new_state: "running",
+        });
+        let mut s = self.s.borrow_mut();
+        s.status = Some(InstanceStatus::Running);
+        s.restarting_at = None;
+        s.restart_update_sent = false;
+        s.last_restart_error = None;
+    }
+
+    /// #29, #30, #31, #34: each logged before the state changes.
+    fn sync_status_with_fly(&self, rctx: &Rctx<'_>) {
+        let (status, machine_id, fail_count) = {
+            let s = self.s.borrow();
+            (
+                s.status,
+                s.fly_machine_id.clone(),
+                s.health_check_fail_count,
+            )
+        };
+        let (Some(status), Some(machine_id)) = (status, machine_id) else {
+            return;
+        };
+        let machine = self.fly.borrow_mut().get_machine();
+        let new_status = match machine {
+            Outcome::NotFound => {
+                rctx.log(&ReconcileEvent::ClearStaleMachine {
+                    old_state: status,
+                    new_state: "stopped",
+                    machine_id,
+                });
+                self.s.borrow_mut().fly_machine_id = None;
+                InstanceStatus::Stopped
+            }
+            Outcome::Ok(m) if m.state == "started" && status != InstanceStatus::Running => {
+                rctx.log(&ReconcileEvent::SyncStatus {
+                    old_state: status,
+                    new_state: "running",
+                    fly_state: "started",
+                });
+                InstanceStatus::Running
+            }
+            Outcome::Ok(m) if m.state == "failed" && status != InstanceStatus::Stopped => {
+                rctx.log(&ReconcileEvent::SyncStatusFailed {
+                    old_state: status,
+                    new_state: "stopped",
+                    fly_state: "failed",
+                });
+                InstanceStatus::Stopped
+            }
+            Outcome::Ok(m)
+                if (m.state == "stopped" || m.state == "created")
+                    && status == InstanceStatus::Running
+                    && fail_count >= SELF_HEAL_THRESHOLD =>
+            {
+                rctx.log(&ReconcileEvent::MarkStopped {
+                    old_state: "running",
+                    new_state: "stopped",
+                    fly_state: m.state,
+                    fail_count,
+                    value: f64::from(SELF_HEAL_THRESHOLD),
+                });
+                InstanceStatus::Stopped
+            }
+            Outcome::Ok(_) | Outcome::Failed(_) => return,
+        };
+        self.s.borrow_mut().status = Some(new_status);
+    }
+
+    /// #33: a started machine without its volume mount is stopped, updated and started again.
+    fn reconcile_machine_mount(&self, rctx: &Rctx<'_>) {
+        let (machine_id, volume_id) = {
+            let s = self.s.borrow();
+            (s.fly_machine_id.clone(), s.fly_volume_id.clone())
+        };
+        let (Some(machine_id), Some(volume_id)) = (machine_id, volume_id) else {
+            return;
+        };
+        let started = clock::now();
+        let machine = self.fly.borrow_mut().get_machine();
+        let Outcome::Ok(machine) = machine else {
+            return;
+        };
+        if machine.state != "started" || machine.mounted {
+            return;
+        }
+        let mut fly = self.fly.borrow_mut();
+        let repaired = matches!(fly.stop_machine(), Outcome::Ok(()))
+            && matches!(fly.update_machine(), Outcome::Ok(()));
+        drop(fly);
+        if repaired {
+            rctx.log(&ReconcileEvent::RepairMount {
+                machine_id,
+                label: format!("repaired mount for volume {volume_id}"),
+                volume_id,
+                duration_ms: clock::elapsed_ms(started),
+            });
+        }
+    }
+
+    /// #2 to #9: refreshing an API key that expires within 72 hours.
+    fn reconcile_api_key_expiry(&self, rctx: &Rctx<'_>) {
+        let (user_id, expires_at) = {
+            let s = self.s.borrow();
+            (s.user_id.clone(), s.api_key_expires_at)
+        };
+        let Some(expires_at) = expires_at else {
+            return;
+        };
+        let remaining = expires_at - unix_ms();
+        if remaining > API_KEY_REFRESH_THRESHOLD_MS {
+            return;
+        }
+        let user = || Nullable(user_id.clone());
+        rctx.log(&ReconcileEvent::ApiKeyExpiryApproaching {
+            user_id: user(),
+            expires_at: Nullable(Some(expires_at)),
+            hours_remaining: (remaining / 3_600_000.0).round(),
+            controller_version: Nullable(None),
+        });
+        let started = clock::now();
+        let minted = self.fly.borrow_mut().mint_key();
+        match minted {
+            Outcome::Ok(true) => {}
+            Outcome::Ok(false) => {
+                return rctx.log(&ReconcileEvent::ApiKeyMintFailed { user_id: user() })
+            }
+            Outcome::NotFound => {
+                return rctx.log(&ReconcileEvent::ApiKeyMintError {
+                    user_id: user(),
+                    error: "mint returned 404".into(),
+                })
+            }
+            Outcome::Failed(error) => {
+                return rctx.log(&ReconcileEvent::ApiKeyMintError {
+                    user_id: user(),
+                    error,
+                })
+            }
+        }
+        let pushed = match self.fly.borrow_mut().push_key() {
+            Outcome::Ok(true) => true,
+            Outcome::Ok(false) => {
+                rctx.log(&ReconcileEvent::ApiKeyPushNotSignaled {
+                    user_id: user(),
+                    result: "ok=true signaled=false".into(),
+                });
+                false
+            }
+            Outcome::NotFound => {
+                rctx.log(&ReconcileEvent::ApiKeyPushNotSignaled {
+                    user_id: user(),
+                    result: "null".into(),
+                });
+                false
+            }
+            Outcome::Failed(error) => {
+                rctx.log(&ReconcileEvent::ApiKeyPushError {
+                    user_id: user(),
+                    error,
+                    controller_version: Nullable(None),
+                });
+                false
+            }
+        };
+        let fly_config_updated = !pushed && {
+            let updated = self.fly.borrow_mut().update_config();
+            match updated {
+                Outcome::Ok(()) => true,
+                Outcome::NotFound => false,
+                Outcome::Failed(error) => {
+                    rctx.log(&ReconcileEvent::ApiKeyFlyConfigUpdateFailed {
+                        user_id: user(),
+                        error,
+                    });
+                    false
+                }
+            }
+        };
+        if !pushed && !fly_config_updated {
+            return rctx.log(&ReconcileEvent::ApiKeyRefreshFailedAllPaths { user_id: user() });
+        }
+        let new_expires_at = unix_ms() + API_KEY_LIFETIME_MS;
+        self.s.borrow_mut().api_key_expires_at = Some(new_expires_at);
+        let label = if pushed {
+            "refreshed+pushed"
+        } else {
+            "refreshed+fly-config"
+        };
+        rctx.log(&ReconcileEvent::ApiKeyRefreshed {
+            user_id: user(),
+            new_expires_at,
+            pushed,
+            fly_config_updated,
+            controller_version: Nullable(None),
+            duration_ms: clock::elapsed_ms(started),
+            label: label.into(),
+        });
+    }
+}
+
+/// A Fly-style machine id (`[a-z0-9]+`) for a sandbox.
+fn machine_id_for(sandbox: Option<&str>) -> String {
+    let tail: String = sandbox
+        .unwrap_or("0")
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .take(12)
+        .collect();
+    format!("m{tail}")
+}

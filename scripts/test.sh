@@ -25,6 +25,9 @@ cargo test -p tallymark --features off --test off --locked
 log "wasm tests in Node (wasm-bindgen-test)"
 cargo test -p tallymark --target wasm32-unknown-unknown --locked
 
+log "benchmarks compile (run them with: cargo bench -p tallymark-benches)"
+cargo bench --workspace --no-run --locked
+
 log "end to end: the example workers in workerd, points captured"
 "$ROOT/scripts/build-examples.sh"
 (cd "$ROOT/e2e" && node --test --test-concurrency=1 tests/)

@@ -59,6 +59,25 @@ impl Args {
     }
 }
 
+/// `Layout, key = value, ...`: the attribute arguments of `#[instrumented]` and the step attributes.
+pub struct LayoutArgs {
+    pub layout: syn::Path,
+    pub args: Args,
+}
+
+impl Parse for LayoutArgs {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let layout = input.parse()?;
+        let args = if input.is_empty() {
+            Args(Vec::new())
+        } else {
+            input.parse::<Token![,]>()?;
+            input.parse()?
+        };
+        Ok(LayoutArgs { layout, args })
+    }
+}
+
 /// The string literal of `expr`, or an error at it.
 pub fn string_literal(expr: &Expr, key: &str, errors: &mut Errors) -> Option<syn::LitStr> {
     match expr {

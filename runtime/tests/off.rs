@@ -21,6 +21,25 @@ fn emitting_writes_nothing() {
     assert_eq!(scope.stats(), tallymark::Stats::default());
 }
 
+#[tallymark::instrumented(Event, route = "GET /api/things", n = 2)]
+fn handler(id: u32) -> Result<u32, String> {
+    tallymark::record!(event = id.to_string());
+    if id == 0 {
+        return Err("zero".into());
+    }
+    Ok(id)
+}
+
+#[test]
+fn instrumented_functions_run_unchanged_and_write_nothing() {
+    let sink = MemorySink::new();
+    Scope::new(sink.clone()).run_sync(|| {
+        assert_eq!(handler(3), Ok(3));
+        assert_eq!(handler(0), Err("zero".into()));
+    });
+    assert!(sink.is_empty());
+}
+
 #[test]
 fn the_schema_is_still_there() {
     use tallymark::Layout;

@@ -1,9 +1,8 @@
 //! `#[instrumented(Layout, key = value, ...)]`: the arguments, checked with every error collected.
 
-use crate::args::{self, Arg, Args};
+use crate::args::{self, Arg, LayoutArgs};
 use crate::errors::Errors;
-use syn::parse::{Parse, ParseStream};
-use syn::{Expr, Ident, LitStr, Path, Token};
+use syn::{Expr, Ident, LitStr, Path};
 
 /// The attribute as written. Keys other than `route`, `event`, `ok_if`, `error_if`, `emit_if`,
 /// `enrich` and `crate` name layout fields.
@@ -20,24 +19,6 @@ pub struct InstrumentedArgs {
     pub fields: Vec<(Ident, Expr)>,
 }
 
-struct Raw {
-    layout: Path,
-    args: Args,
-}
-
-impl Parse for Raw {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let layout = input.parse()?;
-        let args = if input.is_empty() {
-            Args(Vec::new())
-        } else {
-            input.parse::<Token![,]>()?;
-            input.parse()?
-        };
-        Ok(Raw { layout, args })
-    }
-}
-
 pub fn parse(
     tokens: proc_macro2::TokenStream,
     errors: &mut Errors,
@@ -48,7 +29,7 @@ pub fn parse(
             "name the layout first: #[tallymark::instrumented(MyLayout, route = \"GET /path\")]",
         ));
     }
-    let raw: Raw = syn::parse2(tokens)?;
+    let raw: LayoutArgs = syn::parse2(tokens)?;
     let mut parsed = InstrumentedArgs {
         layout: raw.layout,
         route: None,

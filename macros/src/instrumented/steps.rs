@@ -2,12 +2,11 @@
 //! its error captured, written as one typed event with the state's dimensions.
 
 use super::expand::{classify, hidden, run_body, with_braces_of};
-use crate::args::{self, Arg, Args};
+use crate::args::{self, Arg, LayoutArgs};
 use crate::errors::Errors;
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::parse::{Parse, ParseStream};
-use syn::{Expr, ItemFn, Path, Token};
+use syn::{Expr, ItemFn, Path};
 
 /// Which attribute.
 #[derive(Clone, Copy)]
@@ -18,31 +17,13 @@ pub enum Kind {
     Lifecycle,
 }
 
-struct StepArgs {
-    layout: Path,
-    args: Args,
-}
-
-impl Parse for StepArgs {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let layout = input.parse()?;
-        let args = if input.is_empty() {
-            Args(Vec::new())
-        } else {
-            input.parse::<Token![,]>()?;
-            input.parse()?
-        };
-        Ok(StepArgs { layout, args })
-    }
-}
-
 pub fn step(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let function = match syn::parse2::<ItemFn>(item.clone()) {
         Ok(function) => function,
         Err(error) => return error.to_compile_error(),
     };
-    let parsed = match syn::parse2::<StepArgs>(args) {
+    let parsed = match syn::parse2::<LayoutArgs>(args) {
         Ok(parsed) => parsed,
         Err(error) => {
             let error = error.to_compile_error();

@@ -1,0 +1,159 @@
+//! The code the overhead benchmarks compare: one handler-shaped async function written five ways,
+//! and a reconcile event logged two ways. Each writes the reference's 13-blob point into the same
+//! reusable in-memory sink.
+
+use kiloclaw::telemetry::{Delivery, KiloClawEvent};
+use std::fmt;
+use std::sync::Mutex;
+use tallymark::{DataPoint, HttpStatus, LineSink, Sink, WriteError};
+
+/// The user every call serves.
+pub const USER: &str = "user-1";
+/// Its sandbox id.
+pub const SANDBOX: &str = "dXNlci0x";
+
+/// A response with a status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Response(pub u16);
+
+impl HttpStatus for Response {
+    fn http_status(&self) -> u16 {
+        self.0
+    }
+}
+
+/// A handler error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Error;
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("upstream failed")
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// A sink that copies every point into one reused buffer: after warm-up it allocates nothing, so
+/// what is measured is the instrumentation, not the sink.
+#[derive(Default)]
+pub struct ReusableSink {
+    buffer: Mutex<Vec<u8>>,
+}
+
+impl ReusableSink {
+    /// An empty sink.
+    pub const fn new() -> Self {
+        ReusableSink {
+            buffer: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Copies `point` into the buffer.
+    pub fn take(&self, point: &DataPoint<'_>) {
+        let mut buffer = self
+            .buffer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        buffer.clear();
+        buffer.extend_from_slice(point.index().as_bytes());
+        for blob in point.blobs() {
+            buffer.extend_from_slice(blob.as_bytes());
+        }
+        for double in point.doubles() {
+            buffer.extend_from_slice(&double.to_le_bytes());
+        }
+    }
+}
+
+impl Sink for ReusableSink {
+    fn write(&self, point: &DataPoint<'_>) -> Result<(), WriteError> {
+        self.take(point);
+        Ok(())
+    }
+}
+
+/// Console lines into one reused buffer.
+#[derive(Default)]
+pub struct ReusableLines {
+    buffer: Mutex<String>,
+}
+
+impl ReusableLines {
+    /// An empty line buffer.
+    pub const fn new() -> Self {
+        ReusableLines {
+            buffer: Mutex::new(String::new()),
+        }
+    }
+
+    /// Copies `line` into the buffer.
+    pub fn take(&self, line: &str) {
+        let mut buffer = self
+            .buffer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        buffer.clear();
+        buffer.push_str(line);
+    }
+}
+
+impl LineSink for &'static ReusableLines {
+    fn line(&self, line: &str) {
+        self.take(line);
+    }
+}
+
+/// The handler's own work (the same in every variant).
+#[inline(never)]
+pub async fn body(user: &str) -> Result<Response, Error> {
+    std::hint::black_box(user);
+    Ok(Response(200))
+}
+
+/// 1. No instrumentation.
+pub async fn plain(user: &'static str) -> Result<Response, Error> {
+    body(user).await
+}
+
+/// 2. Hand-written: two clock reads, fill the point, push it.
+pub async fn hand_written(user: &'static str, sink: &ReusableSink) -> Result<Response, Error> {
+    let started = std::time::Instant::now();
+    let result = body(user).await;
+    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let mut point = KiloClawEvent::point();
+    point
+        .event("kiloclaw.status.get")
+        .user_id(user)
+        .delivery(Delivery::Http)
+        .route("GET /api/kiloclaw/status")
+        .sandbox_id(SANDBOX)
+        .duration_ms(duration_ms);
+    if let Ok(response) = &result {
+        if response.0 >= 400 {
+            point.error(format!("HTTP {}", response.0));
+        }
+    }
+    sink.take(&point.seal());
+    result
+}
+
+/// Fills the derived HTTP fields (as the example's `http_fields`, with the sandbox precomputed
+/// so every variant does the same work).
+pub fn http_fields(point: &mut kiloclaw::telemetry::KiloClawEventPoint<'_>) {
+    point.delivery(Delivery::Http).sandbox_id(SANDBOX);
+}
+
+/// 3. `#[instrumented]`.
+#[tallymark::instrumented(KiloClawEvent, route = "GET /api/kiloclaw/status", user_id = user, enrich = http_fields)]
+pub async fn instrumented(user: &'static str) -> Result<Response, Error> {
+    body(user).await
+}
+
+/// 4. and 5. tracing's `#[instrument(err)]` with the same fields.
+#[tracing_attributes::instrument(err, skip_all, name = "kiloclaw.status.get", fields(
+    user_id = user, delivery = "http", route = "GET /api/kiloclaw/status", sandbox_id = SANDBOX,
+))]
+pub async fn traced(user: &'static str) -> Result<Response, Error> {
+    body(user).await
+}

@@ -1,0 +1,87 @@
+//! An instrumented call allocates nothing on the success path before the sink takes the point.
+//! (Deterministic, so a test rather than a benchmark.) This file holds one test: nothing else runs
+//! in the process while it counts.
+
+use kiloclaw::telemetry::{Delivery, KiloClawEvent, KiloClawEventPoint};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::future::Future;
+use std::pin::pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Context, Poll, Waker};
+use tallymark::{DataPoint, HttpStatus, Scope, Sink, WriteError};
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Takes points without allocating, and checks what it received.
+struct Checking;
+
+impl Sink for Checking {
+    fn write(&self, point: &DataPoint<'_>) -> Result<(), WriteError> {
+        assert_eq!(point.summary(), "kiloclaw.status.get");
+        assert_eq!(
+            point.get("user_id"),
+            Some(tallymark::FieldValue::Text("user-1"))
+        );
+        Ok(())
+    }
+}
+
+struct Response(u16);
+
+impl HttpStatus for Response {
+    fn http_status(&self) -> u16 {
+        self.0
+    }
+}
+
+fn http(point: &mut KiloClawEventPoint<'_>) {
+    point.delivery(Delivery::Http).sandbox_id("dXNlci0x");
+}
+
+#[tallymark::instrumented(KiloClawEvent, route = "GET /api/kiloclaw/status", user_id = user, enrich = http)]
+async fn status(user: &'static str) -> Result<Response, std::fmt::Error> {
+    tallymark::record!(label = "fresh");
+    Ok(Response(200))
+}
+
+fn poll_once<F: Future>(future: F) -> F::Output {
+    match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(output) => output,
+        Poll::Pending => panic!("the handler never waits"),
+    }
+}
+
+#[test]
+fn an_instrumented_call_allocates_nothing_before_the_sink() {
+    let scope = Scope::new(Checking);
+    scope.run_sync(|| {
+        // Warm up lazily initialised thread-locals.
+        assert!(poll_once(status("user-1")).is_ok());
+        let before = ALLOCATIONS.load(Ordering::Relaxed);
+        for _ in 0..100 {
+            assert!(poll_once(status("user-1")).is_ok());
+        }
+        let after = ALLOCATIONS.load(Ordering::Relaxed);
+        assert_eq!(after - before, 0, "allocations in 100 instrumented calls");
+    });
+    assert_eq!(scope.stats().written, 101);
+}

@@ -61,22 +61,38 @@ impl<'a, L: Layout> Call<'a, L> {
     /// Starts a call named `event`, for the HTTP route `route` if it has one. Its duration is
     /// measured from the invocation's start when a [`Scope`] is current (the reference's timing
     /// middleware), else from now.
+    #[inline]
     pub fn start(event: Blob<'a>, route: Option<Blob<'a>>) -> Self {
+        Call::configured(event, route, None, None)
+    }
+
+    /// [`Call::start`] with its emit rule and enricher, built in one go: a call holds a whole data
+    /// point, so `#[instrumented]` avoids moving it through builder methods.
+    #[inline]
+    pub fn configured(
+        event: Blob<'a>,
+        route: Option<Blob<'a>>,
+        emit_rule: Option<EmitRule<L::Point<'a>>>,
+        enrich: Option<Enrich<L::Point<'a>>>,
+    ) -> Self {
         let scope = Scope::current();
         let started = scope.as_ref().map_or_else(clock::now, Scope::started);
-        let mut point = L::point();
-        point.fill_event(event);
-        if let Some(route) = route {
-            point.fill_route(route);
-        }
-        Call {
-            point: RefCell::new(point),
+        let call: Call<'a, L> = Call {
+            point: RefCell::new(L::point()),
             started,
             scope,
-            emit_rule: None,
-            enrich: None,
+            emit_rule,
+            enrich,
             finished: Cell::new(false),
+        };
+        {
+            let mut point = call.point.borrow_mut();
+            point.fill_event(event);
+            if let Some(route) = route {
+                point.fill_route(route);
+            }
         }
+        call
     }
 
     /// Starts a call for a concrete HTTP request (middleware style): the event name is derived

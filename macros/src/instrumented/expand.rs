@@ -40,8 +40,11 @@ pub fn expand(args: &InstrumentedArgs, event: &str, item: ItemFn) -> TokenStream
         }
         None => quote!(::core::option::Option::None),
     };
-    let emit_if = args.emit_if.as_ref().map(|rule| quote!(.emit_if(#rule)));
-    let enrich = args.enrich.as_ref().map(|enrich| quote!(.enrich(#enrich)));
+    let some = |expr: Option<&Expr>| match expr {
+        Some(expr) => quote!(::core::option::Option::Some(#expr)),
+        None => quote!(::core::option::Option::None),
+    };
+    let (emit_if, enrich) = (some(args.emit_if.as_ref()), some(args.enrich.as_ref()));
     let mappings = record_fields(&call, &args.fields);
 
     let run_body = run_body(&sig, stmts);
@@ -50,7 +53,7 @@ pub fn expand(args: &InstrumentedArgs, event: &str, item: ItemFn) -> TokenStream
     let body = with_braces_of(
         &block,
         quote! {
-                let #call = #krate::Call::<#layout>::start(#event, #route) #emit_if #enrich;
+                let #call = #krate::Call::<#layout>::configured(#event, #route, #emit_if, #enrich);
                 #mappings
                 #[allow(clippy::redundant_closure_call)]
                 let #result = #run_body;

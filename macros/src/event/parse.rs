@@ -53,37 +53,21 @@ pub fn parse(input: &DeriveInput, errors: &mut Errors) -> EventType {
     };
     let mut struct_name = None;
     let mut struct_console_only = false;
-    for attr in input.attrs.iter().filter(|a| a.path().is_ident("event")) {
-        let result = attr.parse_nested_meta(|meta| {
-            let key = meta
-                .path
-                .get_ident()
-                .map(ToString::to_string)
-                .unwrap_or_default();
-            match key.as_str() {
-                "layout" => parsed.layout = Some(meta.value()?.parse()?),
-                "state" => parsed.state = Some(meta.value()?.parse()?),
-                "prefix" => parsed.prefix = meta.value()?.parse::<LitStr>()?.value(),
-                "name" => struct_name = Some(meta.value()?.parse::<LitStr>()?),
-                "console_only" => struct_console_only = true,
-                "fields" => {
-                    let content;
-                    syn::parenthesized!(content in meta.input);
-                    parsed.constants.extend(parse_constants(&content)?);
-                }
-                _ => {
-                    return Err(meta.error(format!(
-                        "unknown event option `{key}`{}",
-                        hint(&key, TYPE_OPTIONS)
-                    )))
-                }
+    each_option(&input.attrs, TYPE_OPTIONS, errors, |key, meta| {
+        match key {
+            "layout" => parsed.layout = Some(meta.value()?.parse()?),
+            "state" => parsed.state = Some(meta.value()?.parse()?),
+            "prefix" => parsed.prefix = meta.value()?.parse::<LitStr>()?.value(),
+            "name" => struct_name = Some(meta.value()?.parse::<LitStr>()?),
+            "console_only" => struct_console_only = true,
+            _ => {
+                let content;
+                syn::parenthesized!(content in meta.input);
+                parsed.constants.extend(parse_constants(&content)?);
             }
-            Ok(())
-        });
-        if let Err(error) = result {
-            errors.push(error);
         }
-    }
+        Ok(())
+    });
     if parsed.layout.is_none() {
         errors.at(&input.ident, "name the layout: #[event(layout = MyLayout)]");
     }
@@ -141,6 +125,24 @@ fn parse_constants(input: ParseStream<'_>) -> syn::Result<Vec<(Ident, Expr)>> {
 fn variant_options(ident: &Ident, attrs: &[Attribute], errors: &mut Errors) -> (String, bool) {
     let mut name = tallymark_names::snake_case(&ident.to_string());
     let mut console_only = false;
+    each_option(attrs, EVENT_OPTIONS, errors, |key, meta| {
+        match key {
+            "name" => name = meta.value()?.parse::<LitStr>()?.value(),
+            _ => console_only = true,
+        }
+        Ok(())
+    });
+    (name, console_only)
+}
+
+/// Calls `handle` with each option of the `#[event(...)]` attributes in `attrs`, after rejecting
+/// (with a hint) any key not in `known`; every error is collected.
+fn each_option(
+    attrs: &[Attribute],
+    known: &[&str],
+    errors: &mut Errors,
+    mut handle: impl FnMut(&str, syn::meta::ParseNestedMeta<'_>) -> syn::Result<()>,
+) {
     for attr in attrs.iter().filter(|a| a.path().is_ident("event")) {
         let result = attr.parse_nested_meta(|meta| {
             let key = meta
@@ -148,23 +150,17 @@ fn variant_options(ident: &Ident, attrs: &[Attribute], errors: &mut Errors) -> (
                 .get_ident()
                 .map(ToString::to_string)
                 .unwrap_or_default();
-            match key.as_str() {
-                "name" => name = meta.value()?.parse::<LitStr>()?.value(),
-                "console_only" => console_only = true,
-                _ => {
-                    return Err(meta.error(format!(
-                        "unknown event option `{key}`{}",
-                        hint(&key, EVENT_OPTIONS)
-                    )))
-                }
+            if !known.contains(&key.as_str()) {
+                return Err(
+                    meta.error(format!("unknown event option `{key}`{}", hint(&key, known)))
+                );
             }
-            Ok(())
+            handle(&key, meta)
         });
         if let Err(error) = result {
             errors.push(error);
         }
     }
-    (name, console_only)
 }
 
 fn parse_fields(fields: &Fields, errors: &mut Errors) -> Vec<DetailField> {

@@ -96,7 +96,7 @@ where
     if event.console_only() {
         return;
     }
-    event_point(event, state).emit_in(None);
+    event_point(event, state).emit_in(crate::Scope::current().as_ref());
 }
 
 /// A detail that is always written: `null` when `None` (a plain `Option` detail is left out when

@@ -34,7 +34,7 @@ pub trait PointBuilder<'a> {
     /// Clamps the point to Analytics Engine's limits and returns the view sinks read.
     fn seal(&mut self) -> DataPoint<'_>;
 
-    /// Writes the point to `scope`, or to the current scope when `None` (see [`crate::emit`]).
+    /// Writes the point to `scope`, or outside any scope when `None` (see [`crate::emit_in`]).
     fn emit_in(&mut self, scope: Option<&Scope>);
 
     /// Writes the event name.

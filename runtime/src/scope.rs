@@ -168,11 +168,19 @@ pub fn invocation_start() -> Option<Instant> {
 /// Never panics and never fails: a point past the invocation's budget is dropped and counted (the
 /// first time, a notice goes to the console); a failed write is counted.
 pub fn emit<const B: usize, const D: usize>(point: &mut PointBuf<'_, B, D>) {
-    emit_in(None, point);
+    if cfg!(feature = "off") {
+        return;
+    }
+    let current = CURRENT.with(|current| current.borrow().clone());
+    match current {
+        Some(current) => current.emit(point),
+        None => emit_global(point),
+    }
 }
 
-/// Like [`emit`], into `scope` when given (an instrumented call captures its scope at start, so a
-/// point written while its future is dropped still reaches the right invocation).
+/// Like [`emit`], into a scope the caller already holds, or outside any scope when `None`
+/// (an instrumented call captures its scope at start: it looks it up once, and a point written
+/// while its future is dropped still reaches the right invocation).
 pub fn emit_in<const B: usize, const D: usize>(
     scope: Option<&Scope>,
     point: &mut PointBuf<'_, B, D>,
@@ -182,10 +190,7 @@ pub fn emit_in<const B: usize, const D: usize>(
     }
     match scope {
         Some(scope) => scope.inner.emit(point),
-        None => match CURRENT.with(|current| current.borrow().clone()) {
-            Some(current) => current.emit(point),
-            None => emit_global(point),
-        },
+        None => emit_global(point),
     }
 }
 

@@ -32,6 +32,10 @@ pub(crate) enum Counter {
 }
 
 impl Stats {
+    fn value(mut self, counter: Counter) -> u64 {
+        *self.slot(counter)
+    }
+
     fn slot(&mut self, counter: Counter) -> &mut u64 {
         match counter {
             Counter::Written => &mut self.written,
@@ -44,9 +48,28 @@ impl Stats {
     }
 }
 
-/// Per-scope counters (a scope lives on one thread).
+/// Per-scope counters (a scope lives on one thread). They are added to the process-wide counters
+/// once, when the scope ends, rather than with an atomic operation per point.
 #[derive(Debug, Default)]
 pub(crate) struct LocalStats(Cell<Stats>);
+
+impl Drop for LocalStats {
+    fn drop(&mut self) {
+        let stats = self.0.get();
+        for counter in COUNTERS {
+            add_global(counter, stats.value(counter));
+        }
+    }
+}
+
+const COUNTERS: [Counter; 6] = [
+    Counter::Written,
+    Counter::Failed,
+    Counter::DroppedOverLimit,
+    Counter::DroppedWithoutScope,
+    Counter::TruncatedFields,
+    Counter::NonFiniteDoubles,
+];
 
 impl LocalStats {
     pub(crate) fn add(&self, counter: Counter, n: u64) {
@@ -56,7 +79,6 @@ impl LocalStats {
         let mut stats = self.0.get();
         *stats.slot(counter) += n;
         self.0.set(stats);
-        GLOBAL.add(counter, n);
     }
 
     pub(crate) fn get(&self) -> Stats {
@@ -81,21 +103,12 @@ pub(crate) fn add_global(counter: Counter, n: u64) {
     }
 }
 
-/// What happened to every point of this process (this isolate, on Workers) since it started.
+/// What happened to every point of this process (this isolate, on Workers) since it started: the
+/// points written outside any scope, and those of every scope that has ended.
 pub fn global_stats() -> Stats {
     let mut stats = Stats::default();
-    for (i, counter) in [
-        Counter::Written,
-        Counter::Failed,
-        Counter::DroppedOverLimit,
-        Counter::DroppedWithoutScope,
-        Counter::TruncatedFields,
-        Counter::NonFiniteDoubles,
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        *stats.slot(counter) = GLOBAL.0[i].load(Ordering::Relaxed);
+    for counter in COUNTERS {
+        *stats.slot(counter) = GLOBAL.0[counter as usize].load(Ordering::Relaxed);
     }
     stats
 }

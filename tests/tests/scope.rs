@@ -133,3 +133,21 @@ fn points_outside_any_scope_are_counted_not_written() {
     KiloClawEvent::point().event("orphan").emit();
     assert!(tallymark::global_stats().dropped_without_scope > before);
 }
+
+#[test]
+fn a_scope_adds_its_counts_to_the_process_totals_when_it_ends() {
+    let before = tallymark::global_stats();
+    {
+        let scope = Scope::new(MemorySink::new());
+        scope.run_sync(|| {
+            for _ in 0..260 {
+                KiloClawEvent::point().event("e").emit();
+            }
+        });
+        assert_eq!(scope.stats().dropped_over_limit, 10);
+    }
+    // Other tests run in parallel and add their own counts, hence `>=`.
+    let after = tallymark::global_stats();
+    assert!(after.written >= before.written + 250);
+    assert!(after.dropped_over_limit >= before.dropped_over_limit + 10);
+}

@@ -155,10 +155,7 @@ impl<'a, L: Layout> Call<'a, L> {
     /// Ends the call from an HTTP handler's result: `HTTP <status>` for a response of 400 or
     /// more, the error's message (cut to 200 characters) for an `Err`.
     pub fn finish_http<T: crate::HttpStatus, E: Display>(&self, result: &Result<T, E>) {
-        let error = match result {
-            Ok(response) => crate::http::status_error(response.http_status()),
-            Err(error) => Some(error_message(error)),
-        };
+        let error = crate::http::result_error(result);
         self.finish(Outcome::from_error(&error), error);
     }
 }

@@ -31,4 +31,13 @@ pub fn status_error(status: u16) -> Option<String> {
     (status >= 400).then(|| format!("HTTP {status}"))
 }
 
+/// The error text of a handler's result: `HTTP <status>` for a response of 400 or more, the
+/// error's message (cut to 200 characters) for an `Err`.
+pub fn result_error<T: HttpStatus, E: std::fmt::Display>(result: &Result<T, E>) -> Option<String> {
+    match result {
+        Ok(response) => status_error(response.http_status()),
+        Err(error) => Some(crate::call::error_message(error)),
+    }
+}
+
 pub use tallymark_names::{http_event_name, split_route};

@@ -72,7 +72,7 @@ pub use lines::{LineSink, MemoryLines};
 pub use point::{DataPoint, FieldValue, PointBuf};
 pub use reconcile::{reconcile_line, Reconcile};
 pub use schema::{FieldSchema, Schema, Slot};
-pub use scope::{emit, emit_in, invocation_start, limit_notice, set_global_sink, InScope, Scope};
+pub use scope::{emit, emit_in, limit_notice, set_global_sink, InScope, Scope};
 pub use sink::{
     AnalyticsEngineSink, ConsoleSink, Fanout, MemorySink, NoopSink, RecordedPoint, Sink,
     TracingSink, WriteError,

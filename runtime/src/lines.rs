@@ -38,11 +38,3 @@ impl LineSink for MemoryLines {
             .push(line.to_owned());
     }
 }
-
-/// `console.log(line)` on wasm, a line on standard output natively.
-pub fn console_log(line: &str) {
-    #[cfg(target_arch = "wasm32")]
-    crate::js::console_log(line);
-    #[cfg(not(target_arch = "wasm32"))]
-    println!("{line}");
-}

@@ -158,11 +158,6 @@ impl<F: Future> Future for InScope<F> {
     }
 }
 
-/// The start time of the current invocation, or `None` outside any scope.
-pub fn invocation_start() -> Option<Instant> {
-    CURRENT.with(|current| current.borrow().as_ref().map(|inner| inner.started))
-}
-
 /// Seals `point` and writes it to the current scope's sink (or the global sink outside any scope).
 ///
 /// Never panics and never fails: a point past the invocation's budget is dropped and counted (the
@@ -205,7 +200,7 @@ pub(crate) fn write_line(line: &str) {
         .and_then(|scope| scope.lines.try_borrow().ok());
     match lines.as_ref().and_then(|lines| lines.as_deref()) {
         Some(lines) => lines.line(line),
-        None => crate::lines::console_log(line),
+        None => crate::platform::console_log(line),
     }
 }
 

@@ -263,12 +263,16 @@ fn query_user(req: &Request) -> Option<String> {
     (!user.is_empty()).then(|| user.into_owned())
 }
 
+/// The user's Durable Object.
+fn instance_stub(env: &Env, user: &str) -> Result<worker::Stub> {
+    env.durable_object("KILOCLAW_INSTANCE")?
+        .id_from_name(user)?
+        .get_stub()
+}
+
 /// Calls the user's Durable Object.
 async fn instance(env: &Env, user: &str, path: &str, body: Value) -> Result<Response> {
-    let stub = env
-        .durable_object("KILOCLAW_INSTANCE")?
-        .id_from_name(user)?
-        .get_stub()?;
+    let stub = instance_stub(env, user)?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post)
         .with_body(Some(body.to_string().into()));
@@ -277,10 +281,7 @@ async fn instance(env: &Env, user: &str, path: &str, body: Value) -> Result<Resp
 }
 
 async fn instance_get(env: &Env, user: &str, path: &str) -> Result<Response> {
-    let stub = env
-        .durable_object("KILOCLAW_INSTANCE")?
-        .id_from_name(user)?
-        .get_stub()?;
+    let stub = instance_stub(env, user)?;
     stub.fetch_with_str(&format!("https://instance{path}"))
         .await
 }

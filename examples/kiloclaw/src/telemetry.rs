@@ -69,19 +69,9 @@ pub struct KiloClawEvent {
 /// longer than 63 characters (a user id over 47 bytes), where the reference throws
 /// `userId too long`; callers record `''` then, as the reference swallows that throw.
 pub fn sandbox_id_from_user_id(user_id: &str) -> Option<String> {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let bytes = user_id.as_bytes();
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
-        for i in 0..=chunk.len() {
-            out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
-        }
-    }
-    (out.len() <= 63).then_some(out)
+    use base64::Engine;
+    let sandbox = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(user_id);
+    (sandbox.len() <= 63).then_some(sandbox)
 }
 
 /// What every HTTP event adds (reference 3.2 and 3.3): delivery `http`, and the sandbox id derived

@@ -11,7 +11,7 @@
 //! Expanded code calls `(&&&&Classify(&value)).error_text()` with all four traits in scope.
 
 use crate::call::error_message;
-use crate::http::{status_error, HttpStatus};
+use crate::http::{result_error, status_error, HttpStatus};
 use std::fmt::Display;
 
 /// Wraps the value being classified.
@@ -25,10 +25,7 @@ pub trait ViaResultOfStatus {
 
 impl<T: HttpStatus, E: Display> ViaResultOfStatus for &&&Classify<'_, Result<T, E>> {
     fn error_text(&self) -> Option<String> {
-        match self.0 {
-            Ok(response) => status_error(response.http_status()),
-            Err(error) => Some(error_message(error)),
-        }
+        result_error(self.0)
     }
 }
 

@@ -1,27 +1,18 @@
-#[tallymark::layout(dataset = "d", binding = "B")]
-pub struct Event {
-    #[index]
-    #[blob(1)]
-    event: String,
-    #[blob(2)]
-    user_id: String,
-    #[double(1)]
-    duration_ms: f64,
-}
+use kiloclaw::telemetry::KiloClawEvent;
 
-#[tallymark::instrumented(Event, route = "status")]
+#[tallymark::instrumented(KiloClawEvent, route = "status")]
 fn bad_route() {}
 
-#[tallymark::instrumented(Event, user_id = String::new())]
+#[tallymark::instrumented(KiloClawEvent, user_id = String::new())]
 fn unnamed() {}
 
-#[tallymark::instrumented(Event, event = "e", event = "f")]
+#[tallymark::instrumented(KiloClawEvent, event = "e", event = "f")]
 fn duplicate() {}
 
-#[tallymark::instrumented(Event, event = "")]
+#[tallymark::instrumented(KiloClawEvent, event = "")]
 fn empty_event() {}
 
-#[tallymark::instrumented(Event, event = "e")]
+#[tallymark::instrumented(KiloClawEvent, event = "e")]
 const fn constant() {}
 
 #[tallymark::instrumented]

@@ -7,8 +7,9 @@ use crate::limits::truncate_chars;
 use crate::scope::Scope;
 use crate::value::Blob;
 use std::borrow::Cow;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::fmt::Display;
+use std::marker::PhantomData;
 
 /// Most characters of an error message recorded (the reference's `.slice(0, 200)`).
 pub const MAX_ERROR_CHARS: usize = 200;
@@ -48,51 +49,89 @@ pub type Enrich<P> = fn(&mut P);
 
 /// An instrumented call in progress. Created by `#[instrumented]` (or by hand, for middleware);
 /// writes its point once: at [`Call::finish`], or when dropped unfinished.
-pub struct Call<'a, L: Layout> {
-    point: RefCell<L::Point<'a>>,
+///
+/// `P` says where the point is while the call runs: [`Recording`] (the default) keeps it in the
+/// call, so fields can be recorded as the call goes ([`Call::record`], `tallymark::record!`);
+/// [`Deferred`] builds it only when the call ends. `#[instrumented]` defers when the body records
+/// nothing: a data point is several hundred bytes, and a handler's future would otherwise carry
+/// it across every `.await`.
+///
+/// `R` decides whether the point is written and `E` enriches it just before; by hand they are
+/// function pointers ([`Call::emit_if`], [`Call::enrich`]), `#[instrumented]` passes the functions
+/// themselves so they can be inlined.
+pub struct Call<
+    'a,
+    L: Layout,
+    P: PointSource<'a, L> = Recording<'a, L>,
+    R: Fn(&L::Point<'a>) -> bool = EmitRule<<L as Layout>::Point<'a>>,
+    E: Fn(&mut L::Point<'a>) = Enrich<<L as Layout>::Point<'a>>,
+> {
+    point: P,
     started: Instant,
     scope: Option<Scope>,
-    emit_rule: Option<EmitRule<L::Point<'a>>>,
-    enrich: Option<Enrich<L::Point<'a>>>,
-    finished: Cell<bool>,
+    emit_rule: R,
+    enrich: E,
+    finished: bool,
+    layout: PhantomData<fn(&mut L::Point<'a>)>,
 }
+
+/// Where a [`Call`]'s point is while the call runs: [`Recording`] or [`Deferred`].
+pub trait PointSource<'a, L: Layout> {
+    /// Hands the point, with everything set so far, to `write`. Called once, when the call ends.
+    fn finish_point(&mut self, write: impl FnOnce(&mut L::Point<'a>));
+}
+
+/// A call's point kept from the start, so fields can be recorded while the call runs.
+pub struct Recording<'a, L: Layout>(RefCell<L::Point<'a>>);
+
+impl<'a, L: Layout> PointSource<'a, L> for Recording<'a, L> {
+    fn finish_point(&mut self, write: impl FnOnce(&mut L::Point<'a>)) {
+        write(self.0.get_mut());
+    }
+}
+
+/// A call's point built only when the call ends, by `F`, which sets what the call started with:
+/// its event name, its route, and the fields given at the start (`#[instrumented(.., user_id = id)]`).
+pub struct Deferred<F> {
+    start: Option<F>,
+}
+
+impl<'a, L: Layout, F: FnOnce(&mut L::Point<'a>)> PointSource<'a, L> for Deferred<F> {
+    #[inline(always)]
+    fn finish_point(&mut self, write: impl FnOnce(&mut L::Point<'a>)) {
+        if let Some(start) = self.start.take() {
+            write(&mut started_point::<L>(start));
+        }
+    }
+}
+
+/// A new point with what `start` sets.
+#[inline(always)]
+fn started_point<'a, L: Layout>(start: impl FnOnce(&mut L::Point<'a>)) -> L::Point<'a> {
+    let mut point = L::point();
+    start(&mut point);
+    point
+}
+
+/// The rule of a call that has none: always write.
+fn always<P>(_: &P) -> bool {
+    true
+}
+
+/// The enricher of a call that has none.
+fn unchanged<P>(_: &mut P) {}
 
 impl<'a, L: Layout> Call<'a, L> {
     /// Starts a call named `event`, for the HTTP route `route` if it has one. Its duration is
     /// measured from the invocation's start when a [`Scope`] is current (the reference's timing
     /// middleware), else from now.
-    #[inline]
     pub fn start(event: Blob<'a>, route: Option<Blob<'a>>) -> Self {
-        Call::configured(event, route, None, None)
-    }
-
-    /// [`Call::start`] with its emit rule and enricher, built in one go: a call holds a whole data
-    /// point, so `#[instrumented]` avoids moving it through builder methods.
-    #[inline]
-    pub fn configured(
-        event: Blob<'a>,
-        route: Option<Blob<'a>>,
-        emit_rule: Option<EmitRule<L::Point<'a>>>,
-        enrich: Option<Enrich<L::Point<'a>>>,
-    ) -> Self {
-        let scope = Scope::current();
-        let started = scope.as_ref().map_or_else(clock::now, Scope::started);
-        let call: Call<'a, L> = Call {
-            point: RefCell::new(L::point()),
-            started,
-            scope,
-            emit_rule,
-            enrich,
-            finished: Cell::new(false),
-        };
-        {
-            let mut point = call.point.borrow_mut();
+        Self::recording(always, unchanged, move |point| {
             point.fill_event(event);
             if let Some(route) = route {
                 point.fill_route(route);
             }
-        }
-        call
+        })
     }
 
     /// Starts a call for a concrete HTTP request (middleware style): the event name is derived
@@ -106,57 +145,135 @@ impl<'a, L: Layout> Call<'a, L> {
             Some(Blob::Text(Cow::Owned(route))),
         )
     }
+}
 
+impl<'a, L: Layout, P: PointSource<'a, L>> Call<'a, L, P> {
     /// Only write the point if `rule` holds for it when the call ends.
     #[must_use]
     pub fn emit_if(mut self, rule: EmitRule<L::Point<'a>>) -> Self {
-        self.emit_rule = Some(rule);
+        self.emit_rule = rule;
         self
     }
 
     /// Run `enrich` on the point just before it is written.
     #[must_use]
     pub fn enrich(mut self, enrich: Enrich<L::Point<'a>>) -> Self {
-        self.enrich = Some(enrich);
+        self.enrich = enrich;
         self
+    }
+}
+
+impl<'a, L, R, E> Call<'a, L, Recording<'a, L>, R, E>
+where
+    L: Layout,
+    R: Fn(&L::Point<'a>) -> bool,
+    E: Fn(&mut L::Point<'a>),
+{
+    /// A call with its emit rule and enricher, whose point `start` fills with what is known at
+    /// the start: the event name, the route, fields (what `#[instrumented]` expands to when the
+    /// body uses `record!`).
+    #[inline]
+    pub fn recording(emit_rule: R, enrich: E, start: impl FnOnce(&mut L::Point<'a>)) -> Self {
+        let point = started_point::<L>(start);
+        Call::around(Recording(RefCell::new(point)), emit_rule, enrich)
     }
 
     /// Sets fields on the point being filled (what `tallymark::record!` expands to). Does nothing
-    /// once the call has finished.
+    /// when called from inside another `record`.
     pub fn record(&self, set: impl FnOnce(&mut L::Point<'a>)) {
-        if let Ok(mut point) = self.point.try_borrow_mut() {
-            if !self.finished.get() {
-                set(&mut point);
-            }
+        if let Ok(mut point) = self.point.0.try_borrow_mut() {
+            set(&mut point);
+        }
+    }
+}
+
+impl<'a, L, F, R, E> Call<'a, L, Deferred<F>, R, E>
+where
+    L: Layout,
+    F: FnOnce(&mut L::Point<'a>),
+    R: Fn(&L::Point<'a>) -> bool,
+    E: Fn(&mut L::Point<'a>),
+{
+    /// A call with its emit rule and enricher, whose point is built when it ends (what
+    /// `#[instrumented]` expands to when the body records nothing): `start` fills what was known
+    /// at the start. Only `start`'s captures are kept while the call runs.
+    #[inline]
+    pub fn deferred(emit_rule: R, enrich: E, start: F) -> Self {
+        Call::around(Deferred { start: Some(start) }, emit_rule, enrich)
+    }
+}
+
+impl<'a, L, P, R, E> Call<'a, L, P, R, E>
+where
+    L: Layout,
+    P: PointSource<'a, L>,
+    R: Fn(&L::Point<'a>) -> bool,
+    E: Fn(&mut L::Point<'a>),
+{
+    /// Starts timing `point`: from the invocation's start when a [`Scope`] is current, else from
+    /// now. The scope is looked up once, here, so a point written while the call's future is
+    /// being dropped still reaches the right invocation.
+    #[inline]
+    fn around(point: P, emit_rule: R, enrich: E) -> Self {
+        let scope = Scope::current();
+        let started = scope.as_ref().map_or_else(clock::now, Scope::started);
+        Call {
+            point,
+            started,
+            scope,
+            emit_rule,
+            enrich,
+            finished: false,
+            layout: PhantomData,
         }
     }
 
     /// Ends the call with `outcome` and `error` text, and writes its point.
-    pub fn finish(&self, outcome: Outcome, error: Option<String>) {
-        if self.finished.replace(true) {
-            return;
-        }
-        let Ok(mut point) = self.point.try_borrow_mut() else {
-            return;
-        };
-        point.fill_duration_ms(clock::elapsed_ms(self.started));
-        point.fill_outcome(outcome.as_str());
-        if let Some(error) = error {
-            point.fill_error(Blob::Text(Cow::Owned(error)));
-        }
-        if let Some(enrich) = self.enrich {
-            enrich(&mut point);
-        }
-        if self.emit_rule.is_none_or(|rule| rule(&point)) {
-            point.emit_in(self.scope.as_ref());
-        }
+    #[inline]
+    pub fn finish(mut self, outcome: Outcome, error: Option<String>) {
+        self.end(outcome, error);
     }
 
     /// Ends the call from an HTTP handler's result: `HTTP <status>` for a response of 400 or
     /// more, the error's message (cut to 200 characters) for an `Err`.
-    pub fn finish_http<T: crate::HttpStatus, E: Display>(&self, result: &Result<T, E>) {
+    pub fn finish_http<T: crate::HttpStatus, D: Display>(self, result: &Result<T, D>) {
         let error = crate::http::result_error(result);
         self.finish(Outcome::from_error(&error), error);
+    }
+
+    /// Fills the call's ending into its point and writes it, once.
+    #[inline(always)]
+    fn end(&mut self, outcome: Outcome, error: Option<String>) {
+        if std::mem::replace(&mut self.finished, true) {
+            return;
+        }
+        // Read first, so that the duration does not include building the point.
+        let duration_ms = clock::elapsed_ms(self.started);
+        let scope = self.scope.as_ref();
+        let (emit_rule, enrich) = (&self.emit_rule, &self.enrich);
+        self.point.finish_point(|point| {
+            point.fill_duration_ms(duration_ms);
+            point.fill_outcome(outcome.as_str());
+            if let Some(error) = error {
+                point.fill_error(Blob::Text(Cow::Owned(error)));
+            }
+            enrich(point);
+            if emit_rule(point) {
+                point.emit_in(scope);
+            }
+        });
+    }
+
+    /// Ends a call dropped before it finished: its future was cancelled, or it panicked.
+    #[cold]
+    #[inline(never)]
+    fn end_unfinished(&mut self) {
+        let outcome = if std::thread::panicking() {
+            Outcome::Panicked
+        } else {
+            Outcome::Cancelled
+        };
+        self.end(outcome, Some(outcome.as_str().to_owned()));
     }
 }
 
@@ -179,16 +296,16 @@ pub fn error_message(error: &dyn Display) -> String {
     message
 }
 
-impl<L: Layout> Drop for Call<'_, L> {
+impl<'a, L, P, R, E> Drop for Call<'a, L, P, R, E>
+where
+    L: Layout,
+    P: PointSource<'a, L>,
+    R: Fn(&L::Point<'a>) -> bool,
+    E: Fn(&mut L::Point<'a>),
+{
     fn drop(&mut self) {
-        if self.finished.get() {
-            return;
+        if !self.finished {
+            self.end_unfinished();
         }
-        let outcome = if std::thread::panicking() {
-            Outcome::Panicked
-        } else {
-            Outcome::Cancelled
-        };
-        self.finish(outcome, Some(outcome.as_str().to_owned()));
     }
 }

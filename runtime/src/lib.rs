@@ -61,7 +61,10 @@ mod value;
 #[cfg(target_arch = "wasm32")]
 mod js;
 
-pub use call::{error_message, Call, EmitRule, Enrich, Outcome, MAX_ERROR_CHARS};
+pub use call::{
+    error_message, Call, Deferred, EmitRule, Enrich, Outcome, PointSource, Recording,
+    MAX_ERROR_CHARS,
+};
 pub use error_detail::{
     detail_json, ErrorDetail, ErrorMessage, Json, UNSERIALIZABLE_DETAIL, UNSERIALIZABLE_ERROR,
 };

@@ -403,19 +403,45 @@ async fn never_finishes() -> Result<Response, Error> {
     Ok(Response(200))
 }
 
-#[test]
-fn a_cancelled_future_still_writes_its_point() {
+/// The same without `record!`: the call builds its point only when it ends, from the fields
+/// given at the start.
+#[tallymark::instrumented(KiloClawEvent, event = "never_finishes", user_id = user, label = label.clone())]
+async fn never_finishes_deferred(user: &'static str, label: String) -> Result<Response, Error> {
+    drop(label);
+    Pending.await;
+    Ok(Response(200))
+}
+
+/// Polls `handler` once in a new scope, drops it (the request is cancelled), and returns the point.
+fn cancelled(handler: impl std::future::Future<Output = Result<Response, Error>>) -> RecordedPoint {
     let sink = MemorySink::new();
     let scope = Scope::new(sink.clone());
     {
-        let mut future = Box::pin(scope.run(never_finishes()));
+        let mut future = Box::pin(scope.run(handler));
         let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
         assert!(future.as_mut().poll(&mut cx).is_pending());
     } // dropped: the request was cancelled
-    let point = sink.last().expect("the cancelled call wrote its point");
+    assert_eq!(sink.points().len(), 1, "the cancelled call wrote one point");
+    sink.last().unwrap()
+}
+
+#[test]
+fn a_cancelled_future_still_writes_its_point() {
+    let point = cancelled(never_finishes());
     assert_eq!(point.index(), Some("never_finishes"));
     assert_eq!(point.text("error"), Some("cancelled"));
     assert_eq!(point.text("user_id"), Some("user-1"));
+
+    let point = cancelled(never_finishes_deferred("user-2", "mapped".into()));
+    assert_eq!(
+        point.blob_texts(),
+        blobs(&[
+            (1, "never_finishes"),
+            (2, "user-2"),
+            (5, "cancelled"),
+            (13, "mapped")
+        ])
+    );
 }
 
 #[tallymark::instrumented(KiloClawEvent, event = "panics")]

@@ -2,8 +2,8 @@
 //! classifies its result, and writes one point.
 
 use super::parse::InstrumentedArgs;
-use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote};
+use proc_macro2::{Spacing, Span, TokenStream, TokenTree};
+use quote::{format_ident, quote, ToTokens};
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 use syn::{Expr, Ident, ItemFn, ReturnType, Type};
@@ -31,21 +31,35 @@ pub fn expand(args: &InstrumentedArgs, event: &str, item: ItemFn) -> TokenStream
     } = item;
     let stmts = &block.stmts;
 
+    // What the point starts with: the event name and the route (always static text).
+    let point = hidden("point");
     let text = |value: &str| quote!(#krate::Blob::Text(::std::borrow::Cow::Borrowed(#value)));
     let event = text(event);
-    let route = match &args.route {
-        Some(route) => {
-            let route = text(&route.value());
-            quote!(::core::option::Option::Some(#route))
-        }
-        None => quote!(::core::option::Option::None),
+    let route = args.route.as_ref().map(|route| {
+        let route = text(&route.value());
+        quote!(#krate::PointBuilder::fill_route(#point, #route);)
+    });
+    let names = quote! {
+        #krate::PointBuilder::fill_event(#point, #event);
+        #route
     };
-    let some = |expr: Option<&Expr>| match expr {
-        Some(expr) => quote!(::core::option::Option::Some(#expr)),
-        None => quote!(::core::option::Option::None),
+    // The rule and the enricher are passed as written, so the compiler can inline them.
+    let emit_if = match &args.emit_if {
+        Some(rule) => quote!(#rule),
+        None => quote!(|_| true),
     };
-    let (emit_if, enrich) = (some(args.emit_if.as_ref()), some(args.enrich.as_ref()));
-    let mappings = record_fields(&call, &args.fields);
+    let enrich = match &args.enrich {
+        Some(enrich) => quote!(#enrich),
+        None => quote!(|_| {}),
+    };
+    let (evaluate, start_point) = fields_setter(&args.fields, names);
+    // A body that records nothing gets a call that builds its point only at the end, so the
+    // handler's future does not carry a whole data point across its `.await`s.
+    let start = if records(&block) {
+        quote!(recording)
+    } else {
+        quote!(deferred)
+    };
 
     let run_body = run_body(&sig, stmts);
     let classify = classify(krate, args.ok_if.as_ref(), args.error_if.as_ref());
@@ -53,8 +67,8 @@ pub fn expand(args: &InstrumentedArgs, event: &str, item: ItemFn) -> TokenStream
     let body = with_braces_of(
         &block,
         quote! {
-                let #call = #krate::Call::<#layout>::configured(#event, #route, #emit_if, #enrich);
-                #mappings
+                #evaluate
+                let #call = #krate::Call::<#layout, _, _, _>::#start(#emit_if, #enrich, #start_point);
                 #[allow(clippy::redundant_closure_call)]
                 let #result = #run_body;
                 #classify
@@ -133,12 +147,21 @@ pub fn classify(krate: &syn::Path, ok_if: Option<&Expr>, error_if: Option<&Expr>
     }
 }
 
-/// Sets `field = expr` pairs on the call's point. Each value is evaluated first (outside the
-/// point's borrow); a misspelled field is reported at its name, a wrong type at its value.
+/// Sets `field = expr` pairs on the call's point (what `record!` expands to).
 pub fn record_fields(call: &Ident, fields: &[(Ident, Expr)]) -> TokenStream {
-    if fields.is_empty() {
-        return TokenStream::new();
+    let (evaluate, set) = fields_setter(fields, TokenStream::new());
+    quote! {
+        {
+            #evaluate
+            #call.record(#set);
+        }
     }
+}
+
+/// Statements evaluating each `field = expr` value, in order, and a closure that runs `first` (which
+/// may use the hidden `point`), then sets them on the point. Each value is evaluated first (outside
+/// any borrow of the point); a misspelled field is reported at its name, a wrong type at its value.
+fn fields_setter(fields: &[(Ident, Expr)], first: TokenStream) -> (TokenStream, TokenStream) {
     let point = hidden("point");
     // Each value is bound under the user's span (so a wrong type is reported at the value) and a
     // name no user code writes.
@@ -151,17 +174,43 @@ pub fn record_fields(call: &Ident, fields: &[(Ident, Expr)]) -> TokenStream {
         .iter()
         .zip(&values)
         .map(|((_, expr), value)| quote!(let #value = #expr;));
-    // A misspelled field is reported at its name.
     let sets = fields
         .iter()
         .zip(&values)
         .map(|((field, _), value)| quote!(let _ = #point.#field(#value);));
-    quote! {
-        {
-            #(#evaluate)*
-            #call.record(|#point| { #(#sets)* });
+    (
+        quote!(#(#evaluate)*),
+        quote!(move |#point| { #first #(#sets)* }),
+    )
+}
+
+/// Whether a function body invokes `record!` (by any path), anywhere, also inside closures,
+/// nested blocks and other macros' input. A false alarm only costs the body a recording call.
+fn records(block: &syn::Block) -> bool {
+    fn invokes_record(tokens: TokenStream) -> bool {
+        let mut previous_was_record = false;
+        for token in tokens {
+            match token {
+                // `record!`, but not `record != x`.
+                TokenTree::Punct(punct)
+                    if previous_was_record
+                        && punct.as_char() == '!'
+                        && punct.spacing() == Spacing::Alone =>
+                {
+                    return true;
+                }
+                TokenTree::Group(group) if invokes_record(group.stream()) => return true,
+                TokenTree::Ident(ident) => {
+                    previous_was_record = ident == "record";
+                    continue;
+                }
+                _ => {}
+            }
+            previous_was_record = false;
         }
+        false
     }
+    invokes_record(block.to_token_stream())
 }
 
 /// The declared return type for annotations, with `impl Trait` erased to `_`; `None` for `()`.
@@ -186,6 +235,40 @@ impl VisitMut for EraseImplTrait {
             });
         } else {
             syn::visit_mut::visit_type_mut(self, ty);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::records;
+
+    fn body(tokens: &str) -> syn::Block {
+        syn::parse_str(&format!("{{ {tokens} }}")).unwrap()
+    }
+
+    #[test]
+    fn record_invocations_are_found_wherever_they_are() {
+        for found in [
+            "record!(user_id = id);",
+            "tallymark::record!(user_id = id);",
+            "let f = || { if x { tallymark::record!(label = l) } };",
+            "tokio::select! { _ = a => { record!(label = \"a\") } }",
+            "async move { record! { user_id = id } }.await",
+        ] {
+            assert!(records(&body(found)), "{found}");
+        }
+    }
+
+    #[test]
+    fn other_uses_of_the_word_are_not_record_invocations() {
+        for not_found in [
+            "",
+            "let record = 1; record != 2;",
+            "db.record(x); println!(\"record!\");",
+            "recorder!(x); my_record!(x);",
+        ] {
+            assert!(!records(&body(not_found)), "{not_found}");
         }
     }
 }

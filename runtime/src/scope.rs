@@ -10,7 +10,7 @@ use crate::limits::MAX_POINTS_PER_INVOCATION;
 use crate::lines::LineSink;
 use crate::point::PointBuf;
 use crate::sink::Sink;
-use crate::stats::{self, Counter, LocalStats, Stats};
+use crate::stats::{self, LocalStats, Stats};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
@@ -208,37 +208,45 @@ impl Invocation {
     fn emit<const B: usize, const D: usize>(&self, point: &mut PointBuf<'_, B, D>) {
         let remaining = self.remaining.get();
         if remaining == 0 {
-            self.stats.add(Counter::DroppedOverLimit, 1);
+            self.stats.add(Stats {
+                dropped_over_limit: 1,
+                ..Stats::default()
+            });
             if !self.limit_notice_given.replace(true) {
                 crate::platform::console_warn(&limit_notice(point.schema().dataset));
             }
             return;
         }
         self.remaining.set(remaining - 1);
-        write_point(&*self.sink, point, |counter, n| self.stats.add(counter, n));
+        self.stats.add(write_point(&*self.sink, point));
     }
 }
 
 fn emit_global<const B: usize, const D: usize>(point: &mut PointBuf<'_, B, D>) {
     match GLOBAL_SINK.get() {
-        Some(sink) => write_point(&**sink, point, stats::add_global),
-        None => stats::add_global(Counter::DroppedWithoutScope, 1),
+        Some(sink) => stats::add_global(write_point(&**sink, point)),
+        None => stats::add_global(Stats {
+            dropped_without_scope: 1,
+            ..Stats::default()
+        }),
     }
 }
 
-/// Seals `point`, writes it to `sink`, and counts what happened with `count`.
+/// Seals `point`, writes it to `sink`, and returns what happened, to be counted.
+#[inline]
 fn write_point<const B: usize, const D: usize>(
     sink: &dyn Sink,
     point: &mut PointBuf<'_, B, D>,
-    count: impl Fn(Counter, u64),
-) {
+) -> Stats {
     let sealed = point.seal();
     let clamped = sealed.clamped();
-    count(Counter::TruncatedFields, clamped.truncated_fields.into());
-    count(Counter::NonFiniteDoubles, clamped.non_finite_doubles.into());
-    match sink.write(&sealed) {
-        Ok(()) => count(Counter::Written, 1),
-        Err(_) => count(Counter::Failed, 1),
+    let written = sink.write(&sealed).is_ok();
+    Stats {
+        written: u64::from(written),
+        failed: u64::from(!written),
+        truncated_fields: clamped.truncated_fields.into(),
+        non_finite_doubles: clamped.non_finite_doubles.into(),
+        ..Stats::default()
     }
 }
 

@@ -1,7 +1,9 @@
 //! Counters of what happened to points: nothing is lost silently.
 
 use std::cell::Cell;
+use std::ops::AddAssign;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// What happened to the points of one scope (or, from [`global_stats`], of the whole process).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -20,64 +22,60 @@ pub struct Stats {
     pub non_finite_doubles: u64,
 }
 
-/// Which counter to bump.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Counter {
-    Written,
-    Failed,
-    DroppedOverLimit,
-    DroppedWithoutScope,
-    TruncatedFields,
-    NonFiniteDoubles,
-}
+/// How many counters [`Stats`] has.
+const COUNTERS: usize = 6;
 
 impl Stats {
-    fn value(mut self, counter: Counter) -> u64 {
-        *self.slot(counter)
+    fn to_array(self) -> [u64; COUNTERS] {
+        [
+            self.written,
+            self.failed,
+            self.dropped_over_limit,
+            self.dropped_without_scope,
+            self.truncated_fields,
+            self.non_finite_doubles,
+        ]
     }
 
-    fn slot(&mut self, counter: Counter) -> &mut u64 {
-        match counter {
-            Counter::Written => &mut self.written,
-            Counter::Failed => &mut self.failed,
-            Counter::DroppedOverLimit => &mut self.dropped_over_limit,
-            Counter::DroppedWithoutScope => &mut self.dropped_without_scope,
-            Counter::TruncatedFields => &mut self.truncated_fields,
-            Counter::NonFiniteDoubles => &mut self.non_finite_doubles,
+    fn from_array(counts: [u64; COUNTERS]) -> Self {
+        let [written, failed, dropped_over_limit, dropped_without_scope, truncated_fields, non_finite_doubles] =
+            counts;
+        Stats {
+            written,
+            failed,
+            dropped_over_limit,
+            dropped_without_scope,
+            truncated_fields,
+            non_finite_doubles,
         }
     }
 }
 
+impl AddAssign for Stats {
+    fn add_assign(&mut self, other: Stats) {
+        let mut sum = self.to_array();
+        for (total, n) in sum.iter_mut().zip(other.to_array()) {
+            *total += n;
+        }
+        *self = Stats::from_array(sum);
+    }
+}
+
 /// Per-scope counters (a scope lives on one thread). They are added to the process-wide counters
-/// once, when the scope ends, rather than with an atomic operation per point.
+/// once, when the scope ends, rather than once per point.
 #[derive(Debug, Default)]
 pub(crate) struct LocalStats(Cell<Stats>);
 
 impl Drop for LocalStats {
     fn drop(&mut self) {
-        let stats = self.0.get();
-        for counter in COUNTERS {
-            add_global(counter, stats.value(counter));
-        }
+        add_global(self.0.get());
     }
 }
 
-const COUNTERS: [Counter; 6] = [
-    Counter::Written,
-    Counter::Failed,
-    Counter::DroppedOverLimit,
-    Counter::DroppedWithoutScope,
-    Counter::TruncatedFields,
-    Counter::NonFiniteDoubles,
-];
-
 impl LocalStats {
-    pub(crate) fn add(&self, counter: Counter, n: u64) {
-        if n == 0 {
-            return;
-        }
+    pub(crate) fn add(&self, counts: Stats) {
         let mut stats = self.0.get();
-        *stats.slot(counter) += n;
+        stats += counts;
         self.0.set(stats);
     }
 
@@ -86,29 +84,94 @@ impl LocalStats {
     }
 }
 
-struct GlobalStats([AtomicU64; 6]);
+/// Counters any thread may read. In a thread's own [`ThreadCounters`] only that thread writes, with
+/// a plain load and store rather than an atomic read-modify-write: counting a point costs no locked
+/// instruction, and threads writing points at once do not contend for one cache line.
+struct SharedCounts([AtomicU64; COUNTERS]);
 
-static GLOBAL: GlobalStats = GlobalStats([const { AtomicU64::new(0) }; 6]);
+impl SharedCounts {
+    const fn new() -> Self {
+        SharedCounts([const { AtomicU64::new(0) }; COUNTERS])
+    }
 
-impl GlobalStats {
-    fn add(&self, counter: Counter, n: u64) {
-        self.0[counter as usize].fetch_add(n, Ordering::Relaxed);
+    /// Adds `counts`; only ever called by the one thread that owns these counters.
+    #[inline]
+    fn add_as_owner(&self, counts: Stats) {
+        for (slot, n) in self.0.iter().zip(counts.to_array()) {
+            if n > 0 {
+                slot.store(slot.load(Ordering::Relaxed) + n, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Adds `counts` from any thread.
+    fn add_shared(&self, counts: Stats) {
+        for (slot, n) in self.0.iter().zip(counts.to_array()) {
+            if n > 0 {
+                slot.fetch_add(n, Ordering::Relaxed);
+            }
+        }
+    }
+
+    fn get(&self) -> Stats {
+        Stats::from_array(std::array::from_fn(|i| self.0[i].load(Ordering::Relaxed)))
     }
 }
 
-/// Adds to the process-wide counters only (for points outside any scope).
-pub(crate) fn add_global(counter: Counter, n: u64) {
-    if n > 0 {
-        GLOBAL.add(counter, n);
+/// The counters of every live thread that has counted something.
+static THREADS: Mutex<Vec<Arc<SharedCounts>>> = Mutex::new(Vec::new());
+
+/// The counts of threads that have ended, and those made while a thread was ending (after its own
+/// counters were gone). Several threads add here, so atomically.
+static ENDED: SharedCounts = SharedCounts::new();
+
+/// This thread's counters, registered in [`THREADS`] on first use (one allocation per thread).
+/// When the thread ends, its counts move to [`ENDED`].
+struct ThreadCounters(Arc<SharedCounts>);
+
+impl ThreadCounters {
+    fn register() -> Self {
+        let counts = Arc::new(SharedCounts::new());
+        threads().push(Arc::clone(&counts));
+        ThreadCounters(counts)
+    }
+}
+
+impl Drop for ThreadCounters {
+    fn drop(&mut self) {
+        // Under the registry's lock, so that a reader sees these counts exactly once.
+        let mut threads = threads();
+        ENDED.add_shared(self.0.get());
+        threads.retain(|counts| !Arc::ptr_eq(counts, &self.0));
+    }
+}
+
+thread_local! {
+    static THIS_THREAD: ThreadCounters = ThreadCounters::register();
+}
+
+fn threads() -> MutexGuard<'static, Vec<Arc<SharedCounts>>> {
+    THREADS.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Adds to the process-wide counters only (for points outside any scope, and scopes that end).
+#[inline]
+pub(crate) fn add_global(counts: Stats) {
+    if THIS_THREAD
+        .try_with(|counters| counters.0.add_as_owner(counts))
+        .is_err()
+    {
+        ENDED.add_shared(counts);
     }
 }
 
 /// What happened to every point of this process (this isolate, on Workers) since it started: the
-/// points written outside any scope, and those of every scope that has ended.
+/// points written outside any scope, and those of every scope that has ended, on every thread.
 pub fn global_stats() -> Stats {
-    let mut stats = Stats::default();
-    for counter in COUNTERS {
-        *stats.slot(counter) = GLOBAL.0[counter as usize].load(Ordering::Relaxed);
+    let threads = threads();
+    let mut stats = ENDED.get();
+    for counts in threads.iter() {
+        stats += counts.get();
     }
     stats
 }

@@ -151,3 +151,31 @@ fn a_scope_adds_its_counts_to_the_process_totals_when_it_ends() {
     assert!(after.written >= before.written + 250);
     assert!(after.dropped_over_limit >= before.dropped_over_limit + 10);
 }
+
+#[test]
+fn counts_of_other_threads_are_in_the_process_totals_while_they_run_and_after() {
+    const ORPHANS: u64 = 1000; // far more than the other tests of this file emit outside a scope
+    let before = tallymark::global_stats().dropped_without_scope;
+    let (counted, wait_for_counted) = std::sync::mpsc::channel();
+    let (finish, wait_for_finish) = std::sync::mpsc::channel::<()>();
+    let other = std::thread::spawn(move || {
+        for _ in 0..ORPHANS {
+            KiloClawEvent::point().event("orphan").emit();
+        }
+        counted.send(()).unwrap();
+        wait_for_finish.recv().unwrap();
+    });
+    wait_for_counted.recv().unwrap();
+    let while_running = tallymark::global_stats().dropped_without_scope;
+    finish.send(()).unwrap();
+    other.join().unwrap();
+    let after_it_ended = tallymark::global_stats().dropped_without_scope;
+    assert!(
+        while_running >= before + ORPHANS,
+        "{before} -> {while_running}"
+    );
+    assert!(
+        after_it_ended >= while_running,
+        "{while_running} -> {after_it_ended}"
+    );
+}

@@ -1,78 +1,18 @@
 //! Overhead of instrumentation, side by side in one run. See BENCHMARKS.md for the figures and how
 //! to reproduce them: `cargo bench -p tallymark-benches`.
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use kiloclaw::events::ReconcileEvent;
 use kiloclaw::state::{InstanceState, InstanceStatus};
 use kiloclaw::telemetry::{Delivery, KiloClawEvent};
 use std::cell::RefCell;
-use std::future::Future;
 use std::hint::black_box;
-use std::pin::pin;
-use std::sync::Mutex;
-use std::task::{Context, Poll, Waker};
-use std::time::Instant;
 use tallymark::{Reconcile, Scope};
 use tallymark_benches::*;
-use tracing_subscriber::layer::{Context as LayerContext, SubscriberExt};
-use tracing_subscriber::registry::LookupSpan;
-use tracing_subscriber::Layer;
-
-/// Polls a future that completes without waiting (as every handler here does).
-fn run<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    match future
-        .as_mut()
-        .poll(&mut Context::from_waker(Waker::noop()))
-    {
-        Poll::Ready(output) => output,
-        Poll::Pending => unreachable!("the benchmarked handlers never wait"),
-    }
-}
+use tracing_subscriber::layer::SubscriberExt;
 
 static SINK: ReusableSink = ReusableSink::new();
 static LINES: ReusableLines = ReusableLines::new();
-/// Where the collecting tracing layer copies span fields.
-static TRACE_BUFFER: Mutex<Vec<u8>> = Mutex::new(Vec::new());
-
-/// A minimal tracing layer that collects the span's fields into a reused buffer and times it.
-struct CollectLayer;
-
-struct Timing(Instant);
-
-struct Visitor<'a>(&'a mut Vec<u8>);
-
-impl tracing::field::Visit for Visitor<'_> {
-    fn record_str(&mut self, _: &tracing::field::Field, value: &str) {
-        self.0.extend_from_slice(value.as_bytes());
-    }
-    fn record_debug(&mut self, _: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-        let _ = std::io::Write::write_fmt(self.0, format_args!("{value:?}"));
-    }
-}
-
-impl<S: tracing::Subscriber + for<'a> LookupSpan<'a>> Layer<S> for CollectLayer {
-    fn on_new_span(
-        &self,
-        attrs: &tracing::span::Attributes<'_>,
-        id: &tracing::span::Id,
-        ctx: LayerContext<'_, S>,
-    ) {
-        let mut buffer = TRACE_BUFFER.lock().unwrap();
-        buffer.clear();
-        attrs.record(&mut Visitor(&mut buffer));
-        if let Some(span) = ctx.span(id) {
-            span.extensions_mut().insert(Timing(Instant::now()));
-        }
-    }
-    fn on_close(&self, id: tracing::span::Id, ctx: LayerContext<'_, S>) {
-        if let Some(span) = ctx.span(&id) {
-            if let Some(Timing(started)) = span.extensions().get::<Timing>() {
-                black_box(started.elapsed());
-            }
-        }
-    }
-}
 
 fn handlers(c: &mut Criterion) {
     tallymark::set_global_sink(&SINK);
@@ -83,6 +23,18 @@ fn handlers(c: &mut Criterion) {
     });
     group.bench_function("3 instrumented", |b| {
         b.iter(|| run(instrumented(black_box(USER))))
+    });
+    group.bench_function("3c instrumented, in a running invocation's scope", |b| {
+        // As in a Worker: the invocation's scope exists before the handler runs (made outside
+        // the timing, and dropped outside it: each call gets a fresh budget).
+        b.iter_batched(
+            || Scope::new(&SINK),
+            |scope| {
+                let _ = black_box(run(scope.run(instrumented(black_box(USER)))));
+                scope
+            },
+            BatchSize::SmallInput,
+        )
     });
     group.bench_function("3b instrumented, a scope per call", |b| {
         b.iter(|| {

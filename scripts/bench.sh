@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs the overhead benchmarks (benches/benches/overhead.rs) in several rounds and reports each
+# round's medians and ratios, then the median of each over the rounds. Ratios always compare
+# figures of the same round; the rounds temper the noise of a shared machine. Then, when valgrind
+# is installed, counts the instructions of one call of each handler variant, which do not vary
+# from run to run (benches/examples/instructions.rs).
+#
+#   ./scripts/bench.sh [rounds]      (default 3; about 1 minute per round)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+rounds="${1:-3}"
+criterion="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps |
+  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')/criterion"
+results="$(mktemp)"
+trap 'rm -f "$results"' EXIT
+for round in $(seq 1 "$rounds"); do
+  echo "round $round of $rounds" >&2
+  since="$(date +%s%3N)"
+  (cd "$ROOT" && cargo bench -p tallymark-benches --bench overhead --locked -- \
+    --warm-up-time 1 --measurement-time 3 --noplot >/dev/null)
+  node "$ROOT/scripts/bench-report.js" record "$criterion" "$since" >>"$results"
+done
+node "$ROOT/scripts/bench-report.js" summary "$results"
+
+command -v valgrind >/dev/null || { echo "(valgrind not found: no instruction counts)"; exit 0; }
+(cd "$ROOT" && cargo build --release -p tallymark-benches --example instructions --locked >&2)
+driver="$(dirname "$criterion")/release/examples/instructions"
+# Instructions of a whole run of `n` calls, as callgrind counts them.
+count() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$driver" "$1" "$2" 2>&1 |
+  sed -n 's/.*Collected : \([0-9]*\).*/\1/p'; }
+printf '\n## Instructions per call (callgrind: runs of 11,000 calls minus runs of 1,000)\n\n'
+printf '| variant | instructions | against hand-written |\n|---|---|---|\n'
+baseline=""
+for variant in hand-written instrumented instrumented-scope-per-call tracing-collecting; do
+  per_call=$(( ($(count "$variant" 11000) - $(count "$variant" 1000)) / 10000 ))
+  baseline="${baseline:-$per_call}"
+  awk -v v="$variant" -v n="$per_call" -v b="$baseline" 'BEGIN { printf "| %s | %d | %.2f |\n", v, n, n / b }'
+done

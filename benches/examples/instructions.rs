@@ -4,7 +4,8 @@
 //!
 //!   cargo run --release -p tallymark-benches --example instructions -- <variant> <n>
 //!
-//! Variants: `hand-written`, `instrumented`, `instrumented-scope-per-call`, `tracing-collecting`.
+//! Variants: `hand-written`, `instrumented`, `instrumented-in-scope` (200 calls per scope, as
+//! handlers inside running invocations), `instrumented-scope-per-call`, `tracing-collecting`.
 
 use std::hint::black_box;
 use tallymark::Scope;
@@ -26,6 +27,20 @@ fn main() {
         },
         "instrumented" => || {
             let _ = black_box(run(instrumented(black_box(USER))));
+        },
+        "instrumented-in-scope" => || {
+            thread_local! {
+                static INVOCATION: std::cell::RefCell<(Scope, u32)> =
+                    std::cell::RefCell::new((Scope::new(&SINK), 0));
+            }
+            let scope = INVOCATION.with_borrow_mut(|(scope, calls)| {
+                *calls += 1;
+                if *calls == 200 {
+                    (*scope, *calls) = (Scope::new(&SINK), 0);
+                }
+                scope.clone()
+            });
+            let _ = black_box(run(scope.run(instrumented(black_box(USER)))));
         },
         "instrumented-scope-per-call" => || {
             let scope = Scope::new(&SINK);

@@ -206,6 +206,30 @@ where
     }
 }
 
+/// Never implemented: a deferred call cannot record. Its `on_unimplemented` message is the error
+/// shown when `#[instrumented]` did not see a `record!` in the body (a renamed import of it).
+#[diagnostic::on_unimplemented(
+    message = "`record!` was not recognised in this function's body",
+    label = "this function's call builds its point only when it ends",
+    note = "`#[instrumented]` looks for `record!` by name: invoke it as `record!` or `tallymark::record!`, not under another name"
+)]
+pub trait RecordedWhileRunning {}
+
+impl<'a, L, F, R, E> Call<'a, L, Deferred<F>, R, E>
+where
+    L: Layout,
+    F: FnOnce(&mut L::Point<'a>),
+    R: Fn(&L::Point<'a>) -> bool,
+    E: Fn(&mut L::Point<'a>),
+{
+    /// Not available: a deferred call has no point until it ends (see [`RecordedWhileRunning`]).
+    pub fn record(&self, _: impl FnOnce(&mut L::Point<'a>))
+    where
+        F: RecordedWhileRunning,
+    {
+    }
+}
+
 impl<'a, L, P, R, E> Call<'a, L, P, R, E>
 where
     L: Layout,

@@ -62,8 +62,8 @@ mod value;
 mod js;
 
 pub use call::{
-    error_message, Call, Deferred, EmitRule, Enrich, Outcome, PointSource, Recording,
-    MAX_ERROR_CHARS,
+    error_message, Call, Deferred, EmitRule, Enrich, Outcome, PointSource, RecordedWhileRunning,
+    Recording, MAX_ERROR_CHARS,
 };
 pub use error_detail::{
     detail_json, ErrorDetail, ErrorMessage, Json, UNSERIALIZABLE_DETAIL, UNSERIALIZABLE_ERROR,

@@ -166,11 +166,7 @@ pub fn emit<const B: usize, const D: usize>(point: &mut PointBuf<'_, B, D>) {
     if cfg!(feature = "off") {
         return;
     }
-    let current = CURRENT.with(|current| current.borrow().clone());
-    match current {
-        Some(current) => current.emit(point),
-        None => emit_global(point),
-    }
+    emit_in(Scope::current().as_ref(), point);
 }
 
 /// Like [`emit`], into a scope the caller already holds, or outside any scope when `None`
@@ -194,10 +190,10 @@ pub(crate) fn write_line(line: &str) {
     if cfg!(feature = "off") {
         return;
     }
-    let scope = CURRENT.with(|current| current.borrow().clone());
+    let scope = Scope::current();
     let lines = scope
         .as_ref()
-        .and_then(|scope| scope.lines.try_borrow().ok());
+        .and_then(|scope| scope.inner.lines.try_borrow().ok());
     match lines.as_ref().and_then(|lines| lines.as_deref()) {
         Some(lines) => lines.line(line),
         None => crate::platform::console_log(line),

@@ -108,14 +108,6 @@ impl<'a, L: Layout, F: FnOnce(&mut L::Point<'a>)> PointSource<'a, L> for Deferre
     }
 }
 
-/// A new point with what `start` sets.
-#[inline(always)]
-fn started_point<'a, L: Layout>(start: impl FnOnce(&mut L::Point<'a>)) -> L::Point<'a> {
-    let mut point = L::point();
-    start(&mut point);
-    point
-}
-
 /// The rule of a call that has none: always write.
 fn always<P>(_: &P) -> bool {
     true
@@ -177,7 +169,8 @@ where
     /// body uses `record!`).
     #[inline]
     pub fn recording(emit_rule: R, enrich: E, start: impl FnOnce(&mut L::Point<'a>)) -> Self {
-        let point = started_point::<L>(start);
+        let mut point = L::point();
+        start(&mut point);
         Call::around(Recording(RefCell::new(point)), emit_rule, enrich)
     }
 

@@ -33,28 +33,39 @@ impl Parse for Args {
 }
 
 impl Args {
-    /// Keeps the first occurrence of each known key; reports unknown keys (with a hint) and
-    /// repeated ones. Returns the kept arguments in `known`'s order of appearance in the input.
-    pub fn checked(self, known: &[&str], what: &str, errors: &mut Errors) -> Vec<Arg> {
+    /// Keeps the first occurrence of each key, reporting every repeat at its key as a duplicate
+    /// `what` (`argument`, `layout argument`).
+    pub fn without_repeats(self, what: &str, errors: &mut Errors) -> Vec<Arg> {
         let mut kept: Vec<Arg> = Vec::new();
         for arg in self.0 {
-            let name = arg.key.unraw().to_string();
-            if !known.contains(&name.as_str()) {
-                let hint = match did_you_mean(&name, known) {
-                    hint if !hint.is_empty() => hint,
-                    _ => {
-                        let expected: Vec<String> =
-                            known.iter().map(|k| format!("`{k}`")).collect();
-                        format!("; expected one of {}", expected.join(", "))
-                    }
-                };
-                errors.at(&arg.key, format!("unknown {what} argument `{name}`{hint}"));
-            } else if kept.iter().any(|k| k.key == arg.key) {
-                errors.at(&arg.key, format!("duplicate {what} argument `{name}`"));
+            let name = arg.key.unraw();
+            if kept.iter().any(|k| k.key.unraw() == name) {
+                errors.at(&arg.key, format!("duplicate {what} `{name}`"));
             } else {
                 kept.push(arg);
             }
         }
+        kept
+    }
+
+    /// [`Args::without_repeats`], then reports unknown keys (with a hint) and drops them.
+    pub fn checked(self, known: &[&str], what: &str, errors: &mut Errors) -> Vec<Arg> {
+        let mut kept = self.without_repeats(&format!("{what} argument"), errors);
+        kept.retain(|arg| {
+            let name = arg.key.unraw().to_string();
+            if known.contains(&name.as_str()) {
+                return true;
+            }
+            let hint = match did_you_mean(&name, known) {
+                hint if !hint.is_empty() => hint,
+                _ => {
+                    let expected: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
+                    format!("; expected one of {}", expected.join(", "))
+                }
+            };
+            errors.at(&arg.key, format!("unknown {what} argument `{name}`{hint}"));
+            false
+        });
         kept
     }
 }

@@ -41,13 +41,7 @@ pub fn parse(
         krate: syn::parse_quote!(::tallymark),
         fields: Vec::new(),
     };
-    let mut seen: Vec<Ident> = Vec::new();
-    for Arg { key, value } in raw.args.0 {
-        if seen.contains(&key) {
-            errors.at(&key, format!("duplicate argument `{key}`"));
-            continue;
-        }
-        seen.push(key.clone());
+    for Arg { key, value } in raw.args.without_repeats("argument", errors) {
         match key.to_string().as_str() {
             "route" => parsed.route = args::string_literal(&value, "route", errors),
             "event" => parsed.event = args::string_literal(&value, "event", errors),

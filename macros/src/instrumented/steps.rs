@@ -39,14 +39,12 @@ pub fn step(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
     let mut name = None;
     let mut source = None;
     let mut constants: Vec<Arg> = Vec::new();
-    for arg in parsed.args.0 {
+    for arg in parsed.args.without_repeats("argument", &mut errors) {
         let key = arg.key.to_string();
         if key == name_key {
             name = args::string_literal(&arg.value, name_key, &mut errors);
         } else if key == source_key {
             source = Some(arg.value);
-        } else if constants.iter().any(|c| c.key == arg.key) {
-            errors.at(&arg.key, format!("duplicate argument `{key}`"));
         } else {
             constants.push(arg);
         }

@@ -307,12 +307,13 @@ describe('reconcile paths (§2.4, §5)', () => {
     const refreshed = named(points, 'reconcile.api_key_refreshed');
     assert.deepEqual(refreshed.blobs,
       instanceBlobs('reconcile.api_key_refreshed', 'reconcile', user, 'running', { machine, label: 'refreshed+pushed' }));
-    assertDoubles(refreshed);
     const lines = reconcileLines();
     assert.equal(lines[0], `{"tag":"reconcile","reason":"alarm","action":"api_key_expiry_approaching","user_id":"${user}","expires_at":${expiresAt},"hours_remaining":1,"controller_version":null}`);
     // Only the new expiry and the measured duration vary: take them from the line, compare it whole.
     const refreshedLine = JSON.parse(lines[1]);
     assert.ok(refreshedLine.new_expires_at > expiresAt && refreshedLine.durationMs >= 0);
+    // The line and the point carry the same duration.
+    assertDoubles(refreshed, { duration: refreshedLine.durationMs });
     assert.equal(lines[1], `{"tag":"reconcile","reason":"alarm","action":"api_key_refreshed","user_id":"${user}","new_expires_at":${refreshedLine.new_expires_at},"pushed":true,"flyConfigUpdated":false,"controller_version":null,"durationMs":${refreshedLine.durationMs},"label":"refreshed+pushed"}`);
   });
 
@@ -337,15 +338,20 @@ describe('reconcile paths (§2.4, §5)', () => {
   test('restart_self_healed after a restart reconciles', async () => {
     const user = 'restart-1';
     await runningInstance(user);
-    await reconcile(user, { state: { status: 'restarting', restartUpdateSent: true, restartingAt: Date.now() - 1500 } });
+    const restartingAt = Date.now() - 1500;
+    await reconcile(user, { state: { status: 'restarting', restartUpdateSent: true, restartingAt } });
     const points = await pointsNamed(2);
     const machine = machineOf(user);
     assert.deepEqual(named(points, 'reconcile.restarting_reconcile_success').blobs,
       instanceBlobs('reconcile.restarting_reconcile_success', 'reconcile', user, 'restarting', { machine }));
     const healed = named(points, 'reconcile.restart_self_healed');
     assert.deepEqual(healed.blobs, instanceBlobs('reconcile.restart_self_healed', 'reconcile', user, 'restarting', { machine }));
-    assert.ok(healed.doubles[0] >= 1500, `Date-based duration ${healed.doubles[0]}`);
+    // Date-based: from restartingAt to the reconcile, which ran before now.
+    const sinceRestart = Date.now() - restartingAt;
+    assert.ok(healed.doubles[0] >= 1500 && healed.doubles[0] <= sinceRestart,
+      `Date-based duration ${healed.doubles[0]}, at most ${sinceRestart}`);
     const line = JSON.parse(reconcileLines()[1]);
+    assert.equal(line.durationMs, healed.doubles[0], 'the line and the point carry the same duration');
     assert.deepEqual(line, {
       tag: 'reconcile', reason: 'alarm', action: 'restart_self_healed', machine_id: machine,
       previous_error: null, had_restart_error: false, durationMs: line.durationMs, old_state: 'restarting', new_state: 'running',

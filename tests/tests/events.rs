@@ -155,6 +155,7 @@ fn a_lifecycle_method_writes_its_event_on_success_only() {
     let instance = Instance {
         state: RefCell::new(state()),
     };
+    let started = std::time::Instant::now();
     let (points, _) = capture(|| {
         assert_eq!(
             instance.provision(true),
@@ -162,12 +163,18 @@ fn a_lifecycle_method_writes_its_event_on_success_only() {
         );
         assert_eq!(instance.provision(false), Ok(()));
     });
+    let around_ms = started.elapsed().as_secs_f64() * 1000.0;
     assert_eq!(points.len(), 1, "no event on the throw path");
     assert_eq!(
         points[0].blob_texts(),
         blobs("instance.provisioned", "do", "provisioned", &[])
     );
-    assert!(points[0].doubles()[0] >= 0.0);
+    // The measured duration (in ms, within the time around the call), and no value.
+    let [duration_ms, value] = points[0].doubles() else {
+        panic!("two doubles: {:?}", points[0].doubles())
+    };
+    assert!((0.0..=around_ms).contains(duration_ms), "{duration_ms} ms");
+    assert_eq!(*value, 0.0);
 }
 
 // --- §5 Reconcile ----------------------------------------------------------------------------
@@ -598,24 +605,26 @@ fn a_reconcile_step_is_timed_and_its_error_captured() {
     assert_eq!(points[1].text("error"), Some(""));
     // Only the measured duration varies: take it from each line, then compare the whole line.
     // The number is taken as written: a JSON round trip could print it differently.
-    let duration = |line: &str| {
+    // It must be the duration the step's point carries.
+    let duration = |line: &str, point: &RecordedPoint| {
         let (_, rest) = line.split_once(r#""durationMs":"#).unwrap();
         let written = &rest[..rest.find([',', '}']).unwrap()];
-        assert!(written.parse::<f64>().unwrap() >= 0.0);
+        assert_eq!(written.parse::<f64>().unwrap(), point.doubles()[0]);
+        assert!(point.doubles()[0] >= 0.0);
         written.to_owned()
     };
     assert_eq!(
         lines[0],
         format!(
             r#"{{"tag":"reconcile","reason":"start","action":"repair_mount","durationMs":{},"error":"machine did not stop"}}"#,
-            duration(&lines[0])
+            duration(&lines[0], &points[0])
         )
     );
     assert_eq!(
         lines[1],
         format!(
             r#"{{"tag":"reconcile","reason":"start","action":"repair_mount","durationMs":{}}}"#,
-            duration(&lines[1])
+            duration(&lines[1], &points[1])
         )
     );
 }

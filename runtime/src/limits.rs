@@ -114,29 +114,34 @@ fn common_cap(blobs: &[Blob<'_>]) -> usize {
 
 /// Applies the non-finite rule to one double. Returns the value to write and whether it changed.
 pub fn clamp_double(value: f64) -> (f64, bool) {
-    if value.is_nan() {
+    if value.is_finite() {
+        (value, false)
+    } else if value.is_nan() {
         (0.0, true)
     } else if value == f64::INFINITY {
         (f64::MAX, true)
-    } else if value == f64::NEG_INFINITY {
-        (f64::MIN, true)
     } else {
-        (value, false)
+        (f64::MIN, true)
     }
+}
+
+/// Applies the non-finite rule to every double in place. Returns how many it changed.
+pub fn clamp_doubles(doubles: &mut [f64]) -> u32 {
+    let mut changed = 0;
+    for double in doubles {
+        let (value, was_changed) = clamp_double(*double);
+        *double = value;
+        changed += u32::from(was_changed);
+    }
+    changed
 }
 
 /// Clamps a point's blobs and doubles in place (the index is clamped by [`clamp_index`]).
 pub fn clamp_point(blobs: &mut [Blob<'_>], doubles: &mut [f64]) -> Clamped {
-    let mut clamped = Clamped {
+    Clamped {
         truncated_fields: clamp_blobs(blobs),
-        non_finite_doubles: 0,
-    };
-    for double in doubles {
-        let (value, changed) = clamp_double(*double);
-        *double = value;
-        clamped.non_finite_doubles += u32::from(changed);
+        non_finite_doubles: clamp_doubles(doubles),
     }
-    clamped
 }
 
 #[cfg(test)]

@@ -11,8 +11,13 @@ use crate::value::Blob;
 #[derive(Debug, Clone)]
 pub struct PointBuf<'a, const B: usize, const D: usize> {
     schema: &'static Schema,
+    /// The array position of the blob that is also the index, if the index field has a blob slot.
+    index_blob: Option<usize>,
     index: Blob<'a>,
     blobs: [Blob<'a>; B],
+    /// At least the bytes the blobs hold (every value ever set is added; an overwritten one is not
+    /// taken back): while it is within the limit, sealing need not measure every blob.
+    blob_bytes_bound: usize,
     doubles: [f64; D],
 }
 
@@ -21,8 +26,10 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
     pub const fn new(schema: &'static Schema) -> Self {
         PointBuf {
             schema,
+            index_blob: index_blob(schema),
             index: Blob::Unset,
             blobs: [const { Blob::Unset }; B],
+            blob_bytes_bound: 0,
             doubles: [0.0; D],
         }
     }
@@ -51,6 +58,7 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
             return;
         }
         if let Some(blob) = slot.checked_sub(1).and_then(|i| self.blobs.get_mut(i)) {
+            self.blob_bytes_bound = self.blob_bytes_bound.saturating_add(value.len());
             *blob = value;
         }
     }
@@ -79,14 +87,15 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
     /// When the index field is also a blob (the reference layout's `event`), the index is read from
     /// that blob, so setting it once fills both without a copy.
     pub fn seal(&mut self) -> DataPoint<'_> {
-        let mut clamped = limits::clamp_point(&mut self.blobs, &mut self.doubles);
-        let index_blob = self
-            .schema
-            .index_field()
-            .and_then(|field| match field.slot {
-                Some(Slot::Blob(n)) => slot_index(n).and_then(|i| self.blobs.get(i)),
-                _ => None,
-            });
+        let mut clamped = Clamped {
+            truncated_fields: 0,
+            non_finite_doubles: limits::clamp_doubles(&mut self.doubles),
+        };
+        if self.blob_bytes_bound > limits::MAX_BLOB_BYTES_TOTAL {
+            clamped.truncated_fields = limits::clamp_blobs(&mut self.blobs);
+            self.blob_bytes_bound = self.blobs.iter().map(Blob::len).sum();
+        }
+        let index_blob = self.index_blob.and_then(|i| self.blobs.get(i));
         let mut index = index_blob.unwrap_or(&self.index).borrowed();
         clamped.truncated_fields += u32::from(limits::clamp_index(&mut index));
         DataPoint {
@@ -199,6 +208,23 @@ impl<'p> DataPoint<'p> {
     pub fn summary(&self) -> &str {
         self.index.as_str().unwrap_or("")
     }
+}
+
+/// The array position of the blob slot of `schema`'s index field, if it has one (computed when a
+/// point is made, so sealing does not search the fields).
+const fn index_blob(schema: &Schema) -> Option<usize> {
+    let mut i = 0;
+    while i < schema.fields.len() {
+        let field = &schema.fields[i];
+        if field.index {
+            if let Some(Slot::Blob(n)) = field.slot {
+                return (n as usize).checked_sub(1);
+            }
+            return None;
+        }
+        i += 1;
+    }
+    None
 }
 
 /// The array position of a 1-based slot number.

@@ -102,4 +102,28 @@ proptest! {
         let sealed = point.seal();
         prop_assert_eq!(sealed.blobs()[0].as_str().unwrap(), short.as_str());
     }
+
+    #[test]
+    fn sealing_after_overwrites_clamps_what_the_slots_finally_hold(
+        sets in proptest::collection::vec((0usize..4, text()), 0..12),
+    ) {
+        // Sealing skips measuring the blobs while every value ever set fits; a slot overwritten
+        // with a shorter value must still be clamped exactly as its final content requires.
+        let mut point = Wide::point();
+        let mut finals: [Blob<'_>; 4] = Default::default();
+        for (slot, value) in &sets {
+            match slot {
+                0 => point.b1(value.as_str()),
+                1 => point.b2(value.as_str()),
+                2 => point.b7(value.as_str()),
+                _ => point.b20(value.as_str()),
+            };
+            finals[*slot] = Blob::Text(value.as_str().into());
+        }
+        let expected_cuts = tallymark::limits::clamp_blobs(&mut finals);
+        let sealed = point.seal();
+        let written: Vec<&Blob<'_>> = [0, 1, 6, 19].iter().map(|&i| &sealed.blobs()[i]).collect();
+        prop_assert_eq!(written, finals.iter().collect::<Vec<_>>());
+        prop_assert_eq!(sealed.clamped().truncated_fields, expected_cuts);
+    }
 }

@@ -34,7 +34,8 @@ struct Invocation {
 }
 
 thread_local! {
-    static CURRENT: RefCell<Option<Rc<Invocation>>> = const { RefCell::new(None) };
+    /// The invocation whose future is being polled on this thread (or whose `run_sync` runs).
+    static CURRENT: Cell<Option<Rc<Invocation>>> = const { Cell::new(None) };
 }
 
 static GLOBAL_SINK: OnceLock<Box<dyn Sink + Send + Sync>> = OnceLock::new();
@@ -103,46 +104,57 @@ impl Scope {
     /// Runs `future` with this scope current whenever it is polled.
     pub fn run<F: Future>(&self, future: F) -> InScope<F> {
         InScope {
-            scope: self.inner.clone(),
+            scope: Some(self.inner.clone()),
             future,
         }
     }
 
     /// Runs `f` with this scope current.
     pub fn run_sync<R>(&self, f: impl FnOnce() -> R) -> R {
-        let _current = Entered::enter(self.inner.clone());
+        let mut scope = Some(self.inner.clone());
+        let _current = Entered::enter(&mut scope);
         f()
     }
 
     /// The scope current on this thread, if any.
     pub fn current() -> Option<Scope> {
-        CURRENT.with(|current| current.borrow().clone().map(|inner| Scope { inner }))
+        CURRENT.with(|current| {
+            let inner = current.take();
+            let scope = inner.clone().map(|inner| Scope { inner });
+            current.set(inner);
+            scope
+        })
     }
 }
 
 /// Makes a scope current until dropped, then restores the previous one (also when unwinding).
-struct Entered {
+///
+/// The scope's `Rc` is moved from its owner into [`CURRENT`] and back, not cloned: entering a
+/// scope at every poll of an invocation's future leaves its reference count alone.
+struct Entered<'s> {
+    owner: &'s mut Option<Rc<Invocation>>,
     previous: Option<Rc<Invocation>>,
 }
 
-impl Entered {
-    fn enter(scope: Rc<Invocation>) -> Self {
-        let previous = CURRENT.with(|current| current.replace(Some(scope)));
-        Entered { previous }
+impl<'s> Entered<'s> {
+    fn enter(owner: &'s mut Option<Rc<Invocation>>) -> Self {
+        let previous = CURRENT.with(|current| current.replace(owner.take()));
+        Entered { owner, previous }
     }
 }
 
-impl Drop for Entered {
+impl Drop for Entered<'_> {
     fn drop(&mut self) {
         let previous = self.previous.take();
-        CURRENT.with(|current| *current.borrow_mut() = previous);
+        *self.owner = CURRENT.with(|current| current.replace(previous));
     }
 }
 
 pin_project_lite::pin_project! {
     /// A future that runs inside a [`Scope`]; see [`Scope::run`].
     pub struct InScope<F> {
-        scope: Rc<Invocation>,
+        // `None` only while the future is being polled: the scope is then in `CURRENT`.
+        scope: Option<Rc<Invocation>>,
         #[pin]
         future: F,
     }
@@ -153,7 +165,7 @@ impl<F: Future> Future for InScope<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        let _current = Entered::enter(this.scope.clone());
+        let _current = Entered::enter(this.scope);
         this.future.poll(cx)
     }
 }

@@ -66,6 +66,45 @@ fn nested_scopes_restore_the_outer_one() {
     assert_eq!(outer.last().unwrap().index(), Some("outer"));
 }
 
+/// Panics at its first poll; at the next, writes a point and completes.
+struct PanicsOnce(bool);
+
+impl Future for PanicsOnce {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+        KiloClawEvent::point().event("polled").emit();
+        if !self.0 {
+            self.0 = true;
+            panic!("the handler panics");
+        }
+        Poll::Ready(())
+    }
+}
+
+#[test]
+fn a_poll_that_panics_restores_the_outer_scope_and_keeps_its_own() {
+    let (outer, inner) = (MemorySink::new(), MemorySink::new());
+    Scope::new(outer.clone()).run_sync(|| {
+        let mut future = Box::pin(Scope::new(inner.clone()).run(PanicsOnce(false)));
+        let mut cx = Context::from_waker(Waker::noop());
+        let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = future.as_mut().poll(&mut cx);
+        }));
+        assert!(unwound.is_err());
+        KiloClawEvent::point().event("outer").emit();
+        // The future got its scope back when the panic unwound: its next poll writes there.
+        assert!(future.as_mut().poll(&mut cx).is_ready());
+    });
+    let indexes = |sink: &MemorySink| -> Vec<String> {
+        sink.points()
+            .iter()
+            .map(|p| p.index().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(indexes(&outer), ["outer"]);
+    assert_eq!(indexes(&inner), ["polled", "polled"]);
+}
+
 #[test]
 fn an_invocation_writes_at_most_250_points_and_counts_the_rest() {
     let sink = MemorySink::new();

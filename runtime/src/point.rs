@@ -86,6 +86,9 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
     ///
     /// When the index field is also a blob (the reference layout's `event`), the index is read from
     /// that blob, so setting it once fills both without a copy.
+    // Always inlined: returned through memory, the two counts of `Clamped` (stored as two 4-byte
+    // values, read back as one 8-byte value) stalled the caller on store forwarding.
+    #[inline(always)]
     pub fn seal(&mut self) -> DataPoint<'_> {
         let mut clamped = Clamped {
             truncated_fields: 0,

@@ -10,7 +10,7 @@ use crate::limits::MAX_POINTS_PER_INVOCATION;
 use crate::lines::LineSink;
 use crate::point::PointBuf;
 use crate::sink::Sink;
-use crate::stats::{self, LocalStats, Stats};
+use crate::stats::{self, LocalStats, Stats, Written};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
@@ -226,13 +226,13 @@ impl Invocation {
             return;
         }
         self.remaining.set(remaining - 1);
-        self.stats.add(write_point(&*self.sink, point));
+        write_point(&*self.sink, point, |written| self.stats.count(written));
     }
 }
 
 fn emit_global<const B: usize, const D: usize>(point: &mut PointBuf<'_, B, D>) {
     match GLOBAL_SINK.get() {
-        Some(sink) => stats::add_global(write_point(&**sink, point)),
+        Some(sink) => write_point(&**sink, point, stats::count_global),
         None => stats::add_global(Stats {
             dropped_without_scope: 1,
             ..Stats::default()
@@ -240,22 +240,20 @@ fn emit_global<const B: usize, const D: usize>(point: &mut PointBuf<'_, B, D>) {
     }
 }
 
-/// Seals `point`, writes it to `sink`, and returns what happened, to be counted.
+/// Seals `point`, writes it to `sink`, and counts what became of it with `count` (called here,
+/// so that the counts never go through memory between functions).
 #[inline]
 fn write_point<const B: usize, const D: usize>(
     sink: &dyn Sink,
     point: &mut PointBuf<'_, B, D>,
-) -> Stats {
+    count: impl FnOnce(Written),
+) {
     let sealed = point.seal();
     let clamped = sealed.clamped();
-    let written = sink.write(&sealed).is_ok();
-    Stats {
-        written: u64::from(written),
-        failed: u64::from(!written),
-        truncated_fields: clamped.truncated_fields.into(),
-        non_finite_doubles: clamped.non_finite_doubles.into(),
-        ..Stats::default()
-    }
+    count(Written {
+        ok: sink.write(&sealed).is_ok(),
+        clamped,
+    });
 }
 
 /// The one console line an invocation writes when it first exceeds its budget.

@@ -1,0 +1,72 @@
+//! Points outside any scope go to the global sink (natively: a CLI, a test harness), and the
+//! process-wide counts say what became of each. The global sink is set once per process, hence
+//! this file of its own, with one test, so that the counts can be asserted exactly.
+
+use futures_executor::block_on;
+use kiloclaw::telemetry::KiloClawEvent;
+use tallymark::{global_stats, DataPoint, MemorySink, Sink, Stats, WriteError};
+
+/// Keeps every point, except that it refuses those named `refused`.
+struct Refusing(MemorySink);
+
+impl Sink for Refusing {
+    fn write(&self, point: &DataPoint<'_>) -> Result<(), WriteError> {
+        if point.summary() == "refused" {
+            return Err(WriteError::new("refused by the test sink"));
+        }
+        self.0.write(point)
+    }
+}
+
+#[tallymark::instrumented(KiloClawEvent, event = "handler", user_id = user)]
+async fn handler(user: &'static str) -> Result<u16, std::fmt::Error> {
+    Ok(200)
+}
+
+/// `after - before`, counter by counter.
+fn delta(before: Stats, after: Stats) -> Stats {
+    Stats {
+        written: after.written - before.written,
+        failed: after.failed - before.failed,
+        dropped_over_limit: after.dropped_over_limit - before.dropped_over_limit,
+        dropped_without_scope: after.dropped_without_scope - before.dropped_without_scope,
+        truncated_fields: after.truncated_fields - before.truncated_fields,
+        non_finite_doubles: after.non_finite_doubles - before.non_finite_doubles,
+    }
+}
+
+#[test]
+fn points_outside_a_scope_reach_the_global_sink_and_are_counted() {
+    let kept = MemorySink::new();
+    assert!(tallymark::set_global_sink(Refusing(kept.clone())));
+    assert!(!tallymark::set_global_sink(MemorySink::new()), "set once");
+
+    let before = global_stats();
+    KiloClawEvent::point().event("plain").emit();
+    let huge = "x".repeat(20_000);
+    KiloClawEvent::point()
+        .event("clamped")
+        .error(huge.as_str())
+        .duration_ms(f64::NAN)
+        .emit();
+    KiloClawEvent::point().event("refused").emit();
+    assert_eq!(block_on(handler("user-1")), Ok(200));
+
+    assert_eq!(
+        delta(before, global_stats()),
+        Stats {
+            written: 3,
+            failed: 1,
+            truncated_fields: 1,
+            non_finite_doubles: 1,
+            ..Stats::default()
+        }
+    );
+    let points = kept.points();
+    let names: Vec<&str> = points.iter().map(|p| p.index().unwrap()).collect();
+    assert_eq!(names, ["plain", "clamped", "handler"]);
+    assert_eq!(points[1].text("error").unwrap().len(), 16_000 - "clamped".len());
+    assert_eq!(points[1].number("duration_ms"), Some(0.0));
+    assert_eq!(points[2].text("user_id"), Some("user-1"));
+    assert!(points[2].number("duration_ms").unwrap() >= 0.0);
+}

@@ -1,12 +1,13 @@
 //! Overhead of instrumentation, side by side in one run. See BENCHMARKS.md for the figures and how
 //! to reproduce them: `cargo bench -p tallymark-benches`.
 
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use criterion::{criterion_group, criterion_main, Criterion};
 use kiloclaw::events::ReconcileEvent;
 use kiloclaw::state::{InstanceState, InstanceStatus};
 use kiloclaw::telemetry::{Delivery, KiloClawEvent};
 use std::cell::RefCell;
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 use tallymark::{Reconcile, Scope};
 use tallymark_benches::*;
 use tracing_subscriber::layer::SubscriberExt;
@@ -25,16 +26,14 @@ fn handlers(c: &mut Criterion) {
         b.iter(|| run(instrumented(black_box(USER))))
     });
     group.bench_function("3c instrumented, in a running invocation's scope", |b| {
-        // As in a Worker: the invocation's scope exists before the handler runs (made outside
-        // the timing, and dropped outside it: each call gets a fresh budget).
-        b.iter_batched(
-            || Scope::new(&SINK),
-            |scope| {
+        // As in a Worker: the invocation's scope exists before the handler runs. Scopes are made
+        // and dropped outside the timing, one per 200 calls (within the 250-point budget, so
+        // every call writes its point).
+        b.iter_custom(|iters| {
+            in_running_scopes(iters, 200, &SINK, |scope| {
                 let _ = black_box(run(scope.run(instrumented(black_box(USER)))));
-                scope
-            },
-            BatchSize::SmallInput,
-        )
+            })
+        })
     });
     group.bench_function("3b instrumented, a scope per call", |b| {
         b.iter(|| {
@@ -59,6 +58,27 @@ fn handlers(c: &mut Criterion) {
         });
     });
     group.finish();
+}
+
+/// Runs `call` `iters` times in scopes of `per_scope` calls each, timing only the calls (each
+/// enters its scope, as a handler's future polled by a Worker's invocation does).
+fn in_running_scopes(
+    iters: u64,
+    per_scope: u64,
+    sink: &'static ReusableSink,
+    call: impl Fn(&Scope),
+) -> Duration {
+    let mut timed = Duration::ZERO;
+    let mut remaining = iters;
+    while remaining > 0 {
+        let calls = remaining.min(per_scope);
+        let scope = Scope::new(sink);
+        let started = Instant::now();
+        (0..calls).for_each(|_| call(&scope));
+        timed += started.elapsed();
+        remaining -= calls;
+    }
+    timed
 }
 
 fn state() -> RefCell<InstanceState> {

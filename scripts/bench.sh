@@ -5,10 +5,13 @@
 # is installed, counts the instructions of one call of each handler variant, which do not vary
 # from run to run (benches/examples/instructions.rs).
 #
-#   ./scripts/bench.sh [rounds]      (default 3; about 1 minute per round)
+#   ./scripts/bench.sh [rounds] [filter]   (default 3 rounds, about 1 minute each; a filter, a
+#                                          criterion regex such as 'handler/(2|3 |4)', runs
+#                                          only those benchmarks and skips the instruction counts)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds="${1:-3}"
+filter="${2:-}"
 criterion="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps |
   node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')/criterion"
 results="$(mktemp)"
@@ -17,11 +20,12 @@ for round in $(seq 1 "$rounds"); do
   echo "round $round of $rounds" >&2
   since="$(date +%s%3N)"
   (cd "$ROOT" && cargo bench -p tallymark-benches --bench overhead --locked -- \
-    --warm-up-time 1 --measurement-time 3 --noplot >/dev/null)
+    --warm-up-time 1 --measurement-time 3 --noplot ${filter:+"$filter"} >/dev/null)
   node "$ROOT/scripts/bench-report.js" record "$criterion" "$since" >>"$results"
 done
 node "$ROOT/scripts/bench-report.js" summary "$results"
 
+[ -z "$filter" ] || exit 0
 command -v valgrind >/dev/null || { echo "(valgrind not found: no instruction counts)"; exit 0; }
 (cd "$ROOT" && cargo build --release -p tallymark-benches --example instructions --locked >&2)
 driver="$(dirname "$criterion")/release/examples/instructions"

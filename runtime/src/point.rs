@@ -3,6 +3,7 @@
 use crate::limits::{self, Clamped};
 use crate::schema::{FieldSchema, Schema, Slot};
 use crate::value::Blob;
+use std::mem::ManuallyDrop;
 
 /// The storage behind a layout's typed builder: the index, `B` blobs and `D` doubles.
 ///
@@ -14,7 +15,11 @@ pub struct PointBuf<'a, const B: usize, const D: usize> {
     /// The array position of the blob that is also the index, if the index field has a blob slot.
     index_blob: Option<usize>,
     index: Blob<'a>,
-    blobs: [Blob<'a>; B],
+    /// Dropped by hand, and only when `owns_blob`: most points only borrow, and dropping a
+    /// borrowed blob is still a check of its kind, slot by slot.
+    blobs: ManuallyDrop<[Blob<'a>; B]>,
+    /// Whether a blob was ever set to content it owns.
+    owns_blob: bool,
     /// At least the bytes the blobs hold (every value ever set is added; an overwritten one is not
     /// taken back): while it is within the limit, sealing need not measure every blob.
     blob_bytes_bound: usize,
@@ -28,7 +33,8 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
             schema,
             index_blob: index_blob(schema),
             index: Blob::Unset,
-            blobs: [const { Blob::Unset }; B],
+            blobs: ManuallyDrop::new([const { Blob::Unset }; B]),
+            owns_blob: false,
             blob_bytes_bound: 0,
             doubles: [0.0; D],
         }
@@ -59,6 +65,7 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
         }
         if let Some(blob) = slot.checked_sub(1).and_then(|i| self.blobs.get_mut(i)) {
             self.blob_bytes_bound = self.blob_bytes_bound.saturating_add(value.len());
+            self.owns_blob |= value.is_owned();
             *blob = value;
         }
     }
@@ -95,7 +102,7 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
             non_finite_doubles: limits::clamp_doubles(&mut self.doubles),
         };
         if self.blob_bytes_bound > limits::MAX_BLOB_BYTES_TOTAL {
-            clamped.truncated_fields = limits::clamp_blobs(&mut self.blobs);
+            clamped.truncated_fields = limits::clamp_blobs(&mut *self.blobs);
             self.blob_bytes_bound = self.blobs.iter().map(Blob::len).sum();
         }
         let index_blob = self.index_blob.and_then(|i| self.blobs.get(i));
@@ -104,9 +111,18 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
         DataPoint {
             schema: self.schema,
             index,
-            blobs: &self.blobs,
+            blobs: &*self.blobs,
             doubles: &self.doubles,
             clamped,
+        }
+    }
+}
+
+impl<const B: usize, const D: usize> Drop for PointBuf<'_, B, D> {
+    fn drop(&mut self) {
+        if self.owns_blob {
+            // SAFETY: `blobs` is dropped here only, once, and never used afterwards.
+            unsafe { ManuallyDrop::drop(&mut self.blobs) }
         }
     }
 }

@@ -39,6 +39,11 @@ impl<'a> Blob<'a> {
         }
     }
 
+    /// Whether this blob owns its content (rather than borrowing it).
+    pub fn is_owned(&self) -> bool {
+        matches!(self, Blob::Text(Cow::Owned(_)) | Blob::Bytes(Cow::Owned(_)))
+    }
+
     /// Length in bytes.
     pub fn len(&self) -> usize {
         self.as_bytes().len()

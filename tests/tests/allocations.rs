@@ -1,5 +1,5 @@
-//! An instrumented call allocates nothing on the success path before the sink takes the point.
-//! (Deterministic, so a test rather than a benchmark.) This file holds one test: nothing else runs
+//! An instrumented call allocates nothing on the success path before the sink takes the point,
+//! and a point frees what it owns. (Deterministic, so a test rather than a benchmark.) This file holds one test: nothing else runs
 //! in the process while it counts.
 
 use kiloclaw::telemetry::{Delivery, KiloClawEvent, KiloClawEventPoint};
@@ -13,6 +13,7 @@ use tallymark::{DataPoint, HttpStatus, Scope, Sink, WriteError};
 struct Counting;
 
 static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+static FREES: AtomicUsize = AtomicUsize::new(0);
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
@@ -20,6 +21,7 @@ unsafe impl GlobalAlloc for Counting {
         unsafe { System.alloc(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        FREES.fetch_add(1, Ordering::Relaxed);
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
@@ -92,4 +94,27 @@ fn an_instrumented_call_allocates_nothing_before_the_sink() {
         assert_eq!(after - before, 0, "allocations in 200 instrumented calls");
     });
     assert_eq!(scope.stats().written, 201);
+
+    // A point that owns some of its blobs frees them when dropped (a point that only borrows
+    // skips dropping its blobs).
+    let (allocated, freed) = (
+        ALLOCATIONS.load(Ordering::Relaxed),
+        FREES.load(Ordering::Relaxed),
+    );
+    for _ in 0..10 {
+        let mut point = KiloClawEvent::point();
+        point
+            .event("owned")
+            .error(format!("HTTP {}", 500))
+            .label(String::from("first"))
+            .label(String::from("overwritten"));
+        drop(point);
+    }
+    let allocated = ALLOCATIONS.load(Ordering::Relaxed) - allocated;
+    let freed = FREES.load(Ordering::Relaxed) - freed;
+    assert_eq!(
+        (allocated, freed),
+        (30, 30),
+        "(allocations, frees) of 10 points"
+    );
 }

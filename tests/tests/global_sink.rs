@@ -65,7 +65,10 @@ fn points_outside_a_scope_reach_the_global_sink_and_are_counted() {
     let points = kept.points();
     let names: Vec<&str> = points.iter().map(|p| p.index().unwrap()).collect();
     assert_eq!(names, ["plain", "clamped", "handler"]);
-    assert_eq!(points[1].text("error").unwrap().len(), 16_000 - "clamped".len());
+    assert_eq!(
+        points[1].text("error").unwrap().len(),
+        16_000 - "clamped".len()
+    );
     assert_eq!(points[1].number("duration_ms"), Some(0.0));
     assert_eq!(points[2].text("user_id"), Some("user-1"));
     assert!(points[2].number("duration_ms").unwrap() >= 0.0);

@@ -254,6 +254,15 @@ where
         self.end(outcome, error);
     }
 
+    /// [`Call::finish`] for `#[instrumented]`: ends the call where it stands. (Passed by value,
+    /// the call is copied first, and that copy read fields just written one by one: a
+    /// store-forwarding stall per 16 bytes.) Once ended, the call's `Drop` does nothing.
+    #[doc(hidden)]
+    #[inline]
+    pub fn finish_in_place(&mut self, outcome: Outcome, error: Option<String>) {
+        self.end(outcome, error);
+    }
+
     /// Ends the call from an HTTP handler's result: `HTTP <status>` for a response of 400 or
     /// more, the error's message (cut to 200 characters) for an `Err`.
     pub fn finish_http<T: crate::HttpStatus, D: Display>(self, result: &Result<T, D>) {

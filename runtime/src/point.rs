@@ -119,6 +119,7 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
 }
 
 impl<const B: usize, const D: usize> Drop for PointBuf<'_, B, D> {
+    #[inline]
     fn drop(&mut self) {
         if self.owns_blob {
             // SAFETY: `blobs` is dropped here only, once, and never used afterwards.

@@ -68,11 +68,11 @@ pub fn expand(args: &InstrumentedArgs, event: &str, item: ItemFn) -> TokenStream
         &block,
         quote! {
                 #evaluate
-                let #call = #krate::Call::<#layout, _, _, _>::#start(#emit_if, #enrich, #start_point);
+                let mut #call = #krate::Call::<#layout, _, _, _>::#start(#emit_if, #enrich, #start_point);
                 #[allow(clippy::redundant_closure_call)]
                 let #result = #run_body;
                 #classify
-                #call.finish(#krate::Outcome::from_error(&#error), #error);
+                #call.finish_in_place(#krate::Outcome::from_error(&#error), #error);
                 #result
         },
     );

@@ -24,13 +24,15 @@ pub struct Scope {
     inner: Rc<Invocation>,
 }
 
-struct Invocation {
-    sink: Box<dyn Sink>,
+/// One invocation's state. The sink is its last field, held by value: `Rc<Invocation<S>>`
+/// coerces to `Rc<Invocation>`, so a scope and its sink take one allocation, not two.
+struct Invocation<S: ?Sized = dyn Sink> {
     lines: RefCell<Option<Box<dyn LineSink>>>,
     started: Instant,
     remaining: Cell<u32>,
     limit_notice_given: Cell<bool>,
     stats: LocalStats,
+    sink: S,
 }
 
 thread_local! {
@@ -74,7 +76,7 @@ impl Scope {
     pub fn starting_at(sink: impl Sink + 'static, started: Instant) -> Self {
         Scope {
             inner: Rc::new(Invocation {
-                sink: Box::new(sink),
+                sink,
                 lines: RefCell::new(None),
                 started,
                 remaining: Cell::new(MAX_POINTS_PER_INVOCATION),
@@ -226,7 +228,7 @@ impl Invocation {
             return;
         }
         self.remaining.set(remaining - 1);
-        write_point(&*self.sink, point, |written| self.stats.count(written));
+        write_point(&self.sink, point, |written| self.stats.count(written));
     }
 }
 

@@ -37,7 +37,7 @@ struct Invocation<S: ?Sized = dyn Sink> {
 
 thread_local! {
     /// The invocation whose future is being polled on this thread (or whose `run_sync` runs).
-    static CURRENT: Cell<Option<Rc<Invocation>>> = const { Cell::new(None) };
+    static CURRENT: RefCell<Option<Rc<Invocation>>> = const { RefCell::new(None) };
 }
 
 static GLOBAL_SINK: OnceLock<Box<dyn Sink + Send + Sync>> = OnceLock::new();
@@ -120,12 +120,11 @@ impl Scope {
 
     /// The scope current on this thread, if any.
     pub fn current() -> Option<Scope> {
-        CURRENT.with(|current| {
-            let inner = current.take();
-            let scope = inner.clone().map(|inner| Scope { inner });
-            current.set(inner);
-            scope
-        })
+        // Borrowed, not taken and put back: `Rc<Invocation>` is two words, and putting it back
+        // read it whole just after writing one word of it (a failed store forward).
+        CURRENT
+            .with_borrow(Option::clone)
+            .map(|inner| Scope { inner })
     }
 }
 

@@ -130,7 +130,7 @@ impl SharedCounts {
     fn add_as_owner(&self, counts: Stats) {
         for (slot, n) in self.0.iter().zip(counts.to_array()) {
             if n > 0 {
-                slot.store(slot.load(Ordering::Relaxed) + n, Ordering::Relaxed);
+                add_as_owner(slot, n);
             }
         }
     }
@@ -139,13 +139,10 @@ impl SharedCounts {
     #[inline]
     fn count_as_owner(&self, point: Written) {
         let [written, failed, _, _, truncated_fields, non_finite_doubles] = &self.0;
-        let add = |slot: &AtomicU64, n: u64| {
-            slot.store(slot.load(Ordering::Relaxed) + n, Ordering::Relaxed)
-        };
-        add(if point.ok { written } else { failed }, 1);
+        add_as_owner(if point.ok { written } else { failed }, 1);
         if point.clamped != Clamped::default() {
-            add(truncated_fields, point.clamped.truncated_fields.into());
-            add(non_finite_doubles, point.clamped.non_finite_doubles.into());
+            add_as_owner(truncated_fields, point.clamped.truncated_fields.into());
+            add_as_owner(non_finite_doubles, point.clamped.non_finite_doubles.into());
         }
     }
 
@@ -161,6 +158,13 @@ impl SharedCounts {
     fn get(&self) -> Stats {
         Stats::from_array(std::array::from_fn(|i| self.0[i].load(Ordering::Relaxed)))
     }
+}
+
+/// Adds `n` to a counter only its owning thread writes: a plain load and store, no locked
+/// instruction (other threads only read it).
+#[inline]
+fn add_as_owner(slot: &AtomicU64, n: u64) {
+    slot.store(slot.load(Ordering::Relaxed) + n, Ordering::Relaxed);
 }
 
 /// The counters of every live thread that has counted something.

@@ -183,22 +183,6 @@ where
     }
 }
 
-impl<'a, L, F, R, E> Call<'a, L, Deferred<F>, R, E>
-where
-    L: Layout,
-    F: FnOnce(&mut L::Point<'a>),
-    R: Fn(&L::Point<'a>) -> bool,
-    E: Fn(&mut L::Point<'a>),
-{
-    /// A call with its emit rule and enricher, whose point is built when it ends (what
-    /// `#[instrumented]` expands to when the body records nothing): `start` fills what was known
-    /// at the start. Only `start`'s captures are kept while the call runs.
-    #[inline]
-    pub fn deferred(emit_rule: R, enrich: E, start: F) -> Self {
-        Call::around(Deferred { start: Some(start) }, emit_rule, enrich)
-    }
-}
-
 /// Never implemented: a deferred call cannot record. Its `on_unimplemented` message is the error
 /// shown when `#[instrumented]` did not see a `record!` in the body (a renamed import of it).
 #[diagnostic::on_unimplemented(
@@ -215,6 +199,14 @@ where
     R: Fn(&L::Point<'a>) -> bool,
     E: Fn(&mut L::Point<'a>),
 {
+    /// A call with its emit rule and enricher, whose point is built when it ends (what
+    /// `#[instrumented]` expands to when the body records nothing): `start` fills what was known
+    /// at the start. Only `start`'s captures are kept while the call runs.
+    #[inline]
+    pub fn deferred(emit_rule: R, enrich: E, start: F) -> Self {
+        Call::around(Deferred { start: Some(start) }, emit_rule, enrich)
+    }
+
     /// Not available: a deferred call has no point until it ends (see [`RecordedWhileRunning`]).
     pub fn record(&self, _: impl FnOnce(&mut L::Point<'a>))
     where

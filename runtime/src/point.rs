@@ -233,23 +233,18 @@ impl<'p> DataPoint<'p> {
 /// The array position of the blob slot of `schema`'s index field, if it has one (computed when a
 /// point is made, so sealing does not search the fields).
 const fn index_blob(schema: &Schema) -> Option<usize> {
-    let mut i = 0;
-    while i < schema.fields.len() {
-        let field = &schema.fields[i];
-        if field.index {
-            if let Some(Slot::Blob(n)) = field.slot {
-                return (n as usize).checked_sub(1);
-            }
-            return None;
-        }
-        i += 1;
+    match schema.index_field() {
+        Some(FieldSchema {
+            slot: Some(Slot::Blob(n)),
+            ..
+        }) => slot_index(*n),
+        _ => None,
     }
-    None
 }
 
 /// The array position of a 1-based slot number.
-fn slot_index(slot: u8) -> Option<usize> {
-    usize::from(slot).checked_sub(1)
+const fn slot_index(slot: u8) -> Option<usize> {
+    (slot as usize).checked_sub(1)
 }
 
 /// The value `field` has in a point made of these parts (unset slots read `''` and `0`).

@@ -94,7 +94,15 @@ impl Schema {
     }
 
     /// The field that is the index (`#[tallymark::layout]` guarantees exactly one).
-    pub fn index_field(&self) -> Option<&'static FieldSchema> {
-        self.fields.iter().find(|field| field.index)
+    pub const fn index_field(&self) -> Option<&'static FieldSchema> {
+        let fields: &'static [FieldSchema] = self.fields;
+        let mut i = 0;
+        while i < fields.len() {
+            if fields[i].index {
+                return Some(&fields[i]);
+            }
+            i += 1;
+        }
+        None
     }
 }

@@ -136,14 +136,6 @@ pub fn clamp_doubles(doubles: &mut [f64]) -> u32 {
     changed
 }
 
-/// Clamps a point's blobs and doubles in place (the index is clamped by [`clamp_index`]).
-pub fn clamp_point(blobs: &mut [Blob<'_>], doubles: &mut [f64]) -> Clamped {
-    Clamped {
-        truncated_fields: clamp_blobs(blobs),
-        non_finite_doubles: clamp_doubles(doubles),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,15 +194,18 @@ mod tests {
     fn points_within_limits_are_untouched() {
         let mut blobs = [text("a"), text("b")];
         let mut doubles = [1.5, 0.0];
-        assert!(clamp_point(&mut blobs, &mut doubles).is_unchanged());
+        let clamped = Clamped {
+            truncated_fields: clamp_blobs(&mut blobs),
+            non_finite_doubles: clamp_doubles(&mut doubles),
+        };
+        assert!(clamped.is_unchanged());
         assert_eq!(doubles, [1.5, 0.0]);
     }
 
     #[test]
     fn non_finite_doubles_follow_the_rule() {
         let mut doubles = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -0.5];
-        let clamped = clamp_point(&mut [], &mut doubles);
-        assert_eq!(clamped.non_finite_doubles, 3);
+        assert_eq!(clamp_doubles(&mut doubles), 3);
         assert_eq!(doubles, [0.0, f64::MAX, f64::MIN, -0.5]);
     }
 }

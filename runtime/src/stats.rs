@@ -203,28 +203,35 @@ fn threads() -> MutexGuard<'static, Vec<Arc<SharedCounts>>> {
     THREADS.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// Adds to this thread's counters with `as_owner`; once they are gone (the thread is ending),
+/// adds `counts()` to [`ENDED`] instead.
+#[inline]
+fn add_on_this_thread(as_owner: impl FnOnce(&SharedCounts), counts: impl FnOnce() -> Stats) {
+    if THIS_THREAD
+        .try_with(|counters| as_owner(&counters.0))
+        .is_err()
+    {
+        ENDED.add_shared(counts());
+    }
+}
+
 /// Adds to the process-wide counters only (for points outside any scope, and scopes that end).
 #[inline]
 pub(crate) fn add_global(counts: Stats) {
-    if THIS_THREAD
-        .try_with(|counters| counters.0.add_as_owner(counts))
-        .is_err()
-    {
-        ENDED.add_shared(counts);
-    }
+    add_on_this_thread(|own| own.add_as_owner(counts), || counts);
 }
 
 /// Counts a point written outside any scope in the process-wide counters.
 #[inline]
 pub(crate) fn count_global(point: Written) {
-    if THIS_THREAD
-        .try_with(|counters| counters.0.count_as_owner(point))
-        .is_err()
-    {
-        let mut counts = Stats::default();
-        counts.count(point);
-        ENDED.add_shared(counts);
-    }
+    add_on_this_thread(
+        |own| own.count_as_owner(point),
+        || {
+            let mut counts = Stats::default();
+            counts.count(point);
+            counts
+        },
+    );
 }
 
 /// What happened to every point of this process (this isolate, on Workers) since it started: the

@@ -1,6 +1,6 @@
 //! An instrumented call allocates nothing on the success path before the sink takes the point,
-//! and a point frees what it owns. (Deterministic, so a test rather than a benchmark.) This file holds one test: nothing else runs
-//! in the process while it counts.
+//! and a point frees what it owns. (Deterministic, so a test rather than a benchmark.) This file
+//! holds one test: nothing else runs in the process while it counts.
 
 use kiloclaw::telemetry::{Delivery, KiloClawEvent, KiloClawEventPoint};
 use std::alloc::{GlobalAlloc, Layout, System};

@@ -6,6 +6,7 @@ use kiloclaw::state::{InstanceState, InstanceStatus};
 use kiloclaw::telemetry::{Delivery, KiloClawEvent};
 use std::cell::RefCell;
 use tallymark::{Event, Json, MemoryLines, MemorySink, Nullable, Reconcile, RecordedPoint, Scope};
+use tallymark_tests::reference_blobs;
 
 fn state() -> InstanceState {
     InstanceState {
@@ -32,16 +33,20 @@ fn capture(f: impl FnOnce()) -> (Vec<RecordedPoint>, Vec<String>) {
 
 /// The 13 blobs with the state's dimensions and the given event, delivery, status and extras.
 fn blobs(event: &str, delivery: &str, status: &str, extra: &[(usize, &str)]) -> Vec<String> {
-    let mut blobs: Vec<String> = [
-        event, "user-1", delivery, "", "", "kc-app", "m-old", "dXNlci0x", status, "1.4.2", "img-7",
-        "iad", "",
-    ]
-    .map(String::from)
-    .to_vec();
-    for (slot, value) in extra {
-        blobs[slot - 1] = (*value).to_owned();
-    }
-    blobs
+    let mut set = vec![
+        (1, event),
+        (2, "user-1"),
+        (3, delivery),
+        (6, "kc-app"),
+        (7, "m-old"),
+        (8, "dXNlci0x"),
+        (9, status),
+        (10, "1.4.2"),
+        (11, "img-7"),
+        (12, "iad"),
+    ];
+    set.extend_from_slice(extra);
+    reference_blobs(&set)
 }
 
 // --- §4 Durable Object lifecycle ---------------------------------------------------------------

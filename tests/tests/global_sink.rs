@@ -5,6 +5,7 @@
 use futures_executor::block_on;
 use kiloclaw::telemetry::KiloClawEvent;
 use tallymark::{global_stats, DataPoint, MemorySink, Sink, Stats, WriteError};
+use tallymark_tests::reference_blobs as blobs;
 
 /// Keeps every point, except that it refuses those named `refused`.
 struct Refusing(MemorySink);
@@ -50,7 +51,9 @@ fn points_outside_a_scope_reach_the_global_sink_and_are_counted() {
         .duration_ms(f64::NAN)
         .emit();
     KiloClawEvent::point().event("refused").emit();
+    let started = std::time::Instant::now();
     assert_eq!(block_on(handler("user-1")), Ok(200));
+    let around_ms = started.elapsed().as_secs_f64() * 1000.0;
 
     assert_eq!(
         delta(before, global_stats()),
@@ -63,13 +66,22 @@ fn points_outside_a_scope_reach_the_global_sink_and_are_counted() {
         }
     );
     let points = kept.points();
-    let names: Vec<&str> = points.iter().map(|p| p.index().unwrap()).collect();
-    assert_eq!(names, ["plain", "clamped", "handler"]);
-    assert_eq!(
-        points[1].text("error").unwrap().len(),
-        16_000 - "clamped".len()
-    );
-    assert_eq!(points[1].number("duration_ms"), Some(0.0));
-    assert_eq!(points[2].text("user_id"), Some("user-1"));
-    assert!(points[2].number("duration_ms").unwrap() >= 0.0);
+    assert_eq!(points.len(), 3, "the refused point is not kept");
+    let cut_error = "x".repeat(16_000 - "clamped".len());
+    let expected = [
+        ("plain", blobs(&[(1, "plain")])),
+        ("clamped", blobs(&[(1, "clamped"), (5, &cut_error)])),
+        ("handler", blobs(&[(1, "handler"), (2, "user-1")])),
+    ];
+    for (point, (index, blobs)) in points.iter().zip(expected) {
+        assert_eq!(point.index(), Some(index));
+        assert_eq!(point.blob_texts(), blobs, "{index}");
+    }
+    assert_eq!(points[0].doubles(), [0.0, 0.0]);
+    assert_eq!(points[1].doubles(), [0.0, 0.0], "NaN is written as 0");
+    let [duration_ms, value] = points[2].doubles() else {
+        panic!("two doubles: {:?}", points[2].doubles())
+    };
+    assert!((0.0..=around_ms).contains(duration_ms), "{duration_ms} ms");
+    assert_eq!(*value, 0.0);
 }

@@ -7,6 +7,7 @@ use std::fmt;
 use std::future::Future;
 use std::time::Duration;
 use tallymark::{clock, HttpStatus, MemorySink, RecordedPoint, Scope};
+use tallymark_tests::reference_blobs as blobs;
 
 /// A response with a status, as a handler returns.
 #[derive(Debug, PartialEq)]
@@ -44,15 +45,6 @@ fn run<T>(handler: impl std::future::Future<Output = T>) -> (T, Vec<RecordedPoin
     let started = clock::now() - Duration::from_millis(50);
     let output = block_on(Scope::starting_at(sink.clone(), started).run(handler));
     (output, sink.points())
-}
-
-/// The reference array order with only the given blobs set.
-fn blobs(set: &[(usize, &str)]) -> Vec<String> {
-    let mut blobs = vec![String::new(); 13];
-    for (slot, value) in set {
-        blobs[slot - 1] = (*value).to_owned();
-    }
-    blobs
 }
 
 fn assert_point(point: &RecordedPoint, expected_blobs: &[(usize, &str)]) {

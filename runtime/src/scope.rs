@@ -13,7 +13,9 @@ use crate::sink::Sink;
 use crate::stats::{self, LocalStats, Stats, Written};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
+use std::ptr::NonNull;
 use std::rc::Rc;
 use std::sync::OnceLock;
 use std::task::{Context, Poll};
@@ -36,8 +38,12 @@ struct Invocation<S: ?Sized = dyn Sink> {
 }
 
 thread_local! {
-    /// The invocation whose future is being polled on this thread (or whose `run_sync` runs).
-    static CURRENT: RefCell<Option<Rc<Invocation>>> = const { RefCell::new(None) };
+    /// The invocation whose future is being polled on this thread (or whose `run_sync` runs): a
+    /// pointer to the `Rc` that the [`Entered`] guard which made it current borrows.
+    ///
+    /// A pointer, not an `Rc`: a thread-local without drop glue is read with one load, while one
+    /// holding an `Rc` is first checked for lazy registration of its destructor, on every read.
+    static CURRENT: Cell<Option<NonNull<Rc<Invocation>>>> = const { Cell::new(None) };
 }
 
 static GLOBAL_SINK: OnceLock<Box<dyn Sink + Send + Sync>> = OnceLock::new();
@@ -106,56 +112,61 @@ impl Scope {
     /// Runs `future` with this scope current whenever it is polled.
     pub fn run<F: Future>(&self, future: F) -> InScope<F> {
         InScope {
-            scope: Some(self.inner.clone()),
+            scope: self.inner.clone(),
             future,
         }
     }
 
     /// Runs `f` with this scope current.
     pub fn run_sync<R>(&self, f: impl FnOnce() -> R) -> R {
-        let mut scope = Some(self.inner.clone());
-        let _current = Entered::enter(&mut scope);
+        let _current = Entered::enter(&self.inner);
         f()
     }
 
     /// The scope current on this thread, if any.
+    #[inline]
     pub fn current() -> Option<Scope> {
-        // Borrowed, not taken and put back: `Rc<Invocation>` is two words, and putting it back
-        // read it whole just after writing one word of it (a failed store forward).
-        CURRENT
-            .with_borrow(Option::clone)
-            .map(|inner| Scope { inner })
+        CURRENT.get().map(|current| {
+            // SAFETY: a pointer in `CURRENT` points to the `Rc` borrowed by the live `Entered`
+            // guard that put it there; that guard takes it out again before the borrow ends.
+            let inner = unsafe { current.as_ref() };
+            Scope {
+                inner: Rc::clone(inner),
+            }
+        })
     }
 }
 
 /// Makes a scope current until dropped, then restores the previous one (also when unwinding).
 ///
-/// The scope's `Rc` is moved from its owner into [`CURRENT`] and back, not cloned: entering a
-/// scope at every poll of an invocation's future leaves its reference count alone.
+/// It borrows the scope's `Rc` for as long as it lives, so the pointer to it in [`CURRENT`] stays
+/// valid; entering a scope at every poll of an invocation's future leaves its reference count
+/// alone. Guards are dropped in the reverse order of their making (they live on the stack and
+/// are never forgotten), so each restores what was current before it.
 struct Entered<'s> {
-    owner: &'s mut Option<Rc<Invocation>>,
-    previous: Option<Rc<Invocation>>,
+    scope: PhantomData<&'s Rc<Invocation>>,
+    previous: Option<NonNull<Rc<Invocation>>>,
 }
 
 impl<'s> Entered<'s> {
-    fn enter(owner: &'s mut Option<Rc<Invocation>>) -> Self {
-        let previous = CURRENT.with(|current| current.replace(owner.take()));
-        Entered { owner, previous }
+    fn enter(scope: &'s Rc<Invocation>) -> Self {
+        Entered {
+            scope: PhantomData,
+            previous: CURRENT.replace(Some(NonNull::from(scope))),
+        }
     }
 }
 
 impl Drop for Entered<'_> {
     fn drop(&mut self) {
-        let previous = self.previous.take();
-        *self.owner = CURRENT.with(|current| current.replace(previous));
+        CURRENT.set(self.previous);
     }
 }
 
 pin_project_lite::pin_project! {
     /// A future that runs inside a [`Scope`]; see [`Scope::run`].
     pub struct InScope<F> {
-        // `None` only while the future is being polled: the scope is then in `CURRENT`.
-        scope: Option<Rc<Invocation>>,
+        scope: Rc<Invocation>,
         #[pin]
         future: F,
     }

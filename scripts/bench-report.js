@@ -2,6 +2,8 @@
 //   record <criterion dir> <since>  prints one JSON line: the median (ns) of every benchmark run
 //                                  after <since> (ms since the epoch)
 //   summary <rounds file>   prints each round's medians and ratios, then their medians
+//   interleaved <file>      prints the figures of each run of the interleaved benchmark (one JSON
+//                           object per line), then their medians
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -40,10 +42,13 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
+const readLines = (file) =>
+  fs.readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+const header = (cells) => `| ${cells.join(' | ')} |\n|${cells.map(() => '---').join('|')}|`;
+
 function summary(file) {
-  const rounds = fs.readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  const rounds = readLines(file);
   const ids = Object.keys(rounds[0]).sort();
-  const header = (cells) => `| ${cells.join(' | ')} |\n|${cells.map(() => '---').join('|')}|`;
   const names = rounds.map((_, i) => `round ${i + 1}`);
   console.log(`## Medians (ns)\n\n${header(['benchmark', ...names, 'median'])}`);
   for (const id of ids) {
@@ -58,10 +63,27 @@ function summary(file) {
   }
 }
 
+// Each figure of every run (ns per call, or a ratio), and its median over the runs.
+function interleaved(file) {
+  const runs = readLines(file);
+  const names = runs.map((_, i) => `run ${i + 1}`);
+  const format = (value) => (value < 10 ? value.toFixed(3) : value.toFixed(1));
+  console.log(`## Interleaved (each figure is a median over one run's rounds)\n`);
+  console.log(header(['figure', ...names, 'median']));
+  for (const id of Object.keys(runs[0])) {
+    const values = runs.map((run) => run[id]);
+    const cells = [...values.map(format), `**${format(median(values))}**`];
+    console.log(`| ${id} | ${cells.join(' | ')} |`);
+  }
+}
+
 const [command, arg, since] = process.argv.slice(2);
 if (command === 'record') record(arg, Number(since));
 else if (command === 'summary') summary(arg);
+else if (command === 'interleaved') interleaved(arg);
 else {
-  console.error('usage: bench-report.js record <criterion dir> <since> | summary <rounds file>');
+  console.error(
+    'usage: bench-report.js record <criterion dir> <since> | summary <rounds file> | interleaved <file>',
+  );
   process.exit(2);
 }

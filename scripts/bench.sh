@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Runs the overhead benchmarks (benches/benches/overhead.rs) in several rounds and reports each
 # round's medians and ratios, then the median of each over the rounds. Ratios always compare
-# figures of the same round; the rounds temper the noise of a shared machine. Then, when valgrind
-# is installed, counts the instructions of one call of each handler variant, which do not vary
-# from run to run (benches/examples/instructions.rs).
+# figures of the same round; the rounds temper the noise of a shared machine. Then runs the
+# handler variants interleaved (benches/benches/interleaved.rs), once per round, each run in its
+# own process. Then, when valgrind is installed, counts the instructions of one call of each
+# handler variant, which do not vary from run to run (benches/examples/instructions.rs).
 #
 #   ./scripts/bench.sh [rounds] [filter]   (default 3 rounds, about 1 minute each; a filter, a
 #                                          criterion regex such as 'handler/(2|3 |4)', runs
-#                                          only those benchmarks and skips the instruction counts)
+#                                          only those benchmarks and skips the interleaved runs
+#                                          and the instruction counts)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds="${1:-3}"
@@ -26,6 +28,15 @@ done
 node "$ROOT/scripts/bench-report.js" summary "$results"
 
 [ -z "$filter" ] || exit 0
+
+: >"$results"
+for run in $(seq 1 "$rounds"); do
+  echo "interleaved run $run of $rounds" >&2
+  (cd "$ROOT" && cargo bench -p tallymark-benches --bench interleaved --locked -- --json) >>"$results"
+done
+echo
+node "$ROOT/scripts/bench-report.js" interleaved "$results"
+
 command -v valgrind >/dev/null || { echo "(valgrind not found: no instruction counts)"; exit 0; }
 (cd "$ROOT" && cargo build --release -p tallymark-benches --example instructions --locked >&2)
 driver="$(dirname "$criterion")/release/examples/instructions"

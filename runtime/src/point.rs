@@ -3,7 +3,7 @@
 use crate::limits::{self, Clamped};
 use crate::schema::{FieldSchema, Schema, Slot};
 use crate::value::Blob;
-use std::mem::ManuallyDrop;
+use std::mem::{ManuallyDrop, MaybeUninit};
 
 /// The storage behind a layout's typed builder: the index, `B` blobs and `D` doubles.
 ///
@@ -33,7 +33,7 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
             schema,
             index_blob: index_blob(schema),
             index: Blob::Unset,
-            blobs: ManuallyDrop::new([const { Blob::Unset }; B]),
+            blobs: ManuallyDrop::new(unset_blobs()),
             owns_blob: false,
             blob_bytes_bound: 0,
             doubles: [0.0; D],
@@ -230,6 +230,23 @@ impl<'p> DataPoint<'p> {
     }
 }
 
+/// `B` unset blobs, each written as its kind alone.
+///
+/// `[const { Blob::Unset }; B]` is compiled to a `memset` of all `32 * B` bytes (a blob's content
+/// words included), which cost about 4 ns of a point's 105 here; this writes one word per blob.
+const fn unset_blobs<'a, const B: usize>() -> [Blob<'a>; B] {
+    let mut blobs = MaybeUninit::<[Blob<'a>; B]>::uninit();
+    let first = blobs.as_mut_ptr().cast::<Blob<'a>>();
+    let mut i = 0;
+    while i < B {
+        // SAFETY: `i < B`, so `first.add(i)` is within the array.
+        unsafe { first.add(i).write(Blob::Unset) };
+        i += 1;
+    }
+    // SAFETY: every one of the `B` elements was written above.
+    unsafe { blobs.assume_init() }
+}
+
 /// The array position of the blob slot of `schema`'s index field, if it has one (computed when a
 /// point is made, so sealing does not search the fields).
 const fn index_blob(schema: &Schema) -> Option<usize> {
@@ -265,5 +282,41 @@ pub(crate) fn read_field<'p>(
                 .unwrap_or(0.0),
         ),
         None => FieldValue::of_blob(index),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static EMPTY: Schema = Schema {
+        layout: "Empty",
+        dataset: "empty",
+        binding: "EMPTY",
+        fields: &[],
+        blob_count: 13,
+        double_count: 2,
+        trace: |_| {},
+    };
+
+    #[test]
+    fn a_new_point_has_every_blob_unset_and_every_double_zero() {
+        let mut point = PointBuf::<13, 2>::new(&EMPTY);
+        assert!(point.blobs.iter().all(|blob| *blob == Blob::Unset));
+        point.set_blob(3, Blob::Text("kept".into()));
+        point.set_blob(13, Blob::Text(String::from("owned").into()));
+        let sealed = point.seal();
+        let blobs: Vec<&[u8]> = sealed.blobs().iter().map(Blob::as_bytes).collect();
+        let mut expected: Vec<&[u8]> = vec![b""; 13];
+        expected[2] = b"kept";
+        expected[12] = b"owned";
+        assert_eq!(blobs, expected);
+        assert_eq!(sealed.doubles(), [0.0, 0.0]);
+    }
+
+    #[test]
+    fn a_point_can_be_made_in_a_const() {
+        const POINT: PointBuf<'static, 3, 1> = PointBuf::new(&EMPTY);
+        assert_eq!(POINT.blob(3), Some(&Blob::Unset));
     }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test of tallymark: formatting and lints, native unit/integration/UI/doc tests, the
-# `off` feature, the wasm suite in Node, and the end-to-end suite (the example workers built with
-# worker-build, run in workerd). Installs what it needs first (pinned, only when missing).
+# Runs every test of tallymark: formatting and lints, native unit/integration/UI/doc tests, Miri on
+# the code paths with `unsafe`, the `off` feature, the wasm suite in Node, and the end-to-end suite
+# (the example workers built with worker-build, run in workerd). Installs what it needs first
+# (pinned, only when missing).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
 cd "$ROOT"
@@ -18,6 +19,11 @@ cargo clippy -p tallymark --all-targets --target wasm32-unknown-unknown --locked
 
 log "native tests: unit, integration, UI (trybuild) and doc tests"
 cargo test --workspace --locked
+
+log "unsafe code under Miri: the runtime's unit tests, scopes and the global sink"
+ensure_miri
+cargo +nightly miri test -p tallymark --lib
+cargo +nightly miri test -p tallymark-tests --test scope --test global_sink
 
 log "the off switch"
 cargo test -p tallymark --features off --test off --locked

@@ -46,6 +46,15 @@ ensure_rust_tools() {
   rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
 }
 
+# Miri, which checks the runtime's `unsafe` code, runs on the machine's nightly toolchain (the only
+# one besides stable); its components are added once.
+ensure_miri() {
+  if ! cargo +nightly miri --version >/dev/null 2>&1; then
+    log "adding miri to the nightly toolchain (once)"
+    rustup +nightly component add miri rust-src
+  fi
+}
+
 # The e2e harness's npm packages (workerd, binaryen's wasm-opt), exactly as package-lock.json pins.
 ensure_e2e_packages() {
   ensure_node

@@ -125,6 +125,104 @@ fn tracing_sink_emits_one_event_with_fields_by_name() {
     );
 }
 
+/// A layout of 32 fields: more than a `tracing` event can carry (31, with the dataset).
+#[tallymark::layout(dataset = "wide", binding = "WIDE")]
+pub struct Wide {
+    #[index]
+    pub tenant: String,
+    #[blob(1)]
+    pub b1: String,
+    #[blob(2)]
+    pub b2: String,
+    #[blob(3)]
+    pub b3: String,
+    #[blob(4)]
+    pub b4: String,
+    #[blob(5)]
+    pub b5: String,
+    #[blob(6)]
+    pub b6: String,
+    #[blob(7)]
+    pub b7: String,
+    #[blob(8)]
+    pub b8: String,
+    #[blob(9)]
+    pub b9: String,
+    #[blob(10)]
+    pub b10: String,
+    #[blob(11)]
+    pub b11: String,
+    #[blob(12)]
+    pub b12: String,
+    #[blob(13)]
+    pub b13: String,
+    #[blob(14)]
+    pub b14: String,
+    #[blob(15)]
+    pub b15: String,
+    #[blob(16)]
+    pub b16: String,
+    #[blob(17)]
+    pub b17: String,
+    #[blob(18)]
+    pub b18: String,
+    #[blob(19)]
+    pub b19: String,
+    #[blob(20)]
+    pub b20: String,
+    #[double(1)]
+    pub d1: f64,
+    #[double(2)]
+    pub d2: f64,
+    #[double(3)]
+    pub d3: f64,
+    #[double(4)]
+    pub d4: f64,
+    #[double(5)]
+    pub d5: f64,
+    #[double(6)]
+    pub d6: f64,
+    #[double(7)]
+    pub d7: f64,
+    #[double(8)]
+    pub d8: f64,
+    #[double(9)]
+    pub d9: f64,
+    #[double(10)]
+    pub d10: f64,
+    #[double(11)]
+    pub d11: f64,
+}
+
+#[test]
+fn tracing_sink_writes_a_layout_of_more_than_31_fields_as_one_json_field() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let collected = Collected::default();
+    let subscriber = tracing_subscriber::registry().with(collected.clone());
+    tracing::subscriber::with_default(subscriber, || {
+        Scope::new(TracingSink).run_sync(|| {
+            Wide::point()
+                .tenant("acme")
+                .b1("x")
+                .b20("y")
+                .d1(1.5)
+                .d11(2.0)
+                .emit();
+        });
+    });
+    let events = collected.0.lock().unwrap();
+    assert_eq!(
+        *events,
+        [vec![
+            ("tallymark.dataset".to_owned(), "str:wide".to_owned()),
+            (
+                "tallymark.fields".to_owned(),
+                r#"debug:{"tenant":"acme","b1":"x","b2":"","b3":"","b4":"","b5":"","b6":"","b7":"","b8":"","b9":"","b10":"","b11":"","b12":"","b13":"","b14":"","b15":"","b16":"","b17":"","b18":"","b19":"","b20":"y","d1":1.5,"d2":0,"d3":0,"d4":0,"d5":0,"d6":0,"d7":0,"d8":0,"d9":0,"d10":0,"d11":2}"#.to_owned()
+            ),
+        ]]
+    );
+}
+
 /// A sink that always fails.
 struct Failing;
 

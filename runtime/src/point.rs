@@ -317,6 +317,9 @@ mod tests {
     #[test]
     fn a_point_can_be_made_in_a_const() {
         const POINT: PointBuf<'static, 3, 1> = PointBuf::new(&EMPTY);
-        assert_eq!(POINT.blob(3), Some(&Blob::Unset));
+        let point = POINT;
+        assert_eq!(*point.blobs, [Blob::Unset, Blob::Unset, Blob::Unset]);
+        assert_eq!(point.doubles, [0.0]);
+        assert_eq!(point.index, Blob::Unset);
     }
 }

@@ -2,8 +2,8 @@
 //!
 //! On a shared virtual machine the speed of the whole machine drifts: for a second or more every
 //! call is 30% slower, then fast again. criterion measures one benchmark after another, so two
-//! variants can land in different phases and their ratio swings (3 / 2 from 0.8 to 1.4 in one
-//! afternoon's runs). Here every round times one block of calls of each variant, back to back, so
+//! variants can land in different phases and their ratio swings (3 / 2 from 0.79 to 1.48 across
+//! the rounds of two runs on 2026-11-28). Here every round times one block of calls of each variant, back to back, so
 //! the blocks of a round share the machine's phase; each ratio is taken within a round, and the
 //! median over many rounds is reported. The tracing variant uses a global subscriber, as a
 //! service would (criterion's variant 4 sets it per benchmark, which costs tracing 1.5% more

@@ -5,7 +5,6 @@
 use kiloclaw::telemetry::{Delivery, KiloClawEvent};
 use std::fmt;
 use std::future::Future;
-use std::hint::black_box;
 use std::pin::pin;
 use std::sync::Mutex;
 use std::task::{Context, Poll, Waker};
@@ -183,7 +182,9 @@ pub fn run<F: Future>(future: F) -> F::Output {
 /// Where [`CollectLayer`] copies span fields.
 static TRACE_BUFFER: Mutex<Vec<u8>> = Mutex::new(Vec::new());
 
-/// A minimal tracing layer that collects a span's fields into a reused buffer and times the span.
+/// A minimal tracing layer that collects what the point holds into a reused buffer, as
+/// [`ReusableSink`] does: the span's name and fields when it opens, its duration in milliseconds
+/// when it closes (the buffer is locked once at each, since the duration exists only at the end).
 pub struct CollectLayer;
 
 struct Timing(Instant);
@@ -210,6 +211,7 @@ impl<S: tracing::Subscriber + for<'a> LookupSpan<'a>> Layer<S> for CollectLayer 
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         buffer.clear();
+        buffer.extend_from_slice(attrs.metadata().name().as_bytes());
         attrs.record(&mut Visitor(&mut buffer));
         if let Some(span) = ctx.span(id) {
             span.extensions_mut().insert(Timing(Instant::now()));
@@ -218,7 +220,11 @@ impl<S: tracing::Subscriber + for<'a> LookupSpan<'a>> Layer<S> for CollectLayer 
     fn on_close(&self, id: tracing::span::Id, ctx: LayerContext<'_, S>) {
         if let Some(span) = ctx.span(&id) {
             if let Some(Timing(started)) = span.extensions().get::<Timing>() {
-                black_box(started.elapsed());
+                let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+                TRACE_BUFFER
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .extend_from_slice(&duration_ms.to_le_bytes());
             }
         }
     }

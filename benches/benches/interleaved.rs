@@ -20,13 +20,10 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 use tallymark::Scope;
 use tallymark_benches::*;
-use tracing_subscriber::layer::SubscriberExt;
-
-static SINK: ReusableSink = ReusableSink::new();
 
 /// Calls per timed block: 20–70 µs, long against a clock read, short against the machine's phases.
-/// Also the calls per scope of variant 3c (within the 250-point budget).
-const CALLS_PER_BLOCK: u32 = 200;
+/// One block of variant 3c runs in one scope, as in the other harnesses.
+const CALLS_PER_BLOCK: u64 = CALLS_PER_SCOPE;
 /// Rounds run first and not recorded.
 const WARM_UP_ROUNDS: usize = 1_000;
 const DEFAULT_ROUNDS: usize = 20_000;
@@ -40,27 +37,27 @@ struct Variant {
 const VARIANTS: [Variant; 5] = [
     Variant {
         label: "2",
-        time_block: || time_calls(|| run(hand_written(black_box(USER), &SINK))),
+        time_block: || time_calls(call_hand_written),
     },
     Variant {
         label: "3",
-        time_block: || time_calls(|| run(instrumented(black_box(USER)))),
+        time_block: || time_calls(call_instrumented),
     },
     Variant {
         label: "3c",
         time_block: || {
             // As in criterion's 3c: the invocation's scope exists before its calls run.
             let scope = Scope::new(&SINK);
-            time_calls(|| run(scope.run(instrumented(black_box(USER)))))
+            time_calls(|| call_instrumented_in(&scope))
         },
     },
     Variant {
         label: "3b",
-        time_block: || time_calls(|| run(Scope::new(&SINK).run(instrumented(black_box(USER))))),
+        time_block: || time_calls(call_instrumented_in_new_scope),
     },
     Variant {
         label: "4",
-        time_block: || time_calls(|| run(traced(black_box(USER)))),
+        time_block: || time_calls(call_traced),
     },
 ];
 
@@ -92,8 +89,7 @@ fn main() {
         .unwrap_or(DEFAULT_ROUNDS);
     let json = args.iter().any(|arg| arg == "--json");
     tallymark::set_global_sink(&SINK);
-    let subscriber = tracing_subscriber::registry().with(CollectLayer);
-    tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
+    tracing::subscriber::set_global_default(collecting_subscriber()).expect("the only subscriber");
 
     // ns per call of each variant, one entry per recorded round.
     let mut per_call: Vec<Vec<f64>> = VARIANTS
@@ -106,7 +102,7 @@ fn main() {
             let v = (round + k) % VARIANTS.len();
             let elapsed = (VARIANTS[v].time_block)();
             if round >= WARM_UP_ROUNDS {
-                per_call[v].push(elapsed.as_nanos() as f64 / f64::from(CALLS_PER_BLOCK));
+                per_call[v].push(elapsed.as_nanos() as f64 / CALLS_PER_BLOCK as f64);
             }
         }
     }

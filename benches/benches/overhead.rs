@@ -10,41 +10,36 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 use tallymark::{Reconcile, Scope};
 use tallymark_benches::*;
-use tracing_subscriber::layer::SubscriberExt;
 
-static SINK: ReusableSink = ReusableSink::new();
 static LINES: ReusableLines = ReusableLines::new();
 
 fn handlers(c: &mut Criterion) {
     tallymark::set_global_sink(&SINK);
     let mut group = c.benchmark_group("handler");
-    group.bench_function("1 plain", |b| b.iter(|| run(plain(black_box(USER)))));
-    group.bench_function("2 hand-written", |b| {
-        b.iter(|| run(hand_written(black_box(USER), &SINK)))
-    });
-    group.bench_function("3 instrumented", |b| {
-        b.iter(|| run(instrumented(black_box(USER))))
-    });
+    group.bench_function("1 plain", |b| b.iter(call_plain));
+    group.bench_function("2 hand-written", |b| b.iter(call_hand_written));
+    group.bench_function("3 instrumented", |b| b.iter(call_instrumented));
     group.bench_function("3c instrumented, in a running invocation's scope", |b| {
-        // As in a Worker: the invocation's scope exists before the handler runs. Scopes are made
-        // and dropped outside the timing, one per 200 calls (within the 250-point budget, so
-        // every call writes its point).
+        // As in a Worker: the invocation's scope exists before the handler runs; scopes are made
+        // and dropped outside the timing.
         b.iter_custom(|iters| {
-            in_running_scopes(iters, 200, &SINK, |scope| {
-                let _ = black_box(run(scope.run(instrumented(black_box(USER)))));
-            })
+            let mut timed = Duration::ZERO;
+            in_running_scopes(iters, |scope, calls| {
+                let started = Instant::now();
+                for _ in 0..calls {
+                    let _ = black_box(call_instrumented_in(scope));
+                }
+                timed += started.elapsed();
+            });
+            timed
         })
     });
     group.bench_function("3b instrumented, a scope per call", |b| {
-        b.iter(|| {
-            let scope = Scope::new(&SINK);
-            run(scope.run(instrumented(black_box(USER))))
-        })
+        b.iter(call_instrumented_in_new_scope)
     });
-    let collect = tracing_subscriber::registry().with(CollectLayer);
-    tracing::subscriber::with_default(collect, || {
+    tracing::subscriber::with_default(collecting_subscriber(), || {
         group.bench_function("4 tracing instrument(err), collecting layer", |b| {
-            b.iter(|| run(traced(black_box(USER))))
+            b.iter(call_traced)
         });
     });
     let json = tracing_subscriber::fmt()
@@ -54,31 +49,10 @@ fn handlers(c: &mut Criterion) {
         .finish();
     tracing::subscriber::with_default(json, || {
         group.bench_function("5 tracing instrument(err), JSON to io::sink", |b| {
-            b.iter(|| run(traced(black_box(USER))))
+            b.iter(call_traced)
         });
     });
     group.finish();
-}
-
-/// Runs `call` `iters` times in scopes of `per_scope` calls each, timing only the calls (each
-/// enters its scope, as a handler's future polled by a Worker's invocation does).
-fn in_running_scopes(
-    iters: u64,
-    per_scope: u64,
-    sink: &'static ReusableSink,
-    call: impl Fn(&Scope),
-) -> Duration {
-    let mut timed = Duration::ZERO;
-    let mut remaining = iters;
-    while remaining > 0 {
-        let calls = remaining.min(per_scope);
-        let scope = Scope::new(sink);
-        let started = Instant::now();
-        (0..calls).for_each(|_| call(&scope));
-        timed += started.elapsed();
-        remaining -= calls;
-    }
-    timed
 }
 
 fn state() -> RefCell<InstanceState> {

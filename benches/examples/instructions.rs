@@ -10,11 +10,7 @@
 //! `tracing-collecting`.
 
 use std::hint::black_box;
-use tallymark::Scope;
 use tallymark_benches::*;
-use tracing_subscriber::layer::SubscriberExt;
-
-static SINK: ReusableSink = ReusableSink::new();
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -24,25 +20,22 @@ fn main() {
     };
     tallymark::set_global_sink(&SINK);
     if variant == "instrumented-in-scope" {
-        return in_running_scopes(n);
-    }
-    let call: fn() = match variant.as_str() {
-        "hand-written" => || {
-            let _ = black_box(run(hand_written(black_box(USER), &SINK)));
-        },
-        "instrumented" => || {
-            let _ = black_box(run(instrumented(black_box(USER))));
-        },
-        "instrumented-scope-per-call" => || {
-            let scope = Scope::new(&SINK);
-            let _ = black_box(run(scope.run(instrumented(black_box(USER)))));
-        },
-        "tracing-collecting" => {
-            let subscriber = tracing_subscriber::registry().with(CollectLayer);
-            tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
-            || {
-                let _ = black_box(run(traced(black_box(USER))));
+        // As `3c` in the criterion benchmark: each call enters its running invocation's scope;
+        // the scopes are made between calls.
+        return in_running_scopes(n, |scope, calls| {
+            for _ in 0..calls {
+                let _ = black_box(call_instrumented_in(scope));
             }
+        });
+    }
+    let call: fn() -> Result<Response, Error> = match variant.as_str() {
+        "hand-written" => call_hand_written,
+        "instrumented" => call_instrumented,
+        "instrumented-scope-per-call" => call_instrumented_in_new_scope,
+        "tracing-collecting" => {
+            tracing::subscriber::set_global_default(collecting_subscriber())
+                .expect("the only subscriber");
+            call_traced
         }
         _ => {
             eprintln!("unknown variant {variant}");
@@ -50,20 +43,6 @@ fn main() {
         }
     };
     for _ in 0..n {
-        call();
-    }
-}
-
-/// `n` calls in scopes of 200 calls each, as `3c` in the criterion benchmark: each call enters
-/// its running invocation's scope, the scopes are made between calls.
-fn in_running_scopes(n: u64) {
-    let mut remaining = n;
-    while remaining > 0 {
-        let calls = remaining.min(200);
-        let scope = Scope::new(&SINK);
-        for _ in 0..calls {
-            let _ = black_box(run(scope.run(instrumented(black_box(USER)))));
-        }
-        remaining -= calls;
+        let _ = black_box(call());
     }
 }

@@ -5,12 +5,13 @@
 use kiloclaw::telemetry::{Delivery, KiloClawEvent};
 use std::fmt;
 use std::future::Future;
+use std::hint::black_box;
 use std::pin::pin;
 use std::sync::Mutex;
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
-use tallymark::{DataPoint, HttpStatus, LineSink, Sink, WriteError};
-use tracing_subscriber::layer::Context as LayerContext;
+use tallymark::{DataPoint, HttpStatus, LineSink, Scope, Sink, WriteError};
+use tracing_subscriber::layer::{Context as LayerContext, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::Layer;
 
@@ -114,7 +115,7 @@ impl LineSink for &'static ReusableLines {
 /// The handler's own work (the same in every variant).
 #[inline(never)]
 pub async fn body(user: &str) -> Result<Response, Error> {
-    std::hint::black_box(user);
+    black_box(user);
     Ok(Response(200))
 }
 
@@ -179,7 +180,71 @@ pub fn run<F: Future>(future: F) -> F::Output {
     }
 }
 
-/// Where [`CollectLayer`] copies span fields.
+/// The sink every variant writes to; the harnesses also make it the global sink.
+pub static SINK: ReusableSink = ReusableSink::new();
+
+/// Calls run in one invocation's scope by the in-scope variant (3c): within the 250-point budget,
+/// so every call writes its point.
+pub const CALLS_PER_SCOPE: u64 = 200;
+
+// One call of each handler variant, as every harness makes it. Inlined, so each harness's loop
+// builds the future where it is polled.
+
+/// 1: no instrumentation.
+#[inline(always)]
+pub fn call_plain() -> Result<Response, Error> {
+    run(plain(black_box(USER)))
+}
+
+/// 2: hand-written.
+#[inline(always)]
+pub fn call_hand_written() -> Result<Response, Error> {
+    run(hand_written(black_box(USER), &SINK))
+}
+
+/// 3: `#[instrumented]` outside any scope (the global sink).
+#[inline(always)]
+pub fn call_instrumented() -> Result<Response, Error> {
+    run(instrumented(black_box(USER)))
+}
+
+/// 3c: `#[instrumented]` inside the running invocation's `scope`.
+#[inline(always)]
+pub fn call_instrumented_in(scope: &Scope) -> Result<Response, Error> {
+    run(scope.run(instrumented(black_box(USER))))
+}
+
+/// 3b: `#[instrumented]` in a scope of its own (a whole invocation).
+#[inline(always)]
+pub fn call_instrumented_in_new_scope() -> Result<Response, Error> {
+    call_instrumented_in(&Scope::new(&SINK))
+}
+
+/// 4 and 5: tracing's `#[instrument(err)]`, with whatever subscriber is the default.
+#[inline(always)]
+pub fn call_traced() -> Result<Response, Error> {
+    run(traced(black_box(USER)))
+}
+
+/// Runs `calls` calls of the in-scope variant's shape: makes a scope on [`SINK`] for every
+/// [`CALLS_PER_SCOPE`] of them, as a Worker makes its invocation's scope before any handler runs,
+/// and hands it to `block` with the number of calls to make in it. The scope is made before
+/// `block` runs and dropped after, so a harness can time `block` alone.
+pub fn in_running_scopes(calls: u64, mut block: impl FnMut(&Scope, u64)) {
+    let mut remaining = calls;
+    while remaining > 0 {
+        let in_this_scope = remaining.min(CALLS_PER_SCOPE);
+        block(&Scope::new(&SINK), in_this_scope);
+        remaining -= in_this_scope;
+    }
+}
+
+/// A `Registry` with [`CollectLayer`]: variant 4's subscriber.
+pub fn collecting_subscriber() -> impl tracing::Subscriber + Send + Sync {
+    tracing_subscriber::registry().with(CollectLayer)
+}
+
+/// Where [`CollectLayer`] copies what it collects.
 static TRACE_BUFFER: Mutex<Vec<u8>> = Mutex::new(Vec::new());
 
 /// A minimal tracing layer that collects what the point holds into a reused buffer, as

@@ -22,8 +22,8 @@ cargo test --workspace --locked
 
 log "unsafe code under Miri: the runtime's unit tests, scopes and the global sink"
 ensure_miri
-cargo +nightly miri test -p tallymark --lib
-cargo +nightly miri test -p tallymark-tests --test scope --test global_sink
+cargo +nightly miri test -p tallymark --lib --locked
+cargo +nightly miri test -p tallymark-tests --test scope --test global_sink --locked
 
 log "the off switch"
 cargo test -p tallymark --features off --test off --locked

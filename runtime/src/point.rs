@@ -312,6 +312,7 @@ mod tests {
         expected[12] = b"owned";
         assert_eq!(blobs, expected);
         assert_eq!(sealed.doubles(), [0.0, 0.0]);
+        assert_eq!(*sealed.index(), Blob::Unset);
     }
 
     #[test]

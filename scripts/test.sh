@@ -1,41 +1,146 @@
 #!/usr/bin/env bash
-# Runs every test of tallymark: formatting and lints, native unit/integration/UI/doc tests, Miri on
-# the code paths with `unsafe`, the `off` feature, the wasm suite in Node, and the end-to-end suite
-# (the example workers built with worker-build, run in workerd). Installs what it needs first
-# (pinned, only when missing).
+# Runs the tests of tallymark in stages:
+#
+#   ./scripts/test.sh             every stage, in the order below
+#   ./scripts/test.sh ui miri     only these stages, in the order given
+#   ./scripts/test.sh --help      the stages
+#
+# Installs the Rust tools it needs first (pinned, only when missing). Node and npm, needed by the
+# wasm and e2e stages, are system packages: when missing, the script stops and says how to install them.
 set -euo pipefail
+# With TRYBUILD=overwrite, trybuild rewrites the expected ui/fail/*.stderr files instead of comparing
+# them, so the UI tests would pass whatever the compiler says. An inherited value must not turn a
+# test run into that; to bless new output, run `TRYBUILD=overwrite cargo test -p tallymark-tests --test ui`
+# by hand and review the diff.
+unset TRYBUILD
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
 cd "$ROOT"
 
-ensure_rust_tools
-ensure_node
+# The canonical order: quick checks first, the slow builds last.
+STAGES=(lint native ui miri wasm docs bench e2e)
 
-log "formatting"
-cargo fmt --all --check
+usage() {
+  cat <<'EOF'
+usage: scripts/test.sh [stage...]
 
-log "clippy (native and wasm32)"
-cargo clippy --workspace --all-targets --locked -- -D warnings
-cargo clippy -p tallymark --all-targets --target wasm32-unknown-unknown --locked -- -D warnings
+Runs the named stages in the order given, or every stage in this order when none is named:
 
-log "native tests: unit, integration, UI (trybuild) and doc tests"
-cargo test --workspace --locked
+  lint    cargo fmt --check; clippy, native and wasm32 (-D warnings)
+  native  the workspace's unit, integration, UI (trybuild) and doc tests; tallymark with
+          --no-default-features, and with --features off (the off test)
+  ui      the UI tests (trybuild) alone; skipped when native runs too, since it includes them
+  miri    the runtime's unit tests, scopes and the global sink under Miri (nightly)
+  wasm    tallymark's wasm tests in Node (wasm-bindgen-test)
+  docs    cargo doc for the workspace with RUSTDOCFLAGS="-D warnings"
+  bench   the benchmarks compile (cargo bench --no-run)
+  e2e     the example workers built with worker-build, run in workerd (node --test)
+EOF
+}
 
-log "unsafe code under Miri: the runtime's unit tests, scopes and the global sink"
-ensure_miri
-cargo +nightly miri test -p tallymark --lib --locked
-cargo +nightly miri test -p tallymark-tests --test scope --test global_sink --locked
+stage_lint() {
+  ensure_component rustfmt
+  ensure_component clippy
+  ensure_wasm_target
+  log "formatting"
+  cargo fmt --all --check
+  log "clippy (native and wasm32)"
+  cargo clippy --workspace --all-targets --locked -- -D warnings
+  cargo clippy -p tallymark --all-targets --target wasm32-unknown-unknown --locked -- -D warnings
+}
 
-log "the off switch"
-cargo test -p tallymark --features off --test off --locked
+stage_native() {
+  log "native tests: unit, integration, UI (trybuild) and doc tests"
+  cargo test --workspace --locked
+  log "tallymark without default features"
+  cargo test -p tallymark --no-default-features --locked
+  log "the off switch"
+  cargo test -p tallymark --features off --test off --locked
+}
 
-log "wasm tests in Node (wasm-bindgen-test)"
-cargo test -p tallymark --target wasm32-unknown-unknown --locked
+stage_ui() {
+  log "UI tests (trybuild): compile errors against ui/fail/*.stderr"
+  cargo test -p tallymark-tests --test ui --locked
+}
 
-log "benchmarks compile (run them with: cargo bench -p tallymark-benches)"
-cargo bench --workspace --no-run --locked
+stage_miri() {
+  ensure_miri
+  log "unsafe code under Miri: the runtime's unit tests, scopes and the global sink"
+  cargo +nightly miri test -p tallymark --lib --locked
+  cargo +nightly miri test -p tallymark-tests --test scope --test global_sink --locked
+}
 
-log "end to end: the example workers in workerd, points captured"
-"$ROOT/scripts/build-examples.sh"
-(cd "$ROOT/e2e" && node --test --test-concurrency=1 tests/)
+stage_wasm() {
+  ensure_node
+  ensure_wasm_target
+  ensure_wasm_bindgen # its wasm-bindgen-test-runner is the wasm32 runner (.cargo/config.toml)
+  log "wasm tests in Node (wasm-bindgen-test)"
+  cargo test -p tallymark --target wasm32-unknown-unknown --locked
+}
 
-log "all tests passed"
+stage_docs() {
+  log "docs build without warnings"
+  RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
+}
+
+stage_bench() {
+  log "benchmarks compile (run them with: ./scripts/bench.sh)"
+  cargo bench --workspace --no-run --locked
+}
+
+stage_e2e() {
+  ensure_node
+  log "end to end: the example workers in workerd, points captured"
+  "$ROOT/scripts/build-examples.sh"
+  (cd "$ROOT/e2e" && node --test --test-concurrency=1 tests/)
+}
+
+is_stage() {
+  local stage
+  for stage in "${STAGES[@]}"; do [ "$stage" = "$1" ] && return 0; done
+  return 1
+}
+
+contains() {
+  local want="$1" item; shift
+  for item in "$@"; do [ "$item" = "$want" ] && return 0; done
+  return 1
+}
+
+main() {
+  local stage
+  for stage in "$@"; do
+    case "$stage" in
+      -h | --help) usage; exit 0 ;;
+    esac
+  done
+  # Every name is checked before any stage runs: a typo fails now, not after an hour of tests.
+  for stage in "$@"; do
+    if ! is_stage "$stage"; then
+      log "unknown stage: $stage (valid stages: ${STAGES[*]})"
+      exit 2
+    fi
+  done
+  [ "$#" -gt 0 ] || set -- "${STAGES[@]}"
+
+  # A missing Node stops the run now rather than after the stages before the first that needs it.
+  if contains wasm "$@" || contains e2e "$@"; then ensure_node; fi
+
+  local ran=() note=""
+  trap 'status=$?; [ "$status" -eq 0 ] || [ -z "${current:-}" ] || log "stage $current failed (exit $status)"' EXIT
+  for stage in "$@"; do
+    # `native` runs every test of the workspace, the UI test among them. `ui` exists to run that
+    # test alone; asked for together with `native` (as in the full run) it is skipped, so the
+    # slow trybuild compiles run once.
+    if [ "$stage" = ui ] && contains native "$@"; then
+      note=" (ui: run within native)"
+      continue
+    fi
+    current="$stage"
+    "stage_$stage"
+    ran+=("$stage")
+  done
+  current=""
+  log "all stages passed: ${ran[*]}$note"
+}
+
+main "$@"

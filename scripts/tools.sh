@@ -11,7 +11,9 @@ WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 ensure_wasm_target() {
-  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  # rustup's list is read whole before grep sees it: piped into `grep -q`, which exits at the first
+  # match, rustup could fail writing the rest, and pipefail would count the pipeline as failed.
+  if ! grep -qx wasm32-unknown-unknown <<<"$(rustup target list --installed)"; then
     log "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
   fi
@@ -32,18 +34,26 @@ ensure_worker_build() {
   fi
 }
 
+# Node runs the wasm tests and the e2e suite. It is a system package, and the scripts install none:
+# a missing node or npm stops the script with the command that installs it.
 ensure_node() {
-  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-    log "installing Node.js and npm"
-    apt-get update -qq && apt-get install -y -qq nodejs npm
+  local missing=() tool
+  for tool in node npm; do
+    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    log "missing: ${missing[*]} (Node.js and npm are needed); install them with:"
+    printf '    apt-get install -y nodejs npm\n' >&2
+    exit 1
   fi
 }
 
-ensure_rust_tools() {
-  ensure_wasm_target
-  ensure_wasm_bindgen
-  rustup component list --installed | grep -q '^clippy' || rustup component add clippy
-  rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+# A rustup component of the default toolchain (clippy, rustfmt), added once.
+ensure_component() {
+  if ! grep -q "^$1" <<<"$(rustup component list --installed)"; then
+    log "adding the $1 component"
+    rustup component add "$1"
+  fi
 }
 
 # Miri, which checks the runtime's `unsafe` code, runs on the machine's nightly toolchain (the only

@@ -8,7 +8,8 @@ use kiloclaw::telemetry::{Delivery, KiloClawEvent};
 use std::cell::RefCell;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
-use tallymark::{Reconcile, Scope};
+use tallymark::events::Reconcile;
+use tallymark::Scope;
 use tallymark_benches::*;
 
 static LINES: ReusableLines = ReusableLines::new();

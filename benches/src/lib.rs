@@ -10,7 +10,8 @@ use std::pin::pin;
 use std::sync::Mutex;
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
-use tallymark::{DataPoint, HttpStatus, LineSink, Scope, Sink, WriteError};
+use tallymark::sink::{LineSink, Sink, WriteError};
+use tallymark::{DataPoint, HttpStatus, Scope};
 use tracing_subscriber::layer::{Context as LayerContext, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::Layer;
@@ -153,7 +154,7 @@ pub fn http_fields(point: &mut kiloclaw::telemetry::KiloClawEventPoint<'_>) {
 }
 
 /// 3. `#[instrumented]`.
-#[tallymark::instrumented(KiloClawEvent, route = "GET /api/kiloclaw/status", user_id = user, enrich = http_fields)]
+#[tallymark::instrumented(KiloClawEvent, route = "GET /api/kiloclaw/status", enrich = http_fields, fields(user_id = user))]
 pub async fn instrumented(user: &'static str) -> Result<Response, Error> {
     body(user).await
 }

@@ -1,6 +1,7 @@
 //! `#[derive(FixedText)]`: one fixed text per enum variant.
 
 use crate::errors::Errors;
+use crate::event::each_option;
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Data, DeriveInput, Fields, LitStr};
@@ -36,14 +37,23 @@ pub fn derive(input: TokenStream) -> TokenStream {
         }
         texts.push((text.clone(), &variant.ident));
         let ident = &variant.ident;
-        arms.push(quote!(Self::#ident => #text));
+        arms.push(quote!(Self::#ident { .. } => #text));
     }
-    if !errors.is_empty() {
-        return errors.to_compile_errors();
-    }
+    let mut krate: syn::Path = syn::parse_quote!(::tallymark);
+    each_option(
+        &input.attrs,
+        &["crate"],
+        "FixedText",
+        &mut errors,
+        |_, meta| {
+            krate = meta.value()?.parse()?;
+            Ok(())
+        },
+    );
     let name = &input.ident;
-    let krate = quote!(::tallymark);
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    // Expanded after a mistake too, so the enum's uses still compile.
+    let compile_errors = errors.to_compile_errors();
     quote! {
         #[automatically_derived]
         impl #impl_generics #krate::FixedText for #name #ty_generics #where_clause {
@@ -51,18 +61,16 @@ pub fn derive(input: TokenStream) -> TokenStream {
                 match self { #(#arms),* }
             }
         }
+        #compile_errors
     }
 }
 
-/// `#[text("...")]`, or the variant's name in snake_case.
+/// `#[tallymark(text = "...")]`, or the variant's name in snake_case.
 fn variant_text(variant: &syn::Variant, errors: &mut Errors) -> String {
-    for attr in &variant.attrs {
-        if attr.path().is_ident("text") {
-            match attr.parse_args::<LitStr>() {
-                Ok(lit) => return lit.value(),
-                Err(_) => errors.at(&attr.meta, "expected `#[text(\"...\")]`"),
-            }
-        }
-    }
-    tallymark_names::snake_case(&variant.ident.to_string())
+    let mut text = None;
+    each_option(&variant.attrs, &["text"], "variant", errors, |_, meta| {
+        text = Some(meta.value()?.parse::<LitStr>()?.value());
+        Ok(())
+    });
+    text.unwrap_or_else(|| tallymark_names::snake_case(&variant.ident.to_string()))
 }

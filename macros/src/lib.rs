@@ -1,5 +1,9 @@
 //! Procedural macros of [tallymark](https://docs.rs/tallymark). Depend on `tallymark`, which
-//! re-exports them; the expanded code calls through `tallymark::__private`.
+//! re-exports and documents them; the expanded code calls through `tallymark::__private`.
+//!
+//! Each macro is parse → validate → expand, in modules of its own; every mistake is collected and
+//! reported at its token, and the macro still expands (with the mistake left out) so that the rest
+//! of the crate type-checks and each mistake gives one error.
 
 mod args;
 mod errors;
@@ -16,8 +20,9 @@ pub fn layout(args: TokenStream, item: TokenStream) -> TokenStream {
     layout::layout(args.into(), item.into()).into()
 }
 
-/// Gives each unit variant of an enum one fixed text (`#[text("...")]`, or its snake_case name).
-#[proc_macro_derive(FixedText, attributes(text))]
+/// Gives each unit variant of an enum one fixed text (`#[tallymark(text = "...")]`, or its
+/// snake_case name).
+#[proc_macro_derive(FixedText, attributes(tallymark))]
 pub fn derive_fixed_text(input: TokenStream) -> TokenStream {
     fixed_text::derive(input.into()).into()
 }
@@ -38,19 +43,19 @@ pub fn record(input: TokenStream) -> TokenStream {
 
 /// Declares a typed event (a struct) or a family of events (an enum, one event per variant).
 /// See the `tallymark` crate's documentation.
-#[proc_macro_derive(Event, attributes(event, to, key, error_text))]
+#[proc_macro_derive(Event, attributes(tallymark))]
 pub fn derive_event(input: TokenStream) -> TokenStream {
     event::derive_event(input.into()).into()
 }
 
 /// Maps a state struct's fields onto layout fields, filled when an event is emitted.
-#[proc_macro_derive(Dimensions, attributes(dimensions, to))]
+#[proc_macro_derive(Dimensions, attributes(tallymark))]
 pub fn derive_dimensions(input: TokenStream) -> TokenStream {
     event::derive_dimensions(input.into()).into()
 }
 
-/// Wraps a reconcile step: times it, captures its error, and logs `reconcile.{action}` (console
-/// line and point) through a `tallymark::Reconcile` context.
+/// Wraps a step of a reconcile pass: times it, captures its error, and logs it (console line and
+/// point) through a `tallymark::events::Reconcile` context.
 #[proc_macro_attribute]
 pub fn reconcile_event(args: TokenStream, item: TokenStream) -> TokenStream {
     instrumented::step(instrumented::Kind::Reconcile, args.into(), item.into()).into()

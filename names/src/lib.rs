@@ -1,53 +1,91 @@
-//! Naming rules shared by `tallymark-macros` (which applies them to route patterns at compile time)
-//! and `tallymark` (which applies them to concrete request paths), so both always agree.
+//! The naming rules of tallymark, shared by `tallymark-macros` (which applies them to route
+//! patterns at compile time) and `tallymark` (which applies them to concrete request paths at run
+//! time), so both always agree; and the roles instrumentation fills, declared once for both.
 #![warn(missing_docs)]
 
-/// The event name of an HTTP request, by the reference system's rule
-/// (`deriveHttpEventName` in KiloClaw's `src/middleware/analytics.ts`):
+/// A rule that names the event of an HTTP call from its method and path.
 ///
-/// 1. strip one leading `/api/`, then one leading `/`;
-/// 2. split on `/`, dropping empty segments and route parameters (segments starting with `:`);
-/// 3. join what remains with `.` (the *tail*);
-/// 4. map the verb case-sensitively: `GET` → `get`, `POST` → `create`, `PUT`/`PATCH` → `update`,
-///    `DELETE` → `delete`, anything else lowercased;
-/// 5. `http.<verb>` when the tail is empty, else `<tail>.<verb>`.
-///
-/// ```
-/// use tallymark_names::http_event_name;
-/// assert_eq!(http_event_name("GET", "/api/admin/storage"), "admin.storage.get");
-/// assert_eq!(http_event_name("PATCH", "/api/platform/kilocode-config"), "platform.kilocode-config.update");
-/// assert_eq!(http_event_name("DELETE", "/api/users/:id"), "users.delete");
-/// assert_eq!(http_event_name("GET", "/"), "http.get");
-/// ```
-pub fn http_event_name(method: &str, path: &str) -> String {
-    let path = path.strip_prefix("/api/").unwrap_or(path);
-    let path = path.strip_prefix('/').unwrap_or(path);
-    let mut name = String::with_capacity(path.len() + 8);
-    for segment in path
-        .split('/')
-        .filter(|s| !s.is_empty() && !s.starts_with(':'))
-    {
-        name.push_str(segment);
-        name.push('.');
-    }
-    if name.is_empty() {
-        name.push_str("http.");
-    }
-    match method {
-        "GET" => name.push_str("get"),
-        "POST" => name.push_str("create"),
-        "PUT" | "PATCH" => name.push_str("update"),
-        "DELETE" => name.push_str("delete"),
-        other => name.push_str(&other.to_lowercase()),
-    }
-    name
+/// Every rule drops empty path segments and route parameters (segments starting with `:` or
+/// `*`), so a route pattern and the concrete paths it matches get the same name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NamingRule {
+    /// The default: the remaining segments joined with `.`, then the method lowercased:
+    /// `GET /users/:id/keys` → `users.keys.get`; `http.<method>` when no segment remains.
+    PathMethod,
+    /// REST words for the verbs: one leading `/api/` stripped, then the segments joined with `.`,
+    /// then `GET` → `get`, `POST` → `create`, `PUT` and `PATCH` → `update`, `DELETE` → `delete`,
+    /// any other method lowercased (`POST /api/admin/storage/sync` → `admin.storage.sync.create`).
+    ApiCrud,
 }
 
-/// Splits a route string `"<METHOD> <path>"` as the reference does
-/// (`method = route.split(' ', 1)[0]`, `path = route.slice(method.length + 1)`).
+impl NamingRule {
+    /// Every built-in rule, in the order of [`NamingRule::position`].
+    pub const ALL: [NamingRule; 2] = [NamingRule::PathMethod, NamingRule::ApiCrud];
+
+    /// The rule's name as written in attributes: `path_method`, `api_crud`.
+    pub const fn attribute_name(self) -> &'static str {
+        match self {
+            NamingRule::PathMethod => "path_method",
+            NamingRule::ApiCrud => "api_crud",
+        }
+    }
+
+    /// The rule named `name` in an attribute.
+    pub fn from_attribute_name(name: &str) -> Option<Self> {
+        NamingRule::ALL
+            .into_iter()
+            .find(|rule| rule.attribute_name() == name)
+    }
+
+    /// This rule's position in [`NamingRule::ALL`].
+    pub const fn position(self) -> usize {
+        match self {
+            NamingRule::PathMethod => 0,
+            NamingRule::ApiCrud => 1,
+        }
+    }
+
+    /// The event name of a call with this `method` and `path`.
+    ///
+    /// ```
+    /// use tallymark_names::NamingRule;
+    /// assert_eq!(NamingRule::PathMethod.name("GET", "/users/:id/keys"), "users.keys.get");
+    /// assert_eq!(NamingRule::PathMethod.name("POST", "/api/links"), "api.links.post");
+    /// assert_eq!(NamingRule::ApiCrud.name("POST", "/api/links"), "links.create");
+    /// assert_eq!(NamingRule::ApiCrud.name("PATCH", "/api/platform/kilocode-config"), "platform.kilocode-config.update");
+    /// assert_eq!(NamingRule::PathMethod.name("GET", "/"), "http.get");
+    /// ```
+    pub fn name(self, method: &str, path: &str) -> String {
+        let path = match self {
+            NamingRule::PathMethod => path,
+            NamingRule::ApiCrud => path.strip_prefix("/api/").unwrap_or(path),
+        };
+        let mut name = String::with_capacity(path.len() + 8);
+        for segment in path
+            .split('/')
+            .filter(|s| !s.is_empty() && !s.starts_with([':', '*']))
+        {
+            name.push_str(segment);
+            name.push('.');
+        }
+        if name.is_empty() {
+            name.push_str("http.");
+        }
+        match (self, method) {
+            (NamingRule::ApiCrud, "GET") => name.push_str("get"),
+            (NamingRule::ApiCrud, "POST") => name.push_str("create"),
+            (NamingRule::ApiCrud, "PUT" | "PATCH") => name.push_str("update"),
+            (NamingRule::ApiCrud, "DELETE") => name.push_str("delete"),
+            (_, other) => name.push_str(&other.to_lowercase()),
+        }
+        name
+    }
+}
+
+/// Splits a route string `"<METHOD> <path>"` at its first space.
 ///
 /// ```
-/// assert_eq!(tallymark_names::split_route("GET /api/kiloclaw/status"), ("GET", "/api/kiloclaw/status"));
+/// assert_eq!(tallymark_names::split_route("GET /users/:id"), ("GET", "/users/:id"));
 /// assert_eq!(tallymark_names::split_route("GET"), ("GET", ""));
 /// ```
 pub fn split_route(route: &str) -> (&str, &str) {
@@ -78,106 +116,132 @@ pub fn snake_case(name: &str) -> String {
     out
 }
 
+/// The kind of slot a role's field must occupy for instrumentation to fill it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleSlot {
+    /// A blob (or, for [`Role::Event`], the index).
+    Text,
+    /// A double.
+    Number,
+}
+
+/// A fact of an instrumented call that instrumentation writes into a layout without knowing it:
+/// into the field of the role's name, when the layout declares one in a slot of the role's kind,
+/// and nowhere otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The event name: field `event`, else the index.
+    Event,
+    /// The HTTP route pattern (`GET /users/:id`): field `route`.
+    Route,
+    /// The error text: field `error`.
+    Error,
+    /// `ok`, `error`, `cancelled` or `panicked`: field `outcome`.
+    Outcome,
+    /// The call's duration in milliseconds: field `duration_ms`.
+    DurationMs,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 5] = [
+        Role::Event,
+        Role::Route,
+        Role::Error,
+        Role::Outcome,
+        Role::DurationMs,
+    ];
+
+    /// The name of the layout field this role fills.
+    pub const fn field(self) -> &'static str {
+        match self {
+            Role::Event => "event",
+            Role::Route => "route",
+            Role::Error => "error",
+            Role::Outcome => "outcome",
+            Role::DurationMs => "duration_ms",
+        }
+    }
+
+    /// The kind of slot the field must occupy.
+    pub const fn slot(self) -> RoleSlot {
+        match self {
+            Role::DurationMs => RoleSlot::Number,
+            _ => RoleSlot::Text,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn reference_wrapped_routes() {
-        let cases = [
-            ("GET /api/admin/storage", "admin.storage.get"),
-            ("POST /api/admin/storage/sync", "admin.storage.sync.create"),
-            (
-                "POST /api/admin/machine/restart",
-                "admin.machine.restart.create",
-            ),
-            (
-                "POST /api/admin/gateway/restart",
-                "admin.gateway.restart.create",
-            ),
-            ("GET /api/admin/public-key", "admin.public-key.get"),
-            (
-                "GET /api/admin/google-credentials",
-                "admin.google-credentials.get",
-            ),
-            (
-                "POST /api/admin/google-credentials",
-                "admin.google-credentials.create",
-            ),
-            (
-                "DELETE /api/admin/google-credentials",
-                "admin.google-credentials.delete",
-            ),
-            ("GET /api/kiloclaw/config", "kiloclaw.config.get"),
-            ("GET /api/kiloclaw/status", "kiloclaw.status.get"),
-        ];
-        for (route, event) in cases {
-            let (method, path) = split_route(route);
-            assert_eq!(http_event_name(method, path), event, "{route}");
-        }
+    fn both(method: &str, path: &str) -> (String, String) {
+        (
+            NamingRule::PathMethod.name(method, path),
+            NamingRule::ApiCrud.name(method, path),
+        )
     }
 
     #[test]
-    fn reference_platform_paths() {
+    fn the_two_rules_differ_only_in_the_api_prefix_and_the_verbs() {
         let cases = [
-            (
-                "POST",
-                "/api/platform/provision",
-                "platform.provision.create",
-            ),
-            (
-                "PATCH",
-                "/api/platform/kilocode-config",
-                "platform.kilocode-config.update",
-            ),
-            ("GET", "/api/platform/files/read", "platform.files.read.get"),
-            (
-                "DELETE",
-                "/api/platform/gmail-notifications",
-                "platform.gmail-notifications.delete",
-            ),
             (
                 "GET",
-                "/api/platform/versions/latest",
-                "platform.versions.latest.get",
+                "/api/admin/storage",
+                "api.admin.storage.get",
+                "admin.storage.get",
             ),
-            // The platform sub-app tested directly sees the un-prefixed path.
-            ("POST", "/start", "start.create"),
+            (
+                "POST",
+                "/api/admin/storage/sync",
+                "api.admin.storage.sync.post",
+                "admin.storage.sync.create",
+            ),
+            ("PUT", "/x", "x.put", "x.update"),
+            ("PATCH", "/x", "x.patch", "x.update"),
+            ("DELETE", "/users/:id", "users.delete", "users.delete"),
+            ("OPTIONS", "/x", "x.options", "x.options"),
+            ("post", "/x", "x.post", "x.post"),
+            ("GET", "/", "http.get", "http.get"),
+            ("POST", "/api/", "api.post", "http.create"),
         ];
-        for (method, path, event) in cases {
-            assert_eq!(http_event_name(method, path), event);
+        for (method, path, plain, crud) in cases {
+            assert_eq!(
+                both(method, path),
+                (plain.to_owned(), crud.to_owned()),
+                "{method} {path}"
+            );
         }
     }
 
     #[test]
-    fn verb_map_is_case_sensitive_and_falls_back_to_lowercase() {
-        assert_eq!(http_event_name("PUT", "/api/x"), "x.update");
-        assert_eq!(http_event_name("OPTIONS", "/api/x"), "x.options");
-        assert_eq!(http_event_name("HEAD", "/api/x"), "x.head");
-        assert_eq!(http_event_name("post", "/api/x"), "x.post");
-        assert_eq!(http_event_name("Get", "/api/x"), "x.get");
+    fn parameters_wildcards_and_empty_segments_are_dropped() {
+        assert_eq!(both("GET", "/users/:id/keys/:key").0, "users.keys.get");
+        assert_eq!(both("GET", "/files/*rest").0, "files.get");
+        assert_eq!(both("GET", "//a//b/").0, "a.b.get");
+        assert_eq!(both("GET", "").0, "http.get");
+        assert_eq!(both("GET", "/a_b/c-d/e.f").0, "a_b.c-d.e.f.get");
     }
 
     #[test]
-    fn prefixes_params_and_empty_segments() {
-        // Only one leading `/api/` is stripped, then one leading `/`.
-        assert_eq!(http_event_name("GET", "/api/api/x"), "api.x.get");
-        assert_eq!(http_event_name("GET", "/apix/y"), "apix.y.get");
-        assert_eq!(http_event_name("GET", "/api"), "api.get");
-        assert_eq!(http_event_name("GET", "api/x"), "api.x.get");
-        assert_eq!(http_event_name("GET", "//a//b/"), "a.b.get");
-        assert_eq!(
-            http_event_name("GET", "/api/users/:id/keys/:key"),
-            "users.keys.get"
-        );
-        assert_eq!(http_event_name("POST", "/api/"), "http.create");
-        assert_eq!(http_event_name("GET", ""), "http.get");
-        assert_eq!(http_event_name("DELETE", "/api/:id"), "http.delete");
-        // Hyphens and other characters inside segments are kept.
-        assert_eq!(
-            http_event_name("GET", "/api/a_b/c-d/e.f"),
-            "a_b.c-d.e.f.get"
-        );
+    fn only_one_leading_api_prefix_is_stripped() {
+        assert_eq!(both("GET", "/api/api/x").1, "api.x.get");
+        assert_eq!(both("GET", "/apix/y").1, "apix.y.get");
+        assert_eq!(both("GET", "/api").1, "api.get");
+        assert_eq!(both("DELETE", "/api/:id").1, "http.delete");
+    }
+
+    #[test]
+    fn rules_round_trip_through_their_attribute_names() {
+        for rule in NamingRule::ALL {
+            assert_eq!(
+                NamingRule::from_attribute_name(rule.attribute_name()),
+                Some(rule)
+            );
+            assert_eq!(NamingRule::ALL[rule.position()], rule);
+        }
+        assert_eq!(NamingRule::from_attribute_name("kebab"), None);
     }
 
     #[test]

@@ -3,16 +3,13 @@
 
 use crate::clock::{self, Instant};
 use crate::layout::{Layout, PointBuilder};
-use crate::limits::truncate_chars;
 use crate::scope::Scope;
 use crate::value::Blob;
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt::Display;
 use std::marker::PhantomData;
-
-/// Most characters of an error message recorded (the reference's `.slice(0, 200)`).
-pub const MAX_ERROR_CHARS: usize = 200;
+use tallymark_names::Role;
 
 /// How a call ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,26 +36,40 @@ impl Outcome {
     }
 }
 
-/// Decides whether a finished call's point is written (e.g. the reference's platform rule: only
-/// when there is a user or an error).
+/// Decides whether a finished call's point is written (e.g. only when there is a user or an
+/// error).
 pub type EmitRule<P> = fn(&P) -> bool;
 
-/// Fills fields derived from others just before the point is written (e.g. a sandbox id computed
-/// from the user id).
+/// Fills fields derived from others just before the point is written (e.g. an id derived from
+/// the user id).
 pub type Enrich<P> = fn(&mut P);
 
-/// An instrumented call in progress. Created by `#[instrumented]` (or by hand, for middleware);
-/// writes its point once: at [`Call::finish`], or when dropped unfinished.
+/// An instrumented call in progress, for middleware that instruments by hand what
+/// `#[instrumented]` instruments by attribute. It writes its point once: at [`Call::finish`] or
+/// [`Call::finish_http`], or, when dropped unfinished, as `cancelled` (or `panicked`).
 ///
-/// `P` says where the point is while the call runs: [`Recording`] (the default) keeps it in the
-/// call, so fields can be recorded as the call goes ([`Call::record`], `tallymark::record!`);
-/// [`Deferred`] builds it only when the call ends. `#[instrumented]` defers when the body records
-/// nothing: a data point is several hundred bytes, and a handler's future would otherwise carry
-/// it across every `.await`.
+/// ```
+/// use tallymark::{Call, Outcome, Scope};
 ///
-/// `R` decides whether the point is written and `E` enriches it just before; by hand they are
-/// function pointers ([`Call::emit_if`], [`Call::enrich`]), `#[instrumented]` passes the functions
-/// themselves so they can be inlined.
+/// #[tallymark::layout(dataset = "api", binding = "API")]
+/// pub struct ApiEvent {
+///     #[index] #[blob(1)] event: String,
+///     #[blob(2)] route: String,
+///     #[blob(3)] user: String,
+/// }
+///
+/// let sink = tallymark::sink::MemorySink::new();
+/// Scope::new(sink.clone()).run_sync(|| {
+///     let call = Call::<ApiEvent>::http("GET", "/users/u1");
+///     call.record(|point| { point.user("u1"); });
+///     call.finish(Outcome::Ok, None);
+/// });
+/// assert_eq!(sink.last().unwrap().blob_texts(), ["users.u1.get", "GET /users/u1", "u1"]);
+/// ```
+///
+/// (The type parameters after `L` are how `#[instrumented]` keeps its calls small and inlined;
+/// a call made by hand uses their defaults.)
+#[must_use = "a call writes its point when finished; dropped at once, it records a cancelled call"]
 pub struct Call<
     'a,
     L: Layout,
@@ -75,7 +86,9 @@ pub struct Call<
     layout: PhantomData<fn(&mut L::Point<'a>)>,
 }
 
-/// Where a [`Call`]'s point is while the call runs: [`Recording`] or [`Deferred`].
+/// Where a [`Call`]'s point is while the call runs: [`Recording`] keeps it in the call, so fields
+/// can be recorded as the call goes; [`Deferred`] builds it only when the call ends, so that a
+/// handler's future does not carry a whole point across its `.await`s.
 pub trait PointSource<'a, L: Layout> {
     /// Hands the point, with everything set so far, to `write`. Called once, when the call ends.
     fn finish_point(&mut self, write: impl FnOnce(&mut L::Point<'a>));
@@ -100,7 +113,6 @@ impl<'a, L: Layout, F: FnOnce(&mut L::Point<'a>)> PointSource<'a, L> for Deferre
     #[inline(always)]
     fn finish_point(&mut self, write: impl FnOnce(&mut L::Point<'a>)) {
         if let Some(start) = self.start.take() {
-            // Filled where it stands: returning a point moves several hundred bytes.
             let mut point = L::point();
             start(&mut point);
             write(&mut point);
@@ -118,40 +130,33 @@ fn unchanged<P>(_: &mut P) {}
 
 impl<'a, L: Layout> Call<'a, L> {
     /// Starts a call named `event`, for the HTTP route `route` if it has one. Its duration is
-    /// measured from the invocation's start when a [`Scope`] is current (the reference's timing
-    /// middleware), else from now.
-    pub fn start(event: Blob<'a>, route: Option<Blob<'a>>) -> Self {
+    /// measured from the invocation's start when a [`Scope`] is current, else from now.
+    pub fn start(event: impl Into<Cow<'a, str>>, route: Option<Cow<'a, str>>) -> Self {
+        let event = Blob::Text(event.into());
         Self::recording(always, unchanged, move |point| {
-            point.fill_event(event);
+            point.fill_text(Role::Event, event);
             if let Some(route) = route {
-                point.fill_route(route);
+                point.fill_text(Role::Route, Blob::Text(route));
             }
         })
     }
 
-    /// Starts a call for a concrete HTTP request (middleware style): the event name is derived
-    /// from `method` and `path` by [`crate::http::http_event_name`], the route is
-    /// `"<method> <path>"`.
+    /// Starts a call for a concrete HTTP request: the event is named from `method` and `path` by
+    /// the layout's naming rule ([`crate::Schema::naming`]), the route is `"<method> <path>"`.
     pub fn http(method: &str, path: &str) -> Self {
-        let event = crate::http::http_event_name(method, path);
-        let route = format!("{method} {path}");
-        Call::start(
-            Blob::Text(Cow::Owned(event)),
-            Some(Blob::Text(Cow::Owned(route))),
-        )
+        let event = L::SCHEMA.naming().name(method, path);
+        Call::start(event, Some(Cow::Owned(format!("{method} {path}"))))
     }
 }
 
 impl<'a, L: Layout, P: PointSource<'a, L>> Call<'a, L, P> {
     /// Only write the point if `rule` holds for it when the call ends.
-    #[must_use]
     pub fn emit_if(mut self, rule: EmitRule<L::Point<'a>>) -> Self {
         self.emit_rule = rule;
         self
     }
 
     /// Run `enrich` on the point just before it is written.
-    #[must_use]
     pub fn enrich(mut self, enrich: Enrich<L::Point<'a>>) -> Self {
         self.enrich = enrich;
         self
@@ -174,8 +179,8 @@ where
         Call::around(Recording(RefCell::new(point)), emit_rule, enrich)
     }
 
-    /// Sets fields on the point being filled (what `tallymark::record!` expands to). Does nothing
-    /// when called from inside another `record`.
+    /// Sets fields on the point being filled. Does nothing when called from inside another
+    /// `record`.
     pub fn record(&self, set: impl FnOnce(&mut L::Point<'a>)) {
         if let Ok(mut point) = self.point.0.try_borrow_mut() {
             set(&mut point);
@@ -246,9 +251,8 @@ where
         self.end(outcome, error);
     }
 
-    /// [`Call::finish`] for `#[instrumented]`: ends the call where it stands. (Passed by value,
-    /// the call is copied first, and that copy read fields just written one by one: a
-    /// store-forwarding stall per 16 bytes.) Once ended, the call's `Drop` does nothing.
+    /// [`Call::finish`] for `#[instrumented]`: ends the call where it stands, without moving it.
+    /// Once ended, the call's `Drop` does nothing.
     #[doc(hidden)]
     #[inline]
     pub fn finish_in_place(&mut self, outcome: Outcome, error: Option<String>) {
@@ -256,9 +260,9 @@ where
     }
 
     /// Ends the call from an HTTP handler's result: `HTTP <status>` for a response of 400 or
-    /// more, the error's message (cut to 200 characters) for an `Err`.
+    /// more, the error's message (cut to the layout's [`crate::Schema::error_text`]) for an `Err`.
     pub fn finish_http<T: crate::HttpStatus, D: Display>(self, result: &Result<T, D>) {
-        let error = crate::http::result_error(result);
+        let error = crate::http::result_error(result, L::SCHEMA.error_text());
         self.finish(Outcome::from_error(&error), error);
     }
 
@@ -273,10 +277,10 @@ where
         let scope = self.scope.as_ref();
         let (emit_rule, enrich) = (&self.emit_rule, &self.enrich);
         self.point.finish_point(|point| {
-            point.fill_duration_ms(duration_ms);
-            point.fill_outcome(outcome.as_str());
+            point.fill_number(Role::DurationMs, duration_ms);
+            point.fill_text(Role::Outcome, Blob::Text(Cow::Borrowed(outcome.as_str())));
             if let Some(error) = error {
-                point.fill_error(Blob::Text(Cow::Owned(error)));
+                point.fill_text(Role::Error, Blob::Text(Cow::Owned(error)));
             }
             enrich(point);
             if emit_rule(point) {
@@ -307,14 +311,6 @@ impl Outcome {
             Outcome::Ok
         }
     }
-}
-
-/// An error's message cut to [`MAX_ERROR_CHARS`] characters.
-pub fn error_message(error: &dyn Display) -> String {
-    let mut message = error.to_string();
-    let keep = truncate_chars(&message, MAX_ERROR_CHARS).len();
-    message.truncate(keep);
-    message
 }
 
 impl<'a, L, P, R, E> Drop for Call<'a, L, P, R, E>

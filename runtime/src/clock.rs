@@ -5,8 +5,8 @@
 //! natively.
 //!
 //! On Cloudflare Workers the clocks advance only across I/O (a Spectre mitigation): a handler that
-//! only computes measures 0 ms. Durations therefore measure I/O-bound wall time, exactly as the
-//! reference system's `performance.now()` differences do.
+//! only computes measures 0 ms. Durations therefore measure I/O-bound wall time, as
+//! `performance.now()` differences in a JavaScript worker do.
 
 pub use web_time::Instant;
 
@@ -20,8 +20,8 @@ pub fn elapsed_ms(start: Instant) -> f64 {
     millis(start.elapsed())
 }
 
-/// `duration` in fractional milliseconds. Multiplications only: `as_secs_f64` divides, which is
-/// slow, and this runs at the end of every instrumented call.
+/// `duration` in fractional milliseconds, by multiplication only (this runs at the end of every
+/// instrumented call).
 fn millis(duration: std::time::Duration) -> f64 {
     duration.as_secs() as f64 * 1000.0 + f64::from(duration.subsec_nanos()) * 1e-6
 }

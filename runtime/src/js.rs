@@ -9,6 +9,7 @@ use wasm_bindgen::prelude::*;
 extern "C" {
     #[wasm_bindgen(js_namespace = console, js_name = log)]
     pub(crate) fn console_log_2(summary: &str, fields: &JsValue);
+    #[cfg(feature = "events")]
     #[wasm_bindgen(js_namespace = console, js_name = log)]
     pub(crate) fn console_log(line: &str);
     #[wasm_bindgen(js_namespace = console, js_name = warn)]

@@ -1,4 +1,5 @@
-//! JSON as JavaScript writes it: console lines must match `JSON.stringify` byte for byte.
+//! JSON numbers as JavaScript writes them (`JSON.stringify`), so that console lines of a Rust
+//! worker read the same as those of a JavaScript one.
 
 use serde_json::Value;
 
@@ -19,6 +20,7 @@ pub fn js_number(value: f64) -> Value {
 }
 
 /// Rewrites every number in `value` as [`js_number`] would write it.
+#[cfg(feature = "events")]
 pub fn to_js_numbers(value: &mut Value) {
     match value {
         Value::Number(number) => {
@@ -53,6 +55,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "events")]
     fn nested_numbers_are_rewritten() {
         let mut value = serde_json::json!({"a": [1.0, 2.5, {"b": 3.0}], "c": 4});
         to_js_numbers(&mut value);

@@ -4,6 +4,7 @@ use crate::point::DataPoint;
 use crate::schema::Schema;
 use crate::scope::Scope;
 use crate::value::Blob;
+use tallymark_names::Role;
 
 /// A dataset layout, declared with `#[tallymark::layout]`.
 pub trait Layout {
@@ -17,34 +18,29 @@ pub trait Layout {
     fn point<'a>() -> Self::Point<'a>;
 }
 
-/// What every generated builder offers besides its typed setters.
+/// What every generated builder offers besides its typed setters: how instrumentation fills a
+/// layout it does not know.
 ///
-/// The `fill_*` methods are how instrumentation (`#[instrumented]`, reconcile events) writes the
-/// facts of a call without knowing the layout: each writes the layout's field of that conventional
-/// name when the layout declares it in a slot of the right kind, and does nothing otherwise:
+/// Each role ([`Role`]) is written into the layout's field of the role's name, when the layout
+/// declares that field in a slot of the role's kind, and nowhere otherwise:
 ///
-/// | method | field | slot |
+/// | role | field | slot |
 /// |---|---|---|
-/// | `fill_event` | `event`, else the index | blob or index |
-/// | `fill_route` | `route` | blob |
-/// | `fill_error` | `error` | blob |
-/// | `fill_outcome` | `outcome` | blob |
-/// | `fill_duration_ms` | `duration_ms` | double |
+/// | event name | `event`, else the index | blob or index |
+/// | HTTP route | `route` | blob |
+/// | error text | `error` | blob |
+/// | outcome (`ok`, `error`, `cancelled`, `panicked`) | `outcome` | blob |
+/// | duration in milliseconds | `duration_ms` | double |
 pub trait PointBuilder<'a> {
     /// Clamps the point to Analytics Engine's limits and returns the view sinks read.
     fn seal(&mut self) -> DataPoint<'_>;
 
-    /// Writes the point to `scope`, or outside any scope when `None` (see [`crate::emit_in`]).
+    /// Writes the point to `scope`, or outside any scope when `None`.
     fn emit_in(&mut self, scope: Option<&Scope>);
 
-    /// Writes the event name.
-    fn fill_event(&mut self, name: Blob<'a>);
-    /// Writes the HTTP route.
-    fn fill_route(&mut self, route: Blob<'a>);
-    /// Writes the error text.
-    fn fill_error(&mut self, text: Blob<'a>);
-    /// Writes the outcome (`ok`, `error`, `cancelled`, `panicked`).
-    fn fill_outcome(&mut self, outcome: &'static str);
-    /// Writes the duration in milliseconds.
-    fn fill_duration_ms(&mut self, ms: f64);
+    /// Writes a text role.
+    fn fill_text(&mut self, role: Role, value: Blob<'a>);
+
+    /// Writes a number role.
+    fn fill_number(&mut self, role: Role, value: f64);
 }

@@ -9,9 +9,9 @@
 //!
 //! ```
 //! #[derive(Clone, Copy, tallymark::FixedText)]
-//! pub enum Delivery { Http, Do, Reconcile }
+//! pub enum Delivery { Http, Queue }
 //!
-//! #[tallymark::layout(dataset = "kiloclaw_events", binding = "KILOCLAW_AE")]
+//! #[tallymark::layout(dataset = "app_events", binding = "APP_AE")]
 //! pub struct Event {
 //!     /// Event name.
 //!     #[index] #[blob(1)] event: String,
@@ -20,7 +20,7 @@
 //!     #[double(1)] duration_ms: f64,
 //! }
 //!
-//! let sink = tallymark::MemorySink::new();
+//! let sink = tallymark::sink::MemorySink::new();
 //! tallymark::Scope::new(sink.clone()).run_sync(|| {
 //!     Event::point().event("status.get").user_id("u1").delivery(Delivery::Http).duration_ms(12.5).emit();
 //! });
@@ -31,61 +31,82 @@
 //! assert_eq!(point.index(), Some("status.get"));
 //! ```
 //!
+//! ## One way to write a point per situation
+//!
+//! | situation | how |
+//! |---|---|
+//! | a handler or any function call | [`macro@instrumented`] on the function; [`record!`] in its body |
+//! | middleware that sees only the concrete request | [`Call`] |
+//! | anything else | the layout's builder: `Event::point().…().emit()` |
+//! | a typed event (feature `events`) | [`events::emit`], or [`events::Reconcile::log`] for its line too |
+//!
 //! Points are clamped to Analytics Engine's limits before any sink sees them ([`limits`]), budgeted
 //! to 250 per invocation ([`Scope`]), and every loss is counted ([`Stats`]). Telemetry never panics
 //! and never changes the instrumented code's result.
 //!
 //! ## Cargo features
+//! * `worker` (default): the Analytics Engine sink and [`Scope::from_env`], for `worker::Env`.
+//! * `http` (default): [`HttpStatus`] for `http::Response`.
+//! * `tracing` (default): [`sink::TracingSink`].
+//! * `events`: typed events, their console lines and the step attributes ([`events`]).
 //! * `off`: compiles every instrumentation site out. The macros still validate their input.
 #![warn(missing_docs)]
 
 mod call;
 pub mod clock;
-mod error_detail;
-mod event;
-pub mod http;
+#[cfg(feature = "events")]
+pub mod events;
+mod http;
 mod json;
 mod layout;
 pub mod limits;
-mod lines;
+mod naming;
 mod platform;
 mod point;
-mod reconcile;
 mod schema;
 mod scope;
 pub mod sink;
 mod stats;
-mod step;
+mod text;
 mod value;
 
 #[cfg(target_arch = "wasm32")]
 mod js;
 
-pub use call::{
-    error_message, Call, Deferred, EmitRule, Enrich, Outcome, PointSource, RecordedWhileRunning,
-    Recording, MAX_ERROR_CHARS,
-};
-pub use error_detail::{
-    detail_json, ErrorDetail, ErrorMessage, Json, UNSERIALIZABLE_DETAIL, UNSERIALIZABLE_ERROR,
-};
-pub use event::{emit_event, event_point, Details, Dimensions, Event, Nullable};
+pub use call::{Call, Outcome};
 pub use http::HttpStatus;
-pub use layout::{Layout, PointBuilder};
-pub use lines::{LineSink, MemoryLines};
-pub use point::{DataPoint, FieldValue, PointBuf};
-pub use reconcile::{reconcile_line, Reconcile};
+pub use layout::Layout;
+pub use naming::EventNaming;
+pub use point::{DataPoint, FieldValue};
 pub use schema::{FieldSchema, Schema, Slot};
-pub use scope::{emit, emit_in, limit_notice, set_global_sink, InScope, Scope};
-pub use sink::{
-    AnalyticsEngineSink, ConsoleSink, Fanout, MemorySink, NoopSink, RecordedPoint, Sink,
-    TracingSink, WriteError,
-};
+pub use scope::{set_global_sink, InScope, Scope};
 pub use stats::{global_stats, Stats};
-pub use step::{Constants, Step};
-pub use tallymark_macros::{
-    instrumented, layout, lifecycle_event, reconcile_event, record, Dimensions, Event, FixedText,
-};
+pub use text::TextLimit;
 pub use value::{Blob, BlobField, DoubleField, FixedText, IntoBlob, IntoDouble};
+
+#[doc = include_str!("../docs/layout.md")]
+pub use tallymark_macros::layout;
+
+#[doc = include_str!("../docs/instrumented.md")]
+pub use tallymark_macros::instrumented;
+
+#[doc = include_str!("../docs/record.md")]
+pub use tallymark_macros::record;
+
+/// Derives [`FixedText`](trait@FixedText) for an enum of unit variants: each variant writes its
+/// name in snake_case, or the text given with `#[tallymark(text = "...")]`.
+///
+/// ```
+/// use tallymark::FixedText;
+///
+/// #[derive(tallymark::FixedText)]
+/// enum Plan { Free, #[tallymark(text = "pro-2026")] Pro, TeamAnnual }
+///
+/// assert_eq!(Plan::Free.text(), "free");
+/// assert_eq!(Plan::Pro.text(), "pro-2026");
+/// assert_eq!(Plan::TeamAnnual.text(), "team_annual");
+/// ```
+pub use tallymark_macros::FixedText;
 
 /// What the macros expand to. Not public API: it may change in any release.
 #[doc(hidden)]

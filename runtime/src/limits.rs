@@ -14,11 +14,13 @@
 //! * **Doubles**: Analytics Engine stores IEEE doubles, but JSON (console lines, the local capture)
 //!   has no NaN or infinity. `NaN` is written as `0`, `+∞` as `f64::MAX` and `-∞` as `f64::MIN`;
 //!   [`Clamped::non_finite_doubles`] counts them.
-//! * **Points per invocation**: [`MAX_POINTS_PER_INVOCATION`]; see [`crate::Budget`].
+//! * **Points per invocation**: [`MAX_POINTS_PER_INVOCATION`]; past it a [`crate::Scope`] drops
+//!   points and counts them ([`crate::Stats::dropped_over_limit`]).
 //!
 //! The 20-blob and 20-double limits are enforced at compile time by `#[tallymark::layout]`.
 
 use crate::value::Blob;
+use std::borrow::Cow;
 
 /// Most blobs one point may carry.
 pub const MAX_BLOBS: usize = 20;
@@ -59,21 +61,28 @@ pub fn truncate_str(text: &str, max: usize) -> &str {
     &text[..end]
 }
 
-/// The first `max_chars` characters of `text` (all of it when shorter).
-///
-/// The reference system cuts error messages with JavaScript's `.slice(0, 200)`, which counts UTF-16
-/// code units and can split a surrogate pair; counting characters never produces invalid text and is
-/// identical for the ASCII messages the reference produces.
-pub fn truncate_chars(text: &str, max_chars: usize) -> &str {
-    match text.char_indices().nth(max_chars) {
-        Some((end, _)) => &text[..end],
-        None => text,
+/// Cuts `blob` to at most `max` bytes; text is cut on a UTF-8 character boundary. Returns whether
+/// anything was cut. Never allocates.
+pub fn truncate_blob(blob: &mut Blob<'_>, max: usize) -> bool {
+    if blob.len() <= max {
+        return false;
     }
+    match blob {
+        Blob::Unset => {}
+        Blob::Text(Cow::Borrowed(text)) => *text = truncate_str(text, max),
+        Blob::Text(Cow::Owned(text)) => {
+            let keep = truncate_str(text, max).len();
+            text.truncate(keep);
+        }
+        Blob::Bytes(Cow::Borrowed(bytes)) => *bytes = &bytes[..max],
+        Blob::Bytes(Cow::Owned(bytes)) => bytes.truncate(max),
+    }
+    true
 }
 
 /// Clamps the index to [`MAX_INDEX_BYTES`]. Returns whether it was cut.
 pub fn clamp_index(index: &mut Blob<'_>) -> bool {
-    index.truncate_to(MAX_INDEX_BYTES)
+    truncate_blob(index, MAX_INDEX_BYTES)
 }
 
 /// Clamps blobs to [`MAX_BLOB_BYTES_TOTAL`] by the longest-first policy. Returns how many were cut.
@@ -86,7 +95,7 @@ pub fn clamp_blobs(blobs: &mut [Blob<'_>]) -> u32 {
     let cap = common_cap(blobs);
     blobs
         .iter_mut()
-        .map(|blob| u32::from(blob.truncate_to(cap)))
+        .map(|blob| u32::from(truncate_blob(blob, cap)))
         .sum()
 }
 
@@ -139,7 +148,6 @@ pub fn clamp_doubles(doubles: &mut [f64]) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::borrow::Cow;
 
     fn text(s: &str) -> Blob<'_> {
         Blob::Text(Cow::Borrowed(s))
@@ -151,13 +159,6 @@ mod tests {
         assert_eq!(truncate_str("héllo", 3), "hé");
         assert_eq!(truncate_str("abc", 10), "abc");
         assert_eq!(truncate_str("€", 2), "");
-    }
-
-    #[test]
-    fn truncate_chars_counts_characters() {
-        assert_eq!(truncate_chars("ééé", 2), "éé");
-        assert_eq!(truncate_chars("ab", 200), "ab");
-        assert_eq!(truncate_chars(&"x".repeat(250), 200).len(), 200);
     }
 
     #[test]

@@ -3,23 +3,19 @@
 use crate::limits::{self, Clamped};
 use crate::schema::{FieldSchema, Schema, Slot};
 use crate::value::Blob;
-use std::mem::{ManuallyDrop, MaybeUninit};
 
 /// The storage behind a layout's typed builder: the index, `B` blobs and `D` doubles.
 ///
-/// `B` and `D` are the layout's highest declared blob and double slots, so unset slots in gaps
-/// (blob1, blob2, blob5) are written as `''` and `0`, as the reference system writes them.
+/// `B` and `D` are the layout's highest declared blob and double slots: unset slots in gaps
+/// (blob1, blob2, blob5) are written as `''` and `0`, so every point of a layout has the same
+/// shape.
 #[derive(Debug, Clone)]
 pub struct PointBuf<'a, const B: usize, const D: usize> {
     schema: &'static Schema,
     /// The array position of the blob that is also the index, if the index field has a blob slot.
     index_blob: Option<usize>,
     index: Blob<'a>,
-    /// Dropped by hand, and only when `owns_blob`: most points only borrow, and dropping a
-    /// borrowed blob is still a check of its kind, slot by slot.
-    blobs: ManuallyDrop<[Blob<'a>; B]>,
-    /// Whether a blob was ever set to content it owns.
-    owns_blob: bool,
+    blobs: [Blob<'a>; B],
     /// At least the bytes the blobs hold (every value ever set is added; an overwritten one is not
     /// taken back): while it is within the limit, sealing need not measure every blob.
     blob_bytes_bound: usize,
@@ -33,8 +29,7 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
             schema,
             index_blob: index_blob(schema),
             index: Blob::Unset,
-            blobs: ManuallyDrop::new(unset_blobs()),
-            owns_blob: false,
+            blobs: [const { Blob::Unset }; B],
             blob_bytes_bound: 0,
             doubles: [0.0; D],
         }
@@ -65,7 +60,6 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
         }
         if let Some(blob) = slot.checked_sub(1).and_then(|i| self.blobs.get_mut(i)) {
             self.blob_bytes_bound = self.blob_bytes_bound.saturating_add(value.len());
-            self.owns_blob |= value.is_owned();
             *blob = value;
         }
     }
@@ -91,18 +85,16 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
 
     /// Clamps the point to Analytics Engine's limits and returns the view sinks read.
     ///
-    /// When the index field is also a blob (the reference layout's `event`), the index is read from
-    /// that blob, so setting it once fills both without a copy.
-    // Always inlined: returned through memory, the two counts of `Clamped` (stored as two 4-byte
-    // values, read back as one 8-byte value) stalled the caller on store forwarding.
-    #[inline(always)]
+    /// When the index field is also a blob, the index is read from that blob, so setting it once
+    /// fills both without a copy.
+    #[inline]
     pub fn seal(&mut self) -> DataPoint<'_> {
         let mut clamped = Clamped {
             truncated_fields: 0,
             non_finite_doubles: limits::clamp_doubles(&mut self.doubles),
         };
         if self.blob_bytes_bound > limits::MAX_BLOB_BYTES_TOTAL {
-            clamped.truncated_fields = limits::clamp_blobs(&mut *self.blobs);
+            clamped.truncated_fields = limits::clamp_blobs(&mut self.blobs);
             self.blob_bytes_bound = self.blobs.iter().map(Blob::len).sum();
         }
         let index_blob = self.index_blob.and_then(|i| self.blobs.get(i));
@@ -111,19 +103,9 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
         DataPoint {
             schema: self.schema,
             index,
-            blobs: &*self.blobs,
+            blobs: &self.blobs,
             doubles: &self.doubles,
             clamped,
-        }
-    }
-}
-
-impl<const B: usize, const D: usize> Drop for PointBuf<'_, B, D> {
-    #[inline]
-    fn drop(&mut self) {
-        if self.owns_blob {
-            // SAFETY: `blobs` is dropped here only, once, and never used afterwards.
-            unsafe { ManuallyDrop::drop(&mut self.blobs) }
         }
     }
 }
@@ -183,7 +165,7 @@ impl<'p> DataPoint<'p> {
 
     /// The dataset this point is written to.
     pub fn dataset(&self) -> &'static str {
-        self.schema.dataset
+        self.schema.dataset()
     }
 
     /// The index.
@@ -219,7 +201,7 @@ impl<'p> DataPoint<'p> {
     /// Every declared field with its value, in declaration order.
     pub fn fields(&self) -> impl Iterator<Item = (&'static FieldSchema, FieldValue<'_>)> + '_ {
         self.schema
-            .fields
+            .fields()
             .iter()
             .map(|field| (field, self.value_of(field)))
     }
@@ -228,23 +210,6 @@ impl<'p> DataPoint<'p> {
     pub fn summary(&self) -> &str {
         self.index.as_str().unwrap_or("")
     }
-}
-
-/// `B` unset blobs, each written as its kind alone.
-///
-/// `[const { Blob::Unset }; B]` is compiled to a `memset` of all `32 * B` bytes (a blob's content
-/// words included), which cost about 4 ns of a point's 105 here; this writes one word per blob.
-const fn unset_blobs<'a, const B: usize>() -> [Blob<'a>; B] {
-    let mut blobs = MaybeUninit::<[Blob<'a>; B]>::uninit();
-    let first = blobs.as_mut_ptr().cast::<Blob<'a>>();
-    let mut i = 0;
-    while i < B {
-        // SAFETY: `i < B`, so `first.add(i)` is within the array.
-        unsafe { first.add(i).write(Blob::Unset) };
-        i += 1;
-    }
-    // SAFETY: every one of the `B` elements was written above.
-    unsafe { blobs.assume_init() }
 }
 
 /// The array position of the blob slot of `schema`'s index field, if it has one (computed when a
@@ -289,15 +254,16 @@ pub(crate) fn read_field<'p>(
 mod tests {
     use super::*;
 
-    static EMPTY: Schema = Schema {
-        layout: "Empty",
-        dataset: "empty",
-        binding: "EMPTY",
-        fields: &[],
-        blob_count: 13,
-        double_count: 2,
-        trace: |_| {},
-    };
+    static EMPTY: Schema = crate::__private::schema(
+        "Empty",
+        "empty",
+        "EMPTY",
+        &[],
+        13,
+        2,
+        crate::EventNaming::PathMethod,
+        crate::TextLimit::DEFAULT_ERROR,
+    );
 
     #[test]
     fn a_new_point_has_every_blob_unset_and_every_double_zero() {
@@ -319,7 +285,7 @@ mod tests {
     fn a_point_can_be_made_in_a_const() {
         const POINT: PointBuf<'static, 3, 1> = PointBuf::new(&EMPTY);
         let point = POINT;
-        assert_eq!(*point.blobs, [Blob::Unset, Blob::Unset, Blob::Unset]);
+        assert_eq!(point.blobs, [Blob::Unset, Blob::Unset, Blob::Unset]);
         assert_eq!(point.doubles, [0.0]);
         assert_eq!(point.index, Blob::Unset);
     }

@@ -2,42 +2,32 @@
 //!
 //! `#[tallymark::layout]` generates one [`Schema`] per layout. It is the single source of truth for
 //! slot positions: sinks use it to name fields, tools use it to export the layout or write queries.
+//! It is read-only: only the layout macro builds one.
 
-use crate::point::DataPoint;
+use crate::naming::EventNaming;
+use crate::text::TextLimit;
 
 /// The description of one dataset's layout.
 #[derive(Debug)]
 pub struct Schema {
-    /// The Rust type that declares the layout.
-    pub layout: &'static str,
-    /// Analytics Engine dataset name.
-    pub dataset: &'static str,
-    /// Name of the Analytics Engine binding in `wrangler.toml`.
-    pub binding: &'static str,
-    /// Every field, in declaration order.
-    pub fields: &'static [FieldSchema],
-    /// The highest blob slot declared: points carry exactly this many blobs.
-    pub blob_count: usize,
-    /// The highest double slot declared: points carry exactly this many doubles.
-    pub double_count: usize,
-    /// Emits one `tracing` event for a point of this layout, with the fields as `tracing` fields.
-    /// (Generated, because `tracing` field names must be known at compile time.)
-    pub trace: fn(&DataPoint<'_>),
+    pub(crate) layout: &'static str,
+    pub(crate) dataset: &'static str,
+    pub(crate) binding: &'static str,
+    pub(crate) fields: &'static [FieldSchema],
+    pub(crate) blob_count: usize,
+    pub(crate) double_count: usize,
+    pub(crate) naming: EventNaming,
+    pub(crate) error_text: TextLimit,
 }
 
 /// One named field of a layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FieldSchema {
-    /// The field's name, used as its key in console lines, the in-memory sink and queries.
-    pub name: &'static str,
-    /// The declared Rust type, as written.
-    pub ty: &'static str,
-    /// Whether the field is (also) the point's index.
-    pub index: bool,
-    /// The blob or double slot the field occupies, if any (an index-only field has none).
-    pub slot: Option<Slot>,
-    /// The field's doc comment.
-    pub doc: &'static str,
+    pub(crate) name: &'static str,
+    pub(crate) ty: &'static str,
+    pub(crate) index: bool,
+    pub(crate) slot: Option<Slot>,
+    pub(crate) doc: &'static str,
 }
 
 /// A numbered slot, 1-based as in Analytics Engine's SQL columns (`blob1`, `double1`).
@@ -59,7 +49,74 @@ impl Slot {
     }
 }
 
+impl FieldSchema {
+    /// The field's name: its key in console lines, the in-memory sink and queries.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The declared Rust type, as written.
+    pub const fn ty(&self) -> &'static str {
+        self.ty
+    }
+
+    /// Whether the field is (also) the point's index.
+    pub const fn is_index(&self) -> bool {
+        self.index
+    }
+
+    /// The blob or double slot the field occupies, if any (an index-only field has none).
+    pub const fn slot(&self) -> Option<Slot> {
+        self.slot
+    }
+
+    /// The field's doc comment.
+    pub const fn doc(&self) -> &'static str {
+        self.doc
+    }
+}
+
 impl Schema {
+    /// The Rust type that declares the layout.
+    pub const fn layout(&self) -> &'static str {
+        self.layout
+    }
+
+    /// The Analytics Engine dataset.
+    pub const fn dataset(&self) -> &'static str {
+        self.dataset
+    }
+
+    /// The name of the Analytics Engine binding in `wrangler.toml`.
+    pub const fn binding(&self) -> &'static str {
+        self.binding
+    }
+
+    /// Every field, in declaration order.
+    pub const fn fields(&self) -> &'static [FieldSchema] {
+        self.fields
+    }
+
+    /// The highest blob slot declared: points carry exactly this many blobs.
+    pub const fn blob_count(&self) -> usize {
+        self.blob_count
+    }
+
+    /// The highest double slot declared: points carry exactly this many doubles.
+    pub const fn double_count(&self) -> usize {
+        self.double_count
+    }
+
+    /// How HTTP calls of this layout are named (`#[layout(.., naming = "...")]`).
+    pub const fn naming(&self) -> EventNaming {
+        self.naming
+    }
+
+    /// How long an error text of this layout may be (`#[layout(.., error_text = chars(200))]`).
+    pub const fn error_text(&self) -> TextLimit {
+        self.error_text
+    }
+
     /// The field with this name.
     pub fn field(&self, name: &str) -> Option<&'static FieldSchema> {
         self.fields.iter().find(|field| field.name == name)

@@ -7,16 +7,15 @@
 
 use crate::clock::{self, Instant};
 use crate::limits::MAX_POINTS_PER_INVOCATION;
-use crate::lines::LineSink;
 use crate::point::PointBuf;
+use crate::sink::LineSink;
 use crate::sink::Sink;
-use crate::stats::{self, LocalStats, Stats, Written};
+use crate::stats::{self, Delivery, LocalStats, Stats, Written};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
-use std::marker::PhantomData;
 use std::pin::Pin;
-use std::ptr::NonNull;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 use std::task::{Context, Poll};
 
@@ -38,12 +37,8 @@ struct Invocation<S: ?Sized = dyn Sink> {
 }
 
 thread_local! {
-    /// The invocation whose future is being polled on this thread (or whose `run_sync` runs): a
-    /// pointer to the `Rc` that the [`Entered`] guard which made it current borrows.
-    ///
-    /// A pointer, not an `Rc`: a thread-local without drop glue is read with one load, while one
-    /// holding an `Rc` is first checked for lazy registration of its destructor, on every read.
-    static CURRENT: Cell<Option<NonNull<Rc<Invocation>>>> = const { Cell::new(None) };
+    /// The invocation whose future is being polled on this thread (or whose `run_sync` runs).
+    static CURRENT: RefCell<Option<Rc<Invocation>>> = const { RefCell::new(None) };
 }
 
 static GLOBAL_SINK: OnceLock<Box<dyn Sink + Send + Sync>> = OnceLock::new();
@@ -70,15 +65,8 @@ impl Scope {
         Scope::starting_at(sink, clock::now())
     }
 
-    /// The scope of a Worker invocation: points go to the Analytics Engine bindings of `env`, each
-    /// layout to the binding it names. Call it first thing in `#[event(fetch)]` (or a Durable
-    /// Object's `fetch`/`alarm`): its start time is the one instrumented handlers measure from.
-    pub fn from_env(env: &worker::Env) -> Self {
-        Scope::new(crate::AnalyticsEngineSink::new(env))
-    }
-
     /// A scope whose invocation started at `started` (durations of instrumented calls inside it
-    /// are measured from there, as the reference system's timing middleware does).
+    /// are measured from there).
     pub fn starting_at(sink: impl Sink + 'static, started: Instant) -> Self {
         Scope {
             inner: Rc::new(Invocation {
@@ -92,7 +80,7 @@ impl Scope {
         }
     }
 
-    /// Sends this scope's console lines (reconcile logs) to `lines` instead of the console.
+    /// Sends this scope's console lines (of typed events) to `lines` instead of the console.
     #[must_use]
     pub fn with_lines(self, lines: impl LineSink + 'static) -> Self {
         *self.inner.lines.borrow_mut() = Some(Box::new(lines));
@@ -126,40 +114,35 @@ impl Scope {
     /// The scope current on this thread, if any.
     #[inline]
     pub fn current() -> Option<Scope> {
-        CURRENT.get().map(|current| {
-            // SAFETY: a pointer in `CURRENT` points to the `Rc` borrowed by the live `Entered`
-            // guard that put it there; that guard takes it out again before the borrow ends.
-            let inner = unsafe { current.as_ref() };
-            Scope {
-                inner: Rc::clone(inner),
-            }
-        })
+        CURRENT
+            .try_with(|current| current.borrow().clone())
+            .ok()
+            .flatten()
+            .map(|inner| Scope { inner })
     }
 }
 
 /// Makes a scope current until dropped, then restores the previous one (also when unwinding).
-///
-/// It borrows the scope's `Rc` for as long as it lives, so the pointer to it in [`CURRENT`] stays
-/// valid; entering a scope at every poll of an invocation's future leaves its reference count
-/// alone. Guards are dropped in the reverse order of their making (they live on the stack and
-/// are never forgotten), so each restores what was current before it.
-struct Entered<'s> {
-    scope: PhantomData<&'s Rc<Invocation>>,
-    previous: Option<NonNull<Rc<Invocation>>>,
+/// Guards live on the stack and are dropped in the reverse order of their making, so each
+/// restores what was current before it.
+struct Entered {
+    previous: Option<Rc<Invocation>>,
 }
 
-impl<'s> Entered<'s> {
-    fn enter(scope: &'s Rc<Invocation>) -> Self {
-        Entered {
-            scope: PhantomData,
-            previous: CURRENT.replace(Some(NonNull::from(scope))),
-        }
+impl Entered {
+    fn enter(scope: &Rc<Invocation>) -> Self {
+        let previous = CURRENT
+            .try_with(|current| current.replace(Some(Rc::clone(scope))))
+            .ok()
+            .flatten();
+        Entered { previous }
     }
 }
 
-impl Drop for Entered<'_> {
+impl Drop for Entered {
     fn drop(&mut self) {
-        CURRENT.set(self.previous);
+        let previous = self.previous.take();
+        let _ = CURRENT.try_with(|current| *current.borrow_mut() = previous);
     }
 }
 
@@ -210,6 +193,7 @@ pub fn emit_in<const B: usize, const D: usize>(
 }
 
 /// Writes a console line through the current scope (or to the console outside any scope).
+#[cfg(feature = "events")]
 pub(crate) fn write_line(line: &str) {
     if cfg!(feature = "off") {
         return;
@@ -233,7 +217,7 @@ impl Invocation {
                 ..Stats::default()
             });
             if !self.limit_notice_given.replace(true) {
-                crate::platform::console_warn(&limit_notice(point.schema().dataset));
+                crate::platform::console_warn(&limit_notice(point.schema().dataset()));
             }
             return;
         }
@@ -245,15 +229,33 @@ impl Invocation {
 fn emit_global<const B: usize, const D: usize>(point: &mut PointBuf<'_, B, D>) {
     match GLOBAL_SINK.get() {
         Some(sink) => write_point(&**sink, point, stats::count_global),
-        None => stats::add_global(Stats {
-            dropped_without_scope: 1,
-            ..Stats::default()
-        }),
+        None => {
+            stats::add_global(Stats {
+                dropped_without_scope: 1,
+                ..Stats::default()
+            });
+            if !NO_SCOPE_NOTICE_GIVEN.swap(true, Ordering::Relaxed) {
+                crate::platform::console_warn(&no_scope_notice(point.schema().dataset()));
+            }
+        }
     }
 }
 
-/// Seals `point`, writes it to `sink`, and counts what became of it with `count` (called here,
-/// so that the counts never go through memory between functions).
+/// Whether this process has already said that a point was dropped for want of a scope.
+static NO_SCOPE_NOTICE_GIVEN: AtomicBool = AtomicBool::new(false);
+
+/// The one console line a process writes when it first drops a point emitted outside any scope.
+pub(crate) fn no_scope_notice(dataset: &str) -> String {
+    format!(
+        "tallymark: a data point (dataset {dataset}) was emitted outside any Scope and no global \
+         sink is set, so it was dropped; run the invocation inside one, e.g. \
+         `Scope::from_env(&env).run(handler(req, env)).await` in `#[event(fetch)]`, or call \
+         `tallymark::set_global_sink`. Such points are counted in \
+         `global_stats().dropped_without_scope`"
+    )
+}
+
+/// Seals `point`, writes it to `sink`, and counts what became of it with `count`.
 #[inline]
 fn write_point<const B: usize, const D: usize>(
     sink: &dyn Sink,
@@ -262,16 +264,67 @@ fn write_point<const B: usize, const D: usize>(
 ) {
     let sealed = point.seal();
     let clamped = sealed.clamped();
-    count(Written {
-        ok: sink.write(&sealed).is_ok(),
-        clamped,
-    });
+    let delivery = match sink.write(&sealed) {
+        Ok(()) => Delivery::Written,
+        Err(error) if error.is_no_destination() => Delivery::NoDestination,
+        Err(_) => Delivery::Failed,
+    };
+    count(Written { delivery, clamped });
 }
 
 /// The one console line an invocation writes when it first exceeds its budget.
-pub fn limit_notice(dataset: &str) -> String {
+pub(crate) fn limit_notice(dataset: &str) -> String {
     format!(
         "tallymark: this invocation reached Analytics Engine's limit of {MAX_POINTS_PER_INVOCATION} \
          data points; further points (first dropped: dataset {dataset}) are dropped and counted"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sink::NoopSink;
+
+    #[test]
+    fn the_notices_name_the_limit_and_the_fix() {
+        assert_eq!(
+            limit_notice("links"),
+            "tallymark: this invocation reached Analytics Engine's limit of 250 data points; \
+             further points (first dropped: dataset links) are dropped and counted"
+        );
+        assert_eq!(
+            no_scope_notice("links"),
+            "tallymark: a data point (dataset links) was emitted outside any Scope and no global \
+             sink is set, so it was dropped; run the invocation inside one, e.g. \
+             `Scope::from_env(&env).run(handler(req, env)).await` in `#[event(fetch)]`, or call \
+             `tallymark::set_global_sink`. Such points are counted in \
+             `global_stats().dropped_without_scope`"
+        );
+    }
+
+    #[test]
+    fn a_scope_is_current_only_inside_run_sync_and_nests() {
+        assert!(Scope::current().is_none());
+        let outer = Scope::new(NoopSink);
+        let inner = Scope::new(NoopSink);
+        outer.run_sync(|| {
+            let current = Scope::current().unwrap();
+            assert!(Rc::ptr_eq(&current.inner, &outer.inner));
+            inner.run_sync(|| {
+                assert!(Rc::ptr_eq(&Scope::current().unwrap().inner, &inner.inner));
+            });
+            assert!(Rc::ptr_eq(&Scope::current().unwrap().inner, &outer.inner));
+        });
+        assert!(Scope::current().is_none());
+    }
+
+    #[test]
+    fn a_panic_inside_a_scope_restores_the_previous_one() {
+        let scope = Scope::new(NoopSink);
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            scope.run_sync(|| panic!("inside"));
+        }));
+        assert!(caught.is_err());
+        assert!(Scope::current().is_none());
+    }
 }

@@ -71,25 +71,6 @@ impl<'a> Blob<'a> {
             Blob::Bytes(bytes) => Blob::Bytes(Cow::Owned(bytes.into_owned())),
         }
     }
-
-    /// Cuts the blob to at most `max` bytes; text is cut on a UTF-8 character boundary.
-    /// Returns whether anything was cut. Never allocates.
-    pub(crate) fn truncate_to(&mut self, max: usize) -> bool {
-        if self.len() <= max {
-            return false;
-        }
-        match self {
-            Blob::Unset => {}
-            Blob::Text(Cow::Borrowed(text)) => *text = crate::limits::truncate_str(text, max),
-            Blob::Text(Cow::Owned(text)) => {
-                let keep = crate::limits::truncate_str(text, max).len();
-                text.truncate(keep);
-            }
-            Blob::Bytes(Cow::Borrowed(bytes)) => *bytes = &bytes[..max],
-            Blob::Bytes(Cow::Owned(bytes)) => bytes.truncate(max),
-        }
-        true
-    }
 }
 
 /// A declared field type that may occupy a blob slot or the index.

@@ -2,7 +2,8 @@
 //! Run with `cargo test -p tallymark --features off --test off`.
 #![cfg(feature = "off")]
 
-use tallymark::{MemorySink, Scope};
+use tallymark::sink::MemorySink;
+use tallymark::Scope;
 
 #[tallymark::layout(dataset = "d", binding = "B")]
 struct Event {
@@ -21,7 +22,7 @@ fn emitting_writes_nothing() {
     assert_eq!(scope.stats(), tallymark::Stats::default());
 }
 
-#[tallymark::instrumented(Event, route = "GET /api/things", n = 2)]
+#[tallymark::instrumented(Event, route = "GET /api/things", fields(n = 2))]
 fn handler(id: u32) -> Result<u32, String> {
     tallymark::record!(event = id.to_string());
     if id == 0 {

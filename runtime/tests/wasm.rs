@@ -3,7 +3,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Function, Object, Reflect, JSON};
-use tallymark::{AnalyticsEngineSink, ConsoleSink, Scope};
+use tallymark::sink::{AnalyticsEngineSink, ConsoleSink};
+use tallymark::Scope;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 use worker::Env;
@@ -97,11 +98,18 @@ fn binary_blobs_reach_the_binding_byte_exact() {
 }
 
 #[wasm_bindgen_test]
-fn a_missing_binding_is_a_no_op() {
+fn a_missing_binding_drops_the_point_and_counts_it() {
     let sink = AnalyticsEngineSink::new(&Object::new().unchecked_into());
     let scope = Scope::new(sink);
-    scope.run_sync(|| sample().emit());
-    assert_eq!(scope.stats().failed, 0);
+    scope.run_sync(|| {
+        sample().emit();
+        sample().emit();
+    });
+    let stats = scope.stats();
+    assert_eq!(
+        (stats.written, stats.failed, stats.dropped_without_binding),
+        (0, 0, 2)
+    );
 }
 
 #[wasm_bindgen_test]
@@ -170,7 +178,8 @@ fn past_250_points_the_rest_are_dropped_with_one_console_notice() {
     assert_eq!(warnings.len(), 1);
     assert_eq!(
         warnings[0].get(0).as_string().unwrap(),
-        tallymark::limit_notice("kiloclaw_events")
+        "tallymark: this invocation reached Analytics Engine's limit of 250 data points; \
+         further points (first dropped: dataset kiloclaw_events) are dropped and counted"
     );
 }
 

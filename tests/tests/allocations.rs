@@ -8,7 +8,8 @@ use std::future::Future;
 use std::pin::pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll, Waker};
-use tallymark::{DataPoint, HttpStatus, Scope, Sink, WriteError};
+use tallymark::sink::{Sink, WriteError};
+use tallymark::{DataPoint, HttpStatus, Scope};
 
 struct Counting;
 
@@ -60,14 +61,14 @@ fn http(point: &mut KiloClawEventPoint<'_>) {
 }
 
 /// Records a field while it runs, so its call keeps the point from the start.
-#[tallymark::instrumented(KiloClawEvent, route = "GET /api/kiloclaw/status", user_id = user, enrich = http)]
+#[tallymark::instrumented(KiloClawEvent, route = "GET /api/kiloclaw/status", enrich = http, fields(user_id = user))]
 async fn status(user: &'static str) -> Result<Response, std::fmt::Error> {
     tallymark::record!(label = "fresh");
     Ok(Response(200))
 }
 
 /// Records nothing while it runs, so its call builds the point when it ends.
-#[tallymark::instrumented(KiloClawEvent, event = "kiloclaw.status.get", user_id = user, enrich = http)]
+#[tallymark::instrumented(KiloClawEvent, event = "kiloclaw.status.get", enrich = http, fields(user_id = user))]
 async fn status_deferred(user: &'static str) -> Result<Response, std::fmt::Error> {
     Ok(Response(200))
 }

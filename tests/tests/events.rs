@@ -3,9 +3,11 @@
 
 use kiloclaw::events::{InstanceEvent, ReconcileEvent};
 use kiloclaw::state::{InstanceState, InstanceStatus};
-use kiloclaw::telemetry::{Delivery, KiloClawEvent};
+use kiloclaw::telemetry::{Delivery, KiloClawEvent, RECONCILE_LINE};
 use std::cell::RefCell;
-use tallymark::{Event, Json, MemoryLines, MemorySink, Nullable, Reconcile, RecordedPoint, Scope};
+use tallymark::events::{Event, Json, Nullable, Reconcile};
+use tallymark::sink::{MemoryLines, MemorySink, RecordedPoint};
+use tallymark::Scope;
 use tallymark_tests::reference_blobs;
 
 fn state() -> InstanceState {
@@ -55,28 +57,28 @@ fn blobs(event: &str, delivery: &str, status: &str, extra: &[(usize, &str)]) -> 
 fn lifecycle_events_take_dimensions_from_state_and_their_own_status() {
     let state = state();
     let (points, lines) = capture(|| {
-        tallymark::emit_event(
+        tallymark::events::emit(
             &InstanceEvent::Provisioned {
                 status: InstanceStatus::Provisioned,
                 duration_ms: 12.5,
             },
             &state,
         );
-        tallymark::emit_event(
+        tallymark::events::emit(
             &InstanceEvent::Started {
                 status: InstanceStatus::Running,
                 duration_ms: 3000.0,
             },
             &state,
         );
-        tallymark::emit_event(
+        tallymark::events::emit(
             &InstanceEvent::Stopped {
                 status: InstanceStatus::Stopped,
                 value: 60_000.0,
             },
             &state,
         );
-        tallymark::emit_event(
+        tallymark::events::emit(
             &InstanceEvent::DestroyStarted {
                 status: InstanceStatus::Destroying,
                 value: 0.0,
@@ -110,7 +112,7 @@ fn lifecycle_events_take_dimensions_from_state_and_their_own_status() {
 fn absent_state_fields_are_written_empty() {
     let state = InstanceState::default();
     let (points, _) = capture(|| {
-        tallymark::emit_event(
+        tallymark::events::emit(
             &InstanceEvent::Stopped {
                 status: InstanceStatus::Stopped,
                 value: 0.0,
@@ -144,8 +146,7 @@ struct Instance {
 
 impl Instance {
     /// `provision()`: timed as a whole, its event written only when it succeeds.
-    #[tallymark::lifecycle_event(KiloClawEvent, event = "instance.provisioned", state = self.state.borrow(),
-        status = InstanceStatus::Provisioned, delivery = Delivery::Do)]
+    #[tallymark::events::lifecycle_event(KiloClawEvent, event = "instance.provisioned", state = self.state.borrow(), fields(status = InstanceStatus::Provisioned, delivery = Delivery::Do))]
     fn provision(&self, fail: bool) -> Result<(), String> {
         if fail {
             return Err("Instance not provisioned".into());
@@ -188,7 +189,7 @@ fn a_lifecycle_method_writes_its_event_on_success_only() {
 fn sync_status_logs_the_line_then_the_point_with_the_old_status() {
     let state = RefCell::new(state());
     let (points, lines) = capture(|| {
-        let rctx = Reconcile::new("alarm", &state);
+        let rctx = Reconcile::new("alarm", &state).shaped(&RECONCILE_LINE);
         rctx.log(&ReconcileEvent::SyncStatus {
             old_state: InstanceStatus::Starting,
             new_state: "running",
@@ -216,15 +217,17 @@ fn api_key_refreshed_maps_duration_and_label() {
     s.status = Some(InstanceStatus::Running);
     let state = RefCell::new(s);
     let (points, lines) = capture(|| {
-        Reconcile::new("alarm", &state).log(&ReconcileEvent::ApiKeyRefreshed {
-            user_id: Nullable(Some("user-1".into())),
-            new_expires_at: 1_800_000_000_000.0,
-            pushed: true,
-            fly_config_updated: false,
-            controller_version: Nullable(None),
-            duration_ms: 84.25,
-            label: "refreshed+pushed".into(),
-        });
+        Reconcile::new("alarm", &state).shaped(&RECONCILE_LINE).log(
+            &ReconcileEvent::ApiKeyRefreshed {
+                user_id: Nullable(Some("user-1".into())),
+                new_expires_at: 1_800_000_000_000.0,
+                pushed: true,
+                fly_config_updated: false,
+                controller_version: Nullable(None),
+                duration_ms: 84.25,
+                label: "refreshed+pushed".into(),
+            },
+        );
     });
     assert_eq!(
         lines,
@@ -248,7 +251,7 @@ fn api_key_refreshed_maps_duration_and_label() {
 fn stale_provision_and_mark_stopped_map_value() {
     let state = RefCell::new(state());
     let (points, lines) = capture(|| {
-        let rctx = Reconcile::new("alarm", &state);
+        let rctx = Reconcile::new("alarm", &state).shaped(&RECONCILE_LINE);
         rctx.log(&ReconcileEvent::AutoDestroyStaleProvision {
             user_id: Nullable(Some("user-1".into())),
             provisioned_at: Nullable(Some(1000.0)),
@@ -276,14 +279,16 @@ fn stale_provision_and_mark_stopped_map_value() {
 fn an_absent_duration_is_left_out_of_the_line_and_written_as_zero() {
     let state = RefCell::new(state());
     let (points, lines) = capture(|| {
-        Reconcile::new("restart", &state).log(&ReconcileEvent::RestartSelfHealed {
-            machine_id: Nullable(Some("m-old".into())),
-            previous_error: Nullable(None),
-            had_restart_error: false,
-            duration_ms: None,
-            old_state: "restarting",
-            new_state: "running",
-        });
+        Reconcile::new("restart", &state)
+            .shaped(&RECONCILE_LINE)
+            .log(&ReconcileEvent::RestartSelfHealed {
+                machine_id: Nullable(Some("m-old".into())),
+                previous_error: Nullable(None),
+                had_restart_error: false,
+                duration_ms: None,
+                old_state: "restarting",
+                new_state: "running",
+            });
     });
     assert_eq!(
         lines,
@@ -299,10 +304,12 @@ fn errors_are_cut_to_200_characters_in_the_point_only() {
     let state = RefCell::new(state());
     let long = "e".repeat(250);
     let (points, lines) = capture(|| {
-        Reconcile::new("destroy", &state).log(&ReconcileEvent::DestroyMachineFailed {
-            machine_id: "m-old".into(),
-            error: long.clone(),
-        });
+        Reconcile::new("destroy", &state)
+            .shaped(&RECONCILE_LINE)
+            .log(&ReconcileEvent::DestroyMachineFailed {
+                machine_id: "m-old".into(),
+                error: long.clone(),
+            });
     });
     assert_eq!(
         lines[0],
@@ -325,13 +332,15 @@ fn errors_are_cut_to_200_characters_in_the_point_only() {
 fn console_only_actions_write_no_point() {
     let state = RefCell::new(state());
     let (points, lines) = capture(|| {
-        Reconcile::new("start_503_recovery", &state).log(&ReconcileEvent::ForkStrandedVolume {
-            fly_app_name: "kc-app".into(),
-            old_volume_id: "v1".into(),
-            old_region: "iad".into(),
-            new_volume_id: "v2".into(),
-            new_region: "ord".into(),
-        });
+        Reconcile::new("start_503_recovery", &state)
+            .shaped(&RECONCILE_LINE)
+            .log(&ReconcileEvent::ForkStrandedVolume {
+                fly_app_name: "kc-app".into(),
+                old_volume_id: "v1".into(),
+                old_region: "iad".into(),
+                new_volume_id: "v2".into(),
+                new_region: "ord".into(),
+            });
     });
     assert!(points.is_empty());
     assert_eq!(
@@ -427,11 +436,11 @@ fn the_catalog_has_the_reference_names() {
 // --- §5 error serialization, every case ----------------------------------------------------------
 
 /// A reconcile event whose error detail has any type.
-#[derive(tallymark::Event)]
-#[event(layout = KiloClawEvent, state = InstanceState, prefix = "reconcile.", name = "probe",
+#[derive(tallymark::events::Event)]
+#[tallymark(layout = KiloClawEvent, state = InstanceState, prefix = "reconcile.", name = "probe",
         fields(delivery = Delivery::Reconcile))]
-struct Probe<T: tallymark::ErrorDetail> {
-    #[error_text]
+struct Probe<T: tallymark::events::ErrorDetail> {
+    #[tallymark(error_text)]
     error: T,
 }
 
@@ -444,9 +453,13 @@ impl serde::Serialize for Unserializable {
     }
 }
 
-fn probe<T: tallymark::ErrorDetail>(error: T) -> (String, String) {
+fn probe<T: tallymark::events::ErrorDetail>(error: T) -> (String, String) {
     let state = RefCell::new(state());
-    let (points, lines) = capture(|| Reconcile::new("alarm", &state).log(&Probe { error }));
+    let (points, lines) = capture(|| {
+        Reconcile::new("alarm", &state)
+            .shaped(&RECONCILE_LINE)
+            .log(&Probe { error })
+    });
     (
         points[0].text("error").unwrap().to_owned(),
         lines[0].clone(),
@@ -473,7 +486,7 @@ fn every_error_serialization_case() {
             r#","error":[1,"a"]"#,
         ),
         (
-            probe(tallymark::ErrorMessage(std::io::Error::other("x"))),
+            probe(tallymark::events::ErrorMessage(std::io::Error::other("x"))),
             "x",
             r#","error":{}"#,
         ),
@@ -499,12 +512,12 @@ fn every_error_serialization_case() {
 // --- §6 guarantees, hardened --------------------------------------------------------------------
 
 /// A detail that cannot be serialized, outside the error field.
-#[derive(tallymark::Event)]
-#[event(layout = KiloClawEvent, state = InstanceState, prefix = "reconcile.", name = "odd",
+#[derive(tallymark::events::Event)]
+#[tallymark(layout = KiloClawEvent, state = InstanceState, prefix = "reconcile.", name = "odd",
         fields(delivery = Delivery::Reconcile))]
 struct Odd {
     payload: Unserializable,
-    #[to(label)]
+    #[tallymark(to = label)]
     label: String,
 }
 
@@ -512,10 +525,12 @@ struct Odd {
 fn an_unserializable_detail_still_writes_the_line_and_the_same_point() {
     let state = RefCell::new(state());
     let (points, lines) = capture(|| {
-        Reconcile::new("alarm", &state).log(&Odd {
-            payload: Unserializable,
-            label: "l".into(),
-        });
+        Reconcile::new("alarm", &state)
+            .shaped(&RECONCILE_LINE)
+            .log(&Odd {
+                payload: Unserializable,
+                label: "l".into(),
+            });
     });
     assert_eq!(
         lines,
@@ -530,8 +545,8 @@ fn an_unserializable_detail_still_writes_the_line_and_the_same_point() {
 }
 
 /// Details named like the fixed keys replace their values in place.
-#[derive(tallymark::Event)]
-#[event(layout = KiloClawEvent, prefix = "reconcile.", name = "shadow")]
+#[derive(tallymark::events::Event)]
+#[tallymark(layout = KiloClawEvent, prefix = "reconcile.", name = "shadow")]
 struct Shadow {
     reason: &'static str,
     extra: u8,
@@ -541,10 +556,12 @@ struct Shadow {
 fn a_detail_named_reason_replaces_it_in_place() {
     let state = RefCell::new(());
     let (_, lines) = capture(|| {
-        Reconcile::new("alarm", &state).log(&Shadow {
-            reason: "mine",
-            extra: 1,
-        })
+        Reconcile::new("alarm", &state)
+            .shaped(&RECONCILE_LINE)
+            .log(&Shadow {
+                reason: "mine",
+                extra: 1,
+            })
     });
     assert_eq!(
         lines,
@@ -557,9 +574,11 @@ fn a_mutably_borrowed_state_does_not_panic() {
     let state = RefCell::new(state());
     let (points, lines) = capture(|| {
         let _writer = state.borrow_mut();
-        Reconcile::new("alarm", &state).log(&ReconcileEvent::DestroyVolumeOk {
-            volume_id: "v1".into(),
-        });
+        Reconcile::new("alarm", &state).shaped(&RECONCILE_LINE).log(
+            &ReconcileEvent::DestroyVolumeOk {
+                volume_id: "v1".into(),
+            },
+        );
     });
     assert_eq!(lines.len(), 1);
     assert_eq!(
@@ -574,7 +593,7 @@ fn a_mutably_borrowed_state_does_not_panic() {
 struct Reconciler;
 
 impl Reconciler {
-    #[tallymark::reconcile_event(KiloClawEvent, action = "repair_mount", context = rctx, delivery = Delivery::Reconcile)]
+    #[tallymark::events::reconcile_event(KiloClawEvent, action = "repair_mount", context = rctx, fields(delivery = Delivery::Reconcile))]
     async fn repair_mount(
         &self,
         rctx: &Reconcile<'_, InstanceState>,
@@ -591,7 +610,7 @@ impl Reconciler {
 fn a_reconcile_step_is_timed_and_its_error_captured() {
     let state = RefCell::new(state());
     let (points, lines) = capture(|| {
-        let rctx = Reconcile::new("start", &state);
+        let rctx = Reconcile::new("start", &state).shaped(&RECONCILE_LINE);
         let result = futures_executor::block_on(Reconciler.repair_mount(&rctx, true));
         assert_eq!(result, Err("machine did not stop".into()));
         let result = futures_executor::block_on(Reconciler.repair_mount(&rctx, false));

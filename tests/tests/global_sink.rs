@@ -4,7 +4,8 @@
 
 use futures_executor::block_on;
 use kiloclaw::telemetry::KiloClawEvent;
-use tallymark::{global_stats, DataPoint, MemorySink, Sink, Stats, WriteError};
+use tallymark::sink::{MemorySink, Sink, WriteError};
+use tallymark::{global_stats, DataPoint, Stats};
 use tallymark_tests::reference_blobs as blobs;
 
 /// Keeps every point, except that it refuses those named `refused`.
@@ -19,7 +20,7 @@ impl Sink for Refusing {
     }
 }
 
-#[tallymark::instrumented(KiloClawEvent, event = "handler", user_id = user)]
+#[tallymark::instrumented(KiloClawEvent, event = "handler", fields(user_id = user))]
 async fn handler(user: &'static str) -> Result<u16, std::fmt::Error> {
     Ok(200)
 }
@@ -29,6 +30,7 @@ fn delta(before: Stats, after: Stats) -> Stats {
     Stats {
         written: after.written - before.written,
         failed: after.failed - before.failed,
+        dropped_without_binding: after.dropped_without_binding - before.dropped_without_binding,
         dropped_over_limit: after.dropped_over_limit - before.dropped_over_limit,
         dropped_without_scope: after.dropped_without_scope - before.dropped_without_scope,
         truncated_fields: after.truncated_fields - before.truncated_fields,

@@ -6,7 +6,8 @@ use kiloclaw::telemetry::{http_fields, platform_rule, KiloClawEvent};
 use std::fmt;
 use std::future::Future;
 use std::time::Duration;
-use tallymark::{clock, HttpStatus, MemorySink, RecordedPoint, Scope};
+use tallymark::sink::{MemorySink, RecordedPoint};
+use tallymark::{clock, HttpStatus, Scope};
 use tallymark_tests::reference_blobs as blobs;
 
 /// A response with a status, as a handler returns.
@@ -61,7 +62,7 @@ fn assert_point(point: &RecordedPoint, expected_blobs: &[(usize, &str)]) {
 
 // --- 3.2: routes wrapped in instrumented() -------------------------------------------------------
 
-#[tallymark::instrumented(KiloClawEvent, route = "GET /api/kiloclaw/status", user_id = user_of(&req), enrich = http_fields)]
+#[tallymark::instrumented(KiloClawEvent, route = "GET /api/kiloclaw/status", enrich = http_fields, fields(user_id = user_of(&req)))]
 async fn kiloclaw_status(req: Request) -> Result<Response, Error> {
     let _ = req.body;
     Ok(Response(200))
@@ -88,7 +89,7 @@ fn a_successful_wrapped_route_writes_one_point() {
     );
 }
 
-#[tallymark::instrumented(KiloClawEvent, route = "GET /api/admin/storage", user_id = user_of(&req), enrich = http_fields)]
+#[tallymark::instrumented(KiloClawEvent, route = "GET /api/admin/storage", enrich = http_fields, fields(user_id = user_of(&req)))]
 async fn admin_storage(req: Request) -> Result<Response, Error> {
     let _ = req.body;
     Ok(Response(410))
@@ -118,7 +119,7 @@ fn a_status_of_400_or_more_is_recorded_as_http_status() {
     );
 }
 
-#[tallymark::instrumented(KiloClawEvent, route = "POST /api/admin/machine/restart", user_id = user_of(&req), enrich = http_fields)]
+#[tallymark::instrumented(KiloClawEvent, route = "POST /api/admin/machine/restart", enrich = http_fields, fields(user_id = user_of(&req)))]
 async fn restart_machine(req: Request, message: String) -> Result<Response, Error> {
     let _ = req.body;
     Err(Error(message))
@@ -397,7 +398,7 @@ async fn never_finishes() -> Result<Response, Error> {
 
 /// The same without `record!`: the call builds its point only when it ends, from the fields
 /// given at the start.
-#[tallymark::instrumented(KiloClawEvent, event = "never_finishes", user_id = user, label = label.clone())]
+#[tallymark::instrumented(KiloClawEvent, event = "never_finishes", fields(user_id = user, label = label.clone()))]
 async fn never_finishes_deferred(user: &'static str, label: String) -> Result<Response, Error> {
     drop(label);
     Pending.await;
@@ -454,7 +455,7 @@ struct Service {
 }
 
 impl Service {
-    #[tallymark::instrumented(KiloClawEvent, event = "service.describe", label = self.name)]
+    #[tallymark::instrumented(KiloClawEvent, event = "service.describe", fields(label = self.name))]
     fn describe(&self, early: bool) -> Result<&'static str, Error> {
         if early {
             return Ok("early");

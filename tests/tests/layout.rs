@@ -1,9 +1,10 @@
 //! The layout macro's output: schema, builder, and the exact arrays a point becomes.
 
 use kiloclaw::telemetry::{Delivery, KiloClawEvent};
-use tallymark::{Blob, FieldValue, Layout, MemorySink, Scope, Slot};
+use tallymark::sink::MemorySink;
+use tallymark::{Blob, FieldValue, Layout, Scope, Slot};
 
-fn emit_and_read(build: impl FnOnce()) -> tallymark::RecordedPoint {
+fn emit_and_read(build: impl FnOnce()) -> tallymark::sink::RecordedPoint {
     let sink = MemorySink::new();
     Scope::new(sink.clone()).run_sync(build);
     assert_eq!(sink.len(), 1);
@@ -94,23 +95,23 @@ fn every_slot_lands_where_declared() {
 #[test]
 fn schema_describes_every_field() {
     let schema = KiloClawEvent::SCHEMA;
-    assert_eq!(schema.dataset, "kiloclaw_events");
-    assert_eq!(schema.binding, "KILOCLAW_AE");
-    assert_eq!(schema.layout, "KiloClawEvent");
-    assert_eq!(schema.blob_count, 13);
-    assert_eq!(schema.double_count, 2);
-    assert_eq!(schema.fields.len(), 15);
+    assert_eq!(schema.dataset(), "kiloclaw_events");
+    assert_eq!(schema.binding(), "KILOCLAW_AE");
+    assert_eq!(schema.layout(), "KiloClawEvent");
+    assert_eq!(schema.blob_count(), 13);
+    assert_eq!(schema.double_count(), 2);
+    assert_eq!(schema.fields().len(), 15);
     let event = schema.field("event").unwrap();
-    assert!(event.index);
-    assert_eq!(event.slot, Some(Slot::Blob(1)));
-    assert_eq!(event.doc, "Event name.");
-    assert_eq!(event.ty, "String");
+    assert!(event.is_index());
+    assert_eq!(event.slot(), Some(Slot::Blob(1)));
+    assert_eq!(event.doc(), "Event name.");
+    assert_eq!(event.ty(), "String");
     let value = schema.field("value").unwrap();
-    assert_eq!(value.slot, Some(Slot::Double(2)));
-    assert!(!value.index);
-    assert_eq!(value.doc, "Generic number: uptime, stale age, threshold.");
-    assert_eq!(schema.field("delivery").unwrap().ty, "Delivery");
-    assert_eq!(schema.index_field().unwrap().name, "event");
+    assert_eq!(value.slot(), Some(Slot::Double(2)));
+    assert!(!value.is_index());
+    assert_eq!(value.doc(), "Generic number: uptime, stale age, threshold.");
+    assert_eq!(schema.field("delivery").unwrap().ty(), "Delivery");
+    assert_eq!(schema.index_field().unwrap().name(), "event");
     assert_eq!(Slot::Double(2).column(), "double2");
 }
 
@@ -185,7 +186,7 @@ fn gaps_are_written_as_empty_and_zero_up_to_the_highest_slot() {
 
 #[derive(Clone, Copy, tallymark::FixedText)]
 enum Renamed {
-    #[text("GET")]
+    #[tallymark(text = "GET")]
     Get,
     RestartSelfHealed,
 }

@@ -52,7 +52,7 @@ fn always(point: &TelemetryPoint<'_>) -> bool {
     !point.get_event().is_empty()
 }
 
-#[tallymark::instrumented(Telemetry, route = "GET /api/things/:id", kind = Kind::Http, enrich = queue, emit_if = always)]
+#[tallymark::instrumented(Telemetry, route = "GET /api/things/:id", enrich = queue, emit_if = always, fields(kind = Kind::Http))]
 async fn handler(id: u32) -> Result<u32, Failure> {
     tallymark::record!(user_id = id.to_string());
     if id == 0 {
@@ -68,13 +68,13 @@ fn sync_handler(flag: bool) -> Option<u8> {
 
 #[test]
 fn instrumented_code_runs() {
-    let sink = tallymark::MemorySink::new();
+    let sink = tallymark::sink::MemorySink::new();
     let scope = tallymark::Scope::new(sink.clone());
     let result = futures_executor::block_on(scope.run(handler(0)));
     assert!(result.is_err());
     assert_eq!(scope.run_sync(|| sync_handler(true)), Some(1));
     let points = sink.points();
-    assert_eq!(points[0].text("event"), Some("things.get"));
+    assert_eq!(points[0].text("event"), Some("api.things.get"));
     assert_eq!(points[0].text("kind"), Some("queue"));
     assert_eq!(points[0].text("outcome"), Some("error"));
     assert_eq!(points[0].text("error"), Some("failure"));
@@ -82,30 +82,30 @@ fn instrumented_code_runs() {
     assert_eq!(points[1].text("outcome"), Some("ok"));
 }
 
-#[derive(Default, tallymark::Dimensions)]
-#[dimensions(layout = Telemetry)]
+#[derive(Default, tallymark::events::Dimensions)]
+#[tallymark(layout = Telemetry)]
 struct State {
-    #[to(user_id)]
+    #[tallymark(to = user_id)]
     user: Option<String>,
-    #[to(outcome, overridable)]
+    #[tallymark(to = outcome, overridable)]
     phase: Option<String>,
 }
 
-#[derive(tallymark::Event)]
-#[event(layout = Telemetry, state = State, prefix = "job.", fields(kind = Kind::Queue))]
+#[derive(tallymark::events::Event)]
+#[tallymark(layout = Telemetry, state = State, prefix = "job.", fields(kind = Kind::Queue))]
 enum JobEvent {
     Started {
-        #[to(route)]
+        #[tallymark(to = route)]
         queue: String,
         attempt: Option<u32>,
     },
-    #[event(console_only)]
+    #[tallymark(line_only)]
     Noted,
     Failed {
-        #[error_text]
+        #[tallymark(error_text)]
         error: String,
-        #[key("durationMs")]
-        #[to(duration_ms)]
+        #[tallymark(key = "durationMs")]
+        #[tallymark(to = duration_ms)]
         duration_ms: f64,
     },
 }
@@ -115,13 +115,13 @@ struct Worker {
 }
 
 impl Worker {
-    #[tallymark::lifecycle_event(Telemetry, event = "job.boot", state = self.state.borrow(), kind = Kind::Http)]
+    #[tallymark::events::lifecycle_event(Telemetry, event = "job.boot", state = self.state.borrow(), fields(kind = Kind::Http))]
     fn boot(&self) -> Result<(), Failure> {
         Ok(())
     }
 
-    #[tallymark::reconcile_event(Telemetry, action = "sweep", context = rctx)]
-    async fn sweep(&self, rctx: &tallymark::Reconcile<'_, State>) -> Result<(), Failure> {
+    #[tallymark::events::reconcile_event(Telemetry, action = "sweep", context = rctx)]
+    async fn sweep(&self, rctx: &tallymark::events::Reconcile<'_, State>) -> Result<(), Failure> {
         let _ = self.state.borrow().user.as_deref();
         Err(Failure)
     }
@@ -129,8 +129,8 @@ impl Worker {
 
 #[test]
 fn typed_events_run() {
-    let sink = tallymark::MemorySink::new();
-    let lines = tallymark::MemoryLines::new();
+    let sink = tallymark::sink::MemorySink::new();
+    let lines = tallymark::sink::MemoryLines::new();
     let worker = Worker {
         state: std::cell::RefCell::new(State {
             user: Some("u".into()),
@@ -140,7 +140,7 @@ fn typed_events_run() {
     tallymark::Scope::new(sink.clone())
         .with_lines(lines.clone())
         .run_sync(|| {
-            let rctx = tallymark::Reconcile::new("alarm", &worker.state);
+            let rctx = tallymark::events::Reconcile::new("alarm", &worker.state);
             rctx.log(&JobEvent::Started {
                 queue: "q".into(),
                 attempt: None,

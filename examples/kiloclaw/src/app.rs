@@ -99,17 +99,17 @@ macro_rules! fake_failure_or {
     };
 }
 
-#[tallymark::instrumented(KiloClawEvent, route = "GET /api/admin/storage", user_id = ctx.data.0.clone(), enrich = http_fields)]
+#[tallymark::instrumented(KiloClawEvent, route = "GET /api/admin/storage", enrich = http_fields, fields(user_id = ctx.data.0.clone()))]
 async fn admin_storage(req: Request, ctx: RouteContext<User>) -> Result<Response> {
     fake_failure_or!(req, Response::error("Storage endpoints are gone", 410))
 }
 
-#[tallymark::instrumented(KiloClawEvent, route = "POST /api/admin/storage/sync", user_id = ctx.data.0.clone(), enrich = http_fields)]
+#[tallymark::instrumented(KiloClawEvent, route = "POST /api/admin/storage/sync", enrich = http_fields, fields(user_id = ctx.data.0.clone()))]
 async fn admin_storage_sync(req: Request, ctx: RouteContext<User>) -> Result<Response> {
     fake_failure_or!(req, Response::error("Storage endpoints are gone", 410))
 }
 
-#[tallymark::instrumented(KiloClawEvent, route = "POST /api/admin/machine/restart", user_id = ctx.data.0.clone(), enrich = http_fields)]
+#[tallymark::instrumented(KiloClawEvent, route = "POST /api/admin/machine/restart", enrich = http_fields, fields(user_id = ctx.data.0.clone()))]
 async fn admin_machine_restart(req: Request, ctx: RouteContext<User>) -> Result<Response> {
     fake_failure_or!(
         req,
@@ -117,12 +117,12 @@ async fn admin_machine_restart(req: Request, ctx: RouteContext<User>) -> Result<
     )
 }
 
-#[tallymark::instrumented(KiloClawEvent, route = "POST /api/admin/gateway/restart", user_id = ctx.data.0.clone(), enrich = http_fields)]
+#[tallymark::instrumented(KiloClawEvent, route = "POST /api/admin/gateway/restart", enrich = http_fields, fields(user_id = ctx.data.0.clone()))]
 async fn admin_gateway_restart(req: Request, ctx: RouteContext<User>) -> Result<Response> {
     fake_failure_or!(req, Response::from_json(&json!({ "ok": true })))
 }
 
-#[tallymark::instrumented(KiloClawEvent, route = "GET /api/admin/public-key", user_id = ctx.data.0.clone(), enrich = http_fields)]
+#[tallymark::instrumented(KiloClawEvent, route = "GET /api/admin/public-key", enrich = http_fields, fields(user_id = ctx.data.0.clone()))]
 async fn admin_public_key(req: Request, ctx: RouteContext<User>) -> Result<Response> {
     fake_failure_or!(
         req,
@@ -130,12 +130,12 @@ async fn admin_public_key(req: Request, ctx: RouteContext<User>) -> Result<Respo
     )
 }
 
-#[tallymark::instrumented(KiloClawEvent, route = "GET /api/admin/google-credentials", user_id = ctx.data.0.clone(), enrich = http_fields)]
+#[tallymark::instrumented(KiloClawEvent, route = "GET /api/admin/google-credentials", enrich = http_fields, fields(user_id = ctx.data.0.clone()))]
 async fn admin_google_credentials_get(req: Request, ctx: RouteContext<User>) -> Result<Response> {
     fake_failure_or!(req, Response::from_json(&json!({ "configured": false })))
 }
 
-#[tallymark::instrumented(KiloClawEvent, route = "POST /api/admin/google-credentials", user_id = ctx.data.0.clone(), enrich = http_fields)]
+#[tallymark::instrumented(KiloClawEvent, route = "POST /api/admin/google-credentials", enrich = http_fields, fields(user_id = ctx.data.0.clone()))]
 async fn admin_google_credentials_post(
     mut req: Request,
     ctx: RouteContext<User>,
@@ -152,7 +152,7 @@ async fn admin_google_credentials_post(
     }
 }
 
-#[tallymark::instrumented(KiloClawEvent, route = "DELETE /api/admin/google-credentials", user_id = ctx.data.0.clone(), enrich = http_fields)]
+#[tallymark::instrumented(KiloClawEvent, route = "DELETE /api/admin/google-credentials", enrich = http_fields, fields(user_id = ctx.data.0.clone()))]
 async fn admin_google_credentials_delete(
     req: Request,
     ctx: RouteContext<User>,
@@ -160,7 +160,7 @@ async fn admin_google_credentials_delete(
     fake_failure_or!(req, Response::from_json(&json!({ "configured": false })))
 }
 
-#[tallymark::instrumented(KiloClawEvent, route = "GET /api/kiloclaw/config", user_id = ctx.data.0.clone(), enrich = http_fields)]
+#[tallymark::instrumented(KiloClawEvent, route = "GET /api/kiloclaw/config", enrich = http_fields, fields(user_id = ctx.data.0.clone()))]
 async fn kiloclaw_config(req: Request, ctx: RouteContext<User>) -> Result<Response> {
     fake_failure_or!(
         req,
@@ -168,7 +168,7 @@ async fn kiloclaw_config(req: Request, ctx: RouteContext<User>) -> Result<Respon
     )
 }
 
-#[tallymark::instrumented(KiloClawEvent, route = "GET /api/kiloclaw/status", user_id = ctx.data.0.clone(), enrich = http_fields)]
+#[tallymark::instrumented(KiloClawEvent, route = "GET /api/kiloclaw/status", enrich = http_fields, fields(user_id = ctx.data.0.clone()))]
 async fn kiloclaw_status(req: Request, ctx: RouteContext<User>) -> Result<Response> {
     fake_failure_or!(
         req,

@@ -3,54 +3,54 @@
 
 use crate::state::{InstanceState, InstanceStatus};
 use crate::telemetry::{Delivery, KiloClawEvent};
-use tallymark::Nullable;
+use tallymark::events::Nullable;
 
 /// Durable Object lifecycle events (`delivery = do`). The state supplies the instance's
 /// dimensions; `status` is the event's own (the caller's value wins, as in the reference).
-#[derive(Debug, Clone, tallymark::Event)]
-#[event(layout = KiloClawEvent, state = InstanceState, prefix = "instance.", fields(delivery = Delivery::Do))]
+#[derive(Debug, Clone, tallymark::events::Event)]
+#[tallymark(layout = KiloClawEvent, state = InstanceState, prefix = "instance.", fields(delivery = Delivery::Do))]
 pub enum InstanceEvent {
     /// End of `provision()`; duration of the whole call.
     Provisioned {
-        #[to(status)]
+        #[tallymark(to = status)]
         status: InstanceStatus,
-        #[to(duration_ms)]
+        #[tallymark(to = duration_ms)]
         duration_ms: f64,
     },
     /// End of a successful `start()`; ms since `startingAt` (0 without one).
     Started {
-        #[to(status)]
+        #[tallymark(to = status)]
         status: InstanceStatus,
-        #[to(duration_ms)]
+        #[tallymark(to = duration_ms)]
         duration_ms: f64,
     },
     /// End of `stop()`; machine uptime in `value`.
     Stopped {
-        #[to(status)]
+        #[tallymark(to = status)]
         status: InstanceStatus,
-        #[to(value)]
+        #[tallymark(to = value)]
         value: f64,
     },
     /// `destroy()` after persisting `destroying`; machine uptime in `value`.
     DestroyStarted {
-        #[to(status)]
+        #[tallymark(to = status)]
         status: InstanceStatus,
-        #[to(value)]
+        #[tallymark(to = value)]
         value: f64,
     },
 }
 
 /// The reconcile actions: 44 that write a console line and a data point, and 5 console-only ones
 /// (§2.5). Event names are `reconcile.<action>`, delivery `reconcile`.
-#[derive(Debug, Clone, tallymark::Event)]
-#[event(layout = KiloClawEvent, state = InstanceState, prefix = "reconcile.", fields(delivery = Delivery::Reconcile))]
+#[derive(Debug, Clone, tallymark::events::Event)]
+#[tallymark(layout = KiloClawEvent, state = InstanceState, prefix = "reconcile.", fields(delivery = Delivery::Reconcile))]
 pub enum ReconcileEvent {
     /// #1
     AutoDestroyStaleProvision {
         user_id: Nullable<String>,
         provisioned_at: Nullable<f64>,
         age_hours: f64,
-        #[to(value)]
+        #[tallymark(to = value)]
         value: f64,
     },
     /// #2
@@ -63,7 +63,7 @@ pub enum ReconcileEvent {
     /// #3
     ApiKeyMintError {
         user_id: Nullable<String>,
-        #[error_text]
+        #[tallymark(error_text)]
         error: String,
     },
     /// #4
@@ -71,7 +71,7 @@ pub enum ReconcileEvent {
     /// #5
     ApiKeyFlyConfigUpdateFailed {
         user_id: Nullable<String>,
-        #[error_text]
+        #[tallymark(error_text)]
         error: String,
     },
     /// #6
@@ -82,7 +82,7 @@ pub enum ReconcileEvent {
     /// #7
     ApiKeyPushError {
         user_id: Nullable<String>,
-        #[error_text]
+        #[tallymark(error_text)]
         error: String,
         controller_version: Nullable<String>,
     },
@@ -93,13 +93,13 @@ pub enum ReconcileEvent {
         user_id: Nullable<String>,
         new_expires_at: f64,
         pushed: bool,
-        #[key("flyConfigUpdated")]
+        #[tallymark(key = "flyConfigUpdated")]
         fly_config_updated: bool,
         controller_version: Nullable<String>,
-        #[key("durationMs")]
-        #[to(duration_ms)]
+        #[tallymark(key = "durationMs")]
+        #[tallymark(to = duration_ms)]
         duration_ms: f64,
-        #[to(label)]
+        #[tallymark(to = label)]
         label: String,
     },
     /// #10
@@ -131,7 +131,7 @@ pub enum ReconcileEvent {
     /// #14
     StartingTimeoutTransientError {
         machine_id: String,
-        #[error_text]
+        #[tallymark(error_text)]
         error: String,
         elapsed_ms: f64,
         old_state: &'static str,
@@ -140,7 +140,7 @@ pub enum ReconcileEvent {
     /// #15
     StartingTransientError {
         machine_id: String,
-        #[error_text]
+        #[tallymark(error_text)]
         error: String,
     },
     /// #16: always followed by #32.
@@ -169,14 +169,14 @@ pub enum ReconcileEvent {
     /// #20
     RestartingTimeoutError {
         machine_id: String,
-        #[error_text]
+        #[tallymark(error_text)]
         error: String,
         elapsed_ms: f64,
     },
     /// #21
     RestartingTransientError {
         machine_id: String,
-        #[error_text]
+        #[tallymark(error_text)]
         error: String,
     },
     /// #22
@@ -184,16 +184,16 @@ pub enum ReconcileEvent {
         data_loss: bool,
         old_volume_id: String,
         new_volume_id: String,
-        #[key("durationMs")]
-        #[to(duration_ms)]
+        #[tallymark(key = "durationMs")]
+        #[tallymark(to = duration_ms)]
         duration_ms: f64,
-        #[to(label)]
+        #[tallymark(to = label)]
         label: String,
     },
     /// #23
     VolumeCheckFailed {
         volume_id: String,
-        #[error_text]
+        #[tallymark(error_text)]
         error: String,
     },
     /// #24
@@ -214,15 +214,15 @@ pub enum ReconcileEvent {
         machine_id: String,
         fly_state: String,
         region: String,
-        #[key("durationMs")]
-        #[to(duration_ms)]
+        #[tallymark(key = "durationMs")]
+        #[tallymark(to = duration_ms)]
         duration_ms: f64,
-        #[to(label)]
+        #[tallymark(to = label)]
         label: String,
     },
     /// #28
     MetadataRecoveryFailed {
-        #[error_text]
+        #[tallymark(error_text)]
         error: String,
     },
     /// #29: logged before the status changes.
@@ -243,7 +243,7 @@ pub enum ReconcileEvent {
         new_state: &'static str,
         fly_state: String,
         fail_count: u32,
-        #[to(value)]
+        #[tallymark(to = value)]
         value: f64,
     },
     /// #32: `durationMs` is `Date.now() - restartingAt`, absent without one.
@@ -251,8 +251,8 @@ pub enum ReconcileEvent {
         machine_id: Nullable<String>,
         previous_error: Nullable<String>,
         had_restart_error: bool,
-        #[key("durationMs")]
-        #[to(duration_ms)]
+        #[tallymark(key = "durationMs")]
+        #[tallymark(to = duration_ms)]
         duration_ms: Option<f64>,
         old_state: &'static str,
         new_state: &'static str,
@@ -261,10 +261,10 @@ pub enum ReconcileEvent {
     RepairMount {
         machine_id: String,
         volume_id: String,
-        #[key("durationMs")]
-        #[to(duration_ms)]
+        #[tallymark(key = "durationMs")]
+        #[tallymark(to = duration_ms)]
         duration_ms: f64,
-        #[to(label)]
+        #[tallymark(to = label)]
         label: String,
     },
     /// #34: logged before the machine id is cleared.
@@ -282,16 +282,16 @@ pub enum ReconcileEvent {
     RecoverBoundMachineForDestroy {
         volume_id: String,
         machine_id: String,
-        #[key("durationMs")]
-        #[to(duration_ms)]
+        #[tallymark(key = "durationMs")]
+        #[tallymark(to = duration_ms)]
         duration_ms: f64,
-        #[to(label)]
+        #[tallymark(to = label)]
         label: String,
     },
     /// #37
     RecoverBoundMachineFailed {
         volume_id: String,
-        #[error_text]
+        #[tallymark(error_text)]
         error: String,
     },
     /// #38: logged before the machine id is cleared.
@@ -301,7 +301,7 @@ pub enum ReconcileEvent {
     /// #40
     DestroyMachineFailed {
         machine_id: String,
-        #[error_text]
+        #[tallymark(error_text)]
         error: String,
     },
     /// #41
@@ -311,7 +311,7 @@ pub enum ReconcileEvent {
     /// #43
     DestroyVolumeFailed {
         volume_id: String,
-        #[error_text]
+        #[tallymark(error_text)]
         error: String,
     },
     /// #44: logged before the state is wiped.
@@ -320,20 +320,20 @@ pub enum ReconcileEvent {
         sandbox_id: Nullable<String>,
     },
     /// §2.5, console only.
-    #[event(console_only)]
+    #[tallymark(line_only)]
     CreateVolume {
         fly_app_name: String,
         volume_id: String,
         region: String,
     },
     /// §2.5, console only.
-    #[event(console_only)]
+    #[tallymark(line_only)]
     DestroyStrandedMachine {
         fly_app_name: String,
         machine_id: String,
     },
     /// §2.5, console only.
-    #[event(console_only)]
+    #[tallymark(line_only)]
     ForkStrandedVolume {
         fly_app_name: String,
         old_volume_id: String,
@@ -342,7 +342,7 @@ pub enum ReconcileEvent {
         new_region: String,
     },
     /// §2.5, console only.
-    #[event(console_only)]
+    #[tallymark(line_only)]
     CreateReplacementVolume {
         fly_app_name: String,
         old_volume_id: String,
@@ -351,7 +351,7 @@ pub enum ReconcileEvent {
         new_region: String,
     },
     /// §2.5, console only.
-    #[event(console_only)]
+    #[tallymark(line_only)]
     DeleteStrandedVolume {
         fly_app_name: String,
         volume_id: String,

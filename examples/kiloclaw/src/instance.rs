@@ -8,10 +8,11 @@
 use crate::events::{InstanceEvent, ReconcileEvent};
 use crate::fly::{Outcome, Script};
 use crate::state::{InstanceState, InstanceStatus};
-use crate::telemetry::{sandbox_id_from_user_id, Delivery, KiloClawEvent};
+use crate::telemetry::{sandbox_id_from_user_id, Delivery, KiloClawEvent, RECONCILE_LINE};
 use std::cell::RefCell;
 use tallymark::clock::{self, unix_ms};
-use tallymark::{emit_event, Nullable, Reconcile, Scope};
+use tallymark::events::{self, Nullable, Reconcile};
+use tallymark::Scope;
 use worker::{durable_object, DurableObject, Env, Method, Request, Response, Result, State};
 
 const STALE_PROVISION_THRESHOLD_MS: f64 = 8.0 * 3_600_000.0;
@@ -21,6 +22,11 @@ const API_KEY_REFRESH_THRESHOLD_MS: f64 = 72.0 * 3_600_000.0;
 const API_KEY_LIFETIME_MS: f64 = 30.0 * 24.0 * 3_600_000.0;
 
 type Rctx<'a> = Reconcile<'a, InstanceState>;
+
+/// A reconcile pass for `reason` over `state`, writing the reference's console line.
+fn rctx<'a>(reason: &'static str, state: &'a RefCell<InstanceState>) -> Rctx<'a> {
+    Reconcile::new(reason, state).shaped(&RECONCILE_LINE)
+}
 
 /// One user's instance.
 #[durable_object]
@@ -124,8 +130,8 @@ impl KiloClawInstance {
 
     /// Provisions the instance (new or existing). For a new one this includes `startAsync`: the
     /// status becomes `starting` while the event still says `provisioned`, as in the reference.
-    #[tallymark::lifecycle_event(KiloClawEvent, event = "instance.provisioned", state = self.s.borrow(),
-        status = InstanceStatus::Provisioned, delivery = Delivery::Do)]
+    #[tallymark::events::lifecycle_event(KiloClawEvent, event = "instance.provisioned", state = self.s.borrow(),
+        fields(status = InstanceStatus::Provisioned, delivery = Delivery::Do))]
     async fn provision(&self, user_id: String) -> Result<()> {
         if user_id.is_empty() {
             return Err("userId is required".into());
@@ -161,7 +167,7 @@ impl KiloClawInstance {
             None => return Err("Instance not provisioned".into()),
             Some(InstanceStatus::Destroying) => return Err("Instance is being destroyed".into()),
             Some(InstanceStatus::Running) if self.s.borrow().fly_machine_id.is_some() => {
-                self.reconcile_machine_mount(&Reconcile::new("start", &self.s));
+                self.reconcile_machine_mount(&rctx("start", &self.s));
                 return Ok(());
             }
             Some(_) => {}
@@ -182,7 +188,7 @@ impl KiloClawInstance {
         let duration_ms = starting_at
             .filter(|t| *t != 0.0)
             .map_or(0.0, |t| unix_ms() - t);
-        emit_event(
+        events::emit(
             &InstanceEvent::Started {
                 status: InstanceStatus::Running,
                 duration_ms,
@@ -207,7 +213,7 @@ impl KiloClawInstance {
         }
         self.s.borrow_mut().status = Some(InstanceStatus::Stopped);
         self.save().await?;
-        emit_event(
+        events::emit(
             &InstanceEvent::Stopped {
                 status: InstanceStatus::Stopped,
                 value: uptime,
@@ -230,15 +236,14 @@ impl KiloClawInstance {
             s.pending_destroy_volume_id = s.fly_volume_id.clone();
         }
         self.save().await?;
-        emit_event(
+        events::emit(
             &InstanceEvent::DestroyStarted {
                 status: InstanceStatus::Destroying,
                 value: uptime,
             },
             &*self.s.borrow(),
         );
-        self.finish_destroy(&Reconcile::new("destroy", &self.s))
-            .await
+        self.finish_destroy(&rctx("destroy", &self.s)).await
     }
 
     fn uptime_ms(&self) -> f64 {
@@ -320,7 +325,7 @@ impl KiloClawInstance {
 
     /// The alarm's work: bring the instance in line with what Fly reports.
     async fn reconcile_with_fly(&self) -> Result<()> {
-        let rctx = Reconcile::new("alarm", &self.s);
+        let rctx = rctx("alarm", &self.s);
         let status = self.s.borrow().status;
         match status {
             Some(InstanceStatus::Provisioned) if self.auto_destroy_stale_provision(&rctx) => {

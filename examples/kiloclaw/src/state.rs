@@ -22,26 +22,28 @@ pub enum InstanceStatus {
 }
 
 /// The persisted state of one `KiloClawInstance`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, tallymark::Dimensions)]
-#[dimensions(layout = crate::telemetry::KiloClawEvent)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, Deserialize, tallymark::events::Dimensions,
+)]
+#[tallymark(layout = crate::telemetry::KiloClawEvent)]
 #[serde(rename_all = "camelCase")]
 pub struct InstanceState {
-    #[to(user_id)]
+    #[tallymark(to = user_id)]
     pub user_id: Option<String>,
-    #[to(sandbox_id)]
+    #[tallymark(to = sandbox_id)]
     pub sandbox_id: Option<String>,
-    #[to(fly_app_name)]
+    #[tallymark(to = fly_app_name)]
     pub fly_app_name: Option<String>,
-    #[to(fly_machine_id)]
+    #[tallymark(to = fly_machine_id)]
     pub fly_machine_id: Option<String>,
     /// The caller's status wins over this one (`data.status ?? s.status`).
-    #[to(status, overridable)]
+    #[tallymark(to = status, overridable)]
     pub status: Option<InstanceStatus>,
-    #[to(openclaw_version)]
+    #[tallymark(to = openclaw_version)]
     pub openclaw_version: Option<String>,
-    #[to(image_tag)]
+    #[tallymark(to = image_tag)]
     pub tracked_image_tag: Option<String>,
-    #[to(fly_region)]
+    #[tallymark(to = fly_region)]
     pub fly_region: Option<String>,
     // Not dimensions:
     pub fly_volume_id: Option<String>,

@@ -14,8 +14,14 @@ pub enum Delivery {
     Queue,
 }
 
-/// The reference layout: 13 blobs, 2 doubles, 1 index.
-#[tallymark::layout(dataset = "kiloclaw_events", binding = "KILOCLAW_AE")]
+/// The reference layout: 13 blobs, 2 doubles, 1 index. HTTP events are named by the reference's
+/// rule (`/api/` stripped, `POST` → `create`, ...), error texts cut to 200 characters.
+#[tallymark::layout(
+    dataset = "kiloclaw_events",
+    binding = "KILOCLAW_AE",
+    naming = "api_crud",
+    error_text = chars(200)
+)]
 pub struct KiloClawEvent {
     /// Event name.
     #[index]
@@ -85,3 +91,10 @@ pub fn http_fields(point: &mut KiloClawEventPoint<'_>) {
 pub fn platform_rule(point: &KiloClawEventPoint<'_>) -> bool {
     !point.get_user_id().is_empty() || !point.get_error().is_empty()
 }
+
+/// The reference's reconcile console line: `{"tag":"reconcile","reason":…,"action":…,…}`, with a
+/// step's duration under `durationMs`.
+pub const RECONCILE_LINE: tallymark::events::LineShape = tallymark::events::LineShape::DEFAULT
+    .tagged("tag", "reconcile")
+    .name_key("action", tallymark::events::NameForm::Short)
+    .step_keys("durationMs", "error");

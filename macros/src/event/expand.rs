@@ -6,7 +6,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::DeriveInput;
 
-/// The layout field an `#[error_text]` detail fills.
+/// The layout field an `error_text` detail fills.
 const ERROR_FIELD: &str = "error";
 
 /// Two fields of one event (or a field and a constant) may not fill the same layout field.
@@ -27,15 +27,12 @@ pub fn check_targets(parsed: &EventType, errors: &mut Errors) {
             if field.error_text.is_some() {
                 error_texts += 1;
                 if error_texts > 1 {
-                    errors.at(
-                        &field.ident,
-                        "an event has at most one `#[error_text]` detail",
-                    );
+                    errors.at(&field.ident, "an event has at most one `error_text` detail");
                 }
                 if let Some(to) = &field.to {
                     errors.at(
                         to,
-                        "an `#[error_text]` detail fills `error`; remove `#[to(..)]`",
+                        "an `error_text` detail fills `error`; remove `to = ...`",
                     );
                 }
             }
@@ -56,8 +53,12 @@ pub fn check_targets(parsed: &EventType, errors: &mut Errors) {
 pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
     let name = &input.ident;
     let layout = parsed.layout.as_ref().expect("checked");
-    let krate = quote!(::tallymark);
+    let krate = &parsed.krate;
     let point_ty = quote!(<#layout as #krate::Layout>::Point<'a>);
+    let state = match &parsed.state {
+        Some(state) => quote!(#state),
+        None => quote!(()),
+    };
 
     let pattern = |event: &EventDecl| {
         let path = match &event.variant {
@@ -83,22 +84,22 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
         let full = format!("{}{}", parsed.prefix, event.name);
         quote!(#pattern => #full)
     });
-    let actions = parsed.events.iter().map(|event| {
+    let short_names = parsed.events.iter().map(|event| {
         let pattern = ignoring(event);
-        let action = &event.name;
-        quote!(#pattern => #action)
+        let short = &event.name;
+        quote!(#pattern => #short)
     });
-    let console_only = parsed.events.iter().map(|event| {
+    let writes_point = parsed.events.iter().map(|event| {
         let pattern = ignoring(event);
-        let only = event.console_only;
-        quote!(#pattern => #only)
+        let writes = !event.line_only;
+        quote!(#pattern => #writes)
     });
     let details = parsed.events.iter().map(|event| {
         let pattern = pattern(event);
         let adds = event.fields.iter().map(|field| {
             let (ident, key) = (&field.ident, &field.key);
             if field.error_text.is_some() {
-                quote!(details.add(#key, #krate::ErrorDetail::console_value(#ident));)
+                quote!(details.add(#key, #krate::events::ErrorDetail::console_value(#ident));)
             } else {
                 quote!(details.add(#key, {
                     #[allow(unused_imports)]
@@ -115,10 +116,37 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
         .map(|(to, value)| quote!(let _ = point.#to(#value);));
     let fills = parsed.events.iter().map(|event| {
         let pattern = pattern(event);
-        let sets = event.fields.iter().map(|field| {
+        // A layout field filled twice is reported by `check_targets`; only its first filler is
+        // expanded, so that the mistake gives one error.
+        let mut filled: Vec<String> = parsed
+            .constants
+            .iter()
+            .map(|(to, _)| to.to_string())
+            .collect();
+        let sets = event.fields.iter().map(move |field| {
             let ident = &field.ident;
+            let target = match (&field.to, &field.error_text) {
+                (Some(to), _) => Some(to.to_string()),
+                (None, Some(_)) => Some(ERROR_FIELD.to_owned()),
+                (None, None) => None,
+            };
+            if let Some(target) = target {
+                if filled.contains(&target) {
+                    return quote!(let _ = #ident;);
+                }
+                filled.push(target);
+            }
             if field.error_text.is_some() {
-                quote!(#krate::PointBuilder::fill_error(point, #krate::__private::error_blob(#ident));)
+                quote! {
+                    #krate::__private::PointBuilder::fill_text(
+                        point,
+                        #krate::__private::Role::Error,
+                        #krate::__private::error_blob(
+                            #ident,
+                            <#layout as #krate::Layout>::SCHEMA.error_text(),
+                        ),
+                    );
+                }
             } else if let Some(to) = &field.to {
                 quote!(let _ = point.#to(#ident);)
             } else {
@@ -127,10 +155,10 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
         });
         quote!(#pattern => { #(#sets)* })
     });
-    let state_checks = state_checks(parsed);
+    let state_checks = state_checks(parsed, krate);
     let all = parsed.events.iter().map(|event| {
         let full = format!("{}{}", parsed.prefix, event.name);
-        let writes_point = !event.console_only;
+        let writes_point = !event.line_only;
         quote!((#full, #writes_point))
     });
 
@@ -139,8 +167,9 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
         #state_checks
 
         #[automatically_derived]
-        impl #impl_generics #krate::Event for #name #ty_generics #where_clause {
+        impl #impl_generics #krate::events::Event for #name #ty_generics #where_clause {
             type Layout = #layout;
+            type State = #state;
 
             const ALL: &'static [(&'static str, bool)] = &[#(#all),*];
 
@@ -148,15 +177,15 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
                 match self { #(#names),* }
             }
 
-            fn action(&self) -> &'static str {
-                match self { #(#actions),* }
+            fn short_name(&self) -> &'static str {
+                match self { #(#short_names),* }
             }
 
-            fn console_only(&self) -> bool {
-                match self { #(#console_only),* }
+            fn writes_point(&self) -> bool {
+                match self { #(#writes_point),* }
             }
 
-            fn details(&self, details: &mut #krate::Details) {
+            fn details(&self, details: &mut #krate::events::Details) {
                 match self { #(#details)* }
             }
 
@@ -169,7 +198,7 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
 }
 
 /// With `state = S`: a compile error for every layout field an event sets that `S` supplies.
-fn state_checks(parsed: &EventType) -> TokenStream {
+fn state_checks(parsed: &EventType, krate: &syn::Path) -> TokenStream {
     let (Some(state), Some(layout)) = (&parsed.state, &parsed.layout) else {
         return TokenStream::new();
     };
@@ -194,8 +223,8 @@ fn state_checks(parsed: &EventType) -> TokenStream {
         );
         quote_spanned! {span=>
             const _: () = ::core::assert!(
-                !::tallymark::__private::contains(
-                    <#state as ::tallymark::Dimensions<#layout>>::LOCKED,
+                !#krate::__private::contains(
+                    <#state as #krate::events::Dimensions<#layout>>::LOCKED,
                     #target,
                 ),
                 #message

@@ -3,6 +3,8 @@
 mod expand;
 mod parse;
 
+pub use parse::each_option;
+
 use crate::errors::Errors;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -16,10 +18,13 @@ pub fn derive_event(input: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let parsed = parse::parse(&input, &mut errors);
     expand::check_targets(&parsed, &mut errors);
-    if !errors.is_empty() {
-        return errors.to_compile_errors();
+    let compile_errors = errors.to_compile_errors();
+    if parsed.layout.is_none() {
+        return compile_errors;
     }
-    expand::expand_event(&input, &parsed)
+    // Expanded after a mistake too, so code emitting the events still compiles.
+    let expanded = expand::expand_event(&input, &parsed);
+    quote!(#expanded #compile_errors)
 }
 
 pub fn derive_dimensions(input: TokenStream) -> TokenStream {
@@ -29,27 +34,24 @@ pub fn derive_dimensions(input: TokenStream) -> TokenStream {
     };
     let mut errors = Errors::default();
     let mut layout = None;
-    for attr in input
-        .attrs
-        .iter()
-        .filter(|a| a.path().is_ident("dimensions"))
-    {
-        let result = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("layout") {
-                layout = Some(meta.value()?.parse::<syn::Path>()?);
-                Ok(())
-            } else {
-                Err(meta.error("unknown dimensions option; expected `layout = MyLayout`"))
+    let mut krate: syn::Path = syn::parse_quote!(::tallymark);
+    parse::each_option(
+        &input.attrs,
+        &["layout", "crate"],
+        "dimensions",
+        &mut errors,
+        |key, meta| {
+            match key {
+                "layout" => layout = Some(meta.value()?.parse::<syn::Path>()?),
+                _ => krate = meta.value()?.parse()?,
             }
-        });
-        if let Err(error) = result {
-            errors.push(error);
-        }
-    }
+            Ok(())
+        },
+    );
     let Some(layout) = layout else {
         errors.at(
             &input.ident,
-            "name the layout: #[dimensions(layout = MyLayout)]",
+            "name the layout: #[tallymark(layout = MyLayout)]",
         );
         return errors.to_compile_errors();
     };
@@ -63,16 +65,11 @@ pub fn derive_dimensions(input: TokenStream) -> TokenStream {
     };
     let mut mapped: Vec<(syn::Ident, syn::Ident, bool)> = Vec::new();
     for field in &named.named {
-        for attr in field.attrs.iter().filter(|a| a.path().is_ident("to")) {
-            match parse::parse_dimension(attr) {
-                Ok((to, overridable)) => {
-                    if let Some((_, other, _)) = mapped.iter().find(|(t, _, _)| *t == to) {
-                        errors.at(&to, format!("`{to}` is already filled from `{other}`"));
-                    }
-                    mapped.push((to, field.ident.clone().expect("named"), overridable));
-                }
-                Err(error) => errors.push(error),
+        if let Some((to, overridable)) = parse::parse_dimension(field, &mut errors) {
+            if let Some((_, other, _)) = mapped.iter().find(|(t, _, _)| *t == to) {
+                errors.at(&to, format!("`{to}` is already filled from `{other}`"));
             }
+            mapped.push((to, field.ident.clone().expect("named"), overridable));
         }
     }
     if !errors.is_empty() {
@@ -94,12 +91,12 @@ pub fn derive_dimensions(input: TokenStream) -> TokenStream {
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     quote! {
         #[automatically_derived]
-        impl #impl_generics ::tallymark::Dimensions<#layout> for #name #ty_generics #where_clause {
+        impl #impl_generics #krate::events::Dimensions<#layout> for #name #ty_generics #where_clause {
             const LOCKED: &'static [&'static str] = &[#(#locked),*];
 
             fn fill<'a>(
                 &'a self,
-                point: &mut <#layout as ::tallymark::Layout>::Point<'a>,
+                point: &mut <#layout as #krate::Layout>::Point<'a>,
                 overridable: bool,
             ) {
                 if overridable {

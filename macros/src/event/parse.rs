@@ -5,11 +5,13 @@ use syn::parse::ParseStream;
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Data, DeriveInput, Expr, Fields, Ident, LitStr, Path, Token};
 
-/// Options of the event type: `#[event(layout = L, prefix = "...", state = S, fields(k = v))]`.
+/// Options of the event type:
+/// `#[tallymark(layout = L, prefix = "...", state = S, fields(k = v), crate = path)]`.
 pub struct EventType {
     pub layout: Option<Path>,
     pub prefix: String,
     pub state: Option<Path>,
+    pub krate: Path,
     /// Constant fields every event of the type writes (`fields(delivery = Delivery::Reconcile)`).
     pub constants: Vec<(Ident, Expr)>,
     pub events: Vec<EventDecl>,
@@ -20,7 +22,7 @@ pub struct EventDecl {
     /// `None` for a struct, the variant's name for an enum.
     pub variant: Option<Ident>,
     pub name: String,
-    pub console_only: bool,
+    pub line_only: bool,
     pub fields: Vec<DetailField>,
     pub unit: bool,
 }
@@ -39,27 +41,31 @@ const TYPE_OPTIONS: &[&str] = &[
     "state",
     "fields",
     "name",
-    "console_only",
+    "line_only",
+    "crate",
 ];
-const EVENT_OPTIONS: &[&str] = &["name", "console_only"];
+const EVENT_OPTIONS: &[&str] = &["name", "line_only"];
+const FIELD_OPTIONS: &[&str] = &["to", "key", "error_text"];
 
 pub fn parse(input: &DeriveInput, errors: &mut Errors) -> EventType {
     let mut parsed = EventType {
         layout: None,
         prefix: String::new(),
         state: None,
+        krate: syn::parse_quote!(::tallymark),
         constants: Vec::new(),
         events: Vec::new(),
     };
     let mut struct_name = None;
-    let mut struct_console_only = false;
-    each_option(&input.attrs, TYPE_OPTIONS, errors, |key, meta| {
+    let mut struct_line_only = false;
+    each_option(&input.attrs, TYPE_OPTIONS, "event", errors, |key, meta| {
         match key {
             "layout" => parsed.layout = Some(meta.value()?.parse()?),
             "state" => parsed.state = Some(meta.value()?.parse()?),
+            "crate" => parsed.krate = meta.value()?.parse()?,
             "prefix" => parsed.prefix = meta.value()?.parse::<LitStr>()?.value(),
             "name" => struct_name = Some(meta.value()?.parse::<LitStr>()?),
-            "console_only" => struct_console_only = true,
+            "line_only" => struct_line_only = true,
             _ => {
                 let content;
                 syn::parenthesized!(content in meta.input);
@@ -69,7 +75,10 @@ pub fn parse(input: &DeriveInput, errors: &mut Errors) -> EventType {
         Ok(())
     });
     if parsed.layout.is_none() {
-        errors.at(&input.ident, "name the layout: #[event(layout = MyLayout)]");
+        errors.at(
+            &input.ident,
+            "name the layout: #[tallymark(layout = MyLayout)]",
+        );
     }
     match &input.data {
         Data::Struct(data) => {
@@ -79,18 +88,18 @@ pub fn parse(input: &DeriveInput, errors: &mut Errors) -> EventType {
             parsed.events.push(EventDecl {
                 variant: None,
                 name,
-                console_only: struct_console_only,
+                line_only: struct_line_only,
                 unit: matches!(data.fields, Fields::Unit),
                 fields: parse_fields(&data.fields, errors),
             });
         }
         Data::Enum(data) => {
             for variant in &data.variants {
-                let (name, console_only) = variant_options(&variant.ident, &variant.attrs, errors);
+                let (name, line_only) = variant_options(&variant.ident, &variant.attrs, errors);
                 parsed.events.push(EventDecl {
                     variant: Some(variant.ident.clone()),
                     name,
-                    console_only,
+                    line_only,
                     unit: matches!(variant.fields, Fields::Unit),
                     fields: parse_fields(&variant.fields, errors),
                 });
@@ -105,6 +114,37 @@ fn hint(key: &str, known: &[&str]) -> String {
     match did_you_mean(key, known) {
         hint if !hint.is_empty() => hint,
         _ => format!("; expected one of {}", known.join(", ")),
+    }
+}
+
+/// Calls `handle` with each option of the `#[tallymark(...)]` attributes in `attrs`, after
+/// rejecting (with a hint) any key not in `known`; every error is collected. `what` names the
+/// kind of option in messages (`event`, `variant`, `field`, ...).
+pub fn each_option(
+    attrs: &[Attribute],
+    known: &[&str],
+    what: &str,
+    errors: &mut Errors,
+    mut handle: impl FnMut(&str, syn::meta::ParseNestedMeta<'_>) -> syn::Result<()>,
+) {
+    for attr in attrs.iter().filter(|a| a.path().is_ident("tallymark")) {
+        let result = attr.parse_nested_meta(|meta| {
+            let key = meta
+                .path
+                .get_ident()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            if !known.contains(&key.as_str()) {
+                return Err(meta.error(format!(
+                    "unknown {what} option `{key}`{}",
+                    hint(&key, known)
+                )));
+            }
+            handle(&key, meta)
+        });
+        if let Err(error) = result {
+            errors.push(error);
+        }
     }
 }
 
@@ -124,43 +164,15 @@ fn parse_constants(input: ParseStream<'_>) -> syn::Result<Vec<(Ident, Expr)>> {
 
 fn variant_options(ident: &Ident, attrs: &[Attribute], errors: &mut Errors) -> (String, bool) {
     let mut name = tallymark_names::snake_case(&ident.to_string());
-    let mut console_only = false;
-    each_option(attrs, EVENT_OPTIONS, errors, |key, meta| {
+    let mut line_only = false;
+    each_option(attrs, EVENT_OPTIONS, "variant", errors, |key, meta| {
         match key {
             "name" => name = meta.value()?.parse::<LitStr>()?.value(),
-            _ => console_only = true,
+            _ => line_only = true,
         }
         Ok(())
     });
-    (name, console_only)
-}
-
-/// Calls `handle` with each option of the `#[event(...)]` attributes in `attrs`, after rejecting
-/// (with a hint) any key not in `known`; every error is collected.
-fn each_option(
-    attrs: &[Attribute],
-    known: &[&str],
-    errors: &mut Errors,
-    mut handle: impl FnMut(&str, syn::meta::ParseNestedMeta<'_>) -> syn::Result<()>,
-) {
-    for attr in attrs.iter().filter(|a| a.path().is_ident("event")) {
-        let result = attr.parse_nested_meta(|meta| {
-            let key = meta
-                .path
-                .get_ident()
-                .map(ToString::to_string)
-                .unwrap_or_default();
-            if !known.contains(&key.as_str()) {
-                return Err(
-                    meta.error(format!("unknown event option `{key}`{}", hint(&key, known)))
-                );
-            }
-            handle(&key, meta)
-        });
-        if let Err(error) = result {
-            errors.push(error);
-        }
-    }
+    (name, line_only)
 }
 
 fn parse_fields(fields: &Fields, errors: &mut Errors) -> Vec<DetailField> {
@@ -180,26 +192,14 @@ fn parse_fields(fields: &Fields, errors: &mut Errors) -> Vec<DetailField> {
                     to: None,
                     error_text: None,
                 };
-                for attr in &field.attrs {
-                    let name = attr.path().get_ident().map(ToString::to_string);
-                    match name.as_deref() {
-                        Some("to") => match attr.parse_args::<Ident>() {
-                            Ok(to) => detail.to = Some(to),
-                            Err(error) => errors.push(error),
-                        },
-                        Some("key") => match attr.parse_args::<LitStr>() {
-                            Ok(key) => detail.key = key.value(),
-                            Err(error) => errors.push(error),
-                        },
-                        Some("error_text") => match &attr.meta {
-                            syn::Meta::Path(path) => {
-                                detail.error_text = path.get_ident().cloned();
-                            }
-                            other => errors.at(other, "`#[error_text]` takes no arguments"),
-                        },
-                        _ => {}
+                each_option(&field.attrs, FIELD_OPTIONS, "field", errors, |key, meta| {
+                    match key {
+                        "to" => detail.to = Some(meta.value()?.parse()?),
+                        "key" => detail.key = meta.value()?.parse::<LitStr>()?.value(),
+                        _ => detail.error_text = meta.path.get_ident().cloned(),
                     }
-                }
+                    Ok(())
+                });
                 parsed.push(detail);
             }
         }
@@ -207,22 +207,30 @@ fn parse_fields(fields: &Fields, errors: &mut Errors) -> Vec<DetailField> {
     parsed
 }
 
-/// Parses `#[to(field)]` / `#[to(field, overridable)]` for `#[derive(Dimensions)]`.
-pub fn parse_dimension(attr: &Attribute) -> syn::Result<(Ident, bool)> {
-    let parser = |input: ParseStream<'_>| {
-        let field: Ident = input.parse()?;
-        let mut overridable = false;
-        if input.parse::<Option<Token![,]>>()?.is_some() {
-            let flag: Ident = input.parse()?;
-            if flag != "overridable" {
-                return Err(syn::Error::new_spanned(
-                    &flag,
-                    format!("unknown option `{flag}`; expected `overridable`"),
-                ));
+/// A state field's mapping for `#[derive(Dimensions)]`: `#[tallymark(to = field)]`, or
+/// `#[tallymark(to = field, overridable)]` when an event's own value wins over it.
+pub fn parse_dimension(field: &syn::Field, errors: &mut Errors) -> Option<(Ident, bool)> {
+    let mut to = None;
+    let mut overridable = None;
+    each_option(
+        &field.attrs,
+        &["to", "overridable"],
+        "dimension",
+        errors,
+        |key, meta| {
+            match key {
+                "to" => to = Some(meta.value()?.parse::<Ident>()?),
+                _ => overridable = Some(meta.path.clone()),
             }
-            overridable = true;
+            Ok(())
+        },
+    );
+    match (to, overridable) {
+        (Some(to), overridable) => Some((to, overridable.is_some())),
+        (None, Some(path)) => {
+            errors.at(path, "`overridable` goes with `to = field`");
+            None
         }
-        Ok((field, overridable))
-    };
-    attr.parse_args_with(parser)
+        (None, None) => None,
+    }
 }

@@ -18,7 +18,7 @@ pub fn hidden(name: &str) -> Ident {
     Ident::new(name, Span::mixed_site())
 }
 
-pub fn expand(args: &InstrumentedArgs, event: &str, item: ItemFn) -> TokenStream {
+pub fn expand(args: &InstrumentedArgs, event: TokenStream, item: ItemFn) -> TokenStream {
     let krate = &args.krate;
     let layout = &args.layout;
     let call = call_ident();
@@ -31,16 +31,16 @@ pub fn expand(args: &InstrumentedArgs, event: &str, item: ItemFn) -> TokenStream
     } = item;
     let stmts = &block.stmts;
 
-    // What the point starts with: the event name and the route (always static text).
+    // What the point starts with: the event name and the route.
     let point = hidden("point");
-    let text = |value: &str| quote!(#krate::Blob::Text(::std::borrow::Cow::Borrowed(#value)));
-    let event = text(event);
-    let route = args.route.as_ref().map(|route| {
-        let route = text(&route.value());
-        quote!(#krate::PointBuilder::fill_route(#point, #route);)
-    });
+    let fill = quote!(#krate::__private::PointBuilder::fill_text);
+    let role = quote!(#krate::__private::Role);
+    let route = args
+        .route
+        .as_ref()
+        .map(|route| quote!(#fill(#point, #role::Route, #krate::__private::text(#route));));
     let names = quote! {
-        #krate::PointBuilder::fill_event(#point, #event);
+        #fill(#point, #role::Event, #event);
         #route
     };
     // The rule and the enricher are passed as written, so the compiler can inline them.
@@ -62,7 +62,7 @@ pub fn expand(args: &InstrumentedArgs, event: &str, item: ItemFn) -> TokenStream
     };
 
     let run_body = run_body(&sig, stmts);
-    let classify = classify(krate, args.ok_if.as_ref(), args.error_if.as_ref());
+    let classify = classify(krate, layout, args.ok_if.as_ref(), args.error_if.as_ref());
 
     let body = with_braces_of(
         &block,
@@ -101,16 +101,27 @@ pub fn run_body(sig: &syn::Signature, stmts: &[syn::Stmt]) -> TokenStream {
         let fake_return = annotation.as_ref().map(|ty| {
             let fake_return = hidden("fake_return");
             // An unreachable `return` of the declared type pins the block's output type, so `?`
-            // in the body converts errors as it would in the original function.
+            // in the body converts errors as it would in the original function. The body sits in
+            // a block of its own below it, so a `use` in the body cannot change what the
+            // declared type names.
             quote! {
-                #[allow(unreachable_code, clippy::diverging_sub_expression, clippy::empty_loop, clippy::let_unit_value)]
+                #[allow(
+                    unknown_lints,
+                    unreachable_code,
+                    clippy::diverging_sub_expression,
+                    clippy::empty_loop,
+                    clippy::let_unit_value,
+                    clippy::let_with_type_underscore,
+                    clippy::needless_return,
+                    clippy::unreachable
+                )]
                 if false {
                     let #fake_return: #ty = loop {};
                     return #fake_return;
                 }
             }
         });
-        quote!(async { #fake_return #(#stmts)* }.await)
+        quote!(async { #fake_return { #(#stmts)* } }.await)
     } else {
         let ty = annotation.map(|ty| quote!(-> #ty));
         quote!((|| #ty { #(#stmts)* })())
@@ -118,8 +129,13 @@ pub fn run_body(sig: &syn::Signature, stmts: &[syn::Stmt]) -> TokenStream {
 }
 
 /// Statements binding the hidden `error` (`Option<String>`) to the error text of the hidden
-/// `result`, decided by its type, then `ok_if` and `error_if`.
-pub fn classify(krate: &syn::Path, ok_if: Option<&Expr>, error_if: Option<&Expr>) -> TokenStream {
+/// `result` (cut to `layout`'s limit), decided by its type, then `ok_if` and `error_if`.
+pub fn classify(
+    krate: &syn::Path,
+    layout: &syn::Path,
+    ok_if: Option<&Expr>,
+    error_if: Option<&Expr>,
+) -> TokenStream {
     let (result, error) = (hidden("result"), hidden("error"));
     let ok_if = ok_if.map(|rule| {
         quote!(let #error = if (#rule)(&#result) { ::core::option::Option::None } else { #error };)
@@ -140,7 +156,7 @@ pub fn classify(krate: &syn::Path, ok_if: Option<&Expr>, error_if: Option<&Expr>
             use #krate::__private::classify::{
                 Classify, ViaAnything as _, ViaResult as _, ViaResultOfStatus as _, ViaStatus as _,
             };
-            (&&&&Classify(&#result)).error_text()
+            (&&&&Classify(&#result)).error_text(<#layout as #krate::Layout>::SCHEMA.error_text())
         };
         #ok_if
         #error_if

@@ -19,15 +19,8 @@ pub fn instrumented(args: TokenStream, item: TokenStream) -> TokenStream {
     let item_tokens = item.clone();
     let parsed = parse::parse(args, &mut errors);
     let function = syn::parse2::<ItemFn>(item);
-    if let Ok(function) = &function {
-        validate::check_function(function, &mut errors);
-    }
-    let event = parsed
-        .as_ref()
-        .ok()
-        .and_then(|args| validate::event_name(args, &mut errors));
-    let (parsed, function) = match (parsed, function) {
-        (Ok(parsed), Ok(function)) if errors.is_empty() => (parsed, function),
+    let (parsed, mut function) = match (parsed, function) {
+        (Ok(parsed), Ok(function)) => (parsed, function),
         (parsed, function) => {
             if let Err(error) = parsed {
                 errors.push(error);
@@ -40,10 +33,18 @@ pub fn instrumented(args: TokenStream, item: TokenStream) -> TokenStream {
             return quote!(#item_tokens #compile_errors);
         }
     };
+    validate::check_function(&function, &mut errors);
+    let event = validate::event_name(&parsed, &mut errors);
+    let compile_errors = errors.to_compile_errors();
     if cfg!(feature = "off") {
-        return quote!(#function);
+        return quote!(#function #compile_errors);
     }
-    expand::expand(&parsed, &event.unwrap_or_default(), function)
+    if function.sig.constness.is_some() {
+        // Reported above; expanded as a plain fn so the body's `record!` still resolves.
+        function.sig.constness = None;
+    }
+    let expanded = expand::expand(&parsed, event, function);
+    quote!(#expanded #compile_errors)
 }
 
 /// `record!(field = expr, ...)` inside an instrumented function's body.

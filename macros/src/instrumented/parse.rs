@@ -1,24 +1,32 @@
-//! `#[instrumented(Layout, key = value, ...)]`: the arguments, checked with every error collected.
+//! `#[instrumented(Layout, option = value, ..., fields(field = value, ...))]`: the arguments,
+//! checked with every error collected.
 
-use crate::args::{self, Arg, LayoutArgs};
+use crate::args::{self, Arg, LayoutArgs, Naming};
 use crate::errors::Errors;
 use syn::{Expr, Ident, LitStr, Path};
 
-/// The attribute as written. Keys other than `route`, `event`, `ok_if`, `error_if`, `emit_if`,
-/// `enrich` and `crate` name layout fields.
+/// The options `#[instrumented]` takes besides `fields(...)`.
+pub const OPTIONS: &[&str] = &[
+    "route", "event", "naming", "ok_if", "error_if", "emit_if", "enrich", "crate",
+];
+
+/// The attribute as written.
 pub struct InstrumentedArgs {
     pub layout: Path,
     pub route: Option<LitStr>,
     pub event: Option<LitStr>,
+    pub naming: Option<Naming>,
     pub ok_if: Option<Expr>,
     pub error_if: Option<Expr>,
     pub emit_if: Option<Expr>,
     pub enrich: Option<Expr>,
     pub krate: Path,
-    /// `field = expr` mappings, in order.
+    /// `fields(field = expr, ...)`, in order.
     pub fields: Vec<(Ident, Expr)>,
 }
 
+/// Parses the arguments; only a syntax error (or no layout) stops the parse, every other mistake
+/// is collected in `errors` and left out.
 pub fn parse(
     tokens: proc_macro2::TokenStream,
     errors: &mut Errors,
@@ -30,31 +38,37 @@ pub fn parse(
         ));
     }
     let raw: LayoutArgs = syn::parse2(tokens)?;
+    let layout = raw.layout.clone();
+    let (options, fields) = raw.checked(OPTIONS, errors);
     let mut parsed = InstrumentedArgs {
-        layout: raw.layout,
+        layout,
         route: None,
         event: None,
+        naming: None,
         ok_if: None,
         error_if: None,
         emit_if: None,
         enrich: None,
         krate: syn::parse_quote!(::tallymark),
-        fields: Vec::new(),
+        fields: fields
+            .into_iter()
+            .map(|Arg { key, value }| (key, value))
+            .collect(),
     };
-    for Arg { key, value } in raw.args.without_repeats("argument", errors) {
+    for Arg { key, value } in options {
         match key.to_string().as_str() {
             "route" => parsed.route = args::string_literal(&value, "route", errors),
             "event" => parsed.event = args::string_literal(&value, "event", errors),
+            "naming" => parsed.naming = Naming::parse(&value, errors),
             "ok_if" => parsed.ok_if = Some(value),
             "error_if" => parsed.error_if = Some(value),
             "emit_if" => parsed.emit_if = Some(value),
             "enrich" => parsed.enrich = Some(value),
-            "crate" => {
+            _ => {
                 if let Some(path) = args::path(&value, "crate", errors) {
                     parsed.krate = path;
                 }
             }
-            _ => parsed.fields.push((key, value)),
         }
     }
     Ok(parsed)

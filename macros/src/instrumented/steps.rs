@@ -11,10 +11,35 @@ use syn::{Expr, ItemFn, Path};
 /// Which attribute.
 #[derive(Clone, Copy)]
 pub enum Kind {
-    /// `reconcile.{action}`, console line and point through a `Reconcile` context.
+    /// `<prefix><action>`, console line and point through a `Reconcile` context.
     Reconcile,
-    /// A lifecycle event: its point only, with the state's dimensions, on success only.
+    /// A lifecycle event: its point only, with the state's dimensions, when the method succeeds.
     Lifecycle,
+}
+
+impl Kind {
+    /// The option naming the step, the option saying where its dimensions come from, and every
+    /// option the attribute takes.
+    fn options(self) -> (&'static str, &'static str, &'static [&'static str]) {
+        match self {
+            Kind::Reconcile => (
+                "action",
+                "context",
+                &["action", "context", "prefix", "crate"],
+            ),
+            Kind::Lifecycle => ("event", "state", &["event", "state", "crate"]),
+        }
+    }
+}
+
+/// A step as written.
+struct StepArgs {
+    layout: Path,
+    name: String,
+    prefix: String,
+    source: Expr,
+    krate: Path,
+    constants: Vec<Arg>,
 }
 
 pub fn step(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
@@ -30,23 +55,41 @@ pub fn step(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
             return quote!(#item #error);
         }
     };
-    // `action` (reconcile) or `event` (lifecycle) names the step; `context`/`state` says where
-    // the reason and the dimensions come from; every other key is a constant layout field.
-    let (name_key, source_key) = match kind {
-        Kind::Reconcile => ("action", "context"),
-        Kind::Lifecycle => ("event", "state"),
-    };
+    let step = check(kind, parsed, &mut errors);
+    let compile_errors = errors.to_compile_errors();
+    match step {
+        Some(step) if !cfg!(feature = "off") => {
+            let expanded = expand(kind, &step, function);
+            quote!(#expanded #compile_errors)
+        }
+        _ => quote!(#function #compile_errors),
+    }
+}
+
+/// The step's arguments, every mistake reported; `None` when the step cannot be expanded.
+fn check(kind: Kind, parsed: LayoutArgs, errors: &mut Errors) -> Option<StepArgs> {
+    let (name_key, source_key, known) = kind.options();
+    let layout = parsed.layout.clone();
+    let (options, constants) = parsed.checked(known, errors);
     let mut name = None;
     let mut source = None;
-    let mut constants: Vec<Arg> = Vec::new();
-    for arg in parsed.args.without_repeats("argument", &mut errors) {
+    let mut prefix = match kind {
+        Kind::Reconcile => String::from("reconcile."),
+        Kind::Lifecycle => String::new(),
+    };
+    let mut krate = syn::parse_quote!(::tallymark);
+    for arg in options {
         let key = arg.key.to_string();
         if key == name_key {
-            name = args::string_literal(&arg.value, name_key, &mut errors);
+            name = args::string_literal(&arg.value, name_key, errors);
         } else if key == source_key {
             source = Some(arg.value);
-        } else {
-            constants.push(arg);
+        } else if key == "prefix" {
+            if let Some(lit) = args::string_literal(&arg.value, "prefix", errors) {
+                prefix = lit.value();
+            }
+        } else if let Some(path) = args::path(&arg.value, "crate", errors) {
+            krate = path;
         }
     }
     let missing = |key: &str| {
@@ -55,46 +98,35 @@ pub fn step(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
             format!("missing `{key} = ...`"),
         )
     };
-    if name.is_none() && errors.is_empty() {
+    if name.is_none() {
         errors.push(missing(name_key));
     }
     if source.is_none() {
         errors.push(missing(source_key));
     }
-    let (Some(name), Some(source)) = (name, source) else {
-        let compile_errors = errors.to_compile_errors();
-        return quote!(#item #compile_errors);
-    };
-    if !errors.is_empty() {
-        let compile_errors = errors.to_compile_errors();
-        return quote!(#item #compile_errors);
-    }
-    if cfg!(feature = "off") {
-        return quote!(#function);
-    }
-    expand(
-        kind,
-        &parsed.layout,
-        &name.value(),
-        &source,
-        &constants,
-        function,
-    )
+    Some(StepArgs {
+        layout,
+        name: name.map(|name| name.value()).unwrap_or_default(),
+        prefix,
+        source: source?,
+        krate,
+        constants,
+    })
 }
 
-fn expand(
-    kind: Kind,
-    layout: &Path,
-    name: &str,
-    source: &Expr,
-    constants: &[Arg],
-    function: ItemFn,
-) -> TokenStream {
-    let krate = quote!(::tallymark);
-    let (full_name, action) = match kind {
-        Kind::Reconcile => (format!("reconcile.{name}"), name.to_owned()),
+fn expand(kind: Kind, step_args: &StepArgs, function: ItemFn) -> TokenStream {
+    let StepArgs {
+        layout,
+        name,
+        prefix,
+        source,
+        krate,
+        constants,
+    } = step_args;
+    let (full_name, short_name) = match kind {
+        Kind::Reconcile => (format!("{prefix}{name}"), name.clone()),
         Kind::Lifecycle => (
-            name.to_owned(),
+            name.clone(),
             name.rsplit('.').next().unwrap_or(name).to_owned(),
         ),
     };
@@ -105,7 +137,7 @@ fn expand(
         block,
     } = function;
     let run = run_body(&sig, &block.stmts);
-    let classify = classify(&syn::parse_quote!(::tallymark), None, None);
+    let classify = classify(krate, layout, None, None);
     let (result, error, started, step, point) = (
         hidden("result"),
         hidden("error"),
@@ -120,7 +152,7 @@ fn expand(
         Kind::Reconcile => quote!((#source).log(&#step);),
         Kind::Lifecycle => quote! {
             if #step.error.is_none() {
-                #krate::emit_event(&#step, &*(#source));
+                #krate::events::emit(&#step, &*(#source));
             }
         },
     };
@@ -131,12 +163,13 @@ fn expand(
             #[allow(clippy::redundant_closure_call)]
             let #result = #run;
             #classify
-            let #step = #krate::Step::<#layout> {
+            let #step = #krate::__private::Step::<#layout, _> {
                 name: #full_name,
-                action: #action,
+                short_name: #short_name,
                 duration_ms: #krate::clock::elapsed_ms(#started),
                 error: #error,
                 constants: |#point| { #(#sets)* },
+                state: ::core::marker::PhantomData,
             };
             #write
             #result

@@ -1,42 +1,73 @@
 //! What `#[instrumented]` requires of its arguments and of the function it wraps.
 
 use super::parse::InstrumentedArgs;
+use crate::args::Naming;
 use crate::errors::Errors;
+use proc_macro2::TokenStream;
+use quote::quote;
 use syn::ItemFn;
+use tallymark_names::NamingRule;
 
-/// The event name the call writes: given, or derived from the route at compile time.
-pub fn event_name(args: &InstrumentedArgs, errors: &mut Errors) -> Option<String> {
-    if let Some(route) = &args.route {
-        let text = route.value();
-        let (method, path) = tallymark_names::split_route(&text);
-        let method_ok = !method.is_empty() && method.chars().all(|c| c.is_ascii_alphabetic());
-        if !method_ok || !path.starts_with('/') {
-            errors.at(
-                route,
-                format!(
-                    "route `{text}` is not `<METHOD> /<path>`, like \"GET /api/kiloclaw/status\""
-                ),
-            );
-            return None;
-        }
-        if args.event.is_none() {
-            return Some(tallymark_names::http_event_name(method, path));
-        }
-    }
-    match &args.event {
-        Some(event) if event.value().is_empty() => {
+/// The expression of the event name the call writes (a `tallymark::Blob<'static>`): given, named
+/// from the route by the attribute's rule or the layout's, or (after an error) empty.
+pub fn event_name(args: &InstrumentedArgs, errors: &mut Errors) -> TokenStream {
+    let krate = &args.krate;
+    let text = |name: &str| quote!(#krate::__private::text(#name));
+    if let Some(event) = &args.event {
+        if event.value().is_empty() {
             errors.at(event, "the event name cannot be empty");
-            None
         }
-        Some(event) => Some(event.value()),
-        None => {
+        if let Some(route) = &args.route {
+            check_route(route, errors);
+        }
+        return text(&event.value());
+    }
+    let Some(route) = &args.route else {
+        // After a misspelled option (reported), a missing name is likely that option.
+        if errors.is_empty() {
             errors.push(syn::Error::new(
                 proc_macro2::Span::call_site(),
                 "name the call: give `route = \"<METHOD> /<path>\"` or `event = \"...\"`",
             ));
-            None
+        }
+        return text("");
+    };
+    let Some((method, path)) = check_route(route, errors) else {
+        return text("");
+    };
+    match &args.naming {
+        Some(Naming::Builtin(rule)) => text(&rule.name(&method, &path)),
+        Some(Naming::Custom(rule)) => quote! {
+            #krate::Blob::Text(::std::borrow::Cow::Owned(#rule(#method, #path)))
+        },
+        None => {
+            let layout = &args.layout;
+            let names = NamingRule::ALL.map(|rule| rule.name(&method, &path));
+            quote! {
+                #krate::__private::event_name(
+                    <#layout as #krate::Layout>::SCHEMA.naming(),
+                    &[#(#names),*],
+                    #method,
+                    #path,
+                )
+            }
         }
     }
+}
+
+/// The method and path of a route `"<METHOD> /<path>"`, or an error at it.
+fn check_route(route: &syn::LitStr, errors: &mut Errors) -> Option<(String, String)> {
+    let text = route.value();
+    let (method, path) = tallymark_names::split_route(&text);
+    let method_ok = !method.is_empty() && method.chars().all(|c| c.is_ascii_alphabetic());
+    if !method_ok || !path.starts_with('/') {
+        errors.at(
+            route,
+            format!("route `{text}` is not `<METHOD> /<path>`, like \"GET /users/:id\""),
+        );
+        return None;
+    }
+    Some((method.to_owned(), path.to_owned()))
 }
 
 /// The function must be one whose calls can be timed.

@@ -1,11 +1,9 @@
 //! Code generation for a valid layout: the schema, the typed builder, and the type checks.
 
 use super::validate::{Field, Layout, Slot};
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned, ToTokens};
-
-/// Most fields one `tracing` event can carry (the dataset takes one more).
-const TRACING_MAX_FIELDS: usize = 31;
+use tallymark_names::{Role, RoleSlot};
 
 pub fn expand(layout: &Layout<'_>) -> TokenStream {
     let item = &layout.decl.item;
@@ -18,14 +16,23 @@ pub fn expand(layout: &Layout<'_>) -> TokenStream {
     let dataset = &layout.dataset;
     let binding = &layout.binding;
 
-    let field_schemas = layout.fields.iter().map(|f| field_schema(krate, f));
-    let type_checks = layout.fields.iter().map(|f| type_check(krate, f));
-    let setters = layout.fields.iter().map(|f| setter(krate, f));
-    let trace_body = trace_body(krate, layout);
+    let placed = || layout.fields.iter().filter(|f| f.is_placed());
+    let field_schemas = placed().map(|f| field_schema(krate, f));
+    let type_checks = placed().map(|f| type_check(krate, f));
+    // A field named like a builder method (reported) gets no setter or getter of its own.
+    let methods = || {
+        layout
+            .fields
+            .iter()
+            .filter(|f| !super::validate::clashes_with_a_method(layout.decl, f.decl))
+    };
+    let setters = methods().map(|f| setter(krate, f));
     let fills = fills(krate, layout);
-    let getters = layout.fields.iter().map(getter);
+    let getters = methods().map(getter);
     let builder_doc = format!("The typed builder of [`{name}`] points: one setter per field.");
     let name_str = name.to_string();
+    let naming = &layout.naming;
+    let error_text = &layout.error_text;
 
     quote! {
         #[allow(dead_code)]
@@ -35,31 +42,28 @@ pub fn expand(layout: &Layout<'_>) -> TokenStream {
 
         #[doc = #builder_doc]
         #[derive(Debug, Clone)]
+        #[must_use = "a point is written only by `.emit()`"]
         #vis struct #builder<'a> {
-            buf: #krate::PointBuf<'a, #blob_count, #double_count>,
+            buf: #krate::__private::PointBuf<'a, #blob_count, #double_count>,
         }
 
         #[automatically_derived]
         impl #krate::Layout for #name {
             type Point<'a> = #builder<'a>;
 
-            const SCHEMA: &'static #krate::Schema = &#krate::Schema {
-                layout: #name_str,
-                dataset: #dataset,
-                binding: #binding,
-                fields: &[#(#field_schemas),*],
-                blob_count: #blob_count,
-                double_count: #double_count,
-                trace: {
-                    fn trace(point: &#krate::DataPoint<'_>) {
-                        #trace_body
-                    }
-                    trace
-                },
-            };
+            const SCHEMA: &'static #krate::Schema = &#krate::__private::schema(
+                #name_str,
+                #dataset,
+                #binding,
+                &[#(#field_schemas),*],
+                #blob_count,
+                #double_count,
+                #naming,
+                #error_text,
+            );
 
             fn point<'a>() -> #builder<'a> {
-                #builder { buf: #krate::PointBuf::new(<Self as #krate::Layout>::SCHEMA) }
+                #builder { buf: #krate::__private::PointBuf::new(<Self as #krate::Layout>::SCHEMA) }
             }
         }
 
@@ -75,9 +79,10 @@ pub fn expand(layout: &Layout<'_>) -> TokenStream {
         impl<'a> #builder<'a> {
             #(#setters)*
 
-            /// Writes the point to the current scope's sink (see `tallymark::emit`).
+            /// Writes the point to the current scope's sink (or the global sink outside any
+            /// scope). Never fails and never panics: what is lost is counted in the scope's stats.
             #vis fn emit(&mut self) {
-                #krate::emit(&mut self.buf);
+                #krate::__private::emit(&mut self.buf);
             }
 
             #(#getters)*
@@ -89,13 +94,13 @@ pub fn expand(layout: &Layout<'_>) -> TokenStream {
         }
 
         #[automatically_derived]
-        impl<'a> #krate::PointBuilder<'a> for #builder<'a> {
+        impl<'a> #krate::__private::PointBuilder<'a> for #builder<'a> {
             fn seal(&mut self) -> #krate::DataPoint<'_> {
                 self.buf.seal()
             }
 
             fn emit_in(&mut self, scope: ::core::option::Option<&#krate::Scope>) {
-                #krate::emit_in(scope, &mut self.buf);
+                #krate::__private::emit_in(scope, &mut self.buf);
             }
 
             #fills
@@ -114,7 +119,7 @@ fn field_schema(krate: &syn::Path, field: &Field<'_>) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     quote! {
-        #krate::FieldSchema { name: #name, ty: #ty, index: #index, slot: #slot, doc: #doc }
+        #krate::__private::field(#name, #ty, #index, #slot, #doc)
     }
 }
 
@@ -147,10 +152,12 @@ fn setter(krate: &syn::Path, field: &Field<'_>) -> TokenStream {
             quote!(impl #krate::IntoBlob<'a, #ty>),
             quote!(self.buf.set_blob(#n as usize, #krate::IntoBlob::into_blob(value))),
         ),
-        None => (
+        None if field.index => (
             quote!(impl #krate::IntoBlob<'a, #ty>),
             quote!(self.buf.set_index(#krate::IntoBlob::into_blob(value))),
         ),
+        // A field with a mistake (reported) goes nowhere and takes anything, so its uses compile.
+        None => (quote!(impl ::core::marker::Sized), quote!(let _ = value)),
     };
     // One setter per field, named as the field; `pub`, as the builder's own visibility limits
     // who can reach it.
@@ -160,47 +167,6 @@ fn setter(krate: &syn::Path, field: &Field<'_>) -> TokenStream {
             #store;
             self
         }
-    }
-}
-
-/// The body of the generated `tracing` emitter: one event, fields by name.
-fn trace_body(krate: &syn::Path, layout: &Layout<'_>) -> TokenStream {
-    let tracing = quote!(#krate::__private::tracing);
-    let level = quote!(#tracing::Level::INFO);
-    if layout.fields.len() > TRACING_MAX_FIELDS {
-        return quote! {
-            #tracing::event!(target: "tallymark", #level,
-                tallymark.dataset = point.dataset(),
-                tallymark.fields = %#krate::__private::json_line(point));
-        };
-    }
-    let values: Vec<Ident> = (0..layout.fields.len())
-        .map(|i| format_ident!("value_{}", i))
-        .collect();
-    let reads = layout
-        .fields
-        .iter()
-        .zip(&values)
-        .enumerate()
-        .map(|(i, (f, v))| {
-            let read = match f.slot {
-                Some(Slot::Double(_)) => quote!(trace_number),
-                _ => quote!(trace_text),
-            };
-            quote!(let #v = #krate::__private::#read(point, &fields[#i]);)
-        });
-    let pairs = layout.fields.iter().zip(&values).map(|(f, v)| {
-        let ident = &f.decl.ident;
-        match f.slot {
-            Some(Slot::Double(_)) => quote!(#ident = #v),
-            _ => quote!(#ident = &*#v),
-        }
-    });
-    quote! {
-        let fields = point.schema().fields;
-        #(#reads)*
-        #tracing::event!(target: "tallymark", #level,
-            tallymark.dataset = point.dataset(), #(#pairs),*);
     }
 }
 
@@ -228,47 +194,64 @@ fn getter(field: &Field<'_>) -> TokenStream {
     }
 }
 
-/// The `fill_*` hooks of `PointBuilder`, each writing the field of its conventional name when the
-/// layout has it in a slot of the right kind.
+/// `PointBuilder::fill_text` and `fill_number`: each role written into the layout's field of the
+/// role's name when it has one in a slot of the role's kind (the event name: `event`, else the
+/// index).
 fn fills(krate: &syn::Path, layout: &Layout<'_>) -> TokenStream {
-    let blob_field = |name: &str| {
-        layout.fields.iter().find_map(|f| match f.slot {
-            Some(Slot::Blob(n)) if f.decl.ident == name => Some(n),
+    let role_path = |role: Role| {
+        let variant = format_ident!("{}", format!("{role:?}"));
+        quote!(#krate::__private::Role::#variant)
+    };
+    let field_in = |name: &str, kind: RoleSlot| {
+        layout.fields.iter().find_map(|f| match (f.slot, kind) {
+            (Some(Slot::Blob(n)), RoleSlot::Text) if f.decl.ident == name => Some(Slot::Blob(n)),
+            (Some(Slot::Double(n)), RoleSlot::Number) if f.decl.ident == name => {
+                Some(Slot::Double(n))
+            }
             _ => None,
         })
     };
-    let store_blob = |name: &str, value: TokenStream| match blob_field(name) {
-        Some(n) => quote!(self.buf.set_blob(#n as usize, #value);),
-        None => quote!(let _ = #value;),
-    };
-    // The event name goes to `event`, else to the index (through its blob when it has one).
     let index_blob = layout.fields.iter().find_map(|f| match f.slot {
         Some(Slot::Blob(n)) if f.index => Some(n),
         _ => None,
     });
-    let event = match blob_field("event").or(index_blob) {
-        Some(n) => quote!(self.buf.set_blob(#n as usize, name);),
-        None => quote!(self.buf.set_index(name);),
-    };
-    let route = store_blob("route", quote!(route));
-    let error = store_blob("error", quote!(text));
-    let outcome = store_blob(
-        "outcome",
-        quote!(#krate::Blob::Text(::std::borrow::Cow::Borrowed(outcome))),
-    );
-    let duration = layout.fields.iter().find_map(|f| match f.slot {
-        Some(Slot::Double(n)) if f.decl.ident == "duration_ms" => Some(n),
-        _ => None,
-    });
-    let duration = match duration {
-        Some(n) => quote!(self.buf.set_double(#n as usize, ms);),
-        None => quote!(let _ = ms;),
-    };
+    let mut text_arms = Vec::new();
+    let mut number_arms = Vec::new();
+    for role in Role::ALL {
+        let path = role_path(role);
+        match (role.slot(), field_in(role.field(), role.slot())) {
+            (RoleSlot::Text, Some(Slot::Blob(n))) => {
+                text_arms.push(quote!(#path => self.buf.set_blob(#n as usize, value),));
+            }
+            (RoleSlot::Number, Some(Slot::Double(n))) => {
+                number_arms.push(quote!(#path => self.buf.set_double(#n as usize, value),));
+            }
+            (RoleSlot::Text, _) if role == Role::Event => match index_blob {
+                Some(n) => text_arms.push(quote!(#path => self.buf.set_blob(#n as usize, value),)),
+                None => text_arms.push(quote!(#path => self.buf.set_index(value),)),
+            },
+            _ => {}
+        }
+    }
     quote! {
-        fn fill_event(&mut self, name: #krate::Blob<'a>) { #event }
-        fn fill_route(&mut self, route: #krate::Blob<'a>) { #route }
-        fn fill_error(&mut self, text: #krate::Blob<'a>) { #error }
-        fn fill_outcome(&mut self, outcome: &'static str) { #outcome }
-        fn fill_duration_ms(&mut self, ms: f64) { #duration }
+        #[inline]
+        #[allow(unused_variables)]
+        fn fill_text(&mut self, role: #krate::__private::Role, value: #krate::Blob<'a>) {
+            #[allow(clippy::match_single_binding)]
+            match role {
+                #(#text_arms)*
+                _ => {}
+            }
+        }
+
+        #[inline]
+        #[allow(unused_variables)]
+        fn fill_number(&mut self, role: #krate::__private::Role, value: f64) {
+            #[allow(clippy::match_single_binding)]
+            match role {
+                #(#number_arms)*
+                _ => {}
+            }
+        }
     }
 }

@@ -14,18 +14,10 @@ pub fn layout(args: TokenStream, item: TokenStream) -> TokenStream {
         Ok(decl) => decl,
         Err(error) => return error.to_compile_error(),
     };
-    match validate::validate(&decl, &mut errors) {
-        Some(layout) if errors.is_empty() => expand::expand(&layout),
-        _ => {
-            // Keep the user's struct (without tallymark's attributes) so that code naming it does
-            // not fail too: only the layout's own mistakes are reported.
-            let item = &decl.item;
-            let compile_errors = errors.to_compile_errors();
-            quote! {
-                #[allow(dead_code)]
-                #item
-                #compile_errors
-            }
-        }
-    }
+    // After a mistake the layout still expands (its broken fields written nowhere), so code that
+    // uses it compiles and only the layout's own mistakes are reported.
+    let layout = validate::validate(&decl, &mut errors);
+    let expanded = expand::expand(&layout);
+    let compile_errors = errors.to_compile_errors();
+    quote!(#expanded #compile_errors)
 }

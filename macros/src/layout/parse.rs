@@ -15,6 +15,10 @@ pub struct LayoutDecl {
     pub given: Vec<String>,
     /// Path to the `tallymark` crate in expanded code.
     pub krate: syn::Path,
+    /// `naming = "..."` or `naming = path::to::rule`.
+    pub naming: Option<syn::Expr>,
+    /// `error_text = chars(N)`, ...
+    pub error_text: Option<syn::Expr>,
     pub fields: Vec<FieldDecl>,
 }
 
@@ -37,7 +41,7 @@ pub struct SlotAttr {
 }
 
 const SLOT_ATTRIBUTES: &[&str] = &["index", "blob", "double"];
-const ARGUMENTS: &[&str] = &["dataset", "binding", "crate"];
+const ARGUMENTS: &[&str] = &["dataset", "binding", "naming", "error_text", "crate"];
 
 /// Parses the attribute's arguments and the struct. Syntax errors in the item abort; everything
 /// else is collected in `errors`.
@@ -53,6 +57,8 @@ pub fn parse(
         binding: None,
         given: Vec::new(),
         krate: syn::parse_quote!(::tallymark),
+        naming: None,
+        error_text: None,
         fields: Vec::new(),
     };
     match syn::parse2::<Args>(args) {
@@ -62,6 +68,8 @@ pub fn parse(
                 match arg.key.to_string().as_str() {
                     "dataset" => decl.dataset = args::string_literal(&arg.value, "dataset", errors),
                     "binding" => decl.binding = args::string_literal(&arg.value, "binding", errors),
+                    "naming" => decl.naming = Some(arg.value),
+                    "error_text" => decl.error_text = Some(arg.value),
                     _ => {
                         if let Some(path) = args::path(&arg.value, "crate", errors) {
                             decl.krate = path;

@@ -1,7 +1,10 @@
 //! The layout rules: each is checked independently so one compile reports every broken rule.
 
 use super::parse::{FieldDecl, LayoutDecl, SlotAttr};
+use crate::args::{text_limit, Naming};
 use crate::errors::Errors;
+use proc_macro2::TokenStream;
+use quote::quote;
 
 /// Most blobs and most doubles a point may carry.
 pub const MAX_SLOTS: u32 = 20;
@@ -13,18 +16,30 @@ pub enum Slot {
     Double(u8),
 }
 
-/// A field that passed validation.
+/// A field, with where it goes. A field with a mistake goes nowhere: its setter accepts a value
+/// and ignores it, so code using the layout still compiles while the mistake is reported.
 pub struct Field<'d> {
     pub decl: &'d FieldDecl,
     pub index: bool,
     pub slot: Option<Slot>,
 }
 
-/// A layout that passed validation.
+impl Field<'_> {
+    /// Whether the field is written anywhere.
+    pub fn is_placed(&self) -> bool {
+        self.index || self.slot.is_some()
+    }
+}
+
+/// A layout, valid or (after errors) the fallback that keeps its users compiling.
 pub struct Layout<'d> {
     pub decl: &'d LayoutDecl,
     pub dataset: String,
     pub binding: String,
+    /// `tallymark::EventNaming` tokens.
+    pub naming: TokenStream,
+    /// `tallymark::TextLimit` tokens.
+    pub error_text: TokenStream,
     pub fields: Vec<Field<'d>>,
     /// Highest blob slot declared.
     pub blob_count: u8,
@@ -32,10 +47,29 @@ pub struct Layout<'d> {
     pub double_count: u8,
 }
 
-/// Checks every rule; returns the layout only if all hold.
-pub fn validate<'d>(decl: &'d LayoutDecl, errors: &mut Errors) -> Option<Layout<'d>> {
+/// Names a layout's builder generates as methods besides one setter per field.
+const BUILDER_METHODS: &[&str] = &["emit", "seal"];
+
+/// Checks every rule, reporting each broken one; returns the layout to expand (the fallback one
+/// when a rule is broken).
+pub fn validate<'d>(decl: &'d LayoutDecl, errors: &mut Errors) -> Layout<'d> {
     let dataset = check_name(decl, decl.dataset.as_ref(), "dataset", errors);
     let binding = check_name(decl, decl.binding.as_ref(), "binding", errors);
+    let krate = &decl.krate;
+    let naming = decl
+        .naming
+        .as_ref()
+        .and_then(|expr| Naming::parse(expr, errors))
+        .map_or_else(
+            || quote!(#krate::EventNaming::PathMethod),
+            |naming| naming.tokens(krate),
+        );
+    let error_text = decl
+        .error_text
+        .as_ref()
+        .and_then(|expr| text_limit(expr, krate, errors))
+        .unwrap_or_else(|| quote!(#krate::TextLimit::DEFAULT_ERROR));
+    check_method_names(decl, errors);
 
     let mut fields = Vec::new();
     let mut index_field: Option<&FieldDecl> = None;
@@ -109,17 +143,47 @@ pub fn validate<'d>(decl: &'d LayoutDecl, errors: &mut Errors) -> Option<Layout<
         errors.at(&decl.item.generics, "a layout cannot be generic");
     }
 
-    if !errors.is_empty() {
-        return None;
-    }
-    Some(Layout {
+    Layout {
         decl,
-        dataset: dataset?,
-        binding: binding?,
+        dataset: dataset.unwrap_or_default(),
+        binding: binding.unwrap_or_default(),
+        naming,
+        error_text,
         fields,
         blob_count: blobs.highest,
         double_count: doubles.highest,
-    })
+    }
+}
+
+/// A field may not take the name of a method the builder generates: `emit`, `seal`, or the
+/// getter `get_<field>` of another field.
+/// Whether `field` is named like a method the builder generates (`emit`, `seal`, `get_<field>`).
+pub fn clashes_with_a_method(decl: &LayoutDecl, field: &FieldDecl) -> bool {
+    let name = field.ident.to_string();
+    BUILDER_METHODS.contains(&name.as_str())
+        || name
+            .strip_prefix("get_")
+            .is_some_and(|rest| decl.fields.iter().any(|f| f.ident == rest))
+}
+
+fn check_method_names(decl: &LayoutDecl, errors: &mut Errors) {
+    for field in &decl.fields {
+        let name = field.ident.to_string();
+        let getter_of = name
+            .strip_prefix("get_")
+            .filter(|rest| decl.fields.iter().any(|f| f.ident == rest));
+        if BUILDER_METHODS.contains(&name.as_str()) {
+            errors.at(
+                &field.ident,
+                format!("a layout field cannot be named `{name}`: the point builder has a method `{name}`"),
+            );
+        } else if let Some(other) = getter_of {
+            errors.at(
+                &field.ident,
+                format!("a layout field cannot be named `{name}`: it is the getter of the field `{other}`"),
+            );
+        }
+    }
 }
 
 /// Which field took which slot of one kind.

@@ -3,15 +3,15 @@
 //!
 //! | return type | error text |
 //! |---|---|
-//! | `Result<T: HttpStatus, E: Display>` | `Err(e)`: e's message cut to 200 characters; `Ok(r)` with status >= 400: `HTTP <status>` |
-//! | `Result<T, E: Display>` | `Err(e)`: e's message cut to 200 characters |
+//! | `Result<T: HttpStatus, E: Display>` | `Err(e)`: e's message cut to the layout's limit; `Ok(r)` with status >= 400: `HTTP <status>` |
+//! | `Result<T, E: Display>` | `Err(e)`: e's message cut to the layout's limit |
 //! | `T: HttpStatus` | status >= 400: `HTTP <status>` |
 //! | anything else | never an error |
 //!
-//! Expanded code calls `(&&&&Classify(&value)).error_text()` with all four traits in scope.
+//! Expanded code calls `(&&&&Classify(&value)).error_text(limit)` with all four traits in scope.
 
-use crate::call::error_message;
 use crate::http::{result_error, status_error, HttpStatus};
+use crate::text::{error_message, TextLimit};
 use std::fmt::Display;
 
 /// Wraps the value being classified.
@@ -20,35 +20,38 @@ pub struct Classify<'r, R>(pub &'r R);
 /// `Result` of a response.
 pub trait ViaResultOfStatus {
     /// The error text, if the value is an error.
-    fn error_text(&self) -> Option<String>;
+    fn error_text(&self, limit: TextLimit) -> Option<String>;
 }
 
 impl<T: HttpStatus, E: Display> ViaResultOfStatus for &&&Classify<'_, Result<T, E>> {
-    fn error_text(&self) -> Option<String> {
-        result_error(self.0)
+    fn error_text(&self, limit: TextLimit) -> Option<String> {
+        result_error(self.0, limit)
     }
 }
 
 /// Any other `Result` whose error can be displayed.
 pub trait ViaResult {
     /// The error text, if the value is an error.
-    fn error_text(&self) -> Option<String>;
+    fn error_text(&self, limit: TextLimit) -> Option<String>;
 }
 
 impl<T, E: Display> ViaResult for &&Classify<'_, Result<T, E>> {
-    fn error_text(&self) -> Option<String> {
-        self.0.as_ref().err().map(|error| error_message(error))
+    fn error_text(&self, limit: TextLimit) -> Option<String> {
+        self.0
+            .as_ref()
+            .err()
+            .map(|error| error_message(error, limit))
     }
 }
 
 /// A bare response.
 pub trait ViaStatus {
     /// The error text, if the value is an error.
-    fn error_text(&self) -> Option<String>;
+    fn error_text(&self, limit: TextLimit) -> Option<String>;
 }
 
 impl<T: HttpStatus> ViaStatus for &Classify<'_, T> {
-    fn error_text(&self) -> Option<String> {
+    fn error_text(&self, _: TextLimit) -> Option<String> {
         status_error(self.0.http_status())
     }
 }
@@ -56,11 +59,11 @@ impl<T: HttpStatus> ViaStatus for &Classify<'_, T> {
 /// Everything else: never an error.
 pub trait ViaAnything {
     /// Always `None`.
-    fn error_text(&self) -> Option<String>;
+    fn error_text(&self, limit: TextLimit) -> Option<String>;
 }
 
 impl<T> ViaAnything for Classify<'_, T> {
-    fn error_text(&self) -> Option<String> {
+    fn error_text(&self, _: TextLimit) -> Option<String> {
         None
     }
 }

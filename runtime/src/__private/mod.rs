@@ -1,46 +1,83 @@
 //! What the macros expand to. Not public API: it may change in any release.
 
-use crate::point::{DataPoint, FieldValue};
-use crate::schema::FieldSchema;
-use std::borrow::Cow;
-
-pub use crate::sink::json_line;
-pub use tracing;
-
 pub mod classify;
 
-/// A detail's console value; `None` leaves it out (see [`ViaOption`]).
-pub struct Detail<'v, T: ?Sized>(pub &'v T);
+pub use crate::call::{Deferred, EmitRule, Enrich, PointSource, RecordedWhileRunning, Recording};
+pub use crate::layout::PointBuilder;
+pub use crate::point::PointBuf;
+pub use crate::scope::{emit, emit_in};
+pub use tallymark_names::Role;
 
-/// `Option` details: `None` is left out, as `undefined` is.
-pub trait ViaOption {
-    /// The console value.
-    fn console_value(&self) -> Option<serde_json::Value>;
-}
+#[cfg(feature = "events")]
+pub use events::*;
 
-impl<T: serde::Serialize> ViaOption for &Detail<'_, Option<T>> {
-    fn console_value(&self) -> Option<serde_json::Value> {
-        self.0.as_ref().map(crate::detail_json)
+use crate::naming::EventNaming;
+use crate::schema::{FieldSchema, Schema, Slot};
+use crate::text::TextLimit;
+use crate::value::Blob;
+use std::borrow::Cow;
+
+/// A layout's schema, as `#[tallymark::layout]` declares it.
+#[allow(clippy::too_many_arguments)]
+pub const fn schema(
+    layout: &'static str,
+    dataset: &'static str,
+    binding: &'static str,
+    fields: &'static [FieldSchema],
+    blob_count: usize,
+    double_count: usize,
+    naming: EventNaming,
+    error_text: TextLimit,
+) -> Schema {
+    Schema {
+        layout,
+        dataset,
+        binding,
+        fields,
+        blob_count,
+        double_count,
+        naming,
+        error_text,
     }
 }
 
-/// Every other serializable detail.
-pub trait ViaSerialize {
-    /// The console value.
-    fn console_value(&self) -> Option<serde_json::Value>;
-}
-
-impl<T: serde::Serialize + ?Sized> ViaSerialize for Detail<'_, T> {
-    fn console_value(&self) -> Option<serde_json::Value> {
-        Some(crate::detail_json(self.0))
+/// One field of a layout's schema.
+pub const fn field(
+    name: &'static str,
+    ty: &'static str,
+    index: bool,
+    slot: Option<Slot>,
+    doc: &'static str,
+) -> FieldSchema {
+    FieldSchema {
+        name,
+        ty,
+        index,
+        slot,
+        doc,
     }
 }
 
-/// The error text of an `#[error_text]` detail as blob content.
-pub fn error_blob(detail: &impl crate::ErrorDetail) -> crate::Blob<'static> {
-    detail.error_text().map_or(crate::Blob::Unset, |text| {
-        crate::Blob::Text(Cow::Owned(text))
-    })
+/// The event name of an instrumented HTTP route under `naming`: one of the names of the built-in
+/// rules, computed at compile time (`builtin`, in the order of `NamingRule::ALL`), or what a custom
+/// rule makes of `method` and `route`.
+#[inline]
+pub fn event_name(
+    naming: EventNaming,
+    builtin: &'static [&'static str],
+    method: &str,
+    route: &str,
+) -> Blob<'static> {
+    match naming.builtin_position() {
+        Some(position) => Blob::Text(Cow::Borrowed(builtin[position])),
+        None => Blob::Text(Cow::Owned(naming.name(method, route))),
+    }
+}
+
+/// Static text as blob content.
+#[inline]
+pub const fn text(value: &'static str) -> Blob<'static> {
+    Blob::Text(Cow::Borrowed(value))
 }
 
 /// Whether `names` contains `name` (for compile-time checks).
@@ -76,19 +113,46 @@ pub const fn assert_blob_field<T: crate::BlobField + ?Sized>() {}
 /// Compiles only if `T` may be declared in a double slot.
 pub const fn assert_double_field<T: crate::DoubleField + ?Sized>() {}
 
-/// A text field's value for `tracing` (bytes shown lossily).
-pub fn trace_text<'p>(point: &'p DataPoint<'_>, field: &FieldSchema) -> Cow<'p, str> {
-    match point.value_of(field) {
-        FieldValue::Text(text) => Cow::Borrowed(text),
-        FieldValue::Bytes(bytes) => String::from_utf8_lossy(bytes),
-        FieldValue::Number(n) => Cow::Owned(n.to_string()),
-    }
-}
+#[cfg(feature = "events")]
+mod events {
+    use crate::events::ErrorDetail;
+    use crate::text::TextLimit;
+    use crate::value::Blob;
+    use std::borrow::Cow;
 
-/// A double field's value for `tracing`.
-pub fn trace_number(point: &DataPoint<'_>, field: &FieldSchema) -> f64 {
-    match point.value_of(field) {
-        FieldValue::Number(n) => n,
-        _ => 0.0,
+    pub use crate::events::step::{Constants, Step};
+
+    /// A detail's console value; `None` leaves it out (see [`ViaOption`]).
+    pub struct Detail<'v, T: ?Sized>(pub &'v T);
+
+    /// `Option` details: `None` is left out.
+    pub trait ViaOption {
+        /// The console value.
+        fn console_value(&self) -> Option<serde_json::Value>;
+    }
+
+    impl<T: serde::Serialize> ViaOption for &Detail<'_, Option<T>> {
+        fn console_value(&self) -> Option<serde_json::Value> {
+            self.0.as_ref().map(crate::events::detail_json)
+        }
+    }
+
+    /// Every other serializable detail.
+    pub trait ViaSerialize {
+        /// The console value.
+        fn console_value(&self) -> Option<serde_json::Value>;
+    }
+
+    impl<T: serde::Serialize + ?Sized> ViaSerialize for Detail<'_, T> {
+        fn console_value(&self) -> Option<serde_json::Value> {
+            Some(crate::events::detail_json(self.0))
+        }
+    }
+
+    /// The error text of an error detail as blob content, cut to `limit`.
+    pub fn error_blob(detail: &impl ErrorDetail, limit: TextLimit) -> Blob<'static> {
+        detail
+            .error_text(limit)
+            .map_or(Blob::Unset, |text| Blob::Text(Cow::Owned(text)))
     }
 }

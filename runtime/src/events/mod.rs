@@ -1,32 +1,87 @@
-//! Typed events: declared once as a type (`#[derive(tallymark::Event)]`), with their name, console
-//! detail keys in order, and the layout fields they fill; and the state whose fields fill
-//! dimensions of every event (`#[derive(tallymark::Dimensions)]`).
+//! Typed events: the opt-in layer (cargo feature `events`) for events declared once as types.
+//!
+//! * [`Event`] (derive it): an event, or a family of events as an enum, one per variant. Each
+//!   has a name, detail keys in declared order, and fields it maps onto its layout.
+//! * [`Dimensions`] (derive it): a state whose fields fill dimensions of every event of a layout
+//!   (the object's user, region, status, ...), read when the event is emitted.
+//! * [`emit`]: writes an event's data point.
+//! * [`Reconcile`]: a context that writes an event's console line, then its point. Its
+//!   [`LineShape`] says how the line looks.
+//! * `#[reconcile_event]` and `#[lifecycle_event]`: wrap a step or a Durable Object method, time
+//!   it, capture its error, and write it as one event.
+//!
+//! ```
+//! use tallymark::events::{self, Event};
+//!
+//! #[tallymark::layout(dataset = "links", binding = "LINKS")]
+//! pub struct LinkEvent {
+//!     #[index] #[blob(1)] event: String,
+//!     #[blob(2)] owner: String,
+//!     #[blob(3)] reason: String,
+//!     #[double(1)] value: f64,
+//! }
+//!
+//! #[derive(tallymark::events::Dimensions)]
+//! #[tallymark(layout = LinkEvent)]
+//! pub struct Owner {
+//!     #[tallymark(to = owner)] pub id: String,
+//! }
+//!
+//! #[derive(tallymark::events::Event)]
+//! #[tallymark(layout = LinkEvent, state = Owner, prefix = "abuse.")]
+//! pub enum AbuseEvent {
+//!     Blocked { #[tallymark(to = reason)] reason: String, #[tallymark(to = value)] hits: u32 },
+//! }
+//!
+//! let sink = tallymark::sink::MemorySink::new();
+//! tallymark::Scope::new(sink.clone()).run_sync(|| {
+//!     events::emit(&AbuseEvent::Blocked { reason: "spam".into(), hits: 3 }, &Owner { id: "o1".into() });
+//! });
+//! assert_eq!(sink.last().unwrap().blob_texts(), ["abuse.blocked", "o1", "spam"]);
+//! assert_eq!(sink.last().unwrap().doubles(), [3.0]);
+//! ```
+
+mod error_detail;
+mod line;
+mod reconcile;
+pub(crate) mod step;
+
+pub use error_detail::{
+    ErrorDetail, ErrorMessage, Json, UNSERIALIZABLE_DETAIL, UNSERIALIZABLE_ERROR,
+};
+pub use line::{LineShape, NameForm};
+pub use reconcile::Reconcile;
+pub use tallymark_macros::{lifecycle_event, reconcile_event, Dimensions, Event};
 
 use crate::layout::{Layout, PointBuilder};
 use crate::value::Blob;
 use serde_json::Value;
 use std::borrow::Cow;
+use tallymark_names::Role;
 
-/// A typed event of layout `Self::Layout`. Derive it; see the crate documentation.
+/// A typed event of layout `Self::Layout`. Derive it with `#[derive(tallymark::events::Event)]`.
 pub trait Event {
     /// The layout the event's point belongs to.
     type Layout: Layout;
 
+    /// The state whose dimensions every event of this type carries (`()` for none): emitting
+    /// takes one, and an event cannot set a field this state supplies (a compile error).
+    type State: Dimensions<Self::Layout>;
+
     /// Every event name this type declares, in declaration order, with whether it writes a data
-    /// point (`false` for console-only events).
+    /// point (`false` for events that write only their line).
     const ALL: &'static [(&'static str, bool)];
 
     /// The full event name, prefix included (`reconcile.sync_status`).
     fn name(&self) -> &'static str;
 
-    /// The name without the prefix (the reconcile `action`).
-    fn action(&self) -> &'static str;
+    /// The name without the type's prefix (`sync_status`).
+    fn short_name(&self) -> &'static str;
 
-    /// Whether the event writes only its console line, no data point.
-    fn console_only(&self) -> bool;
+    /// Whether the event writes a data point (`false`: only its line, when logged).
+    fn writes_point(&self) -> bool;
 
-    /// The console detail keys and values, in declared order. A value of `None` is left out (as
-    /// JavaScript's `JSON.stringify` leaves out `undefined`).
+    /// The detail keys and values, in declared order. A value of `None` is left out.
     fn details(&self, details: &mut Details);
 
     /// Writes the fields the event maps onto the layout (and the event type's constant fields).
@@ -34,7 +89,7 @@ pub trait Event {
 }
 
 /// A state whose fields fill dimensions of every event of layout `L`, read when the event is
-/// emitted. Derive it with `#[derive(tallymark::Dimensions)]`.
+/// emitted. Derive it with `#[derive(tallymark::events::Dimensions)]`.
 pub trait Dimensions<L: Layout> {
     /// Layout fields the state supplies and events cannot set (checked at compile time).
     const LOCKED: &'static [&'static str];
@@ -44,19 +99,27 @@ pub trait Dimensions<L: Layout> {
     fn fill<'a>(&'a self, point: &mut L::Point<'a>, overridable: bool);
 }
 
-/// A state that supplies nothing, for events emitted without one.
+/// A state that supplies nothing, for events declared without one.
 impl<L: Layout> Dimensions<L> for () {
     const LOCKED: &'static [&'static str] = &[];
     fn fill<'a>(&'a self, _: &mut L::Point<'a>, _: bool) {}
 }
 
-/// The console detail entries of one event.
-#[derive(Debug, Default)]
+/// The detail entries of one event, and the shape of the line they go to.
+#[derive(Debug)]
 pub struct Details {
+    shape: &'static LineShape,
     entries: Vec<(&'static str, Value)>,
 }
 
 impl Details {
+    pub(crate) fn new(shape: &'static LineShape) -> Self {
+        Details {
+            shape,
+            entries: Vec::new(),
+        }
+    }
+
     /// Adds `key` unless `value` is `None`.
     pub fn add(&mut self, key: &'static str, value: Option<Value>) {
         if let Some(value) = value {
@@ -68,39 +131,45 @@ impl Details {
     pub fn entries(&self) -> &[(&'static str, Value)] {
         &self.entries
     }
+
+    /// The shape of the line the details are written to.
+    pub fn shape(&self) -> &'static LineShape {
+        self.shape
+    }
 }
 
-/// Builds the point of `event` with `state`'s dimensions, in the reference's precedence: the
-/// state's overridable fields, then the event's, then the state's locked fields.
-pub fn event_point<'a, E, S>(event: &'a E, state: &'a S) -> <E::Layout as Layout>::Point<'a>
-where
-    E: Event,
-    S: Dimensions<E::Layout>,
-{
+/// Builds the point of `event` with `state`'s dimensions, in this precedence: the state's
+/// overridable fields, then the event's, then the state's locked fields.
+fn event_point<'a, E: Event>(
+    event: &'a E,
+    state: Option<&'a E::State>,
+) -> <E::Layout as Layout>::Point<'a> {
     let mut point = <E::Layout as Layout>::point();
-    point.fill_event(Blob::Text(Cow::Borrowed(event.name())));
-    state.fill(&mut point, true);
+    point.fill_text(Role::Event, Blob::Text(Cow::Borrowed(event.name())));
+    if let Some(state) = state {
+        state.fill(&mut point, true);
+    }
     event.fill(&mut point);
-    state.fill(&mut point, false);
+    if let Some(state) = state {
+        state.fill(&mut point, false);
+    }
     point
 }
 
-/// Writes `event`'s data point (no console line) with `state`'s dimensions, into the current
-/// scope; a console-only event writes nothing. This is how Durable Object lifecycle events are
-/// emitted.
-pub fn emit_event<E, S>(event: &E, state: &S)
-where
-    E: Event,
-    S: Dimensions<E::Layout>,
-{
-    if event.console_only() {
-        return;
+/// Writes `event`'s data point (no line) with `state`'s dimensions, into the current scope. An
+/// event that writes only its line writes nothing here.
+pub fn emit<E: Event>(event: &E, state: &E::State) {
+    emit_with(event, Some(state));
+}
+
+pub(crate) fn emit_with<E: Event>(event: &E, state: Option<&E::State>) {
+    if event.writes_point() {
+        event_point(event, state).emit_in(crate::Scope::current().as_ref());
     }
-    event_point(event, state).emit_in(crate::Scope::current().as_ref());
 }
 
 /// A detail that is always written: `null` when `None` (a plain `Option` detail is left out when
-/// `None`, as JavaScript's `undefined` is; this is its `null`).
+/// `None`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(transparent)]
 pub struct Nullable<T>(pub Option<T>);
@@ -108,5 +177,17 @@ pub struct Nullable<T>(pub Option<T>);
 impl<T> From<Option<T>> for Nullable<T> {
     fn from(value: Option<T>) -> Self {
         Nullable(value)
+    }
+}
+
+/// A detail's JSON value: its serialization with numbers written as JavaScript writes them, or
+/// `"[unserializable]"`.
+pub(crate) fn detail_json<T: serde::Serialize + ?Sized>(value: &T) -> Value {
+    match serde_json::to_value(value) {
+        Ok(mut value) => {
+            crate::json::to_js_numbers(&mut value);
+            value
+        }
+        Err(_) => Value::String(UNSERIALIZABLE_DETAIL.to_owned()),
     }
 }

@@ -1,26 +1,35 @@
-//! The reconcile context: logging a typed event writes its console line and its data point
-//! together, as the reference's `rctx.log(action, details)` does (`kiloclaw-telemetry.md`, §5).
+//! The reconcile context: logging a typed event writes its console line, then its data point.
 
-use crate::event::{emit_event, Dimensions, Event};
+use super::{emit_with, Details, Event, LineShape, NameForm};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
 use std::borrow::Cow;
 use std::cell::RefCell;
 
-/// One reconcile pass: why it runs (`alarm`, `start`, `destroy`, ...) and the state whose fields
-/// fill every event's dimensions, read at the moment each event is logged.
+/// One pass of work on a state (a Durable Object's alarm, start, destroy, ...): why it runs, and
+/// the state whose fields fill every event's dimensions, read at the moment each event is logged.
 pub struct Reconcile<'c, S> {
     reason: Cow<'c, str>,
     state: &'c RefCell<S>,
+    shape: &'static LineShape,
 }
 
 impl<'c, S> Reconcile<'c, S> {
-    /// A context for `reason`, reading dimensions from `state`.
+    /// A context for `reason`, reading dimensions from `state`, writing lines of the default
+    /// shape.
     pub fn new(reason: impl Into<Cow<'c, str>>, state: &'c RefCell<S>) -> Self {
         Reconcile {
             reason: reason.into(),
             state,
+            shape: &LineShape::DEFAULT,
         }
+    }
+
+    /// Writes lines of `shape` instead.
+    #[must_use]
+    pub fn shaped(mut self, shape: &'static LineShape) -> Self {
+        self.shape = shape;
+        self
     }
 
     /// The reason, as the console line says it.
@@ -28,36 +37,48 @@ impl<'c, S> Reconcile<'c, S> {
         &self.reason
     }
 
-    /// Logs `event`: first the console line `{"tag":"reconcile","reason":…,"action":…,…details}`,
-    /// then (unless the event is console-only) its data point with the state's dimensions.
+    /// Logs `event`: first its console line, then (unless it writes only its line) its data
+    /// point with the state's dimensions.
     ///
     /// Never panics and never fails: a detail that cannot be serialized is written as
-    /// `"[unserializable]"` (the reference would throw here, before its data point), and a state
-    /// that is mutably borrowed at this moment contributes no dimensions.
-    pub fn log<E>(&self, event: &E)
+    /// `"[unserializable]"`, and a state that is mutably borrowed at this moment contributes no
+    /// dimensions.
+    pub fn log<E: Event<State = S>>(&self, event: &E)
     where
-        E: Event,
-        S: Dimensions<E::Layout>,
+        S: super::Dimensions<E::Layout>,
     {
-        crate::scope::write_line(&reconcile_line(&self.reason, event));
+        crate::scope::write_line(&self.line(event));
         match self.state.try_borrow() {
-            Ok(state) => emit_event(event, &*state),
-            Err(_) => emit_event(event, &()),
+            Ok(state) => emit_with(event, Some(&*state)),
+            Err(_) => emit_with(event, None),
         }
+    }
+
+    /// The console line of `event` in this context.
+    pub fn line<E: Event>(&self, event: &E) -> String {
+        line(self.shape, &self.reason, event)
     }
 }
 
-/// The console line of a reconcile event: `tag`, `reason`, `action`, then the details in declared
-/// order. A detail named `tag`, `reason` or `action` replaces that value in its original position.
-pub fn reconcile_line<E: Event>(reason: &str, event: &E) -> String {
-    let mut details = crate::event::Details::default();
+/// The console line of an event: the shape's first keys, then the details in declared order. A
+/// detail whose key is one of the first keys replaces that value in its position.
+fn line<E: Event>(shape: &'static LineShape, reason: &str, event: &E) -> String {
+    let mut details = Details::new(shape);
     event.details(&mut details);
     let entries = details.entries();
-    let fixed = [
-        ("tag", Value::from("reconcile")),
-        ("reason", Value::from(reason)),
-        ("action", Value::from(event.action())),
-    ];
+    let name = match shape.name_form {
+        NameForm::Full => event.name(),
+        NameForm::Short => event.short_name(),
+    };
+    let fixed: Vec<(&str, Value)> = shape
+        .tag
+        .map(|(key, value)| (key, Value::from(value)))
+        .into_iter()
+        .chain([
+            (shape.reason_key, Value::from(reason)),
+            (shape.name_key, Value::from(name)),
+        ])
+        .collect();
     let mut line: Vec<(&str, &Value)> = fixed
         .iter()
         .map(|(key, value)| {

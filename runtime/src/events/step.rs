@@ -1,31 +1,37 @@
 //! The event a wrapped step writes (`#[reconcile_event]`, `#[lifecycle_event]`): its name, how
 //! long it took, its error, and constant fields.
 
-use crate::event::{Details, Event};
+use super::{Details, Dimensions, Event};
 use crate::layout::{Layout, PointBuilder};
 use crate::value::Blob;
 use serde_json::Value;
 use std::borrow::Cow;
+use std::marker::PhantomData;
+use tallymark_names::Role;
 
-/// Sets a step's constant fields (`delivery`, `status`, ...) on its point.
+/// Sets a step's constant fields on its point.
 pub type Constants<L> = for<'p> fn(&mut <L as Layout>::Point<'p>);
 
-/// One finished step. Its console details are `durationMs` and, on failure, `error`.
-pub struct Step<L: Layout> {
-    /// The full event name (`reconcile.repair_mount`).
+/// One finished step, of layout `L`, whose dimensions come from a state `S`. Its details are
+/// its duration and, on failure, its error, under the keys of the line's shape.
+pub struct Step<L: Layout, S> {
+    /// The full event name.
     pub name: &'static str,
-    /// The name without its prefix (`repair_mount`).
-    pub action: &'static str,
+    /// The name without its prefix.
+    pub short_name: &'static str,
     /// How long the step took.
     pub duration_ms: f64,
     /// The error text, when the step failed.
     pub error: Option<String>,
     /// Constant fields of the step's point.
     pub constants: Constants<L>,
+    /// The state type.
+    pub state: PhantomData<fn(&S)>,
 }
 
-impl<L: Layout> Event for Step<L> {
+impl<L: Layout, S: Dimensions<L>> Event for Step<L, S> {
     type Layout = L;
+    type State = S;
 
     /// A step's name is chosen where it is declared, so the type lists none.
     const ALL: &'static [(&'static str, bool)] = &[];
@@ -34,24 +40,28 @@ impl<L: Layout> Event for Step<L> {
         self.name
     }
 
-    fn action(&self) -> &'static str {
-        self.action
+    fn short_name(&self) -> &'static str {
+        self.short_name
     }
 
-    fn console_only(&self) -> bool {
-        false
+    fn writes_point(&self) -> bool {
+        true
     }
 
     fn details(&self, details: &mut Details) {
-        details.add("durationMs", Some(crate::detail_json(&self.duration_ms)));
-        details.add("error", self.error.as_deref().map(Value::from));
+        let shape = details.shape();
+        details.add(
+            shape.duration_key,
+            Some(super::detail_json(&self.duration_ms)),
+        );
+        details.add(shape.error_key, self.error.as_deref().map(Value::from));
     }
 
     fn fill<'a>(&'a self, point: &mut L::Point<'a>) {
         (self.constants)(point);
-        point.fill_duration_ms(self.duration_ms);
+        point.fill_number(Role::DurationMs, self.duration_ms);
         if let Some(error) = &self.error {
-            point.fill_error(Blob::Text(Cow::Borrowed(error)));
+            point.fill_text(Role::Error, Blob::Text(Cow::Borrowed(error)));
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use super::{Sink, WriteError};
 use crate::point::DataPoint;
+use crate::scope::Scope;
 use crate::value::Blob;
 use std::cell::{Cell, RefCell};
 use worker::{AnalyticsEngineDataPointBuilder, AnalyticsEngineDataset, BlobType, Env};
@@ -10,9 +11,10 @@ use worker::{AnalyticsEngineDataPointBuilder, AnalyticsEngineDataset, BlobType, 
 /// Writes each point with `writeDataPoint` to the binding its layout names
 /// ([`crate::Schema::binding`]), looked up in the invocation's `Env` once per binding.
 ///
-/// A binding missing from `Env` makes writes to it a no-op (counted by
-/// [`AnalyticsEngineSink::skipped_without_binding`]); a `writeDataPoint` that throws is reported
-/// as a [`WriteError`], which the emitter counts. Nothing is retried and nothing panics.
+/// A point whose binding is missing from `Env` is not written: it is counted in the scope's
+/// [`crate::Stats::dropped_without_binding`] (and by [`AnalyticsEngineSink::skipped_without_binding`]), and the first one
+/// of each binding is announced on the console. A `writeDataPoint` that throws is counted as
+/// failed too. Nothing is retried and nothing panics.
 pub struct AnalyticsEngineSink {
     env: Env,
     datasets: RefCell<Vec<(&'static str, Option<AnalyticsEngineDataset>)>>,
@@ -48,6 +50,13 @@ impl AnalyticsEngineSink {
             return dataset.clone();
         }
         let dataset = self.env.analytics_engine(binding).ok();
+        if dataset.is_none() {
+            crate::platform::console_warn(&format!(
+                "tallymark: no Analytics Engine binding `{binding}` in this Worker's env; its \
+                 points are dropped and counted (add it under \
+                 [[analytics_engine_datasets]] in wrangler.toml)"
+            ));
+        }
         datasets.push((binding, dataset.clone()));
         dataset
     }
@@ -55,9 +64,9 @@ impl AnalyticsEngineSink {
 
 impl Sink for AnalyticsEngineSink {
     fn write(&self, point: &DataPoint<'_>) -> Result<(), WriteError> {
-        let Some(dataset) = self.dataset(point.schema().binding) else {
+        let Some(dataset) = self.dataset(point.schema().binding()) else {
             self.skipped.set(self.skipped.get() + 1);
-            return Ok(());
+            return Err(WriteError::no_destination("no Analytics Engine binding"));
         };
         let index = String::from_utf8_lossy(point.index().as_bytes());
         AnalyticsEngineDataPointBuilder::new()
@@ -74,5 +83,14 @@ fn blob_type(blob: &Blob<'_>) -> BlobType {
         Blob::Unset => BlobType::String(String::new()),
         Blob::Text(text) => BlobType::String(text.to_string()),
         Blob::Bytes(bytes) => BlobType::Blob(bytes.to_vec()),
+    }
+}
+
+impl Scope {
+    /// The scope of a Worker invocation: points go to the Analytics Engine bindings of `env`, each
+    /// layout to the binding it names. Call it first thing in `#[event(fetch)]` (or a Durable
+    /// Object's `fetch`/`alarm`): its start time is the one instrumented handlers measure from.
+    pub fn from_env(env: &Env) -> Self {
+        Scope::new(AnalyticsEngineSink::new(env))
     }
 }

@@ -55,7 +55,7 @@ struct Fields<'a, 'p>(&'a DataPoint<'p>);
 
 impl Serialize for Fields<'_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.schema().fields.len()))?;
+        let mut map = serializer.serialize_map(Some(self.0.schema().fields().len()))?;
         for (field, value) in self.0.fields() {
             match value {
                 FieldValue::Text(text) => map.serialize_entry(field.name, text)?,

@@ -1,4 +1,4 @@
-//! Destinations for console lines (reconcile logs): the platform console by default, memory in
+//! Destinations for console lines (of typed events): the platform console by default, memory in
 //! tests.
 
 use std::sync::{Arc, Mutex, PoisonError};

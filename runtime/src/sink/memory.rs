@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 /// scope): parallel tests then never see each other's points.
 ///
 /// ```
-/// # use tallymark::{MemorySink, Scope};
+/// # use tallymark::{sink::MemorySink, Scope};
 /// let sink = MemorySink::new();
 /// Scope::new(sink.clone()).run_sync(|| { /* code that emits */ });
 /// assert!(sink.is_empty());
@@ -96,7 +96,7 @@ impl RecordedPoint {
 
     /// The dataset the point was written to.
     pub fn dataset(&self) -> &'static str {
-        self.schema.dataset
+        self.schema.dataset()
     }
 
     /// The value of the field named `name`.
@@ -131,7 +131,7 @@ impl RecordedPoint {
         &self.blobs
     }
 
-    /// All blobs as text, `blob1` first, the way the reference's `blobs` array reads
+    /// All blobs as text, `blob1` first, as Analytics Engine's `blobs` array reads
     /// (non-UTF-8 blobs read `""`; use [`RecordedPoint::blobs`] for bytes).
     pub fn blob_texts(&self) -> Vec<&str> {
         self.blobs

@@ -1,19 +1,25 @@
-//! Where points go. Every sink implements one small trait, [`Sink`].
+//! Where points go. Every sink implements one small trait, [`Sink`]; console lines (of typed
+//! events) go to a [`LineSink`].
 //!
 //! Sinks are best effort: a sink reports a failed write as a [`WriteError`], the emitter counts it
 //! (see [`crate::Stats`]) and carries on. Nothing a sink does can fail or change the instrumented code.
 
+#[cfg(feature = "worker")]
+mod analytics_engine;
 mod console;
 mod fanout;
+mod lines;
 mod memory;
+#[cfg(feature = "tracing")]
 mod tracing;
 
-mod analytics_engine;
-
+#[cfg(feature = "worker")]
 pub use analytics_engine::AnalyticsEngineSink;
 pub use console::{json_line, ConsoleSink};
 pub use fanout::{Fanout, NoopSink};
+pub use lines::{LineSink, MemoryLines};
 pub use memory::{MemorySink, RecordedPoint};
+#[cfg(feature = "tracing")]
 pub use tracing::TracingSink;
 
 use crate::point::DataPoint;
@@ -35,14 +41,30 @@ pub trait Sink {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WriteError {
     message: Cow<'static, str>,
+    no_destination: bool,
 }
 
 impl WriteError {
-    /// An error with this message.
+    /// A failed write with this message (counted in [`crate::Stats::failed`]).
     pub fn new(message: impl Into<Cow<'static, str>>) -> Self {
         WriteError {
             message: message.into(),
+            no_destination: false,
         }
+    }
+
+    /// The sink has nowhere to write the point, such as a binding missing from `env` (counted
+    /// in [`crate::Stats::dropped_without_binding`]).
+    pub fn no_destination(message: impl Into<Cow<'static, str>>) -> Self {
+        WriteError {
+            message: message.into(),
+            no_destination: true,
+        }
+    }
+
+    /// Whether the sink had nowhere to write the point.
+    pub fn is_no_destination(&self) -> bool {
+        self.no_destination
     }
 
     /// The message.

@@ -1,13 +1,13 @@
 use kiloclaw::state::InstanceState;
 use kiloclaw::telemetry::{Delivery, KiloClawEvent};
 
-#[derive(tallymark::Event)]
-#[event(layout = KiloClawEvent, state = InstanceState, prefix = "instance.", fields(delivery = Delivery::Do))]
+#[derive(tallymark::events::Event)]
+#[tallymark(layout = KiloClawEvent, state = InstanceState, prefix = "instance.", fields(delivery = Delivery::Do))]
 enum Lifecycle {
     Started {
-        #[to(user_id)]
+        #[tallymark(to = user_id)]
         user_id: String,
-        #[to(fly_region)]
+        #[tallymark(to = fly_region)]
         region: String,
     },
 }

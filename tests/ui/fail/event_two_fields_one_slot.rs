@@ -1,19 +1,19 @@
 
-#[derive(tallymark::Event)]
-#[event(
+#[derive(tallymark::events::Event)]
+#[tallymark(
     layout = kiloclaw::telemetry::KiloClawEvent,
     prefix = "reconcile.",
     fields(delivery = kiloclaw::telemetry::Delivery::Reconcile)
 )]
 enum Action {
     RepairMount {
-        #[to(label)]
+        #[tallymark(to = label)]
         label: String,
-        #[to(label)]
+        #[tallymark(to = label)]
         summary: String,
     },
     Other {
-        #[to(delivery)]
+        #[tallymark(to = delivery)]
         channel: String,
     },
 }

@@ -1,7 +1,7 @@
-#[derive(tallymark::Event)]
-#[event(layout = kiloclaw::telemetry::KiloClawEvent, prefx = "reconcile.")]
+#[derive(tallymark::events::Event)]
+#[tallymark(layout = kiloclaw::telemetry::KiloClawEvent, prefx = "reconcile.")]
 enum Action {
-    #[event(nmae = "x")]
+    #[tallymark(nmae = "x")]
     Sweep,
 }
 

@@ -3,7 +3,7 @@ use kiloclaw::telemetry::KiloClawEvent;
 #[tallymark::instrumented(KiloClawEvent, route = "status")]
 fn bad_route() {}
 
-#[tallymark::instrumented(KiloClawEvent, user_id = String::new())]
+#[tallymark::instrumented(KiloClawEvent, fields(user_id = String::new()))]
 fn unnamed() {}
 
 #[tallymark::instrumented(KiloClawEvent, event = "e", event = "f")]

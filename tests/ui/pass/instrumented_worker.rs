@@ -5,7 +5,7 @@
 use kiloclaw::telemetry::{Delivery, KiloClawEvent};
 use worker::{event, Context, Env, Request, Response, Result, RouteContext, Router};
 
-#[tallymark::instrumented(KiloClawEvent, route = "GET /api/kiloclaw/status", delivery = Delivery::Http)]
+#[tallymark::instrumented(KiloClawEvent, route = "GET /api/kiloclaw/status", fields(delivery = Delivery::Http))]
 async fn status(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     let user = req.headers().get("authorization")?.unwrap_or_default();
     tallymark::record!(user_id = user);

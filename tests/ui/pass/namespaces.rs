@@ -1,0 +1,42 @@
+//! tallymark's helper attribute beside `worker::event`, a layout field named like an option, and a
+//! `use` in an instrumented body that shadows the return type's name.
+#![deny(warnings)]
+
+use worker::*;
+
+#[tallymark::layout(dataset = "d", binding = "B")]
+pub struct Telemetry {
+    #[index]
+    #[blob(1)]
+    event: String,
+    /// Named like `#[instrumented]`'s option: set through `fields(...)`.
+    #[blob(2)]
+    route: String,
+}
+
+#[derive(tallymark::events::Event)]
+#[tallymark(layout = Telemetry, prefix = "job.")]
+pub enum Job {
+    Done {
+        #[tallymark(to = route)]
+        queue: String,
+    },
+}
+
+pub struct Output;
+
+#[tallymark::instrumented(Telemetry, event = "work", fields(route = String::from("queue")))]
+pub async fn work() -> Output {
+    #[allow(unused_imports)]
+    use std::fmt::Result as Output;
+    crate::Output
+}
+
+#[event(fetch)]
+async fn fetch(_req: Request, _env: Env, _ctx: Context) -> Result<Response> {
+    let _ = work().await;
+    tallymark::events::emit(&Job::Done { queue: "q".into() }, &());
+    Response::ok("ok")
+}
+
+fn main() {}

@@ -44,6 +44,6 @@ fn instrumented_functions_run_unchanged_and_write_nothing() {
 #[test]
 fn the_schema_is_still_there() {
     use tallymark::Layout;
-    assert_eq!(Event::SCHEMA.dataset, "d");
-    assert_eq!(Event::SCHEMA.fields.len(), 2);
+    assert_eq!(Event::SCHEMA.dataset(), "d");
+    assert_eq!(Event::SCHEMA.fields().len(), 2);
 }

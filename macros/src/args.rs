@@ -1,7 +1,7 @@
 //! `key = value` argument lists shared by the attribute macros: parsed once, checked for unknown
 //! and duplicate keys with every error collected.
 
-use crate::errors::{did_you_mean, Errors};
+use crate::errors::{did_you_mean, hint, quoted, Errors};
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
@@ -48,22 +48,23 @@ impl Args {
         kept
     }
 
-    /// [`Args::without_repeats`], then reports unknown keys (with a hint) and drops them.
-    pub fn checked(self, known: &[&str], what: &str, errors: &mut Errors) -> Vec<Arg> {
-        let mut kept = self.without_repeats(&format!("{what} argument"), errors);
+    /// [`Args::without_repeats`], then reports unknown keys and drops them: "unknown `what`
+    /// `key`", then a did-you-mean, or when no key is close, what `otherwise` says of the key.
+    pub fn checked(
+        self,
+        known: &[&str],
+        what: &str,
+        otherwise: impl Fn(&str) -> String,
+        errors: &mut Errors,
+    ) -> Vec<Arg> {
+        let mut kept = self.without_repeats(what, errors);
         kept.retain(|arg| {
             let name = arg.key.unraw().to_string();
             if known.contains(&name.as_str()) {
                 return true;
             }
-            let hint = match did_you_mean(&name, known) {
-                hint if !hint.is_empty() => hint,
-                _ => {
-                    let expected: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
-                    format!("; expected one of {}", expected.join(", "))
-                }
-            };
-            errors.at(&arg.key, format!("unknown {what} argument `{name}`{hint}"));
+            let hint = hint(&name, known, || otherwise(&name));
+            errors.at(&arg.key, format!("unknown {what} `{name}`{hint}"));
             false
         });
         kept
@@ -118,25 +119,17 @@ impl LayoutArgs {
     /// The options, checked against `known` (unknown and repeated ones reported and dropped), and
     /// every `field = value` of the `fields(...)` groups (a field given twice reported).
     pub fn checked(self, known: &[&str], errors: &mut Errors) -> (Vec<Arg>, Vec<Arg>) {
-        let mut options = self.options.without_repeats("option", errors);
-        options.retain(|arg| {
-            let name = arg.key.unraw().to_string();
-            if known.contains(&name.as_str()) {
-                return true;
-            }
-            let hint =
-                match did_you_mean(&name, known) {
-                    hint if !hint.is_empty() => hint,
-                    _ => {
-                        format!(
+        let options = self.options.checked(
+            known,
+            "option",
+            |name| {
+                format!(
                     "; the options are {}, and layout fields are set in `fields({name} = ...)`",
-                    known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                    quoted(known)
                 )
-                    }
-                };
-            errors.at(&arg.key, format!("unknown option `{name}`{hint}"));
-            false
-        });
+            },
+            errors,
+        );
         let mut groups = self.fields.into_iter();
         let mut fields = Args(Vec::new());
         if let Some((_, first)) = groups.next() {
@@ -203,13 +196,12 @@ impl Naming {
                         .iter()
                         .map(|rule| rule.attribute_name())
                         .collect();
-                    let hint = match did_you_mean(&name, &known) {
-                        hint if !hint.is_empty() => hint,
-                        _ => format!(
+                    let hint = hint(&name, &known, || {
+                        format!(
                             "; the built-in rules are \"{}\", or name a `fn(&str, &str) -> String`",
                             known.join("\", \"")
-                        ),
-                    };
+                        )
+                    });
                     errors.at(lit, format!("unknown naming rule \"{name}\"{hint}"));
                 }
                 rule.map(Naming::Builtin)

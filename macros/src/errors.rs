@@ -65,3 +65,23 @@ pub fn did_you_mean(word: &str, candidates: &[&str]) -> String {
         .map(|c| format!("; did you mean `{c}`?"))
         .unwrap_or_default()
 }
+
+/// What follows the message about an unknown `word`: [`did_you_mean`] when a candidate is close,
+/// else `otherwise` (for example [`one_of`]).
+pub fn hint(word: &str, candidates: &[&str], otherwise: impl FnOnce() -> String) -> String {
+    match did_you_mean(word, candidates) {
+        hint if hint.is_empty() => otherwise(),
+        hint => hint,
+    }
+}
+
+/// `; expected one of `a`, `b``.
+pub fn one_of(candidates: &[&str]) -> String {
+    format!("; expected one of {}", quoted(candidates))
+}
+
+/// `` `a`, `b` ``.
+pub fn quoted(candidates: &[&str]) -> String {
+    let quoted: Vec<String> = candidates.iter().map(|c| format!("`{c}`")).collect();
+    quoted.join(", ")
+}

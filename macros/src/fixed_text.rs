@@ -1,7 +1,7 @@
 //! `#[derive(FixedText)]`: one fixed text per enum variant.
 
 use crate::errors::Errors;
-use crate::event::each_option;
+use crate::helper::each_option;
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Data, DeriveInput, Fields, LitStr};

@@ -9,6 +9,7 @@ mod args;
 mod errors;
 mod event;
 mod fixed_text;
+mod helper;
 mod instrumented;
 mod layout;
 

@@ -1,13 +1,25 @@
 //! Code generation for `#[derive(Event)]`.
 
-use super::parse::{EventDecl, EventType};
+use super::parse::{DetailField, EventDecl, EventType};
 use crate::errors::Errors;
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
-use syn::DeriveInput;
+use syn::{DeriveInput, Ident};
 
 /// The layout field an `error_text` detail fills.
 const ERROR_FIELD: &str = "error";
+
+impl DetailField {
+    /// The layout field this detail fills, if any, with the token naming it: `to = field`, or
+    /// `error` for an `error_text` detail.
+    fn target(&self) -> Option<(String, &Ident)> {
+        match (&self.to, &self.error_text) {
+            (Some(to), _) => Some((to.to_string(), to)),
+            (None, Some(marker)) => Some((ERROR_FIELD.to_owned(), marker)),
+            (None, None) => None,
+        }
+    }
+}
 
 /// Two fields of one event (or a field and a constant) may not fill the same layout field.
 pub fn check_targets(parsed: &EventType, errors: &mut Errors) {
@@ -19,11 +31,7 @@ pub fn check_targets(parsed: &EventType, errors: &mut Errors) {
             .collect();
         let mut error_texts = 0;
         for field in &event.fields {
-            let target = match (&field.to, &field.error_text) {
-                (Some(to), _) => Some((to.to_string(), to.clone())),
-                (None, Some(marker)) => Some((ERROR_FIELD.to_owned(), marker.clone())),
-                (None, None) => None,
-            };
+            let target = field.target();
             if field.error_text.is_some() {
                 error_texts += 1;
                 if error_texts > 1 {
@@ -39,7 +47,7 @@ pub fn check_targets(parsed: &EventType, errors: &mut Errors) {
             if let Some((name, span_at)) = target {
                 if let Some((_, first)) = seen.iter().find(|(n, _)| *n == name) {
                     errors.at(
-                        &span_at,
+                        span_at,
                         format!("layout field `{name}` is already filled by {first}"),
                     );
                 } else {
@@ -125,12 +133,7 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
             .collect();
         let sets = event.fields.iter().map(move |field| {
             let ident = &field.ident;
-            let target = match (&field.to, &field.error_text) {
-                (Some(to), _) => Some(to.to_string()),
-                (None, Some(_)) => Some(ERROR_FIELD.to_owned()),
-                (None, None) => None,
-            };
-            if let Some(target) = target {
+            if let Some((target, _)) = field.target() {
                 if filled.contains(&target) {
                     return quote!(let _ = #ident;);
                 }
@@ -210,11 +213,7 @@ fn state_checks(parsed: &EventType, krate: &syn::Path) -> TokenStream {
             event
                 .fields
                 .iter()
-                .filter_map(|field| match (&field.to, &field.error_text) {
-                    (Some(to), _) => Some((to.to_string(), to.span())),
-                    (None, Some(marker)) => Some((ERROR_FIELD.to_owned(), marker.span())),
-                    (None, None) => None,
-                })
+                .filter_map(|field| field.target().map(|(name, at)| (name, at.span())))
         }));
     let checks = targets.map(|(target, span): (String, Span)| {
         let state_name = quote!(#state).to_string().replace(' ', "");

@@ -3,8 +3,6 @@
 mod expand;
 mod parse;
 
-pub use parse::each_option;
-
 use crate::errors::Errors;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -35,7 +33,7 @@ pub fn derive_dimensions(input: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let mut layout = None;
     let mut krate: syn::Path = syn::parse_quote!(::tallymark);
-    parse::each_option(
+    crate::helper::each_option(
         &input.attrs,
         &["layout", "crate"],
         "dimensions",

@@ -1,6 +1,7 @@
 //! `#[derive(Event)]` input: the event type's options, and each event's fields.
 
-use crate::errors::{did_you_mean, Errors};
+use crate::errors::Errors;
+use crate::helper::each_option;
 use syn::parse::ParseStream;
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Data, DeriveInput, Expr, Fields, Ident, LitStr, Path, Token};
@@ -108,44 +109,6 @@ pub fn parse(input: &DeriveInput, errors: &mut Errors) -> EventType {
         Data::Union(_) => errors.at(&input.ident, "an event is a struct or an enum"),
     }
     parsed
-}
-
-fn hint(key: &str, known: &[&str]) -> String {
-    match did_you_mean(key, known) {
-        hint if !hint.is_empty() => hint,
-        _ => format!("; expected one of {}", known.join(", ")),
-    }
-}
-
-/// Calls `handle` with each option of the `#[tallymark(...)]` attributes in `attrs`, after
-/// rejecting (with a hint) any key not in `known`; every error is collected. `what` names the
-/// kind of option in messages (`event`, `variant`, `field`, ...).
-pub fn each_option(
-    attrs: &[Attribute],
-    known: &[&str],
-    what: &str,
-    errors: &mut Errors,
-    mut handle: impl FnMut(&str, syn::meta::ParseNestedMeta<'_>) -> syn::Result<()>,
-) {
-    for attr in attrs.iter().filter(|a| a.path().is_ident("tallymark")) {
-        let result = attr.parse_nested_meta(|meta| {
-            let key = meta
-                .path
-                .get_ident()
-                .map(ToString::to_string)
-                .unwrap_or_default();
-            if !known.contains(&key.as_str()) {
-                return Err(meta.error(format!(
-                    "unknown {what} option `{key}`{}",
-                    hint(&key, known)
-                )));
-            }
-            handle(&key, meta)
-        });
-        if let Err(error) = result {
-            errors.push(error);
-        }
-    }
 }
 
 fn parse_constants(input: ParseStream<'_>) -> syn::Result<Vec<(Ident, Expr)>> {

@@ -15,7 +15,8 @@ pub struct InstrumentedArgs {
     pub layout: Path,
     pub route: Option<LitStr>,
     pub event: Option<LitStr>,
-    pub naming: Option<Naming>,
+    /// `naming = ...`, with its key.
+    pub naming: Option<(Ident, Naming)>,
     pub ok_if: Option<Expr>,
     pub error_if: Option<Expr>,
     pub emit_if: Option<Expr>,
@@ -59,7 +60,7 @@ pub fn parse(
         match key.to_string().as_str() {
             "route" => parsed.route = args::string_literal(&value, "route", errors),
             "event" => parsed.event = args::string_literal(&value, "event", errors),
-            "naming" => parsed.naming = Naming::parse(&value, errors),
+            "naming" => parsed.naming = Naming::parse(&value, errors).map(|naming| (key, naming)),
             "ok_if" => parsed.ok_if = Some(value),
             "error_if" => parsed.error_if = Some(value),
             "emit_if" => parsed.emit_if = Some(value),

@@ -13,6 +13,12 @@ use tallymark_names::NamingRule;
 pub fn event_name(args: &InstrumentedArgs, errors: &mut Errors) -> TokenStream {
     let krate = &args.krate;
     let text = |name: &str| quote!(#krate::__private::text(#name));
+    if let (Some(_), Some((naming, _))) = (&args.event, &args.naming) {
+        errors.at(
+            naming,
+            "`naming` names the event from `route`; with `event = \"...\"` it has nothing to do",
+        );
+    }
     if let Some(event) = &args.event {
         if event.value().is_empty() {
             errors.at(event, "the event name cannot be empty");
@@ -35,7 +41,7 @@ pub fn event_name(args: &InstrumentedArgs, errors: &mut Errors) -> TokenStream {
     let Some((method, path)) = check_route(route, errors) else {
         return text("");
     };
-    match &args.naming {
+    match args.naming.as_ref().map(|(_, naming)| naming) {
         Some(Naming::Builtin(rule)) => text(&rule.name(&method, &path)),
         Some(Naming::Custom(rule)) => quote! {
             #krate::Blob::Text(::std::borrow::Cow::Owned(#rule(#method, #path)))

@@ -24,7 +24,7 @@ pub fn expand(layout: &Layout<'_>) -> TokenStream {
         layout
             .fields
             .iter()
-            .filter(|f| !super::validate::clashes_with_a_method(layout.decl, f.decl))
+            .filter(|f| super::validate::method_clash(layout.decl, f.decl).is_none())
     };
     let setters = methods().map(|f| setter(krate, f));
     let fills = fills(krate, layout);

@@ -1,7 +1,7 @@
 //! Parsing `#[layout(...)]` and its struct into a model, collecting every error on the way.
 
 use crate::args::{self, Args};
-use crate::errors::{did_you_mean, Errors};
+use crate::errors::{did_you_mean, one_of, Errors};
 use syn::spanned::Spanned;
 use syn::{Attribute, Fields, Ident, ItemStruct, LitInt, LitStr, Meta, Type};
 
@@ -63,7 +63,7 @@ pub fn parse(
     };
     match syn::parse2::<Args>(args) {
         Ok(args) => {
-            for arg in args.checked(ARGUMENTS, "layout", errors) {
+            for arg in args.checked(ARGUMENTS, "layout argument", |_| one_of(ARGUMENTS), errors) {
                 decl.given.push(arg.key.to_string());
                 match arg.key.to_string().as_str() {
                     "dataset" => decl.dataset = args::string_literal(&arg.value, "dataset", errors),

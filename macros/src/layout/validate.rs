@@ -155,33 +155,25 @@ pub fn validate<'d>(decl: &'d LayoutDecl, errors: &mut Errors) -> Layout<'d> {
     }
 }
 
-/// A field may not take the name of a method the builder generates: `emit`, `seal`, or the
-/// getter `get_<field>` of another field.
-/// Whether `field` is named like a method the builder generates (`emit`, `seal`, `get_<field>`).
-pub fn clashes_with_a_method(decl: &LayoutDecl, field: &FieldDecl) -> bool {
+/// Why `field` cannot have its name: it is the name of a method the builder generates
+/// (`emit`, `seal`, or the getter `get_<field>` of another field).
+pub fn method_clash(decl: &LayoutDecl, field: &FieldDecl) -> Option<String> {
     let name = field.ident.to_string();
-    BUILDER_METHODS.contains(&name.as_str())
-        || name
-            .strip_prefix("get_")
-            .is_some_and(|rest| decl.fields.iter().any(|f| f.ident == rest))
+    if BUILDER_METHODS.contains(&name.as_str()) {
+        return Some(format!(
+            "a layout field cannot be named `{name}`: the point builder has a method `{name}`"
+        ));
+    }
+    let other = name.strip_prefix("get_")?;
+    decl.fields.iter().any(|f| f.ident == other).then(|| {
+        format!("a layout field cannot be named `{name}`: it is the getter of the field `{other}`")
+    })
 }
 
 fn check_method_names(decl: &LayoutDecl, errors: &mut Errors) {
     for field in &decl.fields {
-        let name = field.ident.to_string();
-        let getter_of = name
-            .strip_prefix("get_")
-            .filter(|rest| decl.fields.iter().any(|f| f.ident == rest));
-        if BUILDER_METHODS.contains(&name.as_str()) {
-            errors.at(
-                &field.ident,
-                format!("a layout field cannot be named `{name}`: the point builder has a method `{name}`"),
-            );
-        } else if let Some(other) = getter_of {
-            errors.at(
-                &field.ident,
-                format!("a layout field cannot be named `{name}`: it is the getter of the field `{other}`"),
-            );
+        if let Some(message) = method_clash(decl, field) {
+            errors.at(&field.ident, message);
         }
     }
 }

@@ -35,15 +35,16 @@ impl TextLimit {
     /// assert_eq!(TextLimit::Unlimited.cut("all"), "all");
     /// ```
     pub fn cut(self, text: &str) -> &str {
+        let (max, units): (usize, fn(char) -> usize) = match self {
+            TextLimit::Chars(max) => (max, |_| 1),
+            TextLimit::Utf16Units(max) => (max, char::len_utf16),
+            TextLimit::Bytes(max) => (max, char::len_utf8),
+            TextLimit::Unlimited => return text,
+        };
         let mut used = 0;
         for (at, c) in text.char_indices() {
-            used += match self {
-                TextLimit::Chars(_) => 1,
-                TextLimit::Utf16Units(_) => c.len_utf16(),
-                TextLimit::Bytes(_) => c.len_utf8(),
-                TextLimit::Unlimited => return text,
-            };
-            if used > self.max() {
+            used += units(c);
+            if used > max {
                 return &text[..at];
             }
         }
@@ -55,13 +56,6 @@ impl TextLimit {
         let keep = self.cut(&text).len();
         text.truncate(keep);
         text
-    }
-
-    fn max(self) -> usize {
-        match self {
-            TextLimit::Chars(n) | TextLimit::Utf16Units(n) | TextLimit::Bytes(n) => n,
-            TextLimit::Unlimited => usize::MAX,
-        }
     }
 }
 

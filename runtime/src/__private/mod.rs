@@ -68,8 +68,11 @@ pub fn event_name(
     method: &str,
     route: &str,
 ) -> Blob<'static> {
-    match naming.builtin_position() {
-        Some(position) => Blob::Text(Cow::Borrowed(builtin[position])),
+    match naming
+        .builtin_position()
+        .and_then(|position| builtin.get(position))
+    {
+        Some(name) => Blob::Text(Cow::Borrowed(name)),
         None => Blob::Text(Cow::Owned(naming.name(method, route))),
     }
 }

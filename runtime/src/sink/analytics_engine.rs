@@ -5,26 +5,24 @@ use super::{Sink, WriteError};
 use crate::point::DataPoint;
 use crate::scope::Scope;
 use crate::value::Blob;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use worker::{AnalyticsEngineDataPointBuilder, AnalyticsEngineDataset, BlobType, Env};
 
 /// Writes each point with `writeDataPoint` to the binding its layout names
 /// ([`crate::Schema::binding`]), looked up in the invocation's `Env` once per binding.
 ///
 /// A point whose binding is missing from `Env` is not written: it is counted in the scope's
-/// [`crate::Stats::dropped_without_binding`] (and by [`AnalyticsEngineSink::skipped_without_binding`]), and the first one
-/// of each binding is announced on the console. A `writeDataPoint` that throws is counted as
+/// [`crate::Stats::dropped_without_binding`], and the first one of each binding is announced on
+/// the console. A `writeDataPoint` that throws is counted as
 /// failed too. Nothing is retried and nothing panics.
 pub struct AnalyticsEngineSink {
     env: Env,
     datasets: RefCell<Vec<(&'static str, Option<AnalyticsEngineDataset>)>>,
-    skipped: Cell<u64>,
 }
 
 impl std::fmt::Debug for AnalyticsEngineSink {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AnalyticsEngineSink")
-            .field("skipped_without_binding", &self.skipped.get())
             .finish_non_exhaustive()
     }
 }
@@ -35,13 +33,7 @@ impl AnalyticsEngineSink {
         AnalyticsEngineSink {
             env: env.clone(),
             datasets: RefCell::new(Vec::new()),
-            skipped: Cell::new(0),
         }
-    }
-
-    /// How many points found no binding and were skipped.
-    pub fn skipped_without_binding(&self) -> u64 {
-        self.skipped.get()
     }
 
     fn dataset(&self, binding: &'static str) -> Option<AnalyticsEngineDataset> {
@@ -65,7 +57,6 @@ impl AnalyticsEngineSink {
 impl Sink for AnalyticsEngineSink {
     fn write(&self, point: &DataPoint<'_>) -> Result<(), WriteError> {
         let Some(dataset) = self.dataset(point.schema().binding()) else {
-            self.skipped.set(self.skipped.get() + 1);
             return Err(WriteError::no_destination("no Analytics Engine binding"));
         };
         let index = String::from_utf8_lossy(point.index().as_bytes());

@@ -64,7 +64,7 @@ stage_ui() {
 
 stage_miri() {
   ensure_miri
-  log "unsafe code under Miri: the runtime's unit tests, scopes and the global sink"
+  log "Miri: the runtime's unit tests, scopes and the global sink"
   cargo +nightly miri test -p tallymark --lib --locked
   cargo +nightly miri test -p tallymark-tests --test scope --test global_sink --locked
 }

@@ -12,3 +12,15 @@ pub fn reference_blobs(set: &[(usize, &str)]) -> Vec<String> {
     }
     blobs
 }
+
+/// A small layout of the library's own, for tests whose rule is not about the layout itself.
+#[tallymark::layout(dataset = "sample", binding = "SAMPLE")]
+pub struct Sample {
+    /// The event name.
+    #[index]
+    #[blob(1)]
+    pub event: String,
+    /// Who made the call.
+    #[blob(2)]
+    pub user: String,
+}

@@ -211,26 +211,25 @@ fn tracing_sink_writes_every_field_of_a_layout_of_more_than_32_fields_by_name() 
     });
     let events = collected.0.lock().unwrap();
     assert_eq!(events.len(), 1);
+    // `count` fields `<prefix>1..`, each `<kind>:<default>` but those in `set`.
+    let numbered =
+        |prefix: &str, count: usize, kind: &str, default: &str, set: &[(usize, &str)]| {
+            (1..=count)
+                .map(|n| {
+                    let value = set
+                        .iter()
+                        .find(|(at, _)| *at == n)
+                        .map_or(default, |(_, v)| *v);
+                    (format!("{prefix}{n}"), format!("{kind}:{value}"))
+                })
+                .collect::<Vec<_>>()
+        };
     let mut expected = vec![
         ("tallymark.dataset".to_owned(), "str:wide".to_owned()),
         ("tenant".to_owned(), "str:acme".to_owned()),
     ];
-    for n in 1..=20 {
-        let value = match n {
-            1 => "x",
-            20 => "y",
-            _ => "",
-        };
-        expected.push((format!("b{n}"), format!("str:{value}")));
-    }
-    for n in 1..=11 {
-        let value = match n {
-            1 => "1.5",
-            11 => "2",
-            _ => "0",
-        };
-        expected.push((format!("d{n}"), format!("f64:{value}")));
-    }
+    expected.extend(numbered("b", 20, "str", "", &[(1, "x"), (20, "y")]));
+    expected.extend(numbered("d", 11, "f64", "0", &[(1, "1.5"), (11, "2")]));
     assert_eq!(events[0], expected);
 }
 

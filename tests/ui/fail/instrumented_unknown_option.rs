@@ -1,16 +1,9 @@
-#[tallymark::layout(dataset = "d", binding = "B")]
-pub struct Event {
-    #[index]
-    #[blob(1)]
-    event: String,
-    #[blob(2)]
-    user: String,
-}
+use tallymark_tests::Sample;
 
-#[tallymark::instrumented(Event, rout = "GET /users")]
+#[tallymark::instrumented(Sample, rout = "GET /users")]
 fn misspelled_option() {}
 
-#[tallymark::instrumented(Event, event = "login", user = String::new())]
+#[tallymark::instrumented(Sample, event = "login", user = String::new())]
 fn field_outside_fields() {}
 
 fn main() {

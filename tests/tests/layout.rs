@@ -1,8 +1,8 @@
 //! The layout macro's output: schema, builder, and the exact arrays a point becomes.
 
-use kiloclaw::telemetry::{Delivery, KiloClawEvent};
 use tallymark::sink::MemorySink;
 use tallymark::{Blob, FieldValue, Layout, Scope, Slot};
+use tallymark_tests::{ApiEvent, Channel, OutOfOrder, Sample};
 
 fn emit_and_read(build: impl FnOnce()) -> tallymark::sink::RecordedPoint {
     let sink = MemorySink::new();
@@ -12,57 +12,33 @@ fn emit_and_read(build: impl FnOnce()) -> tallymark::sink::RecordedPoint {
 }
 
 #[test]
-fn reference_point_has_the_reference_array_order() {
+fn the_arrays_follow_the_slots_not_the_declaration() {
     let point = emit_and_read(|| {
-        KiloClawEvent::point()
-            .event("kiloclaw.status.get")
-            .user_id("user-1")
-            .delivery(Delivery::Http)
-            .route("GET /api/kiloclaw/status")
-            .sandbox_id("dXNlci0x")
+        OutOfOrder::point()
             .duration_ms(12.5)
+            .event("order.placed")
+            .customer("ann")
+            .channel(Channel::Web)
+            .total(99.5)
             .emit();
     });
-    assert_eq!(
-        point.blob_texts(),
-        [
-            "kiloclaw.status.get",
-            "user-1",
-            "http",
-            "GET /api/kiloclaw/status",
-            "",
-            "",
-            "",
-            "dXNlci0x",
-            "",
-            "",
-            "",
-            "",
-            ""
-        ]
-    );
-    assert_eq!(point.doubles(), [12.5, 0.0]);
-    assert_eq!(point.index(), Some("kiloclaw.status.get"));
-    assert_eq!(point.dataset(), "kiloclaw_events");
+    assert_eq!(point.blob_texts(), ["order.placed", "web", "", "ann"]);
+    assert_eq!(point.doubles(), [99.5, 12.5]);
+    assert_eq!(point.index(), Some("order.placed"));
+    assert_eq!(point.dataset(), "orders");
 }
 
 #[test]
 fn every_slot_lands_where_declared() {
     let point = emit_and_read(|| {
-        KiloClawEvent::point()
-            .event("reconcile.repair_mount")
-            .user_id("u")
-            .delivery(Delivery::Reconcile)
+        ApiEvent::point()
+            .event("users.get")
+            .user("acme:ann")
             .route("r")
             .error("e")
-            .fly_app_name("app")
-            .fly_machine_id("m1")
-            .sandbox_id("s")
-            .status("running")
-            .openclaw_version("1.2.3")
-            .image_tag("tag")
-            .fly_region("iad")
-            .label("repaired mount for volume v1")
+            .channel(Channel::CronJob)
+            .tenant("acme")
+            .label("nightly")
             .duration_ms(3)
             .value(5_u32)
             .emit();
@@ -70,47 +46,50 @@ fn every_slot_lands_where_declared() {
     assert_eq!(
         point.blob_texts(),
         [
-            "reconcile.repair_mount",
-            "u",
-            "reconcile",
+            "users.get",
+            "acme:ann",
             "r",
             "e",
-            "app",
-            "m1",
-            "s",
-            "running",
-            "1.2.3",
-            "tag",
-            "iad",
-            "repaired mount for volume v1"
+            "cron_job",
+            "acme",
+            "nightly"
         ]
     );
     assert_eq!(point.doubles(), [3.0, 5.0]);
-    assert_eq!(point.text("fly_region"), Some("iad"));
+    assert_eq!(point.text("tenant"), Some("acme"));
     assert_eq!(point.number("value"), Some(5.0));
-    assert_eq!(point.text("delivery"), Some("reconcile"));
+    assert_eq!(point.text("channel"), Some("cron_job"));
     assert_eq!(point.get("nope"), None);
 }
 
 #[test]
-fn schema_describes_every_field() {
-    let schema = KiloClawEvent::SCHEMA;
-    assert_eq!(schema.dataset(), "kiloclaw_events");
-    assert_eq!(schema.binding(), "KILOCLAW_AE");
-    assert_eq!(schema.layout(), "KiloClawEvent");
-    assert_eq!(schema.blob_count(), 13);
+fn schema_describes_every_field_in_declaration_order() {
+    let schema = OutOfOrder::SCHEMA;
+    assert_eq!(schema.dataset(), "orders");
+    assert_eq!(schema.binding(), "ORDERS");
+    assert_eq!(schema.layout(), "OutOfOrder");
+    assert_eq!(
+        schema.blob_count(),
+        4,
+        "up to the highest slot, gap included"
+    );
     assert_eq!(schema.double_count(), 2);
-    assert_eq!(schema.fields().len(), 15);
+    let names: Vec<&str> = schema.fields().iter().map(|field| field.name()).collect();
+    assert_eq!(
+        names,
+        ["duration_ms", "event", "customer", "channel", "total"]
+    );
     let event = schema.field("event").unwrap();
     assert!(event.is_index());
     assert_eq!(event.slot(), Some(Slot::Blob(1)));
-    assert_eq!(event.doc(), "Event name.");
+    assert_eq!(event.doc(), "The event name.");
     assert_eq!(event.ty(), "String");
-    let value = schema.field("value").unwrap();
-    assert_eq!(value.slot(), Some(Slot::Double(2)));
-    assert!(!value.is_index());
-    assert_eq!(value.doc(), "Generic number: uptime, stale age, threshold.");
-    assert_eq!(schema.field("delivery").unwrap().ty(), "Delivery");
+    let duration = schema.field("duration_ms").unwrap();
+    assert_eq!(duration.slot(), Some(Slot::Double(2)));
+    assert!(!duration.is_index());
+    assert_eq!(duration.doc(), "Milliseconds the order took.");
+    assert_eq!(duration.ty(), "f64");
+    assert_eq!(schema.field("channel").unwrap().ty(), "Channel");
     assert_eq!(schema.index_field().unwrap().name(), "event");
     assert_eq!(Slot::Double(2).column(), "double2");
 }
@@ -119,30 +98,31 @@ fn schema_describes_every_field() {
 fn setters_take_borrowed_owned_optional_and_enum_values() {
     let owned = String::from("owned");
     let point = emit_and_read(|| {
-        KiloClawEvent::point()
+        ApiEvent::point()
             .event(String::from("e"))
-            .user_id(&owned)
+            .user(&owned)
             .route(std::borrow::Cow::Borrowed("cow"))
             .error(None::<&str>)
-            .status(Some("running"))
-            .delivery(Some(Delivery::Do))
+            .label(Some("optional"))
+            .channel(Some(Channel::WebSocket))
             .duration_ms(Some(1.5_f32))
             .value(None::<f64>)
             .emit();
     });
-    assert_eq!(point.text("user_id"), Some("owned"));
+    assert_eq!(point.text("user"), Some("owned"));
     assert_eq!(point.text("route"), Some("cow"));
     assert_eq!(point.text("error"), Some(""));
-    assert_eq!(point.text("status"), Some("running"));
-    assert_eq!(point.text("delivery"), Some("do"));
+    assert_eq!(point.text("label"), Some("optional"));
+    assert_eq!(point.text("channel"), Some("ws"));
     assert_eq!(point.doubles(), [1.5, 0.0]);
 }
 
 #[test]
-fn the_unset_index_reads_empty() {
-    let point = emit_and_read(|| KiloClawEvent::point().user_id("u").emit());
+fn an_unset_index_that_is_also_a_blob_reads_empty_in_both() {
+    let point = emit_and_read(|| Sample::point().user("u").emit());
     assert_eq!(point.index(), Some(""));
     assert_eq!(point.get("event"), Some(FieldValue::Text("")));
+    assert_eq!(point.blob_texts(), ["", "u"]);
 }
 
 mod gaps {
@@ -184,17 +164,17 @@ fn gaps_are_written_as_empty_and_zero_up_to_the_highest_slot() {
     assert_eq!(point.text("tenant"), Some("acme"));
 }
 
-#[derive(Clone, Copy, tallymark::FixedText)]
-enum Renamed {
-    #[tallymark(text = "GET")]
-    Get,
-    RestartSelfHealed,
-}
-
 #[test]
 fn fixed_text_uses_the_attribute_or_snake_case() {
     use tallymark::FixedText;
-    assert_eq!(Renamed::Get.text(), "GET");
-    assert_eq!(Renamed::RestartSelfHealed.text(), "restart_self_healed");
-    assert_eq!(Delivery::Reconcile.text(), "reconcile");
+    assert_eq!(
+        [
+            Channel::Web,
+            Channel::Queue,
+            Channel::CronJob,
+            Channel::WebSocket
+        ]
+        .map(|channel| channel.text()),
+        ["web", "queue", "cron_job", "ws"]
+    );
 }

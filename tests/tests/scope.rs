@@ -1,11 +1,11 @@
 //! Per-invocation scopes: isolation of interleaved invocations, the 250-point budget, counting.
 
-use kiloclaw::telemetry::KiloClawEvent;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 use tallymark::sink::MemorySink;
 use tallymark::{limits::MAX_POINTS_PER_INVOCATION, Scope};
+use tallymark_tests::{ApiEvent, Sample};
 
 /// Pending once, then ready: an `.await` point where another request can run.
 struct YieldOnce(bool);
@@ -23,11 +23,11 @@ impl Future for YieldOnce {
 }
 
 async fn request(user: &'static str) {
-    KiloClawEvent::point().event("first").user_id(user).emit();
+    Sample::point().event("first").user(user).emit();
     YieldOnce(false).await;
-    KiloClawEvent::point().event("second").user_id(user).emit();
+    Sample::point().event("second").user(user).emit();
     YieldOnce(false).await;
-    KiloClawEvent::point().event("third").user_id(user).emit();
+    Sample::point().event("third").user(user).emit();
 }
 
 #[test]
@@ -49,7 +49,7 @@ fn interleaved_invocations_never_see_each_other() {
         let points = sink.points();
         let seen: Vec<(&str, &str)> = points
             .iter()
-            .map(|p| (p.index().unwrap(), p.text("user_id").unwrap()))
+            .map(|p| (p.index().unwrap(), p.text("user").unwrap()))
             .collect();
         assert_eq!(seen, [("first", user), ("second", user), ("third", user)]);
     }
@@ -59,8 +59,8 @@ fn interleaved_invocations_never_see_each_other() {
 fn nested_scopes_restore_the_outer_one() {
     let (outer, inner) = (MemorySink::new(), MemorySink::new());
     Scope::new(outer.clone()).run_sync(|| {
-        Scope::new(inner.clone()).run_sync(|| KiloClawEvent::point().event("inner").emit());
-        KiloClawEvent::point().event("outer").emit();
+        Scope::new(inner.clone()).run_sync(|| Sample::point().event("inner").emit());
+        Sample::point().event("outer").emit();
     });
     assert_eq!(inner.last().unwrap().index(), Some("inner"));
     assert_eq!(outer.len(), 1);
@@ -73,7 +73,7 @@ struct PanicsOnce(bool);
 impl Future for PanicsOnce {
     type Output = ();
     fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
-        KiloClawEvent::point().event("polled").emit();
+        Sample::point().event("polled").emit();
         if !self.0 {
             self.0 = true;
             panic!("the handler panics");
@@ -92,7 +92,7 @@ fn a_poll_that_panics_restores_the_outer_scope_and_keeps_its_own() {
             let _ = future.as_mut().poll(&mut cx);
         }));
         assert!(unwound.is_err());
-        KiloClawEvent::point().event("outer").emit();
+        Sample::point().event("outer").emit();
         // The future got its scope back when the panic unwound: its next poll writes there.
         assert!(future.as_mut().poll(&mut cx).is_ready());
     });
@@ -112,7 +112,7 @@ fn an_invocation_writes_at_most_250_points_and_counts_the_rest() {
     let scope = Scope::new(sink.clone());
     scope.run_sync(|| {
         for i in 0..300 {
-            KiloClawEvent::point().event("bulk").value(i).emit();
+            ApiEvent::point().event("bulk").value(i).emit();
         }
     });
     assert_eq!(sink.len(), MAX_POINTS_PER_INVOCATION as usize);
@@ -129,7 +129,7 @@ fn the_budget_is_per_invocation() {
     for _ in 0..2 {
         Scope::new(sink.clone()).run_sync(|| {
             for _ in 0..200 {
-                KiloClawEvent::point().event("e").emit();
+                Sample::point().event("e").emit();
             }
         });
     }
@@ -142,16 +142,16 @@ fn truncation_and_non_finite_doubles_are_counted() {
     let scope = Scope::new(sink.clone());
     let huge = "x".repeat(20_000);
     scope.run_sync(|| {
-        KiloClawEvent::point()
+        ApiEvent::point()
             .event("e")
-            .error(huge.as_str())
+            .label(huge.as_str())
             .duration_ms(f64::NAN)
             .value(f64::INFINITY)
             .emit();
     });
     let point = sink.last().unwrap();
-    // `event` keeps its 1 byte; the error text gives way.
-    assert_eq!(point.text("error").unwrap().len(), 16_000 - 1);
+    // `event` keeps its 1 byte; the label gives way.
+    assert_eq!(point.text("label").unwrap().len(), 16_000 - 1);
     assert_eq!(point.doubles(), [0.0, f64::MAX]);
     let stats = scope.stats();
     assert_eq!(stats.truncated_fields, 1);
@@ -161,7 +161,7 @@ fn truncation_and_non_finite_doubles_are_counted() {
 #[test]
 fn points_outside_any_scope_are_counted_not_written() {
     let before = tallymark::global_stats().dropped_without_scope;
-    KiloClawEvent::point().event("orphan").emit();
+    Sample::point().event("orphan").emit();
     assert!(tallymark::global_stats().dropped_without_scope > before);
 }
 
@@ -172,7 +172,7 @@ fn a_scope_adds_its_counts_to_the_process_totals_when_it_ends() {
         let scope = Scope::new(MemorySink::new());
         scope.run_sync(|| {
             for _ in 0..260 {
-                KiloClawEvent::point().event("e").emit();
+                Sample::point().event("e").emit();
             }
         });
         assert_eq!(scope.stats().dropped_over_limit, 10);
@@ -191,7 +191,7 @@ fn counts_of_other_threads_are_in_the_process_totals_while_they_run_and_after() 
     let (finish, wait_for_finish) = std::sync::mpsc::channel::<()>();
     let other = std::thread::spawn(move || {
         for _ in 0..ORPHANS {
-            KiloClawEvent::point().event("orphan").emit();
+            Sample::point().event("orphan").emit();
         }
         counted.send(()).unwrap();
         wait_for_finish.recv().unwrap();

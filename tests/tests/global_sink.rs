@@ -3,10 +3,9 @@
 //! this file of its own, with one test, so that the counts can be asserted exactly.
 
 use futures_executor::block_on;
-use kiloclaw::telemetry::KiloClawEvent;
 use tallymark::sink::{MemorySink, Sink, WriteError};
 use tallymark::{global_stats, DataPoint, Stats};
-use tallymark_tests::reference_blobs as blobs;
+use tallymark_tests::{blobs, ApiEvent};
 
 /// Keeps every point, except that it refuses those named `refused`.
 struct Refusing(MemorySink);
@@ -20,7 +19,7 @@ impl Sink for Refusing {
     }
 }
 
-#[tallymark::instrumented(KiloClawEvent, event = "handler", fields(user_id = user))]
+#[tallymark::instrumented(ApiEvent, event = "handler", fields(user = user))]
 async fn handler(user: &'static str) -> Result<u16, std::fmt::Error> {
     Ok(200)
 }
@@ -45,14 +44,14 @@ fn points_outside_a_scope_reach_the_global_sink_and_are_counted() {
     assert!(!tallymark::set_global_sink(MemorySink::new()), "set once");
 
     let before = global_stats();
-    KiloClawEvent::point().event("plain").emit();
+    ApiEvent::point().event("plain").emit();
     let huge = "x".repeat(20_000);
-    KiloClawEvent::point()
+    ApiEvent::point()
         .event("clamped")
         .error(huge.as_str())
         .duration_ms(f64::NAN)
         .emit();
-    KiloClawEvent::point().event("refused").emit();
+    ApiEvent::point().event("refused").emit();
     let started = std::time::Instant::now();
     assert_eq!(block_on(handler("user-1")), Ok(200));
     let around_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -69,11 +68,19 @@ fn points_outside_a_scope_reach_the_global_sink_and_are_counted() {
     );
     let points = kept.points();
     assert_eq!(points.len(), 3, "the refused point is not kept");
+    // Set through the builder, the error gives way to the blobs' total only: the layout's
+    // `error_text` limit (32 characters) is for errors that instrumentation captures.
     let cut_error = "x".repeat(16_000 - "clamped".len());
     let expected = [
-        ("plain", blobs(&[(1, "plain")])),
-        ("clamped", blobs(&[(1, "clamped"), (5, &cut_error)])),
-        ("handler", blobs(&[(1, "handler"), (2, "user-1")])),
+        ("plain", blobs::<ApiEvent>(&[(1, "plain")])),
+        (
+            "clamped",
+            blobs::<ApiEvent>(&[(1, "clamped"), (4, &cut_error)]),
+        ),
+        (
+            "handler",
+            blobs::<ApiEvent>(&[(1, "handler"), (2, "user-1")]),
+        ),
     ];
     for (point, (index, blobs)) in points.iter().zip(expected) {
         assert_eq!(point.index(), Some(index));

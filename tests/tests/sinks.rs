@@ -1,10 +1,10 @@
 //! Every sink, with exact output.
 
-use kiloclaw::telemetry::{Delivery, KiloClawEvent};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use tallymark::sink::{ConsoleSink, Fanout, MemorySink, NoopSink, Sink, TracingSink, WriteError};
 use tallymark::{DataPoint, Scope};
+use tallymark_tests::{Channel, OutOfOrder, OutOfOrderPoint};
 
 /// A writer whose bytes a test can read back.
 #[derive(Clone, Default)]
@@ -26,30 +26,30 @@ impl SharedBuffer {
     }
 }
 
-fn sample() -> kiloclaw::telemetry::KiloClawEventPoint<'static> {
-    let mut point = KiloClawEvent::point();
+/// A point of a layout declared out of slot order: fields by name follow the declaration.
+fn sample() -> OutOfOrderPoint<'static> {
+    let mut point = OutOfOrder::point();
     point
-        .event("kiloclaw.status.get")
-        .user_id("user-1")
-        .delivery(Delivery::Http)
-        .route("GET /api/kiloclaw/status")
+        .event("order.placed")
+        .customer("ann")
+        .channel(Channel::Web)
         .duration_ms(12.5);
     point
 }
 
 #[test]
-fn console_sink_writes_one_json_line_keyed_by_field_name() {
+fn console_sink_writes_one_json_line_by_field_name_in_declaration_order() {
     let buffer = SharedBuffer::default();
     Scope::new(ConsoleSink::to_writer(buffer.clone())).run_sync(|| {
         sample().emit();
-        sample().error("HTTP 500").value(3).emit();
+        sample().customer("bob").total(3).emit();
     });
     assert_eq!(
         buffer.text(),
         concat!(
-            r#"{"event":"kiloclaw.status.get","user_id":"user-1","delivery":"http","route":"GET /api/kiloclaw/status","error":"","fly_app_name":"","fly_machine_id":"","sandbox_id":"","status":"","openclaw_version":"","image_tag":"","fly_region":"","label":"","duration_ms":12.5,"value":0}"#,
+            r#"{"duration_ms":12.5,"event":"order.placed","customer":"ann","channel":"web","total":0}"#,
             "\n",
-            r#"{"event":"kiloclaw.status.get","user_id":"user-1","delivery":"http","route":"GET /api/kiloclaw/status","error":"HTTP 500","fly_app_name":"","fly_machine_id":"","sandbox_id":"","status":"","openclaw_version":"","image_tag":"","fly_region":"","label":"","duration_ms":12.5,"value":3}"#,
+            r#"{"duration_ms":12.5,"event":"order.placed","customer":"bob","channel":"web","total":3}"#,
             "\n"
         )
     );
@@ -88,7 +88,7 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Collected {
 }
 
 #[test]
-fn tracing_sink_emits_one_event_with_fields_by_name() {
+fn tracing_sink_emits_one_event_with_fields_by_name_in_declaration_order() {
     use tracing_subscriber::layer::SubscriberExt;
     let collected = Collected::default();
     let subscriber = tracing_subscriber::registry().with(collected.clone());
@@ -104,22 +104,12 @@ fn tracing_sink_emits_one_event_with_fields_by_name() {
     assert_eq!(
         fields,
         [
-            ("tallymark.dataset", "str:kiloclaw_events"),
-            ("event", "str:kiloclaw.status.get"),
-            ("user_id", "str:user-1"),
-            ("delivery", "str:http"),
-            ("route", "str:GET /api/kiloclaw/status"),
-            ("error", "str:"),
-            ("fly_app_name", "str:"),
-            ("fly_machine_id", "str:"),
-            ("sandbox_id", "str:"),
-            ("status", "str:"),
-            ("openclaw_version", "str:"),
-            ("image_tag", "str:"),
-            ("fly_region", "str:"),
-            ("label", "str:"),
+            ("tallymark.dataset", "str:orders"),
             ("duration_ms", "f64:12.5"),
-            ("value", "f64:0"),
+            ("event", "str:order.placed"),
+            ("customer", "str:ann"),
+            ("channel", "str:web"),
+            ("total", "f64:0"),
         ]
     );
 }
@@ -271,12 +261,12 @@ fn memory_sink_answers_by_name_and_by_slot_and_can_be_drained() {
     let sink = MemorySink::new();
     Scope::new(sink.clone()).run_sync(|| {
         sample().emit();
-        sample().user_id("user-2").emit();
+        sample().customer("bob").emit();
     });
     let points = sink.points();
     assert_eq!(points.len(), 2);
-    assert_eq!(points[1].text("user_id"), Some("user-2"));
-    assert_eq!(points[1].blob_texts()[1], "user-2");
+    assert_eq!(points[1].text("customer"), Some("bob"));
+    assert_eq!(points[1].blob_texts()[3], "bob", "customer is blob4");
     assert_eq!(points[0].number("duration_ms"), Some(12.5));
     assert_eq!(points[0].text("duration_ms"), None);
     assert_eq!(sink.take().len(), 2);

@@ -2,7 +2,6 @@
 //! and a point frees what it owns. (Deterministic, so a test rather than a benchmark.) This file
 //! holds one test: nothing else runs in the process while it counts.
 
-use kiloclaw::telemetry::{Delivery, KiloClawEvent, KiloClawEventPoint};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::future::Future;
 use std::pin::pin;
@@ -10,6 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll, Waker};
 use tallymark::sink::{Sink, WriteError};
 use tallymark::{DataPoint, HttpStatus, Scope};
+use tallymark_tests::{ApiEvent, ApiEventPoint, Channel};
 
 struct Counting;
 
@@ -39,10 +39,10 @@ struct Checking;
 
 impl Sink for Checking {
     fn write(&self, point: &DataPoint<'_>) -> Result<(), WriteError> {
-        assert_eq!(point.summary(), "kiloclaw.status.get");
+        assert_eq!(point.summary(), "users.get");
         assert_eq!(
-            point.get("user_id"),
-            Some(tallymark::FieldValue::Text("user-1"))
+            point.get("user"),
+            Some(tallymark::FieldValue::Text("acme:ann"))
         );
         Ok(())
     }
@@ -56,19 +56,19 @@ impl HttpStatus for Response {
     }
 }
 
-fn http(point: &mut KiloClawEventPoint<'_>) {
-    point.delivery(Delivery::Http).sandbox_id("dXNlci0x");
+fn http(point: &mut ApiEventPoint<'_>) {
+    point.channel(Channel::Web).tenant("acme");
 }
 
 /// Records a field while it runs, so its call keeps the point from the start.
-#[tallymark::instrumented(KiloClawEvent, route = "GET /api/kiloclaw/status", enrich = http, fields(user_id = user))]
+#[tallymark::instrumented(ApiEvent, route = "GET /api/users/:id", enrich = http, fields(user = user))]
 async fn status(user: &'static str) -> Result<Response, std::fmt::Error> {
     tallymark::record!(label = "fresh");
     Ok(Response(200))
 }
 
 /// Records nothing while it runs, so its call builds the point when it ends.
-#[tallymark::instrumented(KiloClawEvent, event = "kiloclaw.status.get", enrich = http, fields(user_id = user))]
+#[tallymark::instrumented(ApiEvent, event = "users.get", enrich = http, fields(user = user))]
 async fn status_deferred(user: &'static str) -> Result<Response, std::fmt::Error> {
     Ok(Response(200))
 }
@@ -85,11 +85,11 @@ fn an_instrumented_call_allocates_nothing_before_the_sink() {
     let scope = Scope::new(Checking);
     scope.run_sync(|| {
         // Warm up lazily initialised thread-locals.
-        assert!(poll_once(status("user-1")).is_ok());
+        assert!(poll_once(status("acme:ann")).is_ok());
         let before = ALLOCATIONS.load(Ordering::Relaxed);
         for _ in 0..100 {
-            assert!(poll_once(status("user-1")).is_ok());
-            assert!(poll_once(status_deferred("user-1")).is_ok());
+            assert!(poll_once(status("acme:ann")).is_ok());
+            assert!(poll_once(status_deferred("acme:ann")).is_ok());
         }
         let after = ALLOCATIONS.load(Ordering::Relaxed);
         assert_eq!(after - before, 0, "allocations in 200 instrumented calls");
@@ -103,7 +103,7 @@ fn an_instrumented_call_allocates_nothing_before_the_sink() {
         FREES.load(Ordering::Relaxed),
     );
     for _ in 0..10 {
-        let mut point = KiloClawEvent::point();
+        let mut point = ApiEvent::point();
         point
             .event("owned")
             .error(format!("HTTP {}", 500))

@@ -1,14 +1,13 @@
-//! `#[instrumented]` against the in-memory sink: the reference's HTTP behaviour (sections 3.1 to
-//! 3.3) with exact blobs, doubles and index, and the guarantees around it.
+//! `#[instrumented]` against the in-memory sink, with exact blobs, doubles and index: how a call
+//! is named, what it records, when it is written, and the guarantees around it.
 
 use futures_executor::block_on;
-use kiloclaw::telemetry::{http_fields, platform_rule, KiloClawEvent};
 use std::fmt;
 use std::future::Future;
 use std::time::Duration;
 use tallymark::sink::{MemorySink, RecordedPoint};
 use tallymark::{clock, HttpStatus, Scope};
-use tallymark_tests::reference_blobs as blobs;
+use tallymark_tests::{blobs, ApiEvent, ApiEventPoint, Channel};
 
 /// A response with a status, as a handler returns.
 #[derive(Debug, PartialEq)]
@@ -40,6 +39,22 @@ fn user_of(req: &Request) -> Option<&'static str> {
     req.user
 }
 
+/// The enricher of these calls: the channel, and the tenant part of a `<tenant>:<name>` user (a
+/// user without one leaves the slot as it is). It runs when the call ends, so it reads what the
+/// call recorded, `record!` in the body included.
+fn web(point: &mut ApiEventPoint<'_>) {
+    let tenant = point
+        .get_user()
+        .split_once(':')
+        .map(|(tenant, _)| tenant.to_owned());
+    point.channel(Channel::Web).tenant(tenant);
+}
+
+/// An emit rule: write only when there is a user or an error.
+fn user_or_error(point: &ApiEventPoint<'_>) -> bool {
+    !point.get_user().is_empty() || !point.get_error().is_empty()
+}
+
 /// Runs `handler` in a scope whose invocation started 50 ms ago (the timing middleware's start).
 fn run<T>(handler: impl std::future::Future<Output = T>) -> (T, Vec<RecordedPoint>) {
     let sink = MemorySink::new();
@@ -49,7 +64,7 @@ fn run<T>(handler: impl std::future::Future<Output = T>) -> (T, Vec<RecordedPoin
 }
 
 fn assert_point(point: &RecordedPoint, expected_blobs: &[(usize, &str)]) {
-    assert_eq!(point.blob_texts(), blobs(expected_blobs));
+    assert_eq!(point.blob_texts(), blobs::<ApiEvent>(expected_blobs));
     assert_eq!(point.index(), Some(expected_blobs[0].1));
     let duration = point.doubles()[0];
     assert!(
@@ -57,48 +72,49 @@ fn assert_point(point: &RecordedPoint, expected_blobs: &[(usize, &str)]) {
         "timed from the invocation start: {duration}"
     );
     assert_eq!(point.doubles()[1], 0.0);
-    assert_eq!(point.dataset(), "kiloclaw_events");
+    assert_eq!(point.dataset(), "api_events");
 }
 
-// --- 3.2: routes wrapped in instrumented() -------------------------------------------------------
+// --- A route: its name, its status, its error --------------------------------------------------
 
-#[tallymark::instrumented(KiloClawEvent, route = "GET /api/kiloclaw/status", enrich = http_fields, fields(user_id = user_of(&req)))]
-async fn kiloclaw_status(req: Request) -> Result<Response, Error> {
+#[tallymark::instrumented(ApiEvent, route = "GET /api/users/:id", enrich = web, fields(user = user_of(&req)))]
+async fn get_user(req: Request) -> Result<Response, Error> {
     let _ = req.body;
     Ok(Response(200))
 }
 
 #[test]
-fn a_successful_wrapped_route_writes_one_point() {
+fn a_successful_call_writes_one_point_named_by_the_layouts_rule() {
     let request = Request {
-        user: Some("user-1"),
+        user: Some("acme:ann"),
         body: "",
     };
-    let (response, points) = run(kiloclaw_status(request));
+    let (response, points) = run(get_user(request));
     assert_eq!(response, Ok(Response(200)));
     assert_eq!(points.len(), 1);
+    // `api_crud`, the layout's rule: `/api/` stripped, the parameter dropped, GET → `get`.
     assert_point(
         &points[0],
         &[
-            (1, "kiloclaw.status.get"),
-            (2, "user-1"),
-            (3, "http"),
-            (4, "GET /api/kiloclaw/status"),
-            (8, "dXNlci0x"),
+            (1, "users.get"),
+            (2, "acme:ann"),
+            (3, "GET /api/users/:id"),
+            (5, "web"),
+            (6, "acme"),
         ],
     );
 }
 
-#[tallymark::instrumented(KiloClawEvent, route = "GET /api/admin/storage", enrich = http_fields, fields(user_id = user_of(&req)))]
-async fn admin_storage(req: Request) -> Result<Response, Error> {
+#[tallymark::instrumented(ApiEvent, route = "GET /api/reports", enrich = web, fields(user = user_of(&req)))]
+async fn get_reports(req: Request) -> Result<Response, Error> {
     let _ = req.body;
     Ok(Response(410))
 }
 
 #[test]
 fn a_status_of_400_or_more_is_recorded_as_http_status() {
-    let (response, points) = run(admin_storage(Request {
-        user: Some("user-123"),
+    let (response, points) = run(get_reports(Request {
+        user: Some("acme:bob"),
         body: "",
     }));
     assert_eq!(
@@ -109,26 +125,26 @@ fn a_status_of_400_or_more_is_recorded_as_http_status() {
     assert_point(
         &points[0],
         &[
-            (1, "admin.storage.get"),
-            (2, "user-123"),
-            (3, "http"),
-            (4, "GET /api/admin/storage"),
-            (5, "HTTP 410"),
-            (8, "dXNlci0xMjM"),
+            (1, "reports.get"),
+            (2, "acme:bob"),
+            (3, "GET /api/reports"),
+            (4, "HTTP 410"),
+            (5, "web"),
+            (6, "acme"),
         ],
     );
 }
 
-#[tallymark::instrumented(KiloClawEvent, route = "POST /api/admin/machine/restart", enrich = http_fields, fields(user_id = user_of(&req)))]
-async fn restart_machine(req: Request, message: String) -> Result<Response, Error> {
+#[tallymark::instrumented(ApiEvent, route = "POST /api/users/:id/restart", enrich = web, fields(user = user_of(&req)))]
+async fn restart_user(req: Request, message: String) -> Result<Response, Error> {
     let _ = req.body;
     Err(Error(message))
 }
 
 #[test]
-fn a_thrown_error_is_recorded_cut_to_200_characters_and_rethrown() {
+fn an_error_is_recorded_cut_to_the_layouts_limit_and_returned_unchanged() {
     let message = "x".repeat(300);
-    let (result, points) = run(restart_machine(
+    let (result, points) = run(restart_user(
         Request {
             user: Some("abc"),
             body: "",
@@ -140,35 +156,35 @@ fn a_thrown_error_is_recorded_cut_to_200_characters_and_rethrown() {
         Err(Error(message)),
         "the error is returned unchanged"
     );
+    // 32 characters, the layout's `error_text`; no tenant in the user, so none is written.
     assert_point(
         &points[0],
         &[
-            (1, "admin.machine.restart.create"),
+            (1, "users.restart.create"),
             (2, "abc"),
-            (3, "http"),
-            (4, "POST /api/admin/machine/restart"),
-            (5, &"x".repeat(200)),
-            (8, "YWJj"),
+            (3, "POST /api/users/:id/restart"),
+            (4, &"x".repeat(32)),
+            (5, "web"),
         ],
     );
 }
 
 #[test]
-fn error_text_is_cut_on_a_character_boundary() {
-    let (_, points) = run(restart_machine(
+fn error_text_is_cut_in_characters_on_a_character_boundary() {
+    let (_, points) = run(restart_user(
         Request {
-            user: Some("é"),
+            user: Some("é:x"),
             body: "",
         },
         "é".repeat(250),
     ));
-    assert_eq!(points[0].text("error"), Some("é".repeat(200).as_str()));
-    assert_eq!(points[0].text("sandbox_id"), Some("w6k"));
+    assert_eq!(points[0].text("error"), Some("é".repeat(32).as_str()));
+    assert_eq!(points[0].text("tenant"), Some("é"));
 }
 
 #[test]
 fn a_short_error_is_kept_whole() {
-    let (_, points) = run(restart_machine(
+    let (_, points) = run(restart_user(
         Request {
             user: Some("u"),
             body: "",
@@ -179,57 +195,63 @@ fn a_short_error_is_kept_whole() {
 }
 
 #[test]
-fn a_sandbox_id_derivation_failure_is_swallowed() {
-    let long_user: &'static str = Box::leak("u".repeat(48).into_boxed_str());
-    let (response, points) = run(kiloclaw_status(Request {
-        user: Some(long_user),
-        body: "",
-    }));
-    assert_eq!(response, Ok(Response(200)));
-    assert_eq!(points[0].text("user_id"), Some(long_user));
-    assert_eq!(points[0].text("sandbox_id"), Some(""));
-
-    let at_limit: &'static str = Box::leak("u".repeat(47).into_boxed_str());
-    let (_, points) = run(kiloclaw_status(Request {
-        user: Some(at_limit),
-        body: "",
-    }));
-    assert_eq!(points[0].text("sandbox_id").unwrap().len(), 63);
-}
-
-#[test]
-fn without_a_user_the_wrapped_route_still_writes() {
-    let (_, points) = run(kiloclaw_status(Request {
+fn without_a_user_the_call_still_writes() {
+    let (_, points) = run(get_user(Request {
         user: None,
         body: "",
     }));
     assert_point(
         &points[0],
-        &[
-            (1, "kiloclaw.status.get"),
-            (3, "http"),
-            (4, "GET /api/kiloclaw/status"),
-        ],
+        &[(1, "users.get"), (3, "GET /api/users/:id"), (5, "web")],
     );
 }
 
-// --- 3.3: the platform middleware rule ---------------------------------------------------------
+/// A layout with no `event` field, whose index is not a blob, and no `duration_ms`: the event name
+/// goes to the index and nowhere else, and the duration nowhere.
+#[tallymark::layout(dataset = "keyed", binding = "KEYED")]
+pub struct Keyed {
+    #[index]
+    key: String,
+    #[blob(1)]
+    route: String,
+    #[blob(2)]
+    error: String,
+}
 
-/// A platform route that validates the user id from its JSON body, as `parseBody` does.
-#[tallymark::instrumented(KiloClawEvent, route = "POST /api/platform/provision", emit_if = platform_rule, enrich = http_fields)]
-async fn provision(req: Request) -> Result<Response, Error> {
+#[tallymark::instrumented(Keyed, route = "DELETE /users/:id")]
+fn delete_user() -> Result<(), Error> {
+    Err(Error("locked".into()))
+}
+
+#[test]
+fn without_an_event_field_the_event_name_goes_to_the_index_only() {
+    let sink = MemorySink::new();
+    let result = Scope::new(sink.clone()).run_sync(delete_user);
+    assert_eq!(result, Err(Error("locked".into())));
+    let point = sink.last().unwrap();
+    // `path_method`, the default rule: the path's segments, then the method lowercased.
+    assert_eq!(point.index(), Some("users.delete"));
+    assert_eq!(point.blob_texts(), ["DELETE /users/:id", "locked"]);
+    assert_eq!(point.doubles(), [] as [f64; 0]);
+}
+
+// --- emit_if: the rule sees the point as the call left it ---------------------------------------
+
+/// A route that takes its user from its JSON body, recorded only once validated.
+#[tallymark::instrumented(ApiEvent, route = "POST /api/orders", emit_if = user_or_error, enrich = web)]
+async fn create_order(req: Request) -> Result<Response, Error> {
     let Ok(body) = serde_json::from_str::<serde_json::Value>(req.body) else {
-        return Ok(Response(400)); // Malformed JSON body
+        return Ok(Response(400)); // malformed JSON
     };
-    let Some(user) = body["userId"].as_str().filter(|u| !u.is_empty()) else {
-        return Ok(Response(400)); // Invalid request
+    let Some(user) = body["user"].as_str().filter(|u| !u.is_empty()) else {
+        return Ok(Response(400)); // no user
     };
-    tallymark::record!(user_id = user.to_owned());
+    tallymark::record!(user = user.to_owned());
     Ok(Response(201))
 }
 
-#[tallymark::instrumented(KiloClawEvent, route = "GET /api/platform/versions", emit_if = platform_rule, enrich = http_fields)]
-async fn versions(fail: bool) -> Result<Response, Error> {
+#[tallymark::instrumented(ApiEvent, route = "GET /api/versions", emit_if = user_or_error, enrich = web)]
+async fn list_versions(fail: bool) -> Result<Response, Error> {
     if fail {
         return Err(Error("versions unavailable".into()));
     }
@@ -237,104 +259,105 @@ async fn versions(fail: bool) -> Result<Response, Error> {
 }
 
 #[test]
-fn the_platform_rule_writes_when_the_body_gave_a_user() {
-    let (response, points) = run(provision(Request {
+fn emit_if_and_enrich_see_a_user_recorded_in_the_body() {
+    let (response, points) = run(create_order(Request {
         user: None,
-        body: r#"{"userId":"user-1"}"#,
+        body: r#"{"user":"acme:ann"}"#,
     }));
     assert_eq!(response, Ok(Response(201)));
     assert_point(
         &points[0],
         &[
-            (1, "platform.provision.create"),
-            (2, "user-1"),
-            (3, "http"),
-            (4, "POST /api/platform/provision"),
-            (8, "dXNlci0x"),
+            (1, "orders.create"),
+            (2, "acme:ann"),
+            (3, "POST /api/orders"),
+            (5, "web"),
+            (6, "acme"),
         ],
     );
 }
 
 #[test]
-fn the_platform_rule_writes_errors_without_a_user() {
-    let (_, points) = run(provision(Request {
+fn emit_if_sees_the_error_of_a_call_without_a_user() {
+    let (_, points) = run(create_order(Request {
         user: None,
         body: "{not json",
     }));
     assert_point(
         &points[0],
         &[
-            (1, "platform.provision.create"),
-            (3, "http"),
-            (4, "POST /api/platform/provision"),
-            (5, "HTTP 400"),
+            (1, "orders.create"),
+            (3, "POST /api/orders"),
+            (4, "HTTP 400"),
+            (5, "web"),
         ],
     );
-    let (_, points) = run(provision(Request {
+    let (_, points) = run(create_order(Request {
         user: None,
-        body: r#"{"userId":""}"#,
+        body: r#"{"user":""}"#,
     }));
     assert_eq!(points[0].text("error"), Some("HTTP 400"));
-    assert_eq!(points[0].text("user_id"), Some(""));
+    assert_eq!(points[0].text("user"), Some(""));
 }
 
 #[test]
-fn the_platform_rule_skips_successes_without_a_user() {
-    let (response, points) = run(versions(false));
+fn emit_if_skips_what_its_rule_rejects() {
+    let (response, points) = run(list_versions(false));
     assert_eq!(response, Ok(Response(200)));
     assert!(points.is_empty());
 
-    let (_, points) = run(versions(true));
+    let (_, points) = run(list_versions(true));
     assert_point(
         &points[0],
         &[
-            (1, "platform.versions.get"),
-            (3, "http"),
-            (4, "GET /api/platform/versions"),
-            (5, "versions unavailable"),
+            (1, "versions.get"),
+            (3, "GET /api/versions"),
+            (4, "versions unavailable"),
+            (5, "web"),
         ],
     );
 }
 
-/// A GET route that validates `?userId=` as `setValidatedQueryUserId` does.
-#[tallymark::instrumented(KiloClawEvent, route = "GET /api/platform/status", emit_if = platform_rule, enrich = http_fields)]
-async fn platform_status(query_user: Option<&'static str>) -> Result<Response, Error> {
+/// A GET route whose user comes from its query, borrowed.
+#[tallymark::instrumented(ApiEvent, route = "GET /api/status", emit_if = user_or_error, enrich = web)]
+async fn get_status(query_user: Option<&'static str>) -> Result<Response, Error> {
     let Some(user) = query_user.filter(|u| !u.is_empty()) else {
-        return Ok(Response(400)); // userId query parameter is required
+        return Ok(Response(400)); // the query names no user
     };
-    tallymark::record!(user_id = user);
+    tallymark::record!(user = user);
     Ok(Response(200))
 }
 
 #[test]
-fn the_platform_rule_with_a_query_user() {
-    let (_, points) = run(platform_status(Some("user-1")));
-    assert_eq!(points[0].text("user_id"), Some("user-1"));
+fn a_borrowed_user_recorded_in_the_body_is_written() {
+    let (_, points) = run(get_status(Some("acme:ann")));
+    assert_eq!(points[0].text("user"), Some("acme:ann"));
     assert_eq!(points[0].text("error"), Some(""));
-    let (_, points) = run(platform_status(None));
+    let (_, points) = run(get_status(None));
     assert_eq!(points[0].text("error"), Some("HTTP 400"));
-    assert_eq!(points[0].text("event"), Some("platform.status.get"));
+    assert_eq!(points[0].text("event"), Some("status.get"));
 }
 
 #[test]
 fn middleware_style_calls_derive_the_event_from_the_concrete_path() {
     let sink = MemorySink::new();
     Scope::new(sink.clone()).run_sync(|| {
-        let call = tallymark::Call::<KiloClawEvent>::http("PATCH", "/api/platform/kilocode-config")
-            .emit_if(platform_rule)
-            .enrich(http_fields);
+        let call = tallymark::Call::<ApiEvent>::http("PATCH", "/api/settings/notifications")
+            .emit_if(user_or_error)
+            .enrich(web);
         call.record(|point| {
-            point.user_id("user-1");
+            point.user("acme:ann");
         });
         call.finish_http::<Response, Error>(&Ok(Response(503)));
     });
     let point = sink.last().unwrap();
-    assert_eq!(point.index(), Some("platform.kilocode-config.update"));
+    assert_eq!(point.index(), Some("settings.notifications.update"));
     assert_eq!(
         point.text("route"),
-        Some("PATCH /api/platform/kilocode-config")
+        Some("PATCH /api/settings/notifications")
     );
     assert_eq!(point.text("error"), Some("HTTP 503"));
+    assert_eq!(point.text("tenant"), Some("acme"));
 }
 
 // --- What counts as an error, and when a point is written --------------------------------------
@@ -347,7 +370,7 @@ fn teapot_is_an_error(result: &Result<Response, Error>) -> bool {
     matches!(result, Ok(Response(299)))
 }
 
-#[tallymark::instrumented(KiloClawEvent, event = "lookup", ok_if = not_found_is_fine, error_if = teapot_is_an_error)]
+#[tallymark::instrumented(ApiEvent, event = "lookup", ok_if = not_found_is_fine, error_if = teapot_is_an_error)]
 async fn lookup(status: u16) -> Result<Response, Error> {
     Ok(Response(status))
 }
@@ -363,7 +386,7 @@ fn ok_if_and_error_if_change_the_classification() {
     assert_eq!(points[0].index(), Some("lookup"));
 }
 
-#[tallymark::instrumented(KiloClawEvent, event = "http_crate")]
+#[tallymark::instrumented(ApiEvent, event = "http_crate")]
 async fn http_crate_response(status: u16) -> http::Response<String> {
     http::Response::builder()
         .status(status)
@@ -389,16 +412,16 @@ impl std::future::Future for Pending {
     }
 }
 
-#[tallymark::instrumented(KiloClawEvent, event = "never_finishes")]
+#[tallymark::instrumented(ApiEvent, event = "never_finishes")]
 async fn never_finishes() -> Result<Response, Error> {
-    tallymark::record!(user_id = "user-1");
+    tallymark::record!(user = "user-1");
     Pending.await;
     Ok(Response(200))
 }
 
 /// The same without `record!`: the call builds its point only when it ends, from the fields
 /// given at the start.
-#[tallymark::instrumented(KiloClawEvent, event = "never_finishes", fields(user_id = user, label = label.clone()))]
+#[tallymark::instrumented(ApiEvent, event = "never_finishes", fields(user = user, label = label.clone()))]
 async fn never_finishes_deferred(user: &'static str, label: String) -> Result<Response, Error> {
     drop(label);
     Pending.await;
@@ -423,21 +446,21 @@ fn a_cancelled_future_still_writes_its_point() {
     let point = cancelled(never_finishes());
     assert_eq!(point.index(), Some("never_finishes"));
     assert_eq!(point.text("error"), Some("cancelled"));
-    assert_eq!(point.text("user_id"), Some("user-1"));
+    assert_eq!(point.text("user"), Some("user-1"));
 
     let point = cancelled(never_finishes_deferred("user-2", "mapped".into()));
     assert_eq!(
         point.blob_texts(),
-        blobs(&[
+        blobs::<ApiEvent>(&[
             (1, "never_finishes"),
             (2, "user-2"),
-            (5, "cancelled"),
-            (13, "mapped")
+            (4, "cancelled"),
+            (7, "mapped")
         ])
     );
 }
 
-#[tallymark::instrumented(KiloClawEvent, event = "panics")]
+#[tallymark::instrumented(ApiEvent, event = "panics")]
 fn panics() -> u32 {
     panic!("handler bug")
 }
@@ -455,7 +478,7 @@ struct Service {
 }
 
 impl Service {
-    #[tallymark::instrumented(KiloClawEvent, event = "service.describe", fields(label = self.name))]
+    #[tallymark::instrumented(ApiEvent, event = "service.describe", fields(label = self.name))]
     fn describe(&self, early: bool) -> Result<&'static str, Error> {
         if early {
             return Ok("early");
@@ -468,7 +491,7 @@ impl Service {
         Ok(name)
     }
 
-    #[tallymark::instrumented(KiloClawEvent, event = "service.generic")]
+    #[tallymark::instrumented(ApiEvent, event = "service.generic")]
     async fn generic<T: fmt::Display>(&self, value: T) -> impl fmt::Display {
         format!("{}:{value}", self.name)
     }
@@ -505,7 +528,7 @@ fn generic_async_methods_returning_impl_trait() {
 #[test]
 fn outside_any_scope_the_handler_is_unaffected() {
     let before = tallymark::global_stats().dropped_without_scope;
-    let response = block_on(kiloclaw_status(Request {
+    let response = block_on(get_user(Request {
         user: Some("u"),
         body: "",
     }));
@@ -532,10 +555,10 @@ impl std::future::Future for YieldOnce {
     }
 }
 
-#[tallymark::instrumented(KiloClawEvent, route = "POST /api/platform/start", enrich = http_fields)]
-async fn start(user: &'static str) -> Result<Response, Error> {
+#[tallymark::instrumented(ApiEvent, route = "POST /api/jobs", enrich = web)]
+async fn start_job(user: &'static str) -> Result<Response, Error> {
     YieldOnce(false).await;
-    tallymark::record!(user_id = user);
+    tallymark::record!(user = user);
     YieldOnce(false).await;
     Ok(Response(200))
 }
@@ -543,8 +566,8 @@ async fn start(user: &'static str) -> Result<Response, Error> {
 #[test]
 fn interleaved_requests_keep_their_fields_apart() {
     let sink = MemorySink::new();
-    let mut a = Box::pin(Scope::new(sink.clone()).run(start("user-a")));
-    let mut b = Box::pin(Scope::new(sink.clone()).run(start("user-b")));
+    let mut a = Box::pin(Scope::new(sink.clone()).run(start_job("acme:ann")));
+    let mut b = Box::pin(Scope::new(sink.clone()).run(start_job("bolt:bob")));
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
     for _ in 0..2 {
         assert!(a.as_mut().poll(&mut cx).is_pending());
@@ -555,7 +578,7 @@ fn interleaved_requests_keep_their_fields_apart() {
     let points = sink.points();
     let users: Vec<(&str, &str)> = points
         .iter()
-        .map(|p| (p.text("user_id").unwrap(), p.text("sandbox_id").unwrap()))
+        .map(|p| (p.text("user").unwrap(), p.text("tenant").unwrap()))
         .collect();
-    assert_eq!(users, [("user-b", "dXNlci1i"), ("user-a", "dXNlci1h")]);
+    assert_eq!(users, [("bolt:bob", "bolt"), ("acme:ann", "acme")]);
 }

@@ -1,31 +1,31 @@
-//! Typed events against the in-memory sink: the Durable Object lifecycle (reference §4), reconcile
-//! logging (§5) and its guarantees (§6). Console lines byte-exact, points exact.
+//! Typed events against the in-memory sink: emitting with a state's dimensions, logging a line
+//! then a point, the detail keys and values of lines, errors in points and lines, the step
+//! attributes, and the guarantees of logging. Console lines byte-exact, points exact.
 
-use kiloclaw::events::{InstanceEvent, ReconcileEvent};
-use kiloclaw::state::{InstanceState, InstanceStatus};
-use kiloclaw::telemetry::{Delivery, KiloClawEvent, RECONCILE_LINE};
 use std::cell::RefCell;
-use tallymark::events::{Event, Json, Nullable, Reconcile};
+use tallymark::events::{Event, Json, LineShape, NameForm, Nullable, Reconcile};
 use tallymark::sink::{MemoryLines, MemorySink, RecordedPoint};
 use tallymark::Scope;
-use tallymark_tests::reference_blobs;
+use tallymark_tests::{blobs, Channel, JobEvent, Phase, Worker};
 
-fn state() -> InstanceState {
-    InstanceState {
-        user_id: Some("user-1".into()),
-        sandbox_id: Some("dXNlci0x".into()),
-        fly_app_name: Some("kc-app".into()),
-        fly_machine_id: Some("m-old".into()),
-        status: Some(InstanceStatus::Starting),
-        openclaw_version: Some("1.4.2".into()),
-        tracked_image_tag: Some("img-7".into()),
-        fly_region: Some("iad".into()),
-        ..InstanceState::default()
+/// A line shape of these tests' own, every setting changed: a tag first, the short name under
+/// `step`, a step's duration and error under `tookMs` and `failure`.
+const LINE: LineShape = LineShape::DEFAULT
+    .tagged("kind", "sweep")
+    .name_key("step", NameForm::Short)
+    .step_keys("tookMs", "failure");
+
+fn worker() -> Worker {
+    Worker {
+        owner: Some("acme".into()),
+        region: Some("eu-west".into()),
+        phase: Some(Phase::Queued),
+        attempts: 2,
     }
 }
 
 /// Runs `f` in a scope capturing points and console lines.
-fn capture(f: impl FnOnce()) -> (Vec<RecordedPoint>, Vec<String>) {
+fn capture<T>(f: impl FnOnce() -> T) -> (Vec<RecordedPoint>, Vec<String>) {
     let (sink, lines) = (MemorySink::new(), MemoryLines::new());
     Scope::new(sink.clone())
         .with_lines(lines.clone())
@@ -33,74 +33,130 @@ fn capture(f: impl FnOnce()) -> (Vec<RecordedPoint>, Vec<String>) {
     (sink.points(), lines.lines())
 }
 
-/// The 13 blobs with the state's dimensions and the given event, delivery, status and extras.
-fn blobs(event: &str, delivery: &str, status: &str, extra: &[(usize, &str)]) -> Vec<String> {
+/// The blobs with the worker's dimensions and the given event, channel, phase and extras.
+fn job_blobs(event: &str, channel: &str, phase: &str, extra: &[(usize, &str)]) -> Vec<String> {
     let mut set = vec![
         (1, event),
-        (2, "user-1"),
-        (3, delivery),
-        (6, "kc-app"),
-        (7, "m-old"),
-        (8, "dXNlci0x"),
-        (9, status),
-        (10, "1.4.2"),
-        (11, "img-7"),
-        (12, "iad"),
+        (2, "acme"),
+        (3, "eu-west"),
+        (4, phase),
+        (5, channel),
     ];
     set.extend_from_slice(extra);
-    reference_blobs(&set)
+    blobs::<JobEvent>(&set)
 }
 
-// --- §4 Durable Object lifecycle ---------------------------------------------------------------
+/// Events written with `emit`: a point, no line. Each carries its own phase, which wins over the
+/// worker's; the type sets the channel of all of them.
+#[derive(Debug, Clone, tallymark::events::Event)]
+#[tallymark(layout = JobEvent, state = Worker, prefix = "job.", fields(channel = Channel::Queue))]
+enum Lifecycle {
+    Started {
+        #[tallymark(to = phase)]
+        phase: Phase,
+        #[tallymark(to = duration_ms)]
+        duration_ms: f64,
+    },
+    Finished {
+        #[tallymark(to = phase)]
+        phase: Phase,
+        #[tallymark(to = value)]
+        value: f64,
+    },
+}
+
+/// Events logged by a pass over the worker: a line, then a point (but the line-only one).
+#[derive(Debug, Clone, tallymark::events::Event)]
+#[tallymark(layout = JobEvent, state = Worker, prefix = "sweep.", fields(channel = Channel::CronJob))]
+enum Sweep {
+    /// Logged before the phase changes.
+    PhaseChanged {
+        old: Phase,
+        new: Phase,
+    },
+    /// Keys of their own, a `null`, a mapped duration and label.
+    Retried {
+        owner: Nullable<String>,
+        #[tallymark(key = "nextAt")]
+        next_at: f64,
+        delivered: bool,
+        backoff: Nullable<f64>,
+        #[tallymark(key = "tookMs")]
+        #[tallymark(to = duration_ms)]
+        took_ms: f64,
+        #[tallymark(to = label)]
+        label: String,
+    },
+    /// Whole numbers written as JavaScript writes them; a number mapped to `value`.
+    Expired {
+        owner: Nullable<String>,
+        queued_at: Nullable<f64>,
+        age_hours: f64,
+        #[tallymark(to = value)]
+        value: f64,
+    },
+    /// An integer mapped to a double.
+    Throttled {
+        attempts: u32,
+        #[tallymark(to = value)]
+        limit: u32,
+    },
+    /// A duration that may be absent.
+    Recovered {
+        job: Nullable<String>,
+        previous_error: Nullable<String>,
+        had_error: bool,
+        #[tallymark(key = "tookMs")]
+        #[tallymark(to = duration_ms)]
+        took_ms: Option<f64>,
+    },
+    /// An error detail: whole in the line, cut to the layout's limit in the point.
+    DropFailed {
+        job: String,
+        #[tallymark(error_text)]
+        error: String,
+    },
+    Cleared {
+        job: String,
+    },
+    #[tallymark(line_only)]
+    Noted {
+        queue: String,
+        region: String,
+    },
+}
+
+// --- emit: a point with the state's dimensions ---------------------------------------------------
 
 #[test]
-fn lifecycle_events_take_dimensions_from_state_and_their_own_status() {
-    let state = state();
+fn emitted_events_take_dimensions_from_the_state_and_their_own_phase() {
+    let state = worker();
     let (points, lines) = capture(|| {
         tallymark::events::emit(
-            &InstanceEvent::Provisioned {
-                status: InstanceStatus::Provisioned,
+            &Lifecycle::Started {
+                phase: Phase::Running,
                 duration_ms: 12.5,
             },
             &state,
         );
         tallymark::events::emit(
-            &InstanceEvent::Started {
-                status: InstanceStatus::Running,
-                duration_ms: 3000.0,
-            },
-            &state,
-        );
-        tallymark::events::emit(
-            &InstanceEvent::Stopped {
-                status: InstanceStatus::Stopped,
+            &Lifecycle::Finished {
+                phase: Phase::Done,
                 value: 60_000.0,
             },
             &state,
         );
-        tallymark::events::emit(
-            &InstanceEvent::DestroyStarted {
-                status: InstanceStatus::Destroying,
-                value: 0.0,
-            },
-            &state,
-        );
     });
-    assert!(
-        lines.is_empty(),
-        "lifecycle events write no console line at the PR merge"
-    );
+    assert!(lines.is_empty(), "emit writes no console line");
     let expected = [
-        ("instance.provisioned", "provisioned", [12.5, 0.0]),
-        ("instance.started", "running", [3000.0, 0.0]),
-        ("instance.stopped", "stopped", [0.0, 60_000.0]),
-        ("instance.destroy_started", "destroying", [0.0, 0.0]),
+        ("job.started", "running", [12.5, 0.0]),
+        ("job.finished", "done", [0.0, 60_000.0]),
     ];
-    assert_eq!(points.len(), 4);
-    for (point, (event, status, doubles)) in points.iter().zip(expected) {
+    assert_eq!(points.len(), 2);
+    for (point, (event, phase, doubles)) in points.iter().zip(expected) {
         assert_eq!(
             point.blob_texts(),
-            blobs(event, "do", status, &[]),
+            job_blobs(event, "queue", phase, &[]),
             "{event}"
         );
         assert_eq!(point.doubles(), doubles, "{event}");
@@ -110,11 +166,11 @@ fn lifecycle_events_take_dimensions_from_state_and_their_own_status() {
 
 #[test]
 fn absent_state_fields_are_written_empty() {
-    let state = InstanceState::default();
+    let state = Worker::default();
     let (points, _) = capture(|| {
         tallymark::events::emit(
-            &InstanceEvent::Stopped {
-                status: InstanceStatus::Stopped,
+            &Lifecycle::Finished {
+                phase: Phase::Done,
                 value: 0.0,
             },
             &state,
@@ -122,58 +178,50 @@ fn absent_state_fields_are_written_empty() {
     });
     assert_eq!(
         points[0].blob_texts(),
-        [
-            "instance.stopped",
-            "",
-            "do",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "stopped",
-            "",
-            "",
-            "",
-            ""
-        ]
+        ["job.finished", "", "", "done", "queue", "", ""]
     );
 }
 
-struct Instance {
-    state: RefCell<InstanceState>,
+struct Runner {
+    state: RefCell<Worker>,
 }
 
-impl Instance {
-    /// `provision()`: timed as a whole, its event written only when it succeeds.
-    #[tallymark::events::lifecycle_event(KiloClawEvent, event = "instance.provisioned", state = self.state.borrow(), fields(status = InstanceStatus::Provisioned, delivery = Delivery::Do))]
-    fn provision(&self, fail: bool) -> Result<(), String> {
+impl Runner {
+    /// Timed as a whole, its event written only when it succeeds, with the state as the body left
+    /// it; the attribute's phase wins over the state's.
+    #[tallymark::events::lifecycle_event(JobEvent, event = "job.started", state = self.state.borrow(), fields(phase = Phase::Running, channel = Channel::Queue))]
+    fn start(&self, fail: bool) -> Result<(), String> {
         if fail {
-            return Err("Instance not provisioned".into());
+            return Err("no slot free".into());
         }
-        self.state.borrow_mut().status = Some(InstanceStatus::Starting);
+        let mut state = self.state.borrow_mut();
+        state.phase = Some(Phase::Done);
+        state.region = Some("eu-central".into());
         Ok(())
     }
 }
 
 #[test]
 fn a_lifecycle_method_writes_its_event_on_success_only() {
-    let instance = Instance {
-        state: RefCell::new(state()),
+    let runner = Runner {
+        state: RefCell::new(worker()),
     };
     let started = std::time::Instant::now();
     let (points, _) = capture(|| {
-        assert_eq!(
-            instance.provision(true),
-            Err("Instance not provisioned".into())
-        );
-        assert_eq!(instance.provision(false), Ok(()));
+        assert_eq!(runner.start(true), Err("no slot free".into()));
+        assert_eq!(runner.start(false), Ok(()));
     });
     let around_ms = started.elapsed().as_secs_f64() * 1000.0;
-    assert_eq!(points.len(), 1, "no event on the throw path");
+    assert_eq!(points.len(), 1, "no event on the error path");
     assert_eq!(
         points[0].blob_texts(),
-        blobs("instance.provisioned", "do", "provisioned", &[])
+        blobs::<JobEvent>(&[
+            (1, "job.started"),
+            (2, "acme"),
+            (3, "eu-central"),
+            (4, "running"),
+            (5, "queue")
+        ])
     );
     // The measured duration (in ms, within the time around the call), and no value.
     let [duration_ms, value] = points[0].doubles() else {
@@ -183,268 +231,191 @@ fn a_lifecycle_method_writes_its_event_on_success_only() {
     assert_eq!(*value, 0.0);
 }
 
-// --- §5 Reconcile ----------------------------------------------------------------------------
+// --- Reconcile::log: the line, then the point ---------------------------------------------------
 
 #[test]
-fn sync_status_logs_the_line_then_the_point_with_the_old_status() {
-    let state = RefCell::new(state());
+fn log_writes_the_line_then_the_point_with_the_state_of_that_moment() {
+    let state = RefCell::new(worker());
     let (points, lines) = capture(|| {
-        let rctx = Reconcile::new("alarm", &state).shaped(&RECONCILE_LINE);
-        rctx.log(&ReconcileEvent::SyncStatus {
-            old_state: InstanceStatus::Starting,
-            new_state: "running",
-            fly_state: "started",
+        let pass = Reconcile::new("alarm", &state);
+        pass.log(&Sweep::PhaseChanged {
+            old: Phase::Queued,
+            new: Phase::Running,
         });
-        // The call site logs before mutating, so the point holds the old status.
-        state.borrow_mut().status = Some(InstanceStatus::Running);
+        // Logged before the change, so the point holds the old phase.
+        state.borrow_mut().phase = Some(Phase::Running);
     });
+    // The default shape: the reason, then the full name under `event`, then the details.
     assert_eq!(
         lines,
-        [
-            r#"{"tag":"reconcile","reason":"alarm","action":"sync_status","old_state":"starting","new_state":"running","fly_state":"started"}"#
-        ]
+        [r#"{"reason":"alarm","event":"sweep.phase_changed","old":"queued","new":"running"}"#]
     );
     assert_eq!(
         points[0].blob_texts(),
-        blobs("reconcile.sync_status", "reconcile", "starting", &[])
+        job_blobs("sweep.phase_changed", "cron_job", "queued", &[])
     );
     assert_eq!(points[0].doubles(), [0.0, 0.0]);
 }
 
 #[test]
-fn api_key_refreshed_maps_duration_and_label() {
-    let mut s = state();
-    s.status = Some(InstanceStatus::Running);
-    let state = RefCell::new(s);
+fn details_keep_their_order_keys_and_nulls_and_map_duration_and_label() {
+    let mut w = worker();
+    w.phase = Some(Phase::Running);
+    let state = RefCell::new(w);
     let (points, lines) = capture(|| {
-        Reconcile::new("alarm", &state).shaped(&RECONCILE_LINE).log(
-            &ReconcileEvent::ApiKeyRefreshed {
-                user_id: Nullable(Some("user-1".into())),
-                new_expires_at: 1_800_000_000_000.0,
-                pushed: true,
-                fly_config_updated: false,
-                controller_version: Nullable(None),
-                duration_ms: 84.25,
-                label: "refreshed+pushed".into(),
-            },
-        );
-    });
-    assert_eq!(
-        lines,
-        [
-            r#"{"tag":"reconcile","reason":"alarm","action":"api_key_refreshed","user_id":"user-1","new_expires_at":1800000000000,"pushed":true,"flyConfigUpdated":false,"controller_version":null,"durationMs":84.25,"label":"refreshed+pushed"}"#
-        ]
-    );
-    assert_eq!(
-        points[0].blob_texts(),
-        blobs(
-            "reconcile.api_key_refreshed",
-            "reconcile",
-            "running",
-            &[(13, "refreshed+pushed")]
-        )
-    );
-    assert_eq!(points[0].doubles(), [84.25, 0.0]);
-}
-
-#[test]
-fn stale_provision_and_mark_stopped_map_value() {
-    let state = RefCell::new(state());
-    let (points, lines) = capture(|| {
-        let rctx = Reconcile::new("alarm", &state).shaped(&RECONCILE_LINE);
-        rctx.log(&ReconcileEvent::AutoDestroyStaleProvision {
-            user_id: Nullable(Some("user-1".into())),
-            provisioned_at: Nullable(Some(1000.0)),
-            age_hours: 9.0,
-            value: 32_400_000.0,
-        });
-        rctx.log(&ReconcileEvent::MarkStopped {
-            old_state: "running",
-            new_state: "stopped",
-            fly_state: "stopped".into(),
-            fail_count: 5,
-            value: 5.0,
-        });
-    });
-    assert_eq!(
-        lines[0],
-        r#"{"tag":"reconcile","reason":"alarm","action":"auto_destroy_stale_provision","user_id":"user-1","provisioned_at":1000,"age_hours":9,"value":32400000}"#
-    );
-    assert_eq!(points[0].doubles(), [0.0, 32_400_000.0]);
-    assert_eq!(points[1].doubles(), [0.0, 5.0]);
-    assert_eq!(points[1].index(), Some("reconcile.mark_stopped"));
-}
-
-#[test]
-fn an_absent_duration_is_left_out_of_the_line_and_written_as_zero() {
-    let state = RefCell::new(state());
-    let (points, lines) = capture(|| {
-        Reconcile::new("restart", &state)
-            .shaped(&RECONCILE_LINE)
-            .log(&ReconcileEvent::RestartSelfHealed {
-                machine_id: Nullable(Some("m-old".into())),
-                previous_error: Nullable(None),
-                had_restart_error: false,
-                duration_ms: None,
-                old_state: "restarting",
-                new_state: "running",
+        Reconcile::new("alarm", &state)
+            .shaped(&LINE)
+            .log(&Sweep::Retried {
+                owner: Nullable(Some("acme".into())),
+                next_at: 1_800_000_000_000.0,
+                delivered: true,
+                backoff: Nullable(None),
+                took_ms: 84.25,
+                label: "second try".into(),
             });
     });
     assert_eq!(
         lines,
         [
-            r#"{"tag":"reconcile","reason":"restart","action":"restart_self_healed","machine_id":"m-old","previous_error":null,"had_restart_error":false,"old_state":"restarting","new_state":"running"}"#
+            r#"{"kind":"sweep","reason":"alarm","step":"retried","owner":"acme","nextAt":1800000000000,"delivered":true,"backoff":null,"tookMs":84.25,"label":"second try"}"#
+        ]
+    );
+    assert_eq!(
+        points[0].blob_texts(),
+        job_blobs("sweep.retried", "cron_job", "running", &[(7, "second try")])
+    );
+    assert_eq!(points[0].doubles(), [84.25, 0.0]);
+}
+
+#[test]
+fn numbers_are_written_as_javascript_writes_them_and_map_to_value() {
+    let state = RefCell::new(worker());
+    let (points, lines) = capture(|| {
+        let pass = Reconcile::new("alarm", &state).shaped(&LINE);
+        pass.log(&Sweep::Expired {
+            owner: Nullable(Some("acme".into())),
+            queued_at: Nullable(Some(1000.0)),
+            age_hours: 9.0,
+            value: 32_400_000.0,
+        });
+        pass.log(&Sweep::Throttled {
+            attempts: 5,
+            limit: 3,
+        });
+    });
+    assert_eq!(
+        lines,
+        [
+            r#"{"kind":"sweep","reason":"alarm","step":"expired","owner":"acme","queued_at":1000,"age_hours":9,"value":32400000}"#,
+            r#"{"kind":"sweep","reason":"alarm","step":"throttled","attempts":5,"limit":3}"#
+        ]
+    );
+    assert_eq!(points[0].doubles(), [0.0, 32_400_000.0]);
+    assert_eq!(points[1].doubles(), [0.0, 3.0]);
+    assert_eq!(points[1].index(), Some("sweep.throttled"));
+}
+
+#[test]
+fn an_absent_duration_is_left_out_of_the_line_and_written_as_zero() {
+    let state = RefCell::new(worker());
+    let (points, lines) = capture(|| {
+        Reconcile::new("restart", &state)
+            .shaped(&LINE)
+            .log(&Sweep::Recovered {
+                job: Nullable(Some("j-1".into())),
+                previous_error: Nullable(None),
+                had_error: false,
+                took_ms: None,
+            });
+    });
+    assert_eq!(
+        lines,
+        [
+            r#"{"kind":"sweep","reason":"restart","step":"recovered","job":"j-1","previous_error":null,"had_error":false}"#
         ]
     );
     assert_eq!(points[0].doubles(), [0.0, 0.0]);
 }
 
 #[test]
-fn errors_are_cut_to_200_characters_in_the_point_only() {
-    let state = RefCell::new(state());
+fn errors_are_cut_to_the_layouts_limit_in_the_point_only() {
+    let state = RefCell::new(worker());
     let long = "e".repeat(250);
     let (points, lines) = capture(|| {
-        Reconcile::new("destroy", &state)
-            .shaped(&RECONCILE_LINE)
-            .log(&ReconcileEvent::DestroyMachineFailed {
-                machine_id: "m-old".into(),
+        Reconcile::new("drain", &state)
+            .shaped(&LINE)
+            .log(&Sweep::DropFailed {
+                job: "j-1".into(),
                 error: long.clone(),
             });
     });
     assert_eq!(
         lines[0],
         format!(
-            r#"{{"tag":"reconcile","reason":"destroy","action":"destroy_machine_failed","machine_id":"m-old","error":"{long}"}}"#
+            r#"{{"kind":"sweep","reason":"drain","step":"drop_failed","job":"j-1","error":"{long}"}}"#
         )
     );
+    // 25 bytes, the layout's `error_text`.
     assert_eq!(
         points[0].blob_texts(),
-        blobs(
-            "reconcile.destroy_machine_failed",
-            "reconcile",
-            "starting",
-            &[(5, &"e".repeat(200))]
+        job_blobs(
+            "sweep.drop_failed",
+            "cron_job",
+            "queued",
+            &[(6, &"e".repeat(25))]
         )
     );
 }
 
 #[test]
-fn console_only_actions_write_no_point() {
-    let state = RefCell::new(state());
+fn line_only_events_write_no_point() {
+    let state = RefCell::new(worker());
     let (points, lines) = capture(|| {
-        Reconcile::new("start_503_recovery", &state)
-            .shaped(&RECONCILE_LINE)
-            .log(&ReconcileEvent::ForkStrandedVolume {
-                fly_app_name: "kc-app".into(),
-                old_volume_id: "v1".into(),
-                old_region: "iad".into(),
-                new_volume_id: "v2".into(),
-                new_region: "ord".into(),
-            });
+        Reconcile::new("drain", &state).log(&Sweep::Noted {
+            queue: "q-1".into(),
+            region: "eu-west".into(),
+        });
     });
     assert!(points.is_empty());
     assert_eq!(
         lines,
-        [
-            r#"{"tag":"reconcile","reason":"start_503_recovery","action":"fork_stranded_volume","fly_app_name":"kc-app","old_volume_id":"v1","old_region":"iad","new_volume_id":"v2","new_region":"ord"}"#
-        ]
+        [r#"{"reason":"drain","event":"sweep.noted","queue":"q-1","region":"eu-west"}"#]
     );
 }
 
 #[test]
-fn the_catalog_has_the_reference_names() {
-    let with_point: Vec<&str> = ReconcileEvent::ALL
-        .iter()
-        .filter(|(_, p)| *p)
-        .map(|(n, _)| *n)
-        .collect();
-    let console_only: Vec<&str> = ReconcileEvent::ALL
-        .iter()
-        .filter(|(_, p)| !*p)
-        .map(|(n, _)| *n)
-        .collect();
-    let reference = [
-        "auto_destroy_stale_provision",
-        "api_key_expiry_approaching",
-        "api_key_mint_error",
-        "api_key_mint_failed",
-        "api_key_fly_config_update_failed",
-        "api_key_push_not_signaled",
-        "api_key_push_error",
-        "api_key_refresh_failed_all_paths",
-        "api_key_refreshed",
-        "starting_timeout",
-        "starting_no_machine_yet",
-        "starting_timeout_with_machine",
-        "starting_machine_gone",
-        "starting_timeout_transient_error",
-        "starting_transient_error",
-        "restarting_reconcile_success",
-        "restarting_no_update_timeout_fallback",
-        "restarting_timeout_transient",
-        "restarting_machine_gone",
-        "restarting_timeout_error",
-        "restarting_transient_error",
-        "replace_lost_volume",
-        "volume_check_failed",
-        "multiple_machines_found",
-        "recover_volume_from_mount",
-        "recovered_volume_missing",
-        "recover_machine_from_metadata",
-        "metadata_recovery_failed",
-        "sync_status",
-        "sync_status_failed",
-        "mark_stopped",
-        "restart_self_healed",
-        "repair_mount",
-        "clear_stale_machine",
-        "recover_bound_machine_invalid_id",
-        "recover_bound_machine_for_destroy",
-        "recover_bound_machine_failed",
-        "destroy_machine_ok",
-        "destroy_machine_already_gone",
-        "destroy_machine_failed",
-        "destroy_volume_ok",
-        "destroy_volume_already_gone",
-        "destroy_volume_failed",
-        "destroy_complete",
-    ]
-    .map(|action| format!("reconcile.{action}"));
-    assert_eq!(with_point.len(), 44);
-    assert_eq!(with_point, reference);
+fn the_catalog_lists_every_event_in_declaration_order() {
     assert_eq!(
-        console_only,
+        Sweep::ALL,
         [
-            "reconcile.create_volume",
-            "reconcile.destroy_stranded_machine",
-            "reconcile.fork_stranded_volume",
-            "reconcile.create_replacement_volume",
-            "reconcile.delete_stranded_volume",
+            ("sweep.phase_changed", true),
+            ("sweep.retried", true),
+            ("sweep.expired", true),
+            ("sweep.throttled", true),
+            ("sweep.recovered", true),
+            ("sweep.drop_failed", true),
+            ("sweep.cleared", true),
+            ("sweep.noted", false),
         ]
     );
     assert_eq!(
-        InstanceEvent::ALL,
-        [
-            ("instance.provisioned", true),
-            ("instance.started", true),
-            ("instance.stopped", true),
-            ("instance.destroy_started", true),
-        ]
+        Lifecycle::ALL,
+        [("job.started", true), ("job.finished", true)]
     );
 }
 
-// --- §5 error serialization, every case ----------------------------------------------------------
+// --- Error details, every case -----------------------------------------------------------------
 
-/// A reconcile event whose error detail has any type.
+/// An event whose error detail has any type.
 #[derive(tallymark::events::Event)]
-#[tallymark(layout = KiloClawEvent, state = InstanceState, prefix = "reconcile.", name = "probe",
-        fields(delivery = Delivery::Reconcile))]
+#[tallymark(layout = JobEvent, state = Worker, prefix = "sweep.", name = "probe",
+        fields(channel = Channel::CronJob))]
 struct Probe<T: tallymark::events::ErrorDetail> {
     #[tallymark(error_text)]
     error: T,
 }
 
-/// A value whose serialization fails (a circular structure or a BigInt in the reference).
+/// A value whose serialization fails (as a circular structure or a BigInt in JavaScript).
 struct Unserializable;
 
 impl serde::Serialize for Unserializable {
@@ -454,11 +425,11 @@ impl serde::Serialize for Unserializable {
 }
 
 fn probe<T: tallymark::events::ErrorDetail>(error: T) -> (String, String) {
-    let state = RefCell::new(state());
+    let state = RefCell::new(worker());
     let (points, lines) = capture(|| {
         Reconcile::new("alarm", &state)
-            .shaped(&RECONCILE_LINE)
-            .log(&Probe { error })
+            .shaped(&LINE)
+            .log(&Probe { error });
     });
     (
         points[0].text("error").unwrap().to_owned(),
@@ -468,7 +439,7 @@ fn probe<T: tallymark::events::ErrorDetail>(error: T) -> (String, String) {
 
 #[test]
 fn every_error_serialization_case() {
-    let prefix = r#"{"tag":"reconcile","reason":"alarm","action":"probe""#;
+    let prefix = r#"{"kind":"sweep","reason":"alarm","step":"probe""#;
     let cases: Vec<((String, String), &str, &str)> = vec![
         (probe(None::<String>), "", ""),
         (probe("boom"), "boom", r#","error":"boom""#),
@@ -505,16 +476,18 @@ fn every_error_serialization_case() {
         assert_eq!(text, want_text);
         assert_eq!(line, format!("{prefix}{want_detail}}}"));
     }
-    let (text, _) = probe("é".repeat(300));
-    assert_eq!(text, "é".repeat(200));
+    // 25 bytes hold 12 two-byte characters and half of a 13th, which is left out.
+    let (text, line) = probe("é".repeat(300));
+    assert_eq!(text, "é".repeat(12));
+    assert_eq!(line, format!(r#"{prefix},"error":"{}"}}"#, "é".repeat(300)));
 }
 
-// --- §6 guarantees, hardened --------------------------------------------------------------------
+// --- The guarantees of logging ------------------------------------------------------------------
 
 /// A detail that cannot be serialized, outside the error field.
 #[derive(tallymark::events::Event)]
-#[tallymark(layout = KiloClawEvent, state = InstanceState, prefix = "reconcile.", name = "odd",
-        fields(delivery = Delivery::Reconcile))]
+#[tallymark(layout = JobEvent, state = Worker, prefix = "sweep.", name = "odd",
+        fields(channel = Channel::CronJob))]
 struct Odd {
     payload: Unserializable,
     #[tallymark(to = label)]
@@ -523,30 +496,28 @@ struct Odd {
 
 #[test]
 fn an_unserializable_detail_still_writes_the_line_and_the_same_point() {
-    let state = RefCell::new(state());
+    let state = RefCell::new(worker());
     let (points, lines) = capture(|| {
-        Reconcile::new("alarm", &state)
-            .shaped(&RECONCILE_LINE)
-            .log(&Odd {
-                payload: Unserializable,
-                label: "l".into(),
-            });
+        Reconcile::new("alarm", &state).shaped(&LINE).log(&Odd {
+            payload: Unserializable,
+            label: "l".into(),
+        });
     });
     assert_eq!(
         lines,
         [
-            r#"{"tag":"reconcile","reason":"alarm","action":"odd","payload":"[unserializable]","label":"l"}"#
+            r#"{"kind":"sweep","reason":"alarm","step":"odd","payload":"[unserializable]","label":"l"}"#
         ]
     );
     assert_eq!(
         points[0].blob_texts(),
-        blobs("reconcile.odd", "reconcile", "starting", &[(13, "l")])
+        job_blobs("sweep.odd", "cron_job", "queued", &[(7, "l")])
     );
 }
 
-/// Details named like the fixed keys replace their values in place.
+/// A detail named like one of the line's first keys, of an event without a state.
 #[derive(tallymark::events::Event)]
-#[tallymark(layout = KiloClawEvent, prefix = "reconcile.", name = "shadow")]
+#[tallymark(layout = JobEvent, prefix = "sweep.", name = "shadow")]
 struct Shadow {
     reason: &'static str,
     extra: u8,
@@ -556,33 +527,29 @@ struct Shadow {
 fn a_detail_named_reason_replaces_it_in_place() {
     let state = RefCell::new(());
     let (_, lines) = capture(|| {
-        Reconcile::new("alarm", &state)
-            .shaped(&RECONCILE_LINE)
-            .log(&Shadow {
-                reason: "mine",
-                extra: 1,
-            })
+        Reconcile::new("alarm", &state).shaped(&LINE).log(&Shadow {
+            reason: "mine",
+            extra: 1,
+        });
     });
     assert_eq!(
         lines,
-        [r#"{"tag":"reconcile","reason":"mine","action":"shadow","extra":1}"#]
+        [r#"{"kind":"sweep","reason":"mine","step":"shadow","extra":1}"#]
     );
 }
 
 #[test]
 fn a_mutably_borrowed_state_does_not_panic() {
-    let state = RefCell::new(state());
+    let state = RefCell::new(worker());
     let (points, lines) = capture(|| {
         let _writer = state.borrow_mut();
-        Reconcile::new("alarm", &state).shaped(&RECONCILE_LINE).log(
-            &ReconcileEvent::DestroyVolumeOk {
-                volume_id: "v1".into(),
-            },
-        );
+        Reconcile::new("alarm", &state)
+            .shaped(&LINE)
+            .log(&Sweep::Cleared { job: "j-1".into() });
     });
     assert_eq!(lines.len(), 1);
     assert_eq!(
-        points[0].text("user_id"),
+        points[0].text("owner"),
         Some(""),
         "no dimensions, but the point is written"
     );
@@ -590,65 +557,84 @@ fn a_mutably_borrowed_state_does_not_panic() {
 
 // --- #[reconcile_event] ---------------------------------------------------------------------------
 
-struct Reconciler;
+/// The duration a step's line gives under `key`, as written, checked against its point's.
+///
+/// Only the measured duration varies: take it from the line, then compare the whole line. The
+/// number is taken as written: a JSON round trip could print it differently.
+fn written_duration(line: &str, key: &str, point: &RecordedPoint) -> String {
+    let (_, rest) = line.split_once(&format!(r#""{key}":"#)).unwrap();
+    let written = &rest[..rest.find([',', '}']).unwrap()];
+    assert_eq!(written.parse::<f64>().unwrap(), point.doubles()[0]);
+    assert!(point.doubles()[0] >= 0.0);
+    written.to_owned()
+}
 
-impl Reconciler {
-    #[tallymark::events::reconcile_event(KiloClawEvent, action = "repair_mount", context = rctx, fields(delivery = Delivery::Reconcile))]
-    async fn repair_mount(
-        &self,
-        rctx: &Reconcile<'_, InstanceState>,
-        fail: bool,
-    ) -> Result<u8, String> {
+struct Sweeper;
+
+impl Sweeper {
+    /// Named `reconcile.<action>`, the attribute's default prefix.
+    #[tallymark::events::reconcile_event(JobEvent, action = "drain_queue", context = pass, fields(channel = Channel::CronJob))]
+    async fn drain_queue(&self, pass: &Reconcile<'_, Worker>, fail: bool) -> Result<u8, String> {
         if fail {
-            return Err("machine did not stop".into());
+            return Err("queue is locked".into());
         }
         Ok(1)
     }
+
+    /// Named with a prefix of its own.
+    #[tallymark::events::reconcile_event(JobEvent, action = "compact", prefix = "sweep.", context = pass)]
+    fn compact(&self, pass: &Reconcile<'_, Worker>) {}
 }
 
 #[test]
 fn a_reconcile_step_is_timed_and_its_error_captured() {
-    let state = RefCell::new(state());
+    let state = RefCell::new(worker());
     let (points, lines) = capture(|| {
-        let rctx = Reconcile::new("start", &state).shaped(&RECONCILE_LINE);
-        let result = futures_executor::block_on(Reconciler.repair_mount(&rctx, true));
-        assert_eq!(result, Err("machine did not stop".into()));
-        let result = futures_executor::block_on(Reconciler.repair_mount(&rctx, false));
+        let pass = Reconcile::new("drain", &state).shaped(&LINE);
+        let result = futures_executor::block_on(Sweeper.drain_queue(&pass, true));
+        assert_eq!(result, Err("queue is locked".into()));
+        let result = futures_executor::block_on(Sweeper.drain_queue(&pass, false));
         assert_eq!(result, Ok(1));
     });
     assert_eq!(points.len(), 2);
     assert_eq!(
         points[0].blob_texts(),
-        blobs(
-            "reconcile.repair_mount",
-            "reconcile",
-            "starting",
-            &[(5, "machine did not stop")]
+        job_blobs(
+            "reconcile.drain_queue",
+            "cron_job",
+            "queued",
+            &[(6, "queue is locked")]
         )
     );
     assert_eq!(points[1].text("error"), Some(""));
-    // Only the measured duration varies: take it from each line, then compare the whole line.
-    // The number is taken as written: a JSON round trip could print it differently.
-    // It must be the duration the step's point carries.
-    let duration = |line: &str, point: &RecordedPoint| {
-        let (_, rest) = line.split_once(r#""durationMs":"#).unwrap();
-        let written = &rest[..rest.find([',', '}']).unwrap()];
-        assert_eq!(written.parse::<f64>().unwrap(), point.doubles()[0]);
-        assert!(point.doubles()[0] >= 0.0);
-        written.to_owned()
-    };
+    let duration = |line: &str, point: &RecordedPoint| written_duration(line, "tookMs", point);
     assert_eq!(
         lines[0],
         format!(
-            r#"{{"tag":"reconcile","reason":"start","action":"repair_mount","durationMs":{},"error":"machine did not stop"}}"#,
+            r#"{{"kind":"sweep","reason":"drain","step":"drain_queue","tookMs":{},"failure":"queue is locked"}}"#,
             duration(&lines[0], &points[0])
         )
     );
     assert_eq!(
         lines[1],
         format!(
-            r#"{{"tag":"reconcile","reason":"start","action":"repair_mount","durationMs":{}}}"#,
+            r#"{{"kind":"sweep","reason":"drain","step":"drain_queue","tookMs":{}}}"#,
             duration(&lines[1], &points[1])
+        )
+    );
+}
+
+#[test]
+fn a_reconcile_step_takes_the_prefix_it_is_given() {
+    let state = RefCell::new(worker());
+    let (points, lines) = capture(|| Sweeper.compact(&Reconcile::new("drain", &state)));
+    assert_eq!(points[0].index(), Some("sweep.compact"));
+    // The default shape: the full name, the duration under `duration_ms`.
+    assert_eq!(
+        lines[0],
+        format!(
+            r#"{{"reason":"drain","event":"sweep.compact","duration_ms":{}}}"#,
+            written_duration(&lines[0], "duration_ms", &points[0])
         )
     );
 }

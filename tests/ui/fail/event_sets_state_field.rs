@@ -1,14 +1,17 @@
-use kiloclaw::state::InstanceState;
-use kiloclaw::telemetry::{Delivery, KiloClawEvent};
+use tallymark_tests::{Channel, JobEvent, Phase, Worker};
 
+// `owner` and `region` are locked by the state: two errors. `phase` is the state's too, but
+// overridable: an event may set it.
 #[derive(tallymark::events::Event)]
-#[tallymark(layout = KiloClawEvent, state = InstanceState, prefix = "instance.", fields(delivery = Delivery::Do))]
+#[tallymark(layout = JobEvent, state = Worker, prefix = "job.", fields(channel = Channel::Queue))]
 enum Lifecycle {
     Started {
-        #[tallymark(to = user_id)]
-        user_id: String,
-        #[tallymark(to = fly_region)]
+        #[tallymark(to = owner)]
+        owner: String,
+        #[tallymark(to = region)]
         region: String,
+        #[tallymark(to = phase)]
+        phase: Phase,
     },
 }
 

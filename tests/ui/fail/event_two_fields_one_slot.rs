@@ -1,20 +1,20 @@
 
 #[derive(tallymark::events::Event)]
 #[tallymark(
-    layout = kiloclaw::telemetry::KiloClawEvent,
-    prefix = "reconcile.",
-    fields(delivery = kiloclaw::telemetry::Delivery::Reconcile)
+    layout = tallymark_tests::JobEvent,
+    prefix = "sweep.",
+    fields(channel = tallymark_tests::Channel::CronJob)
 )]
-enum Action {
-    RepairMount {
+enum Sweep {
+    Retried {
         #[tallymark(to = label)]
         label: String,
         #[tallymark(to = label)]
         summary: String,
     },
     Other {
-        #[tallymark(to = delivery)]
-        channel: String,
+        #[tallymark(to = channel)]
+        via: String,
     },
 }
 

@@ -1,8 +1,8 @@
 #[derive(tallymark::events::Event)]
-#[tallymark(layout = kiloclaw::telemetry::KiloClawEvent, prefx = "reconcile.")]
-enum Action {
+#[tallymark(layout = tallymark_tests::JobEvent, prefx = "sweep.")]
+enum Sweep {
     #[tallymark(nmae = "x")]
-    Sweep,
+    Drain,
 }
 
 fn main() {}

@@ -1,10 +1,9 @@
-use kiloclaw::state::InstanceState;
-use kiloclaw::telemetry::{Delivery, KiloClawEvent};
+use tallymark_tests::{Channel, JobEvent, Worker};
 
 #[derive(tallymark::events::Event)]
-#[tallymark(layout = KiloClawEvent, state = InstanceState, prefix = "reconcile.", fields(delivery = Delivery::Reconcile))]
-enum Action {
-    RepairMount {
+#[tallymark(layout = JobEvent, state = Worker, prefix = "sweep.", fields(channel = Channel::CronJob))]
+enum Sweep {
+    Retried {
         #[tallymark(to = duration_ms)]
         duration_ms: String,
     },

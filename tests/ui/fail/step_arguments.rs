@@ -1,17 +1,18 @@
-use kiloclaw::state::InstanceState;
 use tallymark::events::Reconcile;
+use tallymark_tests::{Channel, JobEvent, Worker};
 
-#[tallymark::events::reconcile_event(kiloclaw::telemetry::KiloClawEvent, action = "a", action = "b", context = rctx)]
-fn named_twice(rctx: &Reconcile<'_, InstanceState>) {
-    let _ = rctx;
+#[tallymark::events::reconcile_event(JobEvent, action = "a", action = "b", context = pass)]
+fn named_twice(pass: &Reconcile<'_, Worker>) {
+    let _ = pass;
 }
 
-#[tallymark::events::reconcile_event(kiloclaw::telemetry::KiloClawEvent, action = "a", context = rctx, fields(delivery = kiloclaw::telemetry::Delivery::Reconcile, delivery = kiloclaw::telemetry::Delivery::Do))]
-fn constant_twice(rctx: &Reconcile<'_, InstanceState>) {
-    let _ = rctx;
+#[tallymark::events::reconcile_event(JobEvent, action = "a", context = pass,
+    fields(channel = Channel::CronJob, channel = Channel::Queue))]
+fn constant_twice(pass: &Reconcile<'_, Worker>) {
+    let _ = pass;
 }
 
-#[tallymark::events::lifecycle_event(kiloclaw::telemetry::KiloClawEvent, event = "instance.started")]
+#[tallymark::events::lifecycle_event(JobEvent, event = "job.started")]
 fn no_state() {}
 
 fn main() {}

@@ -1,18 +1,18 @@
-use kiloclaw::telemetry::KiloClawEvent;
+use tallymark_tests::Sample;
 
-#[tallymark::instrumented(KiloClawEvent, route = "status")]
+#[tallymark::instrumented(Sample, route = "status")]
 fn bad_route() {}
 
-#[tallymark::instrumented(KiloClawEvent, fields(user_id = String::new()))]
+#[tallymark::instrumented(Sample, fields(user = String::new()))]
 fn unnamed() {}
 
-#[tallymark::instrumented(KiloClawEvent, event = "e", event = "f")]
+#[tallymark::instrumented(Sample, event = "e", event = "f")]
 fn duplicate() {}
 
-#[tallymark::instrumented(KiloClawEvent, event = "")]
+#[tallymark::instrumented(Sample, event = "")]
 fn empty_event() {}
 
-#[tallymark::instrumented(KiloClawEvent, event = "e")]
+#[tallymark::instrumented(Sample, event = "e")]
 const fn constant() {}
 
 #[tallymark::instrumented]

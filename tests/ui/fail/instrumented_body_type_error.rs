@@ -1,6 +1,6 @@
-use kiloclaw::telemetry::KiloClawEvent;
+use tallymark_tests::Sample;
 
-#[tallymark::instrumented(KiloClawEvent, route = "GET /api/status")]
+#[tallymark::instrumented(Sample, route = "GET /api/status")]
 async fn handler() -> Result<u32, std::fmt::Error> {
     let count: u32 = "three";
     Ok(count)

@@ -1,9 +1,9 @@
 #![deny(dead_code)]
-use kiloclaw::telemetry::KiloClawEvent;
+use tallymark_tests::Sample;
 
-#[tallymark::instrumented(KiloClawEvent, event = "e")]
+#[tallymark::instrumented(Sample, event = "e")]
 fn never_called() {}
 
 fn main() {
-    KiloClawEvent::point().event("x").user_id("u").duration_ms(1).emit();
+    Sample::point().event("x").user("u").emit();
 }

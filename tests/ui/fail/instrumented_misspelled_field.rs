@@ -1,6 +1,6 @@
-use kiloclaw::telemetry::KiloClawEvent;
+use tallymark_tests::Sample;
 
-#[tallymark::instrumented(KiloClawEvent, event = "e", fields(usr_id = String::from("u1")))]
+#[tallymark::instrumented(Sample, event = "e", fields(usr = String::from("u1")))]
 fn handler() {}
 
 fn main() {

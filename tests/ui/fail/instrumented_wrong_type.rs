@@ -1,6 +1,6 @@
-use kiloclaw::telemetry::KiloClawEvent;
+use tallymark_tests::ApiEvent;
 
-#[tallymark::instrumented(KiloClawEvent, event = "e", fields(user_id = 42_u64))]
+#[tallymark::instrumented(ApiEvent, event = "e", fields(user = 42_u64))]
 fn handler() {
     tallymark::record!(duration_ms = "slow");
 }

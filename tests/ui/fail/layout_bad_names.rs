@@ -1,4 +1,4 @@
-#[tallymark::layout(dataset = "kiloclaw-events", binding = 42)]
+#[tallymark::layout(dataset = "app-events", binding = 42)]
 pub struct BadNames {
     #[index] event: String,
 }

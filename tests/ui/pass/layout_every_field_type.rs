@@ -1,22 +1,23 @@
 #![deny(warnings)]
-//! The reference layout compiles without a warning, and so does using it.
+//! A layout with every kind of field (text, enum, bytes, float, integer), a gap and a documented
+//! index, compiles without a warning, and so does using it.
 
 #[derive(Clone, Copy, tallymark::FixedText)]
-pub enum Delivery {
-    Http,
-    Do,
+pub enum Channel {
+    Web,
+    Queue,
 }
 
-#[tallymark::layout(dataset = "kiloclaw_events", binding = "KILOCLAW_AE")]
+#[tallymark::layout(dataset = "app_events", binding = "APP_EVENTS")]
 struct Event {
     /// Event name.
     #[index]
     #[blob(1)]
     event: String,
     #[blob(2)]
-    user_id: String,
+    user: String,
     #[blob(3)]
-    delivery: Delivery,
+    channel: Channel,
     #[blob(5)]
     payload: Vec<u8>,
     #[double(1)]
@@ -28,9 +29,9 @@ struct Event {
 fn main() {
     let user = String::from("u1");
     Event::point()
-        .event("status.get")
-        .user_id(&user)
-        .delivery(Delivery::Http)
+        .event("users.get")
+        .user(&user)
+        .channel(Channel::Web)
         .payload(&[1u8, 2, 3])
         .duration_ms(1.5)
         .count(3_u32)

@@ -1,13 +1,16 @@
 //! One instrumented call: when it started, the point it fills, and the guarantee that the point is
 //! written exactly once, on return, on cancellation or (natively) on panic.
 
+use crate::active::{self, CallSlot, Entered, InCall};
 use crate::clock::{self, Instant};
 use crate::layout::{Layout, PointBuilder};
 use crate::scope::Scope;
 use crate::value::Blob;
+use std::any::TypeId;
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt::Display;
+use std::future::Future;
 use std::marker::PhantomData;
 use tallymark_names::Role;
 
@@ -78,6 +81,7 @@ pub struct Call<
     E: Fn(&mut L::Point<'a>) = Enrich<<L as Layout>::Point<'a>>,
 > {
     point: P,
+    active: CallSlot,
     started: Instant,
     scope: Option<Scope>,
     emit_rule: R,
@@ -179,23 +183,26 @@ where
         Call::around(Recording(RefCell::new(point)), emit_rule, enrich)
     }
 
-    /// Sets fields on the point being filled. Does nothing when called from inside another
-    /// `record`.
+    /// Sets fields on the point being filled, after what the functions the call runs have
+    /// recorded so far (so the last value recorded wins). Does nothing when called from inside
+    /// another `record`.
     pub fn record(&self, set: impl FnOnce(&mut L::Point<'a>)) {
         if let Ok(mut point) = self.point.0.try_borrow_mut() {
+            // Called from the body, so possibly while the body is active and recording.
+            absorb_recorded::<L>(&self.active, true, &mut point);
             set(&mut point);
         }
     }
 }
 
-/// Never implemented: a deferred call cannot record. Its `on_unimplemented` message is the error
-/// shown when `#[instrumented]` did not see a `record!` in the body (a renamed import of it).
-#[diagnostic::on_unimplemented(
-    message = "`record!` was not recognised in this function's body",
-    label = "this function's call builds its point only when it ends",
-    note = "`#[instrumented]` looks for `record!` by name: invoke it as `record!` or `tallymark::record!`, not under another name"
-)]
-pub trait RecordedWhileRunning {}
+/// Takes what the functions run by the call of `slot` recorded (with the layout's generated
+/// `record`) into `point`; `active` as for [`active::take`].
+#[inline]
+fn absorb_recorded<'a, L: Layout>(slot: &CallSlot, active: bool, point: &mut L::Point<'a>) {
+    if let Some(recorded) = active::take::<L>(slot, active) {
+        L::absorb(point, recorded);
+    }
+}
 
 impl<'a, L, F, R, E> Call<'a, L, Deferred<F>, R, E>
 where
@@ -210,13 +217,6 @@ where
     #[inline]
     pub fn deferred(emit_rule: R, enrich: E, start: F) -> Self {
         Call::around(Deferred { start: Some(start) }, emit_rule, enrich)
-    }
-
-    /// Not available: a deferred call has no point until it ends (see [`RecordedWhileRunning`]).
-    pub fn record(&self, _: impl FnOnce(&mut L::Point<'a>))
-    where
-        F: RecordedWhileRunning,
-    {
     }
 }
 
@@ -236,6 +236,7 @@ where
         let started = scope.as_ref().map_or_else(clock::now, Scope::started);
         Call {
             point,
+            active: CallSlot::default(),
             started,
             scope,
             emit_rule,
@@ -243,6 +244,19 @@ where
             finished: false,
             layout: PhantomData,
         }
+    }
+
+    /// Runs `future` with this call active whenever it is polled: the functions it runs can
+    /// record fields into the call's point with the layout's `record` (`ApiEvent::record(..)`).
+    pub fn run<F: Future>(&self, future: F) -> InCall<'_, F> {
+        InCall::new(&self.active, TypeId::of::<L>(), future)
+    }
+
+    /// Runs `f` with this call active (see [`Call::run`]).
+    #[inline]
+    pub fn run_sync<T>(&self, f: impl FnOnce() -> T) -> T {
+        let _active = Entered::enter(&self.active, TypeId::of::<L>());
+        f()
     }
 
     /// Ends the call with `outcome` and `error` text, and writes its point.
@@ -274,9 +288,11 @@ where
         }
         // Read first, so that the duration does not include building the point.
         let duration_ms = clock::elapsed_ms(self.started);
-        let scope = self.scope.as_ref();
+        let (slot, scope) = (&self.active, self.scope.as_ref());
         let (emit_rule, enrich) = (&self.emit_rule, &self.enrich);
         self.point.finish_point(|point| {
+            // The body has stopped running (a call ends after it), or is being unwound.
+            absorb_recorded::<L>(slot, false, point);
             point.fill_number(Role::DurationMs, duration_ms);
             point.fill_text(Role::Outcome, Blob::Text(Cow::Borrowed(outcome.as_str())));
             if let Some(error) = error {

@@ -7,7 +7,7 @@ use crate::value::Blob;
 use tallymark_names::Role;
 
 /// A dataset layout, declared with `#[tallymark::layout]`.
-pub trait Layout {
+pub trait Layout: 'static {
     /// The typed builder for this layout's points.
     type Point<'a>: PointBuilder<'a>;
 
@@ -16,6 +16,11 @@ pub trait Layout {
 
     /// An empty point of this layout (every blob `''`, every double `0`).
     fn point<'a>() -> Self::Point<'a>;
+
+    /// Takes every slot `recorded` has set over `point`'s values (fields recorded by the
+    /// functions an instrumented call runs).
+    #[doc(hidden)]
+    fn absorb<'a>(point: &mut Self::Point<'a>, recorded: Self::Point<'static>);
 }
 
 /// What every generated builder offers besides its typed setters: how instrumentation fills a

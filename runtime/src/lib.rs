@@ -52,6 +52,7 @@
 //! * `off`: compiles every instrumentation site out. The macros still validate their input.
 #![warn(missing_docs)]
 
+mod active;
 mod call;
 pub mod clock;
 #[cfg(feature = "events")]
@@ -73,6 +74,7 @@ mod value;
 #[cfg(target_arch = "wasm32")]
 mod js;
 
+pub use active::InCall;
 pub use call::{Call, Outcome};
 pub use http::HttpStatus;
 pub use layout::Layout;

@@ -20,6 +20,9 @@ pub struct PointBuf<'a, const B: usize, const D: usize> {
     /// taken back): while it is within the limit, sealing need not measure every blob.
     blob_bytes_bound: usize,
     doubles: [f64; D],
+    /// Bit `i` is set once double `i + 1` has been set (a layout has at most 20 doubles), so that
+    /// [`PointBuf::absorb`] can tell a recorded `0` from an unset slot.
+    doubles_set: u32,
 }
 
 impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
@@ -32,6 +35,7 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
             blobs: [const { Blob::Unset }; B],
             blob_bytes_bound: 0,
             doubles: [0.0; D],
+            doubles_set: 0,
         }
     }
 
@@ -66,8 +70,22 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
 
     /// Sets double slot `slot` (1-based); out of range is ignored.
     pub fn set_double(&mut self, slot: usize, value: f64) {
-        if let Some(double) = slot.checked_sub(1).and_then(|i| self.doubles.get_mut(i)) {
-            *double = value;
+        if let Some(i) = slot.checked_sub(1).filter(|&i| i < D) {
+            self.doubles[i] = value;
+            self.doubles_set |= 1 << (i % 32);
+        }
+    }
+
+    /// Takes every slot `recorded` has set (the index, blobs, doubles) over this point's values.
+    pub fn absorb(&mut self, recorded: PointBuf<'a, B, D>) {
+        self.set_index(recorded.index);
+        for (i, blob) in recorded.blobs.into_iter().enumerate() {
+            self.set_blob(i + 1, blob);
+        }
+        for (i, value) in recorded.doubles.into_iter().enumerate() {
+            if recorded.doubles_set & (1 << (i % 32)) != 0 {
+                self.set_double(i + 1, value);
+            }
         }
     }
 
@@ -288,5 +306,31 @@ mod tests {
         assert_eq!(point.blobs, [Blob::Unset, Blob::Unset, Blob::Unset]);
         assert_eq!(point.doubles, [0.0]);
         assert_eq!(point.index, Blob::Unset);
+    }
+
+    #[test]
+    fn absorbing_takes_exactly_the_slots_the_other_point_set() {
+        let mut point = PointBuf::<3, 3>::new(&EMPTY);
+        point.set_index(Blob::Text("kept index".into()));
+        point.set_blob(1, Blob::Text("kept".into()));
+        point.set_blob(2, Blob::Text("replaced".into()));
+        point.set_double(1, 1.0);
+        point.set_double(2, 2.0);
+        let mut recorded = PointBuf::<3, 3>::new(&EMPTY);
+        recorded.set_blob(2, Blob::Text("recorded".into()));
+        recorded.set_blob(3, Blob::Text("new".into()));
+        recorded.set_double(2, 0.0);
+        recorded.set_double(3, 3.0);
+        point.absorb(recorded);
+        assert_eq!(point.index, Blob::Text("kept index".into()));
+        assert_eq!(
+            point.blobs,
+            [
+                Blob::Text("kept".into()),
+                Blob::Text("recorded".into()),
+                Blob::Text("new".into())
+            ]
+        );
+        assert_eq!(point.doubles, [1.0, 0.0, 3.0]);
     }
 }

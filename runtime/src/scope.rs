@@ -192,6 +192,14 @@ pub fn emit_in<const B: usize, const D: usize>(
     }
 }
 
+/// Adds `counts` to the current scope's stats, or to the process-wide ones outside any scope.
+pub(crate) fn count_in_current(counts: Stats) {
+    match Scope::current() {
+        Some(scope) => scope.inner.stats.add(counts),
+        None => stats::add_global(counts),
+    }
+}
+
 /// Writes a console line through the current scope (or to the console outside any scope).
 #[cfg(feature = "events")]
 pub(crate) fn write_line(line: &str) {

@@ -22,10 +22,13 @@ pub struct Stats {
     pub truncated_fields: u64,
     /// NaN or infinite doubles replaced by the non-finite rule.
     pub non_finite_doubles: u64,
+    /// Calls of a layout's `record` made while no instrumented call of that layout was running:
+    /// their fields went nowhere.
+    pub records_outside_call: u64,
 }
 
 /// How many counters [`Stats`] has.
-const COUNTERS: usize = 7;
+const COUNTERS: usize = 8;
 
 /// What became of one point handed to a sink.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,11 +71,12 @@ impl Stats {
             self.dropped_without_scope,
             self.truncated_fields,
             self.non_finite_doubles,
+            self.records_outside_call,
         ]
     }
 
     fn from_array(counts: [u64; COUNTERS]) -> Self {
-        let [written, failed, dropped_without_binding, dropped_over_limit, dropped_without_scope, truncated_fields, non_finite_doubles] =
+        let [written, failed, dropped_without_binding, dropped_over_limit, dropped_without_scope, truncated_fields, non_finite_doubles, records_outside_call] =
             counts;
         Stats {
             written,
@@ -82,7 +86,21 @@ impl Stats {
             dropped_without_scope,
             truncated_fields,
             non_finite_doubles,
+            records_outside_call,
         }
+    }
+
+    /// What happened since `earlier` (a reading of the same counters), counter by counter: for
+    /// the points of one stretch of work from two readings of [`global_stats`].
+    #[must_use]
+    pub fn since(self, earlier: Stats) -> Stats {
+        self.combine(earlier, u64::saturating_sub)
+    }
+
+    /// `op` applied counter by counter.
+    fn combine(self, other: Stats, op: impl Fn(u64, u64) -> u64) -> Stats {
+        let (a, b) = (self.to_array(), other.to_array());
+        Stats::from_array(std::array::from_fn(|i| op(a[i], b[i])))
     }
 
     /// Every point that was not written, whatever the reason.
@@ -96,11 +114,7 @@ impl Stats {
 
 impl AddAssign for Stats {
     fn add_assign(&mut self, other: Stats) {
-        let mut sum = self.to_array();
-        for (total, n) in sum.iter_mut().zip(other.to_array()) {
-            *total += n;
-        }
-        *self = Stats::from_array(sum);
+        *self = self.combine(other, u64::saturating_add);
     }
 }
 
@@ -215,6 +229,18 @@ mod tests {
             ..Stats::default()
         };
         assert_eq!(Stats::from_array(a.to_array()), a);
+        assert_eq!(
+            a.since(Stats {
+                written: 1,
+                ..Stats::default()
+            }),
+            Stats {
+                written: 3,
+                non_finite_doubles: 2,
+                dropped_without_scope: 4,
+                ..Stats::default()
+            }
+        );
         assert_eq!(
             (a.written, a.dropped_without_scope, a.non_finite_doubles),
             (4, 4, 2)

@@ -638,3 +638,45 @@ fn a_reconcile_step_takes_the_prefix_it_is_given() {
         )
     );
 }
+
+// --- events inside an instrumented call ------------------------------------------------------------
+
+#[tallymark::instrumented(JobEvent, event = "job.run", fields(label = "set by the call"))]
+fn run_job(state: &Worker) {
+    tallymark::record!(region = "recorded by the call");
+    tallymark::events::emit(
+        &Lifecycle::Started {
+            phase: Phase::Running,
+            duration_ms: 1.0,
+        },
+        state,
+    );
+}
+
+/// An event carries its own fields, its type's constants and its state's dimensions, never the
+/// fields of the call it is emitted in (`runtime/docs/record.md`).
+#[test]
+fn an_event_emitted_inside_an_instrumented_call_does_not_take_the_calls_fields() {
+    let state = Worker {
+        region: None,
+        ..worker()
+    };
+    let (points, _) = capture(|| run_job(&state));
+    let summary: Vec<(&str, &str, &str)> = points
+        .iter()
+        .map(|p| {
+            (
+                p.index().unwrap(),
+                p.text("region").unwrap(),
+                p.text("label").unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("job.started", "", ""),
+            ("job.run", "recorded by the call", "set by the call")
+        ]
+    );
+}

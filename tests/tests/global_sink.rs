@@ -24,19 +24,6 @@ async fn handler(user: &'static str) -> Result<u16, std::fmt::Error> {
     Ok(200)
 }
 
-/// `after - before`, counter by counter.
-fn delta(before: Stats, after: Stats) -> Stats {
-    Stats {
-        written: after.written - before.written,
-        failed: after.failed - before.failed,
-        dropped_without_binding: after.dropped_without_binding - before.dropped_without_binding,
-        dropped_over_limit: after.dropped_over_limit - before.dropped_over_limit,
-        dropped_without_scope: after.dropped_without_scope - before.dropped_without_scope,
-        truncated_fields: after.truncated_fields - before.truncated_fields,
-        non_finite_doubles: after.non_finite_doubles - before.non_finite_doubles,
-    }
-}
-
 #[test]
 fn points_outside_a_scope_reach_the_global_sink_and_are_counted() {
     let kept = MemorySink::new();
@@ -57,7 +44,7 @@ fn points_outside_a_scope_reach_the_global_sink_and_are_counted() {
     let around_ms = started.elapsed().as_secs_f64() * 1000.0;
 
     assert_eq!(
-        delta(before, global_stats()),
+        global_stats().since(before),
         Stats {
             written: 3,
             failed: 1,

@@ -2,16 +2,12 @@
 //! classifies its result, and writes one point.
 
 use super::parse::InstrumentedArgs;
-use proc_macro2::{Spacing, Span, TokenStream, TokenTree};
-use quote::{format_ident, quote, ToTokens};
+use super::record::{call_ident, fields_setter, mark_invocations};
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 use syn::{Expr, Ident, ItemFn, ReturnType, Type};
-
-/// The local the generated code and `tallymark::record!` share (so it has call-site hygiene).
-pub fn call_ident() -> Ident {
-    format_ident!("tallymark_call")
-}
 
 /// A local of the generated code that user code can neither see nor shadow.
 pub fn hidden(name: &str) -> Ident {
@@ -30,6 +26,7 @@ pub fn expand(args: &InstrumentedArgs, event: TokenStream, item: ItemFn) -> Toke
         block,
     } = item;
     let stmts = &block.stmts;
+    let (stmts, records) = mark_invocations(quote!(#(#stmts)*), Some(&call), krate);
 
     // What the point starts with: the event name and the route.
     let point = hidden("point");
@@ -55,13 +52,13 @@ pub fn expand(args: &InstrumentedArgs, event: TokenStream, item: ItemFn) -> Toke
     let (evaluate, start_point) = fields_setter(&args.fields, names);
     // A body that records nothing gets a call that builds its point only at the end, so the
     // handler's future does not carry a whole data point across its `.await`s.
-    let start = if records(&block) {
+    let start = if records {
         quote!(recording)
     } else {
         quote!(deferred)
     };
 
-    let run_body = run_body(&sig, stmts);
+    let run_body = run_body(&sig, &stmts, Some(&call));
     let classify = classify(krate, layout, args.ok_if.as_ref(), args.error_if.as_ref());
 
     let body = with_braces_of(
@@ -92,10 +89,10 @@ pub fn with_braces_of(block: &syn::Block, tokens: TokenStream) -> TokenStream {
     body
 }
 
-/// An expression that runs the original body in its own block and yields its value: an `async`
-/// block awaited for an `async fn`, a closure called for a plain one. `return` and `?` keep
-/// their meaning.
-pub fn run_body(sig: &syn::Signature, stmts: &[syn::Stmt]) -> TokenStream {
+/// An expression that runs the original body (`stmts`) in its own block and yields its value: an
+/// `async` block awaited for an `async fn`, a closure called for a plain one; with the call
+/// `within` active while it runs, when given. `return` and `?` keep their meaning.
+pub fn run_body(sig: &syn::Signature, stmts: &TokenStream, within: Option<&Ident>) -> TokenStream {
     let annotation = return_annotation(&sig.output);
     if sig.asyncness.is_some() {
         let fake_return = annotation.as_ref().map(|ty| {
@@ -121,10 +118,18 @@ pub fn run_body(sig: &syn::Signature, stmts: &[syn::Stmt]) -> TokenStream {
                 }
             }
         });
-        quote!(async { #fake_return { #(#stmts)* } }.await)
+        let body = quote!(async { #fake_return { #stmts } });
+        match within {
+            Some(call) => quote!(#call.run(#body).await),
+            None => quote!(#body.await),
+        }
     } else {
         let ty = annotation.map(|ty| quote!(-> #ty));
-        quote!((|| #ty { #(#stmts)* })())
+        let body = quote!(|| #ty { #stmts });
+        match within {
+            Some(call) => quote!(#call.run_sync(#body)),
+            None => quote!((#body)()),
+        }
     }
 }
 
@@ -163,72 +168,6 @@ pub fn classify(
     }
 }
 
-/// Sets `field = expr` pairs on the call's point (what `record!` expands to).
-pub fn record_fields(call: &Ident, fields: &[(Ident, Expr)]) -> TokenStream {
-    let (evaluate, set) = fields_setter(fields, TokenStream::new());
-    quote! {
-        {
-            #evaluate
-            #call.record(#set);
-        }
-    }
-}
-
-/// Statements evaluating each `field = expr` value, in order, and a closure that runs `first` (which
-/// may use the hidden `point`), then sets them on the point. Each value is evaluated first (outside
-/// any borrow of the point); a misspelled field is reported at its name, a wrong type at its value.
-fn fields_setter(fields: &[(Ident, Expr)], first: TokenStream) -> (TokenStream, TokenStream) {
-    let point = hidden("point");
-    // Each value is bound under the user's span (so a wrong type is reported at the value) and a
-    // name no user code writes.
-    let values: Vec<Ident> = fields
-        .iter()
-        .enumerate()
-        .map(|(i, (_, expr))| Ident::new(&format!("tallymark_value_{i}"), expr.span()))
-        .collect();
-    let evaluate = fields
-        .iter()
-        .zip(&values)
-        .map(|((_, expr), value)| quote!(let #value = #expr;));
-    let sets = fields
-        .iter()
-        .zip(&values)
-        .map(|((field, _), value)| quote!(let _ = #point.#field(#value);));
-    (
-        quote!(#(#evaluate)*),
-        quote!(move |#point| { #first #(#sets)* }),
-    )
-}
-
-/// Whether a function body invokes `record!` (by any path), anywhere, also inside closures,
-/// nested blocks and other macros' input. A false alarm only costs the body a recording call.
-fn records(block: &syn::Block) -> bool {
-    fn invokes_record(tokens: TokenStream) -> bool {
-        let mut previous_was_record = false;
-        for token in tokens {
-            match token {
-                // `record!`, but not `record != x`.
-                TokenTree::Punct(punct)
-                    if previous_was_record
-                        && punct.as_char() == '!'
-                        && punct.spacing() == Spacing::Alone =>
-                {
-                    return true;
-                }
-                TokenTree::Group(group) if invokes_record(group.stream()) => return true,
-                TokenTree::Ident(ident) => {
-                    previous_was_record = ident == "record";
-                    continue;
-                }
-                _ => {}
-            }
-            previous_was_record = false;
-        }
-        false
-    }
-    invokes_record(block.to_token_stream())
-}
-
 /// The declared return type for annotations, with `impl Trait` erased to `_`; `None` for `()`.
 fn return_annotation(output: &ReturnType) -> Option<Type> {
     match output {
@@ -251,40 +190,6 @@ impl VisitMut for EraseImplTrait {
             });
         } else {
             syn::visit_mut::visit_type_mut(self, ty);
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::records;
-
-    fn body(tokens: &str) -> syn::Block {
-        syn::parse_str(&format!("{{ {tokens} }}")).unwrap()
-    }
-
-    #[test]
-    fn record_invocations_are_found_wherever_they_are() {
-        for found in [
-            "record!(user_id = id);",
-            "tallymark::record!(user_id = id);",
-            "let f = || { if x { tallymark::record!(label = l) } };",
-            "tokio::select! { _ = a => { record!(label = \"a\") } }",
-            "async move { record! { user_id = id } }.await",
-        ] {
-            assert!(records(&body(found)), "{found}");
-        }
-    }
-
-    #[test]
-    fn other_uses_of_the_word_are_not_record_invocations() {
-        for not_found in [
-            "",
-            "let record = 1; record != 2;",
-            "db.record(x); println!(\"record!\");",
-            "recorder!(x); my_record!(x);",
-        ] {
-            assert!(!records(&body(not_found)), "{not_found}");
         }
     }
 }

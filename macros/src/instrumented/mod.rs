@@ -2,17 +2,17 @@
 
 mod expand;
 mod parse;
+mod record;
 mod steps;
 mod validate;
 
+pub use record::record;
 pub use steps::{step, Kind};
 
 use crate::errors::Errors;
 use proc_macro2::TokenStream;
-use quote::quote;
-use syn::parse::Parser;
-use syn::punctuated::Punctuated;
-use syn::{ItemFn, Token};
+use quote::{quote, ToTokens};
+use syn::ItemFn;
 
 pub fn instrumented(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
@@ -28,15 +28,20 @@ pub fn instrumented(args: TokenStream, item: TokenStream) -> TokenStream {
             if let Err(error) = function {
                 errors.push(error);
             }
-            // The function stays as written, so the rest of the crate still compiles.
+            // The function stays as written, so the rest of the crate still compiles, and its
+            // `record!`s type-check their values without a second error.
+            let krate = syn::parse_quote!(::tallymark);
+            let (item, _) = record::mark_invocations(item_tokens, None, &krate);
             let compile_errors = errors.to_compile_errors();
-            return quote!(#item_tokens #compile_errors);
+            return quote!(#item #compile_errors);
         }
     };
     validate::check_function(&function, &mut errors);
     let event = validate::event_name(&parsed, &mut errors);
     let compile_errors = errors.to_compile_errors();
     if cfg!(feature = "off") {
+        let (function, _) =
+            record::mark_invocations(function.into_token_stream(), None, &parsed.krate);
         return quote!(#function #compile_errors);
     }
     if function.sig.constness.is_some() {
@@ -45,32 +50,4 @@ pub fn instrumented(args: TokenStream, item: TokenStream) -> TokenStream {
     }
     let expanded = expand::expand(&parsed, event, function);
     quote!(#expanded #compile_errors)
-}
-
-/// `record!(field = expr, ...)` inside an instrumented function's body.
-pub fn record(input: TokenStream) -> TokenStream {
-    let pairs = match Punctuated::<syn::MetaNameValue, Token![,]>::parse_terminated.parse2(input) {
-        Ok(pairs) => pairs,
-        Err(error) => return error.to_compile_error(),
-    };
-    let mut errors = Errors::default();
-    let mut fields = Vec::new();
-    for pair in pairs {
-        match pair.path.get_ident() {
-            Some(ident) if fields.iter().any(|(seen, _)| seen == ident) => {
-                errors.at(ident, format!("`{ident}` is recorded twice"));
-            }
-            Some(ident) => fields.push((ident.clone(), pair.value)),
-            None => errors.at(&pair.path, "expected a field name, like `user_id = id`"),
-        }
-    }
-    if !errors.is_empty() {
-        return errors.to_compile_errors();
-    }
-    if cfg!(feature = "off") {
-        // Compiled out: the values are neither evaluated nor moved, but still count as used.
-        let values = fields.iter().map(|(_, value)| quote!(let _ = &(#value);));
-        return quote!(if false { #(#values)* });
-    }
-    expand::record_fields(&expand::call_ident(), &fields)
 }

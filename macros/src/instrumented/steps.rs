@@ -136,7 +136,8 @@ fn expand(kind: Kind, step_args: &StepArgs, function: ItemFn) -> TokenStream {
         sig,
         block,
     } = function;
-    let run = run_body(&sig, &block.stmts);
+    let stmts = &block.stmts;
+    let run = run_body(&sig, &quote!(#(#stmts)*), None);
     let classify = classify(krate, layout, None, None);
     let (result, error, started, step, point) = (
         hidden("result"),

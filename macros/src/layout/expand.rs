@@ -65,6 +65,10 @@ pub fn expand(layout: &Layout<'_>) -> TokenStream {
             fn point<'a>() -> #builder<'a> {
                 #builder { buf: #krate::__private::PointBuf::new(<Self as #krate::Layout>::SCHEMA) }
             }
+
+            fn absorb<'a>(point: &mut #builder<'a>, recorded: #builder<'static>) {
+                point.buf.absorb(recorded.buf);
+            }
         }
 
         #[automatically_derived]
@@ -72,6 +76,15 @@ pub fn expand(layout: &Layout<'_>) -> TokenStream {
             /// An empty point of this layout (every blob `''`, every double `0`).
             #vis fn point<'a>() -> #builder<'a> {
                 <Self as #krate::Layout>::point()
+            }
+
+            /// Sets fields of the innermost `#[instrumented]` call of this layout that is running,
+            /// from any function it calls: `set` receives the fields recorded so far by such
+            /// functions, and the call takes them before its body's next `record!` and before its
+            /// point is written (the last value recorded wins). With no such call running,
+            /// nothing is written and `Stats::records_outside_call` counts it.
+            #vis fn record(set: impl ::core::ops::FnOnce(&mut #builder<'static>)) {
+                #krate::__private::record_active::<Self>(set);
             }
         }
 

@@ -2,7 +2,7 @@
 
 pub mod classify;
 
-pub use crate::call::{Deferred, EmitRule, Enrich, PointSource, RecordedWhileRunning, Recording};
+pub use crate::call::{Deferred, EmitRule, Enrich, PointSource, Recording};
 pub use crate::layout::PointBuilder;
 pub use crate::point::PointBuf;
 pub use crate::scope::{emit, emit_in};
@@ -74,6 +74,21 @@ pub fn event_name(
     {
         Some(name) => Blob::Text(Cow::Borrowed(name)),
         None => Blob::Text(Cow::Owned(naming.name(method, route))),
+    }
+}
+
+/// What a layout's generated `record` does: sets fields of the innermost running instrumented
+/// call of layout `L`, or, with none running, counts the record in
+/// [`crate::Stats::records_outside_call`].
+pub fn record_active<L: crate::Layout>(set: impl FnOnce(&mut L::Point<'static>)) {
+    if cfg!(feature = "off") {
+        return;
+    }
+    if !crate::active::record::<L>(set) {
+        crate::scope::count_in_current(crate::Stats {
+            records_outside_call: 1,
+            ..crate::Stats::default()
+        });
     }
 }
 

@@ -1,8 +1,8 @@
-use kiloclaw::telemetry::KiloClawEvent;
+use tallymark_tests::Sample;
 
-#[tallymark::instrumented(KiloClawEvent, event = "e")]
+#[tallymark::instrumented(Sample, event = "e")]
 async fn handler(id: String) {
-    tallymark::record!(usr_id = id);
+    tallymark::record!(usr = id);
 }
 
 fn main() {

@@ -1,9 +1,9 @@
-use kiloclaw::telemetry::KiloClawEvent;
 use tallymark::record as remember;
+use tallymark_tests::Sample;
 
-#[tallymark::instrumented(KiloClawEvent, event = "e")]
+#[tallymark::instrumented(Sample, event = "e")]
 async fn handler(id: String) {
-    remember!(user_id = id);
+    remember!(user = id);
 }
 
 fn main() {

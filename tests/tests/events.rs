@@ -49,7 +49,7 @@ fn job_blobs(event: &str, channel: &str, phase: &str, extra: &[(usize, &str)]) -
 /// Events written with `emit`: a point, no line. Each carries its own phase, which wins over the
 /// worker's; the type sets the channel of all of them.
 #[derive(Debug, Clone, tallymark::events::Event)]
-#[tallymark(layout = JobEvent, state = Worker, prefix = "job.", fields(channel = Channel::Queue))]
+#[tallymark(layout = JobEvent, state = Worker, prefix = "job.", fields(channel = Channel::Queue), point_only)]
 enum Lifecycle {
     Started {
         #[tallymark(to = phase)]

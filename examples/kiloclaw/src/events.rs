@@ -8,7 +8,7 @@ use tallymark::events::Nullable;
 /// Durable Object lifecycle events (`delivery = do`). The state supplies the instance's
 /// dimensions; `status` is the event's own (the caller's value wins, as in the reference).
 #[derive(Debug, Clone, tallymark::events::Event)]
-#[tallymark(layout = KiloClawEvent, state = InstanceState, prefix = "instance.", fields(delivery = Delivery::Do))]
+#[tallymark(layout = KiloClawEvent, state = InstanceState, prefix = "instance.", fields(delivery = Delivery::Do), point_only)]
 pub enum InstanceEvent {
     /// End of `provision()`; duration of the whole call.
     Provisioned {

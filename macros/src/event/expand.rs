@@ -21,6 +21,37 @@ impl DetailField {
     }
 }
 
+/// Every field goes somewhere: to the line (an event type that is not `point_only`), to the point
+/// (`to = field`, `error_text`), or explicitly nowhere (`skip`, which goes with nothing else).
+pub fn check_destinations(parsed: &EventType, errors: &mut Errors) {
+    for event in &parsed.events {
+        if parsed.point_only && event.line_only {
+            errors.at(
+                &event.ident,
+                "a `line_only` event cannot be in a `point_only` type: its events have no line",
+            );
+        }
+        for field in &event.fields {
+            match (&field.skip, field.target()) {
+                (Some(skip), Some(_)) => errors.at(
+                    skip,
+                    "`skip` leaves the field out of the line and the point: remove it, or its mapping",
+                ),
+                (None, None) if parsed.point_only => errors.at(
+                    &field.ident,
+                    format!(
+                        "`{}` goes nowhere: events of a `point_only` type have no console line, and \
+                         it is not mapped onto the layout; map it with `#[tallymark(to = field)]`, \
+                         or mark it `#[tallymark(skip)]`",
+                        field.ident
+                    ),
+                ),
+                _ => {}
+            }
+        }
+    }
+}
+
 /// Two fields of one event (or a field and a constant) may not fill the same layout field.
 pub fn check_targets(parsed: &EventType, errors: &mut Errors) {
     for event in &parsed.events {
@@ -102,9 +133,10 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
         let writes = !event.line_only;
         quote!(#pattern => #writes)
     });
-    let details = parsed.events.iter().map(|event| {
-        let pattern = pattern(event);
-        let adds = event.fields.iter().map(|field| {
+    let details =
+        parsed.events.iter().map(|event| {
+            let pattern = pattern(event);
+            let adds = event.fields.iter().filter(|field| field.skip.is_none()).map(|field| {
             let (ident, key) = (&field.ident, &field.key);
             if field.error_text.is_some() {
                 quote!(details.add(#key, #krate::events::ErrorDetail::console_value(#ident));)
@@ -116,8 +148,8 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
                 });)
             }
         });
-        quote!(#pattern => { #(#adds)* })
-    });
+            quote!(#pattern => { #(#adds)* })
+        });
     let constants = parsed
         .constants
         .iter()
@@ -166,8 +198,15 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
     });
 
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let point_only = parsed.point_only.then(|| {
+        quote! {
+            #[automatically_derived]
+            impl #impl_generics #krate::events::PointEvent for #name #ty_generics #where_clause {}
+        }
+    });
     quote! {
         #state_checks
+        #point_only
 
         #[automatically_derived]
         impl #impl_generics #krate::events::Event for #name #ty_generics #where_clause {

@@ -16,6 +16,7 @@ pub fn derive_event(input: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let parsed = parse::parse(&input, &mut errors);
     expand::check_targets(&parsed, &mut errors);
+    expand::check_destinations(&parsed, &mut errors);
     let compile_errors = errors.to_compile_errors();
     if parsed.layout.is_none() {
         return compile_errors;

@@ -7,9 +7,11 @@ use syn::punctuated::Punctuated;
 use syn::{Attribute, Data, DeriveInput, Expr, Fields, Ident, LitStr, Path, Token};
 
 /// Options of the event type:
-/// `#[tallymark(layout = L, prefix = "...", state = S, fields(k = v), crate = path)]`.
+/// `#[tallymark(layout = L, prefix = "...", state = S, fields(k = v), point_only, crate = path)]`.
 pub struct EventType {
     pub layout: Option<Path>,
+    /// `point_only`: the type's events have no console line (they are written with `emit`).
+    pub point_only: bool,
     pub prefix: String,
     pub state: Option<Path>,
     pub krate: Path,
@@ -22,6 +24,8 @@ pub struct EventType {
 pub struct EventDecl {
     /// `None` for a struct, the variant's name for an enum.
     pub variant: Option<Ident>,
+    /// The struct's or the variant's name, where errors about the whole event point.
+    pub ident: Ident,
     pub name: String,
     pub line_only: bool,
     pub fields: Vec<DetailField>,
@@ -34,6 +38,8 @@ pub struct DetailField {
     pub key: String,
     pub to: Option<Ident>,
     pub error_text: Option<Ident>,
+    /// `skip`: a field that goes to neither the line nor the point.
+    pub skip: Option<Ident>,
 }
 
 const TYPE_OPTIONS: &[&str] = &[
@@ -43,14 +49,16 @@ const TYPE_OPTIONS: &[&str] = &[
     "fields",
     "name",
     "line_only",
+    "point_only",
     "crate",
 ];
 const EVENT_OPTIONS: &[&str] = &["name", "line_only"];
-const FIELD_OPTIONS: &[&str] = &["to", "key", "error_text"];
+const FIELD_OPTIONS: &[&str] = &["to", "key", "error_text", "skip"];
 
 pub fn parse(input: &DeriveInput, errors: &mut Errors) -> EventType {
     let mut parsed = EventType {
         layout: None,
+        point_only: false,
         prefix: String::new(),
         state: None,
         krate: syn::parse_quote!(::tallymark),
@@ -67,6 +75,7 @@ pub fn parse(input: &DeriveInput, errors: &mut Errors) -> EventType {
             "prefix" => parsed.prefix = meta.value()?.parse::<LitStr>()?.value(),
             "name" => struct_name = Some(meta.value()?.parse::<LitStr>()?),
             "line_only" => struct_line_only = true,
+            "point_only" => parsed.point_only = true,
             _ => {
                 let content;
                 syn::parenthesized!(content in meta.input);
@@ -88,6 +97,7 @@ pub fn parse(input: &DeriveInput, errors: &mut Errors) -> EventType {
                 .unwrap_or_else(|| tallymark_names::snake_case(&input.ident.to_string()));
             parsed.events.push(EventDecl {
                 variant: None,
+                ident: input.ident.clone(),
                 name,
                 line_only: struct_line_only,
                 unit: matches!(data.fields, Fields::Unit),
@@ -99,6 +109,7 @@ pub fn parse(input: &DeriveInput, errors: &mut Errors) -> EventType {
                 let (name, line_only) = variant_options(&variant.ident, &variant.attrs, errors);
                 parsed.events.push(EventDecl {
                     variant: Some(variant.ident.clone()),
+                    ident: variant.ident.clone(),
                     name,
                     line_only,
                     unit: matches!(variant.fields, Fields::Unit),
@@ -154,11 +165,13 @@ fn parse_fields(fields: &Fields, errors: &mut Errors) -> Vec<DetailField> {
                     ident,
                     to: None,
                     error_text: None,
+                    skip: None,
                 };
                 each_option(&field.attrs, FIELD_OPTIONS, "field", errors, |key, meta| {
                     match key {
                         "to" => detail.to = Some(meta.value()?.parse()?),
                         "key" => detail.key = meta.value()?.parse::<LitStr>()?.value(),
+                        "skip" => detail.skip = meta.path.get_ident().cloned(),
                         _ => detail.error_text = meta.path.get_ident().cloned(),
                     }
                     Ok(())

@@ -28,7 +28,7 @@
 //! }
 //!
 //! #[derive(tallymark::events::Event)]
-//! #[tallymark(layout = LinkEvent, state = Owner, prefix = "abuse.")]
+//! #[tallymark(layout = LinkEvent, state = Owner, prefix = "abuse.", point_only)]
 //! pub enum AbuseEvent {
 //!     Blocked { #[tallymark(to = reason)] reason: String, #[tallymark(to = value)] hits: u32 },
 //! }
@@ -51,7 +51,17 @@ pub use error_detail::{
 };
 pub use line::{LineShape, NameForm};
 pub use reconcile::Reconcile;
-pub use tallymark_macros::{lifecycle_event, reconcile_event, Dimensions, Event};
+#[doc = include_str!("../../docs/event.md")]
+pub use tallymark_macros::Event;
+
+#[doc = include_str!("../../docs/dimensions.md")]
+pub use tallymark_macros::Dimensions;
+
+#[doc = include_str!("../../docs/steps.md")]
+pub use tallymark_macros::reconcile_event;
+
+#[doc = include_str!("../../docs/steps.md")]
+pub use tallymark_macros::lifecycle_event;
 
 use crate::layout::{Layout, PointBuilder};
 use crate::value::Blob;
@@ -87,6 +97,16 @@ pub trait Event {
     /// Writes the fields the event maps onto the layout (and the event type's constant fields).
     fn fill<'a>(&'a self, point: &mut <Self::Layout as Layout>::Point<'a>);
 }
+
+/// An event type without console lines, declared `#[tallymark(point_only)]`: each of its fields
+/// is mapped onto the layout (or marked `skip`), so writing only its point loses nothing. Only
+/// such events are written with [`emit`]; the others have details that only a line carries.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has details that only its console line carries, so `emit` would drop them",
+    label = "an event of a type with console lines",
+    note = "log it with `Reconcile::log`, or declare the type `#[tallymark(point_only)]` (every field then maps onto the layout) to write it with `emit`"
+)]
+pub trait PointEvent: Event {}
 
 /// A state whose fields fill dimensions of every event of layout `L`, read when the event is
 /// emitted. Derive it with `#[derive(tallymark::events::Dimensions)]`.
@@ -156,9 +176,8 @@ fn event_point<'a, E: Event>(
     point
 }
 
-/// Writes `event`'s data point (no line) with `state`'s dimensions, into the current scope. An
-/// event that writes only its line writes nothing here.
-pub fn emit<E: Event>(event: &E, state: &E::State) {
+/// Writes `event`'s data point (no line) with `state`'s dimensions, into the current scope.
+pub fn emit<E: PointEvent>(event: &E, state: &E::State) {
     emit_with(event, Some(state));
 }
 

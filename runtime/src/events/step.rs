@@ -1,7 +1,7 @@
 //! The event a wrapped step writes (`#[reconcile_event]`, `#[lifecycle_event]`): its name, how
 //! long it took, its error, and constant fields.
 
-use super::{Details, Dimensions, Event};
+use super::{Details, Dimensions, Event, PointEvent};
 use crate::layout::{Layout, PointBuilder};
 use crate::value::Blob;
 use serde_json::Value;
@@ -65,3 +65,7 @@ impl<L: Layout, S: Dimensions<L>> Event for Step<L, S> {
         }
     }
 }
+
+/// A lifecycle step is written as a point only (`#[lifecycle_event]`): its duration and error go
+/// to the layout's `duration_ms` and `error` fields, the roles every step fills.
+impl<L: Layout, S: Dimensions<L>> PointEvent for Step<L, S> {}

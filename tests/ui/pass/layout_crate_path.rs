@@ -40,7 +40,7 @@ pub struct State {
 }
 
 #[derive(telemetry::events::Event)]
-#[tallymark(layout = Event, state = State, crate = facade::telemetry)]
+#[tallymark(layout = Event, state = State, point_only, crate = facade::telemetry)]
 pub enum Happened {
     Started {
         #[tallymark(to = label)]

@@ -15,7 +15,7 @@ pub struct Telemetry {
 }
 
 #[derive(tallymark::events::Event)]
-#[tallymark(layout = Telemetry, prefix = "job.")]
+#[tallymark(layout = Telemetry, prefix = "job.", point_only)]
 pub enum Job {
     Done {
         #[tallymark(to = route)]

@@ -6,7 +6,8 @@
 #   ./scripts/test.sh --help      the stages
 #
 # Installs the Rust tools it needs first (pinned, only when missing). Node and npm, needed by the
-# wasm and e2e stages, are system packages: when missing, the script stops and says how to install them.
+# wasm, docs and e2e stages, are system packages: when missing, the script stops and says how to
+# install them.
 set -euo pipefail
 # With TRYBUILD=overwrite, trybuild rewrites the expected ui/fail/*.stderr files instead of comparing
 # them, so the UI tests would pass whatever the compiler says. An inherited value must not turn a
@@ -31,7 +32,9 @@ Runs the named stages in the order given, or every stage in this order when none
   ui      the UI tests (trybuild) alone; skipped when native runs too, since it includes them
   miri    the runtime's unit tests, scopes and the global sink under Miri (nightly)
   wasm    tallymark's wasm tests in Node (wasm-bindgen-test)
-  docs    cargo doc for the workspace with RUSTDOCFLAGS="-D warnings"
+  docs    cargo doc for the workspace with RUSTDOCFLAGS="-D warnings"; the public API listings
+          (runtime/public-api.txt, names/public-api.txt) match the code (scripts/public-api.sh
+          --check, nightly rustdoc JSON; update them with scripts/public-api.sh --bless)
   bench   the benchmarks compile (cargo bench --no-run)
   e2e     the example workers built with worker-build, run in workerd (node --test)
 EOF
@@ -78,8 +81,12 @@ stage_wasm() {
 }
 
 stage_docs() {
+  ensure_node # scripts/public-api.js
   log "docs build without warnings"
   RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
+  # A public API change fails here with its diff until the committed listing is updated, so it
+  # shows in review.
+  "$ROOT/scripts/public-api.sh" --check
 }
 
 stage_bench() {
@@ -123,7 +130,7 @@ main() {
   [ "$#" -gt 0 ] || set -- "${STAGES[@]}"
 
   # A missing Node stops the run now rather than after the stages before the first that needs it.
-  if contains wasm "$@" || contains e2e "$@"; then ensure_node; fi
+  if contains wasm "$@" || contains docs "$@" || contains e2e "$@"; then ensure_node; fi
 
   local ran=() note=""
   trap 'status=$?; [ "$status" -eq 0 ] || [ -z "${current:-}" ] || log "stage $current failed (exit $status)"' EXIT

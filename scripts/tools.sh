@@ -65,6 +65,16 @@ ensure_miri() {
   fi
 }
 
+# The nightly toolchain, whose rustdoc writes the JSON the public API listing is made from
+# (scripts/public-api.sh). Installed only when the machine has none; the listing script checks that
+# the JSON's format is one it supports.
+ensure_nightly() {
+  if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+    log "installing the nightly toolchain (once)"
+    rustup toolchain install nightly --profile minimal
+  fi
+}
+
 # The e2e harness's npm packages (workerd, binaryen's wasm-opt), exactly as package-lock.json pins.
 ensure_e2e_packages() {
   ensure_node

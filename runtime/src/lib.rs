@@ -45,7 +45,8 @@
 //! and never changes the instrumented code's result.
 //!
 //! ## Cargo features
-//! * `worker` (default): the Analytics Engine sink and [`Scope::from_env`], for `worker::Env`.
+//! * `worker` (default): the Analytics Engine sink and [`Scope::from_env`], for `worker::Env`;
+//!   on wasm, `testing::TestEnv`, an `Env` whose Analytics Engine bindings capture points in tests.
 //! * `http` (default): [`HttpStatus`] for `http::Response`.
 //! * `tracing` (default): [`sink::TracingSink`].
 //! * `events`: typed events, their console lines and the step attributes ([`events`]).
@@ -68,6 +69,8 @@ mod schema;
 mod scope;
 pub mod sink;
 mod stats;
+#[cfg(all(target_arch = "wasm32", feature = "worker"))]
+pub mod testing;
 mod text;
 mod value;
 

@@ -189,3 +189,68 @@ fn clocks_work_on_wasm() {
     assert!(tallymark::clock::elapsed_ms(start) >= 0.0);
     assert!(tallymark::clock::unix_ms() > 1.7e12);
 }
+
+// --- a real workers-rs handler, run through a Router with a test Env --------------------------------
+
+#[tallymark::layout(dataset = "hello", binding = "HELLO")]
+struct Hello {
+    #[index]
+    #[blob(1)]
+    event: String,
+    #[blob(2)]
+    route: String,
+    #[blob(3)]
+    error: String,
+    #[blob(4)]
+    name: String,
+}
+
+#[tallymark::instrumented(Hello, route = "GET /hello/:name")]
+async fn hello(
+    _req: worker::Request,
+    ctx: worker::RouteContext<()>,
+) -> worker::Result<worker::Response> {
+    let name = ctx.param("name").cloned().unwrap_or_default();
+    tallymark::record!(name = name.clone());
+    if name == "nobody" {
+        return worker::Response::error("no such name", 404);
+    }
+    worker::Response::ok(format!("hello, {name}"))
+}
+
+async fn serve(test: &tallymark::testing::TestEnv, path: &str) -> u16 {
+    let req =
+        worker::Request::new(&format!("https://example.com{path}"), worker::Method::Get).unwrap();
+    let router = worker::Router::new().get_async("/hello/:name", hello);
+    let response = Scope::from_env(&test.env())
+        .run(router.run(req, test.env()))
+        .await;
+    response.unwrap().status_code()
+}
+
+#[wasm_bindgen_test]
+async fn a_handler_run_through_a_router_writes_its_points_into_the_test_env() {
+    let test = tallymark::testing::TestEnv::new().with_dataset::<Hello>();
+    assert_eq!(serve(&test, "/hello/world").await, 200);
+    assert_eq!(serve(&test, "/hello/nobody").await, 404);
+    let points = test.points();
+    let blobs: Vec<Vec<&str>> = points.iter().map(|point| point.blob_texts()).collect();
+    assert_eq!(
+        blobs,
+        [
+            ["hello.get", "GET /hello/:name", "", "world"],
+            ["hello.get", "GET /hello/:name", "HTTP 404", "nobody"]
+        ]
+    );
+    assert_eq!(points[0].index(), Some("hello.get"));
+    assert_eq!(points[1].text("name"), Some("nobody"));
+}
+
+#[wasm_bindgen_test]
+async fn a_test_env_without_the_layouts_binding_counts_the_points_as_dropped() {
+    let test = tallymark::testing::TestEnv::new();
+    let scope = Scope::from_env(&test.env());
+    scope.run_sync(|| sample().emit());
+    assert!(test.points().is_empty());
+    assert_eq!(scope.stats().dropped_without_binding, 1);
+}

@@ -249,16 +249,8 @@ pub(crate) fn take<L: Layout>(slot: &CallSlot, active: bool) -> Option<L::Point<
 mod tests {
     use super::*;
     use crate::sink::MemorySink;
+    use crate::test_layout::Probe as Test;
     use crate::{Call, Outcome, Scope};
-
-    #[tallymark_macros::layout(dataset = "t", binding = "T", crate = crate)]
-    struct Test {
-        #[index]
-        #[blob(1)]
-        event: String,
-        #[blob(2)]
-        note: String,
-    }
 
     fn note(text: &'static str) -> bool {
         record::<Test>(|point| {

@@ -342,3 +342,84 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sink::MemorySink;
+    use crate::test_layout::{Probe, ProbePoint};
+    use std::time::Duration;
+
+    fn in_scope(f: impl FnOnce()) -> Vec<crate::sink::RecordedPoint> {
+        let sink = MemorySink::new();
+        Scope::new(sink.clone()).run_sync(f);
+        sink.points()
+    }
+
+    #[test]
+    fn a_finished_call_writes_its_point_once() {
+        let points = in_scope(|| {
+            let mut call = Call::<Probe>::start("probe.ok", None);
+            call.finish_in_place(Outcome::Ok, None);
+            call.finish_in_place(Outcome::Error, Some("again".into()));
+            drop(call);
+        });
+        assert_eq!(points.len(), 1);
+        assert_eq!(points[0].blob_texts(), ["probe.ok", "", "", ""]);
+    }
+
+    #[test]
+    fn a_call_dropped_unfinished_is_written_as_cancelled() {
+        let points = in_scope(|| drop(Call::<Probe>::start("probe.dropped", None)));
+        assert_eq!(points[0].text("error"), Some("cancelled"));
+    }
+
+    #[test]
+    fn the_enricher_runs_before_the_rule_which_decides_the_write() {
+        fn noted(point: &mut ProbePoint<'_>) {
+            point.note("enriched");
+        }
+        fn only_enriched(point: &ProbePoint<'_>) -> bool {
+            point.get_note() == "enriched"
+        }
+        let points = in_scope(|| {
+            Call::<Probe>::start("probe.kept", None)
+                .enrich(noted)
+                .emit_if(only_enriched)
+                .finish(Outcome::Ok, None);
+            Call::<Probe>::start("probe.skipped", None)
+                .emit_if(only_enriched)
+                .finish(Outcome::Ok, None);
+        });
+        let names: Vec<&str> = points.iter().map(|p| p.index().unwrap()).collect();
+        assert_eq!(names, ["probe.kept"]);
+    }
+
+    #[test]
+    fn in_a_scope_the_duration_is_measured_from_the_invocations_start() {
+        let sink = MemorySink::new();
+        let started = clock::now() - Duration::from_millis(40);
+        Scope::starting_at(sink.clone(), started).run_sync(|| {
+            Call::<Probe>::start("probe.timed", None).finish(Outcome::Ok, None);
+        });
+        assert!(sink.last().unwrap().doubles()[0] >= 40.0);
+    }
+
+    #[test]
+    fn an_http_call_is_named_by_the_layouts_rule_and_its_error_cut_to_the_layouts_limit() {
+        struct Status(u16);
+        impl crate::HttpStatus for Status {
+            fn http_status(&self) -> u16 {
+                self.0
+            }
+        }
+        let points = in_scope(|| {
+            let long = "x".repeat(300);
+            Call::<Probe>::http("DELETE", "/probes/p1").finish_http(&Err::<Status, _>(long));
+            Call::<Probe>::http("GET", "/probes").finish_http(&Ok::<_, String>(Status(503)));
+        });
+        assert_eq!(points[0].index(), Some("probes.p1.delete"));
+        assert_eq!(points[0].text("error").unwrap(), "x".repeat(200));
+        assert_eq!(points[1].text("error"), Some("HTTP 503"));
+    }
+}

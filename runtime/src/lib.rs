@@ -69,6 +69,8 @@ mod schema;
 mod scope;
 pub mod sink;
 mod stats;
+#[cfg(test)]
+mod test_layout;
 #[cfg(all(target_arch = "wasm32", feature = "worker"))]
 pub mod testing;
 mod text;

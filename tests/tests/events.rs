@@ -231,6 +231,29 @@ fn a_lifecycle_method_writes_its_event_on_success_only() {
     assert_eq!(*value, 0.0);
 }
 
+/// A lifecycle method that returns no `Result` cannot fail, so its event is always written (the
+/// decision documented with `lifecycle_event`): here, whatever number it returns.
+impl Runner {
+    #[tallymark::events::lifecycle_event(JobEvent, event = "job.paused", state = self.state.borrow())]
+    fn pause(&self, queued: u32) -> u32 {
+        queued
+    }
+}
+
+#[test]
+fn a_lifecycle_method_without_a_result_always_writes_its_event() {
+    let runner = Runner {
+        state: RefCell::new(worker()),
+    };
+    let (points, _) = capture(|| {
+        assert_eq!(runner.pause(0), 0);
+        assert_eq!(runner.pause(7), 7);
+    });
+    let names: Vec<&str> = points.iter().map(|p| p.index().unwrap()).collect();
+    assert_eq!(names, ["job.paused", "job.paused"]);
+    assert_eq!(points[0].text("error"), Some(""));
+}
+
 // --- Reconcile::log: the line, then the point ---------------------------------------------------
 
 #[test]

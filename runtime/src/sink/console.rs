@@ -94,3 +94,40 @@ impl Sink for ConsoleSink {
         Ok(())
     }
 }
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::test_layout::probe;
+    use std::sync::{Arc, Mutex};
+
+    /// A writer whose bytes the test reads back.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn natively_each_point_is_one_json_line_of_its_fields_by_name() {
+        let captured = Captured::default();
+        let sink = ConsoleSink::to_writer(captured.clone());
+        let mut point = probe("probe.logged", "a \"quoted\" note");
+        point.duration_ms(2.0);
+        sink.write(&point.seal()).unwrap();
+        sink.write(&probe("probe.second", "").seal()).unwrap();
+        let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(
+            text,
+            "{\"event\":\"probe.logged\",\"note\":\"a \\\"quoted\\\" note\",\"error\":\"\",\"duration_ms\":2}\n\
+             {\"event\":\"probe.second\",\"note\":\"\",\"error\":\"\",\"duration_ms\":0}\n"
+        );
+    }
+}

@@ -54,3 +54,39 @@ impl Sink for NoopSink {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sink::MemorySink;
+    use crate::test_layout::probe;
+
+    struct Failing;
+
+    impl Sink for Failing {
+        fn write(&self, _: &DataPoint<'_>) -> Result<(), WriteError> {
+            Err(WriteError::new("refused"))
+        }
+    }
+
+    #[test]
+    fn every_sink_gets_the_point_even_after_one_fails() {
+        let (first, last) = (MemorySink::new(), MemorySink::new());
+        let fanout = Fanout::new()
+            .with(first.clone())
+            .with(Failing)
+            .with(last.clone());
+        assert_eq!(fanout.len(), 3);
+        let result = fanout.write(&probe("probe.fanned", "n").seal());
+        assert!(result.is_err(), "a failure is reported");
+        assert_eq!((first.len(), last.len()), (1, 1));
+        assert_eq!(last.last().unwrap().text("note"), Some("n"));
+    }
+
+    #[test]
+    fn no_sink_and_the_noop_sink_succeed() {
+        assert!(Fanout::new().is_empty());
+        assert!(Fanout::new().write(&probe("e", "").seal()).is_ok());
+        assert!(NoopSink.write(&probe("e", "").seal()).is_ok());
+    }
+}

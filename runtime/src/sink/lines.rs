@@ -38,3 +38,17 @@ impl LineSink for MemoryLines {
             .push(line.to_owned());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clones_share_the_lines_in_order() {
+        let lines = MemoryLines::new();
+        let writer = lines.clone();
+        writer.line("first");
+        writer.line("second");
+        assert_eq!(lines.lines(), ["first", "second"]);
+    }
+}

@@ -160,3 +160,39 @@ impl PartialEq for RecordedPoint {
             && self.doubles == other.doubles
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_layout::probe;
+
+    #[test]
+    fn a_recorded_point_answers_by_field_name_and_by_slot() {
+        let sink = MemorySink::new();
+        let mut point = probe("probe.kept", "n");
+        point.duration_ms(1.5);
+        sink.write(&point.seal()).unwrap();
+        let recorded = sink.last().unwrap();
+        assert_eq!(recorded.dataset(), "probes");
+        assert_eq!(recorded.index(), Some("probe.kept"));
+        assert_eq!(recorded.text("note"), Some("n"));
+        assert_eq!(recorded.text("duration_ms"), None, "a number is not a text");
+        assert_eq!(recorded.blob_texts(), ["probe.kept", "n", "", ""]);
+        assert_eq!(recorded.doubles(), [1.5]);
+    }
+
+    #[test]
+    fn clones_share_the_points_and_take_empties_them() {
+        let sink = MemorySink::new();
+        let writer = sink.clone();
+        writer.write(&probe("a", "").seal()).unwrap();
+        writer.write(&probe("b", "").seal()).unwrap();
+        let taken: Vec<String> = sink
+            .take()
+            .iter()
+            .map(|p| p.index().unwrap().to_owned())
+            .collect();
+        assert_eq!(taken, ["a", "b"]);
+        assert!(writer.is_empty());
+    }
+}

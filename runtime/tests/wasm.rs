@@ -254,3 +254,21 @@ async fn a_test_env_without_the_layouts_binding_counts_the_points_as_dropped() {
     assert!(test.points().is_empty());
     assert_eq!(scope.stats().dropped_without_binding, 1);
 }
+
+#[tallymark::layout(dataset = "keys", binding = "KEYS")]
+struct ByteKeyed {
+    #[index]
+    key: Vec<u8>,
+}
+
+#[wasm_bindgen_test]
+fn a_byte_index_does_not_grow_past_the_limit_on_its_way_to_the_binding() {
+    let (binding, calls) = recording_binding();
+    let env = env_with("KEYS", &binding);
+    Scope::new(AnalyticsEngineSink::new(&env))
+        .run_sync(|| ByteKeyed::point().key(vec![0xFF; 96]).emit());
+    let indexes: Array = get(&calls.get(0), "indexes").unchecked_into();
+    let index = indexes.get(0).as_string().unwrap();
+    assert_eq!(index, "\u{FFFD}".repeat(32));
+    assert_eq!(index.len(), 96, "bytes of UTF-8");
+}

@@ -2,9 +2,11 @@
 //! every target, but a `worker::Env` exists only inside a Worker (wasm).
 
 use super::{Sink, WriteError};
+use crate::limits;
 use crate::point::DataPoint;
 use crate::scope::Scope;
 use crate::value::Blob;
+use std::borrow::Cow;
 use std::cell::RefCell;
 use worker::{AnalyticsEngineDataPointBuilder, AnalyticsEngineDataset, BlobType, Env};
 
@@ -59,13 +61,25 @@ impl Sink for AnalyticsEngineSink {
         let Some(dataset) = self.dataset(point.schema().binding()) else {
             return Err(WriteError::no_destination("no Analytics Engine binding"));
         };
-        let index = String::from_utf8_lossy(point.index().as_bytes());
+        let index = index_text(point.index().as_bytes());
         AnalyticsEngineDataPointBuilder::new()
             .indexes([index.as_ref()])
             .blobs(point.blobs().iter().map(blob_type))
             .doubles(point.doubles().iter().copied())
             .write_to(&dataset)
             .map_err(|error| WriteError::new(format!("writeDataPoint failed: {error}")))
+    }
+}
+
+/// The index as the text `writeDataPoint` takes: bytes that are not UTF-8 are replaced (each by
+/// U+FFFD, three bytes), then cut again to the index limit on a character boundary, so a byte
+/// index within the limit cannot grow past it on the way.
+fn index_text(index: &[u8]) -> Cow<'_, str> {
+    match String::from_utf8_lossy(index) {
+        Cow::Borrowed(text) => Cow::Borrowed(text),
+        Cow::Owned(text) => {
+            Cow::Owned(limits::truncate_str(&text, limits::MAX_INDEX_BYTES).to_owned())
+        }
     }
 }
 
@@ -83,5 +97,20 @@ impl Scope {
     /// Object's `fetch`/`alarm`): its start time is the one instrumented handlers measure from.
     pub fn from_env(env: &Env) -> Self {
         Scope::new(AnalyticsEngineSink::new(env))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::index_text;
+    use crate::limits::MAX_INDEX_BYTES;
+
+    #[test]
+    fn a_byte_index_stays_within_the_limit_once_made_text() {
+        let bytes = [0xFFu8; MAX_INDEX_BYTES];
+        let text = index_text(&bytes);
+        assert_eq!(text.len(), 96, "32 replacement characters of 3 bytes");
+        assert!(text.chars().all(|c| c == char::REPLACEMENT_CHARACTER));
+        assert_eq!(index_text(b"status.get"), "status.get");
     }
 }

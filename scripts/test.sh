@@ -57,7 +57,9 @@ stage_native() {
   log "tallymark without default features"
   cargo test -p tallymark --no-default-features --locked
   log "the off switch"
-  cargo test -p tallymark --features off --test off --locked
+  cargo test -p tallymark --features off,events --test off --locked
+  log "the examples with instrumentation compiled out, without a warning"
+  cargo clippy -p kiloclaw -p quickstart --features tallymark/off --all-targets --locked -- -D warnings
 }
 
 stage_ui() {

@@ -1,5 +1,5 @@
 //! With the `off` feature, emitting compiles to nothing: no sink sees a point.
-//! Run with `cargo test -p tallymark --features off --test off`.
+//! Run with `cargo test -p tallymark --features off,events --test off`.
 #![cfg(feature = "off")]
 
 use tallymark::sink::MemorySink;
@@ -46,4 +46,93 @@ fn the_schema_is_still_there() {
     use tallymark::Layout;
     assert_eq!(Event::SCHEMA.dataset(), "d");
     assert_eq!(Event::SCHEMA.fields().len(), 2);
+}
+
+// --- Nothing the attributes name is evaluated -------------------------------------------------------
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// How many times an expression given to an attribute or to `record` was evaluated.
+static EVALUATED: AtomicUsize = AtomicUsize::new(0);
+
+fn counted<T>(value: T) -> T {
+    EVALUATED.fetch_add(1, Ordering::SeqCst);
+    value
+}
+
+fn always(_: &EventPoint<'_>) -> bool {
+    counted(true)
+}
+
+#[tallymark::instrumented(Event, event = "counted", emit_if = always, fields(n = counted(2.0)))]
+fn counted_handler(id: u32) -> u32 {
+    tallymark::record!(event = counted(id.to_string()));
+    Event::record(|point| {
+        point.n(counted(3.0));
+    });
+    id + 1
+}
+
+#[test]
+fn no_field_value_rule_or_record_is_evaluated() {
+    let sink = MemorySink::new();
+    let scope = Scope::new(sink.clone());
+    assert_eq!(scope.run_sync(|| counted_handler(1)), 2);
+    assert_eq!(EVALUATED.load(Ordering::SeqCst), 0);
+    assert!(sink.is_empty());
+    assert_eq!(
+        scope.stats(),
+        tallymark::Stats::default(),
+        "not even counted"
+    );
+}
+
+#[cfg(feature = "events")]
+mod steps {
+    use super::{counted, Event, EVALUATED};
+    use std::cell::RefCell;
+    use std::sync::atomic::Ordering;
+    use tallymark::events::Reconcile;
+    use tallymark::sink::{MemoryLines, MemorySink};
+    use tallymark::Scope;
+
+    #[derive(Default, tallymark::events::Dimensions)]
+    #[tallymark(layout = Event)]
+    struct State {
+        #[tallymark(to = event)]
+        name: Option<String>,
+    }
+
+    struct Machine {
+        state: RefCell<State>,
+    }
+
+    impl Machine {
+        #[tallymark::events::lifecycle_event(Event, event = "started", state = counted(self.state.borrow()), fields(n = counted(1.0)))]
+        fn start(&self) -> Result<u8, String> {
+            Ok(1)
+        }
+
+        #[tallymark::events::reconcile_event(Event, action = "sweep", context = pass, fields(n = counted(2.0)))]
+        fn sweep(&self, pass: &Reconcile<'_, State>) -> u8 {
+            2
+        }
+    }
+
+    #[test]
+    fn step_attributes_return_the_method_unchanged() {
+        let machine = Machine {
+            state: RefCell::new(State::default()),
+        };
+        let (sink, lines) = (MemorySink::new(), MemoryLines::new());
+        let scope = Scope::new(sink.clone()).with_lines(lines.clone());
+        scope.run_sync(|| {
+            assert_eq!(machine.start(), Ok(1));
+            let pass = Reconcile::new("alarm", &machine.state);
+            assert_eq!(machine.sweep(&pass), 2);
+        });
+        assert_eq!(EVALUATED.load(Ordering::SeqCst), 0);
+        assert!(sink.is_empty());
+        assert!(lines.lines().is_empty());
+    }
 }

@@ -79,6 +79,28 @@ pub fn expand(args: &InstrumentedArgs, event: TokenStream, item: ItemFn) -> Toke
     }
 }
 
+/// Under the `off` feature: `function` unchanged but for a first statement that names `layout`
+/// and borrows each of `exprs` (the attribute's field values, rules, sources) inside `if false`,
+/// so they are type-checked and count as used (no unused-variable or unused-import warning in the
+/// user's crate) yet are never evaluated.
+pub fn used_but_off<'e>(
+    mut function: ItemFn,
+    krate: &syn::Path,
+    layout: &syn::Path,
+    exprs: impl Iterator<Item = &'e Expr>,
+) -> ItemFn {
+    let exprs = exprs.map(|expr| quote!(let _ = &(#expr);));
+    let uses: syn::Stmt = syn::parse_quote! {
+        #[allow(unreachable_code, clippy::all, clippy::pedantic)]
+        if false {
+            let _ = <#layout as #krate::Layout>::SCHEMA;
+            #(#exprs)*
+        }
+    };
+    function.block.stmts.insert(0, uses);
+    function
+}
+
 /// `tokens` in braces carrying the span of `block`'s braces: an item that looks macro-made would
 /// escape lints such as `dead_code`.
 pub fn with_braces_of(block: &syn::Block, tokens: TokenStream) -> TokenStream {

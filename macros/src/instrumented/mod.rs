@@ -40,6 +40,17 @@ pub fn instrumented(args: TokenStream, item: TokenStream) -> TokenStream {
     let event = validate::event_name(&parsed, &mut errors);
     let compile_errors = errors.to_compile_errors();
     if cfg!(feature = "off") {
+        let used = parsed.fields.iter().map(|(_, value)| value).chain(
+            [
+                &parsed.ok_if,
+                &parsed.error_if,
+                &parsed.emit_if,
+                &parsed.enrich,
+            ]
+            .into_iter()
+            .flatten(),
+        );
+        let function = expand::used_but_off(function, &parsed.krate, &parsed.layout, used);
         let (function, _) =
             record::mark_invocations(function.into_token_stream(), None, &parsed.krate);
         return quote!(#function #compile_errors);

@@ -62,7 +62,12 @@ pub fn step(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
             let expanded = expand(kind, &step, function);
             quote!(#expanded #compile_errors)
         }
-        _ => quote!(#function #compile_errors),
+        Some(step) => {
+            let used = std::iter::once(&step.source).chain(step.constants.iter().map(|c| &c.value));
+            let function = super::expand::used_but_off(function, &step.krate, &step.layout, used);
+            quote!(#function #compile_errors)
+        }
+        None => quote!(#function #compile_errors),
     }
 }
 

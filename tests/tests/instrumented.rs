@@ -582,3 +582,80 @@ fn interleaved_requests_keep_their_fields_apart() {
         .collect();
     assert_eq!(users, [("bolt:bob", "bolt"), ("acme:ann", "acme")]);
 }
+
+// --- Rules as closures, and what a handler's future carries -------------------------------------
+
+#[tallymark::instrumented(ApiEvent, event = "users.closures",
+    emit_if = |point| point.get_user() != "anonymous",
+    enrich = |point| { point.label("enriched"); },
+    fields(user = user))]
+async fn with_closures(user: &'static str) -> Result<Response, Error> {
+    Ok(Response(200))
+}
+
+#[test]
+fn emit_if_and_enrich_may_be_closures() {
+    let (_, points) = run(async {
+        with_closures("acme:ann").await.unwrap();
+        with_closures("anonymous").await.unwrap();
+    });
+    let written: Vec<(&str, &str)> = points
+        .iter()
+        .map(|p| (p.text("user").unwrap(), p.text("label").unwrap()))
+        .collect();
+    assert_eq!(written, [("acme:ann", "enriched")]);
+}
+
+#[tallymark::instrumented(ApiEvent, event = "users.deferred", fields(user = user))]
+async fn records_nothing(user: &'static str) -> u8 {
+    Wait::once().await;
+    1
+}
+
+#[tallymark::instrumented(ApiEvent, event = "users.recording", fields(user = user))]
+async fn records_in_its_body(user: &'static str) -> u8 {
+    Wait::once().await;
+    tallymark::record!(label = "late");
+    1
+}
+
+/// The README's claim: a body without `record!` builds its point only when it ends, so its
+/// future carries the entry values across `.await`, not a whole point; one with `record!` keeps
+/// the point from the start.
+#[test]
+fn a_handler_that_records_nothing_does_not_carry_its_point_across_awaits() {
+    let point = std::mem::size_of::<ApiEventPoint<'static>>();
+    let deferred = std::mem::size_of_val(&records_nothing("u"));
+    let recording = std::mem::size_of_val(&records_in_its_body("u"));
+    assert!(deferred < point, "{deferred} bytes, a point is {point}");
+    assert!(recording >= point, "{recording} bytes, a point is {point}");
+    assert_eq!(
+        block_on(records_nothing("u")) + block_on(records_in_its_body("u")),
+        2
+    );
+}
+
+/// Pending once (waking itself), then ready: an `.await` the future is suspended at.
+struct Wait(bool);
+
+impl Wait {
+    fn once() -> Self {
+        Wait(false)
+    }
+}
+
+impl Future for Wait {
+    type Output = ();
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if std::mem::replace(&mut self.0, true) {
+            std::task::Poll::Ready(())
+        } else {
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    }
+}

@@ -169,3 +169,24 @@ pub struct Worker {
     /// Not a dimension.
     pub attempts: u32,
 }
+
+/// A future that is pending once (waking itself, so any executor polls it again), then ready: an
+/// `.await` at which the future around it is suspended and other futures may run.
+#[derive(Debug, Default)]
+pub struct WaitOnce(bool);
+
+impl std::future::Future for WaitOnce {
+    type Output = ();
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if std::mem::replace(&mut self.0, true) {
+            std::task::Poll::Ready(())
+        } else {
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    }
+}

@@ -608,13 +608,13 @@ fn emit_if_and_enrich_may_be_closures() {
 
 #[tallymark::instrumented(ApiEvent, event = "users.deferred", fields(user = user))]
 async fn records_nothing(user: &'static str) -> u8 {
-    Wait::once().await;
+    tallymark_tests::WaitOnce::default().await;
     1
 }
 
 #[tallymark::instrumented(ApiEvent, event = "users.recording", fields(user = user))]
 async fn records_in_its_body(user: &'static str) -> u8 {
-    Wait::once().await;
+    tallymark_tests::WaitOnce::default().await;
     tallymark::record!(label = "late");
     1
 }
@@ -633,29 +633,4 @@ fn a_handler_that_records_nothing_does_not_carry_its_point_across_awaits() {
         block_on(records_nothing("u")) + block_on(records_in_its_body("u")),
         2
     );
-}
-
-/// Pending once (waking itself), then ready: an `.await` the future is suspended at.
-struct Wait(bool);
-
-impl Wait {
-    fn once() -> Self {
-        Wait(false)
-    }
-}
-
-impl Future for Wait {
-    type Output = ();
-
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<()> {
-        if std::mem::replace(&mut self.0, true) {
-            std::task::Poll::Ready(())
-        } else {
-            cx.waker().wake_by_ref();
-            std::task::Poll::Pending
-        }
-    }
 }

@@ -5,7 +5,7 @@
 use futures_executor::block_on;
 use std::future::Future;
 use std::pin::pin;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Waker};
 use tallymark::sink::{MemorySink, RecordedPoint};
 use tallymark::{Call, Outcome, Scope};
 
@@ -84,7 +84,7 @@ fn a_called_function_records_into_the_sync_call_that_runs_it() {
 #[tallymark::instrumented(Job, event = "job.async")]
 async fn async_job(owner: &'static str, items: u32) {
     load_owner(owner);
-    Yield::once().await;
+    tallymark_tests::WaitOnce::default().await;
     count_items(items);
 }
 
@@ -231,26 +231,4 @@ fn a_cancelled_call_keeps_what_was_recorded_before_it_was_dropped() {
         )
     );
     assert_eq!(scope.stats().records_outside_call, 0);
-}
-
-/// A future that is pending once, then ready: an `.await` that gives way to other futures.
-struct Yield(bool);
-
-impl Yield {
-    fn once() -> Self {
-        Yield(false)
-    }
-}
-
-impl Future for Yield {
-    type Output = ();
-
-    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if std::mem::replace(&mut self.0, true) {
-            Poll::Ready(())
-        } else {
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
-    }
 }

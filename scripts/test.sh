@@ -35,7 +35,8 @@ Runs the named stages in the order given, or every stage in this order when none
   docs    cargo doc for the workspace with RUSTDOCFLAGS="-D warnings"; the public API listings
           (runtime/public-api.txt, names/public-api.txt) match the code (scripts/public-api.sh
           --check, nightly rustdoc JSON; update them with scripts/public-api.sh --bless)
-  bench   the benchmarks compile (cargo bench --no-run)
+  bench   the benchmarks compile (cargo bench --no-run); the wasm size that instrumentation adds
+          to examples/kiloclaw stays within its limit (scripts/wasm-size.sh --check)
   e2e     the example workers built with worker-build, run in workerd (node --test)
 EOF
 }
@@ -94,6 +95,9 @@ stage_docs() {
 stage_bench() {
   log "benchmarks compile (run them with: ./scripts/bench.sh)"
   cargo bench --workspace --no-run --locked
+  ensure_node # wasm-opt, from the e2e packages
+  log "wasm size: what instrumentation adds to examples/kiloclaw, against the committed limit"
+  "$ROOT/scripts/wasm-size.sh" --check
 }
 
 stage_e2e() {
@@ -132,7 +136,7 @@ main() {
   [ "$#" -gt 0 ] || set -- "${STAGES[@]}"
 
   # A missing Node stops the run now rather than after the stages before the first that needs it.
-  if contains wasm "$@" || contains docs "$@" || contains e2e "$@"; then ensure_node; fi
+  if contains wasm "$@" || contains docs "$@" || contains bench "$@" || contains e2e "$@"; then ensure_node; fi
 
   local ran=() note=""
   trap 'status=$?; [ "$status" -eq 0 ] || [ -z "${current:-}" ] || log "stage $current failed (exit $status)"' EXIT

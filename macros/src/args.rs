@@ -267,7 +267,7 @@ pub fn text_limit(
             errors.at(
                 &unit,
                 format!(
-                    "unknown unit `{name}`{}; {usage}",
+                    "unknown unit `{name}`{}. {usage}",
                     did_you_mean(name, UNITS)
                 ),
             );

@@ -31,6 +31,8 @@ pub struct FieldDecl {
     pub index: Option<Attribute>,
     pub blob: Option<SlotAttr>,
     pub double: Option<SlotAttr>,
+    /// A slot attribute was misspelled (and reported): the field's slot is unknown, not missing.
+    pub misspelled_slot: bool,
 }
 
 /// A `#[blob(N)]` or `#[double(N)]` attribute.
@@ -106,6 +108,7 @@ fn parse_field(field: &mut syn::Field, errors: &mut Errors) -> FieldDecl {
         index: None,
         blob: None,
         double: None,
+        misspelled_slot: false,
     };
     let mut kept = Vec::new();
     for attr in field.attrs.drain(..) {
@@ -143,6 +146,7 @@ fn parse_field(field: &mut syn::Field, errors: &mut Errors) -> FieldDecl {
                 if hint.is_empty() {
                     kept.push(attr);
                 } else {
+                    decl.misspelled_slot = true;
                     errors.at(
                         attr.path(),
                         format!("unknown layout attribute `{name}`{hint}"),

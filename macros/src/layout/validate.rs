@@ -107,7 +107,8 @@ pub fn validate<'d>(decl: &'d LayoutDecl, errors: &mut Errors) -> Layout<'d> {
                 ),
             );
         }
-        if field.index.is_none() && field.blob.is_none() && field.double.is_none() {
+        let unplaced = field.index.is_none() && field.blob.is_none() && field.double.is_none();
+        if unplaced && !field.misspelled_slot {
             errors.at(
                 &field.ident,
                 format!(

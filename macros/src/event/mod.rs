@@ -1,7 +1,9 @@
-//! `#[derive(Event)]` and `#[derive(Dimensions)]`: typed events and state-derived dimensions.
+//! `#[derive(Event)]` (parse -> validate -> expand) and `#[derive(Dimensions)]`: typed events and
+//! state-derived dimensions.
 
 mod expand;
 mod parse;
+mod validate;
 
 use crate::errors::Errors;
 use proc_macro2::TokenStream;
@@ -15,8 +17,8 @@ pub fn derive_event(input: TokenStream) -> TokenStream {
     };
     let mut errors = Errors::default();
     let parsed = parse::parse(&input, &mut errors);
-    expand::check_targets(&parsed, &mut errors);
-    expand::check_destinations(&parsed, &mut errors);
+    validate::check_targets(&parsed, &mut errors);
+    validate::check_destinations(&parsed, &mut errors);
     let compile_errors = errors.to_compile_errors();
     if parsed.layout.is_none() {
         return compile_errors;

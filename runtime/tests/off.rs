@@ -73,8 +73,23 @@ fn counted_handler(id: u32) -> u32 {
     id + 1
 }
 
+/// Rules written as closures get their types from the attribute under `off` too, so they compile.
+#[tallymark::instrumented(Event, event = "closures",
+    emit_if = |point| point.get_event() != "hidden",
+    enrich = |point| { point.n(counted(1.0)); },
+    ok_if = |result: &Result<u8, String>| result.is_ok(),
+    error_if = |result: &Result<u8, String>| counted(result.is_err()))]
+fn with_closures(fail: bool) -> Result<u8, String> {
+    if fail {
+        return Err("failed".into());
+    }
+    Ok(1)
+}
+
 #[test]
 fn no_field_value_rule_or_record_is_evaluated() {
+    assert_eq!(with_closures(false), Ok(1));
+    assert_eq!(with_closures(true), Err("failed".into()));
     let sink = MemorySink::new();
     let scope = Scope::new(sink.clone());
     assert_eq!(scope.run_sync(|| counted_handler(1)), 2);

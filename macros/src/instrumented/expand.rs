@@ -79,22 +79,61 @@ pub fn expand(args: &InstrumentedArgs, event: TokenStream, item: ItemFn) -> Toke
     }
 }
 
-/// Under the `off` feature: `function` unchanged but for a first statement that names `layout`
-/// and borrows each of `exprs` (the attribute's field values, rules, sources) inside `if false`,
-/// so they are type-checked and count as used (no unused-variable or unused-import warning in the
-/// user's crate) yet are never evaluated.
-pub fn used_but_off<'e>(
+/// What the attribute names, checked as it would be when expanded, for the `off` feature: each
+/// `fields(field = expr)` set on a point of `layout` (a misspelled field or a wrong type is the
+/// same error as without `off`), and each rule or source given its expected type.
+#[derive(Default)]
+pub struct OffChecks<'e> {
+    /// `field = expr` pairs set on the point.
+    pub fields: Vec<(&'e Ident, &'e Expr)>,
+    /// `emit_if`: `Fn(&Point) -> bool`.
+    pub emit_if: Option<&'e Expr>,
+    /// `enrich`: `Fn(&mut Point)`.
+    pub enrich: Option<&'e Expr>,
+    /// `ok_if` and `error_if`: `Fn(&R) -> bool`, `R` the function's declared return type.
+    pub result_rules: Vec<&'e Expr>,
+    /// Expressions used as they are (a step's context or state).
+    pub used: Vec<&'e Expr>,
+}
+
+/// Under the `off` feature: `function` unchanged but for a first statement, inside `if false`,
+/// that type-checks what the attribute names (`checks`) the way the expansion would: the same
+/// compile errors with and without `off`, no unused-variable or unused-import warning in the
+/// user's crate, and nothing evaluated.
+pub fn used_but_off(
     mut function: ItemFn,
     krate: &syn::Path,
     layout: &syn::Path,
-    exprs: impl Iterator<Item = &'e Expr>,
+    checks: &OffChecks<'_>,
 ) -> ItemFn {
-    let exprs = exprs.map(|expr| quote!(let _ = &(#expr);));
+    let point = hidden("point");
+    let point_ty = quote!(<#layout as #krate::Layout>::Point<'_>);
+    let sets = checks
+        .fields
+        .iter()
+        .map(|(field, value)| quote!(let _ = #point.#field(#value);));
+    let emit_if = checks
+        .emit_if
+        .map(|rule| quote!(let _: &dyn ::core::ops::Fn(&#point_ty) -> bool = &(#rule);));
+    let enrich = checks
+        .enrich
+        .map(|enrich| quote!(let _: &dyn ::core::ops::Fn(&mut #point_ty) = &(#enrich);));
+    let result =
+        return_annotation(&function.sig.output).map_or_else(|| quote!(()), |ty| quote!(#ty));
+    let result_rules = checks
+        .result_rules
+        .iter()
+        .map(|rule| quote!(let _: &dyn ::core::ops::Fn(&#result) -> bool = &(#rule);));
+    let used = checks.used.iter().map(|expr| quote!(let _ = &(#expr);));
     let uses: syn::Stmt = syn::parse_quote! {
-        #[allow(unreachable_code, clippy::all, clippy::pedantic)]
+        #[allow(unreachable_code, unused_mut, unused_variables, clippy::all, clippy::pedantic)]
         if false {
-            let _ = <#layout as #krate::Layout>::SCHEMA;
-            #(#exprs)*
+            let mut #point = <#layout as #krate::Layout>::point();
+            #(#sets)*
+            #emit_if
+            #enrich
+            #(#result_rules)*
+            #(#used)*
         }
     };
     function.block.stmts.insert(0, uses);

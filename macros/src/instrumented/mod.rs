@@ -40,17 +40,21 @@ pub fn instrumented(args: TokenStream, item: TokenStream) -> TokenStream {
     let event = validate::event_name(&parsed, &mut errors);
     let compile_errors = errors.to_compile_errors();
     if cfg!(feature = "off") {
-        let used = parsed.fields.iter().map(|(_, value)| value).chain(
-            [
-                &parsed.ok_if,
-                &parsed.error_if,
-                &parsed.emit_if,
-                &parsed.enrich,
-            ]
-            .into_iter()
-            .flatten(),
-        );
-        let function = expand::used_but_off(function, &parsed.krate, &parsed.layout, used);
+        let checks = expand::OffChecks {
+            fields: parsed
+                .fields
+                .iter()
+                .map(|(field, value)| (field, value))
+                .collect(),
+            emit_if: parsed.emit_if.as_ref(),
+            enrich: parsed.enrich.as_ref(),
+            result_rules: [&parsed.ok_if, &parsed.error_if]
+                .into_iter()
+                .flatten()
+                .collect(),
+            used: Vec::new(),
+        };
+        let function = expand::used_but_off(function, &parsed.krate, &parsed.layout, &checks);
         let (function, _) =
             record::mark_invocations(function.into_token_stream(), None, &parsed.krate);
         return quote!(#function #compile_errors);

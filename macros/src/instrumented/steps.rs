@@ -63,8 +63,13 @@ pub fn step(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
             quote!(#expanded #compile_errors)
         }
         Some(step) => {
-            let used = std::iter::once(&step.source).chain(step.constants.iter().map(|c| &c.value));
-            let function = super::expand::used_but_off(function, &step.krate, &step.layout, used);
+            let checks = super::expand::OffChecks {
+                fields: step.constants.iter().map(|c| (&c.key, &c.value)).collect(),
+                used: vec![&step.source],
+                ..Default::default()
+            };
+            let function =
+                super::expand::used_but_off(function, &step.krate, &step.layout, &checks);
             quote!(#function #compile_errors)
         }
         None => quote!(#function #compile_errors),

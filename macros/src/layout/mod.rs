@@ -1,6 +1,8 @@
-//! `#[tallymark::layout]`: parse -> validate -> expand.
+//! `#[tallymark::layout]`: parse -> validate (against itself, then against the crate's schema
+//! lock) -> expand.
 
 mod expand;
+mod lock;
 mod parse;
 mod validate;
 
@@ -17,7 +19,13 @@ pub fn layout(args: TokenStream, item: TokenStream) -> TokenStream {
     // After a mistake the layout still expands (its broken fields written nowhere), so code that
     // uses it compiles and only the layout's own mistakes are reported.
     let layout = validate::validate(&decl, &mut errors);
+    // Checked against the lock only when valid in itself: a mistake gives one error.
+    let locked = if errors.is_empty() {
+        lock::check(&layout, &mut errors)
+    } else {
+        TokenStream::new()
+    };
     let expanded = expand::expand(&layout);
     let compile_errors = errors.to_compile_errors();
-    quote!(#expanded #compile_errors)
+    quote!(#expanded #locked #compile_errors)
 }

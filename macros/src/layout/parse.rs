@@ -33,6 +33,8 @@ pub struct FieldDecl {
     pub double: Option<SlotAttr>,
     /// A slot attribute was misspelled (and reported): the field's slot is unknown, not missing.
     pub misspelled_slot: bool,
+    /// `#[renamed_from = "old"]`: the field the schema lock knows at this slot under another name.
+    pub renamed_from: Option<LitStr>,
 }
 
 /// A `#[blob(N)]` or `#[double(N)]` attribute.
@@ -42,7 +44,7 @@ pub struct SlotAttr {
     pub number: Option<(u32, LitInt)>,
 }
 
-const SLOT_ATTRIBUTES: &[&str] = &["index", "blob", "double"];
+const SLOT_ATTRIBUTES: &[&str] = &["index", "blob", "double", "renamed_from"];
 const ARGUMENTS: &[&str] = &["dataset", "binding", "naming", "error_text", "crate"];
 
 /// Parses the attribute's arguments and the struct. Syntax errors in the item abort; everything
@@ -109,6 +111,7 @@ fn parse_field(field: &mut syn::Field, errors: &mut Errors) -> FieldDecl {
         blob: None,
         double: None,
         misspelled_slot: false,
+        renamed_from: None,
     };
     let mut kept = Vec::new();
     for attr in field.attrs.drain(..) {
@@ -128,6 +131,16 @@ fn parse_field(field: &mut syn::Field, errors: &mut Errors) -> FieldDecl {
                     decl.index = Some(attr);
                 }
             }
+            "renamed_from" => match &attr.meta {
+                Meta::NameValue(pair) => match &pair.value {
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(old),
+                        ..
+                    }) => decl.renamed_from = Some(old.clone()),
+                    other => errors.at(other, "expected the old name: `#[renamed_from = \"old\"]`"),
+                },
+                other => errors.at(other, "expected `#[renamed_from = \"old\"]`"),
+            },
             "blob" | "double" => {
                 let slot = parse_slot(&attr, &name, errors);
                 let target = if name == "blob" {

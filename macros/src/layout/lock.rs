@@ -1,0 +1,514 @@
+//! The schema lock: `tallymark.lock` beside the crate's `Cargo.toml` records, per layout, its
+//! dataset and binding and what each slot holds. A layout is checked against it at compile time,
+//! so a slot never silently changes meaning in a dataset that already has rows.
+//!
+//! Rules, for a crate with a lock (a crate without one is not checked):
+//! - errors, at the offending token, quoting the lock's line: a field moved to another slot; a
+//!   slot whose kind changed; a slot that held another field (unless the field says
+//!   `#[renamed_from = "old"]`); a retired slot used again; a renamed dataset; a field removed
+//!   while its slot is not retired in the lock;
+//! - "out of date", a warning (so `-D warnings` fails CI): a layout not in the lock, a field
+//!   appended to a free slot, a rename, a changed doc comment or binding;
+//! - with `TALLYMARK_LOCK=write` in the environment, the layout's section is rewritten from the
+//!   layout instead of checked (the slots of removed fields become `retired`).
+//!
+//! The format, one line per slot: `  <slot> <field> <kind>` with an optional `  # <doc>`, or
+//! `  <slot> retired <field it held>`, under `layout <Name> dataset <d> binding <b>`.
+
+use super::validate::{Field, Layout, Slot};
+use crate::errors::Errors;
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned, ToTokens};
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+/// The lock's file name, beside the crate's `Cargo.toml`.
+const FILE_NAME: &str = "tallymark.lock";
+
+const HEADER: &str = "# tallymark schema lock: what each slot of each dataset holds. #[tallymark::layout] checks\n\
+# the layouts against it when the crate compiles. Rewrite it with TALLYMARK_LOCK=write cargo check\n\
+# and review the diff: only appended slots should appear.\n";
+
+/// Where a slot entry sits in a point.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Place {
+    Index,
+    Blob(u8),
+    Double(u8),
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::Index => f.write_str("index"),
+            Place::Blob(n) => write!(f, "blob{n}"),
+            Place::Double(n) => write!(f, "double{n}"),
+        }
+    }
+}
+
+impl Place {
+    fn parse(text: &str) -> Option<Place> {
+        if text == "index" {
+            return Some(Place::Index);
+        }
+        let number = |prefix: &str| text.strip_prefix(prefix)?.parse::<u8>().ok();
+        number("blob")
+            .map(Place::Blob)
+            .or_else(|| number("double").map(Place::Double))
+    }
+}
+
+/// One slot line of the lock, or one slot of the layout.
+#[derive(Clone, Debug, PartialEq)]
+struct Entry {
+    place: Place,
+    field: String,
+    /// `text`, `bytes`, `number` or `enum <Type>`; `retired` for a retired slot.
+    kind: String,
+    doc: String,
+    /// The line as written in the lock (1-based number and text), for errors.
+    line: Option<(usize, String)>,
+}
+
+impl Entry {
+    fn retired(&self) -> bool {
+        self.kind == "retired"
+    }
+
+    fn render(&self) -> String {
+        if self.retired() {
+            format!("  {} retired {}", self.place, self.field)
+        } else if self.doc.is_empty() {
+            format!("  {} {} {}", self.place, self.field, self.kind)
+        } else {
+            format!(
+                "  {} {} {}  # {}",
+                self.place, self.field, self.kind, self.doc
+            )
+        }
+    }
+
+    /// `tallymark.lock line N: `...``, for messages.
+    fn quoted(&self) -> String {
+        match &self.line {
+            Some((n, text)) => format!("{FILE_NAME} line {n}: `{}`", text.trim()),
+            None => format!("{FILE_NAME}: `{}`", self.render().trim()),
+        }
+    }
+}
+
+/// One layout's section.
+#[derive(Clone, Debug, PartialEq)]
+struct Section {
+    layout: String,
+    dataset: String,
+    binding: String,
+    entries: Vec<Entry>,
+    line: usize,
+}
+
+impl Section {
+    fn render(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "\nlayout {} dataset {} binding {}",
+            self.layout, self.dataset, self.binding
+        );
+        for entry in &self.entries {
+            let _ = writeln!(out, "{}", entry.render());
+        }
+    }
+
+    fn header(&self) -> String {
+        format!(
+            "{FILE_NAME} line {}: `layout {} dataset {} binding {}`",
+            self.line, self.layout, self.dataset, self.binding
+        )
+    }
+}
+
+/// The lock's sections, in file order.
+fn parse(text: &str) -> Result<Vec<Section>, String> {
+    let mut sections: Vec<Section> = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let n = i + 1;
+        let (content, doc) = match raw.split_once("  # ") {
+            Some((content, doc)) => (content, doc.trim()),
+            None => (raw, ""),
+        };
+        let words: Vec<&str> = content.split_whitespace().collect();
+        match words.as_slice() {
+            [] => {}
+            [first, ..] if first.starts_with('#') => {}
+            ["layout", layout, "dataset", dataset, "binding", binding] => sections.push(Section {
+                layout: (*layout).to_owned(),
+                dataset: (*dataset).to_owned(),
+                binding: (*binding).to_owned(),
+                entries: Vec::new(),
+                line: n,
+            }),
+            [place, field, kind @ ..] if !kind.is_empty() => {
+                let section = sections
+                    .last_mut()
+                    .ok_or_else(|| format!("line {n}: a slot line before any `layout` line"))?;
+                let place = Place::parse(place)
+                    .ok_or_else(|| format!("line {n}: unknown slot `{place}`"))?;
+                let (field, kind) = match (*field, kind) {
+                    ("retired", [was]) => ((*was).to_owned(), "retired".to_owned()),
+                    (field, kind) => (field.to_owned(), kind.join(" ")),
+                };
+                section.entries.push(Entry {
+                    place,
+                    field,
+                    kind,
+                    doc: doc.to_owned(),
+                    line: Some((n, raw.to_owned())),
+                });
+            }
+            _ => return Err(format!("line {n}: cannot read `{}`", raw.trim())),
+        }
+    }
+    Ok(sections)
+}
+
+fn render(sections: &[Section]) -> String {
+    let mut out = String::from(HEADER);
+    for section in sections {
+        section.render(&mut out);
+    }
+    out
+}
+
+/// The kind a field's slot holds, as the lock records it.
+fn kind_of(field: &Field<'_>, place: Place) -> String {
+    if let Place::Double(_) = place {
+        return "number".to_owned();
+    }
+    let ty = field.decl.ty.to_token_stream().to_string().replace(' ', "");
+    match ty.as_str() {
+        "String" => "text".to_owned(),
+        "Vec<u8>" => "bytes".to_owned(),
+        other => format!("enum {other}"),
+    }
+}
+
+/// The layout's slots, as lock entries.
+fn entries_of<'l, 'd>(layout: &'l Layout<'d>) -> Vec<(Entry, &'l Field<'d>)> {
+    let mut entries = Vec::new();
+    for field in &layout.fields {
+        let mut places = Vec::new();
+        if field.index {
+            places.push(Place::Index);
+        }
+        match field.slot {
+            Some(Slot::Blob(n)) => places.push(Place::Blob(n)),
+            Some(Slot::Double(n)) => places.push(Place::Double(n)),
+            None => {}
+        }
+        for place in places {
+            let entry = Entry {
+                place,
+                field: field.decl.ident.to_string(),
+                kind: kind_of(field, place),
+                doc: field
+                    .decl
+                    .doc
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                line: None,
+            };
+            entries.push((entry, field));
+        }
+    }
+    entries
+}
+
+/// The lock's path: `TALLYMARK_LOCK_PATH` when set (for tests), else beside the crate's manifest.
+fn lock_path() -> Option<PathBuf> {
+    if let Ok(path) = std::env::var("TALLYMARK_LOCK_PATH") {
+        return Some(PathBuf::from(path));
+    }
+    let dir = std::env::var("CARGO_MANIFEST_DIR").ok()?;
+    Some(PathBuf::from(dir).join(FILE_NAME))
+}
+
+/// Checks `layout` against the crate's lock, or rewrites its section (`TALLYMARK_LOCK=write`).
+/// Returns the tokens to add to the expansion: the lock as an input of the build (so a change to
+/// it recompiles the crate), and the "out of date" warning.
+pub fn check(layout: &Layout<'_>, errors: &mut Errors) -> TokenStream {
+    let Some(path) = lock_path() else {
+        return TokenStream::new();
+    };
+    let writing = std::env::var("TALLYMARK_LOCK").is_ok_and(|mode| mode == "write");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(_) if writing => String::new(),
+        Err(_) => return TokenStream::new(),
+    };
+    let name = layout.decl.item.ident.to_string();
+    let mut sections = match parse(&text) {
+        Ok(sections) => sections,
+        Err(message) => {
+            errors.at(&layout.decl.item.ident, format!("{FILE_NAME} {message}"));
+            return TokenStream::new();
+        }
+    };
+    let current = entries_of(layout);
+    let locked = sections.iter().position(|section| section.layout == name);
+    if writing {
+        let section = rewritten(layout, locked.map(|i| &sections[i]), &current);
+        match locked {
+            Some(i) => sections[i] = section,
+            None => sections.push(section),
+        }
+        if let Err(error) = std::fs::write(&path, render(&sections)) {
+            errors.at(
+                &layout.decl.item.ident,
+                format!("cannot write {}: {error}", path.display()),
+            );
+        }
+        return input_of_build(&path);
+    }
+    let stale = match locked {
+        Some(i) => compare(layout, &sections[i], &current, errors),
+        None => vec![format!("layout `{name}` is not in the lock yet")],
+    };
+    let mut tokens = input_of_build(&path);
+    if !stale.is_empty() {
+        tokens.extend(out_of_date(&layout.decl.item.ident, &stale));
+    }
+    tokens
+}
+
+/// The section `TALLYMARK_LOCK=write` writes: the layout's slots, the retired ones kept, and the
+/// slots of fields removed since `old` retired.
+fn rewritten(
+    layout: &Layout<'_>,
+    old: Option<&Section>,
+    current: &[(Entry, &Field<'_>)],
+) -> Section {
+    let mut entries: Vec<Entry> = current.iter().map(|(entry, _)| entry.clone()).collect();
+    if let Some(old) = old {
+        for entry in &old.entries {
+            let taken = entries.iter().any(|e| e.place == entry.place);
+            if !taken {
+                entries.push(Entry {
+                    kind: "retired".to_owned(),
+                    doc: String::new(),
+                    line: None,
+                    ..entry.clone()
+                });
+            }
+        }
+    }
+    entries.sort_by_key(|entry| match entry.place {
+        Place::Index => (0, 0),
+        Place::Blob(n) => (1, n),
+        Place::Double(n) => (2, n),
+    });
+    for entry in &mut entries {
+        entry.line = None;
+    }
+    Section {
+        layout: layout.decl.item.ident.to_string(),
+        dataset: layout.dataset.clone(),
+        binding: layout.binding.clone(),
+        entries,
+        line: 0,
+    }
+}
+
+/// Reports every change that breaks the lock; returns the changes that only make it out of date.
+fn compare(
+    layout: &Layout<'_>,
+    section: &Section,
+    current: &[(Entry, &Field<'_>)],
+    errors: &mut Errors,
+) -> Vec<String> {
+    let mut stale = Vec::new();
+    if section.dataset != layout.dataset {
+        let at: Span = layout
+            .decl
+            .dataset
+            .as_ref()
+            .map_or_else(|| layout.decl.item.ident.span(), syn::LitStr::span);
+        errors.push(syn::Error::new(
+            at,
+            format!(
+                "dataset renamed from `{}` to `{}`: its rows stay under the old name ({}); keep \
+                 the dataset, or declare a new layout",
+                section.dataset,
+                layout.dataset,
+                section.header()
+            ),
+        ));
+    }
+    if section.binding != layout.binding {
+        stale.push(format!("the binding is now `{}`", layout.binding));
+    }
+    let by_name = |name: &str, place: Place| {
+        section
+            .entries
+            .iter()
+            .find(|e| !e.retired() && e.field == name && same_kind_of_place(e.place, place))
+    };
+    let mut accounted: Vec<&Entry> = Vec::new();
+    for (entry, field) in current {
+        let renamed_from = field.decl.renamed_from.as_ref().map(syn::LitStr::value);
+        let known = by_name(&entry.field, entry.place).or_else(|| {
+            renamed_from
+                .as_deref()
+                .and_then(|old| by_name(old, entry.place))
+        });
+        if let Some(locked) = known {
+            accounted.push(locked);
+            if locked.place != entry.place {
+                errors.at(
+                    &field.decl.ident,
+                    format!(
+                        "`{}` moved from {} to {}: the rows already written hold it in {} ({}); \
+                         keep it there",
+                        entry.field,
+                        locked.place,
+                        entry.place,
+                        locked.place,
+                        locked.quoted()
+                    ),
+                );
+            } else if locked.kind != entry.kind {
+                errors.at(
+                    &field.decl.ty,
+                    format!(
+                        "the kind of {} changed from `{}` to `{}` ({}): the rows already written \
+                         hold the old kind; add a field in a free slot instead",
+                        entry.place,
+                        locked.kind,
+                        entry.kind,
+                        locked.quoted()
+                    ),
+                );
+            } else if locked.field != entry.field {
+                stale.push(format!("`{}` renamed to `{}`", locked.field, entry.field));
+            } else if locked.doc != entry.doc {
+                stale.push(format!("the doc comment of `{}` changed", entry.field));
+            }
+            continue;
+        }
+        match section.entries.iter().find(|e| e.place == entry.place) {
+            Some(held) if held.retired() => errors.at(
+                &field.decl.ident,
+                format!(
+                    "{} is retired (it held `{}`, {}): a retired slot stays reserved, so old rows \
+                     are not read as `{}`; choose a free slot, or free it by deleting that line",
+                    entry.place,
+                    held.field,
+                    held.quoted(),
+                    entry.field
+                ),
+            ),
+            Some(held) => {
+                accounted.push(held);
+                errors.at(
+                    &field.decl.ident,
+                    format!(
+                        "{} held `{}` ({}): old rows would be read as `{}`; choose a free slot, or \
+                         say `#[renamed_from = \"{}\"]` if this is that field renamed",
+                        entry.place,
+                        held.field,
+                        held.quoted(),
+                        entry.field,
+                        held.field
+                    ),
+                );
+            }
+            None => stale.push(format!("`{}` appended in {}", entry.field, entry.place)),
+        }
+    }
+    for removed in section
+        .entries
+        .iter()
+        .filter(|e| !e.retired() && !accounted.iter().any(|a| std::ptr::eq(*a, *e)))
+    {
+        errors.at(
+            &layout.decl.item.ident,
+            format!(
+                "`{}` was removed from {} ({}): retire its slot so it is never reused, by \
+                 writing `{} retired {}` there (TALLYMARK_LOCK=write does it)",
+                removed.field,
+                removed.place,
+                removed.quoted(),
+                removed.place,
+                removed.field
+            ),
+        );
+    }
+    stale
+}
+
+/// Whether two places are the same kind of place (the index, a blob, a double), so a field is
+/// matched with its own entry when it is both the index and a blob.
+fn same_kind_of_place(a: Place, b: Place) -> bool {
+    matches!(
+        (a, b),
+        (Place::Index, Place::Index)
+            | (Place::Blob(_), Place::Blob(_))
+            | (Place::Double(_), Place::Double(_))
+    )
+}
+
+/// The lock as an input of the build: a change to it recompiles the crate.
+fn input_of_build(path: &std::path::Path) -> TokenStream {
+    let path = path.display().to_string();
+    quote! {
+        const _: &[u8] = ::core::include_bytes!(#path);
+    }
+}
+
+/// A warning at the layout's name, through a deprecated item: proc macros cannot warn otherwise.
+fn out_of_date(ident: &syn::Ident, changes: &[String]) -> TokenStream {
+    let note = format!(
+        "{FILE_NAME} is out of date for `{ident}`: {}; update it with `TALLYMARK_LOCK=write cargo check` and commit the diff",
+        changes.join("; ")
+    );
+    quote_spanned! {ident.span()=>
+        const _: () = {
+            #[deprecated(note = #note)]
+            struct SchemaLockOutOfDate;
+            let _ = SchemaLockOutOfDate;
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lock_reads_back_what_it_renders() {
+        let text = format!(
+            "{HEADER}\nlayout Event dataset events binding EVENTS\n  index event text  # The name.\n  blob1 event text  # The name.\n  blob2 kind enum Kind\n  blob3 retired old_field\n  double1 duration_ms number\n"
+        );
+        let sections = parse(&text).unwrap();
+        assert_eq!(sections.len(), 1);
+        let section = &sections[0];
+        assert_eq!(section.entries.len(), 5);
+        assert_eq!(section.entries[2].kind, "enum Kind");
+        assert!(section.entries[3].retired());
+        assert_eq!(section.entries[3].field, "old_field");
+        assert_eq!(render(&sections), text);
+    }
+
+    #[test]
+    fn a_line_that_cannot_be_read_is_an_error_naming_it() {
+        assert_eq!(
+            parse("layout A dataset a binding B\n  blob99x f text\n").unwrap_err(),
+            "line 2: unknown slot `blob99x`"
+        );
+        assert_eq!(
+            parse("  blob1 f text\n").unwrap_err(),
+            "line 1: a slot line before any `layout` line"
+        );
+    }
+}

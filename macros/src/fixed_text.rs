@@ -52,6 +52,13 @@ pub fn derive(input: TokenStream) -> TokenStream {
     );
     let name = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    // Checked against the schema lock only when valid in itself: a mistake gives one error.
+    let locked = if errors.is_empty() {
+        let values: Vec<String> = texts.iter().map(|(text, _)| text.clone()).collect();
+        crate::lock::check_enum(name, &values, &mut errors)
+    } else {
+        TokenStream::new()
+    };
     // Expanded after a mistake too, so the enum's uses still compile.
     let compile_errors = errors.to_compile_errors();
     quote! {
@@ -61,6 +68,7 @@ pub fn derive(input: TokenStream) -> TokenStream {
                 match self { #(#arms),* }
             }
         }
+        #locked
         #compile_errors
     }
 }

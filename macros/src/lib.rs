@@ -12,6 +12,7 @@ mod fixed_text;
 mod helper;
 mod instrumented;
 mod layout;
+mod lock;
 
 use proc_macro::TokenStream;
 

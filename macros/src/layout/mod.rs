@@ -2,9 +2,8 @@
 //! lock) -> expand.
 
 mod expand;
-mod lock;
 mod parse;
-mod validate;
+pub(crate) mod validate;
 
 use crate::errors::Errors;
 use proc_macro2::TokenStream;
@@ -21,7 +20,7 @@ pub fn layout(args: TokenStream, item: TokenStream) -> TokenStream {
     let layout = validate::validate(&decl, &mut errors);
     // Checked against the lock only when valid in itself: a mistake gives one error.
     let locked = if errors.is_empty() {
-        lock::check(&layout, &mut errors)
+        crate::lock::check_layout(&layout, &mut errors)
     } else {
         TokenStream::new()
     };

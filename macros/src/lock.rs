@@ -12,11 +12,15 @@
 //! - with `TALLYMARK_LOCK=write` in the environment, the layout's section is rewritten from the
 //!   layout instead of checked (the slots of removed fields become `retired`).
 //!
+//! - the values of each `FixedText` enum are recorded too: a removed value is an error at the
+//!   enum, an added one makes the lock out of date.
+//!
 //! The format, one line per slot: `  <slot> <field> <kind>` with an optional `  # <doc>`, or
-//! `  <slot> retired <field it held>`, under `layout <Name> dataset <d> binding <b>`.
+//! `  <slot> retired <field it held>`, under `layout <Name> dataset <d> binding <b>`; and one line
+//! per enum: `enum <Name> values <text> <text> ...`.
 
-use super::validate::{Field, Layout, Slot};
 use crate::errors::Errors;
+use crate::layout::validate::{Field, Layout, Slot};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 use std::fmt::Write as _;
@@ -128,9 +132,32 @@ impl Section {
     }
 }
 
-/// The lock's sections, in file order.
-fn parse(text: &str) -> Result<Vec<Section>, String> {
+/// The values a `FixedText` enum writes, as the lock records them.
+#[derive(Clone, Debug, PartialEq)]
+struct EnumValues {
+    name: String,
+    values: Vec<String>,
+    /// The line's number (0 when not read from the file).
+    line: usize,
+}
+
+impl EnumValues {
+    fn render(&self) -> String {
+        format!("enum {} values {}", self.name, self.values.join(" "))
+    }
+}
+
+/// The whole lock: the layouts' sections and the enums, in file order.
+#[derive(Default, Debug)]
+struct Lock {
+    sections: Vec<Section>,
+    enums: Vec<EnumValues>,
+}
+
+/// Reads a lock.
+fn parse(text: &str) -> Result<Lock, String> {
     let mut sections: Vec<Section> = Vec::new();
+    let mut enums: Vec<EnumValues> = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let n = i + 1;
         let (content, doc) = match raw.split_once("  # ") {
@@ -141,6 +168,13 @@ fn parse(text: &str) -> Result<Vec<Section>, String> {
         match words.as_slice() {
             [] => {}
             [first, ..] if first.starts_with('#') => {}
+            ["enum", name, "values", values @ ..] if !raw.starts_with(' ') => {
+                enums.push(EnumValues {
+                    name: (*name).to_owned(),
+                    values: values.iter().map(|v| (*v).to_owned()).collect(),
+                    line: n,
+                });
+            }
             ["layout", layout, "dataset", dataset, "binding", binding] => sections.push(Section {
                 layout: (*layout).to_owned(),
                 dataset: (*dataset).to_owned(),
@@ -169,15 +203,46 @@ fn parse(text: &str) -> Result<Vec<Section>, String> {
             _ => return Err(format!("line {n}: cannot read `{}`", raw.trim())),
         }
     }
-    Ok(sections)
+    Ok(Lock { sections, enums })
 }
 
-fn render(sections: &[Section]) -> String {
+fn render(lock: &Lock) -> String {
     let mut out = String::from(HEADER);
-    for section in sections {
+    for section in &lock.sections {
         section.render(&mut out);
     }
+    if !lock.enums.is_empty() {
+        out.push('\n');
+    }
+    for values in &lock.enums {
+        let _ = writeln!(out, "{}", values.render());
+    }
     out
+}
+
+/// The lock of the crate being compiled: its path, whether `TALLYMARK_LOCK=write` asks to rewrite
+/// it, and its content (empty when writing a new one). `None` when the crate has no lock; an error
+/// message when it cannot be read.
+fn open() -> Option<Result<(PathBuf, bool, Lock), String>> {
+    let path = lock_path()?;
+    let writing = std::env::var("TALLYMARK_LOCK").is_ok_and(|mode| mode == "write");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(_) if writing => String::new(),
+        Err(_) => return None,
+    };
+    Some(
+        parse(&text)
+            .map(|lock| (path, writing, lock))
+            .map_err(|message| format!("{FILE_NAME} {message}")),
+    )
+}
+
+/// Writes `lock` to `path`, reporting a failure at `at`.
+fn save(path: &std::path::Path, lock: &Lock, at: &syn::Ident, errors: &mut Errors) {
+    if let Err(error) = std::fs::write(path, render(lock)) {
+        errors.at(at, format!("cannot write {}: {error}", path.display()));
+    }
 }
 
 /// The kind a field's slot holds, as the lock records it.
@@ -237,47 +302,104 @@ fn lock_path() -> Option<PathBuf> {
 /// Checks `layout` against the crate's lock, or rewrites its section (`TALLYMARK_LOCK=write`).
 /// Returns the tokens to add to the expansion: the lock as an input of the build (so a change to
 /// it recompiles the crate), and the "out of date" warning.
-pub fn check(layout: &Layout<'_>, errors: &mut Errors) -> TokenStream {
-    let Some(path) = lock_path() else {
-        return TokenStream::new();
-    };
-    let writing = std::env::var("TALLYMARK_LOCK").is_ok_and(|mode| mode == "write");
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(_) if writing => String::new(),
-        Err(_) => return TokenStream::new(),
-    };
-    let name = layout.decl.item.ident.to_string();
-    let mut sections = match parse(&text) {
-        Ok(sections) => sections,
-        Err(message) => {
-            errors.at(&layout.decl.item.ident, format!("{FILE_NAME} {message}"));
+pub fn check_layout(layout: &Layout<'_>, errors: &mut Errors) -> TokenStream {
+    let ident = &layout.decl.item.ident;
+    let (path, writing, mut lock) = match open() {
+        None => return TokenStream::new(),
+        Some(Err(message)) => {
+            errors.at(ident, message);
             return TokenStream::new();
         }
+        Some(Ok(opened)) => opened,
     };
+    let name = ident.to_string();
     let current = entries_of(layout);
-    let locked = sections.iter().position(|section| section.layout == name);
+    let locked = lock
+        .sections
+        .iter()
+        .position(|section| section.layout == name);
     if writing {
-        let section = rewritten(layout, locked.map(|i| &sections[i]), &current);
+        let section = rewritten(layout, locked.map(|i| &lock.sections[i]), &current);
         match locked {
-            Some(i) => sections[i] = section,
-            None => sections.push(section),
+            Some(i) => lock.sections[i] = section,
+            None => lock.sections.push(section),
         }
-        if let Err(error) = std::fs::write(&path, render(&sections)) {
-            errors.at(
-                &layout.decl.item.ident,
-                format!("cannot write {}: {error}", path.display()),
-            );
-        }
+        save(&path, &lock, ident, errors);
         return input_of_build(&path);
     }
     let stale = match locked {
-        Some(i) => compare(layout, &sections[i], &current, errors),
+        Some(i) => compare(layout, &lock.sections[i], &current, errors),
         None => vec![format!("layout `{name}` is not in the lock yet")],
     };
     let mut tokens = input_of_build(&path);
     if !stale.is_empty() {
-        tokens.extend(out_of_date(&layout.decl.item.ident, &stale));
+        tokens.extend(out_of_date(ident, &stale));
+    }
+    tokens
+}
+
+/// Checks the values of the `FixedText` enum `ident` (`values`, in declaration order) against
+/// the crate's lock, or records them (`TALLYMARK_LOCK=write`): a removed value is an error at the
+/// enum, an added one makes the lock out of date.
+pub fn check_enum(ident: &syn::Ident, values: &[String], errors: &mut Errors) -> TokenStream {
+    let (path, writing, mut lock) = match open() {
+        None => return TokenStream::new(),
+        Some(Err(message)) => {
+            errors.at(ident, message);
+            return TokenStream::new();
+        }
+        Some(Ok(opened)) => opened,
+    };
+    let name = ident.to_string();
+    let locked = lock.enums.iter().position(|e| e.name == name);
+    if writing {
+        let mut recorded = EnumValues {
+            name,
+            values: values.to_vec(),
+            line: 0,
+        };
+        match locked {
+            Some(i) => {
+                // Values once written stay listed: rows may hold them.
+                for old in &lock.enums[i].values {
+                    if !recorded.values.contains(old) {
+                        recorded.values.push(old.clone());
+                    }
+                }
+                lock.enums[i] = recorded;
+            }
+            None => lock.enums.push(recorded),
+        }
+        save(&path, &lock, ident, errors);
+        return input_of_build(&path);
+    }
+    let mut tokens = input_of_build(&path);
+    let Some(i) = locked else {
+        tokens.extend(out_of_date(
+            ident,
+            &[format!("enum `{name}` is not in the lock yet")],
+        ));
+        return tokens;
+    };
+    let recorded = &lock.enums[i];
+    for removed in recorded.values.iter().filter(|v| !values.contains(v)) {
+        errors.at(
+            ident,
+            format!(
+                "`{name}` no longer writes \"{removed}\" ({FILE_NAME} line {}: `{}`): rows already \
+                 hold it; keep a variant that writes it",
+                recorded.line,
+                recorded.render()
+            ),
+        );
+    }
+    let added: Vec<String> = values
+        .iter()
+        .filter(|v| !recorded.values.contains(v))
+        .map(|v| format!("`{name}` writes \"{v}\""))
+        .collect();
+    if !added.is_empty() {
+        tokens.extend(out_of_date(ident, &added));
     }
     tokens
 }
@@ -488,16 +610,17 @@ mod tests {
     #[test]
     fn a_lock_reads_back_what_it_renders() {
         let text = format!(
-            "{HEADER}\nlayout Event dataset events binding EVENTS\n  index event text  # The name.\n  blob1 event text  # The name.\n  blob2 kind enum Kind\n  blob3 retired old_field\n  double1 duration_ms number\n"
+            "{HEADER}\nlayout Event dataset events binding EVENTS\n  index event text  # The name.\n  blob1 event text  # The name.\n  blob2 kind enum Kind\n  blob3 retired old_field\n  double1 duration_ms number\n\nenum Kind values plain fancy\n"
         );
-        let sections = parse(&text).unwrap();
-        assert_eq!(sections.len(), 1);
-        let section = &sections[0];
+        let lock = parse(&text).unwrap();
+        assert_eq!(lock.sections.len(), 1);
+        let section = &lock.sections[0];
         assert_eq!(section.entries.len(), 5);
         assert_eq!(section.entries[2].kind, "enum Kind");
         assert!(section.entries[3].retired());
         assert_eq!(section.entries[3].field, "old_field");
-        assert_eq!(render(&sections), text);
+        assert_eq!(lock.enums[0].values, ["plain", "fancy"]);
+        assert_eq!(render(&lock), text);
     }
 
     #[test]

@@ -58,6 +58,7 @@ mod call;
 pub mod clock;
 #[cfg(feature = "events")]
 pub mod events;
+mod export;
 mod http;
 mod json;
 mod layout;

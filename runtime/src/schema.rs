@@ -122,34 +122,6 @@ impl Schema {
         self.fields.iter().find(|field| field.name == name)
     }
 
-    /// The schema as JSON, for tools (exporting the layout, naming columns in queries and tables):
-    /// `{"layout","dataset","binding","blobCount","doubleCount","fields":[{"name","type","index","column","doc"}]}`
-    /// where `column` is `blob3`, `double1`, or `null` for an index-only field.
-    pub fn to_json(&self) -> String {
-        let fields: Vec<serde_json::Value> = self
-            .fields
-            .iter()
-            .map(|field| {
-                serde_json::json!({
-                    "name": field.name,
-                    "type": field.ty,
-                    "index": field.index,
-                    "column": field.slot.map(|slot| slot.column()),
-                    "doc": field.doc,
-                })
-            })
-            .collect();
-        serde_json::json!({
-            "layout": self.layout,
-            "dataset": self.dataset,
-            "binding": self.binding,
-            "blobCount": self.blob_count,
-            "doubleCount": self.double_count,
-            "fields": fields,
-        })
-        .to_string()
-    }
-
     /// The field that is the index (`#[tallymark::layout]` guarantees exactly one).
     pub const fn index_field(&self) -> Option<&'static FieldSchema> {
         let fields: &'static [FieldSchema] = self.fields;

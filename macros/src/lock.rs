@@ -247,14 +247,17 @@ fn save(path: &std::path::Path, lock: &Lock, at: &syn::Ident, errors: &mut Error
 
 /// The kind a field's slot holds, as the lock records it.
 fn kind_of(field: &Field<'_>, place: Place) -> String {
-    if let Place::Double(_) = place {
-        return "number".to_owned();
-    }
     let ty = field.decl.ty.to_token_stream().to_string().replace(' ', "");
-    match ty.as_str() {
-        "String" => "text".to_owned(),
-        "Vec<u8>" => "bytes".to_owned(),
-        other => format!("enum {other}"),
+    let kind = match (place, ty.as_str()) {
+        (Place::Double(_), _) => "number".to_owned(),
+        (_, "String") => "text".to_owned(),
+        (_, "Vec<u8>") => "bytes".to_owned(),
+        (_, other) => format!("enum {other}"),
+    };
+    match &field.decl.privacy {
+        // What a hashed or redacted slot holds is not the value: another kind.
+        Some(privacy) => format!("{kind} {privacy}"),
+        None => kind,
     }
 }
 

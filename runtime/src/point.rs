@@ -1,7 +1,7 @@
 //! Data points: built in place without allocating, clamped to the limits, then read by sinks.
 
 use crate::limits::{self, Clamped};
-use crate::schema::{FieldSchema, Schema, Slot};
+use crate::schema::{FieldSchema, Privacy, Schema, Slot};
 use crate::value::Blob;
 
 /// The storage behind a layout's typed builder: the index, `B` blobs and `D` doubles.
@@ -99,6 +99,50 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
         slot.checked_sub(1)
             .and_then(|i| self.doubles.get(i))
             .copied()
+    }
+
+    /// Applies the layout's privacy rules (`crate::privacy`): hashed fields replaced by `hash` of
+    /// their bytes (`None`: no key, written empty), redacted fields emptied unless
+    /// `keep_redacted`. Returns how many hashed fields were emptied for want of a key.
+    pub(crate) fn protect(
+        &mut self,
+        hash: impl Fn(&[u8]) -> Option<String>,
+        keep_redacted: bool,
+    ) -> u32 {
+        let mut unhashed = 0;
+        for field in self.schema.fields() {
+            let privacy = field.privacy();
+            if privacy == Privacy::Plain || (privacy == Privacy::Redacted && keep_redacted) {
+                continue;
+            }
+            let blob = match field.slot() {
+                Some(Slot::Blob(n)) => slot_index(n).and_then(|i| self.blobs.get_mut(i)),
+                Some(Slot::Double(n)) => {
+                    if let Some(double) = slot_index(n).and_then(|i| self.doubles.get_mut(i)) {
+                        *double = 0.0;
+                    }
+                    None
+                }
+                None => Some(&mut self.index),
+            };
+            let Some(blob) = blob else { continue };
+            if blob.is_empty() {
+                continue;
+            }
+            *blob = match privacy {
+                Privacy::Hashed => match hash(blob.as_bytes()) {
+                    Some(text) => Blob::Text(text.into()),
+                    None => {
+                        unhashed += 1;
+                        Blob::Unset
+                    }
+                },
+                _ => Blob::Unset,
+            };
+            // An index that is also this blob is read from the blob when sealed; an index-only
+            // field was protected above.
+        }
+        unhashed
     }
 
     /// Clamps the point to Analytics Engine's limits and returns the view sinks read.
@@ -281,6 +325,7 @@ mod tests {
         2,
         crate::EventNaming::PathMethod,
         crate::TextLimit::DEFAULT_ERROR,
+        None,
     );
 
     #[test]

@@ -18,6 +18,7 @@ pub struct Schema {
     pub(crate) double_count: usize,
     pub(crate) naming: EventNaming,
     pub(crate) error_text: TextLimit,
+    pub(crate) hash_key: Option<&'static str>,
 }
 
 /// One named field of a layout.
@@ -28,6 +29,22 @@ pub struct FieldSchema {
     pub(crate) index: bool,
     pub(crate) slot: Option<Slot>,
     pub(crate) doc: &'static str,
+    pub(crate) privacy: Privacy,
+}
+
+/// What may leave the worker of a field's value (`#[hashed]`, `#[redacted]` on a layout field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Privacy {
+    /// Written as it is.
+    #[default]
+    Plain,
+    /// Written as a keyed hash of the value, never the value: HMAC-SHA-256 with the key the layout
+    /// names (`hash_key`), its first 16 bytes in base64url (22 characters). With no key the field
+    /// is written empty and counted ([`crate::Stats::unhashed_fields`]).
+    Hashed,
+    /// Kept by in-memory test sinks only: every other sink writes it empty, and console lines
+    /// leave it out.
+    Redacted,
 }
 
 /// A numbered slot, 1-based as in Analytics Engine's SQL columns (`blob1`, `double1`).
@@ -74,6 +91,11 @@ impl FieldSchema {
     pub const fn doc(&self) -> &'static str {
         self.doc
     }
+
+    /// What may leave the worker of the field's value.
+    pub const fn privacy(&self) -> Privacy {
+        self.privacy
+    }
 }
 
 impl Schema {
@@ -115,6 +137,19 @@ impl Schema {
     /// How long an error text of this layout may be (`#[layout(.., error_text = chars(200))]`).
     pub const fn error_text(&self) -> TextLimit {
         self.error_text
+    }
+
+    /// The name of the Worker secret whose value keys the hashes of `#[hashed]` fields
+    /// (`#[layout(.., hash_key = "...")]`).
+    pub const fn hash_key(&self) -> Option<&'static str> {
+        self.hash_key
+    }
+
+    /// Whether any field is hashed or redacted (so points of other layouts skip that step).
+    pub fn has_private_fields(&self) -> bool {
+        self.fields
+            .iter()
+            .any(|field| field.privacy != Privacy::Plain)
     }
 
     /// The field with this name.

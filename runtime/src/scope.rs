@@ -29,6 +29,10 @@ pub struct Scope {
 /// coerces to `Rc<Invocation>`, so a scope and its sink take one allocation, not two.
 struct Invocation<S: ?Sized = dyn Sink> {
     lines: RefCell<Option<Box<dyn LineSink>>>,
+    /// The keys of `#[hashed]` fields, by secret name, once looked up (`None`: no such secret).
+    hash_keys: RefCell<Vec<NamedKey>>,
+    /// Where keys not given with [`Scope::with_hash_key`] are looked up (a Worker's secrets).
+    key_source: RefCell<Option<KeySource>>,
     started: Instant,
     remaining: Cell<u32>,
     limit_notice_given: Cell<bool>,
@@ -42,6 +46,12 @@ thread_local! {
 }
 
 static GLOBAL_SINK: OnceLock<Box<dyn Sink + Send + Sync>> = OnceLock::new();
+
+/// A hash key by the secret name a layout gives (`None`: no such secret).
+type NamedKey = (&'static str, Option<Rc<[u8]>>);
+
+/// Looks up the key of `#[hashed]` fields by the secret name a layout gives.
+pub(crate) type KeySource = Box<dyn Fn(&str) -> Option<Vec<u8>>>;
 
 /// Sets the sink for points emitted outside any [`Scope`] (natively: a CLI, a test harness).
 /// Returns `false`, changing nothing, if one was already set. Such points have no
@@ -72,6 +82,8 @@ impl Scope {
             inner: Rc::new(Invocation {
                 sink,
                 lines: RefCell::new(None),
+                hash_keys: RefCell::new(Vec::new()),
+                key_source: RefCell::new(None),
                 started,
                 remaining: Cell::new(MAX_POINTS_PER_INVOCATION),
                 limit_notice_given: Cell::new(false),
@@ -84,6 +96,24 @@ impl Scope {
     #[must_use]
     pub fn with_lines(self, lines: impl LineSink + 'static) -> Self {
         *self.inner.lines.borrow_mut() = Some(Box::new(lines));
+        self
+    }
+
+    /// Hashes this scope's `#[hashed]` fields of layouts whose `hash_key` is `name` with `key`
+    /// (in a Worker, [`Scope::from_env`] reads the secret of that name instead).
+    #[must_use]
+    pub fn with_hash_key(self, name: &'static str, key: impl AsRef<[u8]>) -> Self {
+        self.inner
+            .hash_keys
+            .borrow_mut()
+            .push((name, Some(Rc::from(key.as_ref()))));
+        self
+    }
+
+    /// Looks keys up with `source` when not given with [`Scope::with_hash_key`].
+    #[cfg_attr(not(feature = "worker"), allow(dead_code))]
+    pub(crate) fn with_key_source(self, source: KeySource) -> Self {
+        *self.inner.key_source.borrow_mut() = Some(source);
         self
     }
 
@@ -192,6 +222,27 @@ pub fn emit_in<const B: usize, const D: usize>(
     }
 }
 
+/// `value` hashed with the current scope's key named `name` (see `crate::privacy`); `None`, counted
+/// as an unhashed field, when there is no such key.
+#[cfg(feature = "events")]
+pub(crate) fn hash_in_current(name: Option<&'static str>, value: &[u8]) -> Option<String> {
+    let scope = Scope::current();
+    let key = scope
+        .as_ref()
+        .zip(name)
+        .and_then(|(scope, name)| scope.inner.hash_key(name));
+    match key {
+        Some(key) => Some(crate::privacy::keyed_hash(&key, value)),
+        None => {
+            count_in_current(Stats {
+                unhashed_fields: 1,
+                ..Stats::default()
+            });
+            None
+        }
+    }
+}
+
 /// Adds `counts` to the current scope's stats, or to the process-wide ones outside any scope.
 pub(crate) fn count_in_current(counts: Stats) {
     match Scope::current() {
@@ -230,13 +281,75 @@ impl Invocation {
             return;
         }
         self.remaining.set(remaining - 1);
+        if point.schema().has_private_fields() {
+            let key = point
+                .schema()
+                .hash_key()
+                .and_then(|name| self.hash_key(name));
+            let unhashed = protect(point, key.as_deref(), self.sink.keeps_redacted());
+            self.stats.add(unhashed);
+        }
         write_point(&self.sink, point, |written| self.stats.count(written));
     }
+
+    /// The key named `name`: given, else looked up once from the key source.
+    fn hash_key(&self, name: &'static str) -> Option<Rc<[u8]>> {
+        if let Some((_, key)) = self.hash_keys.borrow().iter().find(|(n, _)| *n == name) {
+            return key.clone();
+        }
+        let key = self
+            .key_source
+            .borrow()
+            .as_ref()
+            .and_then(|source| source(name))
+            .map(Rc::from);
+        self.hash_keys.borrow_mut().push((name, key.clone()));
+        key
+    }
+}
+
+/// Applies `point`'s privacy rules with `key` (see `crate::privacy`); returns what to count, and
+/// says once per process when a hashed field had no key.
+fn protect<const B: usize, const D: usize>(
+    point: &mut PointBuf<'_, B, D>,
+    key: Option<&[u8]>,
+    keep_redacted: bool,
+) -> Stats {
+    let unhashed = point.protect(
+        |value| key.map(|key| crate::privacy::keyed_hash(key, value)),
+        keep_redacted,
+    );
+    if unhashed > 0 && !NO_KEY_NOTICE_GIVEN.swap(true, Ordering::Relaxed) {
+        crate::platform::console_warn(&no_key_notice(point.schema()));
+    }
+    Stats {
+        unhashed_fields: u64::from(unhashed),
+        ..Stats::default()
+    }
+}
+
+/// Whether this process has already said that a hashed field had no key.
+static NO_KEY_NOTICE_GIVEN: AtomicBool = AtomicBool::new(false);
+
+/// The one console line a process writes when a hashed field is first written empty.
+fn no_key_notice(schema: &crate::Schema) -> String {
+    format!(
+        "tallymark: a #[hashed] field of dataset {} was written empty, never as its value: no \
+         hash key `{}` (set that Worker secret, or give it with `Scope::with_hash_key`). Such \
+         fields are counted in `Stats::unhashed_fields`",
+        schema.dataset(),
+        schema.hash_key().unwrap_or_default()
+    )
 }
 
 fn emit_global<const B: usize, const D: usize>(point: &mut PointBuf<'_, B, D>) {
     match GLOBAL_SINK.get() {
-        Some(sink) => write_point(&**sink, point, stats::count_global),
+        Some(sink) => {
+            if point.schema().has_private_fields() {
+                stats::add_global(protect(point, None, sink.keeps_redacted()));
+            }
+            write_point(&**sink, point, stats::count_global);
+        }
         None => {
             stats::add_global(Stats {
                 dropped_without_scope: 1,

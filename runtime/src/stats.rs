@@ -25,10 +25,12 @@ pub struct Stats {
     /// Calls of a layout's `record` made while no instrumented call of that layout was running:
     /// their fields went nowhere.
     pub records_outside_call: u64,
+    /// `#[hashed]` fields written empty because the scope had no hash key for their layout.
+    pub unhashed_fields: u64,
 }
 
 /// How many counters [`Stats`] has.
-const COUNTERS: usize = 8;
+const COUNTERS: usize = 9;
 
 /// What became of one point handed to a sink.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,11 +74,12 @@ impl Stats {
             self.truncated_fields,
             self.non_finite_doubles,
             self.records_outside_call,
+            self.unhashed_fields,
         ]
     }
 
     fn from_array(counts: [u64; COUNTERS]) -> Self {
-        let [written, failed, dropped_without_binding, dropped_over_limit, dropped_without_scope, truncated_fields, non_finite_doubles, records_outside_call] =
+        let [written, failed, dropped_without_binding, dropped_over_limit, dropped_without_scope, truncated_fields, non_finite_doubles, records_outside_call, unhashed_fields] =
             counts;
         Stats {
             written,
@@ -87,6 +90,7 @@ impl Stats {
             truncated_fields,
             non_finite_doubles,
             records_outside_call,
+            unhashed_fields,
         }
     }
 

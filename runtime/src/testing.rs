@@ -93,6 +93,13 @@ impl TestEnv {
         self
     }
 
+    /// Adds a secret (what `wrangler secret put` sets), e.g. the key of a layout's hashed fields.
+    #[must_use]
+    pub fn with_secret(self, name: &str, value: &str) -> Self {
+        set(&self.env, name, &JsValue::from_str(value));
+        self
+    }
+
     /// The `Env` to hand to the handler, or to [`Scope::from_env`](crate::Scope::from_env).
     pub fn env(&self) -> worker::Env {
         self.env.clone().unchecked_into()

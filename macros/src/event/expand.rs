@@ -57,11 +57,19 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
             if field.error_text.is_some() {
                 quote!(details.add(#key, #krate::events::ErrorDetail::console_value(#ident));)
             } else {
-                quote!(details.add(#key, {
+                let value = quote!({
                     #[allow(unused_imports)]
                     use #krate::__private::{Detail, ViaOption as _, ViaSerialize as _};
                     (&&Detail(#ident)).console_value()
-                });)
+                });
+                match &field.to {
+                    // A detail mapped onto a hashed or redacted field is never written raw.
+                    Some(to) => {
+                        let to = to.to_string();
+                        quote!(details.add(#key, #krate::__private::private_detail::<#layout>(#to, #value));)
+                    }
+                    None => quote!(details.add(#key, #value);),
+                }
             }
         });
             quote!(#pattern => { #(#adds)* })

@@ -33,6 +33,10 @@ pub fn expand(layout: &Layout<'_>) -> TokenStream {
     let name_str = name.to_string();
     let naming = &layout.naming;
     let error_text = &layout.error_text;
+    let hash_key = match &layout.decl.hash_key {
+        Some(name) => quote!(::core::option::Option::Some(#name)),
+        None => quote!(::core::option::Option::None),
+    };
 
     quote! {
         #[allow(dead_code)]
@@ -60,6 +64,7 @@ pub fn expand(layout: &Layout<'_>) -> TokenStream {
                 #double_count,
                 #naming,
                 #error_text,
+                #hash_key,
             );
 
             fn point<'a>() -> #builder<'a> {
@@ -131,8 +136,19 @@ fn field_schema(krate: &syn::Path, field: &Field<'_>) -> TokenStream {
         Some(Slot::Double(n)) => quote!(::core::option::Option::Some(#krate::Slot::Double(#n))),
         None => quote!(::core::option::Option::None),
     };
+    let privacy = match field
+        .decl
+        .privacy
+        .as_ref()
+        .map(ToString::to_string)
+        .as_deref()
+    {
+        Some("hashed") => quote!(#krate::Privacy::Hashed),
+        Some(_) => quote!(#krate::Privacy::Redacted),
+        None => quote!(#krate::Privacy::Plain),
+    };
     quote! {
-        #krate::__private::field(#name, #ty, #index, #slot, #doc)
+        #krate::__private::field(#name, #ty, #index, #slot, #doc, #privacy)
     }
 }
 

@@ -19,6 +19,8 @@ pub struct LayoutDecl {
     pub naming: Option<syn::Expr>,
     /// `error_text = chars(N)`, ...
     pub error_text: Option<syn::Expr>,
+    /// `hash_key = "SECRET"`: the Worker secret that keys `#[hashed]` fields.
+    pub hash_key: Option<LitStr>,
     pub fields: Vec<FieldDecl>,
 }
 
@@ -35,6 +37,8 @@ pub struct FieldDecl {
     pub misspelled_slot: bool,
     /// `#[renamed_from = "old"]`: the field the schema lock knows at this slot under another name.
     pub renamed_from: Option<LitStr>,
+    /// `#[hashed]` or `#[redacted]`, the attribute's name token.
+    pub privacy: Option<Ident>,
 }
 
 /// A `#[blob(N)]` or `#[double(N)]` attribute.
@@ -44,8 +48,22 @@ pub struct SlotAttr {
     pub number: Option<(u32, LitInt)>,
 }
 
-const SLOT_ATTRIBUTES: &[&str] = &["index", "blob", "double", "renamed_from"];
-const ARGUMENTS: &[&str] = &["dataset", "binding", "naming", "error_text", "crate"];
+const SLOT_ATTRIBUTES: &[&str] = &[
+    "index",
+    "blob",
+    "double",
+    "renamed_from",
+    "hashed",
+    "redacted",
+];
+const ARGUMENTS: &[&str] = &[
+    "dataset",
+    "binding",
+    "naming",
+    "error_text",
+    "hash_key",
+    "crate",
+];
 
 /// Parses the attribute's arguments and the struct. Syntax errors in the item abort; everything
 /// else is collected in `errors`.
@@ -63,6 +81,7 @@ pub fn parse(
         krate: syn::parse_quote!(::tallymark),
         naming: None,
         error_text: None,
+        hash_key: None,
         fields: Vec::new(),
     };
     match syn::parse2::<Args>(args) {
@@ -74,6 +93,9 @@ pub fn parse(
                     "binding" => decl.binding = args::string_literal(&arg.value, "binding", errors),
                     "naming" => decl.naming = Some(arg.value),
                     "error_text" => decl.error_text = Some(arg.value),
+                    "hash_key" => {
+                        decl.hash_key = args::string_literal(&arg.value, "hash_key", errors)
+                    }
                     _ => {
                         if let Some(path) = args::path(&arg.value, "crate", errors) {
                             decl.krate = path;
@@ -112,6 +134,7 @@ fn parse_field(field: &mut syn::Field, errors: &mut Errors) -> FieldDecl {
         double: None,
         misspelled_slot: false,
         renamed_from: None,
+        privacy: None,
     };
     let mut kept = Vec::new();
     for attr in field.attrs.drain(..) {
@@ -129,6 +152,23 @@ fn parse_field(field: &mut syn::Field, errors: &mut Errors) -> FieldDecl {
                     errors.at(&attr, format!("duplicate `#[index]` on `{}`", decl.ident));
                 } else {
                     decl.index = Some(attr);
+                }
+            }
+            "hashed" | "redacted" => {
+                if !matches!(attr.meta, Meta::Path(_)) {
+                    errors.at(&attr.meta, format!("`#[{name}]` takes no arguments"));
+                }
+                let ident = attr.path().get_ident().cloned();
+                match (&decl.privacy, ident) {
+                    (Some(first), Some(ident)) => errors.at(
+                        &ident,
+                        format!(
+                            "`{}` is already `#[{first}]`: a field is hashed or redacted, not both",
+                            decl.ident
+                        ),
+                    ),
+                    (None, ident) => decl.privacy = ident,
+                    (_, None) => {}
                 }
             }
             "renamed_from" => match &attr.meta {

@@ -117,6 +117,7 @@ pub fn validate<'d>(decl: &'d LayoutDecl, errors: &mut Errors) -> Layout<'d> {
                 ),
             );
         }
+        check_privacy(decl, field, errors);
         let slot = match (&field.blob, &field.double) {
             (Some(blob), _) => blobs.claim(field, blob, errors).map(Slot::Blob),
             (None, Some(double)) => doubles.claim(field, double, errors).map(Slot::Double),
@@ -265,4 +266,27 @@ fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// `#[hashed]` needs the layout's `hash_key`, and text: a hashed double would be a number
+/// without meaning.
+fn check_privacy(decl: &LayoutDecl, field: &FieldDecl, errors: &mut Errors) {
+    let Some(attr) = field.privacy.as_ref().filter(|attr| *attr == "hashed") else {
+        return;
+    };
+    if field.double.is_some() {
+        errors.at(
+            attr,
+            format!(
+                "`{}` is a double: only text fields can be hashed",
+                field.ident
+            ),
+        );
+    } else if decl.hash_key.is_none() {
+        errors.at(
+            attr,
+            "a hashed field needs the layout's key: `#[tallymark::layout(.., hash_key = \"SECRET_NAME\")]`, \
+             the Worker secret the hash is keyed with",
+        );
+    }
 }

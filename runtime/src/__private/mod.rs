@@ -12,7 +12,7 @@ pub use tallymark_names::Role;
 pub use events::*;
 
 use crate::naming::EventNaming;
-use crate::schema::{FieldSchema, Schema, Slot};
+use crate::schema::{FieldSchema, Privacy, Schema, Slot};
 use crate::text::TextLimit;
 use crate::value::Blob;
 use std::borrow::Cow;
@@ -28,8 +28,10 @@ pub const fn schema(
     double_count: usize,
     naming: EventNaming,
     error_text: TextLimit,
+    hash_key: Option<&'static str>,
 ) -> Schema {
     Schema {
+        hash_key,
         layout,
         dataset,
         binding,
@@ -48,8 +50,10 @@ pub const fn field(
     index: bool,
     slot: Option<Slot>,
     doc: &'static str,
+    privacy: Privacy,
 ) -> FieldSchema {
     FieldSchema {
+        privacy,
         name,
         ty,
         index,
@@ -164,6 +168,30 @@ mod events {
     impl<T: serde::Serialize + ?Sized> ViaSerialize for Detail<'_, T> {
         fn console_value(&self) -> Option<serde_json::Value> {
             Some(crate::events::detail_json(self.0))
+        }
+    }
+
+    /// The console value of a detail mapped onto `field` of layout `L`, under the field's privacy:
+    /// as it is, hashed (its text, or its JSON for other values), or left out when redacted or
+    /// when there is no key.
+    pub fn private_detail<L: crate::Layout>(
+        field: &str,
+        value: Option<serde_json::Value>,
+    ) -> Option<serde_json::Value> {
+        use crate::schema::Privacy;
+        let schema = L::SCHEMA;
+        match schema.field(field).map(crate::FieldSchema::privacy) {
+            Some(Privacy::Redacted) => None,
+            Some(Privacy::Hashed) => {
+                let value = value?;
+                let text = match &value {
+                    serde_json::Value::String(text) => text.clone(),
+                    other => other.to_string(),
+                };
+                crate::scope::hash_in_current(schema.hash_key(), text.as_bytes())
+                    .map(serde_json::Value::String)
+            }
+            _ => value,
         }
     }
 

@@ -95,8 +95,16 @@ impl Scope {
     /// The scope of a Worker invocation: points go to the Analytics Engine bindings of `env`, each
     /// layout to the binding it names. Call it first thing in `#[event(fetch)]` (or a Durable
     /// Object's `fetch`/`alarm`): its start time is the one instrumented handlers measure from.
+    ///
+    /// The keys of `#[hashed]` fields are the Worker secrets the layouts name (`hash_key`).
     pub fn from_env(env: &Env) -> Self {
-        Scope::new(AnalyticsEngineSink::new(env))
+        let secrets = env.clone();
+        Scope::new(AnalyticsEngineSink::new(env)).with_key_source(Box::new(move |name| {
+            secrets
+                .secret(name)
+                .ok()
+                .map(|key| key.to_string().into_bytes())
+        }))
     }
 }
 

@@ -43,6 +43,11 @@ impl Sink for Fanout {
         }
         failure.map_or(Ok(()), Err)
     }
+
+    /// Only when every sink keeps them: one point goes to all.
+    fn keeps_redacted(&self) -> bool {
+        self.sinks.iter().all(|sink| sink.keeps_redacted())
+    }
 }
 
 /// Discards every point, successfully.

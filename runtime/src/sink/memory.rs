@@ -62,6 +62,11 @@ impl Sink for MemorySink {
         self.lock().push(RecordedPoint::from(point));
         Ok(())
     }
+
+    /// A test sink sees what was recorded, redacted fields included.
+    fn keeps_redacted(&self) -> bool {
+        true
+    }
 }
 
 /// An owned copy of a written point.

@@ -35,6 +35,12 @@ use std::sync::Arc;
 pub trait Sink {
     /// Writes one point.
     fn write(&self, point: &DataPoint<'_>) -> Result<(), WriteError>;
+
+    /// Whether this sink may see `#[redacted]` fields (in-memory test sinks only): every other
+    /// sink receives them empty.
+    fn keeps_redacted(&self) -> bool {
+        false
+    }
 }
 
 /// Why a sink could not write a point.
@@ -81,26 +87,19 @@ impl fmt::Display for WriteError {
 
 impl std::error::Error for WriteError {}
 
-impl<S: Sink + ?Sized> Sink for &S {
-    fn write(&self, point: &DataPoint<'_>) -> Result<(), WriteError> {
-        (**self).write(point)
-    }
+/// A sink behind a pointer is that sink.
+macro_rules! forward_sink {
+    ($($pointer:ty),*) => {$(
+        impl<S: Sink + ?Sized> Sink for $pointer {
+            fn write(&self, point: &DataPoint<'_>) -> Result<(), WriteError> {
+                (**self).write(point)
+            }
+
+            fn keeps_redacted(&self) -> bool {
+                (**self).keeps_redacted()
+            }
+        }
+    )*};
 }
 
-impl<S: Sink + ?Sized> Sink for Box<S> {
-    fn write(&self, point: &DataPoint<'_>) -> Result<(), WriteError> {
-        (**self).write(point)
-    }
-}
-
-impl<S: Sink + ?Sized> Sink for Rc<S> {
-    fn write(&self, point: &DataPoint<'_>) -> Result<(), WriteError> {
-        (**self).write(point)
-    }
-}
-
-impl<S: Sink + ?Sized> Sink for Arc<S> {
-    fn write(&self, point: &DataPoint<'_>) -> Result<(), WriteError> {
-        (**self).write(point)
-    }
-}
+forward_sink!(&S, Box<S>, Rc<S>, Arc<S>);

@@ -1,0 +1,224 @@
+//! `#[hashed]` and `#[redacted]` fields (runtime/src/privacy.rs): a secret value fed through
+//! every sink and every console line appears in none; a hashed one is its keyed hash; with no
+//! key it is written empty and counted; in-memory test sinks alone see redacted values.
+
+use std::cell::RefCell;
+use std::sync::{Arc, Mutex};
+use tallymark::events::Reconcile;
+use tallymark::sink::{ConsoleSink, Fanout, MemoryLines, MemorySink, TracingSink};
+use tallymark::{Layout, Privacy, Scope};
+
+const EMAIL: &str = "ada@example.com";
+const NOTE: &str = "private note";
+const USER: &str = "user-1";
+const KEY: &[u8] = b"a key of this test";
+
+/// A layout with a hashed index, a hashed blob, a redacted blob and a redacted number.
+#[tallymark::layout(
+    dataset = "accounts",
+    binding = "ACCOUNTS",
+    hash_key = "ACCOUNT_HASH_KEY"
+)]
+pub struct Account {
+    #[index]
+    #[hashed]
+    user: String,
+    #[blob(1)]
+    event: String,
+    #[blob(2)]
+    #[hashed]
+    email: String,
+    #[blob(3)]
+    #[redacted]
+    note: String,
+    #[double(1)]
+    #[redacted]
+    balance: f64,
+}
+
+#[derive(Default, tallymark::events::Dimensions)]
+#[tallymark(layout = Account)]
+pub struct Holder {
+    #[tallymark(to = user)]
+    user: Option<String>,
+}
+
+#[derive(tallymark::events::Event)]
+#[tallymark(layout = Account, state = Holder)]
+pub enum Changed {
+    Email {
+        #[tallymark(to = email)]
+        email: String,
+        #[tallymark(to = note)]
+        note: String,
+        kept: u32,
+    },
+}
+
+fn secret_point() -> AccountPoint<'static> {
+    let mut point = Account::point();
+    point
+        .user(USER)
+        .event("account.updated")
+        .email(EMAIL)
+        .note(NOTE)
+        .balance(1234.5);
+    point
+}
+
+fn hash(value: &str) -> String {
+    // The rule, written out with the same crates: HMAC-SHA-256, 16 bytes, base64url.
+    use base64::Engine as _;
+    use hmac::Mac as _;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(KEY).unwrap();
+    mac.update(value.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&mac.finalize().into_bytes()[..16])
+}
+
+#[test]
+fn the_schema_says_what_is_private() {
+    let privacy: Vec<(&str, Privacy)> = Account::SCHEMA
+        .fields()
+        .iter()
+        .map(|f| (f.name(), f.privacy()))
+        .collect();
+    assert_eq!(
+        privacy,
+        [
+            ("user", Privacy::Hashed),
+            ("event", Privacy::Plain),
+            ("email", Privacy::Hashed),
+            ("note", Privacy::Redacted),
+            ("balance", Privacy::Redacted)
+        ]
+    );
+    assert_eq!(Account::SCHEMA.hash_key(), Some("ACCOUNT_HASH_KEY"));
+}
+
+#[test]
+fn a_memory_sink_sees_hashes_and_the_redacted_values() {
+    let sink = MemorySink::new();
+    let scope = Scope::new(sink.clone()).with_hash_key("ACCOUNT_HASH_KEY", KEY);
+    scope.run_sync(|| secret_point().emit());
+    let point = sink.last().unwrap();
+    assert_eq!(point.index(), Some(hash(USER).as_str()));
+    assert_eq!(point.blob_texts(), ["account.updated", &hash(EMAIL), NOTE]);
+    assert_eq!(point.doubles(), [1234.5]);
+    assert_eq!(scope.stats().unhashed_fields, 0);
+}
+
+/// A writer the test reads back.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+/// Every value of every `tracing` event, as text.
+#[derive(Clone, Default)]
+struct Values(Arc<Mutex<String>>);
+
+impl tracing::field::Visit for Values {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        let _ = std::fmt::Write::write_fmt(
+            &mut *self.0.lock().unwrap(),
+            format_args!("{}={:?};", field.name(), value),
+        );
+    }
+}
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Values {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        event.record(&mut self.clone());
+    }
+}
+
+#[test]
+fn no_production_sink_and_no_line_carries_a_secret() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let console = Captured::default();
+    let values = Values::default();
+    let lines = MemoryLines::new();
+    let fanned_memory = MemorySink::new();
+    let holder = RefCell::new(Holder {
+        user: Some(USER.into()),
+    });
+    let subscriber = tracing_subscriber::registry().with(values.clone());
+    tracing::subscriber::with_default(subscriber, || {
+        let sinks = Fanout::new()
+            .with(ConsoleSink::to_writer(console.clone()))
+            .with(TracingSink)
+            .with(fanned_memory.clone());
+        Scope::new(sinks)
+            .with_hash_key("ACCOUNT_HASH_KEY", KEY)
+            .with_lines(lines.clone())
+            .run_sync(|| {
+                secret_point().emit();
+                Reconcile::new("audit", &holder).log(&Changed::Email {
+                    email: EMAIL.into(),
+                    note: NOTE.into(),
+                    kept: 7,
+                });
+            });
+    });
+    let console = console.text();
+    let traced = values.0.lock().unwrap().clone();
+    let line = lines.lines().join("\n");
+    let fanned: Vec<String> = fanned_memory
+        .points()
+        .iter()
+        .map(|p| format!("{:?} {:?}", p.blob_texts(), p.index()))
+        .collect();
+    for (written, what) in [
+        (&console, "console"),
+        (&traced, "tracing"),
+        (&line, "lines"),
+    ] {
+        for secret in [EMAIL, NOTE, USER, "1234.5"] {
+            assert!(
+                !written.contains(secret),
+                "{what} carries {secret:?}: {written}"
+            );
+        }
+    }
+    for secret in [EMAIL, NOTE, USER] {
+        assert!(
+            !fanned.join(" ").contains(secret),
+            "a fan-out with a production sink redacts"
+        );
+    }
+    assert!(console.contains(&hash(EMAIL)), "{console}");
+    assert_eq!(
+        line,
+        format!(
+            r#"{{"reason":"audit","event":"email","email":"{}","kept":7}}"#,
+            hash(EMAIL)
+        )
+    );
+}
+
+#[test]
+fn without_a_key_a_hashed_field_is_written_empty_and_counted() {
+    let console = Captured::default();
+    let scope = Scope::new(ConsoleSink::to_writer(console.clone()));
+    scope.run_sync(|| secret_point().emit());
+    assert_eq!(
+        console.text(),
+        "{\"user\":\"\",\"event\":\"account.updated\",\"email\":\"\",\"note\":\"\",\"balance\":0}\n"
+    );
+    assert_eq!(scope.stats().unhashed_fields, 2);
+    assert_eq!(scope.stats().written, 1);
+}

@@ -22,13 +22,15 @@ const httpBlobs = (event, route, user = '', error = '') => [
 ];
 
 /** The 13 blobs of a DO or reconcile event for an instance of `user` (the example's fake values). */
-function instanceBlobs(event, delivery, user, status, { machine = '', label = '', error = '' } = {}) {
+function instanceBlobs(event, delivery, user, status, { machine = '', label = '', error = '', region = 'iad' } = {}) {
   const s = sandbox(user);
   return [
-    event, user, delivery, '', error, `kc-${s.toLowerCase()}`, machine, s, status, '2026.11.1',
-    'kiloclaw-2026.11.1', 'iad', label,
+    event, user, delivery, '', error, appOf(user), machine, s, status, '2026.11.1',
+    'kiloclaw-2026.11.1', region, label,
   ];
 }
+
+const appOf = (user) => `kc-${sandbox(user).toLowerCase()}`;
 
 const machineOf = (user) => `m${sandbox(user).replace(/[^A-Za-z0-9]/g, '').toLowerCase().slice(0, 12)}`;
 
@@ -78,6 +80,44 @@ function assertDoubles(point, { duration = 'any', value = 0 } = {}) {
 }
 
 const reconcileLines = () => worker.stdout.filter((line) => line.startsWith('{"tag":"reconcile"'));
+
+/**
+ * The reference's console line (§5): `reconcileLog(reason, action, details)` is
+ * `console.log(JSON.stringify({ tag: 'reconcile', reason, action, ...details }))`, so the expected
+ * line is made by JavaScript's own JSON.stringify (undefined details left out, an Error as {}).
+ */
+const refLine = (reason, action, details = {}) => JSON.stringify({ tag: 'reconcile', reason, action, ...details });
+
+/** The reference's error text (§5): an Error's message, a string as is, other values as JSON, cut by slice(0, 200). */
+const refError = (error) =>
+  (error instanceof Error ? error.message : typeof error === 'string' ? error : JSON.stringify(error)).slice(0, 200);
+
+/**
+ * Asserts that exactly these reconcile actions were written since the last reset, in this order:
+ * each `{ line, blobs, doubles }` is one console line (compared whole) and, unless the action is
+ * console-only (no `blobs`), one data point with these 13 blobs and 2 doubles (default [0, 0]).
+ * Where a value is measured (an elapsed time, a duration), `line` and `doubles` may be functions
+ * of the parsed line, which carries the value the point must repeat. `also` names the other events
+ * (one point each, no reconcile line) written meanwhile.
+ */
+async function assertWritten(expected, { also = [] } = {}) {
+  const points = await pointsNamed(expected.filter((entry) => entry.blobs).length + also.length);
+  for (const event of also) named(points, event);
+  const lines = reconcileLines();
+  assert.equal(lines.length, expected.length, `lines:\n${lines.join('\n')}`);
+  expected.forEach((entry, i) => {
+    const parsed = JSON.parse(lines[i]);
+    const line = typeof entry.line === 'function' ? entry.line(parsed) : entry.line;
+    assert.equal(lines[i], line, `line ${i + 1}`);
+    if (!entry.blobs) return;
+    const point = named(points, entry.blobs[0]);
+    assert.equal(point.dataset, 'kiloclaw_events');
+    assert.equal(point.index, entry.blobs[0]);
+    assert.deepEqual(point.blobs, entry.blobs, `blobs of ${entry.blobs[0]}`);
+    const doubles = typeof entry.doubles === 'function' ? entry.doubles(parsed) : entry.doubles ?? [0, 0];
+    assert.deepEqual(point.doubles, [...doubles, ...Array(18).fill(0)], `doubles of ${entry.blobs[0]}`);
+  });
+}
 
 describe('instrumented routes (§2.1, §3.2)', () => {
   const routes = [
@@ -409,6 +449,55 @@ describe('reconcile paths (§2.4, §5)', () => {
     const lines = reconcileLines();
     assert.match(lines[0], new RegExp(`^\\{"tag":"reconcile","reason":"alarm","action":"auto_destroy_stale_provision","user_id":"${user}","provisioned_at":${provisionedAt},"age_hours":9,"value":\\d+\\}$`));
     assert.ok(lines.slice(1).every((line) => line.includes('"reason":"destroy"')));
+  });
+});
+
+/** A provisioned instance of `user` (status `starting`, no machine yet), then `state` patched in. */
+async function startingInstance(user, state) {
+  await platform('POST', '/api/platform/provision', { userId: user });
+  await worker.waitForPoints(2);
+  await worker.settle(200);
+  if (state) await fake('state', user, state);
+  worker.reset();
+}
+
+const MINUTE = 60_000;
+
+/**
+ * A provisioned instance of `user` (no machine yet), destroyed while its volume delete fails with
+ * `reply`: the destroy writes its HTTP point, instance.destroy_started and destroy_volume_failed.
+ */
+async function destroyFailing(user, reply) {
+  await startingInstance(user);
+  await fake('fly', user, { deleteVolume: [reply] });
+  worker.reset();
+  assert.equal((await platform('POST', '/api/platform/destroy', { userId: user })).status, 200);
+}
+
+const destroyPoints = { also: ['platform.destroy.create', 'instance.destroy_started'] };
+
+describe('error text length (§1, §5)', () => {
+  test('cut to 200 UTF-16 code units: 150 emoji become 100 in the point, all 150 stay in the line', async () => {
+    const user = 'length-1';
+    const error = '😀'.repeat(150);
+    assert.equal(error.slice(0, 200), '😀'.repeat(100), 'the reference cuts at 200 UTF-16 units');
+    await destroyFailing(user, { error });
+    await assertWritten([{
+      line: refLine('destroy', 'destroy_volume_failed', { volume_id: 'vol1', error }),
+      blobs: instanceBlobs('reconcile.destroy_volume_failed', 'reconcile', user, 'destroying', { error: '😀'.repeat(100) }),
+    }], destroyPoints);
+  });
+
+  test('never inside a surrogate pair: where slice(0, 200) keeps half an emoji, the text ends before it', async () => {
+    const user = 'length-2';
+    const error = `a${'😀'.repeat(150)}`;
+    // JavaScript keeps 199 units and a lone high surrogate; the port keeps the 199 units.
+    assert.equal(error.slice(0, 200), `a${'😀'.repeat(99)}\ud83d`);
+    await destroyFailing(user, { error });
+    const points = await pointsNamed(3);
+    const failed = named(points, 'reconcile.destroy_volume_failed');
+    assert.equal(failed.blobs[4], `a${'😀'.repeat(99)}`);
+    assert.equal(failed.rawBlobs[4].length, 1 + 99 * 4, 'valid UTF-8, no replacement character');
   });
 });
 

@@ -261,7 +261,7 @@ fn an_admin_route_answering_410_records_http_410() {
 }
 
 #[test]
-fn a_thrown_error_is_recorded_cut_to_200_characters() {
+fn a_thrown_error_is_recorded_cut_to_200_utf16_units() {
     let message = "x".repeat(300);
     let (result, points) = run(admin_machine_restart("abc", message.clone()));
     assert_eq!(result, Err(Error(message)));
@@ -280,6 +280,28 @@ fn a_thrown_error_is_recorded_cut_to_200_characters() {
     let (_, points) = run(admin_machine_restart("é", "é".repeat(250)));
     assert_eq!(points[0].text("error"), Some("é".repeat(200).as_str()));
     assert_eq!(points[0].text("sandbox_id"), Some("w6k"));
+
+    // An emoji is two UTF-16 code units, as in JavaScript's `.slice(0, 200)`: 150 become 100.
+    let (_, points) = run(admin_machine_restart("abc", "😀".repeat(150)));
+    assert_eq!(points[0].text("error"), Some("😀".repeat(100).as_str()));
+    // Where `.slice` would keep half an emoji (unit 200 is a high surrogate), the text ends
+    // before it: 199 units.
+    let (_, points) = run(admin_machine_restart(
+        "abc",
+        format!("a{}", "😀".repeat(150)),
+    ));
+    assert_eq!(
+        points[0].text("error"),
+        Some(format!("a{}", "😀".repeat(99)).as_str())
+    );
+}
+
+#[test]
+fn the_layout_states_its_error_unit() {
+    assert_eq!(
+        KiloClawEvent::SCHEMA.error_text(),
+        tallymark::TextLimit::Utf16Units(200)
+    );
 }
 
 #[test]
@@ -640,7 +662,7 @@ fn restart_self_healed_without_a_restart_time_leaves_out_its_duration() {
 }
 
 #[test]
-fn reconcile_errors_are_cut_to_200_characters_in_the_point_only() {
+fn reconcile_errors_are_cut_to_200_utf16_units_in_the_point_only() {
     let state = RefCell::new(state());
     let long = "e".repeat(250);
     let (points, lines) = capture(|| {

@@ -476,6 +476,62 @@ async function destroyFailing(user, reply) {
 
 const destroyPoints = { also: ['platform.destroy.create', 'instance.destroy_started'] };
 
+describe('error shapes (§5)', () => {
+  // Each shape a failing Fly call can throw, as the fake scripts it, with the value the
+  // reference's log() would receive as details.error.
+  const shapes = [
+    ['a string', { error: 'volume busy' }, 'volume busy'],
+    ['an Error object', { errorObject: 'volume busy' }, new Error('volume busy')],
+    ['null', { error: null }, null],
+    ['a number', { error: 42 }, 42],
+    ['a boolean', { error: true }, true],
+    ['an object', { error: { code: 42, detail: 'quota' } }, { code: 42, detail: 'quota' }],
+    ['an array', { error: [1, 'a'] }, [1, 'a']],
+    ['a long object (its JSON cut to 200)', { error: { message: 'x'.repeat(300) } }, { message: 'x'.repeat(300) }],
+  ];
+  shapes.forEach(([shape, reply, thrown], i) => {
+    test(`${shape}: the line as JSON.stringify writes it, the point with its error text`, async () => {
+      const user = `shape-${i}`;
+      await destroyFailing(user, reply);
+      await assertWritten([{
+        line: refLine('destroy', 'destroy_volume_failed', { volume_id: 'vol1', error: thrown }),
+        blobs: instanceBlobs('reconcile.destroy_volume_failed', 'reconcile', user, 'destroying', { error: refError(thrown) }),
+      }], destroyPoints);
+    });
+  });
+
+  test('an unserializable value (a BigInt): "[unserializable]" in the line, "[unserializable error]" in the point', async () => {
+    // The reference's JSON.stringify throws on a BigInt, so its line (and the point after it)
+    // would be lost; the port writes both, the point as the reference's guarded AE half would.
+    assert.throws(() => JSON.stringify({ error: 10n }), TypeError);
+    const user = 'shape-bigint';
+    await destroyFailing(user, { unserializable: true });
+    await assertWritten([{
+      line: '{"tag":"reconcile","reason":"destroy","action":"destroy_volume_failed","volume_id":"vol1","error":"[unserializable]"}',
+      blobs: instanceBlobs('reconcile.destroy_volume_failed', 'reconcile', user, 'destroying', { error: '[unserializable error]' }),
+    }], destroyPoints);
+  });
+
+  test('an Error object in another step (the mint): its message in the point, {} in the line', async () => {
+    const user = 'shape-mint';
+    await runningInstance(user);
+    const expiresAt = Date.now() + 3_600_000;
+    await reconcile(user, { state: { apiKeyExpiresAt: expiresAt }, fly: { mintKey: [{ errorObject: 'mint timeout' }] } });
+    const machine = machineOf(user);
+    await assertWritten([
+      {
+        line: refLine('alarm', 'api_key_expiry_approaching', { user_id: user, expires_at: expiresAt, hours_remaining: 1, controller_version: null }),
+        blobs: instanceBlobs('reconcile.api_key_expiry_approaching', 'reconcile', user, 'running', { machine }),
+      },
+      {
+        line: refLine('alarm', 'api_key_mint_error', { user_id: user, error: new Error('mint timeout') }),
+        blobs: instanceBlobs('reconcile.api_key_mint_error', 'reconcile', user, 'running', { machine, error: 'mint timeout' }),
+      },
+    ]);
+    assert.equal(reconcileLines()[1], `{"tag":"reconcile","reason":"alarm","action":"api_key_mint_error","user_id":"${user}","error":{}}`);
+  });
+});
+
 describe('error text length (§1, §5)', () => {
   test('cut to 200 UTF-16 code units: 150 emoji become 100 in the point, all 150 stay in the line', async () => {
     const user = 'length-1';

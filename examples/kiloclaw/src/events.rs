@@ -1,6 +1,7 @@
 //! KiloClaw's typed events: the Durable Object lifecycle (`kiloclaw-telemetry.md` §2.2, §4) and the
 //! reconcile actions (§2.4, §2.5, §5). The names, detail keys and their order are the reference's.
 
+use crate::fly::FlyError;
 use crate::state::{InstanceState, InstanceStatus};
 use crate::telemetry::{Delivery, KiloClawEvent};
 use tallymark::events::Nullable;
@@ -64,7 +65,7 @@ pub enum ReconcileEvent {
     ApiKeyMintError {
         user_id: Nullable<String>,
         #[tallymark(error_text)]
-        error: String,
+        error: FlyError,
     },
     /// #4
     ApiKeyMintFailed { user_id: Nullable<String> },
@@ -72,7 +73,7 @@ pub enum ReconcileEvent {
     ApiKeyFlyConfigUpdateFailed {
         user_id: Nullable<String>,
         #[tallymark(error_text)]
-        error: String,
+        error: FlyError,
     },
     /// #6
     ApiKeyPushNotSignaled {
@@ -83,7 +84,7 @@ pub enum ReconcileEvent {
     ApiKeyPushError {
         user_id: Nullable<String>,
         #[tallymark(error_text)]
-        error: String,
+        error: FlyError,
         controller_version: Nullable<String>,
     },
     /// #8
@@ -132,7 +133,7 @@ pub enum ReconcileEvent {
     StartingTimeoutTransientError {
         machine_id: String,
         #[tallymark(error_text)]
-        error: String,
+        error: FlyError,
         elapsed_ms: f64,
         old_state: &'static str,
         new_state: &'static str,
@@ -141,7 +142,7 @@ pub enum ReconcileEvent {
     StartingTransientError {
         machine_id: String,
         #[tallymark(error_text)]
-        error: String,
+        error: FlyError,
     },
     /// #16: always followed by #32.
     RestartingReconcileSuccess { machine_id: String, elapsed_ms: f64 },
@@ -170,14 +171,14 @@ pub enum ReconcileEvent {
     RestartingTimeoutError {
         machine_id: String,
         #[tallymark(error_text)]
-        error: String,
+        error: FlyError,
         elapsed_ms: f64,
     },
     /// #21
     RestartingTransientError {
         machine_id: String,
         #[tallymark(error_text)]
-        error: String,
+        error: FlyError,
     },
     /// #22
     ReplaceLostVolume {
@@ -194,7 +195,7 @@ pub enum ReconcileEvent {
     VolumeCheckFailed {
         volume_id: String,
         #[tallymark(error_text)]
-        error: String,
+        error: FlyError,
     },
     /// #24
     MultipleMachinesFound {
@@ -223,7 +224,7 @@ pub enum ReconcileEvent {
     /// #28
     MetadataRecoveryFailed {
         #[tallymark(error_text)]
-        error: String,
+        error: FlyError,
     },
     /// #29: logged before the status changes.
     SyncStatus {
@@ -292,7 +293,7 @@ pub enum ReconcileEvent {
     RecoverBoundMachineFailed {
         volume_id: String,
         #[tallymark(error_text)]
-        error: String,
+        error: FlyError,
     },
     /// #38: logged before the machine id is cleared.
     DestroyMachineOk { machine_id: String },
@@ -302,7 +303,7 @@ pub enum ReconcileEvent {
     DestroyMachineFailed {
         machine_id: String,
         #[tallymark(error_text)]
-        error: String,
+        error: FlyError,
     },
     /// #41
     DestroyVolumeOk { volume_id: String },
@@ -312,7 +313,7 @@ pub enum ReconcileEvent {
     DestroyVolumeFailed {
         volume_id: String,
         #[tallymark(error_text)]
-        error: String,
+        error: FlyError,
     },
     /// #44: logged before the state is wiped.
     DestroyComplete {

@@ -6,7 +6,7 @@
 //! `/state` (merge a JSON patch into the state; `GET` reads it).
 
 use crate::events::{InstanceEvent, ReconcileEvent};
-use crate::fly::{Outcome, Script};
+use crate::fly::{FlyError, Outcome, Script};
 use crate::state::{InstanceState, InstanceStatus};
 use crate::telemetry::{sandbox_id_from_user_id, Delivery, KiloClawEvent, RECONCILE_LINE};
 use std::cell::RefCell;
@@ -70,7 +70,11 @@ impl KiloClawInstance {
             .get::<InstanceState>("state")
             .await?
             .unwrap_or_default();
-        let script = storage.get::<Script>("fly").await?.unwrap_or_default();
+        // Stored as JSON text: a script holds arbitrary JSON values (a thrown `null`, objects).
+        let script = match storage.get::<String>("fly").await? {
+            Some(text) => serde_json::from_str(&text)?,
+            None => Script::default(),
+        };
         *self.s.borrow_mut() = state;
         *self.fly.borrow_mut() = script;
         Ok(())
@@ -79,7 +83,7 @@ impl KiloClawInstance {
     async fn save(&self) -> Result<()> {
         let storage = self.storage_state.storage();
         let state = self.s.borrow().clone();
-        let script = self.fly.borrow().clone();
+        let script = serde_json::to_string(&*self.fly.borrow())?;
         storage.put("state", state).await?;
         storage.put("fly", script).await
     }
@@ -209,7 +213,7 @@ impl KiloClawInstance {
         let uptime = self.uptime_ms();
         let stopped = self.fly.borrow_mut().stop_machine();
         if let Outcome::Failed(error) = stopped {
-            return Err(error.into());
+            return Err(error.to_string().into());
         }
         self.s.borrow_mut().status = Some(InstanceStatus::Stopped);
         self.save().await?;
@@ -581,7 +585,7 @@ impl KiloClawInstance {
             Outcome::NotFound => {
                 return rctx.log(&ReconcileEvent::ApiKeyMintError {
                     user_id: user(),
-                    error: "mint returned 404".into(),
+                    error: FlyError::message("mint returned 404"),
                 })
             }
             Outcome::Failed(error) => {

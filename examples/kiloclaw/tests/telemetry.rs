@@ -6,6 +6,7 @@
 //! KiloClaw chose, so that a change to the example changes only this file and the e2e suite.
 
 use kiloclaw::events::{InstanceEvent, ReconcileEvent};
+use kiloclaw::fly::FlyError;
 use kiloclaw::state::{InstanceState, InstanceStatus};
 use kiloclaw::telemetry::{http_fields, platform_rule, Delivery, KiloClawEvent, RECONCILE_LINE};
 use std::cell::RefCell;
@@ -670,7 +671,7 @@ fn reconcile_errors_are_cut_to_200_utf16_units_in_the_point_only() {
             .shaped(&RECONCILE_LINE)
             .log(&ReconcileEvent::DestroyMachineFailed {
                 machine_id: "m-old".into(),
-                error: long.clone(),
+                error: FlyError::message(long.clone()),
             });
     });
     assert_eq!(
@@ -688,6 +689,43 @@ fn reconcile_errors_are_cut_to_200_utf16_units_in_the_point_only() {
             &[(5, &"e".repeat(200))]
         )
     );
+}
+
+#[test]
+fn error_shapes_are_written_as_the_reference_writes_them() {
+    let state = RefCell::new(state());
+    let shapes = [
+        (FlyError::Error("fly 503".into()), "fly 503", "{}"),
+        (FlyError::Thrown(serde_json::Value::Null), "null", "null"),
+        (FlyError::Thrown(42.into()), "42", "42"),
+        (
+            FlyError::Thrown(serde_json::json!({"code": 42})),
+            r#"{"code":42}"#,
+            r#"{"code":42}"#,
+        ),
+        (
+            FlyError::Unserializable,
+            "[unserializable error]",
+            r#""[unserializable]""#,
+        ),
+    ];
+    for (error, text, console) in shapes {
+        let (points, lines) = capture(|| {
+            Reconcile::new("alarm", &state).shaped(&RECONCILE_LINE).log(
+                &ReconcileEvent::VolumeCheckFailed {
+                    volume_id: "vol1".into(),
+                    error: error.clone(),
+                },
+            );
+        });
+        assert_eq!(
+            lines,
+            [format!(
+                r#"{{"tag":"reconcile","reason":"alarm","action":"volume_check_failed","volume_id":"vol1","error":{console}}}"#
+            )]
+        );
+        assert_eq!(points[0].text("error"), Some(text), "{error:?}");
+    }
 }
 
 #[test]

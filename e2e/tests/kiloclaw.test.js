@@ -312,7 +312,8 @@ describe('reconcile paths (§2.4, §5)', () => {
   test('mark_stopped after five failed health checks', async () => {
     const user = 'mark-1';
     await runningInstance(user);
-    await reconcile(user, { state: { healthCheckFailCount: 5 }, fly: { getMachine: [{ state: 'stopped' }] } });
+    // Four failed checks so far: this alarm's stopped machine is the fifth (4 -> 5).
+    await reconcile(user, { state: { healthCheckFailCount: 4 }, fly: { getMachine: [{ state: 'stopped' }] } });
     const [point] = await pointsNamed(1);
     assert.deepEqual(point.blobs, instanceBlobs('reconcile.mark_stopped', 'reconcile', user, 'running', { machine: machineOf(user) }));
     assertDoubles(point, { duration: 0, value: 5 });
@@ -401,7 +402,8 @@ describe('reconcile paths (§2.4, §5)', () => {
   test('repair_mount when the volume is not mounted', async () => {
     const user = 'mount-1';
     await runningInstance(user);
-    await reconcile(user, { fly: { getMachine: [{}, { mounted: false }] } });
+    // One Fly read per alarm: the status sync and the mount check read the same reply.
+    await reconcile(user, { fly: { getMachine: [{ mounted: false }] } });
     const [point] = await pointsNamed(1);
     assert.deepEqual(point.blobs, instanceBlobs('reconcile.repair_mount', 'reconcile', user, 'running', {
       machine: machineOf(user), label: 'repaired mount for volume vol1',
@@ -462,6 +464,98 @@ async function startingInstance(user, state) {
 }
 
 const MINUTE = 60_000;
+
+describe('health checks (§2.4 #31)', () => {
+  test('failed checks 1-4 write nothing, the fifth writes mark_stopped; a started machine resets the count', async () => {
+    const user = 'health-1';
+    await runningInstance(user);
+    const stopped = { state: 'stopped' };
+    await fake('fly', user, { getMachine: [stopped, stopped, { state: 'started' }, stopped, stopped, stopped, stopped, { state: 'created' }] });
+    worker.reset();
+    const failCounts = [];
+    for (let alarm = 0; alarm < 7; alarm++) {
+      await fake('alarm', user, {});
+      failCounts.push((await fake('state', user)).healthCheckFailCount);
+    }
+    assert.deepEqual(failCounts, [1, 2, 0, 1, 2, 3, 4]);
+    await worker.settle();
+    assert.deepEqual(worker.points, []);
+    assert.deepEqual(reconcileLines(), []);
+
+    await reconcile(user);
+    await assertWritten([{
+      line: refLine('alarm', 'mark_stopped', { old_state: 'running', new_state: 'stopped', fly_state: 'created', fail_count: 5, value: 5 }),
+      blobs: instanceBlobs('reconcile.mark_stopped', 'reconcile', user, 'running', { machine: machineOf(user) }),
+      doubles: [0, 5],
+    }]);
+    const state = await fake('state', user);
+    assert.equal(state.status, 'stopped');
+    assert.equal(state.healthCheckFailCount, 0);
+  });
+});
+
+describe('one Fly read per alarm (§2.4 #29-#34)', () => {
+  test('each alarm on a running instance takes exactly one getMachine reply', async () => {
+    const user = 'read-1';
+    await runningInstance(user);
+    await fake('fly', user, { getMachine: [{ state: 'stopped' }, { mounted: false }, { notFound: true }] });
+    await reconcile(user);
+    assert.equal((await fake('fly', user)).getMachine.length, 2);
+    await worker.settle();
+    assert.deepEqual(reconcileLines(), [], 'one failed health check writes nothing');
+
+    const machine = machineOf(user);
+    await reconcile(user);
+    assert.equal((await fake('fly', user)).getMachine.length, 1);
+    await assertWritten([{
+      line: (p) => refLine('alarm', 'repair_mount', {
+        machine_id: machine, volume_id: 'vol1', durationMs: p.durationMs, label: 'repaired mount for volume vol1',
+      }),
+      blobs: instanceBlobs('reconcile.repair_mount', 'reconcile', user, 'running', { machine, label: 'repaired mount for volume vol1' }),
+      doubles: (p) => [p.durationMs, 0],
+    }]);
+
+    await reconcile(user);
+    assert.equal((await fake('fly', user)).getMachine.length, 0);
+    await assertWritten([{
+      line: refLine('alarm', 'clear_stale_machine', { old_state: 'running', new_state: 'stopped', machine_id: machine }),
+      blobs: instanceBlobs('reconcile.clear_stale_machine', 'reconcile', user, 'running', { machine }),
+    }]);
+    const state = await fake('state', user);
+    assert.equal(state.status, 'stopped');
+    assert.equal(state.flyMachineId, null);
+  });
+
+  test('a mount repair that fails is not logged', async () => {
+    const user = 'read-2';
+    await runningInstance(user);
+    await reconcile(user, { fly: { getMachine: [{ mounted: false }], updateMachine: [{ error: 'fly 500' }] } });
+    await worker.settle();
+    assert.deepEqual(reconcileLines(), []);
+    assert.deepEqual(worker.points, []);
+  });
+
+  test('the start path (reason start) repairs the mount from its one read', async () => {
+    const user = 'read-3';
+    await runningInstance(user);
+    await fake('fly', user, { getMachine: [{ mounted: false }] });
+    worker.reset();
+    assert.equal((await platform('POST', '/api/platform/start', { userId: user })).status, 200);
+    const machine = machineOf(user);
+    const points = await pointsNamed(2);
+    named(points, 'platform.start.create');
+    const repaired = named(points, 'reconcile.repair_mount');
+    assert.deepEqual(repaired.blobs, instanceBlobs('reconcile.repair_mount', 'reconcile', user, 'running', {
+      machine, label: 'repaired mount for volume vol1',
+    }));
+    const [line] = reconcileLines();
+    const { durationMs } = JSON.parse(line);
+    assert.equal(line, refLine('start', 'repair_mount', {
+      machine_id: machine, volume_id: 'vol1', durationMs, label: 'repaired mount for volume vol1',
+    }));
+    assert.equal(repaired.doubles[0], durationMs);
+  });
+});
 
 /**
  * A provisioned instance of `user` (no machine yet), destroyed while its volume delete fails with

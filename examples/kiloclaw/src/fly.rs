@@ -126,6 +126,17 @@ pub enum Outcome<T> {
     Failed(FlyError),
 }
 
+impl<T> Outcome<T> {
+    /// The outcome without its success value.
+    pub fn without_value(self) -> Outcome<()> {
+        match self {
+            Outcome::Ok(_) => Outcome::Ok(()),
+            Outcome::NotFound => Outcome::NotFound,
+            Outcome::Failed(error) => Outcome::Failed(error),
+        }
+    }
+}
+
 /// A machine, as `getMachine` describes it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Machine {
@@ -145,6 +156,7 @@ pub struct Script {
     pub delete_volume: VecDeque<Reply>,
     pub stop_machine: VecDeque<Reply>,
     pub update_machine: VecDeque<Reply>,
+    pub wait_for_state: VecDeque<Reply>,
     pub mint_key: VecDeque<Reply>,
     pub push_key: VecDeque<Reply>,
     pub update_config: VecDeque<Reply>,
@@ -193,7 +205,7 @@ impl Script {
         Self::outcome(&Self::next(&mut self.delete_volume), |_| ())
     }
 
-    /// `POST /machines/{id}/stop`.
+    /// `POST /machines/{id}/stop`, then waiting for `stopped`.
     pub fn stop_machine(&mut self) -> Outcome<()> {
         Self::outcome(&Self::next(&mut self.stop_machine), |_| ())
     }
@@ -201,6 +213,11 @@ impl Script {
     /// `POST /machines/{id}` (update, e.g. to add the mount).
     pub fn update_machine(&mut self) -> Outcome<()> {
         Self::outcome(&Self::next(&mut self.update_machine), |_| ())
+    }
+
+    /// `GET /machines/{id}/wait?state=started`.
+    pub fn wait_for_state(&mut self) -> Outcome<()> {
+        Self::outcome(&Self::next(&mut self.wait_for_state), |_| ())
     }
 
     /// Minting a new API key: `Ok(false)` when the mint returned null.

@@ -2,11 +2,11 @@
 //! reconcile against (a fake of) Fly.io, with the reference's telemetry (§2.2, §2.4, §4, §5).
 //!
 //! Internal paths, reached from the worker: `POST /provision` (`{"userId"}`), `/start`, `/stop`,
-//! `/destroy`, `/reconcile` (the alarm's work, on demand), `/fly` (replace the fake's script),
-//! `/state` (merge a JSON patch into the state; `GET` reads it).
+//! `/destroy`, `/reconcile` (the alarm's work, on demand), `/fly` (replace the fake's script; `GET`
+//! reads what is left of it), `/state` (merge a JSON patch into the state; `GET` reads it).
 
 use crate::events::{InstanceEvent, ReconcileEvent};
-use crate::fly::{FlyError, Outcome, Script};
+use crate::fly::{FlyError, Machine, Outcome, Script};
 use crate::state::{InstanceState, InstanceStatus};
 use crate::telemetry::{sandbox_id_from_user_id, Delivery, KiloClawEvent, RECONCILE_LINE};
 use std::cell::RefCell;
@@ -56,7 +56,9 @@ impl DurableObject for KiloClawInstance {
         self.load().await?;
         Scope::from_env(&self.env)
             .run(async {
-                self.reconcile_with_fly().await?;
+                let reconciled = self.reconcile_with_fly().await;
+                self.save().await?;
+                reconciled?;
                 Response::ok("reconciled")
             })
             .await
@@ -109,13 +111,14 @@ impl KiloClawInstance {
                 self.patch_state(patch)
             }
             (Method::Get, "/state") => return Response::from_json(&*self.s.borrow()),
+            (Method::Get, "/fly") => return Response::from_json(&*self.fly.borrow()),
             _ => return Response::error("Not Found", 404),
         };
+        // Saved whatever the result: the reference persists each step as it goes, so what an
+        // alarm changed before it failed stays changed.
+        self.save().await?;
         match result {
-            Ok(()) => {
-                self.save().await?;
-                Response::from_json(&*self.s.borrow())
-            }
+            Ok(()) => Response::from_json(&*self.s.borrow()),
             Err(error) => Response::error(error.to_string(), 409),
         }
     }
@@ -171,8 +174,16 @@ impl KiloClawInstance {
             None => return Err("Instance not provisioned".into()),
             Some(InstanceStatus::Destroying) => return Err("Instance is being destroyed".into()),
             Some(InstanceStatus::Running) if self.s.borrow().fly_machine_id.is_some() => {
-                self.reconcile_machine_mount(&rctx("start", &self.s));
-                return Ok(());
+                // One Fly read, then the mount check on it (reason `start`).
+                let machine = self.fly.borrow_mut().get_machine();
+                let Outcome::Ok(machine) = machine else {
+                    return Ok(());
+                };
+                return match self.reconcile_machine_mount(&rctx("start", &self.s), &machine) {
+                    Outcome::Ok(()) => Ok(()),
+                    Outcome::NotFound => Err(FlyError::not_found().to_string().into()),
+                    Outcome::Failed(error) => Err(error.to_string().into()),
+                };
             }
             Some(_) => {}
         }
@@ -326,49 +337,71 @@ impl KiloClawInstance {
     }
 
     // --- reconcile (§2.4, §5) ------------------------------------------------------------------
-
+    //
+    // One Fly read per alarm, the reference's steps in the reference's order. Per status:
+    //
+    // - `destroying`: the pending deletes (#38-#44).
+    // - `starting`: no machine yet (#10, #11).
+    // - `restarting`: one Fly read (#16 then #32, #19, #21).
+    // - any other status: the machine (one Fly read, the status sync #29-#31 and the mount check
+    //   #33 on that same read; a 404, #34), then the stale provision (#1, which destroys with
+    //   reason `destroy`), and the API key of a running instance (#2-#9).
     /// The alarm's work: bring the instance in line with what Fly reports.
     async fn reconcile_with_fly(&self) -> Result<()> {
         let rctx = rctx("alarm", &self.s);
         let status = self.s.borrow().status;
         match status {
-            Some(InstanceStatus::Provisioned) if self.auto_destroy_stale_provision(&rctx) => {
-                return self.destroy().await;
+            None => Ok(()),
+            Some(InstanceStatus::Destroying) => self.finish_destroy(&rctx).await,
+            Some(InstanceStatus::Starting) => {
+                self.reconcile_starting(&rctx);
+                Ok(())
             }
-            Some(InstanceStatus::Starting) => self.reconcile_starting(&rctx),
-            Some(InstanceStatus::Restarting) => self.reconcile_restarting(&rctx),
-            Some(InstanceStatus::Running) => {
-                self.sync_status_with_fly(&rctx);
+            Some(InstanceStatus::Restarting) => {
+                self.reconcile_restarting(&rctx);
+                Ok(())
+            }
+            Some(_) => {
+                let reconciled = self.reconcile_machine(&rctx);
+                if reconciled {
+                    if let Some(age) = self.stale_provision_age() {
+                        self.log_stale_provision(&rctx, age);
+                        return self.destroy().await;
+                    }
+                }
                 if self.s.borrow().status == Some(InstanceStatus::Running) {
-                    self.reconcile_machine_mount(&rctx);
                     self.reconcile_api_key_expiry(&rctx);
                 }
+                Ok(())
             }
-            Some(InstanceStatus::Stopped) => self.sync_status_with_fly(&rctx),
-            Some(InstanceStatus::Destroying) => self.finish_destroy(&rctx).await?,
-            Some(InstanceStatus::Provisioned) | None => {}
         }
-        Ok(())
     }
 
-    /// #1: provisioned, no machine, never started, older than 8 hours.
-    fn auto_destroy_stale_provision(&self, rctx: &Rctx<'_>) -> bool {
-        let (user_id, provisioned_at, stale) = {
+    /// The age of a stale abandoned provision: provisioned, no machine, never started, and
+    /// provisioned more than 8 hours ago.
+    fn stale_provision_age(&self) -> Option<f64> {
+        let s = self.s.borrow();
+        let never_ran = s.fly_machine_id.is_none() && s.last_started_at.is_none_or(|t| t == 0.0);
+        let provisioned_at = s.provisioned_at.filter(|t| *t != 0.0)?;
+        let age = unix_ms() - provisioned_at;
+        (s.status == Some(InstanceStatus::Provisioned)
+            && never_ran
+            && age > STALE_PROVISION_THRESHOLD_MS)
+            .then_some(age)
+    }
+
+    /// #1: the stale age in `value`.
+    fn log_stale_provision(&self, rctx: &Rctx<'_>, age: f64) {
+        let (user_id, provisioned_at) = {
             let s = self.s.borrow();
-            let never_ran = s.fly_machine_id.is_none() && s.last_started_at.is_none();
-            (s.user_id.clone(), s.provisioned_at, never_ran)
+            (s.user_id.clone(), s.provisioned_at)
         };
-        let age = provisioned_at.map_or(0.0, |t| unix_ms() - t);
-        if !stale || age <= STALE_PROVISION_THRESHOLD_MS {
-            return false;
-        }
         rctx.log(&ReconcileEvent::AutoDestroyStaleProvision {
             user_id: Nullable(user_id),
             provisioned_at: Nullable(provisioned_at),
             age_hours: (age / 3_600_000.0).round(),
             value: age,
         });
-        true
     }
 
     /// #10, #11: waiting for a machine, or giving up after 5 minutes.
@@ -465,87 +498,133 @@ impl KiloClawInstance {
         s.last_restart_error = None;
     }
 
-    /// #29, #30, #31, #34: each logged before the state changes.
-    fn sync_status_with_fly(&self, rctx: &Rctx<'_>) {
-        let (status, machine_id, fail_count) = {
-            let s = self.s.borrow();
-            (
-                s.status,
-                s.fly_machine_id.clone(),
-                s.health_check_fail_count,
-            )
+    /// The machine of an instance that is neither starting, restarting nor being destroyed: one
+    /// Fly read for the status sync and the mount check. Whether its state is now known.
+    fn reconcile_machine(&self, rctx: &Rctx<'_>) -> bool {
+        if self.s.borrow().fly_machine_id.is_none() {
+            // No machine to read.
+            return true;
+        }
+        let machine = self.fly.borrow_mut().get_machine();
+        let checked = match machine {
+            Outcome::Ok(machine) => {
+                self.sync_status_with_fly(rctx, &machine.state);
+                self.reconcile_machine_mount(rctx, &machine)
+            }
+            failed => failed.without_value(),
         };
-        let (Some(status), Some(machine_id)) = (status, machine_id) else {
+        match checked {
+            Outcome::Ok(()) => true,
+            Outcome::NotFound => {
+                self.clear_stale_machine(rctx);
+                true
+            }
+            Outcome::Failed(_) => false,
+        }
+    }
+
+    /// #34: logged before the machine id is cleared.
+    fn clear_stale_machine(&self, rctx: &Rctx<'_>) {
+        let (status, machine_id) = {
+            let s = self.s.borrow();
+            (s.status, s.fly_machine_id.clone())
+        };
+        if let (Some(old_state), Some(machine_id)) = (status, machine_id) {
+            rctx.log(&ReconcileEvent::ClearStaleMachine {
+                old_state,
+                new_state: "stopped",
+                machine_id,
+            });
+        }
+        let mut s = self.s.borrow_mut();
+        s.fly_machine_id = None;
+        s.status = Some(InstanceStatus::Stopped);
+        s.health_check_fail_count = 0;
+    }
+
+    /// #29, #30, #31: each logged before the state changes. A machine Fly reports stopped while
+    /// the instance runs counts one failed health check per alarm; the fifth marks it stopped.
+    fn sync_status_with_fly(&self, rctx: &Rctx<'_>, fly_state: &str) {
+        let Some(status) = self.s.borrow().status else {
             return;
         };
-        let machine = self.fly.borrow_mut().get_machine();
-        let new_status = match machine {
-            Outcome::NotFound => {
-                rctx.log(&ReconcileEvent::ClearStaleMachine {
-                    old_state: status,
-                    new_state: "stopped",
-                    machine_id,
-                });
-                self.s.borrow_mut().fly_machine_id = None;
-                InstanceStatus::Stopped
-            }
-            Outcome::Ok(m) if m.state == "started" && status != InstanceStatus::Running => {
+        match fly_state {
+            "started" if status != InstanceStatus::Running => {
                 rctx.log(&ReconcileEvent::SyncStatus {
                     old_state: status,
                     new_state: "running",
                     fly_state: "started",
                 });
-                InstanceStatus::Running
+                let mut s = self.s.borrow_mut();
+                s.status = Some(InstanceStatus::Running);
+                s.starting_at = None;
+                s.health_check_fail_count = 0;
+                if s.last_started_at.is_none() {
+                    s.last_started_at = Some(unix_ms());
+                }
             }
-            Outcome::Ok(m) if m.state == "failed" && status != InstanceStatus::Stopped => {
+            "started" => self.s.borrow_mut().health_check_fail_count = 0,
+            "failed" if status != InstanceStatus::Stopped => {
                 rctx.log(&ReconcileEvent::SyncStatusFailed {
                     old_state: status,
                     new_state: "stopped",
                     fly_state: "failed",
                 });
-                InstanceStatus::Stopped
+                let mut s = self.s.borrow_mut();
+                s.status = Some(InstanceStatus::Stopped);
+                s.starting_at = None;
+                s.health_check_fail_count = 0;
             }
-            Outcome::Ok(m)
-                if (m.state == "stopped" || m.state == "created")
-                    && status == InstanceStatus::Running
-                    && fail_count >= SELF_HEAL_THRESHOLD =>
-            {
-                rctx.log(&ReconcileEvent::MarkStopped {
-                    old_state: "running",
-                    new_state: "stopped",
-                    fly_state: m.state,
-                    fail_count,
-                    value: f64::from(SELF_HEAL_THRESHOLD),
-                });
-                InstanceStatus::Stopped
+            "stopped" | "created" if status == InstanceStatus::Running => {
+                let fail_count = {
+                    let mut s = self.s.borrow_mut();
+                    s.health_check_fail_count += 1;
+                    s.health_check_fail_count
+                };
+                if fail_count >= SELF_HEAL_THRESHOLD {
+                    rctx.log(&ReconcileEvent::MarkStopped {
+                        old_state: "running",
+                        new_state: "stopped",
+                        fly_state: fly_state.to_owned(),
+                        fail_count,
+                        value: f64::from(SELF_HEAL_THRESHOLD),
+                    });
+                    let mut s = self.s.borrow_mut();
+                    s.status = Some(InstanceStatus::Stopped);
+                    s.health_check_fail_count = 0;
+                }
             }
-            Outcome::Ok(_) | Outcome::Failed(_) => return,
-        };
-        self.s.borrow_mut().status = Some(new_status);
+            _ => {}
+        }
     }
 
-    /// #33: a started machine without its volume mount is stopped, updated and started again.
-    fn reconcile_machine_mount(&self, rctx: &Rctx<'_>) {
+    /// #33: a started machine without its volume mount is stopped, updated and started again;
+    /// logged only when all three succeed. A failure of any is the caller's to handle.
+    fn reconcile_machine_mount(&self, rctx: &Rctx<'_>, machine: &Machine) -> Outcome<()> {
         let (machine_id, volume_id) = {
             let s = self.s.borrow();
             (s.fly_machine_id.clone(), s.fly_volume_id.clone())
         };
         let (Some(machine_id), Some(volume_id)) = (machine_id, volume_id) else {
-            return;
-        };
-        let started = clock::now();
-        let machine = self.fly.borrow_mut().get_machine();
-        let Outcome::Ok(machine) = machine else {
-            return;
+            return Outcome::Ok(());
         };
         if machine.state != "started" || machine.mounted {
-            return;
+            return Outcome::Ok(());
         }
-        let mut fly = self.fly.borrow_mut();
-        let repaired = matches!(fly.stop_machine(), Outcome::Ok(()))
-            && matches!(fly.update_machine(), Outcome::Ok(()));
-        drop(fly);
-        if repaired {
+        let started = clock::now();
+        let repaired = {
+            let mut fly = self.fly.borrow_mut();
+            [
+                Script::stop_machine,
+                Script::update_machine,
+                Script::wait_for_state,
+            ]
+            .into_iter()
+            .map(|step| step(&mut fly))
+            .find(|outcome| *outcome != Outcome::Ok(()))
+            .unwrap_or(Outcome::Ok(()))
+        };
+        if repaired == Outcome::Ok(()) {
             rctx.log(&ReconcileEvent::RepairMount {
                 machine_id,
                 label: format!("repaired mount for volume {volume_id}"),
@@ -553,6 +632,7 @@ impl KiloClawInstance {
                 duration_ms: clock::elapsed_ms(started),
             });
         }
+        repaired
     }
 
     /// #2 to #9: refreshing an API key that expires within 72 hours.

@@ -355,7 +355,9 @@ describe('reconcile paths (§2.4, §5)', () => {
     assert.ok(refreshedLine.new_expires_at > expiresAt && refreshedLine.durationMs >= 0);
     // The line and the point carry the same duration.
     assertDoubles(refreshed, { duration: refreshedLine.durationMs });
-    assert.equal(lines[1], `{"tag":"reconcile","reason":"alarm","action":"api_key_refreshed","user_id":"${user}","new_expires_at":${refreshedLine.new_expires_at},"pushed":true,"flyConfigUpdated":false,"controller_version":null,"durationMs":${refreshedLine.durationMs},"label":"refreshed+pushed"}`);
+    // The Fly config update is attempted whatever the push answers: a signaled push still
+    // reports flyConfigUpdated true.
+    assert.equal(lines[1], `{"tag":"reconcile","reason":"alarm","action":"api_key_refreshed","user_id":"${user}","new_expires_at":${refreshedLine.new_expires_at},"pushed":true,"flyConfigUpdated":true,"controller_version":null,"durationMs":${refreshedLine.durationMs},"label":"refreshed+pushed"}`);
   });
 
   test('api key: push not signaled, fly config updated; and a mint error', async () => {
@@ -554,6 +556,106 @@ describe('one Fly read per alarm (§2.4 #29-#34)', () => {
       machine_id: machine, volume_id: 'vol1', durationMs, label: 'repaired mount for volume vol1',
     }));
     assert.equal(repaired.doubles[0], durationMs);
+  });
+});
+
+describe('API key refresh (§2.4 #2-#9)', () => {
+  const expiring = () => ({ apiKeyExpiresAt: Date.now() + 3_600_000 });
+
+  async function expiringInstance(user) {
+    await runningInstance(user);
+    const state = expiring();
+    return { state, approaching: approachingLine(user, state.apiKeyExpiresAt) };
+  }
+
+  const approachingLine = (user, expiresAt) => ({
+    line: refLine('alarm', 'api_key_expiry_approaching', {
+      user_id: user, expires_at: expiresAt, hours_remaining: 1, controller_version: null,
+    }),
+    blobs: instanceBlobs('reconcile.api_key_expiry_approaching', 'reconcile', user, 'running', { machine: machineOf(user) }),
+  });
+
+  test('both paths fail: expiry_approaching, fly_config_update_failed, push_error, refresh_failed_all_paths', async () => {
+    const user = 'apikey-1';
+    const { state, approaching } = await expiringInstance(user);
+    await reconcile(user, { state, fly: { updateConfig: [{ error: 'fly 503' }], pushKey: [{ error: 'controller unreachable' }] } });
+    const machine = machineOf(user);
+    await assertWritten([
+      approaching,
+      {
+        line: refLine('alarm', 'api_key_fly_config_update_failed', { user_id: user, error: 'fly 503' }),
+        blobs: instanceBlobs('reconcile.api_key_fly_config_update_failed', 'reconcile', user, 'running', { machine, error: 'fly 503' }),
+      },
+      {
+        line: refLine('alarm', 'api_key_push_error', { user_id: user, error: 'controller unreachable', controller_version: null }),
+        blobs: instanceBlobs('reconcile.api_key_push_error', 'reconcile', user, 'running', { machine, error: 'controller unreachable' }),
+      },
+      {
+        line: refLine('alarm', 'api_key_refresh_failed_all_paths', { user_id: user }),
+        blobs: instanceBlobs('reconcile.api_key_refresh_failed_all_paths', 'reconcile', user, 'running', { machine }),
+      },
+    ]);
+    assert.equal((await fake('state', user)).apiKeyExpiresAt, state.apiKeyExpiresAt, 'the old expiry is kept');
+  });
+
+  test('the config update fails, the push succeeds: refreshed+pushed', async () => {
+    const user = 'apikey-2';
+    const { state, approaching } = await expiringInstance(user);
+    await reconcile(user, { state, fly: { updateConfig: [{ error: 'fly 503' }] } });
+    const machine = machineOf(user);
+    await assertWritten([
+      approaching,
+      {
+        line: refLine('alarm', 'api_key_fly_config_update_failed', { user_id: user, error: 'fly 503' }),
+        blobs: instanceBlobs('reconcile.api_key_fly_config_update_failed', 'reconcile', user, 'running', { machine, error: 'fly 503' }),
+      },
+      {
+        line: (p) => refLine('alarm', 'api_key_refreshed', {
+          user_id: user, new_expires_at: p.new_expires_at, pushed: true, flyConfigUpdated: false, controller_version: null,
+          durationMs: p.durationMs, label: 'refreshed+pushed',
+        }),
+        blobs: instanceBlobs('reconcile.api_key_refreshed', 'reconcile', user, 'running', { machine, label: 'refreshed+pushed' }),
+        doubles: (p) => [p.durationMs, 0],
+      },
+    ]);
+    const refreshed = JSON.parse(reconcileLines()[2]);
+    assert.equal((await fake('state', user)).apiKeyExpiresAt, refreshed.new_expires_at);
+  });
+
+  test('no push result (null): push_not_signaled, then refreshed+fly-config', async () => {
+    const user = 'apikey-3';
+    const { state, approaching } = await expiringInstance(user);
+    await reconcile(user, { state, fly: { pushKey: [{ notFound: true }] } });
+    const machine = machineOf(user);
+    await assertWritten([
+      approaching,
+      {
+        line: refLine('alarm', 'api_key_push_not_signaled', { user_id: user, result: 'null' }),
+        blobs: instanceBlobs('reconcile.api_key_push_not_signaled', 'reconcile', user, 'running', { machine }),
+      },
+      {
+        line: (p) => refLine('alarm', 'api_key_refreshed', {
+          user_id: user, new_expires_at: p.new_expires_at, pushed: false, flyConfigUpdated: true, controller_version: null,
+          durationMs: p.durationMs, label: 'refreshed+fly-config',
+        }),
+        blobs: instanceBlobs('reconcile.api_key_refreshed', 'reconcile', user, 'running', { machine, label: 'refreshed+fly-config' }),
+        doubles: (p) => [p.durationMs, 0],
+      },
+    ]);
+  });
+
+  test('the mint returns nothing: api_key_mint_failed, and nothing is attempted after it', async () => {
+    const user = 'apikey-4';
+    const { state, approaching } = await expiringInstance(user);
+    await reconcile(user, { state, fly: { mintKey: [{ minted: false }], updateConfig: [{ error: 'unused' }] } });
+    await assertWritten([
+      approaching,
+      {
+        line: refLine('alarm', 'api_key_mint_failed', { user_id: user }),
+        blobs: instanceBlobs('reconcile.api_key_mint_failed', 'reconcile', user, 'running', { machine: machineOf(user) }),
+      },
+    ]);
+    assert.equal((await fake('fly', user)).updateConfig.length, 1, 'the config update was not attempted');
   });
 });
 

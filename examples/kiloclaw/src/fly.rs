@@ -135,6 +135,15 @@ impl<T> Outcome<T> {
             Outcome::Failed(error) => Outcome::Failed(error),
         }
     }
+
+    /// A 404 counted as any other failure, for operations whose callers do not tell them apart.
+    pub fn not_found_as_failure(self) -> Result<T, FlyError> {
+        match self {
+            Outcome::Ok(value) => Ok(value),
+            Outcome::NotFound => Err(FlyError::not_found()),
+            Outcome::Failed(error) => Err(error),
+        }
+    }
 }
 
 /// A machine, as `getMachine` describes it.
@@ -234,7 +243,8 @@ impl Script {
         })
     }
 
-    /// Updating the machine's config with the key.
+    /// Updating the machine's config with the key (reading the machine's config, then updating
+    /// it, as one operation).
     pub fn update_config(&mut self) -> Outcome<()> {
         Self::outcome(&Self::next(&mut self.update_config), |_| ())
     }

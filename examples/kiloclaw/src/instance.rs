@@ -345,7 +345,7 @@ impl KiloClawInstance {
     // - `restarting`: one Fly read (#16 then #32, #19, #21).
     // - any other status: the machine (one Fly read, the status sync #29-#31 and the mount check
     //   #33 on that same read; a 404, #34), then the stale provision (#1, which destroys with
-    //   reason `destroy`), and the API key of a running instance (#2-#9).
+    //   reason `destroy`), and the API key (#2-#9).
     /// The alarm's work: bring the instance in line with what Fly reports.
     async fn reconcile_with_fly(&self) -> Result<()> {
         let rctx = rctx("alarm", &self.s);
@@ -369,9 +369,7 @@ impl KiloClawInstance {
                         return self.destroy().await;
                     }
                 }
-                if self.s.borrow().status == Some(InstanceStatus::Running) {
-                    self.reconcile_api_key_expiry(&rctx);
-                }
+                self.reconcile_api_key_expiry(&rctx);
                 Ok(())
             }
         }
@@ -635,47 +633,53 @@ impl KiloClawInstance {
         repaired
     }
 
-    /// #2 to #9: refreshing an API key that expires within 72 hours.
+    /// #2 to #9: refreshing an API key that expires within 72 hours. The Fly config update is
+    /// always attempted, then the push; the refresh fails only when both did.
     fn reconcile_api_key_expiry(&self, rctx: &Rctx<'_>) {
         let (user_id, expires_at) = {
             let s = self.s.borrow();
-            (s.user_id.clone(), s.api_key_expires_at)
+            let running = s.status == Some(InstanceStatus::Running) && s.fly_machine_id.is_some();
+            (s.user_id.clone().filter(|_| running), s.api_key_expires_at)
         };
-        let Some(expires_at) = expires_at else {
+        let (Some(user_id), Some(expires_at)) = (user_id, expires_at) else {
             return;
         };
         let remaining = expires_at - unix_ms();
         if remaining > API_KEY_REFRESH_THRESHOLD_MS {
             return;
         }
-        let user = || Nullable(user_id.clone());
+        let started = clock::now();
+        let user = || Nullable(Some(user_id.clone()));
         rctx.log(&ReconcileEvent::ApiKeyExpiryApproaching {
             user_id: user(),
             expires_at: Nullable(Some(expires_at)),
             hours_remaining: (remaining / 3_600_000.0).round(),
             controller_version: Nullable(None),
         });
-        let started = clock::now();
         let minted = self.fly.borrow_mut().mint_key();
-        match minted {
-            Outcome::Ok(true) => {}
-            Outcome::Ok(false) => {
-                return rctx.log(&ReconcileEvent::ApiKeyMintFailed { user_id: user() })
-            }
-            Outcome::NotFound => {
-                return rctx.log(&ReconcileEvent::ApiKeyMintError {
-                    user_id: user(),
-                    error: FlyError::message("mint returned 404"),
-                })
-            }
-            Outcome::Failed(error) => {
+        match minted.not_found_as_failure() {
+            Ok(true) => {}
+            Ok(false) => return rctx.log(&ReconcileEvent::ApiKeyMintFailed { user_id: user() }),
+            Err(error) => {
                 return rctx.log(&ReconcileEvent::ApiKeyMintError {
                     user_id: user(),
                     error,
                 })
             }
         }
-        let pushed = match self.fly.borrow_mut().push_key() {
+        let updated = self.fly.borrow_mut().update_config();
+        let fly_config_updated = match updated.not_found_as_failure() {
+            Ok(()) => true,
+            Err(error) => {
+                rctx.log(&ReconcileEvent::ApiKeyFlyConfigUpdateFailed {
+                    user_id: user(),
+                    error,
+                });
+                false
+            }
+        };
+        let pushed = self.fly.borrow_mut().push_key();
+        let pushed = match pushed {
             Outcome::Ok(true) => true,
             Outcome::Ok(false) => {
                 rctx.log(&ReconcileEvent::ApiKeyPushNotSignaled {
@@ -698,20 +702,6 @@ impl KiloClawInstance {
                     controller_version: Nullable(None),
                 });
                 false
-            }
-        };
-        let fly_config_updated = !pushed && {
-            let updated = self.fly.borrow_mut().update_config();
-            match updated {
-                Outcome::Ok(()) => true,
-                Outcome::NotFound => false,
-                Outcome::Failed(error) => {
-                    rctx.log(&ReconcileEvent::ApiKeyFlyConfigUpdateFailed {
-                        user_id: user(),
-                        error,
-                    });
-                    false
-                }
             }
         };
         if !pushed && !fly_config_updated {

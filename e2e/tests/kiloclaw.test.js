@@ -467,6 +467,54 @@ async function startingInstance(user, state) {
 
 const MINUTE = 60_000;
 
+describe('volume checks (§2.4 #22, #23, §2.5 create_volume)', () => {
+  test('a lost volume (404) is replaced: create_volume (a line only), then replace_lost_volume', async () => {
+    const user = 'volume-1';
+    await runningInstance(user);
+    await reconcile(user, { fly: { getVolume: [{ notFound: true }], createVolume: [{ id: 'vol9', region: 'ord' }] } });
+    const machine = machineOf(user);
+    await assertWritten([
+      { line: refLine('alarm', 'create_volume', { fly_app_name: appOf(user), volume_id: 'vol9', region: 'ord' }) },
+      {
+        line: (p) => refLine('alarm', 'replace_lost_volume', {
+          data_loss: true, old_volume_id: 'vol1', new_volume_id: 'vol9', durationMs: p.durationMs,
+          label: 'replaced lost volume vol1 \u2192 vol9',
+        }),
+        // Logged after the replacement exists: blob12 already holds the new volume's region.
+        blobs: instanceBlobs('reconcile.replace_lost_volume', 'reconcile', user, 'running', {
+          machine, region: 'ord', label: 'replaced lost volume vol1 \u2192 vol9',
+        }),
+        doubles: (p) => [p.durationMs, 0],
+      },
+    ]);
+    assert.ok(JSON.parse(reconcileLines()[1]).durationMs >= 0);
+    const state = await fake('state', user);
+    assert.equal(state.flyVolumeId, 'vol9');
+    assert.equal(state.flyRegion, 'ord');
+  });
+
+  test('any other error: volume_check_failed with the error text', async () => {
+    const user = 'volume-2';
+    await runningInstance(user);
+    await reconcile(user, { fly: { getVolume: [{ error: 'fly 500: volume lookup failed' }] } });
+    await assertWritten([{
+      line: refLine('alarm', 'volume_check_failed', { volume_id: 'vol1', error: 'fly 500: volume lookup failed' }),
+      blobs: instanceBlobs('reconcile.volume_check_failed', 'reconcile', user, 'running', {
+        machine: machineOf(user), error: 'fly 500: volume lookup failed',
+      }),
+    }]);
+    assert.equal((await fake('state', user)).flyVolumeId, 'vol1');
+  });
+
+  test('an instance without a volume gets one: create_volume, a line and no point', async () => {
+    const user = 'volume-3';
+    await runningInstance(user);
+    await reconcile(user, { state: { flyVolumeId: null } });
+    await assertWritten([{ line: refLine('alarm', 'create_volume', { fly_app_name: appOf(user), volume_id: 'vol2', region: 'iad' }) }]);
+    assert.equal((await fake('state', user)).flyVolumeId, 'vol2');
+  });
+});
+
 describe('health checks (§2.4 #31)', () => {
   test('failed checks 1-4 write nothing, the fifth writes mark_stopped; a started machine resets the count', async () => {
     const user = 'health-1';

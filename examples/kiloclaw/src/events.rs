@@ -184,7 +184,7 @@ pub enum ReconcileEvent {
     ReplaceLostVolume {
         data_loss: bool,
         old_volume_id: String,
-        new_volume_id: String,
+        new_volume_id: Nullable<String>,
         #[tallymark(key = "durationMs")]
         #[tallymark(to = duration_ms)]
         duration_ms: f64,

@@ -39,6 +39,10 @@ pub struct Reply {
     pub mounted: Option<bool>,
     /// `mintKey`: the key was minted (default true); false: the mint returned null.
     pub minted: Option<bool>,
+    /// `createVolume`: the new volume's id (default `vol2`).
+    pub id: Option<String>,
+    /// `createVolume`: the new volume's region (default `iad`).
+    pub region: Option<String>,
 }
 
 /// A present field, `null` included (serde's `Option` would read `null` as absent).
@@ -155,12 +159,22 @@ pub struct Machine {
     pub mounted: bool,
 }
 
+/// A volume `createVolume` made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewVolume {
+    /// Its id.
+    pub id: String,
+    /// Its region.
+    pub region: String,
+}
+
 /// The scripted replies, per operation.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Script {
     pub get_machine: VecDeque<Reply>,
     pub get_volume: VecDeque<Reply>,
+    pub create_volume: VecDeque<Reply>,
     pub delete_machine: VecDeque<Reply>,
     pub delete_volume: VecDeque<Reply>,
     pub stop_machine: VecDeque<Reply>,
@@ -202,6 +216,15 @@ impl Script {
     /// `GET /volumes/{id}`.
     pub fn get_volume(&mut self) -> Outcome<()> {
         Self::outcome(&Self::next(&mut self.get_volume), |_| ())
+    }
+
+    /// `POST /volumes`: by default `vol2` in `iad`.
+    pub fn create_volume(&mut self) -> Outcome<NewVolume> {
+        let reply = Self::next(&mut self.create_volume);
+        Self::outcome(&reply, |r| NewVolume {
+            id: r.id.clone().unwrap_or_else(|| "vol2".into()),
+            region: r.region.clone().unwrap_or_else(|| "iad".into()),
+        })
     }
 
     /// `DELETE /machines/{id}`.

@@ -345,7 +345,7 @@ impl KiloClawInstance {
     // - `restarting`: one Fly read (#16 then #32, #19, #21).
     // - any other status: the machine (one Fly read, the status sync #29-#31 and the mount check
     //   #33 on that same read; a 404, #34), then the stale provision (#1, which destroys with
-    //   reason `destroy`), and the API key (#2-#9).
+    //   reason `destroy`), the volume check (#22, #23), and the API key (#2-#9).
     /// The alarm's work: bring the instance in line with what Fly reports.
     async fn reconcile_with_fly(&self) -> Result<()> {
         let rctx = rctx("alarm", &self.s);
@@ -368,6 +368,12 @@ impl KiloClawInstance {
                         self.log_stale_provision(&rctx, age);
                         return self.destroy().await;
                     }
+                }
+                // A volume that cannot be replaced fails the alarm, as the reference's throw does.
+                match self.reconcile_volume(&rctx) {
+                    Outcome::Ok(()) => {}
+                    Outcome::NotFound => return Err(FlyError::not_found().to_string().into()),
+                    Outcome::Failed(error) => return Err(error.to_string().into()),
                 }
                 self.reconcile_api_key_expiry(&rctx);
                 Ok(())
@@ -631,6 +637,70 @@ impl KiloClawInstance {
             });
         }
         repaired
+    }
+
+    /// #22, #23: the instance's volume still exists; a lost one is replaced. A failure to create
+    /// the replacement is the caller's to handle.
+    fn reconcile_volume(&self, rctx: &Rctx<'_>) -> Outcome<()> {
+        let Some(volume_id) = self.s.borrow().fly_volume_id.clone() else {
+            return self.ensure_volume(rctx);
+        };
+        let volume = self.fly.borrow_mut().get_volume();
+        match volume {
+            Outcome::Ok(_) => Outcome::Ok(()),
+            Outcome::NotFound => {
+                let started = clock::now();
+                self.s.borrow_mut().fly_volume_id = None;
+                let created = self.ensure_volume(rctx);
+                if created != Outcome::Ok(()) {
+                    return created;
+                }
+                let new_volume_id = self.s.borrow().fly_volume_id.clone();
+                // Logged after the replacement exists: the point may carry its region.
+                rctx.log(&ReconcileEvent::ReplaceLostVolume {
+                    data_loss: true,
+                    label: format!(
+                        "replaced lost volume {volume_id} \u{2192} {}",
+                        new_volume_id.as_deref().unwrap_or("null")
+                    ),
+                    old_volume_id: volume_id,
+                    new_volume_id: Nullable(new_volume_id),
+                    duration_ms: clock::elapsed_ms(started),
+                });
+                Outcome::Ok(())
+            }
+            Outcome::Failed(error) => {
+                rctx.log(&ReconcileEvent::VolumeCheckFailed { volume_id, error });
+                Outcome::Ok(())
+            }
+        }
+    }
+
+    /// Creates the instance's volume when it has none (§2.5 `create_volume`, a line only).
+    fn ensure_volume(&self, rctx: &Rctx<'_>) -> Outcome<()> {
+        let app = {
+            let s = self.s.borrow();
+            if s.fly_volume_id.is_some() || s.sandbox_id.is_none() {
+                return Outcome::Ok(());
+            }
+            s.fly_app_name.clone().unwrap_or_default()
+        };
+        let created = self.fly.borrow_mut().create_volume();
+        let volume = match created {
+            Outcome::Ok(volume) => volume,
+            failed => return failed.without_value(),
+        };
+        {
+            let mut s = self.s.borrow_mut();
+            s.fly_volume_id = Some(volume.id.clone());
+            s.fly_region = Some(volume.region.clone());
+        }
+        rctx.log(&ReconcileEvent::CreateVolume {
+            fly_app_name: app,
+            volume_id: volume.id,
+            region: volume.region,
+        });
+        Outcome::Ok(())
     }
 
     /// #2 to #9: refreshing an API key that expires within 72 hours. The Fly config update is

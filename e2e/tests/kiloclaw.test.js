@@ -467,6 +467,125 @@ async function startingInstance(user, state) {
 
 const MINUTE = 60_000;
 
+describe('a starting instance whose machine exists (§2.4 #12-#15, #29, #30)', () => {
+  test('Fly reports started: sync_status with the old status, then running', async () => {
+    const user = 'starting-1';
+    await startingInstance(user, { flyMachineId: 'm1' });
+    await reconcile(user);
+    await assertWritten([{
+      line: refLine('alarm', 'sync_status', { old_state: 'starting', new_state: 'running', fly_state: 'started' }),
+      blobs: instanceBlobs('reconcile.sync_status', 'reconcile', user, 'starting', { machine: 'm1' }),
+    }]);
+    const state = await fake('state', user);
+    assert.equal(state.status, 'running');
+    assert.equal(state.startingAt, null);
+    assert.ok(state.lastStartedAt > 0, 'lastStartedAt backfilled');
+  });
+
+  test('Fly reports failed: sync_status_failed, then stopped', async () => {
+    const user = 'starting-2';
+    await startingInstance(user, { flyMachineId: 'm1' });
+    await reconcile(user, { fly: { getMachine: [{ state: 'failed' }] } });
+    await assertWritten([{
+      line: refLine('alarm', 'sync_status_failed', { old_state: 'starting', new_state: 'stopped', fly_state: 'failed' }),
+      blobs: instanceBlobs('reconcile.sync_status_failed', 'reconcile', user, 'starting', { machine: 'm1' }),
+    }]);
+    assert.equal((await fake('state', user)).status, 'stopped');
+  });
+
+  test('still starting after five minutes: starting_timeout_with_machine', async () => {
+    const user = 'starting-3';
+    const startingAt = Date.now() - 6 * MINUTE;
+    await startingInstance(user, { flyMachineId: 'm1', startingAt, lastStartError: 'capacity' });
+    await reconcile(user, { fly: { getMachine: [{ state: 'created' }] } });
+    await assertWritten([{
+      line: (p) => refLine('alarm', 'starting_timeout_with_machine', {
+        machine_id: 'm1', fly_state: 'created', elapsed_ms: p.elapsed_ms, old_state: 'starting', new_state: 'stopped',
+        last_start_error: 'capacity',
+      }),
+      blobs: instanceBlobs('reconcile.starting_timeout_with_machine', 'reconcile', user, 'starting', { machine: 'm1' }),
+    }]);
+    const { elapsed_ms: elapsed } = JSON.parse(reconcileLines()[0]);
+    assert.ok(elapsed >= 6 * MINUTE && elapsed <= Date.now() - startingAt, `elapsed ${elapsed}`);
+    assert.equal((await fake('state', user)).status, 'stopped');
+  });
+
+  test('not yet started and not timed out: nothing is written', async () => {
+    const user = 'starting-4';
+    await startingInstance(user, { flyMachineId: 'm1' });
+    await reconcile(user, { fly: { getMachine: [{ state: 'created' }] } });
+    await worker.settle();
+    assert.deepEqual(worker.points, []);
+    assert.deepEqual(reconcileLines(), []);
+    assert.equal((await fake('state', user)).status, 'starting');
+  });
+
+  test('the machine is gone (404): starting_machine_gone keeps its id in the point', async () => {
+    const user = 'starting-5';
+    await startingInstance(user, { flyMachineId: 'm1' });
+    await reconcile(user, { fly: { getMachine: [{ notFound: true }] } });
+    await assertWritten([{
+      line: refLine('alarm', 'starting_machine_gone', { machine_id: 'm1', old_state: 'starting', new_state: 'stopped' }),
+      blobs: instanceBlobs('reconcile.starting_machine_gone', 'reconcile', user, 'starting', { machine: 'm1' }),
+    }]);
+    const state = await fake('state', user);
+    assert.equal(state.status, 'stopped');
+    assert.equal(state.flyMachineId, null);
+  });
+
+  test('a Fly error: starting_transient_error, then after five minutes starting_timeout_transient_error', async () => {
+    const user = 'starting-6';
+    await startingInstance(user, { flyMachineId: 'm1' });
+    await reconcile(user, { fly: { getMachine: [{ error: 'fly 503' }] } });
+    await assertWritten([{
+      line: refLine('alarm', 'starting_transient_error', { machine_id: 'm1', error: 'fly 503' }),
+      blobs: instanceBlobs('reconcile.starting_transient_error', 'reconcile', user, 'starting', { machine: 'm1', error: 'fly 503' }),
+    }]);
+    assert.equal((await fake('state', user)).status, 'starting');
+
+    await reconcile(user, { state: { startingAt: Date.now() - 6 * MINUTE }, fly: { getMachine: [{ error: 'fly 504' }] } });
+    await assertWritten([{
+      line: (p) => refLine('alarm', 'starting_timeout_transient_error', {
+        machine_id: 'm1', error: 'fly 504', elapsed_ms: p.elapsed_ms, old_state: 'starting', new_state: 'stopped',
+      }),
+      blobs: instanceBlobs('reconcile.starting_timeout_transient_error', 'reconcile', user, 'starting', { machine: 'm1', error: 'fly 504' }),
+    }]);
+    assert.ok(JSON.parse(reconcileLines()[0]).elapsed_ms >= 6 * MINUTE);
+    assert.equal((await fake('state', user)).status, 'stopped');
+  });
+
+  test('starting_no_machine_yet fires on every alarm while waiting', async () => {
+    const user = 'starting-7';
+    await startingInstance(user);
+    for (let alarm = 0; alarm < 2; alarm++) {
+      await reconcile(user);
+      await assertWritten([{
+        line: refLine('alarm', 'starting_no_machine_yet', { user_id: user }),
+        blobs: instanceBlobs('reconcile.starting_no_machine_yet', 'reconcile', user, 'starting'),
+      }]);
+    }
+  });
+
+  test('in one alarm: the sync, the volume check, then the timeout', async () => {
+    const user = 'starting-8';
+    await startingInstance(user, { flyMachineId: 'm1', startingAt: Date.now() - 6 * MINUTE });
+    await reconcile(user, { fly: { getMachine: [{ state: 'created' }], getVolume: [{ error: 'fly 500' }] } });
+    await assertWritten([
+      {
+        line: refLine('alarm', 'volume_check_failed', { volume_id: 'vol1', error: 'fly 500' }),
+        blobs: instanceBlobs('reconcile.volume_check_failed', 'reconcile', user, 'starting', { machine: 'm1', error: 'fly 500' }),
+      },
+      {
+        line: (p) => refLine('alarm', 'starting_timeout_with_machine', {
+          machine_id: 'm1', fly_state: 'created', elapsed_ms: p.elapsed_ms, old_state: 'starting', new_state: 'stopped',
+          last_start_error: null,
+        }),
+        blobs: instanceBlobs('reconcile.starting_timeout_with_machine', 'reconcile', user, 'starting', { machine: 'm1' }),
+      },
+    ]);
+  });
+});
+
 describe('volume checks (§2.4 #22, #23, §2.5 create_volume)', () => {
   test('a lost volume (404) is replaced: create_volume (a line only), then replace_lost_volume', async () => {
     const user = 'volume-1';

@@ -134,7 +134,7 @@ pub enum ReconcileEvent {
         machine_id: String,
         #[tallymark(error_text)]
         error: FlyError,
-        elapsed_ms: f64,
+        elapsed_ms: Option<f64>,
         old_state: &'static str,
         new_state: &'static str,
     },

@@ -341,7 +341,8 @@ impl KiloClawInstance {
     // One Fly read per alarm, the reference's steps in the reference's order. Per status:
     //
     // - `destroying`: the pending deletes (#38-#44).
-    // - `starting`: no machine yet (#10, #11).
+    // - `starting`: no machine yet (#10, #11); otherwise one Fly read, the status sync (#29, #30),
+    //   the volume check (#22, #23), then the timeout (#12); a failed read gives #13-#15.
     // - `restarting`: one Fly read (#16 then #32, #19, #21).
     // - any other status: the machine (one Fly read, the status sync #29-#31 and the mount check
     //   #33 on that same read; a 404, #34), then the stale provision (#1, which destroys with
@@ -408,9 +409,17 @@ impl KiloClawInstance {
         });
     }
 
-    /// #10, #11: waiting for a machine, or giving up after 5 minutes.
+    /// The instance gives up starting (or restarting) and is `stopped`.
+    fn fall_back_to_stopped(&self) {
+        let mut s = self.s.borrow_mut();
+        s.status = Some(InstanceStatus::Stopped);
+        s.starting_at = None;
+        s.health_check_fail_count = 0;
+    }
+
+    /// #10 to #15: a `starting` instance, waiting for its machine or giving up after 5 minutes.
     fn reconcile_starting(&self, rctx: &Rctx<'_>) {
-        let (user_id, starting_at, machine, last_error) = {
+        let (user_id, starting_at, machine_id, last_error) = {
             let s = self.s.borrow();
             (
                 s.user_id.clone(),
@@ -419,28 +428,76 @@ impl KiloClawInstance {
                 s.last_start_error.clone(),
             )
         };
-        if machine.is_some() {
+        let timed_out = starting_at.is_some_and(|t| unix_ms() - t > STARTING_TIMEOUT_MS);
+        let Some(machine_id) = machine_id else {
+            if let (true, Some(at)) = (timed_out, starting_at) {
+                // Logged before the transition: the point still says `starting`.
+                rctx.log(&ReconcileEvent::StartingTimeout {
+                    user_id: Nullable(user_id),
+                    starting_at: Nullable(starting_at),
+                    elapsed_ms: unix_ms() - at,
+                    old_state: "starting",
+                    new_state: "stopped",
+                    last_start_error: Nullable(last_error),
+                });
+                self.fall_back_to_stopped();
+            } else {
+                rctx.log(&ReconcileEvent::StartingNoMachineYet {
+                    user_id: Nullable(user_id),
+                });
+            }
             return;
+        };
+        // The machine exists: check Fly even after the timeout, it may have started since.
+        let machine = self.fly.borrow_mut().get_machine();
+        let checked = match machine {
+            Outcome::Ok(machine) => {
+                self.sync_status_with_fly(rctx, &machine.state);
+                let volume = self.reconcile_volume(rctx);
+                let still_starting = self.s.borrow().status == Some(InstanceStatus::Starting);
+                if let (Outcome::Ok(()), true, true, Some(at)) =
+                    (&volume, timed_out, still_starting, starting_at)
+                {
+                    let last_error = self.s.borrow().last_start_error.clone();
+                    rctx.log(&ReconcileEvent::StartingTimeoutWithMachine {
+                        machine_id: machine_id.clone(),
+                        fly_state: machine.state,
+                        elapsed_ms: unix_ms() - at,
+                        old_state: "starting",
+                        new_state: "stopped",
+                        last_start_error: Nullable(last_error),
+                    });
+                    self.fall_back_to_stopped();
+                }
+                volume
+            }
+            failed => failed.without_value(),
+        };
+        match checked {
+            Outcome::Ok(()) => {}
+            Outcome::NotFound => {
+                rctx.log(&ReconcileEvent::StartingMachineGone {
+                    machine_id,
+                    old_state: "starting",
+                    new_state: "stopped",
+                });
+                self.s.borrow_mut().fly_machine_id = None;
+                self.fall_back_to_stopped();
+            }
+            Outcome::Failed(error) if timed_out => {
+                rctx.log(&ReconcileEvent::StartingTimeoutTransientError {
+                    machine_id,
+                    error,
+                    elapsed_ms: starting_at.map(|t| unix_ms() - t),
+                    old_state: "starting",
+                    new_state: "stopped",
+                });
+                self.fall_back_to_stopped();
+            }
+            Outcome::Failed(error) => {
+                rctx.log(&ReconcileEvent::StartingTransientError { machine_id, error });
+            }
         }
-        let elapsed_ms = starting_at.map_or(0.0, |t| unix_ms() - t);
-        if elapsed_ms <= STARTING_TIMEOUT_MS {
-            rctx.log(&ReconcileEvent::StartingNoMachineYet {
-                user_id: Nullable(user_id),
-            });
-            return;
-        }
-        // Logged before the transition: the point still says `starting`.
-        rctx.log(&ReconcileEvent::StartingTimeout {
-            user_id: Nullable(user_id),
-            starting_at: Nullable(starting_at),
-            elapsed_ms,
-            old_state: "starting",
-            new_state: "stopped",
-            last_start_error: Nullable(last_error),
-        });
-        let mut s = self.s.borrow_mut();
-        s.status = Some(InstanceStatus::Stopped);
-        s.starting_at = None;
     }
 
     /// #16, #19, then #32 through `mark_restart_successful`.

@@ -826,6 +826,122 @@ describe('API key refresh (§2.4 #2-#9)', () => {
   });
 });
 
+describe('restarting (§2.4 #16-#21, #32)', () => {
+  /** A running instance of `user` put into `restarting` with `state`. */
+  async function restartingInstance(user, state) {
+    await runningInstance(user);
+    return { status: 'restarting', ...state };
+  }
+
+  test('without a restartingAt, elapsed_ms and durationMs are left out of the lines', async () => {
+    const user = 'restarting-1';
+    const state = await restartingInstance(user, { restartUpdateSent: true, restartingAt: null });
+    await reconcile(user, { state });
+    const machine = machineOf(user);
+    await assertWritten([
+      {
+        line: refLine('alarm', 'restarting_reconcile_success', { machine_id: machine, elapsed_ms: undefined }),
+        blobs: instanceBlobs('reconcile.restarting_reconcile_success', 'reconcile', user, 'restarting', { machine }),
+      },
+      {
+        line: refLine('alarm', 'restart_self_healed', {
+          machine_id: machine, previous_error: null, had_restart_error: false, durationMs: undefined,
+          old_state: 'restarting', new_state: 'running',
+        }),
+        blobs: instanceBlobs('reconcile.restart_self_healed', 'reconcile', user, 'restarting', { machine }),
+      },
+    ]);
+    assert.equal(reconcileLines()[0], `{"tag":"reconcile","reason":"alarm","action":"restarting_reconcile_success","machine_id":"${machine}"}`);
+  });
+
+  test('restart_self_healed follows restarting_reconcile_success at once; the volume check comes after', async () => {
+    const user = 'restarting-2';
+    const restartingAt = Date.now() - 2000;
+    const state = await restartingInstance(user, { restartUpdateSent: true, restartingAt, lastRestartError: 'stop timed out' });
+    await reconcile(user, { state, fly: { getVolume: [{ error: 'fly 500' }] } });
+    const machine = machineOf(user);
+    await assertWritten([
+      {
+        line: (p) => refLine('alarm', 'restarting_reconcile_success', { machine_id: machine, elapsed_ms: p.elapsed_ms }),
+        blobs: instanceBlobs('reconcile.restarting_reconcile_success', 'reconcile', user, 'restarting', { machine }),
+      },
+      {
+        line: (p) => refLine('alarm', 'restart_self_healed', {
+          machine_id: machine, previous_error: 'stop timed out', had_restart_error: true, durationMs: p.durationMs,
+          old_state: 'restarting', new_state: 'running',
+        }),
+        blobs: instanceBlobs('reconcile.restart_self_healed', 'reconcile', user, 'restarting', { machine }),
+        doubles: (p) => [p.durationMs, 0],
+      },
+      {
+        line: refLine('alarm', 'volume_check_failed', { volume_id: 'vol1', error: 'fly 500' }),
+        blobs: instanceBlobs('reconcile.volume_check_failed', 'reconcile', user, 'running', { machine, error: 'fly 500' }),
+      },
+    ]);
+    assert.ok(JSON.parse(reconcileLines()[0]).elapsed_ms >= 2000);
+  });
+
+  test('started without the update, timed out: restarting_no_update_timeout_fallback', async () => {
+    const user = 'restarting-3';
+    const state = await restartingInstance(user, { restartUpdateSent: false, restartingAt: Date.now() - 6 * MINUTE, lastRestartError: 'stop failed' });
+    await reconcile(user, { state });
+    const machine = machineOf(user);
+    await assertWritten([{
+      line: (p) => refLine('alarm', 'restarting_no_update_timeout_fallback', {
+        machine_id: machine, last_restart_error: 'stop failed', elapsed_ms: p.elapsed_ms, old_state: 'restarting', new_state: 'running',
+      }),
+      blobs: instanceBlobs('reconcile.restarting_no_update_timeout_fallback', 'reconcile', user, 'restarting', { machine }),
+    }]);
+    assert.equal((await fake('state', user)).status, 'running');
+  });
+
+  test('not started, timed out: restarting_timeout_transient', async () => {
+    const user = 'restarting-4';
+    const state = await restartingInstance(user, { restartUpdateSent: true, restartingAt: Date.now() - 6 * MINUTE });
+    await reconcile(user, { state, fly: { getMachine: [{ state: 'replacing' }] } });
+    const machine = machineOf(user);
+    await assertWritten([{
+      line: (p) => refLine('alarm', 'restarting_timeout_transient', {
+        machine_id: machine, fly_state: 'replacing', elapsed_ms: p.elapsed_ms, last_restart_error: null,
+      }),
+      blobs: instanceBlobs('reconcile.restarting_timeout_transient', 'reconcile', user, 'restarting', { machine }),
+    }]);
+    assert.equal((await fake('state', user)).status, 'restarting');
+  });
+
+  test('the machine is gone: restarting_machine_gone', async () => {
+    const user = 'restarting-5';
+    const state = await restartingInstance(user, { restartUpdateSent: true, restartingAt: Date.now() });
+    await reconcile(user, { state, fly: { getMachine: [{ notFound: true }] } });
+    const machine = machineOf(user);
+    await assertWritten([{
+      line: refLine('alarm', 'restarting_machine_gone', { machine_id: machine, old_state: 'restarting', new_state: 'stopped' }),
+      blobs: instanceBlobs('reconcile.restarting_machine_gone', 'reconcile', user, 'restarting', { machine }),
+    }]);
+    assert.equal((await fake('state', user)).status, 'stopped');
+  });
+
+  test('a Fly error: restarting_transient_error, then after five minutes restarting_timeout_error', async () => {
+    const user = 'restarting-6';
+    const state = await restartingInstance(user, { restartUpdateSent: true, restartingAt: Date.now() });
+    await reconcile(user, { state, fly: { getMachine: [{ error: 'fly 503' }] } });
+    const machine = machineOf(user);
+    await assertWritten([{
+      line: refLine('alarm', 'restarting_transient_error', { machine_id: machine, error: 'fly 503' }),
+      blobs: instanceBlobs('reconcile.restarting_transient_error', 'reconcile', user, 'restarting', { machine, error: 'fly 503' }),
+    }]);
+
+    await reconcile(user, { state: { restartingAt: Date.now() - 6 * MINUTE }, fly: { getMachine: [{ error: 'fly 504' }] } });
+    await assertWritten([{
+      line: (p) => refLine('alarm', 'restarting_timeout_error', { machine_id: machine, error: 'fly 504', elapsed_ms: p.elapsed_ms }),
+      blobs: instanceBlobs('reconcile.restarting_timeout_error', 'reconcile', user, 'restarting', { machine, error: 'fly 504' }),
+    }]);
+    const after = await fake('state', user);
+    assert.equal(after.lastRestartError, 'fly 504');
+    assert.ok(after.restartingAt > Date.now() - MINUTE, 'a fresh timeout window');
+  });
+});
+
 /**
  * A provisioned instance of `user` (no machine yet), destroyed while its volume delete fails with
  * `reply`: the destroy writes its HTTP point, instance.destroy_started and destroy_volume_failed.

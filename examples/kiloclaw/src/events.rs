@@ -144,13 +144,16 @@ pub enum ReconcileEvent {
         #[tallymark(error_text)]
         error: FlyError,
     },
-    /// #16: always followed by #32.
-    RestartingReconcileSuccess { machine_id: String, elapsed_ms: f64 },
+    /// #16: always followed by #32. No `elapsed_ms` without a `restartingAt`.
+    RestartingReconcileSuccess {
+        machine_id: String,
+        elapsed_ms: Option<f64>,
+    },
     /// #17
     RestartingNoUpdateTimeoutFallback {
         machine_id: String,
         last_restart_error: Nullable<String>,
-        elapsed_ms: f64,
+        elapsed_ms: Option<f64>,
         old_state: &'static str,
         new_state: &'static str,
     },
@@ -158,7 +161,7 @@ pub enum ReconcileEvent {
     RestartingTimeoutTransient {
         machine_id: String,
         fly_state: String,
-        elapsed_ms: f64,
+        elapsed_ms: Option<f64>,
         last_restart_error: Nullable<String>,
     },
     /// #19
@@ -172,7 +175,7 @@ pub enum ReconcileEvent {
         machine_id: String,
         #[tallymark(error_text)]
         error: FlyError,
-        elapsed_ms: f64,
+        elapsed_ms: Option<f64>,
     },
     /// #21
     RestartingTransientError {

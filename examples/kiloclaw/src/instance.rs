@@ -17,6 +17,7 @@ use worker::{durable_object, DurableObject, Env, Method, Request, Response, Resu
 
 const STALE_PROVISION_THRESHOLD_MS: f64 = 8.0 * 3_600_000.0;
 const STARTING_TIMEOUT_MS: f64 = 5.0 * 60_000.0;
+const RESTARTING_TIMEOUT_MS: f64 = 5.0 * 60_000.0;
 const SELF_HEAL_THRESHOLD: u32 = 5;
 const API_KEY_REFRESH_THRESHOLD_MS: f64 = 72.0 * 3_600_000.0;
 const API_KEY_LIFETIME_MS: f64 = 30.0 * 24.0 * 3_600_000.0;
@@ -343,7 +344,9 @@ impl KiloClawInstance {
     // - `destroying`: the pending deletes (#38-#44).
     // - `starting`: no machine yet (#10, #11); otherwise one Fly read, the status sync (#29, #30),
     //   the volume check (#22, #23), then the timeout (#12); a failed read gives #13-#15.
-    // - `restarting`: one Fly read (#16 then #32, #19, #21).
+    // - `restarting`: one Fly read; started with the update sent gives #16 then #32, then the
+    //   volume check; started without it, #17 on timeout, then the volume check; not started, the
+    //   status sync, the volume check, then #18 on timeout; a failed read gives #19-#21.
     // - any other status: the machine (one Fly read, the status sync #29-#31 and the mount check
     //   #33 on that same read; a 404, #34), then the stale provision (#1, which destroys with
     //   reason `destroy`), the volume check (#22, #23), and the API key (#2-#9).
@@ -500,23 +503,83 @@ impl KiloClawInstance {
         }
     }
 
-    /// #16, #19, then #32 through `mark_restart_successful`.
+    /// #16 to #21, and #32 through `mark_restart_successful`.
     fn reconcile_restarting(&self, rctx: &Rctx<'_>) {
-        let Some(machine_id) = self.s.borrow().fly_machine_id.clone() else {
+        let (machine_id, restarting_at, update_sent) = {
+            let s = self.s.borrow();
+            (
+                s.fly_machine_id.clone(),
+                s.restarting_at,
+                s.restart_update_sent,
+            )
+        };
+        let Some(machine_id) = machine_id else {
             return;
         };
-        let elapsed_ms = self.s.borrow().restarting_at.map_or(0.0, |t| unix_ms() - t);
+        let timed_out = restarting_at.is_some_and(|t| unix_ms() - t > RESTARTING_TIMEOUT_MS);
+        let elapsed_ms = || restarting_at.map(|t| unix_ms() - t);
+        let last_restart_error = || Nullable(self.s.borrow().last_restart_error.clone());
         let machine = self.fly.borrow_mut().get_machine();
-        match machine {
-            Outcome::Ok(machine)
-                if machine.state == "started" && self.s.borrow().restart_update_sent =>
-            {
+        let checked = match machine {
+            Outcome::Ok(machine) if machine.state == "started" && update_sent => {
+                // The update was sent: started means the new config is live.
                 rctx.log(&ReconcileEvent::RestartingReconcileSuccess {
-                    machine_id,
-                    elapsed_ms,
+                    machine_id: machine_id.clone(),
+                    elapsed_ms: elapsed_ms(),
                 });
                 self.mark_restart_successful(rctx);
+                self.reconcile_volume(rctx)
             }
+            Outcome::Ok(machine) if machine.state == "started" => {
+                // Started, but the update never ran: after the timeout, fall back to running.
+                if timed_out {
+                    rctx.log(&ReconcileEvent::RestartingNoUpdateTimeoutFallback {
+                        machine_id: machine_id.clone(),
+                        last_restart_error: last_restart_error(),
+                        elapsed_ms: elapsed_ms(),
+                        old_state: "restarting",
+                        new_state: "running",
+                    });
+                    let mut s = self.s.borrow_mut();
+                    s.status = Some(InstanceStatus::Running);
+                    s.restarting_at = None;
+                    s.restart_update_sent = false;
+                    s.health_check_fail_count = 0;
+                }
+                self.reconcile_volume(rctx)
+            }
+            Outcome::Ok(machine) => {
+                self.sync_status_with_fly(rctx, &machine.state);
+                let volume = self.reconcile_volume(rctx);
+                if volume == Outcome::Ok(()) {
+                    let stopped = self.s.borrow().status == Some(InstanceStatus::Stopped);
+                    if stopped {
+                        self.s.borrow_mut().restarting_at = None;
+                    } else if timed_out {
+                        rctx.log(&ReconcileEvent::RestartingTimeoutTransient {
+                            machine_id: machine_id.clone(),
+                            fly_state: machine.state.clone(),
+                            elapsed_ms: elapsed_ms(),
+                            last_restart_error: last_restart_error(),
+                        });
+                        let mut s = self.s.borrow_mut();
+                        s.last_restart_error = Some(format!(
+                            "Restart is taking longer than expected; still reconciling while the machine remains {}",
+                            machine.state
+                        ));
+                        if TERMINAL_STOPPED_STATES.contains(&machine.state.as_str()) {
+                            s.status = Some(InstanceStatus::Stopped);
+                            s.restarting_at = None;
+                            s.health_check_fail_count = 0;
+                        }
+                    }
+                }
+                volume
+            }
+            failed => failed.without_value(),
+        };
+        match checked {
+            Outcome::Ok(()) => {}
             Outcome::NotFound => {
                 rctx.log(&ReconcileEvent::RestartingMachineGone {
                     machine_id,
@@ -526,11 +589,24 @@ impl KiloClawInstance {
                 let mut s = self.s.borrow_mut();
                 s.status = Some(InstanceStatus::Stopped);
                 s.fly_machine_id = None;
+                s.restarting_at = None;
+                s.health_check_fail_count = 0;
+            }
+            Outcome::Failed(error) if timed_out => {
+                let message = error.to_string();
+                rctx.log(&ReconcileEvent::RestartingTimeoutError {
+                    machine_id,
+                    error,
+                    elapsed_ms: elapsed_ms(),
+                });
+                // A fresh timeout window for the next alarm.
+                let mut s = self.s.borrow_mut();
+                s.last_restart_error = Some(message);
+                s.restarting_at = Some(unix_ms());
             }
             Outcome::Failed(error) => {
                 rctx.log(&ReconcileEvent::RestartingTransientError { machine_id, error });
             }
-            Outcome::Ok(_) => {}
         }
     }
 
@@ -548,14 +624,19 @@ impl KiloClawInstance {
             machine_id: Nullable(machine_id),
             had_restart_error: previous_error.is_some(),
             previous_error: Nullable(previous_error),
-            duration_ms: restarting_at.map(|t| unix_ms() - t),
+            duration_ms: restarting_at.filter(|t| *t != 0.0).map(|t| unix_ms() - t),
             old_state: "restarting",
             new_state: "running",
         });
         let mut s = self.s.borrow_mut();
         s.status = Some(InstanceStatus::Running);
+        s.starting_at = None;
         s.restarting_at = None;
         s.restart_update_sent = false;
+        if s.last_started_at.is_none() {
+            s.last_started_at = Some(unix_ms());
+        }
+        s.health_check_fail_count = 0;
         s.last_restart_error = None;
     }
 
@@ -852,6 +933,10 @@ impl KiloClawInstance {
         });
     }
 }
+
+/// Fly states in which a machine is stopped for good (until started again).
+const TERMINAL_STOPPED_STATES: &[&str] =
+    &["stopped", "created", "destroyed", "suspended", "failed"];
 
 /// A Fly-style machine id (`[a-z0-9]+`) for a sandbox.
 fn machine_id_for(sandbox: Option<&str>) -> String {

@@ -692,6 +692,26 @@ fn reconcile_errors_are_cut_to_200_utf16_units_in_the_point_only() {
 }
 
 #[test]
+fn an_undefined_detail_is_left_out_of_the_line() {
+    let state = RefCell::new(state());
+    let (points, lines) = capture(|| {
+        Reconcile::new("alarm", &state).shaped(&RECONCILE_LINE).log(
+            &ReconcileEvent::RestartingReconcileSuccess {
+                machine_id: "m-old".into(),
+                elapsed_ms: None,
+            },
+        );
+    });
+    assert_eq!(
+        lines,
+        [
+            r#"{"tag":"reconcile","reason":"alarm","action":"restarting_reconcile_success","machine_id":"m-old"}"#
+        ]
+    );
+    assert_eq!(points[0].doubles(), [0.0, 0.0]);
+}
+
+#[test]
 fn error_shapes_are_written_as_the_reference_writes_them() {
     let state = RefCell::new(state());
     let shapes = [

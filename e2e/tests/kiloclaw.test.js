@@ -942,6 +942,243 @@ describe('restarting (§2.4 #16-#21, #32)', () => {
   });
 });
 
+describe('metadata recovery (§2.4 #24-#28)', () => {
+  const listed = (id, state, region, extra = {}) => ({ id, state, region, updatedAt: '2026-11-01T00:00:00Z', ...extra });
+
+  /** A running instance of `user` that has lost its machine id (status `stopped`). */
+  async function machinelessInstance(user, state = {}) {
+    await runningInstance(user);
+    return { flyMachineId: null, status: 'stopped', ...state };
+  }
+
+  test('recover_machine_from_metadata adopts the listed machine, logged after adopting it', async () => {
+    const user = 'recover-1';
+    const state = await machinelessInstance(user);
+    await reconcile(user, { state, fly: { listMachines: [{ machines: [listed('m2', 'started', 'ord', { volume: 'vol1' })] }] } });
+    await assertWritten([{
+      line: (p) => refLine('alarm', 'recover_machine_from_metadata', {
+        machine_id: 'm2', fly_state: 'started', region: 'ord', durationMs: p.durationMs, label: 'recovered machine m2 (fly: started)',
+      }),
+      blobs: instanceBlobs('reconcile.recover_machine_from_metadata', 'reconcile', user, 'running', {
+        machine: 'm2', region: 'ord', label: 'recovered machine m2 (fly: started)',
+      }),
+      doubles: (p) => [p.durationMs, 0],
+    }]);
+    const after = await fake('state', user);
+    assert.equal(after.flyMachineId, 'm2');
+    assert.equal(after.status, 'running');
+  });
+
+  test('several machines: multiple_machines_found, recover_volume_from_mount, then the newest live candidate', async () => {
+    const user = 'recover-2';
+    const state = await machinelessInstance(user, { flyVolumeId: null });
+    const machines = [
+      listed('m3', 'destroyed', 'iad'),
+      listed('m4', 'stopped', 'ams', { volume: 'vol7', updatedAt: '2026-11-02T00:00:00Z' }),
+      listed('m5', 'stopped', 'iad', { volume: 'vol8', updatedAt: '2026-11-01T00:00:00Z' }),
+    ];
+    await reconcile(user, { state, fly: { listMachines: [{ machines }] } });
+    await assertWritten([
+      {
+        line: refLine('alarm', 'multiple_machines_found', { user_id: user, count: 3, machine_ids: ['m3', 'm4', 'm5'] }),
+        blobs: instanceBlobs('reconcile.multiple_machines_found', 'reconcile', user, 'stopped'),
+      },
+      {
+        line: refLine('alarm', 'recover_volume_from_mount', { volume_id: 'vol7', machine_id: 'm4' }),
+        blobs: instanceBlobs('reconcile.recover_volume_from_mount', 'reconcile', user, 'stopped', { machine: 'm4', region: 'ams' }),
+      },
+      {
+        line: (p) => refLine('alarm', 'recover_machine_from_metadata', {
+          machine_id: 'm4', fly_state: 'stopped', region: 'ams', durationMs: p.durationMs, label: 'recovered machine m4 (fly: stopped)',
+        }),
+        blobs: instanceBlobs('reconcile.recover_machine_from_metadata', 'reconcile', user, 'stopped', {
+          machine: 'm4', region: 'ams', label: 'recovered machine m4 (fly: stopped)',
+        }),
+        doubles: (p) => [p.durationMs, 0],
+      },
+    ]);
+    assert.equal((await fake('state', user)).flyVolumeId, 'vol7');
+  });
+
+  test('the mounted volume is gone: recovered_volume_missing, and the alarm then creates a volume', async () => {
+    const user = 'recover-3';
+    const state = await machinelessInstance(user, { flyVolumeId: null });
+    await reconcile(user, {
+      state,
+      fly: { listMachines: [{ machines: [listed('m6', 'created', 'iad', { volume: 'vol7' })] }], getVolume: [{ notFound: true }] },
+    });
+    await assertWritten([
+      {
+        line: refLine('alarm', 'recovered_volume_missing', { volume_id: 'vol7' }),
+        blobs: instanceBlobs('reconcile.recovered_volume_missing', 'reconcile', user, 'stopped', { machine: 'm6' }),
+      },
+      {
+        line: (p) => refLine('alarm', 'recover_machine_from_metadata', {
+          machine_id: 'm6', fly_state: 'created', region: 'iad', durationMs: p.durationMs, label: 'recovered machine m6 (fly: created)',
+        }),
+        blobs: instanceBlobs('reconcile.recover_machine_from_metadata', 'reconcile', user, 'stopped', {
+          machine: 'm6', label: 'recovered machine m6 (fly: created)',
+        }),
+        doubles: (p) => [p.durationMs, 0],
+      },
+      { line: refLine('alarm', 'create_volume', { fly_app_name: appOf(user), volume_id: 'vol2', region: 'iad' }) },
+    ]);
+  });
+
+  test('the listing fails: metadata_recovery_failed; the next alarm waits out the cooldown', async () => {
+    const user = 'recover-4';
+    const state = await machinelessInstance(user);
+    await reconcile(user, { state, fly: { listMachines: [{ error: 'fly 502' }] } });
+    await assertWritten([{
+      line: refLine('alarm', 'metadata_recovery_failed', { error: 'fly 502' }),
+      blobs: instanceBlobs('reconcile.metadata_recovery_failed', 'reconcile', user, 'stopped', { error: 'fly 502' }),
+    }]);
+
+    await reconcile(user, { fly: { listMachines: [{ machines: [listed('m2', 'started', 'ord')] }] } });
+    await worker.settle();
+    assert.deepEqual(reconcileLines(), []);
+    assert.deepEqual(worker.points, []);
+    assert.equal((await fake('fly', user)).listMachines.length, 1, 'not listed within 30 minutes');
+  });
+
+  test('a stale provision: the recovery runs first, then auto_destroy_stale_provision', async () => {
+    const user = 'recover-5';
+    await startingInstance(user);
+    const provisionedAt = Date.now() - 9 * 3_600_000;
+    await reconcile(user, {
+      state: { status: 'provisioned', provisionedAt, startingAt: null },
+      fly: { listMachines: [{ machines: [listed('m8', 'destroyed', 'iad'), listed('m9', 'destroying', 'iad')] }] },
+    });
+    await assertWritten([
+      {
+        line: refLine('alarm', 'multiple_machines_found', { user_id: user, count: 2, machine_ids: ['m8', 'm9'] }),
+        blobs: instanceBlobs('reconcile.multiple_machines_found', 'reconcile', user, 'provisioned'),
+      },
+      {
+        line: (p) => refLine('alarm', 'auto_destroy_stale_provision', {
+          user_id: user, provisioned_at: provisionedAt, age_hours: 9, value: p.value,
+        }),
+        blobs: instanceBlobs('reconcile.auto_destroy_stale_provision', 'reconcile', user, 'provisioned'),
+        doubles: (p) => [0, p.value],
+      },
+      {
+        line: refLine('destroy', 'destroy_volume_ok', { volume_id: 'vol1' }),
+        blobs: instanceBlobs('reconcile.destroy_volume_ok', 'reconcile', user, 'destroying'),
+      },
+      {
+        line: refLine('destroy', 'destroy_complete', { user_id: user, sandbox_id: sandbox(user) }),
+        blobs: instanceBlobs('reconcile.destroy_complete', 'reconcile', user, 'destroying'),
+      },
+    ], { also: ['instance.destroy_started'] });
+  });
+});
+
+describe('recovering the bound machine of a destroy (§2.4 #35-#37)', () => {
+  /** A provisioned instance of `user` (no machine) whose destroy left its volume pending. */
+  async function pendingVolume(user) {
+    await startingInstance(user);
+    await fake('fly', user, { deleteVolume: [{ error: 'volume busy' }] });
+    await platform('POST', '/api/platform/destroy', { userId: user });
+    await worker.waitForPoints(3);
+    await worker.settle(200);
+    worker.reset();
+  }
+
+  test('recover_bound_machine_for_destroy adopts the attached machine, which the alarm then deletes', async () => {
+    const user = 'bound-1';
+    await pendingVolume(user);
+    await reconcile(user, { fly: { getVolume: [{ attachedMachineId: 'm7' }] } });
+    await assertWritten([
+      {
+        line: (p) => refLine('alarm', 'recover_bound_machine_for_destroy', {
+          volume_id: 'vol1', machine_id: 'm7', durationMs: p.durationMs, label: 'recovered machine m7 from volume vol1',
+        }),
+        blobs: instanceBlobs('reconcile.recover_bound_machine_for_destroy', 'reconcile', user, 'destroying', {
+          machine: 'm7', label: 'recovered machine m7 from volume vol1',
+        }),
+        doubles: (p) => [p.durationMs, 0],
+      },
+      {
+        line: refLine('alarm', 'destroy_machine_ok', { machine_id: 'm7' }),
+        blobs: instanceBlobs('reconcile.destroy_machine_ok', 'reconcile', user, 'destroying', { machine: 'm7' }),
+      },
+      {
+        line: refLine('alarm', 'destroy_volume_ok', { volume_id: 'vol1' }),
+        blobs: instanceBlobs('reconcile.destroy_volume_ok', 'reconcile', user, 'destroying'),
+      },
+      {
+        line: refLine('alarm', 'destroy_complete', { user_id: user, sandbox_id: sandbox(user) }),
+        blobs: instanceBlobs('reconcile.destroy_complete', 'reconcile', user, 'destroying'),
+      },
+    ]);
+  });
+
+  test('an attached id that is not a machine id: recover_bound_machine_invalid_id', async () => {
+    const user = 'bound-2';
+    await pendingVolume(user);
+    await reconcile(user, { fly: { getVolume: [{ attachedMachineId: 'M-7;drop' }], deleteVolume: [{ error: 'volume busy' }] } });
+    await assertWritten([
+      {
+        line: refLine('alarm', 'recover_bound_machine_invalid_id', { volume_id: 'vol1', attached_machine_id: 'M-7;drop' }),
+        blobs: instanceBlobs('reconcile.recover_bound_machine_invalid_id', 'reconcile', user, 'destroying'),
+      },
+      {
+        line: refLine('alarm', 'destroy_volume_failed', { volume_id: 'vol1', error: 'volume busy' }),
+        blobs: instanceBlobs('reconcile.destroy_volume_failed', 'reconcile', user, 'destroying', { error: 'volume busy' }),
+      },
+    ]);
+    // Bound to no usable machine: the next alarm within 5 minutes does not look again.
+    await reconcile(user, { fly: { getVolume: [{ attachedMachineId: 'm7' }] } });
+    await assertWritten([
+      {
+        line: refLine('alarm', 'destroy_volume_ok', { volume_id: 'vol1' }),
+        blobs: instanceBlobs('reconcile.destroy_volume_ok', 'reconcile', user, 'destroying'),
+      },
+      {
+        line: refLine('alarm', 'destroy_complete', { user_id: user, sandbox_id: sandbox(user) }),
+        blobs: instanceBlobs('reconcile.destroy_complete', 'reconcile', user, 'destroying'),
+      },
+    ]);
+  });
+
+  test('the volume lookup fails: recover_bound_machine_failed, and the volume delete still runs', async () => {
+    const user = 'bound-3';
+    await pendingVolume(user);
+    await reconcile(user, { fly: { getVolume: [{ error: 'fly 500' }], deleteVolume: [{ notFound: true }] } });
+    await assertWritten([
+      {
+        line: refLine('alarm', 'recover_bound_machine_failed', { volume_id: 'vol1', error: 'fly 500' }),
+        blobs: instanceBlobs('reconcile.recover_bound_machine_failed', 'reconcile', user, 'destroying', { error: 'fly 500' }),
+      },
+      {
+        line: refLine('alarm', 'destroy_volume_already_gone', { volume_id: 'vol1' }),
+        blobs: instanceBlobs('reconcile.destroy_volume_already_gone', 'reconcile', user, 'destroying'),
+      },
+      {
+        line: refLine('alarm', 'destroy_complete', { user_id: user, sandbox_id: sandbox(user) }),
+        blobs: instanceBlobs('reconcile.destroy_complete', 'reconcile', user, 'destroying'),
+      },
+    ]);
+  });
+
+  test('a machine delete that fails: destroy_machine_failed, and the machine stays pending', async () => {
+    const user = 'bound-4';
+    await runningInstance(user);
+    await fake('fly', user, { deleteMachine: [{ error: 'machine locked' }] });
+    worker.reset();
+    await platform('POST', '/api/platform/destroy', { userId: user });
+    const machine = machineOf(user);
+    const points = await pointsNamed(4);
+    assert.deepEqual(named(points, 'reconcile.destroy_machine_failed').blobs,
+      instanceBlobs('reconcile.destroy_machine_failed', 'reconcile', user, 'destroying', { machine, error: 'machine locked' }));
+    assert.deepEqual(reconcileLines(), [
+      refLine('destroy', 'destroy_machine_failed', { machine_id: machine, error: 'machine locked' }),
+      refLine('destroy', 'destroy_volume_ok', { volume_id: 'vol1' }),
+    ]);
+    assert.equal((await fake('state', user)).pendingDestroyMachineId, machine);
+  });
+});
+
 /**
  * A provisioned instance of `user` (no machine yet), destroyed while its volume delete fails with
  * `reply`: the destroy writes its HTTP point, instance.destroy_started and destroy_volume_failed.

@@ -5,7 +5,8 @@
 //!
 //! ```json
 //! { "getMachine": [{ "state": "stopped" }, { "notFound": true }],
-//!   "deleteVolume": [{ "error": "volume busy" }, { "error": { "code": 42 } }] }
+//!   "deleteVolume": [{ "error": "volume busy" }, { "error": { "code": 42 } }],
+//!   "listMachines": [{ "machines": [{ "id": "m2", "state": "started", "region": "ord" }] }] }
 //! ```
 //!
 //! A failing reply throws one of the shapes the reference's `log()` serializes differently (§5):
@@ -39,6 +40,10 @@ pub struct Reply {
     pub mounted: Option<bool>,
     /// `mintKey`: the key was minted (default true); false: the mint returned null.
     pub minted: Option<bool>,
+    /// `getVolume`: the id of the machine the volume is attached to (default none).
+    pub attached_machine_id: Option<String>,
+    /// `listMachines`: the machines Fly lists for the user's metadata (default none).
+    pub machines: Option<Vec<ListedMachine>>,
     /// `createVolume`: the new volume's id (default `vol2`).
     pub id: Option<String>,
     /// `createVolume`: the new volume's region (default `iad`).
@@ -48,6 +53,22 @@ pub struct Reply {
 /// A present field, `null` included (serde's `Option` would read `null` as absent).
 fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
     Value::deserialize(deserializer).map(Some)
+}
+
+/// A machine as `listMachines` describes it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ListedMachine {
+    /// The machine id.
+    pub id: String,
+    /// `started`, `stopped`, `created`, `failed`, `destroyed`, ...
+    pub state: String,
+    /// The machine's region.
+    pub region: String,
+    /// The volume mounted at `/root`, if any.
+    pub volume: Option<String>,
+    /// When Fly last updated the machine (ISO 8601): the newest wins a tie.
+    pub updated_at: String,
 }
 
 /// What a failing Fly operation threw.
@@ -159,6 +180,13 @@ pub struct Machine {
     pub mounted: bool,
 }
 
+/// A volume, as `getVolume` describes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Volume {
+    /// The machine the volume is attached to.
+    pub attached_machine_id: Option<String>,
+}
+
 /// A volume `createVolume` made.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewVolume {
@@ -173,6 +201,7 @@ pub struct NewVolume {
 #[serde(rename_all = "camelCase", default)]
 pub struct Script {
     pub get_machine: VecDeque<Reply>,
+    pub list_machines: VecDeque<Reply>,
     pub get_volume: VecDeque<Reply>,
     pub create_volume: VecDeque<Reply>,
     pub delete_machine: VecDeque<Reply>,
@@ -213,9 +242,18 @@ impl Script {
         })
     }
 
-    /// `GET /volumes/{id}`.
-    pub fn get_volume(&mut self) -> Outcome<()> {
-        Self::outcome(&Self::next(&mut self.get_volume), |_| ())
+    /// `GET /machines?metadata=...`: by default no machine.
+    pub fn list_machines(&mut self) -> Outcome<Vec<ListedMachine>> {
+        let reply = Self::next(&mut self.list_machines);
+        Self::outcome(&reply, |r| r.machines.clone().unwrap_or_default())
+    }
+
+    /// `GET /volumes/{id}`: by default a volume attached to no machine.
+    pub fn get_volume(&mut self) -> Outcome<Volume> {
+        let reply = Self::next(&mut self.get_volume);
+        Self::outcome(&reply, |r| Volume {
+            attached_machine_id: r.attached_machine_id.clone(),
+        })
     }
 
     /// `POST /volumes`: by default `vol2` in `iad`.
@@ -308,7 +346,7 @@ mod tests {
     #[test]
     fn every_error_shape_is_scripted() {
         let mut script: Script = serde_json::from_str(
-            r#"{"getVolume":[{"error":null},{"error":42},{"error":{"code":42}},{"errorObject":"x"},{"unserializable":true},{}]}"#,
+            r#"{"getVolume":[{"error":null},{"error":42},{"error":{"code":42}},{"errorObject":"x"},{"unserializable":true},{"attachedMachineId":"m9"}]}"#,
         )
         .unwrap();
         let shapes: Vec<_> = (0..6).map(|_| script.get_volume()).collect();
@@ -320,14 +358,16 @@ mod tests {
                 Outcome::Failed(FlyError::Thrown(serde_json::json!({"code": 42}))),
                 Outcome::Failed(FlyError::Error("x".into())),
                 Outcome::Failed(FlyError::Unserializable),
-                Outcome::Ok(()),
+                Outcome::Ok(Volume {
+                    attached_machine_id: Some("m9".into())
+                }),
             ]
         );
     }
 
     #[test]
     fn a_script_survives_its_round_trip_through_storage() {
-        let text = r#"{"getVolume":[{"error":null},{"errorObject":"x"}],"deleteVolume":[{"error":{"code":42}}]}"#;
+        let text = r#"{"getVolume":[{"error":null},{"errorObject":"x"}],"listMachines":[{"machines":[{"id":"m2","state":"started","region":"ord","volume":"vol1","updatedAt":"2026-11-01T00:00:00Z"}]}]}"#;
         let script: Script = serde_json::from_str(text).unwrap();
         let again: Script = serde_json::from_str(&serde_json::to_string(&script).unwrap()).unwrap();
         assert_eq!(again, script);

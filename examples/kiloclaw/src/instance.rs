@@ -6,7 +6,7 @@
 //! reads what is left of it), `/state` (merge a JSON patch into the state; `GET` reads it).
 
 use crate::events::{InstanceEvent, ReconcileEvent};
-use crate::fly::{FlyError, Machine, Outcome, Script};
+use crate::fly::{FlyError, ListedMachine, Machine, Outcome, Script};
 use crate::state::{InstanceState, InstanceStatus};
 use crate::telemetry::{sandbox_id_from_user_id, Delivery, KiloClawEvent, RECONCILE_LINE};
 use std::cell::RefCell;
@@ -18,6 +18,10 @@ use worker::{durable_object, DurableObject, Env, Method, Request, Response, Resu
 const STALE_PROVISION_THRESHOLD_MS: f64 = 8.0 * 3_600_000.0;
 const STARTING_TIMEOUT_MS: f64 = 5.0 * 60_000.0;
 const RESTARTING_TIMEOUT_MS: f64 = 5.0 * 60_000.0;
+/// Metadata recovery runs at most once per idle alarm interval.
+const METADATA_RECOVERY_COOLDOWN_MS: f64 = 30.0 * 60_000.0;
+/// A destroy whose volume is bound to no machine looks again after this long.
+const BOUND_MACHINE_RECOVERY_COOLDOWN_MS: f64 = 5.0 * 60_000.0;
 const SELF_HEAL_THRESHOLD: u32 = 5;
 const API_KEY_REFRESH_THRESHOLD_MS: f64 = 72.0 * 3_600_000.0;
 const API_KEY_LIFETIME_MS: f64 = 30.0 * 24.0 * 3_600_000.0;
@@ -339,24 +343,27 @@ impl KiloClawInstance {
 
     // --- reconcile (§2.4, §5) ------------------------------------------------------------------
     //
-    // One Fly read per alarm, the reference's steps in the reference's order. Per status:
+    // The alarm takes the reference's steps in the reference's order. Per status:
     //
-    // - `destroying`: the pending deletes (#38-#44).
+    // - `destroying`: recover a machine bound to the pending volume (#35-#37), delete the machine
+    //   (#38-#40), delete the volume (#41-#43), finalize (#44).
     // - `starting`: no machine yet (#10, #11); otherwise one Fly read, the status sync (#29, #30),
     //   the volume check (#22, #23), then the timeout (#12); a failed read gives #13-#15.
     // - `restarting`: one Fly read; started with the update sent gives #16 then #32, then the
     //   volume check; started without it, #17 on timeout, then the volume check; not started, the
     //   status sync, the volume check, then #18 on timeout; a failed read gives #19-#21.
-    // - any other status: the machine (one Fly read, the status sync #29-#31 and the mount check
-    //   #33 on that same read; a 404, #34), then the stale provision (#1, which destroys with
-    //   reason `destroy`), the volume check (#22, #23), and the API key (#2-#9).
+    // - any other status: the machine (no machine: metadata recovery #24-#28; otherwise one Fly
+    //   read, the status sync #29-#31 and the mount check #33 on that same read; a 404, #34),
+    //   then the stale provision (#1, which destroys with reason `destroy`), the volume check
+    //   (#22, #23), and the API key (#2-#9).
+
     /// The alarm's work: bring the instance in line with what Fly reports.
     async fn reconcile_with_fly(&self) -> Result<()> {
         let rctx = rctx("alarm", &self.s);
         let status = self.s.borrow().status;
         match status {
             None => Ok(()),
-            Some(InstanceStatus::Destroying) => self.finish_destroy(&rctx).await,
+            Some(InstanceStatus::Destroying) => self.retry_pending_destroy(&rctx).await,
             Some(InstanceStatus::Starting) => {
                 self.reconcile_starting(&rctx);
                 Ok(())
@@ -644,8 +651,7 @@ impl KiloClawInstance {
     /// Fly read for the status sync and the mount check. Whether its state is now known.
     fn reconcile_machine(&self, rctx: &Rctx<'_>) -> bool {
         if self.s.borrow().fly_machine_id.is_none() {
-            // No machine to read.
-            return true;
+            return self.attempt_metadata_recovery(rctx);
         }
         let machine = self.fly.borrow_mut().get_machine();
         let checked = match machine {
@@ -682,6 +688,82 @@ impl KiloClawInstance {
         s.fly_machine_id = None;
         s.status = Some(InstanceStatus::Stopped);
         s.health_check_fail_count = 0;
+    }
+
+    /// #24 to #28: adopting the user's machine from Fly's metadata listing. Whether the listing
+    /// answered (a cooldown or a failure leaves the machine unknown).
+    fn attempt_metadata_recovery(&self, rctx: &Rctx<'_>) -> bool {
+        let (user_id, last_attempt) = {
+            let s = self.s.borrow();
+            (s.user_id.clone(), s.last_metadata_recovery_at)
+        };
+        let Some(user_id) = user_id else {
+            return false;
+        };
+        let now = unix_ms();
+        if last_attempt.is_some_and(|t| t != 0.0 && now - t < METADATA_RECOVERY_COOLDOWN_MS) {
+            return false;
+        }
+        self.s.borrow_mut().last_metadata_recovery_at = Some(now);
+        let started = clock::now();
+        let listed = self.fly.borrow_mut().list_machines();
+        let machines = match listed.not_found_as_failure() {
+            Ok(machines) => machines,
+            Err(error) => {
+                rctx.log(&ReconcileEvent::MetadataRecoveryFailed { error });
+                return false;
+            }
+        };
+        if machines.len() > 1 {
+            rctx.log(&ReconcileEvent::MultipleMachinesFound {
+                user_id: Nullable(Some(user_id)),
+                count: machines.len(),
+                machine_ids: machines.iter().map(|m| m.id.clone()).collect(),
+            });
+        }
+        let Some(candidate) = select_recovery_candidate(&machines) else {
+            return true;
+        };
+        let needs_volume = {
+            let mut s = self.s.borrow_mut();
+            s.fly_machine_id = Some(candidate.id.clone());
+            s.fly_region = Some(candidate.region.clone());
+            match candidate.state.as_str() {
+                "started" => s.status = Some(InstanceStatus::Running),
+                "stopped" | "created" | "failed" => s.status = Some(InstanceStatus::Stopped),
+                _ => {}
+            }
+            s.fly_volume_id.is_none()
+        };
+        if let (true, Some(volume_id)) = (needs_volume, candidate.volume.clone()) {
+            let volume = self.fly.borrow_mut().get_volume();
+            match volume {
+                Outcome::Ok(_) => {
+                    self.s.borrow_mut().fly_volume_id = Some(volume_id.clone());
+                    rctx.log(&ReconcileEvent::RecoverVolumeFromMount {
+                        volume_id,
+                        machine_id: candidate.id.clone(),
+                    });
+                }
+                Outcome::NotFound => {
+                    rctx.log(&ReconcileEvent::RecoveredVolumeMissing { volume_id });
+                }
+                // Any other failure is left for the next alarm, without a line.
+                Outcome::Failed(_) => {}
+            }
+        }
+        // Logged after adopting the machine: the point carries the recovered id and region.
+        rctx.log(&ReconcileEvent::RecoverMachineFromMetadata {
+            machine_id: candidate.id.clone(),
+            fly_state: candidate.state.clone(),
+            region: candidate.region.clone(),
+            duration_ms: clock::elapsed_ms(started),
+            label: format!(
+                "recovered machine {} (fly: {})",
+                candidate.id, candidate.state
+            ),
+        });
+        true
     }
 
     /// #29, #30, #31: each logged before the state changes. A machine Fly reports stopped while
@@ -932,11 +1014,111 @@ impl KiloClawInstance {
             label: label.into(),
         });
     }
+
+    /// The alarm of a `destroying` instance: the pending deletes, retried.
+    async fn retry_pending_destroy(&self, rctx: &Rctx<'_>) -> Result<()> {
+        self.recover_bound_machine_for_destroy(rctx);
+        self.finish_destroy(rctx).await
+    }
+
+    /// #35 to #37: a pending volume without a pending machine may still be attached to one,
+    /// which must go first.
+    fn recover_bound_machine_for_destroy(&self, rctx: &Rctx<'_>) {
+        let (pending_machine, pending_volume, last_attempt) = {
+            let s = self.s.borrow();
+            (
+                s.pending_destroy_machine_id.clone(),
+                s.pending_destroy_volume_id.clone(),
+                s.last_bound_machine_recovery_at,
+            )
+        };
+        let (None, Some(volume_id)) = (pending_machine, pending_volume) else {
+            return;
+        };
+        let now = unix_ms();
+        if last_attempt.is_some_and(|t| t != 0.0 && now - t < BOUND_MACHINE_RECOVERY_COOLDOWN_MS) {
+            return;
+        }
+        let started = clock::now();
+        let volume = self.fly.borrow_mut().get_volume();
+        match volume {
+            Outcome::Ok(volume) => match volume.attached_machine_id.filter(|m| !m.is_empty()) {
+                Some(machine_id) if is_machine_id(&machine_id) => {
+                    {
+                        let mut s = self.s.borrow_mut();
+                        s.pending_destroy_machine_id = Some(machine_id.clone());
+                        s.fly_machine_id = Some(machine_id.clone());
+                        s.last_bound_machine_recovery_at = None;
+                    }
+                    // Logged after adopting the machine: the point carries its id.
+                    rctx.log(&ReconcileEvent::RecoverBoundMachineForDestroy {
+                        label: format!("recovered machine {machine_id} from volume {volume_id}"),
+                        volume_id,
+                        machine_id,
+                        duration_ms: clock::elapsed_ms(started),
+                    });
+                }
+                attached => {
+                    if let Some(attached_machine_id) = attached {
+                        rctx.log(&ReconcileEvent::RecoverBoundMachineInvalidId {
+                            volume_id,
+                            attached_machine_id,
+                        });
+                    }
+                    self.s.borrow_mut().last_bound_machine_recovery_at = Some(now);
+                }
+            },
+            Outcome::NotFound => {}
+            Outcome::Failed(error) => {
+                rctx.log(&ReconcileEvent::RecoverBoundMachineFailed { volume_id, error });
+            }
+        }
+    }
 }
 
 /// Fly states in which a machine is stopped for good (until started again).
 const TERMINAL_STOPPED_STATES: &[&str] =
     &["stopped", "created", "destroyed", "suspended", "failed"];
+
+/// The machine metadata recovery adopts: dead ones ignored, then by state (`started` first), then
+/// the most recently updated.
+fn select_recovery_candidate(machines: &[ListedMachine]) -> Option<&ListedMachine> {
+    const PRIORITY: &[&str] = &[
+        "started",
+        "starting",
+        "stopped",
+        "created",
+        "stopping",
+        "replacing",
+        "updating",
+        "suspended",
+        "failed",
+    ];
+    let rank = |m: &ListedMachine| {
+        PRIORITY
+            .iter()
+            .position(|state| *state == m.state)
+            .unwrap_or(99)
+    };
+    let mut live: Vec<&ListedMachine> = machines
+        .iter()
+        .filter(|m| m.state != "destroyed" && m.state != "destroying")
+        .collect();
+    live.sort_by(|a, b| {
+        rank(a)
+            .cmp(&rank(b))
+            .then_with(|| b.updated_at.cmp(&a.updated_at))
+    });
+    live.first().copied()
+}
+
+/// A Fly machine id: `[a-z0-9]+`.
+fn is_machine_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
 
 /// A Fly-style machine id (`[a-z0-9]+`) for a sandbox.
 fn machine_id_for(sandbox: Option<&str>) -> String {

@@ -22,13 +22,15 @@ const httpBlobs = (event, route, user = '', error = '') => [
 ];
 
 /** The 13 blobs of a DO or reconcile event for an instance of `user` (the example's fake values). */
-function instanceBlobs(event, delivery, user, status, { machine = '', label = '', error = '' } = {}) {
+function instanceBlobs(event, delivery, user, status, { machine = '', label = '', error = '', region = 'iad' } = {}) {
   const s = sandbox(user);
   return [
-    event, user, delivery, '', error, `kc-${s.toLowerCase()}`, machine, s, status, '2026.11.1',
-    'kiloclaw-2026.11.1', 'iad', label,
+    event, user, delivery, '', error, appOf(user), machine, s, status, '2026.11.1',
+    'kiloclaw-2026.11.1', region, label,
   ];
 }
+
+const appOf = (user) => `kc-${sandbox(user).toLowerCase()}`;
 
 const machineOf = (user) => `m${sandbox(user).replace(/[^A-Za-z0-9]/g, '').toLowerCase().slice(0, 12)}`;
 
@@ -78,6 +80,44 @@ function assertDoubles(point, { duration = 'any', value = 0 } = {}) {
 }
 
 const reconcileLines = () => worker.stdout.filter((line) => line.startsWith('{"tag":"reconcile"'));
+
+/**
+ * The reference's console line (§5): `reconcileLog(reason, action, details)` is
+ * `console.log(JSON.stringify({ tag: 'reconcile', reason, action, ...details }))`, so the expected
+ * line is made by JavaScript's own JSON.stringify (undefined details left out, an Error as {}).
+ */
+const refLine = (reason, action, details = {}) => JSON.stringify({ tag: 'reconcile', reason, action, ...details });
+
+/** The reference's error text (§5): an Error's message, a string as is, other values as JSON, cut by slice(0, 200). */
+const refError = (error) =>
+  (error instanceof Error ? error.message : typeof error === 'string' ? error : JSON.stringify(error)).slice(0, 200);
+
+/**
+ * Asserts that exactly these reconcile actions were written since the last reset, in this order:
+ * each `{ line, blobs, doubles }` is one console line (compared whole) and, unless the action is
+ * console-only (no `blobs`), one data point with these 13 blobs and 2 doubles (default [0, 0]).
+ * Where a value is measured (an elapsed time, a duration), `line` and `doubles` may be functions
+ * of the parsed line, which carries the value the point must repeat. `also` names the other events
+ * (one point each, no reconcile line) written meanwhile.
+ */
+async function assertWritten(expected, { also = [] } = {}) {
+  const points = await pointsNamed(expected.filter((entry) => entry.blobs).length + also.length);
+  for (const event of also) named(points, event);
+  const lines = reconcileLines();
+  assert.equal(lines.length, expected.length, `lines:\n${lines.join('\n')}`);
+  expected.forEach((entry, i) => {
+    const parsed = JSON.parse(lines[i]);
+    const line = typeof entry.line === 'function' ? entry.line(parsed) : entry.line;
+    assert.equal(lines[i], line, `line ${i + 1}`);
+    if (!entry.blobs) return;
+    const point = named(points, entry.blobs[0]);
+    assert.equal(point.dataset, 'kiloclaw_events');
+    assert.equal(point.index, entry.blobs[0]);
+    assert.deepEqual(point.blobs, entry.blobs, `blobs of ${entry.blobs[0]}`);
+    const doubles = typeof entry.doubles === 'function' ? entry.doubles(parsed) : entry.doubles ?? [0, 0];
+    assert.deepEqual(point.doubles, [...doubles, ...Array(18).fill(0)], `doubles of ${entry.blobs[0]}`);
+  });
+}
 
 describe('instrumented routes (§2.1, §3.2)', () => {
   const routes = [
@@ -272,7 +312,8 @@ describe('reconcile paths (§2.4, §5)', () => {
   test('mark_stopped after five failed health checks', async () => {
     const user = 'mark-1';
     await runningInstance(user);
-    await reconcile(user, { state: { healthCheckFailCount: 5 }, fly: { getMachine: [{ state: 'stopped' }] } });
+    // Four failed checks so far: this alarm's stopped machine is the fifth (4 -> 5).
+    await reconcile(user, { state: { healthCheckFailCount: 4 }, fly: { getMachine: [{ state: 'stopped' }] } });
     const [point] = await pointsNamed(1);
     assert.deepEqual(point.blobs, instanceBlobs('reconcile.mark_stopped', 'reconcile', user, 'running', { machine: machineOf(user) }));
     assertDoubles(point, { duration: 0, value: 5 });
@@ -314,7 +355,9 @@ describe('reconcile paths (§2.4, §5)', () => {
     assert.ok(refreshedLine.new_expires_at > expiresAt && refreshedLine.durationMs >= 0);
     // The line and the point carry the same duration.
     assertDoubles(refreshed, { duration: refreshedLine.durationMs });
-    assert.equal(lines[1], `{"tag":"reconcile","reason":"alarm","action":"api_key_refreshed","user_id":"${user}","new_expires_at":${refreshedLine.new_expires_at},"pushed":true,"flyConfigUpdated":false,"controller_version":null,"durationMs":${refreshedLine.durationMs},"label":"refreshed+pushed"}`);
+    // The Fly config update is attempted whatever the push answers: a signaled push still
+    // reports flyConfigUpdated true.
+    assert.equal(lines[1], `{"tag":"reconcile","reason":"alarm","action":"api_key_refreshed","user_id":"${user}","new_expires_at":${refreshedLine.new_expires_at},"pushed":true,"flyConfigUpdated":true,"controller_version":null,"durationMs":${refreshedLine.durationMs},"label":"refreshed+pushed"}`);
   });
 
   test('api key: push not signaled, fly config updated; and a mint error', async () => {
@@ -361,7 +404,8 @@ describe('reconcile paths (§2.4, §5)', () => {
   test('repair_mount when the volume is not mounted', async () => {
     const user = 'mount-1';
     await runningInstance(user);
-    await reconcile(user, { fly: { getMachine: [{}, { mounted: false }] } });
+    // One Fly read per alarm: the status sync and the mount check read the same reply.
+    await reconcile(user, { fly: { getMachine: [{ mounted: false }] } });
     const [point] = await pointsNamed(1);
     assert.deepEqual(point.blobs, instanceBlobs('reconcile.repair_mount', 'reconcile', user, 'running', {
       machine: machineOf(user), label: 'repaired mount for volume vol1',
@@ -409,6 +453,823 @@ describe('reconcile paths (§2.4, §5)', () => {
     const lines = reconcileLines();
     assert.match(lines[0], new RegExp(`^\\{"tag":"reconcile","reason":"alarm","action":"auto_destroy_stale_provision","user_id":"${user}","provisioned_at":${provisionedAt},"age_hours":9,"value":\\d+\\}$`));
     assert.ok(lines.slice(1).every((line) => line.includes('"reason":"destroy"')));
+  });
+});
+
+/** A provisioned instance of `user` (status `starting`, no machine yet), then `state` patched in. */
+async function startingInstance(user, state) {
+  await platform('POST', '/api/platform/provision', { userId: user });
+  await worker.waitForPoints(2);
+  await worker.settle(200);
+  if (state) await fake('state', user, state);
+  worker.reset();
+}
+
+const MINUTE = 60_000;
+
+describe('a starting instance whose machine exists (§2.4 #12-#15, #29, #30)', () => {
+  test('Fly reports started: sync_status with the old status, then running', async () => {
+    const user = 'starting-1';
+    await startingInstance(user, { flyMachineId: 'm1' });
+    await reconcile(user);
+    await assertWritten([{
+      line: refLine('alarm', 'sync_status', { old_state: 'starting', new_state: 'running', fly_state: 'started' }),
+      blobs: instanceBlobs('reconcile.sync_status', 'reconcile', user, 'starting', { machine: 'm1' }),
+    }]);
+    const state = await fake('state', user);
+    assert.equal(state.status, 'running');
+    assert.equal(state.startingAt, null);
+    assert.ok(state.lastStartedAt > 0, 'lastStartedAt backfilled');
+  });
+
+  test('Fly reports failed: sync_status_failed, then stopped', async () => {
+    const user = 'starting-2';
+    await startingInstance(user, { flyMachineId: 'm1' });
+    await reconcile(user, { fly: { getMachine: [{ state: 'failed' }] } });
+    await assertWritten([{
+      line: refLine('alarm', 'sync_status_failed', { old_state: 'starting', new_state: 'stopped', fly_state: 'failed' }),
+      blobs: instanceBlobs('reconcile.sync_status_failed', 'reconcile', user, 'starting', { machine: 'm1' }),
+    }]);
+    assert.equal((await fake('state', user)).status, 'stopped');
+  });
+
+  test('still starting after five minutes: starting_timeout_with_machine', async () => {
+    const user = 'starting-3';
+    const startingAt = Date.now() - 6 * MINUTE;
+    await startingInstance(user, { flyMachineId: 'm1', startingAt, lastStartError: 'capacity' });
+    await reconcile(user, { fly: { getMachine: [{ state: 'created' }] } });
+    await assertWritten([{
+      line: (p) => refLine('alarm', 'starting_timeout_with_machine', {
+        machine_id: 'm1', fly_state: 'created', elapsed_ms: p.elapsed_ms, old_state: 'starting', new_state: 'stopped',
+        last_start_error: 'capacity',
+      }),
+      blobs: instanceBlobs('reconcile.starting_timeout_with_machine', 'reconcile', user, 'starting', { machine: 'm1' }),
+    }]);
+    const { elapsed_ms: elapsed } = JSON.parse(reconcileLines()[0]);
+    assert.ok(elapsed >= 6 * MINUTE && elapsed <= Date.now() - startingAt, `elapsed ${elapsed}`);
+    assert.equal((await fake('state', user)).status, 'stopped');
+  });
+
+  test('not yet started and not timed out: nothing is written', async () => {
+    const user = 'starting-4';
+    await startingInstance(user, { flyMachineId: 'm1' });
+    await reconcile(user, { fly: { getMachine: [{ state: 'created' }] } });
+    await worker.settle();
+    assert.deepEqual(worker.points, []);
+    assert.deepEqual(reconcileLines(), []);
+    assert.equal((await fake('state', user)).status, 'starting');
+  });
+
+  test('the machine is gone (404): starting_machine_gone keeps its id in the point', async () => {
+    const user = 'starting-5';
+    await startingInstance(user, { flyMachineId: 'm1' });
+    await reconcile(user, { fly: { getMachine: [{ notFound: true }] } });
+    await assertWritten([{
+      line: refLine('alarm', 'starting_machine_gone', { machine_id: 'm1', old_state: 'starting', new_state: 'stopped' }),
+      blobs: instanceBlobs('reconcile.starting_machine_gone', 'reconcile', user, 'starting', { machine: 'm1' }),
+    }]);
+    const state = await fake('state', user);
+    assert.equal(state.status, 'stopped');
+    assert.equal(state.flyMachineId, null);
+  });
+
+  test('a Fly error: starting_transient_error, then after five minutes starting_timeout_transient_error', async () => {
+    const user = 'starting-6';
+    await startingInstance(user, { flyMachineId: 'm1' });
+    await reconcile(user, { fly: { getMachine: [{ error: 'fly 503' }] } });
+    await assertWritten([{
+      line: refLine('alarm', 'starting_transient_error', { machine_id: 'm1', error: 'fly 503' }),
+      blobs: instanceBlobs('reconcile.starting_transient_error', 'reconcile', user, 'starting', { machine: 'm1', error: 'fly 503' }),
+    }]);
+    assert.equal((await fake('state', user)).status, 'starting');
+
+    await reconcile(user, { state: { startingAt: Date.now() - 6 * MINUTE }, fly: { getMachine: [{ error: 'fly 504' }] } });
+    await assertWritten([{
+      line: (p) => refLine('alarm', 'starting_timeout_transient_error', {
+        machine_id: 'm1', error: 'fly 504', elapsed_ms: p.elapsed_ms, old_state: 'starting', new_state: 'stopped',
+      }),
+      blobs: instanceBlobs('reconcile.starting_timeout_transient_error', 'reconcile', user, 'starting', { machine: 'm1', error: 'fly 504' }),
+    }]);
+    assert.ok(JSON.parse(reconcileLines()[0]).elapsed_ms >= 6 * MINUTE);
+    assert.equal((await fake('state', user)).status, 'stopped');
+  });
+
+  test('starting_no_machine_yet fires on every alarm while waiting', async () => {
+    const user = 'starting-7';
+    await startingInstance(user);
+    for (let alarm = 0; alarm < 2; alarm++) {
+      await reconcile(user);
+      await assertWritten([{
+        line: refLine('alarm', 'starting_no_machine_yet', { user_id: user }),
+        blobs: instanceBlobs('reconcile.starting_no_machine_yet', 'reconcile', user, 'starting'),
+      }]);
+    }
+  });
+
+  test('in one alarm: the sync, the volume check, then the timeout', async () => {
+    const user = 'starting-8';
+    await startingInstance(user, { flyMachineId: 'm1', startingAt: Date.now() - 6 * MINUTE });
+    await reconcile(user, { fly: { getMachine: [{ state: 'created' }], getVolume: [{ error: 'fly 500' }] } });
+    await assertWritten([
+      {
+        line: refLine('alarm', 'volume_check_failed', { volume_id: 'vol1', error: 'fly 500' }),
+        blobs: instanceBlobs('reconcile.volume_check_failed', 'reconcile', user, 'starting', { machine: 'm1', error: 'fly 500' }),
+      },
+      {
+        line: (p) => refLine('alarm', 'starting_timeout_with_machine', {
+          machine_id: 'm1', fly_state: 'created', elapsed_ms: p.elapsed_ms, old_state: 'starting', new_state: 'stopped',
+          last_start_error: null,
+        }),
+        blobs: instanceBlobs('reconcile.starting_timeout_with_machine', 'reconcile', user, 'starting', { machine: 'm1' }),
+      },
+    ]);
+  });
+});
+
+describe('volume checks (§2.4 #22, #23, §2.5 create_volume)', () => {
+  test('a lost volume (404) is replaced: create_volume (a line only), then replace_lost_volume', async () => {
+    const user = 'volume-1';
+    await runningInstance(user);
+    await reconcile(user, { fly: { getVolume: [{ notFound: true }], createVolume: [{ id: 'vol9', region: 'ord' }] } });
+    const machine = machineOf(user);
+    await assertWritten([
+      { line: refLine('alarm', 'create_volume', { fly_app_name: appOf(user), volume_id: 'vol9', region: 'ord' }) },
+      {
+        line: (p) => refLine('alarm', 'replace_lost_volume', {
+          data_loss: true, old_volume_id: 'vol1', new_volume_id: 'vol9', durationMs: p.durationMs,
+          label: 'replaced lost volume vol1 \u2192 vol9',
+        }),
+        // Logged after the replacement exists: blob12 already holds the new volume's region.
+        blobs: instanceBlobs('reconcile.replace_lost_volume', 'reconcile', user, 'running', {
+          machine, region: 'ord', label: 'replaced lost volume vol1 \u2192 vol9',
+        }),
+        doubles: (p) => [p.durationMs, 0],
+      },
+    ]);
+    assert.ok(JSON.parse(reconcileLines()[1]).durationMs >= 0);
+    const state = await fake('state', user);
+    assert.equal(state.flyVolumeId, 'vol9');
+    assert.equal(state.flyRegion, 'ord');
+  });
+
+  test('any other error: volume_check_failed with the error text', async () => {
+    const user = 'volume-2';
+    await runningInstance(user);
+    await reconcile(user, { fly: { getVolume: [{ error: 'fly 500: volume lookup failed' }] } });
+    await assertWritten([{
+      line: refLine('alarm', 'volume_check_failed', { volume_id: 'vol1', error: 'fly 500: volume lookup failed' }),
+      blobs: instanceBlobs('reconcile.volume_check_failed', 'reconcile', user, 'running', {
+        machine: machineOf(user), error: 'fly 500: volume lookup failed',
+      }),
+    }]);
+    assert.equal((await fake('state', user)).flyVolumeId, 'vol1');
+  });
+
+  test('an instance without a volume gets one: create_volume, a line and no point', async () => {
+    const user = 'volume-3';
+    await runningInstance(user);
+    await reconcile(user, { state: { flyVolumeId: null } });
+    await assertWritten([{ line: refLine('alarm', 'create_volume', { fly_app_name: appOf(user), volume_id: 'vol2', region: 'iad' }) }]);
+    assert.equal((await fake('state', user)).flyVolumeId, 'vol2');
+  });
+});
+
+describe('health checks (§2.4 #31)', () => {
+  test('failed checks 1-4 write nothing, the fifth writes mark_stopped; a started machine resets the count', async () => {
+    const user = 'health-1';
+    await runningInstance(user);
+    const stopped = { state: 'stopped' };
+    await fake('fly', user, { getMachine: [stopped, stopped, { state: 'started' }, stopped, stopped, stopped, stopped, { state: 'created' }] });
+    worker.reset();
+    const failCounts = [];
+    for (let alarm = 0; alarm < 7; alarm++) {
+      await fake('alarm', user, {});
+      failCounts.push((await fake('state', user)).healthCheckFailCount);
+    }
+    assert.deepEqual(failCounts, [1, 2, 0, 1, 2, 3, 4]);
+    await worker.settle();
+    assert.deepEqual(worker.points, []);
+    assert.deepEqual(reconcileLines(), []);
+
+    await reconcile(user);
+    await assertWritten([{
+      line: refLine('alarm', 'mark_stopped', { old_state: 'running', new_state: 'stopped', fly_state: 'created', fail_count: 5, value: 5 }),
+      blobs: instanceBlobs('reconcile.mark_stopped', 'reconcile', user, 'running', { machine: machineOf(user) }),
+      doubles: [0, 5],
+    }]);
+    const state = await fake('state', user);
+    assert.equal(state.status, 'stopped');
+    assert.equal(state.healthCheckFailCount, 0);
+  });
+});
+
+describe('one Fly read per alarm (§2.4 #29-#34)', () => {
+  test('each alarm on a running instance takes exactly one getMachine reply', async () => {
+    const user = 'read-1';
+    await runningInstance(user);
+    await fake('fly', user, { getMachine: [{ state: 'stopped' }, { mounted: false }, { notFound: true }] });
+    await reconcile(user);
+    assert.equal((await fake('fly', user)).getMachine.length, 2);
+    await worker.settle();
+    assert.deepEqual(reconcileLines(), [], 'one failed health check writes nothing');
+
+    const machine = machineOf(user);
+    await reconcile(user);
+    assert.equal((await fake('fly', user)).getMachine.length, 1);
+    await assertWritten([{
+      line: (p) => refLine('alarm', 'repair_mount', {
+        machine_id: machine, volume_id: 'vol1', durationMs: p.durationMs, label: 'repaired mount for volume vol1',
+      }),
+      blobs: instanceBlobs('reconcile.repair_mount', 'reconcile', user, 'running', { machine, label: 'repaired mount for volume vol1' }),
+      doubles: (p) => [p.durationMs, 0],
+    }]);
+
+    await reconcile(user);
+    assert.equal((await fake('fly', user)).getMachine.length, 0);
+    await assertWritten([{
+      line: refLine('alarm', 'clear_stale_machine', { old_state: 'running', new_state: 'stopped', machine_id: machine }),
+      blobs: instanceBlobs('reconcile.clear_stale_machine', 'reconcile', user, 'running', { machine }),
+    }]);
+    const state = await fake('state', user);
+    assert.equal(state.status, 'stopped');
+    assert.equal(state.flyMachineId, null);
+  });
+
+  test('a mount repair that fails is not logged', async () => {
+    const user = 'read-2';
+    await runningInstance(user);
+    await reconcile(user, { fly: { getMachine: [{ mounted: false }], updateMachine: [{ error: 'fly 500' }] } });
+    await worker.settle();
+    assert.deepEqual(reconcileLines(), []);
+    assert.deepEqual(worker.points, []);
+  });
+
+  test('the start path (reason start) repairs the mount from its one read', async () => {
+    const user = 'read-3';
+    await runningInstance(user);
+    await fake('fly', user, { getMachine: [{ mounted: false }] });
+    worker.reset();
+    assert.equal((await platform('POST', '/api/platform/start', { userId: user })).status, 200);
+    const machine = machineOf(user);
+    const points = await pointsNamed(2);
+    named(points, 'platform.start.create');
+    const repaired = named(points, 'reconcile.repair_mount');
+    assert.deepEqual(repaired.blobs, instanceBlobs('reconcile.repair_mount', 'reconcile', user, 'running', {
+      machine, label: 'repaired mount for volume vol1',
+    }));
+    const [line] = reconcileLines();
+    const { durationMs } = JSON.parse(line);
+    assert.equal(line, refLine('start', 'repair_mount', {
+      machine_id: machine, volume_id: 'vol1', durationMs, label: 'repaired mount for volume vol1',
+    }));
+    assert.equal(repaired.doubles[0], durationMs);
+  });
+});
+
+describe('API key refresh (§2.4 #2-#9)', () => {
+  const expiring = () => ({ apiKeyExpiresAt: Date.now() + 3_600_000 });
+
+  async function expiringInstance(user) {
+    await runningInstance(user);
+    const state = expiring();
+    return { state, approaching: approachingLine(user, state.apiKeyExpiresAt) };
+  }
+
+  const approachingLine = (user, expiresAt) => ({
+    line: refLine('alarm', 'api_key_expiry_approaching', {
+      user_id: user, expires_at: expiresAt, hours_remaining: 1, controller_version: null,
+    }),
+    blobs: instanceBlobs('reconcile.api_key_expiry_approaching', 'reconcile', user, 'running', { machine: machineOf(user) }),
+  });
+
+  test('both paths fail: expiry_approaching, fly_config_update_failed, push_error, refresh_failed_all_paths', async () => {
+    const user = 'apikey-1';
+    const { state, approaching } = await expiringInstance(user);
+    await reconcile(user, { state, fly: { updateConfig: [{ error: 'fly 503' }], pushKey: [{ error: 'controller unreachable' }] } });
+    const machine = machineOf(user);
+    await assertWritten([
+      approaching,
+      {
+        line: refLine('alarm', 'api_key_fly_config_update_failed', { user_id: user, error: 'fly 503' }),
+        blobs: instanceBlobs('reconcile.api_key_fly_config_update_failed', 'reconcile', user, 'running', { machine, error: 'fly 503' }),
+      },
+      {
+        line: refLine('alarm', 'api_key_push_error', { user_id: user, error: 'controller unreachable', controller_version: null }),
+        blobs: instanceBlobs('reconcile.api_key_push_error', 'reconcile', user, 'running', { machine, error: 'controller unreachable' }),
+      },
+      {
+        line: refLine('alarm', 'api_key_refresh_failed_all_paths', { user_id: user }),
+        blobs: instanceBlobs('reconcile.api_key_refresh_failed_all_paths', 'reconcile', user, 'running', { machine }),
+      },
+    ]);
+    assert.equal((await fake('state', user)).apiKeyExpiresAt, state.apiKeyExpiresAt, 'the old expiry is kept');
+  });
+
+  test('the config update fails, the push succeeds: refreshed+pushed', async () => {
+    const user = 'apikey-2';
+    const { state, approaching } = await expiringInstance(user);
+    await reconcile(user, { state, fly: { updateConfig: [{ error: 'fly 503' }] } });
+    const machine = machineOf(user);
+    await assertWritten([
+      approaching,
+      {
+        line: refLine('alarm', 'api_key_fly_config_update_failed', { user_id: user, error: 'fly 503' }),
+        blobs: instanceBlobs('reconcile.api_key_fly_config_update_failed', 'reconcile', user, 'running', { machine, error: 'fly 503' }),
+      },
+      {
+        line: (p) => refLine('alarm', 'api_key_refreshed', {
+          user_id: user, new_expires_at: p.new_expires_at, pushed: true, flyConfigUpdated: false, controller_version: null,
+          durationMs: p.durationMs, label: 'refreshed+pushed',
+        }),
+        blobs: instanceBlobs('reconcile.api_key_refreshed', 'reconcile', user, 'running', { machine, label: 'refreshed+pushed' }),
+        doubles: (p) => [p.durationMs, 0],
+      },
+    ]);
+    const refreshed = JSON.parse(reconcileLines()[2]);
+    assert.equal((await fake('state', user)).apiKeyExpiresAt, refreshed.new_expires_at);
+  });
+
+  test('no push result (null): push_not_signaled, then refreshed+fly-config', async () => {
+    const user = 'apikey-3';
+    const { state, approaching } = await expiringInstance(user);
+    await reconcile(user, { state, fly: { pushKey: [{ notFound: true }] } });
+    const machine = machineOf(user);
+    await assertWritten([
+      approaching,
+      {
+        line: refLine('alarm', 'api_key_push_not_signaled', { user_id: user, result: 'null' }),
+        blobs: instanceBlobs('reconcile.api_key_push_not_signaled', 'reconcile', user, 'running', { machine }),
+      },
+      {
+        line: (p) => refLine('alarm', 'api_key_refreshed', {
+          user_id: user, new_expires_at: p.new_expires_at, pushed: false, flyConfigUpdated: true, controller_version: null,
+          durationMs: p.durationMs, label: 'refreshed+fly-config',
+        }),
+        blobs: instanceBlobs('reconcile.api_key_refreshed', 'reconcile', user, 'running', { machine, label: 'refreshed+fly-config' }),
+        doubles: (p) => [p.durationMs, 0],
+      },
+    ]);
+  });
+
+  test('the mint returns nothing: api_key_mint_failed, and nothing is attempted after it', async () => {
+    const user = 'apikey-4';
+    const { state, approaching } = await expiringInstance(user);
+    await reconcile(user, { state, fly: { mintKey: [{ minted: false }], updateConfig: [{ error: 'unused' }] } });
+    await assertWritten([
+      approaching,
+      {
+        line: refLine('alarm', 'api_key_mint_failed', { user_id: user }),
+        blobs: instanceBlobs('reconcile.api_key_mint_failed', 'reconcile', user, 'running', { machine: machineOf(user) }),
+      },
+    ]);
+    assert.equal((await fake('fly', user)).updateConfig.length, 1, 'the config update was not attempted');
+  });
+});
+
+describe('restarting (§2.4 #16-#21, #32)', () => {
+  /** A running instance of `user` put into `restarting` with `state`. */
+  async function restartingInstance(user, state) {
+    await runningInstance(user);
+    return { status: 'restarting', ...state };
+  }
+
+  test('without a restartingAt, elapsed_ms and durationMs are left out of the lines', async () => {
+    const user = 'restarting-1';
+    const state = await restartingInstance(user, { restartUpdateSent: true, restartingAt: null });
+    await reconcile(user, { state });
+    const machine = machineOf(user);
+    await assertWritten([
+      {
+        line: refLine('alarm', 'restarting_reconcile_success', { machine_id: machine, elapsed_ms: undefined }),
+        blobs: instanceBlobs('reconcile.restarting_reconcile_success', 'reconcile', user, 'restarting', { machine }),
+      },
+      {
+        line: refLine('alarm', 'restart_self_healed', {
+          machine_id: machine, previous_error: null, had_restart_error: false, durationMs: undefined,
+          old_state: 'restarting', new_state: 'running',
+        }),
+        blobs: instanceBlobs('reconcile.restart_self_healed', 'reconcile', user, 'restarting', { machine }),
+      },
+    ]);
+    assert.equal(reconcileLines()[0], `{"tag":"reconcile","reason":"alarm","action":"restarting_reconcile_success","machine_id":"${machine}"}`);
+  });
+
+  test('restart_self_healed follows restarting_reconcile_success at once; the volume check comes after', async () => {
+    const user = 'restarting-2';
+    const restartingAt = Date.now() - 2000;
+    const state = await restartingInstance(user, { restartUpdateSent: true, restartingAt, lastRestartError: 'stop timed out' });
+    await reconcile(user, { state, fly: { getVolume: [{ error: 'fly 500' }] } });
+    const machine = machineOf(user);
+    await assertWritten([
+      {
+        line: (p) => refLine('alarm', 'restarting_reconcile_success', { machine_id: machine, elapsed_ms: p.elapsed_ms }),
+        blobs: instanceBlobs('reconcile.restarting_reconcile_success', 'reconcile', user, 'restarting', { machine }),
+      },
+      {
+        line: (p) => refLine('alarm', 'restart_self_healed', {
+          machine_id: machine, previous_error: 'stop timed out', had_restart_error: true, durationMs: p.durationMs,
+          old_state: 'restarting', new_state: 'running',
+        }),
+        blobs: instanceBlobs('reconcile.restart_self_healed', 'reconcile', user, 'restarting', { machine }),
+        doubles: (p) => [p.durationMs, 0],
+      },
+      {
+        line: refLine('alarm', 'volume_check_failed', { volume_id: 'vol1', error: 'fly 500' }),
+        blobs: instanceBlobs('reconcile.volume_check_failed', 'reconcile', user, 'running', { machine, error: 'fly 500' }),
+      },
+    ]);
+    assert.ok(JSON.parse(reconcileLines()[0]).elapsed_ms >= 2000);
+  });
+
+  test('started without the update, timed out: restarting_no_update_timeout_fallback', async () => {
+    const user = 'restarting-3';
+    const state = await restartingInstance(user, { restartUpdateSent: false, restartingAt: Date.now() - 6 * MINUTE, lastRestartError: 'stop failed' });
+    await reconcile(user, { state });
+    const machine = machineOf(user);
+    await assertWritten([{
+      line: (p) => refLine('alarm', 'restarting_no_update_timeout_fallback', {
+        machine_id: machine, last_restart_error: 'stop failed', elapsed_ms: p.elapsed_ms, old_state: 'restarting', new_state: 'running',
+      }),
+      blobs: instanceBlobs('reconcile.restarting_no_update_timeout_fallback', 'reconcile', user, 'restarting', { machine }),
+    }]);
+    assert.equal((await fake('state', user)).status, 'running');
+  });
+
+  test('not started, timed out: restarting_timeout_transient', async () => {
+    const user = 'restarting-4';
+    const state = await restartingInstance(user, { restartUpdateSent: true, restartingAt: Date.now() - 6 * MINUTE });
+    await reconcile(user, { state, fly: { getMachine: [{ state: 'replacing' }] } });
+    const machine = machineOf(user);
+    await assertWritten([{
+      line: (p) => refLine('alarm', 'restarting_timeout_transient', {
+        machine_id: machine, fly_state: 'replacing', elapsed_ms: p.elapsed_ms, last_restart_error: null,
+      }),
+      blobs: instanceBlobs('reconcile.restarting_timeout_transient', 'reconcile', user, 'restarting', { machine }),
+    }]);
+    assert.equal((await fake('state', user)).status, 'restarting');
+  });
+
+  test('the machine is gone: restarting_machine_gone', async () => {
+    const user = 'restarting-5';
+    const state = await restartingInstance(user, { restartUpdateSent: true, restartingAt: Date.now() });
+    await reconcile(user, { state, fly: { getMachine: [{ notFound: true }] } });
+    const machine = machineOf(user);
+    await assertWritten([{
+      line: refLine('alarm', 'restarting_machine_gone', { machine_id: machine, old_state: 'restarting', new_state: 'stopped' }),
+      blobs: instanceBlobs('reconcile.restarting_machine_gone', 'reconcile', user, 'restarting', { machine }),
+    }]);
+    assert.equal((await fake('state', user)).status, 'stopped');
+  });
+
+  test('a Fly error: restarting_transient_error, then after five minutes restarting_timeout_error', async () => {
+    const user = 'restarting-6';
+    const state = await restartingInstance(user, { restartUpdateSent: true, restartingAt: Date.now() });
+    await reconcile(user, { state, fly: { getMachine: [{ error: 'fly 503' }] } });
+    const machine = machineOf(user);
+    await assertWritten([{
+      line: refLine('alarm', 'restarting_transient_error', { machine_id: machine, error: 'fly 503' }),
+      blobs: instanceBlobs('reconcile.restarting_transient_error', 'reconcile', user, 'restarting', { machine, error: 'fly 503' }),
+    }]);
+
+    await reconcile(user, { state: { restartingAt: Date.now() - 6 * MINUTE }, fly: { getMachine: [{ error: 'fly 504' }] } });
+    await assertWritten([{
+      line: (p) => refLine('alarm', 'restarting_timeout_error', { machine_id: machine, error: 'fly 504', elapsed_ms: p.elapsed_ms }),
+      blobs: instanceBlobs('reconcile.restarting_timeout_error', 'reconcile', user, 'restarting', { machine, error: 'fly 504' }),
+    }]);
+    const after = await fake('state', user);
+    assert.equal(after.lastRestartError, 'fly 504');
+    assert.ok(after.restartingAt > Date.now() - MINUTE, 'a fresh timeout window');
+  });
+});
+
+describe('metadata recovery (§2.4 #24-#28)', () => {
+  const listed = (id, state, region, extra = {}) => ({ id, state, region, updatedAt: '2026-11-01T00:00:00Z', ...extra });
+
+  /** A running instance of `user` that has lost its machine id (status `stopped`). */
+  async function machinelessInstance(user, state = {}) {
+    await runningInstance(user);
+    return { flyMachineId: null, status: 'stopped', ...state };
+  }
+
+  test('recover_machine_from_metadata adopts the listed machine, logged after adopting it', async () => {
+    const user = 'recover-1';
+    const state = await machinelessInstance(user);
+    await reconcile(user, { state, fly: { listMachines: [{ machines: [listed('m2', 'started', 'ord', { volume: 'vol1' })] }] } });
+    await assertWritten([{
+      line: (p) => refLine('alarm', 'recover_machine_from_metadata', {
+        machine_id: 'm2', fly_state: 'started', region: 'ord', durationMs: p.durationMs, label: 'recovered machine m2 (fly: started)',
+      }),
+      blobs: instanceBlobs('reconcile.recover_machine_from_metadata', 'reconcile', user, 'running', {
+        machine: 'm2', region: 'ord', label: 'recovered machine m2 (fly: started)',
+      }),
+      doubles: (p) => [p.durationMs, 0],
+    }]);
+    const after = await fake('state', user);
+    assert.equal(after.flyMachineId, 'm2');
+    assert.equal(after.status, 'running');
+  });
+
+  test('several machines: multiple_machines_found, recover_volume_from_mount, then the newest live candidate', async () => {
+    const user = 'recover-2';
+    const state = await machinelessInstance(user, { flyVolumeId: null });
+    const machines = [
+      listed('m3', 'destroyed', 'iad'),
+      listed('m4', 'stopped', 'ams', { volume: 'vol7', updatedAt: '2026-11-02T00:00:00Z' }),
+      listed('m5', 'stopped', 'iad', { volume: 'vol8', updatedAt: '2026-11-01T00:00:00Z' }),
+    ];
+    await reconcile(user, { state, fly: { listMachines: [{ machines }] } });
+    await assertWritten([
+      {
+        line: refLine('alarm', 'multiple_machines_found', { user_id: user, count: 3, machine_ids: ['m3', 'm4', 'm5'] }),
+        blobs: instanceBlobs('reconcile.multiple_machines_found', 'reconcile', user, 'stopped'),
+      },
+      {
+        line: refLine('alarm', 'recover_volume_from_mount', { volume_id: 'vol7', machine_id: 'm4' }),
+        blobs: instanceBlobs('reconcile.recover_volume_from_mount', 'reconcile', user, 'stopped', { machine: 'm4', region: 'ams' }),
+      },
+      {
+        line: (p) => refLine('alarm', 'recover_machine_from_metadata', {
+          machine_id: 'm4', fly_state: 'stopped', region: 'ams', durationMs: p.durationMs, label: 'recovered machine m4 (fly: stopped)',
+        }),
+        blobs: instanceBlobs('reconcile.recover_machine_from_metadata', 'reconcile', user, 'stopped', {
+          machine: 'm4', region: 'ams', label: 'recovered machine m4 (fly: stopped)',
+        }),
+        doubles: (p) => [p.durationMs, 0],
+      },
+    ]);
+    assert.equal((await fake('state', user)).flyVolumeId, 'vol7');
+  });
+
+  test('the mounted volume is gone: recovered_volume_missing, and the alarm then creates a volume', async () => {
+    const user = 'recover-3';
+    const state = await machinelessInstance(user, { flyVolumeId: null });
+    await reconcile(user, {
+      state,
+      fly: { listMachines: [{ machines: [listed('m6', 'created', 'iad', { volume: 'vol7' })] }], getVolume: [{ notFound: true }] },
+    });
+    await assertWritten([
+      {
+        line: refLine('alarm', 'recovered_volume_missing', { volume_id: 'vol7' }),
+        blobs: instanceBlobs('reconcile.recovered_volume_missing', 'reconcile', user, 'stopped', { machine: 'm6' }),
+      },
+      {
+        line: (p) => refLine('alarm', 'recover_machine_from_metadata', {
+          machine_id: 'm6', fly_state: 'created', region: 'iad', durationMs: p.durationMs, label: 'recovered machine m6 (fly: created)',
+        }),
+        blobs: instanceBlobs('reconcile.recover_machine_from_metadata', 'reconcile', user, 'stopped', {
+          machine: 'm6', label: 'recovered machine m6 (fly: created)',
+        }),
+        doubles: (p) => [p.durationMs, 0],
+      },
+      { line: refLine('alarm', 'create_volume', { fly_app_name: appOf(user), volume_id: 'vol2', region: 'iad' }) },
+    ]);
+  });
+
+  test('the listing fails: metadata_recovery_failed; the next alarm waits out the cooldown', async () => {
+    const user = 'recover-4';
+    const state = await machinelessInstance(user);
+    await reconcile(user, { state, fly: { listMachines: [{ error: 'fly 502' }] } });
+    await assertWritten([{
+      line: refLine('alarm', 'metadata_recovery_failed', { error: 'fly 502' }),
+      blobs: instanceBlobs('reconcile.metadata_recovery_failed', 'reconcile', user, 'stopped', { error: 'fly 502' }),
+    }]);
+
+    await reconcile(user, { fly: { listMachines: [{ machines: [listed('m2', 'started', 'ord')] }] } });
+    await worker.settle();
+    assert.deepEqual(reconcileLines(), []);
+    assert.deepEqual(worker.points, []);
+    assert.equal((await fake('fly', user)).listMachines.length, 1, 'not listed within 30 minutes');
+  });
+
+  test('a stale provision: the recovery runs first, then auto_destroy_stale_provision', async () => {
+    const user = 'recover-5';
+    await startingInstance(user);
+    const provisionedAt = Date.now() - 9 * 3_600_000;
+    await reconcile(user, {
+      state: { status: 'provisioned', provisionedAt, startingAt: null },
+      fly: { listMachines: [{ machines: [listed('m8', 'destroyed', 'iad'), listed('m9', 'destroying', 'iad')] }] },
+    });
+    await assertWritten([
+      {
+        line: refLine('alarm', 'multiple_machines_found', { user_id: user, count: 2, machine_ids: ['m8', 'm9'] }),
+        blobs: instanceBlobs('reconcile.multiple_machines_found', 'reconcile', user, 'provisioned'),
+      },
+      {
+        line: (p) => refLine('alarm', 'auto_destroy_stale_provision', {
+          user_id: user, provisioned_at: provisionedAt, age_hours: 9, value: p.value,
+        }),
+        blobs: instanceBlobs('reconcile.auto_destroy_stale_provision', 'reconcile', user, 'provisioned'),
+        doubles: (p) => [0, p.value],
+      },
+      {
+        line: refLine('destroy', 'destroy_volume_ok', { volume_id: 'vol1' }),
+        blobs: instanceBlobs('reconcile.destroy_volume_ok', 'reconcile', user, 'destroying'),
+      },
+      {
+        line: refLine('destroy', 'destroy_complete', { user_id: user, sandbox_id: sandbox(user) }),
+        blobs: instanceBlobs('reconcile.destroy_complete', 'reconcile', user, 'destroying'),
+      },
+    ], { also: ['instance.destroy_started'] });
+  });
+});
+
+describe('recovering the bound machine of a destroy (§2.4 #35-#37)', () => {
+  /** A provisioned instance of `user` (no machine) whose destroy left its volume pending. */
+  async function pendingVolume(user) {
+    await startingInstance(user);
+    await fake('fly', user, { deleteVolume: [{ error: 'volume busy' }] });
+    await platform('POST', '/api/platform/destroy', { userId: user });
+    await worker.waitForPoints(3);
+    await worker.settle(200);
+    worker.reset();
+  }
+
+  test('recover_bound_machine_for_destroy adopts the attached machine, which the alarm then deletes', async () => {
+    const user = 'bound-1';
+    await pendingVolume(user);
+    await reconcile(user, { fly: { getVolume: [{ attachedMachineId: 'm7' }] } });
+    await assertWritten([
+      {
+        line: (p) => refLine('alarm', 'recover_bound_machine_for_destroy', {
+          volume_id: 'vol1', machine_id: 'm7', durationMs: p.durationMs, label: 'recovered machine m7 from volume vol1',
+        }),
+        blobs: instanceBlobs('reconcile.recover_bound_machine_for_destroy', 'reconcile', user, 'destroying', {
+          machine: 'm7', label: 'recovered machine m7 from volume vol1',
+        }),
+        doubles: (p) => [p.durationMs, 0],
+      },
+      {
+        line: refLine('alarm', 'destroy_machine_ok', { machine_id: 'm7' }),
+        blobs: instanceBlobs('reconcile.destroy_machine_ok', 'reconcile', user, 'destroying', { machine: 'm7' }),
+      },
+      {
+        line: refLine('alarm', 'destroy_volume_ok', { volume_id: 'vol1' }),
+        blobs: instanceBlobs('reconcile.destroy_volume_ok', 'reconcile', user, 'destroying'),
+      },
+      {
+        line: refLine('alarm', 'destroy_complete', { user_id: user, sandbox_id: sandbox(user) }),
+        blobs: instanceBlobs('reconcile.destroy_complete', 'reconcile', user, 'destroying'),
+      },
+    ]);
+  });
+
+  test('an attached id that is not a machine id: recover_bound_machine_invalid_id', async () => {
+    const user = 'bound-2';
+    await pendingVolume(user);
+    await reconcile(user, { fly: { getVolume: [{ attachedMachineId: 'M-7;drop' }], deleteVolume: [{ error: 'volume busy' }] } });
+    await assertWritten([
+      {
+        line: refLine('alarm', 'recover_bound_machine_invalid_id', { volume_id: 'vol1', attached_machine_id: 'M-7;drop' }),
+        blobs: instanceBlobs('reconcile.recover_bound_machine_invalid_id', 'reconcile', user, 'destroying'),
+      },
+      {
+        line: refLine('alarm', 'destroy_volume_failed', { volume_id: 'vol1', error: 'volume busy' }),
+        blobs: instanceBlobs('reconcile.destroy_volume_failed', 'reconcile', user, 'destroying', { error: 'volume busy' }),
+      },
+    ]);
+    // Bound to no usable machine: the next alarm within 5 minutes does not look again.
+    await reconcile(user, { fly: { getVolume: [{ attachedMachineId: 'm7' }] } });
+    await assertWritten([
+      {
+        line: refLine('alarm', 'destroy_volume_ok', { volume_id: 'vol1' }),
+        blobs: instanceBlobs('reconcile.destroy_volume_ok', 'reconcile', user, 'destroying'),
+      },
+      {
+        line: refLine('alarm', 'destroy_complete', { user_id: user, sandbox_id: sandbox(user) }),
+        blobs: instanceBlobs('reconcile.destroy_complete', 'reconcile', user, 'destroying'),
+      },
+    ]);
+  });
+
+  test('the volume lookup fails: recover_bound_machine_failed, and the volume delete still runs', async () => {
+    const user = 'bound-3';
+    await pendingVolume(user);
+    await reconcile(user, { fly: { getVolume: [{ error: 'fly 500' }], deleteVolume: [{ notFound: true }] } });
+    await assertWritten([
+      {
+        line: refLine('alarm', 'recover_bound_machine_failed', { volume_id: 'vol1', error: 'fly 500' }),
+        blobs: instanceBlobs('reconcile.recover_bound_machine_failed', 'reconcile', user, 'destroying', { error: 'fly 500' }),
+      },
+      {
+        line: refLine('alarm', 'destroy_volume_already_gone', { volume_id: 'vol1' }),
+        blobs: instanceBlobs('reconcile.destroy_volume_already_gone', 'reconcile', user, 'destroying'),
+      },
+      {
+        line: refLine('alarm', 'destroy_complete', { user_id: user, sandbox_id: sandbox(user) }),
+        blobs: instanceBlobs('reconcile.destroy_complete', 'reconcile', user, 'destroying'),
+      },
+    ]);
+  });
+
+  test('a machine delete that fails: destroy_machine_failed, and the machine stays pending', async () => {
+    const user = 'bound-4';
+    await runningInstance(user);
+    await fake('fly', user, { deleteMachine: [{ error: 'machine locked' }] });
+    worker.reset();
+    await platform('POST', '/api/platform/destroy', { userId: user });
+    const machine = machineOf(user);
+    const points = await pointsNamed(4);
+    assert.deepEqual(named(points, 'reconcile.destroy_machine_failed').blobs,
+      instanceBlobs('reconcile.destroy_machine_failed', 'reconcile', user, 'destroying', { machine, error: 'machine locked' }));
+    assert.deepEqual(reconcileLines(), [
+      refLine('destroy', 'destroy_machine_failed', { machine_id: machine, error: 'machine locked' }),
+      refLine('destroy', 'destroy_volume_ok', { volume_id: 'vol1' }),
+    ]);
+    assert.equal((await fake('state', user)).pendingDestroyMachineId, machine);
+  });
+});
+
+/**
+ * A provisioned instance of `user` (no machine yet), destroyed while its volume delete fails with
+ * `reply`: the destroy writes its HTTP point, instance.destroy_started and destroy_volume_failed.
+ */
+async function destroyFailing(user, reply) {
+  await startingInstance(user);
+  await fake('fly', user, { deleteVolume: [reply] });
+  worker.reset();
+  assert.equal((await platform('POST', '/api/platform/destroy', { userId: user })).status, 200);
+}
+
+const destroyPoints = { also: ['platform.destroy.create', 'instance.destroy_started'] };
+
+describe('error shapes (§5)', () => {
+  // Each shape a failing Fly call can throw, as the fake scripts it, with the value the
+  // reference's log() would receive as details.error.
+  const shapes = [
+    ['a string', { error: 'volume busy' }, 'volume busy'],
+    ['an Error object', { errorObject: 'volume busy' }, new Error('volume busy')],
+    ['null', { error: null }, null],
+    ['a number', { error: 42 }, 42],
+    ['a boolean', { error: true }, true],
+    ['an object', { error: { code: 42, detail: 'quota' } }, { code: 42, detail: 'quota' }],
+    ['an array', { error: [1, 'a'] }, [1, 'a']],
+    ['a long object (its JSON cut to 200)', { error: { message: 'x'.repeat(300) } }, { message: 'x'.repeat(300) }],
+  ];
+  shapes.forEach(([shape, reply, thrown], i) => {
+    test(`${shape}: the line as JSON.stringify writes it, the point with its error text`, async () => {
+      const user = `shape-${i}`;
+      await destroyFailing(user, reply);
+      await assertWritten([{
+        line: refLine('destroy', 'destroy_volume_failed', { volume_id: 'vol1', error: thrown }),
+        blobs: instanceBlobs('reconcile.destroy_volume_failed', 'reconcile', user, 'destroying', { error: refError(thrown) }),
+      }], destroyPoints);
+    });
+  });
+
+  test('an unserializable value (a BigInt): "[unserializable]" in the line, "[unserializable error]" in the point', async () => {
+    // The reference's JSON.stringify throws on a BigInt, so its line (and the point after it)
+    // would be lost; the port writes both, the point as the reference's guarded AE half would.
+    assert.throws(() => JSON.stringify({ error: 10n }), TypeError);
+    const user = 'shape-bigint';
+    await destroyFailing(user, { unserializable: true });
+    await assertWritten([{
+      line: '{"tag":"reconcile","reason":"destroy","action":"destroy_volume_failed","volume_id":"vol1","error":"[unserializable]"}',
+      blobs: instanceBlobs('reconcile.destroy_volume_failed', 'reconcile', user, 'destroying', { error: '[unserializable error]' }),
+    }], destroyPoints);
+  });
+
+  test('an Error object in another step (the mint): its message in the point, {} in the line', async () => {
+    const user = 'shape-mint';
+    await runningInstance(user);
+    const expiresAt = Date.now() + 3_600_000;
+    await reconcile(user, { state: { apiKeyExpiresAt: expiresAt }, fly: { mintKey: [{ errorObject: 'mint timeout' }] } });
+    const machine = machineOf(user);
+    await assertWritten([
+      {
+        line: refLine('alarm', 'api_key_expiry_approaching', { user_id: user, expires_at: expiresAt, hours_remaining: 1, controller_version: null }),
+        blobs: instanceBlobs('reconcile.api_key_expiry_approaching', 'reconcile', user, 'running', { machine }),
+      },
+      {
+        line: refLine('alarm', 'api_key_mint_error', { user_id: user, error: new Error('mint timeout') }),
+        blobs: instanceBlobs('reconcile.api_key_mint_error', 'reconcile', user, 'running', { machine, error: 'mint timeout' }),
+      },
+    ]);
+    assert.equal(reconcileLines()[1], `{"tag":"reconcile","reason":"alarm","action":"api_key_mint_error","user_id":"${user}","error":{}}`);
+  });
+});
+
+describe('error text length (§1, §5)', () => {
+  test('cut to 200 UTF-16 code units: 150 emoji become 100 in the point, all 150 stay in the line', async () => {
+    const user = 'length-1';
+    const error = '😀'.repeat(150);
+    assert.equal(error.slice(0, 200), '😀'.repeat(100), 'the reference cuts at 200 UTF-16 units');
+    await destroyFailing(user, { error });
+    await assertWritten([{
+      line: refLine('destroy', 'destroy_volume_failed', { volume_id: 'vol1', error }),
+      blobs: instanceBlobs('reconcile.destroy_volume_failed', 'reconcile', user, 'destroying', { error: '😀'.repeat(100) }),
+    }], destroyPoints);
+  });
+
+  test('never inside a surrogate pair: where slice(0, 200) keeps half an emoji, the text ends before it', async () => {
+    const user = 'length-2';
+    const error = `a${'😀'.repeat(150)}`;
+    // JavaScript keeps 199 units and a lone high surrogate; the port keeps the 199 units.
+    assert.equal(error.slice(0, 200), `a${'😀'.repeat(99)}\ud83d`);
+    await destroyFailing(user, { error });
+    const points = await pointsNamed(3);
+    const failed = named(points, 'reconcile.destroy_volume_failed');
+    assert.equal(failed.blobs[4], `a${'😀'.repeat(99)}`);
+    assert.equal(failed.rawBlobs[4].length, 1 + 99 * 4, 'valid UTF-8, no replacement character');
   });
 });
 

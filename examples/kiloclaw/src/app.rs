@@ -288,7 +288,8 @@ async fn instance_get(env: &Env, user: &str, path: &str) -> Result<Response> {
 
 // --- The fake's scripting endpoints -----------------------------------------------------------
 
-/// `POST /__fake/fly?userId=U` (script), `POST|GET /__fake/state?userId=U` (patch, read),
+/// `POST|GET /__fake/fly?userId=U` (script, read what is left of it), `POST|GET
+/// /__fake/state?userId=U` (patch, read),
 /// `POST /__fake/alarm?userId=U` (run the reconcile alarm now), `POST /__fake/burst?userId=U&n=N`
 /// (request N points in this one invocation).
 async fn fake(mut req: Request, env: Env) -> Result<Response> {
@@ -298,6 +299,7 @@ async fn fake(mut req: Request, env: Env) -> Result<Response> {
     let path = req.path();
     match (req.method(), path.as_str()) {
         (Method::Post, "/__fake/fly") => instance(&env, &user, "/fly", req.json().await?).await,
+        (Method::Get, "/__fake/fly") => instance_get(&env, &user, "/fly").await,
         (Method::Post, "/__fake/state") => instance(&env, &user, "/state", req.json().await?).await,
         (Method::Get, "/__fake/state") => instance_get(&env, &user, "/state").await,
         (Method::Post, "/__fake/alarm") => instance(&env, &user, "/reconcile", json!({})).await,

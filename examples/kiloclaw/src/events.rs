@@ -1,6 +1,7 @@
 //! KiloClaw's typed events: the Durable Object lifecycle (`kiloclaw-telemetry.md` §2.2, §4) and the
 //! reconcile actions (§2.4, §2.5, §5). The names, detail keys and their order are the reference's.
 
+use crate::fly::FlyError;
 use crate::state::{InstanceState, InstanceStatus};
 use crate::telemetry::{Delivery, KiloClawEvent};
 use tallymark::events::Nullable;
@@ -64,7 +65,7 @@ pub enum ReconcileEvent {
     ApiKeyMintError {
         user_id: Nullable<String>,
         #[tallymark(error_text)]
-        error: String,
+        error: FlyError,
     },
     /// #4
     ApiKeyMintFailed { user_id: Nullable<String> },
@@ -72,7 +73,7 @@ pub enum ReconcileEvent {
     ApiKeyFlyConfigUpdateFailed {
         user_id: Nullable<String>,
         #[tallymark(error_text)]
-        error: String,
+        error: FlyError,
     },
     /// #6
     ApiKeyPushNotSignaled {
@@ -83,7 +84,7 @@ pub enum ReconcileEvent {
     ApiKeyPushError {
         user_id: Nullable<String>,
         #[tallymark(error_text)]
-        error: String,
+        error: FlyError,
         controller_version: Nullable<String>,
     },
     /// #8
@@ -132,8 +133,8 @@ pub enum ReconcileEvent {
     StartingTimeoutTransientError {
         machine_id: String,
         #[tallymark(error_text)]
-        error: String,
-        elapsed_ms: f64,
+        error: FlyError,
+        elapsed_ms: Option<f64>,
         old_state: &'static str,
         new_state: &'static str,
     },
@@ -141,15 +142,18 @@ pub enum ReconcileEvent {
     StartingTransientError {
         machine_id: String,
         #[tallymark(error_text)]
-        error: String,
+        error: FlyError,
     },
-    /// #16: always followed by #32.
-    RestartingReconcileSuccess { machine_id: String, elapsed_ms: f64 },
+    /// #16: always followed by #32. No `elapsed_ms` without a `restartingAt`.
+    RestartingReconcileSuccess {
+        machine_id: String,
+        elapsed_ms: Option<f64>,
+    },
     /// #17
     RestartingNoUpdateTimeoutFallback {
         machine_id: String,
         last_restart_error: Nullable<String>,
-        elapsed_ms: f64,
+        elapsed_ms: Option<f64>,
         old_state: &'static str,
         new_state: &'static str,
     },
@@ -157,7 +161,7 @@ pub enum ReconcileEvent {
     RestartingTimeoutTransient {
         machine_id: String,
         fly_state: String,
-        elapsed_ms: f64,
+        elapsed_ms: Option<f64>,
         last_restart_error: Nullable<String>,
     },
     /// #19
@@ -170,20 +174,20 @@ pub enum ReconcileEvent {
     RestartingTimeoutError {
         machine_id: String,
         #[tallymark(error_text)]
-        error: String,
-        elapsed_ms: f64,
+        error: FlyError,
+        elapsed_ms: Option<f64>,
     },
     /// #21
     RestartingTransientError {
         machine_id: String,
         #[tallymark(error_text)]
-        error: String,
+        error: FlyError,
     },
     /// #22
     ReplaceLostVolume {
         data_loss: bool,
         old_volume_id: String,
-        new_volume_id: String,
+        new_volume_id: Nullable<String>,
         #[tallymark(key = "durationMs")]
         #[tallymark(to = duration_ms)]
         duration_ms: f64,
@@ -194,7 +198,7 @@ pub enum ReconcileEvent {
     VolumeCheckFailed {
         volume_id: String,
         #[tallymark(error_text)]
-        error: String,
+        error: FlyError,
     },
     /// #24
     MultipleMachinesFound {
@@ -223,7 +227,7 @@ pub enum ReconcileEvent {
     /// #28
     MetadataRecoveryFailed {
         #[tallymark(error_text)]
-        error: String,
+        error: FlyError,
     },
     /// #29: logged before the status changes.
     SyncStatus {
@@ -292,7 +296,7 @@ pub enum ReconcileEvent {
     RecoverBoundMachineFailed {
         volume_id: String,
         #[tallymark(error_text)]
-        error: String,
+        error: FlyError,
     },
     /// #38: logged before the machine id is cleared.
     DestroyMachineOk { machine_id: String },
@@ -302,7 +306,7 @@ pub enum ReconcileEvent {
     DestroyMachineFailed {
         machine_id: String,
         #[tallymark(error_text)]
-        error: String,
+        error: FlyError,
     },
     /// #41
     DestroyVolumeOk { volume_id: String },
@@ -312,7 +316,7 @@ pub enum ReconcileEvent {
     DestroyVolumeFailed {
         volume_id: String,
         #[tallymark(error_text)]
-        error: String,
+        error: FlyError,
     },
     /// #44: logged before the state is wiped.
     DestroyComplete {

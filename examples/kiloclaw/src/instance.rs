@@ -2,11 +2,11 @@
 //! reconcile against (a fake of) Fly.io, with the reference's telemetry (§2.2, §2.4, §4, §5).
 //!
 //! Internal paths, reached from the worker: `POST /provision` (`{"userId"}`), `/start`, `/stop`,
-//! `/destroy`, `/reconcile` (the alarm's work, on demand), `/fly` (replace the fake's script),
-//! `/state` (merge a JSON patch into the state; `GET` reads it).
+//! `/destroy`, `/reconcile` (the alarm's work, on demand), `/fly` (replace the fake's script; `GET`
+//! reads what is left of it), `/state` (merge a JSON patch into the state; `GET` reads it).
 
 use crate::events::{InstanceEvent, ReconcileEvent};
-use crate::fly::{Outcome, Script};
+use crate::fly::{FlyError, ListedMachine, Machine, Outcome, Script};
 use crate::state::{InstanceState, InstanceStatus};
 use crate::telemetry::{sandbox_id_from_user_id, Delivery, KiloClawEvent, RECONCILE_LINE};
 use std::cell::RefCell;
@@ -17,6 +17,11 @@ use worker::{durable_object, DurableObject, Env, Method, Request, Response, Resu
 
 const STALE_PROVISION_THRESHOLD_MS: f64 = 8.0 * 3_600_000.0;
 const STARTING_TIMEOUT_MS: f64 = 5.0 * 60_000.0;
+const RESTARTING_TIMEOUT_MS: f64 = 5.0 * 60_000.0;
+/// Metadata recovery runs at most once per idle alarm interval.
+const METADATA_RECOVERY_COOLDOWN_MS: f64 = 30.0 * 60_000.0;
+/// A destroy whose volume is bound to no machine looks again after this long.
+const BOUND_MACHINE_RECOVERY_COOLDOWN_MS: f64 = 5.0 * 60_000.0;
 const SELF_HEAL_THRESHOLD: u32 = 5;
 const API_KEY_REFRESH_THRESHOLD_MS: f64 = 72.0 * 3_600_000.0;
 const API_KEY_LIFETIME_MS: f64 = 30.0 * 24.0 * 3_600_000.0;
@@ -56,7 +61,9 @@ impl DurableObject for KiloClawInstance {
         self.load().await?;
         Scope::from_env(&self.env)
             .run(async {
-                self.reconcile_with_fly().await?;
+                let reconciled = self.reconcile_with_fly().await;
+                self.save().await?;
+                reconciled?;
                 Response::ok("reconciled")
             })
             .await
@@ -70,7 +77,11 @@ impl KiloClawInstance {
             .get::<InstanceState>("state")
             .await?
             .unwrap_or_default();
-        let script = storage.get::<Script>("fly").await?.unwrap_or_default();
+        // Stored as JSON text: a script holds arbitrary JSON values (a thrown `null`, objects).
+        let script = match storage.get::<String>("fly").await? {
+            Some(text) => serde_json::from_str(&text)?,
+            None => Script::default(),
+        };
         *self.s.borrow_mut() = state;
         *self.fly.borrow_mut() = script;
         Ok(())
@@ -79,7 +90,7 @@ impl KiloClawInstance {
     async fn save(&self) -> Result<()> {
         let storage = self.storage_state.storage();
         let state = self.s.borrow().clone();
-        let script = self.fly.borrow().clone();
+        let script = serde_json::to_string(&*self.fly.borrow())?;
         storage.put("state", state).await?;
         storage.put("fly", script).await
     }
@@ -105,13 +116,14 @@ impl KiloClawInstance {
                 self.patch_state(patch)
             }
             (Method::Get, "/state") => return Response::from_json(&*self.s.borrow()),
+            (Method::Get, "/fly") => return Response::from_json(&*self.fly.borrow()),
             _ => return Response::error("Not Found", 404),
         };
+        // Saved whatever the result: the reference persists each step as it goes, so what an
+        // alarm changed before it failed stays changed.
+        self.save().await?;
         match result {
-            Ok(()) => {
-                self.save().await?;
-                Response::from_json(&*self.s.borrow())
-            }
+            Ok(()) => Response::from_json(&*self.s.borrow()),
             Err(error) => Response::error(error.to_string(), 409),
         }
     }
@@ -167,8 +179,16 @@ impl KiloClawInstance {
             None => return Err("Instance not provisioned".into()),
             Some(InstanceStatus::Destroying) => return Err("Instance is being destroyed".into()),
             Some(InstanceStatus::Running) if self.s.borrow().fly_machine_id.is_some() => {
-                self.reconcile_machine_mount(&rctx("start", &self.s));
-                return Ok(());
+                // One Fly read, then the mount check on it (reason `start`).
+                let machine = self.fly.borrow_mut().get_machine();
+                let Outcome::Ok(machine) = machine else {
+                    return Ok(());
+                };
+                return match self.reconcile_machine_mount(&rctx("start", &self.s), &machine) {
+                    Outcome::Ok(()) => Ok(()),
+                    Outcome::NotFound => Err(FlyError::not_found().to_string().into()),
+                    Outcome::Failed(error) => Err(error.to_string().into()),
+                };
             }
             Some(_) => {}
         }
@@ -209,7 +229,7 @@ impl KiloClawInstance {
         let uptime = self.uptime_ms();
         let stopped = self.fly.borrow_mut().stop_machine();
         if let Outcome::Failed(error) = stopped {
-            return Err(error.into());
+            return Err(error.to_string().into());
         }
         self.s.borrow_mut().status = Some(InstanceStatus::Stopped);
         self.save().await?;
@@ -322,54 +342,94 @@ impl KiloClawInstance {
     }
 
     // --- reconcile (§2.4, §5) ------------------------------------------------------------------
+    //
+    // The alarm takes the reference's steps in the reference's order. Per status:
+    //
+    // - `destroying`: recover a machine bound to the pending volume (#35-#37), delete the machine
+    //   (#38-#40), delete the volume (#41-#43), finalize (#44).
+    // - `starting`: no machine yet (#10, #11); otherwise one Fly read, the status sync (#29, #30),
+    //   the volume check (#22, #23), then the timeout (#12); a failed read gives #13-#15.
+    // - `restarting`: one Fly read; started with the update sent gives #16 then #32, then the
+    //   volume check; started without it, #17 on timeout, then the volume check; not started, the
+    //   status sync, the volume check, then #18 on timeout; a failed read gives #19-#21.
+    // - any other status: the machine (no machine: metadata recovery #24-#28; otherwise one Fly
+    //   read, the status sync #29-#31 and the mount check #33 on that same read; a 404, #34),
+    //   then the stale provision (#1, which destroys with reason `destroy`), the volume check
+    //   (#22, #23), and the API key (#2-#9).
 
     /// The alarm's work: bring the instance in line with what Fly reports.
     async fn reconcile_with_fly(&self) -> Result<()> {
         let rctx = rctx("alarm", &self.s);
         let status = self.s.borrow().status;
         match status {
-            Some(InstanceStatus::Provisioned) if self.auto_destroy_stale_provision(&rctx) => {
-                return self.destroy().await;
+            None => Ok(()),
+            Some(InstanceStatus::Destroying) => self.retry_pending_destroy(&rctx).await,
+            Some(InstanceStatus::Starting) => {
+                self.reconcile_starting(&rctx);
+                Ok(())
             }
-            Some(InstanceStatus::Starting) => self.reconcile_starting(&rctx),
-            Some(InstanceStatus::Restarting) => self.reconcile_restarting(&rctx),
-            Some(InstanceStatus::Running) => {
-                self.sync_status_with_fly(&rctx);
-                if self.s.borrow().status == Some(InstanceStatus::Running) {
-                    self.reconcile_machine_mount(&rctx);
-                    self.reconcile_api_key_expiry(&rctx);
+            Some(InstanceStatus::Restarting) => {
+                self.reconcile_restarting(&rctx);
+                Ok(())
+            }
+            Some(_) => {
+                let reconciled = self.reconcile_machine(&rctx);
+                if reconciled {
+                    if let Some(age) = self.stale_provision_age() {
+                        self.log_stale_provision(&rctx, age);
+                        return self.destroy().await;
+                    }
                 }
+                // A volume that cannot be replaced fails the alarm, as the reference's throw does.
+                match self.reconcile_volume(&rctx) {
+                    Outcome::Ok(()) => {}
+                    Outcome::NotFound => return Err(FlyError::not_found().to_string().into()),
+                    Outcome::Failed(error) => return Err(error.to_string().into()),
+                }
+                self.reconcile_api_key_expiry(&rctx);
+                Ok(())
             }
-            Some(InstanceStatus::Stopped) => self.sync_status_with_fly(&rctx),
-            Some(InstanceStatus::Destroying) => self.finish_destroy(&rctx).await?,
-            Some(InstanceStatus::Provisioned) | None => {}
         }
-        Ok(())
     }
 
-    /// #1: provisioned, no machine, never started, older than 8 hours.
-    fn auto_destroy_stale_provision(&self, rctx: &Rctx<'_>) -> bool {
-        let (user_id, provisioned_at, stale) = {
+    /// The age of a stale abandoned provision: provisioned, no machine, never started, and
+    /// provisioned more than 8 hours ago.
+    fn stale_provision_age(&self) -> Option<f64> {
+        let s = self.s.borrow();
+        let never_ran = s.fly_machine_id.is_none() && s.last_started_at.is_none_or(|t| t == 0.0);
+        let provisioned_at = s.provisioned_at.filter(|t| *t != 0.0)?;
+        let age = unix_ms() - provisioned_at;
+        (s.status == Some(InstanceStatus::Provisioned)
+            && never_ran
+            && age > STALE_PROVISION_THRESHOLD_MS)
+            .then_some(age)
+    }
+
+    /// #1: the stale age in `value`.
+    fn log_stale_provision(&self, rctx: &Rctx<'_>, age: f64) {
+        let (user_id, provisioned_at) = {
             let s = self.s.borrow();
-            let never_ran = s.fly_machine_id.is_none() && s.last_started_at.is_none();
-            (s.user_id.clone(), s.provisioned_at, never_ran)
+            (s.user_id.clone(), s.provisioned_at)
         };
-        let age = provisioned_at.map_or(0.0, |t| unix_ms() - t);
-        if !stale || age <= STALE_PROVISION_THRESHOLD_MS {
-            return false;
-        }
         rctx.log(&ReconcileEvent::AutoDestroyStaleProvision {
             user_id: Nullable(user_id),
             provisioned_at: Nullable(provisioned_at),
             age_hours: (age / 3_600_000.0).round(),
             value: age,
         });
-        true
     }
 
-    /// #10, #11: waiting for a machine, or giving up after 5 minutes.
+    /// The instance gives up starting (or restarting) and is `stopped`.
+    fn fall_back_to_stopped(&self) {
+        let mut s = self.s.borrow_mut();
+        s.status = Some(InstanceStatus::Stopped);
+        s.starting_at = None;
+        s.health_check_fail_count = 0;
+    }
+
+    /// #10 to #15: a `starting` instance, waiting for its machine or giving up after 5 minutes.
     fn reconcile_starting(&self, rctx: &Rctx<'_>) {
-        let (user_id, starting_at, machine, last_error) = {
+        let (user_id, starting_at, machine_id, last_error) = {
             let s = self.s.borrow();
             (
                 s.user_id.clone(),
@@ -378,47 +438,155 @@ impl KiloClawInstance {
                 s.last_start_error.clone(),
             )
         };
-        if machine.is_some() {
-            return;
-        }
-        let elapsed_ms = starting_at.map_or(0.0, |t| unix_ms() - t);
-        if elapsed_ms <= STARTING_TIMEOUT_MS {
-            rctx.log(&ReconcileEvent::StartingNoMachineYet {
-                user_id: Nullable(user_id),
-            });
-            return;
-        }
-        // Logged before the transition: the point still says `starting`.
-        rctx.log(&ReconcileEvent::StartingTimeout {
-            user_id: Nullable(user_id),
-            starting_at: Nullable(starting_at),
-            elapsed_ms,
-            old_state: "starting",
-            new_state: "stopped",
-            last_start_error: Nullable(last_error),
-        });
-        let mut s = self.s.borrow_mut();
-        s.status = Some(InstanceStatus::Stopped);
-        s.starting_at = None;
-    }
-
-    /// #16, #19, then #32 through `mark_restart_successful`.
-    fn reconcile_restarting(&self, rctx: &Rctx<'_>) {
-        let Some(machine_id) = self.s.borrow().fly_machine_id.clone() else {
+        let timed_out = starting_at.is_some_and(|t| unix_ms() - t > STARTING_TIMEOUT_MS);
+        let Some(machine_id) = machine_id else {
+            if let (true, Some(at)) = (timed_out, starting_at) {
+                // Logged before the transition: the point still says `starting`.
+                rctx.log(&ReconcileEvent::StartingTimeout {
+                    user_id: Nullable(user_id),
+                    starting_at: Nullable(starting_at),
+                    elapsed_ms: unix_ms() - at,
+                    old_state: "starting",
+                    new_state: "stopped",
+                    last_start_error: Nullable(last_error),
+                });
+                self.fall_back_to_stopped();
+            } else {
+                rctx.log(&ReconcileEvent::StartingNoMachineYet {
+                    user_id: Nullable(user_id),
+                });
+            }
             return;
         };
-        let elapsed_ms = self.s.borrow().restarting_at.map_or(0.0, |t| unix_ms() - t);
+        // The machine exists: check Fly even after the timeout, it may have started since.
         let machine = self.fly.borrow_mut().get_machine();
-        match machine {
-            Outcome::Ok(machine)
-                if machine.state == "started" && self.s.borrow().restart_update_sent =>
-            {
-                rctx.log(&ReconcileEvent::RestartingReconcileSuccess {
+        let checked = match machine {
+            Outcome::Ok(machine) => {
+                self.sync_status_with_fly(rctx, &machine.state);
+                let volume = self.reconcile_volume(rctx);
+                let still_starting = self.s.borrow().status == Some(InstanceStatus::Starting);
+                if let (Outcome::Ok(()), true, true, Some(at)) =
+                    (&volume, timed_out, still_starting, starting_at)
+                {
+                    let last_error = self.s.borrow().last_start_error.clone();
+                    rctx.log(&ReconcileEvent::StartingTimeoutWithMachine {
+                        machine_id: machine_id.clone(),
+                        fly_state: machine.state,
+                        elapsed_ms: unix_ms() - at,
+                        old_state: "starting",
+                        new_state: "stopped",
+                        last_start_error: Nullable(last_error),
+                    });
+                    self.fall_back_to_stopped();
+                }
+                volume
+            }
+            failed => failed.without_value(),
+        };
+        match checked {
+            Outcome::Ok(()) => {}
+            Outcome::NotFound => {
+                rctx.log(&ReconcileEvent::StartingMachineGone {
                     machine_id,
-                    elapsed_ms,
+                    old_state: "starting",
+                    new_state: "stopped",
+                });
+                self.s.borrow_mut().fly_machine_id = None;
+                self.fall_back_to_stopped();
+            }
+            Outcome::Failed(error) if timed_out => {
+                rctx.log(&ReconcileEvent::StartingTimeoutTransientError {
+                    machine_id,
+                    error,
+                    elapsed_ms: starting_at.map(|t| unix_ms() - t),
+                    old_state: "starting",
+                    new_state: "stopped",
+                });
+                self.fall_back_to_stopped();
+            }
+            Outcome::Failed(error) => {
+                rctx.log(&ReconcileEvent::StartingTransientError { machine_id, error });
+            }
+        }
+    }
+
+    /// #16 to #21, and #32 through `mark_restart_successful`.
+    fn reconcile_restarting(&self, rctx: &Rctx<'_>) {
+        let (machine_id, restarting_at, update_sent) = {
+            let s = self.s.borrow();
+            (
+                s.fly_machine_id.clone(),
+                s.restarting_at,
+                s.restart_update_sent,
+            )
+        };
+        let Some(machine_id) = machine_id else {
+            return;
+        };
+        let timed_out = restarting_at.is_some_and(|t| unix_ms() - t > RESTARTING_TIMEOUT_MS);
+        let elapsed_ms = || restarting_at.map(|t| unix_ms() - t);
+        let last_restart_error = || Nullable(self.s.borrow().last_restart_error.clone());
+        let machine = self.fly.borrow_mut().get_machine();
+        let checked = match machine {
+            Outcome::Ok(machine) if machine.state == "started" && update_sent => {
+                // The update was sent: started means the new config is live.
+                rctx.log(&ReconcileEvent::RestartingReconcileSuccess {
+                    machine_id: machine_id.clone(),
+                    elapsed_ms: elapsed_ms(),
                 });
                 self.mark_restart_successful(rctx);
+                self.reconcile_volume(rctx)
             }
+            Outcome::Ok(machine) if machine.state == "started" => {
+                // Started, but the update never ran: after the timeout, fall back to running.
+                if timed_out {
+                    rctx.log(&ReconcileEvent::RestartingNoUpdateTimeoutFallback {
+                        machine_id: machine_id.clone(),
+                        last_restart_error: last_restart_error(),
+                        elapsed_ms: elapsed_ms(),
+                        old_state: "restarting",
+                        new_state: "running",
+                    });
+                    let mut s = self.s.borrow_mut();
+                    s.status = Some(InstanceStatus::Running);
+                    s.restarting_at = None;
+                    s.restart_update_sent = false;
+                    s.health_check_fail_count = 0;
+                }
+                self.reconcile_volume(rctx)
+            }
+            Outcome::Ok(machine) => {
+                self.sync_status_with_fly(rctx, &machine.state);
+                let volume = self.reconcile_volume(rctx);
+                if volume == Outcome::Ok(()) {
+                    let stopped = self.s.borrow().status == Some(InstanceStatus::Stopped);
+                    if stopped {
+                        self.s.borrow_mut().restarting_at = None;
+                    } else if timed_out {
+                        rctx.log(&ReconcileEvent::RestartingTimeoutTransient {
+                            machine_id: machine_id.clone(),
+                            fly_state: machine.state.clone(),
+                            elapsed_ms: elapsed_ms(),
+                            last_restart_error: last_restart_error(),
+                        });
+                        let mut s = self.s.borrow_mut();
+                        s.last_restart_error = Some(format!(
+                            "Restart is taking longer than expected; still reconciling while the machine remains {}",
+                            machine.state
+                        ));
+                        if TERMINAL_STOPPED_STATES.contains(&machine.state.as_str()) {
+                            s.status = Some(InstanceStatus::Stopped);
+                            s.restarting_at = None;
+                            s.health_check_fail_count = 0;
+                        }
+                    }
+                }
+                volume
+            }
+            failed => failed.without_value(),
+        };
+        match checked {
+            Outcome::Ok(()) => {}
             Outcome::NotFound => {
                 rctx.log(&ReconcileEvent::RestartingMachineGone {
                     machine_id,
@@ -428,11 +596,24 @@ impl KiloClawInstance {
                 let mut s = self.s.borrow_mut();
                 s.status = Some(InstanceStatus::Stopped);
                 s.fly_machine_id = None;
+                s.restarting_at = None;
+                s.health_check_fail_count = 0;
+            }
+            Outcome::Failed(error) if timed_out => {
+                let message = error.to_string();
+                rctx.log(&ReconcileEvent::RestartingTimeoutError {
+                    machine_id,
+                    error,
+                    elapsed_ms: elapsed_ms(),
+                });
+                // A fresh timeout window for the next alarm.
+                let mut s = self.s.borrow_mut();
+                s.last_restart_error = Some(message);
+                s.restarting_at = Some(unix_ms());
             }
             Outcome::Failed(error) => {
                 rctx.log(&ReconcileEvent::RestartingTransientError { machine_id, error });
             }
-            Outcome::Ok(_) => {}
         }
     }
 
@@ -450,98 +631,224 @@ impl KiloClawInstance {
             machine_id: Nullable(machine_id),
             had_restart_error: previous_error.is_some(),
             previous_error: Nullable(previous_error),
-            duration_ms: restarting_at.map(|t| unix_ms() - t),
+            duration_ms: restarting_at.filter(|t| *t != 0.0).map(|t| unix_ms() - t),
             old_state: "restarting",
             new_state: "running",
         });
         let mut s = self.s.borrow_mut();
         s.status = Some(InstanceStatus::Running);
+        s.starting_at = None;
         s.restarting_at = None;
         s.restart_update_sent = false;
+        if s.last_started_at.is_none() {
+            s.last_started_at = Some(unix_ms());
+        }
+        s.health_check_fail_count = 0;
         s.last_restart_error = None;
     }
 
-    /// #29, #30, #31, #34: each logged before the state changes.
-    fn sync_status_with_fly(&self, rctx: &Rctx<'_>) {
-        let (status, machine_id, fail_count) = {
-            let s = self.s.borrow();
-            (
-                s.status,
-                s.fly_machine_id.clone(),
-                s.health_check_fail_count,
-            )
+    /// The machine of an instance that is neither starting, restarting nor being destroyed: one
+    /// Fly read for the status sync and the mount check. Whether its state is now known.
+    fn reconcile_machine(&self, rctx: &Rctx<'_>) -> bool {
+        if self.s.borrow().fly_machine_id.is_none() {
+            return self.attempt_metadata_recovery(rctx);
+        }
+        let machine = self.fly.borrow_mut().get_machine();
+        let checked = match machine {
+            Outcome::Ok(machine) => {
+                self.sync_status_with_fly(rctx, &machine.state);
+                self.reconcile_machine_mount(rctx, &machine)
+            }
+            failed => failed.without_value(),
         };
-        let (Some(status), Some(machine_id)) = (status, machine_id) else {
+        match checked {
+            Outcome::Ok(()) => true,
+            Outcome::NotFound => {
+                self.clear_stale_machine(rctx);
+                true
+            }
+            Outcome::Failed(_) => false,
+        }
+    }
+
+    /// #34: logged before the machine id is cleared.
+    fn clear_stale_machine(&self, rctx: &Rctx<'_>) {
+        let (status, machine_id) = {
+            let s = self.s.borrow();
+            (s.status, s.fly_machine_id.clone())
+        };
+        if let (Some(old_state), Some(machine_id)) = (status, machine_id) {
+            rctx.log(&ReconcileEvent::ClearStaleMachine {
+                old_state,
+                new_state: "stopped",
+                machine_id,
+            });
+        }
+        let mut s = self.s.borrow_mut();
+        s.fly_machine_id = None;
+        s.status = Some(InstanceStatus::Stopped);
+        s.health_check_fail_count = 0;
+    }
+
+    /// #24 to #28: adopting the user's machine from Fly's metadata listing. Whether the listing
+    /// answered (a cooldown or a failure leaves the machine unknown).
+    fn attempt_metadata_recovery(&self, rctx: &Rctx<'_>) -> bool {
+        let (user_id, last_attempt) = {
+            let s = self.s.borrow();
+            (s.user_id.clone(), s.last_metadata_recovery_at)
+        };
+        let Some(user_id) = user_id else {
+            return false;
+        };
+        let now = unix_ms();
+        if last_attempt.is_some_and(|t| t != 0.0 && now - t < METADATA_RECOVERY_COOLDOWN_MS) {
+            return false;
+        }
+        self.s.borrow_mut().last_metadata_recovery_at = Some(now);
+        let started = clock::now();
+        let listed = self.fly.borrow_mut().list_machines();
+        let machines = match listed.not_found_as_failure() {
+            Ok(machines) => machines,
+            Err(error) => {
+                rctx.log(&ReconcileEvent::MetadataRecoveryFailed { error });
+                return false;
+            }
+        };
+        if machines.len() > 1 {
+            rctx.log(&ReconcileEvent::MultipleMachinesFound {
+                user_id: Nullable(Some(user_id)),
+                count: machines.len(),
+                machine_ids: machines.iter().map(|m| m.id.clone()).collect(),
+            });
+        }
+        let Some(candidate) = select_recovery_candidate(&machines) else {
+            return true;
+        };
+        let needs_volume = {
+            let mut s = self.s.borrow_mut();
+            s.fly_machine_id = Some(candidate.id.clone());
+            s.fly_region = Some(candidate.region.clone());
+            match candidate.state.as_str() {
+                "started" => s.status = Some(InstanceStatus::Running),
+                "stopped" | "created" | "failed" => s.status = Some(InstanceStatus::Stopped),
+                _ => {}
+            }
+            s.fly_volume_id.is_none()
+        };
+        if let (true, Some(volume_id)) = (needs_volume, candidate.volume.clone()) {
+            let volume = self.fly.borrow_mut().get_volume();
+            match volume {
+                Outcome::Ok(_) => {
+                    self.s.borrow_mut().fly_volume_id = Some(volume_id.clone());
+                    rctx.log(&ReconcileEvent::RecoverVolumeFromMount {
+                        volume_id,
+                        machine_id: candidate.id.clone(),
+                    });
+                }
+                Outcome::NotFound => {
+                    rctx.log(&ReconcileEvent::RecoveredVolumeMissing { volume_id });
+                }
+                // Any other failure is left for the next alarm, without a line.
+                Outcome::Failed(_) => {}
+            }
+        }
+        // Logged after adopting the machine: the point carries the recovered id and region.
+        rctx.log(&ReconcileEvent::RecoverMachineFromMetadata {
+            machine_id: candidate.id.clone(),
+            fly_state: candidate.state.clone(),
+            region: candidate.region.clone(),
+            duration_ms: clock::elapsed_ms(started),
+            label: format!(
+                "recovered machine {} (fly: {})",
+                candidate.id, candidate.state
+            ),
+        });
+        true
+    }
+
+    /// #29, #30, #31: each logged before the state changes. A machine Fly reports stopped while
+    /// the instance runs counts one failed health check per alarm; the fifth marks it stopped.
+    fn sync_status_with_fly(&self, rctx: &Rctx<'_>, fly_state: &str) {
+        let Some(status) = self.s.borrow().status else {
             return;
         };
-        let machine = self.fly.borrow_mut().get_machine();
-        let new_status = match machine {
-            Outcome::NotFound => {
-                rctx.log(&ReconcileEvent::ClearStaleMachine {
-                    old_state: status,
-                    new_state: "stopped",
-                    machine_id,
-                });
-                self.s.borrow_mut().fly_machine_id = None;
-                InstanceStatus::Stopped
-            }
-            Outcome::Ok(m) if m.state == "started" && status != InstanceStatus::Running => {
+        match fly_state {
+            "started" if status != InstanceStatus::Running => {
                 rctx.log(&ReconcileEvent::SyncStatus {
                     old_state: status,
                     new_state: "running",
                     fly_state: "started",
                 });
-                InstanceStatus::Running
+                let mut s = self.s.borrow_mut();
+                s.status = Some(InstanceStatus::Running);
+                s.starting_at = None;
+                s.health_check_fail_count = 0;
+                if s.last_started_at.is_none() {
+                    s.last_started_at = Some(unix_ms());
+                }
             }
-            Outcome::Ok(m) if m.state == "failed" && status != InstanceStatus::Stopped => {
+            "started" => self.s.borrow_mut().health_check_fail_count = 0,
+            "failed" if status != InstanceStatus::Stopped => {
                 rctx.log(&ReconcileEvent::SyncStatusFailed {
                     old_state: status,
                     new_state: "stopped",
                     fly_state: "failed",
                 });
-                InstanceStatus::Stopped
+                let mut s = self.s.borrow_mut();
+                s.status = Some(InstanceStatus::Stopped);
+                s.starting_at = None;
+                s.health_check_fail_count = 0;
             }
-            Outcome::Ok(m)
-                if (m.state == "stopped" || m.state == "created")
-                    && status == InstanceStatus::Running
-                    && fail_count >= SELF_HEAL_THRESHOLD =>
-            {
-                rctx.log(&ReconcileEvent::MarkStopped {
-                    old_state: "running",
-                    new_state: "stopped",
-                    fly_state: m.state,
-                    fail_count,
-                    value: f64::from(SELF_HEAL_THRESHOLD),
-                });
-                InstanceStatus::Stopped
+            "stopped" | "created" if status == InstanceStatus::Running => {
+                let fail_count = {
+                    let mut s = self.s.borrow_mut();
+                    s.health_check_fail_count += 1;
+                    s.health_check_fail_count
+                };
+                if fail_count >= SELF_HEAL_THRESHOLD {
+                    rctx.log(&ReconcileEvent::MarkStopped {
+                        old_state: "running",
+                        new_state: "stopped",
+                        fly_state: fly_state.to_owned(),
+                        fail_count,
+                        value: f64::from(SELF_HEAL_THRESHOLD),
+                    });
+                    let mut s = self.s.borrow_mut();
+                    s.status = Some(InstanceStatus::Stopped);
+                    s.health_check_fail_count = 0;
+                }
             }
-            Outcome::Ok(_) | Outcome::Failed(_) => return,
-        };
-        self.s.borrow_mut().status = Some(new_status);
+            _ => {}
+        }
     }
 
-    /// #33: a started machine without its volume mount is stopped, updated and started again.
-    fn reconcile_machine_mount(&self, rctx: &Rctx<'_>) {
+    /// #33: a started machine without its volume mount is stopped, updated and started again;
+    /// logged only when all three succeed. A failure of any is the caller's to handle.
+    fn reconcile_machine_mount(&self, rctx: &Rctx<'_>, machine: &Machine) -> Outcome<()> {
         let (machine_id, volume_id) = {
             let s = self.s.borrow();
             (s.fly_machine_id.clone(), s.fly_volume_id.clone())
         };
         let (Some(machine_id), Some(volume_id)) = (machine_id, volume_id) else {
-            return;
-        };
-        let started = clock::now();
-        let machine = self.fly.borrow_mut().get_machine();
-        let Outcome::Ok(machine) = machine else {
-            return;
+            return Outcome::Ok(());
         };
         if machine.state != "started" || machine.mounted {
-            return;
+            return Outcome::Ok(());
         }
-        let mut fly = self.fly.borrow_mut();
-        let repaired = matches!(fly.stop_machine(), Outcome::Ok(()))
-            && matches!(fly.update_machine(), Outcome::Ok(()));
-        drop(fly);
-        if repaired {
+        let started = clock::now();
+        let repaired = {
+            let mut fly = self.fly.borrow_mut();
+            [
+                Script::stop_machine,
+                Script::update_machine,
+                Script::wait_for_state,
+            ]
+            .into_iter()
+            .map(|step| step(&mut fly))
+            .find(|outcome| *outcome != Outcome::Ok(()))
+            .unwrap_or(Outcome::Ok(()))
+        };
+        if repaired == Outcome::Ok(()) {
             rctx.log(&ReconcileEvent::RepairMount {
                 machine_id,
                 label: format!("repaired mount for volume {volume_id}"),
@@ -549,49 +856,120 @@ impl KiloClawInstance {
                 duration_ms: clock::elapsed_ms(started),
             });
         }
+        repaired
     }
 
-    /// #2 to #9: refreshing an API key that expires within 72 hours.
+    /// #22, #23: the instance's volume still exists; a lost one is replaced. A failure to create
+    /// the replacement is the caller's to handle.
+    fn reconcile_volume(&self, rctx: &Rctx<'_>) -> Outcome<()> {
+        let Some(volume_id) = self.s.borrow().fly_volume_id.clone() else {
+            return self.ensure_volume(rctx);
+        };
+        let volume = self.fly.borrow_mut().get_volume();
+        match volume {
+            Outcome::Ok(_) => Outcome::Ok(()),
+            Outcome::NotFound => {
+                let started = clock::now();
+                self.s.borrow_mut().fly_volume_id = None;
+                let created = self.ensure_volume(rctx);
+                if created != Outcome::Ok(()) {
+                    return created;
+                }
+                let new_volume_id = self.s.borrow().fly_volume_id.clone();
+                // Logged after the replacement exists: the point may carry its region.
+                rctx.log(&ReconcileEvent::ReplaceLostVolume {
+                    data_loss: true,
+                    label: format!(
+                        "replaced lost volume {volume_id} \u{2192} {}",
+                        new_volume_id.as_deref().unwrap_or("null")
+                    ),
+                    old_volume_id: volume_id,
+                    new_volume_id: Nullable(new_volume_id),
+                    duration_ms: clock::elapsed_ms(started),
+                });
+                Outcome::Ok(())
+            }
+            Outcome::Failed(error) => {
+                rctx.log(&ReconcileEvent::VolumeCheckFailed { volume_id, error });
+                Outcome::Ok(())
+            }
+        }
+    }
+
+    /// Creates the instance's volume when it has none (§2.5 `create_volume`, a line only).
+    fn ensure_volume(&self, rctx: &Rctx<'_>) -> Outcome<()> {
+        let app = {
+            let s = self.s.borrow();
+            if s.fly_volume_id.is_some() || s.sandbox_id.is_none() {
+                return Outcome::Ok(());
+            }
+            s.fly_app_name.clone().unwrap_or_default()
+        };
+        let created = self.fly.borrow_mut().create_volume();
+        let volume = match created {
+            Outcome::Ok(volume) => volume,
+            failed => return failed.without_value(),
+        };
+        {
+            let mut s = self.s.borrow_mut();
+            s.fly_volume_id = Some(volume.id.clone());
+            s.fly_region = Some(volume.region.clone());
+        }
+        rctx.log(&ReconcileEvent::CreateVolume {
+            fly_app_name: app,
+            volume_id: volume.id,
+            region: volume.region,
+        });
+        Outcome::Ok(())
+    }
+
+    /// #2 to #9: refreshing an API key that expires within 72 hours. The Fly config update is
+    /// always attempted, then the push; the refresh fails only when both did.
     fn reconcile_api_key_expiry(&self, rctx: &Rctx<'_>) {
         let (user_id, expires_at) = {
             let s = self.s.borrow();
-            (s.user_id.clone(), s.api_key_expires_at)
+            let running = s.status == Some(InstanceStatus::Running) && s.fly_machine_id.is_some();
+            (s.user_id.clone().filter(|_| running), s.api_key_expires_at)
         };
-        let Some(expires_at) = expires_at else {
+        let (Some(user_id), Some(expires_at)) = (user_id, expires_at) else {
             return;
         };
         let remaining = expires_at - unix_ms();
         if remaining > API_KEY_REFRESH_THRESHOLD_MS {
             return;
         }
-        let user = || Nullable(user_id.clone());
+        let started = clock::now();
+        let user = || Nullable(Some(user_id.clone()));
         rctx.log(&ReconcileEvent::ApiKeyExpiryApproaching {
             user_id: user(),
             expires_at: Nullable(Some(expires_at)),
             hours_remaining: (remaining / 3_600_000.0).round(),
             controller_version: Nullable(None),
         });
-        let started = clock::now();
         let minted = self.fly.borrow_mut().mint_key();
-        match minted {
-            Outcome::Ok(true) => {}
-            Outcome::Ok(false) => {
-                return rctx.log(&ReconcileEvent::ApiKeyMintFailed { user_id: user() })
-            }
-            Outcome::NotFound => {
-                return rctx.log(&ReconcileEvent::ApiKeyMintError {
-                    user_id: user(),
-                    error: "mint returned 404".into(),
-                })
-            }
-            Outcome::Failed(error) => {
+        match minted.not_found_as_failure() {
+            Ok(true) => {}
+            Ok(false) => return rctx.log(&ReconcileEvent::ApiKeyMintFailed { user_id: user() }),
+            Err(error) => {
                 return rctx.log(&ReconcileEvent::ApiKeyMintError {
                     user_id: user(),
                     error,
                 })
             }
         }
-        let pushed = match self.fly.borrow_mut().push_key() {
+        let updated = self.fly.borrow_mut().update_config();
+        let fly_config_updated = match updated.not_found_as_failure() {
+            Ok(()) => true,
+            Err(error) => {
+                rctx.log(&ReconcileEvent::ApiKeyFlyConfigUpdateFailed {
+                    user_id: user(),
+                    error,
+                });
+                false
+            }
+        };
+        let pushed = self.fly.borrow_mut().push_key();
+        let pushed = match pushed {
             Outcome::Ok(true) => true,
             Outcome::Ok(false) => {
                 rctx.log(&ReconcileEvent::ApiKeyPushNotSignaled {
@@ -616,20 +994,6 @@ impl KiloClawInstance {
                 false
             }
         };
-        let fly_config_updated = !pushed && {
-            let updated = self.fly.borrow_mut().update_config();
-            match updated {
-                Outcome::Ok(()) => true,
-                Outcome::NotFound => false,
-                Outcome::Failed(error) => {
-                    rctx.log(&ReconcileEvent::ApiKeyFlyConfigUpdateFailed {
-                        user_id: user(),
-                        error,
-                    });
-                    false
-                }
-            }
-        };
         if !pushed && !fly_config_updated {
             return rctx.log(&ReconcileEvent::ApiKeyRefreshFailedAllPaths { user_id: user() });
         }
@@ -650,6 +1014,110 @@ impl KiloClawInstance {
             label: label.into(),
         });
     }
+
+    /// The alarm of a `destroying` instance: the pending deletes, retried.
+    async fn retry_pending_destroy(&self, rctx: &Rctx<'_>) -> Result<()> {
+        self.recover_bound_machine_for_destroy(rctx);
+        self.finish_destroy(rctx).await
+    }
+
+    /// #35 to #37: a pending volume without a pending machine may still be attached to one,
+    /// which must go first.
+    fn recover_bound_machine_for_destroy(&self, rctx: &Rctx<'_>) {
+        let (pending_machine, pending_volume, last_attempt) = {
+            let s = self.s.borrow();
+            (
+                s.pending_destroy_machine_id.clone(),
+                s.pending_destroy_volume_id.clone(),
+                s.last_bound_machine_recovery_at,
+            )
+        };
+        let (None, Some(volume_id)) = (pending_machine, pending_volume) else {
+            return;
+        };
+        let now = unix_ms();
+        if last_attempt.is_some_and(|t| t != 0.0 && now - t < BOUND_MACHINE_RECOVERY_COOLDOWN_MS) {
+            return;
+        }
+        let started = clock::now();
+        let volume = self.fly.borrow_mut().get_volume();
+        match volume {
+            Outcome::Ok(volume) => match volume.attached_machine_id.filter(|m| !m.is_empty()) {
+                Some(machine_id) if is_machine_id(&machine_id) => {
+                    {
+                        let mut s = self.s.borrow_mut();
+                        s.pending_destroy_machine_id = Some(machine_id.clone());
+                        s.fly_machine_id = Some(machine_id.clone());
+                        s.last_bound_machine_recovery_at = None;
+                    }
+                    // Logged after adopting the machine: the point carries its id.
+                    rctx.log(&ReconcileEvent::RecoverBoundMachineForDestroy {
+                        label: format!("recovered machine {machine_id} from volume {volume_id}"),
+                        volume_id,
+                        machine_id,
+                        duration_ms: clock::elapsed_ms(started),
+                    });
+                }
+                attached => {
+                    if let Some(attached_machine_id) = attached {
+                        rctx.log(&ReconcileEvent::RecoverBoundMachineInvalidId {
+                            volume_id,
+                            attached_machine_id,
+                        });
+                    }
+                    self.s.borrow_mut().last_bound_machine_recovery_at = Some(now);
+                }
+            },
+            Outcome::NotFound => {}
+            Outcome::Failed(error) => {
+                rctx.log(&ReconcileEvent::RecoverBoundMachineFailed { volume_id, error });
+            }
+        }
+    }
+}
+
+/// Fly states in which a machine is stopped for good (until started again).
+const TERMINAL_STOPPED_STATES: &[&str] =
+    &["stopped", "created", "destroyed", "suspended", "failed"];
+
+/// The machine metadata recovery adopts: dead ones ignored, then by state (`started` first), then
+/// the most recently updated.
+fn select_recovery_candidate(machines: &[ListedMachine]) -> Option<&ListedMachine> {
+    const PRIORITY: &[&str] = &[
+        "started",
+        "starting",
+        "stopped",
+        "created",
+        "stopping",
+        "replacing",
+        "updating",
+        "suspended",
+        "failed",
+    ];
+    let rank = |m: &ListedMachine| {
+        PRIORITY
+            .iter()
+            .position(|state| *state == m.state)
+            .unwrap_or(99)
+    };
+    let mut live: Vec<&ListedMachine> = machines
+        .iter()
+        .filter(|m| m.state != "destroyed" && m.state != "destroying")
+        .collect();
+    live.sort_by(|a, b| {
+        rank(a)
+            .cmp(&rank(b))
+            .then_with(|| b.updated_at.cmp(&a.updated_at))
+    });
+    live.first().copied()
+}
+
+/// A Fly machine id: `[a-z0-9]+`.
+fn is_machine_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
 /// A Fly-style machine id (`[a-z0-9]+`) for a sandbox.

@@ -56,6 +56,10 @@ pub struct InstanceState {
     pub restart_update_sent: bool,
     pub health_check_fail_count: u32,
     pub api_key_expires_at: Option<f64>,
+    /// When metadata recovery last ran (it waits 30 minutes between attempts).
+    pub last_metadata_recovery_at: Option<f64>,
+    /// When a destroy last found its volume bound to no machine (it waits 5 minutes to retry).
+    pub last_bound_machine_recovery_at: Option<f64>,
     pub pending_destroy_machine_id: Option<String>,
     pub pending_destroy_volume_id: Option<String>,
 }

@@ -15,12 +15,14 @@ pub enum Delivery {
 }
 
 /// The reference layout: 13 blobs, 2 doubles, 1 index. HTTP events are named by the reference's
-/// rule (`/api/` stripped, `POST` → `create`, ...), error texts cut to 200 characters.
+/// rule (`/api/` stripped, `POST` → `create`, ...). Error texts are cut to 200 UTF-16 code units,
+/// the unit of the reference's `.slice(0, 200)` (an emoji counts two), but never inside a
+/// surrogate pair: where JavaScript would keep half an emoji, the text ends before it.
 #[tallymark::layout(
     dataset = "kiloclaw_events",
     binding = "KILOCLAW_AE",
     naming = "api_crud",
-    error_text = chars(200)
+    error_text = utf16_units(200)
 )]
 pub struct KiloClawEvent {
     /// Event name.

@@ -6,6 +6,7 @@
 //! KiloClaw chose, so that a change to the example changes only this file and the e2e suite.
 
 use kiloclaw::events::{InstanceEvent, ReconcileEvent};
+use kiloclaw::fly::FlyError;
 use kiloclaw::state::{InstanceState, InstanceStatus};
 use kiloclaw::telemetry::{http_fields, platform_rule, Delivery, KiloClawEvent, RECONCILE_LINE};
 use std::cell::RefCell;
@@ -261,7 +262,7 @@ fn an_admin_route_answering_410_records_http_410() {
 }
 
 #[test]
-fn a_thrown_error_is_recorded_cut_to_200_characters() {
+fn a_thrown_error_is_recorded_cut_to_200_utf16_units() {
     let message = "x".repeat(300);
     let (result, points) = run(admin_machine_restart("abc", message.clone()));
     assert_eq!(result, Err(Error(message)));
@@ -280,6 +281,28 @@ fn a_thrown_error_is_recorded_cut_to_200_characters() {
     let (_, points) = run(admin_machine_restart("é", "é".repeat(250)));
     assert_eq!(points[0].text("error"), Some("é".repeat(200).as_str()));
     assert_eq!(points[0].text("sandbox_id"), Some("w6k"));
+
+    // An emoji is two UTF-16 code units, as in JavaScript's `.slice(0, 200)`: 150 become 100.
+    let (_, points) = run(admin_machine_restart("abc", "😀".repeat(150)));
+    assert_eq!(points[0].text("error"), Some("😀".repeat(100).as_str()));
+    // Where `.slice` would keep half an emoji (unit 200 is a high surrogate), the text ends
+    // before it: 199 units.
+    let (_, points) = run(admin_machine_restart(
+        "abc",
+        format!("a{}", "😀".repeat(150)),
+    ));
+    assert_eq!(
+        points[0].text("error"),
+        Some(format!("a{}", "😀".repeat(99)).as_str())
+    );
+}
+
+#[test]
+fn the_layout_states_its_error_unit() {
+    assert_eq!(
+        KiloClawEvent::SCHEMA.error_text(),
+        tallymark::TextLimit::Utf16Units(200)
+    );
 }
 
 #[test]
@@ -640,7 +663,7 @@ fn restart_self_healed_without_a_restart_time_leaves_out_its_duration() {
 }
 
 #[test]
-fn reconcile_errors_are_cut_to_200_characters_in_the_point_only() {
+fn reconcile_errors_are_cut_to_200_utf16_units_in_the_point_only() {
     let state = RefCell::new(state());
     let long = "e".repeat(250);
     let (points, lines) = capture(|| {
@@ -648,7 +671,7 @@ fn reconcile_errors_are_cut_to_200_characters_in_the_point_only() {
             .shaped(&RECONCILE_LINE)
             .log(&ReconcileEvent::DestroyMachineFailed {
                 machine_id: "m-old".into(),
-                error: long.clone(),
+                error: FlyError::message(long.clone()),
             });
     });
     assert_eq!(
@@ -666,6 +689,63 @@ fn reconcile_errors_are_cut_to_200_characters_in_the_point_only() {
             &[(5, &"e".repeat(200))]
         )
     );
+}
+
+#[test]
+fn an_undefined_detail_is_left_out_of_the_line() {
+    let state = RefCell::new(state());
+    let (points, lines) = capture(|| {
+        Reconcile::new("alarm", &state).shaped(&RECONCILE_LINE).log(
+            &ReconcileEvent::RestartingReconcileSuccess {
+                machine_id: "m-old".into(),
+                elapsed_ms: None,
+            },
+        );
+    });
+    assert_eq!(
+        lines,
+        [
+            r#"{"tag":"reconcile","reason":"alarm","action":"restarting_reconcile_success","machine_id":"m-old"}"#
+        ]
+    );
+    assert_eq!(points[0].doubles(), [0.0, 0.0]);
+}
+
+#[test]
+fn error_shapes_are_written_as_the_reference_writes_them() {
+    let state = RefCell::new(state());
+    let shapes = [
+        (FlyError::Error("fly 503".into()), "fly 503", "{}"),
+        (FlyError::Thrown(serde_json::Value::Null), "null", "null"),
+        (FlyError::Thrown(42.into()), "42", "42"),
+        (
+            FlyError::Thrown(serde_json::json!({"code": 42})),
+            r#"{"code":42}"#,
+            r#"{"code":42}"#,
+        ),
+        (
+            FlyError::Unserializable,
+            "[unserializable error]",
+            r#""[unserializable]""#,
+        ),
+    ];
+    for (error, text, console) in shapes {
+        let (points, lines) = capture(|| {
+            Reconcile::new("alarm", &state).shaped(&RECONCILE_LINE).log(
+                &ReconcileEvent::VolumeCheckFailed {
+                    volume_id: "vol1".into(),
+                    error: error.clone(),
+                },
+            );
+        });
+        assert_eq!(
+            lines,
+            [format!(
+                r#"{{"tag":"reconcile","reason":"alarm","action":"volume_check_failed","volume_id":"vol1","error":{console}}}"#
+            )]
+        );
+        assert_eq!(points[0].text("error"), Some(text), "{error:?}");
+    }
 }
 
 #[test]

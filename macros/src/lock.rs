@@ -238,6 +238,17 @@ fn open() -> Option<Result<(PathBuf, bool, Lock), String>> {
     )
 }
 
+/// [`open`] for the item `at`: a lock that cannot be read is an error there.
+fn open_for(at: &syn::Ident, errors: &mut Errors) -> Option<(PathBuf, bool, Lock)> {
+    match open()? {
+        Ok(opened) => Some(opened),
+        Err(message) => {
+            errors.at(at, message);
+            None
+        }
+    }
+}
+
 /// Writes `lock` to `path`, reporting a failure at `at`.
 fn save(path: &std::path::Path, lock: &Lock, at: &syn::Ident, errors: &mut Errors) {
     if let Err(error) = std::fs::write(path, render(lock)) {
@@ -307,13 +318,8 @@ fn lock_path() -> Option<PathBuf> {
 /// it recompiles the crate), and the "out of date" warning.
 pub fn check_layout(layout: &Layout<'_>, errors: &mut Errors) -> TokenStream {
     let ident = &layout.decl.item.ident;
-    let (path, writing, mut lock) = match open() {
-        None => return TokenStream::new(),
-        Some(Err(message)) => {
-            errors.at(ident, message);
-            return TokenStream::new();
-        }
-        Some(Ok(opened)) => opened,
+    let Some((path, writing, mut lock)) = open_for(ident, errors) else {
+        return TokenStream::new();
     };
     let name = ident.to_string();
     let current = entries_of(layout);
@@ -345,13 +351,8 @@ pub fn check_layout(layout: &Layout<'_>, errors: &mut Errors) -> TokenStream {
 /// the crate's lock, or records them (`TALLYMARK_LOCK=write`): a removed value is an error at the
 /// enum, an added one makes the lock out of date.
 pub fn check_enum(ident: &syn::Ident, values: &[String], errors: &mut Errors) -> TokenStream {
-    let (path, writing, mut lock) = match open() {
-        None => return TokenStream::new(),
-        Some(Err(message)) => {
-            errors.at(ident, message);
-            return TokenStream::new();
-        }
-        Some(Ok(opened)) => opened,
+    let Some((path, writing, mut lock)) = open_for(ident, errors) else {
+        return TokenStream::new();
     };
     let name = ident.to_string();
     let locked = lock.enums.iter().position(|e| e.name == name);

@@ -538,28 +538,11 @@ fn outside_any_scope_the_handler_is_unaffected() {
 
 // --- Interleaved requests -------------------------------------------------------------------
 
-struct YieldOnce(bool);
-
-impl std::future::Future for YieldOnce {
-    type Output = ();
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        _: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<()> {
-        if self.0 {
-            std::task::Poll::Ready(())
-        } else {
-            self.0 = true;
-            std::task::Poll::Pending
-        }
-    }
-}
-
 #[tallymark::instrumented(ApiEvent, route = "POST /api/jobs", enrich = web)]
 async fn start_job(user: &'static str) -> Result<Response, Error> {
-    YieldOnce(false).await;
+    tallymark_tests::WaitOnce::default().await;
     tallymark::record!(user = user);
-    YieldOnce(false).await;
+    tallymark_tests::WaitOnce::default().await;
     Ok(Response(200))
 }
 

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use tallymark::events::Reconcile;
 use tallymark::sink::{ConsoleSink, Fanout, MemoryLines, MemorySink, TracingSink};
 use tallymark::{Layout, Privacy, Scope};
+use tallymark_tests::Captured;
 
 const EMAIL: &str = "ada@example.com";
 const NOTE: &str = "private note";
@@ -105,26 +106,6 @@ fn a_memory_sink_sees_hashes_and_the_redacted_values() {
     assert_eq!(point.blob_texts(), ["account.updated", &hash(EMAIL), NOTE]);
     assert_eq!(point.doubles(), [1234.5]);
     assert_eq!(scope.stats().unhashed_fields, 0);
-}
-
-/// A writer the test reads back.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
 }
 
 /// Every value of every `tracing` event, as text.

@@ -1,30 +1,9 @@
 //! Every sink, with exact output.
 
-use std::io::Write;
 use std::sync::{Arc, Mutex};
 use tallymark::sink::{ConsoleSink, Fanout, MemorySink, NoopSink, Sink, TracingSink, WriteError};
 use tallymark::{DataPoint, Scope};
-use tallymark_tests::{Channel, OutOfOrder, OutOfOrderPoint};
-
-/// A writer whose bytes a test can read back.
-#[derive(Clone, Default)]
-struct SharedBuffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for SharedBuffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl SharedBuffer {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
-}
+use tallymark_tests::{Captured, Channel, OutOfOrder, OutOfOrderPoint};
 
 /// A point of a layout declared out of slot order: fields by name follow the declaration.
 fn sample() -> OutOfOrderPoint<'static> {
@@ -39,7 +18,7 @@ fn sample() -> OutOfOrderPoint<'static> {
 
 #[test]
 fn console_sink_writes_one_json_line_by_field_name_in_declaration_order() {
-    let buffer = SharedBuffer::default();
+    let buffer = Captured::default();
     Scope::new(ConsoleSink::to_writer(buffer.clone())).run_sync(|| {
         sample().emit();
         sample().customer("bob").total(3).emit();

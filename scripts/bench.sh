@@ -46,8 +46,8 @@ count() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$driver" "$1
 printf '\n## Instructions per call (callgrind: runs of 11,000 calls minus runs of 1,000)\n\n'
 printf '| variant | instructions | against hand-written |\n|---|---|---|\n'
 baseline=""
-for variant in hand-written instrumented instrumented-in-scope instrumented-scope-per-call \
-  tracing-collecting; do
+for variant in hand-written instrumented hand-written-in-scope instrumented-in-scope \
+  instrumented-scope-per-call tracing-collecting; do
   per_call=$(( ($(count "$variant" 11000) - $(count "$variant" 1000)) / 10000 ))
   baseline="${baseline:-$per_call}"
   awk -v v="$variant" -v n="$per_call" -v b="$baseline" 'BEGIN { printf "| %s | %d | %.2f |\n", v, n, n / b }'

@@ -28,6 +28,15 @@ fn main() {
             }
         });
     }
+    if variant == "hand-written-in-scope" {
+        // As `2c`: one clock read per call, timed from a start read before every 200 calls.
+        return in_running_scopes(n, |_, calls| {
+            let started = tallymark::clock::now();
+            for _ in 0..calls {
+                let _ = black_box(call_hand_written_since(started));
+            }
+        });
+    }
     let call: fn() -> Result<Response, Error> = match variant.as_str() {
         "hand-written" => call_hand_written,
         "instrumented" => call_instrumented,

@@ -127,9 +127,18 @@ pub async fn plain(user: &'static str) -> Result<Response, Error> {
 
 /// 2. Hand-written: two clock reads, fill the point, push it.
 pub async fn hand_written(user: &'static str, sink: &ReusableSink) -> Result<Response, Error> {
-    let started = std::time::Instant::now();
+    hand_written_since(tallymark::clock::now(), user, sink).await
+}
+
+/// 2c. Hand-written, timed from an invocation start read before the call (one clock read per
+/// call, as `#[instrumented]` in a scope does). The time is converted as tallymark converts it.
+pub async fn hand_written_since(
+    started: tallymark::clock::Instant,
+    user: &'static str,
+    sink: &ReusableSink,
+) -> Result<Response, Error> {
     let result = body(user).await;
-    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let duration_ms = tallymark::clock::elapsed_ms(started);
     let mut point = KiloClawEvent::point();
     point
         .event("kiloclaw.status.get")
@@ -203,6 +212,12 @@ pub fn call_hand_written() -> Result<Response, Error> {
     run(hand_written(black_box(USER), &SINK))
 }
 
+/// 2c: hand-written, timed from `started` (the invocation's start).
+#[inline(always)]
+pub fn call_hand_written_since(started: tallymark::clock::Instant) -> Result<Response, Error> {
+    run(hand_written_since(started, black_box(USER), &SINK))
+}
+
 /// 3: `#[instrumented]` outside any scope (the global sink).
 #[inline(always)]
 pub fn call_instrumented() -> Result<Response, Error> {
@@ -248,12 +263,18 @@ pub fn collecting_subscriber() -> impl tracing::Subscriber + Send + Sync {
 /// Where [`CollectLayer`] copies what it collects.
 static TRACE_BUFFER: Mutex<Vec<u8>> = Mutex::new(Vec::new());
 
-/// A minimal tracing layer that collects what the point holds into a reused buffer, as
-/// [`ReusableSink`] does: the span's name and fields when it opens, its duration in milliseconds
-/// when it closes (the buffer is locked once at each, since the duration exists only at the end).
-pub struct CollectLayer;
+thread_local! {
+    /// The spans [`CollectLayer`] has open on this thread: each one's id, start and collected
+    /// bytes, reused from span to span so that collecting allocates nothing after warm-up.
+    static OPEN_SPANS: std::cell::RefCell<Vec<(u64, Instant, Vec<u8>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
 
-struct Timing(Instant);
+/// A minimal tracing layer that collects what the point holds, as [`ReusableSink`] does: the
+/// span's name and fields when it opens and its duration in milliseconds when it closes, kept
+/// per thread without allocating, then copied into one shared buffer under one lock, as the sink
+/// copies a point.
+pub struct CollectLayer;
 
 struct Visitor<'a>(&'a mut Vec<u8>);
 
@@ -271,27 +292,44 @@ impl<S: tracing::Subscriber + for<'a> LookupSpan<'a>> Layer<S> for CollectLayer 
         &self,
         attrs: &tracing::span::Attributes<'_>,
         id: &tracing::span::Id,
-        ctx: LayerContext<'_, S>,
+        _: LayerContext<'_, S>,
     ) {
-        let mut buffer = TRACE_BUFFER
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        buffer.clear();
-        buffer.extend_from_slice(attrs.metadata().name().as_bytes());
-        attrs.record(&mut Visitor(&mut buffer));
-        if let Some(span) = ctx.span(id) {
-            span.extensions_mut().insert(Timing(Instant::now()));
-        }
+        OPEN_SPANS.with(|open| {
+            let mut open = open.borrow_mut();
+            // A slot left by a closed span is reused with its buffer's capacity.
+            let unused = open.iter().position(|(span, _, _)| *span == 0);
+            let slot = match unused {
+                Some(i) => i,
+                None => {
+                    open.push((0, Instant::now(), Vec::new()));
+                    open.len() - 1
+                }
+            };
+            let (span, started, bytes) = &mut open[slot];
+            bytes.clear();
+            bytes.extend_from_slice(attrs.metadata().name().as_bytes());
+            attrs.record(&mut Visitor(bytes));
+            *span = id.into_u64();
+            *started = Instant::now();
+        });
     }
-    fn on_close(&self, id: tracing::span::Id, ctx: LayerContext<'_, S>) {
-        if let Some(span) = ctx.span(&id) {
-            if let Some(Timing(started)) = span.extensions().get::<Timing>() {
-                let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
-                TRACE_BUFFER
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .extend_from_slice(&duration_ms.to_le_bytes());
-            }
-        }
+
+    fn on_close(&self, id: tracing::span::Id, _: LayerContext<'_, S>) {
+        OPEN_SPANS.with(|open| {
+            let mut open = open.borrow_mut();
+            let Some((span, started, bytes)) =
+                open.iter_mut().find(|(span, _, _)| *span == id.into_u64())
+            else {
+                return;
+            };
+            let duration_ms = tallymark::clock::elapsed_ms(*started);
+            let mut buffer = TRACE_BUFFER
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            buffer.clear();
+            buffer.extend_from_slice(bytes);
+            buffer.extend_from_slice(&duration_ms.to_le_bytes());
+            *span = 0;
+        });
     }
 }

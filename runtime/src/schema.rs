@@ -19,6 +19,8 @@ pub struct Schema {
     pub(crate) naming: EventNaming,
     pub(crate) error_text: TextLimit,
     pub(crate) hash_key: Option<&'static str>,
+    /// Whether any field is hashed or redacted (computed when the schema is built).
+    pub(crate) private_fields: bool,
 }
 
 /// One named field of a layout.
@@ -146,10 +148,8 @@ impl Schema {
     }
 
     /// Whether any field is hashed or redacted (so points of other layouts skip that step).
-    pub fn has_private_fields(&self) -> bool {
-        self.fields
-            .iter()
-            .any(|field| field.privacy != Privacy::Plain)
+    pub const fn has_private_fields(&self) -> bool {
+        self.private_fields
     }
 
     /// The field with this name.

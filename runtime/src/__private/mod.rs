@@ -32,6 +32,7 @@ pub const fn schema(
 ) -> Schema {
     Schema {
         hash_key,
+        private_fields: any_private(fields),
         layout,
         dataset,
         binding,
@@ -41,6 +42,18 @@ pub const fn schema(
         naming,
         error_text,
     }
+}
+
+/// Whether any of `fields` is hashed or redacted.
+const fn any_private(fields: &[FieldSchema]) -> bool {
+    let mut i = 0;
+    while i < fields.len() {
+        if !matches!(fields[i].privacy, Privacy::Plain) {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }
 
 /// One field of a layout's schema.

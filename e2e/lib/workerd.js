@@ -1,6 +1,7 @@
 // Runs an example worker in workerd (from the pinned npm package) on 127.0.0.1, with each
 // Analytics Engine binding pointed at a capture server in this process, so tests can read back
-// exactly the data points the real runtime accepted and forwarded.
+// exactly the data points the real runtime accepted and forwarded. Tests import `harness.js`,
+// which adds the panic check to every test; scripts (demo.js) import this file.
 
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -122,17 +123,34 @@ const worker :Workerd.Worker = (
   fs.writeFileSync(path.join(dir, 'config.capnp'), config);
 }
 
-/** Lines a stream wrote, as they arrive. */
-function collectLines(stream, lines) {
+/** Lines a stream wrote, as they arrive, into each of `sinks` (the last line when it ends). */
+function collectLines(stream, ...sinks) {
   let rest = '';
   stream.setEncoding('utf8');
   stream.on('data', (chunk) => {
     rest += chunk;
     const parts = rest.split('\n');
     rest = parts.pop();
-    lines.push(...parts);
+    for (const lines of sinks) lines.push(...parts);
+  });
+  stream.on('end', () => {
+    if (rest) for (const lines of sinks) lines.push(rest);
+    rest = '';
   });
 }
+
+/**
+ * A line of workerd's output that shows a panic: workers-rs's panic hook logs `Critical Error:
+ * Rust panic: panicked at <file>:<line>:<column>:`, then the trap shows as `RuntimeError:
+ * unreachable` (the instance is reinitialised and the request answered 500).
+ */
+export const PANIC_LINE = /Rust panic|panicked at|RuntimeError: unreachable/;
+
+/**
+ * Every worker started and not yet checked for panics since it stopped. `harness.js` checks them
+ * after each test ({@link takePanics}).
+ */
+export const startedWorkers = new Set();
 
 /**
  * Starts `worker` in workerd. Options: `withAnalytics` (default true): bind the Analytics Engine
@@ -154,9 +172,13 @@ export async function startWorker(worker, { withAnalytics = true, store } = {}) 
   });
   const stdout = [];
   const stderr = [];
-  collectLines(child.stdout, stdout);
-  collectLines(child.stderr, stderr);
-  const exited = once(child, 'exit');
+  // Both streams, never reset: what the panic check reads.
+  const output = [];
+  let panicsSeen = 0;
+  collectLines(child.stdout, stdout, output);
+  collectLines(child.stderr, stderr, output);
+  // 'close' comes after both streams ended, so once stopped every line has been read.
+  const closed = once(child, 'close');
   const url = `http://127.0.0.1:${port}`;
 
   const handle = {
@@ -182,6 +204,18 @@ export async function startWorker(worker, { withAnalytics = true, store } = {}) 
     },
     /** Waits long enough for stray points to arrive, for tests that expect none. */
     settle: (ms = 400) => new Promise((resolve) => setTimeout(resolve, ms)),
+    /**
+     * The lines of workerd's output (stdout and stderr, whatever `reset` cleared) that show a
+     * panic and were not taken before; taking them is how a test that causes a panic on purpose
+     * keeps the check from failing it.
+     */
+    takePanics() {
+      const panics = output.slice(panicsSeen).filter((line) => PANIC_LINE.test(line));
+      panicsSeen = output.length;
+      return panics;
+    },
+    /** Whether the process has ended (and every line of its output has been read). */
+    stopped: false,
     /** Forgets what was captured so far. */
     reset() {
       capture.points.length = 0;
@@ -189,14 +223,15 @@ export async function startWorker(worker, { withAnalytics = true, store } = {}) 
       stderr.length = 0;
     },
     async stop() {
-      if (child.exitCode === null) {
-        process.kill(child.pid, 'SIGTERM');
-        await exited;
-      }
+      if (child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGTERM');
+      await closed;
+      handle.stopped = true;
       capture.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+
+  startedWorkers.add(handle);
 
   // Ready when it answers HTTP.
   const deadline = Date.now() + 15_000;

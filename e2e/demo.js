@@ -2,7 +2,7 @@
 // into a local store, a short scenario replayed, and the points printed by field name.
 import fs from 'node:fs';
 import path from 'node:path';
-import { root, startWorker, workers } from './lib/harness.js';
+import { root, startWorker, workers } from './lib/workerd.js';
 
 const storeDir = path.join(root, '.tallymark');
 const store = path.join(storeDir, 'points.jsonl');

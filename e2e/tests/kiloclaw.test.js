@@ -1,6 +1,6 @@
 // examples/kiloclaw in workerd: every data point and console line checked as it arrives.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { startWorker, workers } from '../lib/harness.js';
 
 const KEY = workers.kiloclaw.vars.INTERNAL_API_KEY;
@@ -12,7 +12,21 @@ before(async () => {
 after(async () => {
   await worker?.stop();
 });
-beforeEach(() => worker.reset());
+/** Whether the running test compared the console lines itself (reconcileLines). */
+let linesChecked = false;
+/** The lines the running test expects on stderr (console.warn and workerd's messages). */
+let expectedStderr = [];
+beforeEach(() => {
+  worker.reset();
+  linesChecked = false;
+  expectedStderr = [];
+});
+// Whole output, every test: a test that does not compare the console lines expects none, and
+// stderr holds exactly what the test said it would.
+afterEach(() => {
+  if (!linesChecked) assert.deepEqual(worker.stdout, [], 'no console line');
+  assert.deepEqual(worker.stderr, expectedStderr, 'stderr');
+});
 
 const sandbox = (user) => (user ? Buffer.from(user, 'utf8').toString('base64url') : '');
 
@@ -34,9 +48,18 @@ const appOf = (user) => `kc-${sandbox(user).toLowerCase()}`;
 
 const machineOf = (user) => `m${sandbox(user).replace(/[^A-Za-z0-9]/g, '').toLowerCase().slice(0, 12)}`;
 
+/** How long the last request of admin(), platform() or fake() took, seen from here (ms). */
+let lastElapsed = Infinity;
+
+async function send(path, init) {
+  const { response, elapsed } = await timed(() => worker.fetch(path, init));
+  lastElapsed = elapsed;
+  return response;
+}
+
 async function admin(method, path, user, headers = {}) {
   const auth = user ? { authorization: `Bearer ${user}` } : {};
-  return worker.fetch(path, { method, headers: { ...auth, ...headers } });
+  return send(path, { method, headers: { ...auth, ...headers } });
 }
 
 async function platform(method, path, body, headers = {}) {
@@ -45,11 +68,11 @@ async function platform(method, path, body, headers = {}) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body);
     init.headers['content-type'] = 'application/json';
   }
-  return worker.fetch(path, init);
+  return send(path, init);
 }
 
 async function fake(path, user, body) {
-  const response = await worker.fetch(`/__fake/${path}?userId=${encodeURIComponent(user)}`, {
+  const response = await send(`/__fake/${path}?userId=${encodeURIComponent(user)}`, {
     method: body === undefined ? 'GET' : 'POST',
     body: body === undefined ? undefined : JSON.stringify(body),
   });
@@ -71,15 +94,58 @@ const named = (points, event) => {
   return found[0];
 };
 
-function assertDoubles(point, { duration = 'any', value = 0 } = {}) {
-  if (duration === 'any') assert.ok(point.doubles[0] >= 0, `duration ${point.doubles[0]}`);
-  else assert.equal(point.doubles[0], duration);
-  if (value === 'positive') assert.ok(point.doubles[1] > 0, `value ${point.doubles[1]}`);
-  else assert.equal(point.doubles[1], value);
-  assert.deepEqual(point.doubles.slice(2), Array(18).fill(0));
+/**
+ * Runs `request` and returns its response with the milliseconds it took, seen from here: a bound
+ * for every duration the worker measures while serving it.
+ */
+async function timed(request) {
+  const start = performance.now();
+  const response = await request();
+  return { response, elapsed: performance.now() - start };
 }
 
-const reconcileLines = () => worker.stdout.filter((line) => line.startsWith('{"tag":"reconcile"'));
+/**
+ * The bounds of a duration measured by the worker within a request that took `elapsed` ms here.
+ * Loose on purpose: workerd's clock (Date.now and performance.now alike) has whole milliseconds
+ * and moves only across I/O, so a step without I/O measures 0 and a measured value may round one
+ * millisecond above the time the request took as seen from here.
+ */
+const within = (elapsed) => [0, Math.ceil(elapsed) + 1];
+
+/** Asserts `low <= value <= high`. */
+function assertBetween(value, [low, high], what) {
+  assert.ok(typeof value === 'number' && value >= low && value <= high, `${what} ${value}, expected within [${low}, ${high}]`);
+}
+
+/**
+ * Asserts the whole point: its dataset, its index (the event name, blob1), these blobs, and all
+ * 20 doubles: `duration` (double1) and `value` (double2), the other 18 zero. A measured double
+ * is given as its bounds `[low, high]`: checked, then compared as it is.
+ */
+function assertPoint(point, blobs, { duration = 0, value = 0, index = blobs[0] } = {}) {
+  const measured = (bounds, actual, what) => {
+    if (!Array.isArray(bounds)) return bounds;
+    assertBetween(actual, bounds, `${what} of ${blobs[0]}:`);
+    return actual;
+  };
+  const doubles = [measured(duration, point.doubles[0], 'duration'), measured(value, point.doubles[1], 'value')];
+  assert.deepEqual(
+    { dataset: point.dataset, index: point.index, blobs: point.blobs, doubles: point.doubles },
+    { dataset: 'kiloclaw_events', index, blobs, doubles: [...doubles, ...Array(18).fill(0)] },
+    `the point ${blobs[0]}`,
+  );
+}
+
+/**
+ * The console lines written since the last reset: every one is a reconcile line (nothing else is
+ * logged to stdout by this worker), so the whole output is compared, not a filtered part of it.
+ */
+function reconcileLines() {
+  const other = worker.stdout.filter((line) => !line.startsWith('{"tag":"reconcile"'));
+  assert.deepEqual(other, [], 'stdout holds reconcile lines only');
+  linesChecked = true;
+  return [...worker.stdout];
+}
 
 /**
  * The reference's console line (§5): `reconcileLog(reason, action, details)` is
@@ -95,27 +161,27 @@ const refError = (error) =>
 /**
  * Asserts that exactly these reconcile actions were written since the last reset, in this order:
  * each `{ line, blobs, doubles }` is one console line (compared whole) and, unless the action is
- * console-only (no `blobs`), one data point with these 13 blobs and 2 doubles (default [0, 0]).
- * Where a value is measured (an elapsed time, a duration), `line` and `doubles` may be functions
- * of the parsed line, which carries the value the point must repeat. `also` names the other events
- * (one point each, no reconcile line) written meanwhile.
+ * console-only (no `blobs`), one data point with these 13 blobs and 2 doubles (default [0, 0]),
+ * compared whole. Where a value is measured (an elapsed time, a duration), `line` and `doubles`
+ * may be functions of the parsed line, which carries the value the point must repeat; a
+ * `durationMs` in a line must lie within `durationMs` (bounds; by default those of the last
+ * request, which ran the step). `also` lists the other points (no reconcile line) written
+ * meanwhile, as `[blobs, { duration, value }]` for assertPoint.
  */
 async function assertWritten(expected, { also = [] } = {}) {
+  const bounds = within(lastElapsed);
   const points = await pointsNamed(expected.filter((entry) => entry.blobs).length + also.length);
-  for (const event of also) named(points, event);
+  for (const [blobs, doubles] of also) assertPoint(named(points, blobs[0]), blobs, doubles);
   const lines = reconcileLines();
   assert.equal(lines.length, expected.length, `lines:\n${lines.join('\n')}`);
   expected.forEach((entry, i) => {
     const parsed = JSON.parse(lines[i]);
     const line = typeof entry.line === 'function' ? entry.line(parsed) : entry.line;
     assert.equal(lines[i], line, `line ${i + 1}`);
+    if (parsed.durationMs !== undefined) assertBetween(parsed.durationMs, entry.durationMs ?? bounds, `durationMs of line ${i + 1}:`);
     if (!entry.blobs) return;
-    const point = named(points, entry.blobs[0]);
-    assert.equal(point.dataset, 'kiloclaw_events');
-    assert.equal(point.index, entry.blobs[0]);
-    assert.deepEqual(point.blobs, entry.blobs, `blobs of ${entry.blobs[0]}`);
-    const doubles = typeof entry.doubles === 'function' ? entry.doubles(parsed) : entry.doubles ?? [0, 0];
-    assert.deepEqual(point.doubles, [...doubles, ...Array(18).fill(0)], `doubles of ${entry.blobs[0]}`);
+    const [duration, value] = typeof entry.doubles === 'function' ? entry.doubles(parsed) : entry.doubles ?? [0, 0];
+    assertPoint(named(points, entry.blobs[0]), entry.blobs, { duration, value });
   });
 }
 
@@ -142,19 +208,23 @@ describe('instrumented routes (§2.1, §3.2)', () => {
       assert.equal(point.index, event);
       const error = status >= 400 ? `HTTP ${status}` : '';
       assert.deepEqual(point.blobs, httpBlobs(event, route, 'user-1', error));
-      assertDoubles(point);
+      assertPoint(point, httpBlobs(event, route, 'user-1', error), { duration: within(lastElapsed) });
     });
     test(`${route}: 4xx`, async () => {
       const response = await admin(method, path, 'user-123', { 'x-fake-failure': '404' });
       assert.equal(response.status, 404);
       const [point] = await pointsNamed(1);
       assert.deepEqual(point.blobs, httpBlobs(event, route, 'user-123', 'HTTP 404'));
+      assertPoint(point, httpBlobs(event, route, 'user-123', 'HTTP 404'), { duration: within(lastElapsed) });
     });
     test(`${route}: thrown error`, async () => {
       const response = await admin(method, path, 'abc', { 'x-fake-failure': 'throw' });
       assert.equal(response.status, 500);
+      // workers-rs logs the handler's error as it makes the 500.
+      expectedStderr = ['fake upstream failure: throw'];
       const [point] = await pointsNamed(1);
       assert.deepEqual(point.blobs, httpBlobs(event, route, 'abc', 'fake upstream failure: throw'));
+      assertPoint(point, httpBlobs(event, route, 'abc', 'fake upstream failure: throw'), { duration: within(lastElapsed) });
     });
   }
 
@@ -162,7 +232,9 @@ describe('instrumented routes (§2.1, §3.2)', () => {
     const user = 'u'.repeat(48);
     await admin('GET', '/api/kiloclaw/status', user);
     const [point] = await pointsNamed(1);
-    assert.deepEqual(point.blobs, [...httpBlobs('kiloclaw.status.get', 'GET /api/kiloclaw/status', user)].map((b, i) => (i === 7 ? '' : b)));
+    const blobs = [...httpBlobs('kiloclaw.status.get', 'GET /api/kiloclaw/status', user)].map((b, i) => (i === 7 ? '' : b));
+    assert.deepEqual(point.blobs, blobs);
+    assertPoint(point, blobs, { duration: within(lastElapsed) });
   });
 
   test('rejected authentication writes nothing', async () => {
@@ -180,16 +252,25 @@ describe('the platform rule (§3.3)', () => {
     assert.equal(response.status, 200);
     const [point] = await pointsNamed(1);
     assert.deepEqual(point.blobs, httpBlobs('platform.kilocode-config.update', 'PATCH /api/platform/kilocode-config', 'user-1'));
+    assertPoint(point, httpBlobs('platform.kilocode-config.update', 'PATCH /api/platform/kilocode-config', 'user-1'), {
+      duration: within(lastElapsed),
+    });
   });
 
   test('?userId= gives the user on GET and DELETE', async () => {
     await platform('GET', '/api/platform/files/read?userId=user-1&path=a');
+    const read = within(lastElapsed);
     await platform('DELETE', '/api/platform/gmail-notifications?userId=user-123');
     const points = await pointsNamed(2);
     assert.deepEqual(named(points, 'platform.files.read.get').blobs,
       httpBlobs('platform.files.read.get', 'GET /api/platform/files/read', 'user-1'));
     assert.deepEqual(named(points, 'platform.gmail-notifications.delete').blobs,
       httpBlobs('platform.gmail-notifications.delete', 'DELETE /api/platform/gmail-notifications', 'user-123'));
+    assertPoint(named(points, 'platform.files.read.get'),
+      httpBlobs('platform.files.read.get', 'GET /api/platform/files/read', 'user-1'), { duration: read });
+    assertPoint(named(points, 'platform.gmail-notifications.delete'),
+      httpBlobs('platform.gmail-notifications.delete', 'DELETE /api/platform/gmail-notifications', 'user-123'),
+      { duration: within(lastElapsed) });
   });
 
   test('a success without a user writes nothing', async () => {
@@ -200,11 +281,19 @@ describe('the platform rule (§3.3)', () => {
   });
 
   test('errors without a user are written', async () => {
-    assert.equal((await platform('POST', '/api/platform/provision', '{not json')).status, 400);
-    assert.equal((await platform('POST', '/api/platform/provision', { userId: '' })).status, 400);
-    assert.equal((await platform('GET', '/api/platform/pairing')).status, 400);
-    assert.equal((await platform('GET', '/api/platform/versions', undefined, { 'x-fake-failure': 'throw' })).status, 500);
+    let longest = 0;
+    const sent = async (request) => {
+      const response = await request;
+      longest = Math.max(longest, lastElapsed);
+      return response;
+    };
+    assert.equal((await sent(platform('POST', '/api/platform/provision', '{not json'))).status, 400);
+    assert.equal((await sent(platform('POST', '/api/platform/provision', { userId: '' }))).status, 400);
+    assert.equal((await sent(platform('GET', '/api/platform/pairing'))).status, 400);
+    assert.equal((await sent(platform('GET', '/api/platform/versions', undefined, { 'x-fake-failure': 'throw' }))).status, 500);
     const points = await pointsNamed(4);
+    // The blobs are compared as a set below; each point's index, dataset and doubles here.
+    for (const point of points) assertPoint(point, point.blobs, { duration: within(longest) });
     const blobs = points.map((p) => p.blobs).sort();
     assert.deepEqual(blobs, [
       httpBlobs('platform.pairing.get', 'GET /api/platform/pairing', '', 'HTTP 400'),
@@ -219,51 +308,75 @@ describe('Durable Object lifecycle (§2.2, §4)', () => {
   test('provision, start, stop and destroy', async () => {
     const user = 'lifecycle-1';
     const machine = machineOf(user);
+    const http = (event, route) => httpBlobs(event, route, user);
+    const beforeProvision = Date.now();
     assert.equal((await platform('POST', '/api/platform/provision', { userId: user })).status, 200);
     let points = await pointsNamed(2);
     const provisioned = named(points, 'instance.provisioned');
     // `provisioned`, although startAsync already made the state `starting`.
     assert.deepEqual(provisioned.blobs, instanceBlobs('instance.provisioned', 'do', user, 'provisioned'));
-    assertDoubles(provisioned);
+    // Both measured within the request: the Durable Object's step inside the worker's call.
+    assertPoint(provisioned, instanceBlobs('instance.provisioned', 'do', user, 'provisioned'), { duration: within(lastElapsed) });
     assert.deepEqual(named(points, 'platform.provision.create').blobs,
       httpBlobs('platform.provision.create', 'POST /api/platform/provision', user));
+    assertPoint(named(points, 'platform.provision.create'), http('platform.provision.create', 'POST /api/platform/provision'),
+      { duration: within(lastElapsed) });
+    assert.deepEqual(reconcileLines(), []);
 
     worker.reset();
+    const beforeStart = Date.now();
     assert.equal((await platform('POST', '/api/platform/start', { userId: user })).status, 200);
     points = await pointsNamed(2);
     const started = named(points, 'instance.started');
     assert.deepEqual(started.blobs, instanceBlobs('instance.started', 'do', user, 'running', { machine }));
-    assertDoubles(started);
+    // Date-based: from the provision (startingAt) to the start.
+    assertPoint(started, instanceBlobs('instance.started', 'do', user, 'running', { machine }), {
+      duration: [0, Date.now() - beforeProvision + 1],
+    });
+    assertPoint(named(points, 'platform.start.create'), http('platform.start.create', 'POST /api/platform/start'),
+      { duration: within(lastElapsed) });
+    assert.deepEqual(reconcileLines(), []);
 
     worker.reset();
     assert.equal((await platform('POST', '/api/platform/start', { userId: user })).status, 200);
     points = await pointsNamed(1);
     assert.equal(points[0].index, 'platform.start.create', 'already running: no lifecycle event');
+    assertPoint(points[0], http('platform.start.create', 'POST /api/platform/start'), { duration: within(lastElapsed) });
 
     worker.reset();
     await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal((await platform('POST', '/api/platform/stop', { userId: user })).status, 200);
+    // The uptime (value, Date-based): at least the 20 ms waited since the start's response (less
+    // one for whole milliseconds), at most the time since the start's request was sent.
+    const uptime = () => [19, Date.now() - beforeStart + 1];
     points = await pointsNamed(2);
     const stopped = named(points, 'instance.stopped');
     assert.deepEqual(stopped.blobs, instanceBlobs('instance.stopped', 'do', user, 'stopped', { machine }));
-    assertDoubles(stopped, { duration: 0, value: 'positive' });
+    assertPoint(stopped, instanceBlobs('instance.stopped', 'do', user, 'stopped', { machine }), { duration: 0, value: uptime() });
+    assertPoint(named(points, 'platform.stop.create'), http('platform.stop.create', 'POST /api/platform/stop'),
+      { duration: within(lastElapsed) });
 
     worker.reset();
     assert.equal((await platform('POST', '/api/platform/stop', { userId: user })).status, 200);
     points = await pointsNamed(1);
     assert.equal(points[0].index, 'platform.stop.create', 'already stopped: no lifecycle event');
+    assertPoint(points[0], http('platform.stop.create', 'POST /api/platform/stop'), { duration: within(lastElapsed) });
 
     worker.reset();
     assert.equal((await platform('POST', '/api/platform/destroy', { userId: user })).status, 200);
     points = await pointsNamed(5);
     const destroying = named(points, 'instance.destroy_started');
     assert.deepEqual(destroying.blobs, instanceBlobs('instance.destroy_started', 'do', user, 'destroying', { machine }));
-    assertDoubles(destroying, { duration: 0, value: 'positive' });
+    assertPoint(destroying, instanceBlobs('instance.destroy_started', 'do', user, 'destroying', { machine }), { duration: 0, value: uptime() });
+    assertPoint(named(points, 'platform.destroy.create'), http('platform.destroy.create', 'POST /api/platform/destroy'),
+      { duration: within(lastElapsed) });
     assert.deepEqual(named(points, 'reconcile.destroy_machine_ok').blobs,
       instanceBlobs('reconcile.destroy_machine_ok', 'reconcile', user, 'destroying', { machine }));
-    assert.deepEqual(named(points, 'reconcile.destroy_volume_ok').blobs,
+    assertPoint(named(points, 'reconcile.destroy_machine_ok'),
+      instanceBlobs('reconcile.destroy_machine_ok', 'reconcile', user, 'destroying', { machine }));
+    assertPoint(named(points, 'reconcile.destroy_volume_ok'),
       instanceBlobs('reconcile.destroy_volume_ok', 'reconcile', user, 'destroying'));
-    assert.deepEqual(named(points, 'reconcile.destroy_complete').blobs,
+    assertPoint(named(points, 'reconcile.destroy_complete'),
       instanceBlobs('reconcile.destroy_complete', 'reconcile', user, 'destroying'));
     assert.deepEqual(reconcileLines(), [
       `{"tag":"reconcile","reason":"destroy","action":"destroy_machine_ok","machine_id":"${machine}"}`,
@@ -277,6 +390,9 @@ describe('Durable Object lifecycle (§2.2, §4)', () => {
     const points = await pointsNamed(1);
     assert.equal(points[0].index, 'platform.stop.create');
     assert.equal(points[0].blobs[4], 'HTTP 409');
+    assertPoint(points[0], httpBlobs('platform.stop.create', 'POST /api/platform/stop', 'nobody', 'HTTP 409'), {
+      duration: within(lastElapsed),
+    });
   });
 });
 
@@ -303,7 +419,7 @@ describe('reconcile paths (§2.4, §5)', () => {
     await reconcile(user, { state: { status: 'stopped' } });
     const [point] = await pointsNamed(1);
     assert.deepEqual(point.blobs, instanceBlobs('reconcile.sync_status', 'reconcile', user, 'stopped', { machine: machineOf(user) }));
-    assertDoubles(point, { duration: 0 });
+    assertPoint(point, instanceBlobs('reconcile.sync_status', 'reconcile', user, 'stopped', { machine: machineOf(user) }), { duration: 0 });
     assert.deepEqual(reconcileLines(), [
       '{"tag":"reconcile","reason":"alarm","action":"sync_status","old_state":"stopped","new_state":"running","fly_state":"started"}',
     ]);
@@ -316,7 +432,7 @@ describe('reconcile paths (§2.4, §5)', () => {
     await reconcile(user, { state: { healthCheckFailCount: 4 }, fly: { getMachine: [{ state: 'stopped' }] } });
     const [point] = await pointsNamed(1);
     assert.deepEqual(point.blobs, instanceBlobs('reconcile.mark_stopped', 'reconcile', user, 'running', { machine: machineOf(user) }));
-    assertDoubles(point, { duration: 0, value: 5 });
+    assertPoint(point, instanceBlobs('reconcile.mark_stopped', 'reconcile', user, 'running', { machine: machineOf(user) }), { duration: 0, value: 5 });
     assert.deepEqual(reconcileLines(), [
       '{"tag":"reconcile","reason":"alarm","action":"mark_stopped","old_state":"running","new_state":"stopped","fly_state":"stopped","fail_count":5,"value":5}',
     ]);
@@ -330,9 +446,13 @@ describe('reconcile paths (§2.4, §5)', () => {
     await reconcile(user, { state: { startingAt, lastStartError: 'capacity' } });
     const [point] = await pointsNamed(1);
     assert.deepEqual(point.blobs, instanceBlobs('reconcile.starting_timeout', 'reconcile', user, 'starting'));
+    assertPoint(point, instanceBlobs('reconcile.starting_timeout', 'reconcile', user, 'starting'));
     const [line] = reconcileLines();
+    assert.equal(reconcileLines().length, 1);
     const parsed = JSON.parse(line);
     assert.ok(parsed.elapsed_ms >= 6 * 60_000);
+    // Date-based, from startingAt to the alarm, which ran before now.
+    assertBetween(parsed.elapsed_ms, [6 * 60_000, Date.now() - startingAt], 'elapsed_ms');
     assert.equal(line, `{"tag":"reconcile","reason":"alarm","action":"starting_timeout","user_id":"${user}","starting_at":${startingAt},"elapsed_ms":${parsed.elapsed_ms},"old_state":"starting","new_state":"stopped","last_start_error":"capacity"}`);
   });
 
@@ -341,20 +461,26 @@ describe('reconcile paths (§2.4, §5)', () => {
     await runningInstance(user);
     const expiresAt = Date.now() + 3_600_000;
     await reconcile(user, { state: { apiKeyExpiresAt: expiresAt } });
+    const alarm = within(lastElapsed);
     const points = await pointsNamed(2);
     const machine = machineOf(user);
     assert.deepEqual(named(points, 'reconcile.api_key_expiry_approaching').blobs,
+      instanceBlobs('reconcile.api_key_expiry_approaching', 'reconcile', user, 'running', { machine }));
+    assertPoint(named(points, 'reconcile.api_key_expiry_approaching'),
       instanceBlobs('reconcile.api_key_expiry_approaching', 'reconcile', user, 'running', { machine }));
     const refreshed = named(points, 'reconcile.api_key_refreshed');
     assert.deepEqual(refreshed.blobs,
       instanceBlobs('reconcile.api_key_refreshed', 'reconcile', user, 'running', { machine, label: 'refreshed+pushed' }));
     const lines = reconcileLines();
+    assert.equal(lines.length, 2, lines.join('\n'));
     assert.equal(lines[0], `{"tag":"reconcile","reason":"alarm","action":"api_key_expiry_approaching","user_id":"${user}","expires_at":${expiresAt},"hours_remaining":1,"controller_version":null}`);
     // Only the new expiry and the measured duration vary: take them from the line, compare it whole.
     const refreshedLine = JSON.parse(lines[1]);
     assert.ok(refreshedLine.new_expires_at > expiresAt && refreshedLine.durationMs >= 0);
+    assertBetween(refreshedLine.durationMs, alarm, 'durationMs');
     // The line and the point carry the same duration.
-    assertDoubles(refreshed, { duration: refreshedLine.durationMs });
+    assertPoint(refreshed, instanceBlobs('reconcile.api_key_refreshed', 'reconcile', user, 'running', { machine, label: 'refreshed+pushed' }),
+      { duration: refreshedLine.durationMs });
     // The Fly config update is attempted whatever the push answers: a signaled push still
     // reports flyConfigUpdated true.
     assert.equal(lines[1], `{"tag":"reconcile","reason":"alarm","action":"api_key_refreshed","user_id":"${user}","new_expires_at":${refreshedLine.new_expires_at},"pushed":true,"flyConfigUpdated":true,"controller_version":null,"durationMs":${refreshedLine.durationMs},"label":"refreshed+pushed"}`);
@@ -363,19 +489,38 @@ describe('reconcile paths (§2.4, §5)', () => {
   test('api key: push not signaled, fly config updated; and a mint error', async () => {
     const user = 'key-2';
     await runningInstance(user);
-    await reconcile(user, { state: { apiKeyExpiresAt: Date.now() + 3_600_000 }, fly: { pushKey: [{ state: 'unsignaled' }] } });
-    let points = await pointsNamed(3);
     const machine = machineOf(user);
-    assert.deepEqual(named(points, 'reconcile.api_key_push_not_signaled').blobs,
-      instanceBlobs('reconcile.api_key_push_not_signaled', 'reconcile', user, 'running', { machine }));
-    assert.equal(named(points, 'reconcile.api_key_refreshed').blobs[12], 'refreshed+fly-config');
-    assert.ok(reconcileLines().includes(`{"tag":"reconcile","reason":"alarm","action":"api_key_push_not_signaled","user_id":"${user}","result":"ok=true signaled=false"}`));
+    const approaching = (expiresAt) => ({
+      line: refLine('alarm', 'api_key_expiry_approaching', { user_id: user, expires_at: expiresAt, hours_remaining: 1, controller_version: null }),
+      blobs: instanceBlobs('reconcile.api_key_expiry_approaching', 'reconcile', user, 'running', { machine }),
+    });
+    let expiresAt = Date.now() + 3_600_000;
+    await reconcile(user, { state: { apiKeyExpiresAt: expiresAt }, fly: { pushKey: [{ state: 'unsignaled' }] } });
+    await assertWritten([
+      approaching(expiresAt),
+      {
+        line: `{"tag":"reconcile","reason":"alarm","action":"api_key_push_not_signaled","user_id":"${user}","result":"ok=true signaled=false"}`,
+        blobs: instanceBlobs('reconcile.api_key_push_not_signaled', 'reconcile', user, 'running', { machine }),
+      },
+      {
+        line: (p) => refLine('alarm', 'api_key_refreshed', {
+          user_id: user, new_expires_at: p.new_expires_at, pushed: false, flyConfigUpdated: true, controller_version: null,
+          durationMs: p.durationMs, label: 'refreshed+fly-config',
+        }),
+        blobs: instanceBlobs('reconcile.api_key_refreshed', 'reconcile', user, 'running', { machine, label: 'refreshed+fly-config' }),
+        doubles: (p) => [p.durationMs, 0],
+      },
+    ]);
 
-    await reconcile(user, { state: { apiKeyExpiresAt: Date.now() + 3_600_000 }, fly: { mintKey: [{ error: 'mint timeout' }] } });
-    points = await pointsNamed(2);
-    assert.deepEqual(named(points, 'reconcile.api_key_mint_error').blobs,
-      instanceBlobs('reconcile.api_key_mint_error', 'reconcile', user, 'running', { machine, error: 'mint timeout' }));
-    assert.ok(reconcileLines().includes(`{"tag":"reconcile","reason":"alarm","action":"api_key_mint_error","user_id":"${user}","error":"mint timeout"}`));
+    expiresAt = Date.now() + 3_600_000;
+    await reconcile(user, { state: { apiKeyExpiresAt: expiresAt }, fly: { mintKey: [{ error: 'mint timeout' }] } });
+    await assertWritten([
+      approaching(expiresAt),
+      {
+        line: `{"tag":"reconcile","reason":"alarm","action":"api_key_mint_error","user_id":"${user}","error":"mint timeout"}`,
+        blobs: instanceBlobs('reconcile.api_key_mint_error', 'reconcile', user, 'running', { machine, error: 'mint timeout' }),
+      },
+    ]);
   });
 
   test('restart_self_healed after a restart reconciles', async () => {
@@ -399,6 +544,20 @@ describe('reconcile paths (§2.4, §5)', () => {
       tag: 'reconcile', reason: 'alarm', action: 'restart_self_healed', machine_id: machine,
       previous_error: null, had_restart_error: false, durationMs: line.durationMs, old_state: 'restarting', new_state: 'running',
     });
+    // Whole points and whole lines, in order.
+    const elapsed = JSON.parse(reconcileLines()[0]).elapsed_ms;
+    assertBetween(elapsed, [1500, sinceRestart], 'elapsed_ms');
+    assert.deepEqual(reconcileLines(), [
+      refLine('alarm', 'restarting_reconcile_success', { machine_id: machine, elapsed_ms: elapsed }),
+      refLine('alarm', 'restart_self_healed', {
+        machine_id: machine, previous_error: null, had_restart_error: false, durationMs: line.durationMs,
+        old_state: 'restarting', new_state: 'running',
+      }),
+    ]);
+    assertPoint(named(points, 'reconcile.restarting_reconcile_success'),
+      instanceBlobs('reconcile.restarting_reconcile_success', 'reconcile', user, 'restarting', { machine }));
+    assertPoint(healed, instanceBlobs('reconcile.restart_self_healed', 'reconcile', user, 'restarting', { machine }),
+      { duration: [1500, sinceRestart] });
   });
 
   test('repair_mount when the volume is not mounted', async () => {
@@ -410,11 +569,23 @@ describe('reconcile paths (§2.4, §5)', () => {
     assert.deepEqual(point.blobs, instanceBlobs('reconcile.repair_mount', 'reconcile', user, 'running', {
       machine: machineOf(user), label: 'repaired mount for volume vol1',
     }));
-    assertDoubles(point);
+    worker.reset();
+    // The same again, now with its line, compared whole (the duration bounded by the alarm's request).
+    await reconcile(user, { fly: { getMachine: [{ mounted: false }] } });
+    await assertWritten([{
+      line: (p) => refLine('alarm', 'repair_mount', {
+        machine_id: machineOf(user), volume_id: 'vol1', durationMs: p.durationMs, label: 'repaired mount for volume vol1',
+      }),
+      blobs: instanceBlobs('reconcile.repair_mount', 'reconcile', user, 'running', {
+        machine: machineOf(user), label: 'repaired mount for volume vol1',
+      }),
+      doubles: (p) => [p.durationMs, 0],
+    }]);
   });
 
   test('destroy families: already gone, failed, then completed by the alarm', async () => {
     const user = 'destroy-2';
+    const beforeStart = Date.now();
     await runningInstance(user);
     await fake('fly', user, { deleteMachine: [{ notFound: true }], deleteVolume: [{ error: 'volume busy' }] });
     worker.reset();
@@ -425,6 +596,22 @@ describe('reconcile paths (§2.4, §5)', () => {
       instanceBlobs('reconcile.destroy_machine_already_gone', 'reconcile', user, 'destroying', { machine }));
     assert.deepEqual(named(points, 'reconcile.destroy_volume_failed').blobs,
       instanceBlobs('reconcile.destroy_volume_failed', 'reconcile', user, 'destroying', { error: 'volume busy' }));
+    await assertWritten([
+      {
+        line: refLine('destroy', 'destroy_machine_already_gone', { machine_id: machine }),
+        blobs: instanceBlobs('reconcile.destroy_machine_already_gone', 'reconcile', user, 'destroying', { machine }),
+      },
+      {
+        line: refLine('destroy', 'destroy_volume_failed', { volume_id: 'vol1', error: 'volume busy' }),
+        blobs: instanceBlobs('reconcile.destroy_volume_failed', 'reconcile', user, 'destroying', { error: 'volume busy' }),
+      },
+    ], {
+      also: [
+        [httpBlobs('platform.destroy.create', 'POST /api/platform/destroy', user), { duration: within(lastElapsed) }],
+        // The uptime (value, Date-based) since the start, which began after beforeStart.
+        [instanceBlobs('instance.destroy_started', 'do', user, 'destroying', { machine }), { value: [0, Date.now() - beforeStart + 1] }],
+      ],
+    });
 
     await reconcile(user);
     points = await pointsNamed(2);
@@ -435,6 +622,8 @@ describe('reconcile paths (§2.4, §5)', () => {
       '{"tag":"reconcile","reason":"alarm","action":"destroy_volume_ok","volume_id":"vol1"}',
       `{"tag":"reconcile","reason":"alarm","action":"destroy_complete","user_id":"${user}","sandbox_id":"${sandbox(user)}"}`,
     ]);
+    assertPoint(named(points, 'reconcile.destroy_volume_ok'), instanceBlobs('reconcile.destroy_volume_ok', 'reconcile', user, 'destroying'));
+    assertPoint(named(points, 'reconcile.destroy_complete'), instanceBlobs('reconcile.destroy_complete', 'reconcile', user, 'destroying'));
   });
 
   test('auto_destroy_stale_provision, then the destroy with reason destroy', async () => {
@@ -447,12 +636,29 @@ describe('reconcile paths (§2.4, §5)', () => {
     const stale = named(points, 'reconcile.auto_destroy_stale_provision');
     assert.deepEqual(stale.blobs, instanceBlobs('reconcile.auto_destroy_stale_provision', 'reconcile', user, 'provisioned'));
     assert.ok(stale.doubles[1] >= 9 * 3_600_000);
-    named(points, 'instance.destroy_started');
-    named(points, 'reconcile.destroy_volume_ok');
-    named(points, 'reconcile.destroy_complete');
+    // The age (Date-based): from provisionedAt to the alarm, which ran before now.
+    const age = [9 * 3_600_000, Date.now() - provisionedAt];
     const lines = reconcileLines();
     assert.match(lines[0], new RegExp(`^\\{"tag":"reconcile","reason":"alarm","action":"auto_destroy_stale_provision","user_id":"${user}","provisioned_at":${provisionedAt},"age_hours":9,"value":\\d+\\}$`));
-    assert.ok(lines.slice(1).every((line) => line.includes('"reason":"destroy"')));
+    // Whole lines, in order (the destroy it starts runs with reason `destroy`), and whole points.
+    await assertWritten([
+      {
+        line: refLine('alarm', 'auto_destroy_stale_provision', {
+          user_id: user, provisioned_at: provisionedAt, age_hours: 9, value: stale.doubles[1],
+        }),
+        blobs: instanceBlobs('reconcile.auto_destroy_stale_provision', 'reconcile', user, 'provisioned'),
+        doubles: (p) => [0, p.value],
+      },
+      {
+        line: refLine('destroy', 'destroy_volume_ok', { volume_id: 'vol1' }),
+        blobs: instanceBlobs('reconcile.destroy_volume_ok', 'reconcile', user, 'destroying'),
+      },
+      {
+        line: refLine('destroy', 'destroy_complete', { user_id: user, sandbox_id: sandbox(user) }),
+        blobs: instanceBlobs('reconcile.destroy_complete', 'reconcile', user, 'destroying'),
+      },
+    ], { also: [[instanceBlobs('instance.destroy_started', 'do', user, 'destroying'), {}]] });
+    assertBetween(stale.doubles[1], age, 'the stale age');
   });
 });
 
@@ -543,7 +749,8 @@ describe('a starting instance whose machine exists (§2.4 #12-#15, #29, #30)', (
     }]);
     assert.equal((await fake('state', user)).status, 'starting');
 
-    await reconcile(user, { state: { startingAt: Date.now() - 6 * MINUTE }, fly: { getMachine: [{ error: 'fly 504' }] } });
+    const startingAt = Date.now() - 6 * MINUTE;
+    await reconcile(user, { state: { startingAt }, fly: { getMachine: [{ error: 'fly 504' }] } });
     await assertWritten([{
       line: (p) => refLine('alarm', 'starting_timeout_transient_error', {
         machine_id: 'm1', error: 'fly 504', elapsed_ms: p.elapsed_ms, old_state: 'starting', new_state: 'stopped',
@@ -551,6 +758,7 @@ describe('a starting instance whose machine exists (§2.4 #12-#15, #29, #30)', (
       blobs: instanceBlobs('reconcile.starting_timeout_transient_error', 'reconcile', user, 'starting', { machine: 'm1', error: 'fly 504' }),
     }]);
     assert.ok(JSON.parse(reconcileLines()[0]).elapsed_ms >= 6 * MINUTE);
+    assertBetween(JSON.parse(reconcileLines()[0]).elapsed_ms, [6 * MINUTE, Date.now() - startingAt], 'elapsed_ms (Date-based)');
     assert.equal((await fake('state', user)).status, 'stopped');
   });
 
@@ -718,11 +926,18 @@ describe('one Fly read per alarm (§2.4 #29-#34)', () => {
       machine, label: 'repaired mount for volume vol1',
     }));
     const [line] = reconcileLines();
+    assert.equal(reconcileLines().length, 1);
     const { durationMs } = JSON.parse(line);
     assert.equal(line, refLine('start', 'repair_mount', {
       machine_id: machine, volume_id: 'vol1', durationMs, label: 'repaired mount for volume vol1',
     }));
     assert.equal(repaired.doubles[0], durationMs);
+    assertBetween(durationMs, within(lastElapsed), 'durationMs');
+    assertPoint(repaired, instanceBlobs('reconcile.repair_mount', 'reconcile', user, 'running', {
+      machine, label: 'repaired mount for volume vol1',
+    }), { duration: durationMs });
+    assertPoint(named(points, 'platform.start.create'), httpBlobs('platform.start.create', 'POST /api/platform/start', user),
+      { duration: within(lastElapsed) });
   });
 });
 
@@ -872,6 +1087,8 @@ describe('restarting (§2.4 #16-#21, #32)', () => {
         }),
         blobs: instanceBlobs('reconcile.restart_self_healed', 'reconcile', user, 'restarting', { machine }),
         doubles: (p) => [p.durationMs, 0],
+        // Date-based: from restartingAt to the alarm, which ran before now.
+        durationMs: [2000, Date.now() - restartingAt],
       },
       {
         line: refLine('alarm', 'volume_check_failed', { volume_id: 'vol1', error: 'fly 500' }),
@@ -879,6 +1096,8 @@ describe('restarting (§2.4 #16-#21, #32)', () => {
       },
     ]);
     assert.ok(JSON.parse(reconcileLines()[0]).elapsed_ms >= 2000);
+    // Date-based, from restartingAt to the alarm, which ran before now.
+    assertBetween(JSON.parse(reconcileLines()[0]).elapsed_ms, [2000, Date.now() - restartingAt], 'elapsed_ms');
   });
 
   test('started without the update, timed out: restarting_no_update_timeout_fallback', async () => {
@@ -1069,7 +1288,7 @@ describe('metadata recovery (§2.4 #24-#28)', () => {
         line: refLine('destroy', 'destroy_complete', { user_id: user, sandbox_id: sandbox(user) }),
         blobs: instanceBlobs('reconcile.destroy_complete', 'reconcile', user, 'destroying'),
       },
-    ], { also: ['instance.destroy_started'] });
+    ], { also: [[instanceBlobs('instance.destroy_started', 'do', user, 'destroying'), {}]] });
   });
 });
 
@@ -1190,7 +1409,13 @@ async function destroyFailing(user, reply) {
   assert.equal((await platform('POST', '/api/platform/destroy', { userId: user })).status, 200);
 }
 
-const destroyPoints = { also: ['platform.destroy.create', 'instance.destroy_started'] };
+/** The other points of destroyFailing(user): its HTTP point and instance.destroy_started. */
+const destroyPoints = (user) => ({
+  also: [
+    [httpBlobs('platform.destroy.create', 'POST /api/platform/destroy', user), { duration: within(lastElapsed) }],
+    [instanceBlobs('instance.destroy_started', 'do', user, 'destroying'), {}],
+  ],
+});
 
 describe('error shapes (§5)', () => {
   // Each shape a failing Fly call can throw, as the fake scripts it, with the value the
@@ -1212,7 +1437,7 @@ describe('error shapes (§5)', () => {
       await assertWritten([{
         line: refLine('destroy', 'destroy_volume_failed', { volume_id: 'vol1', error: thrown }),
         blobs: instanceBlobs('reconcile.destroy_volume_failed', 'reconcile', user, 'destroying', { error: refError(thrown) }),
-      }], destroyPoints);
+      }], destroyPoints(user));
     });
   });
 
@@ -1225,7 +1450,7 @@ describe('error shapes (§5)', () => {
     await assertWritten([{
       line: '{"tag":"reconcile","reason":"destroy","action":"destroy_volume_failed","volume_id":"vol1","error":"[unserializable]"}',
       blobs: instanceBlobs('reconcile.destroy_volume_failed', 'reconcile', user, 'destroying', { error: '[unserializable error]' }),
-    }], destroyPoints);
+    }], destroyPoints(user));
   });
 
   test('an Error object in another step (the mint): its message in the point, {} in the line', async () => {
@@ -1257,7 +1482,7 @@ describe('error text length (§1, §5)', () => {
     await assertWritten([{
       line: refLine('destroy', 'destroy_volume_failed', { volume_id: 'vol1', error }),
       blobs: instanceBlobs('reconcile.destroy_volume_failed', 'reconcile', user, 'destroying', { error: '😀'.repeat(100) }),
-    }], destroyPoints);
+    }], destroyPoints(user));
   });
 
   test('never inside a surrogate pair: where slice(0, 200) keeps half an emoji, the text ends before it', async () => {
@@ -1270,32 +1495,116 @@ describe('error text length (§1, §5)', () => {
     const failed = named(points, 'reconcile.destroy_volume_failed');
     assert.equal(failed.blobs[4], `a${'😀'.repeat(99)}`);
     assert.equal(failed.rawBlobs[4].length, 1 + 99 * 4, 'valid UTF-8, no replacement character');
+    await assertWritten([{
+      line: refLine('destroy', 'destroy_volume_failed', { volume_id: 'vol1', error }),
+      blobs: instanceBlobs('reconcile.destroy_volume_failed', 'reconcile', user, 'destroying', { error: `a${'😀'.repeat(99)}` }),
+    }], destroyPoints(user));
   });
 });
 
+/** The worker's `/__tallymark/stats`: the counters of every scope that has ended in its isolate. */
+async function stats(target = worker) {
+  const response = await target.fetch('/__tallymark/stats');
+  assert.equal(response.status, 200);
+  return response.json();
+}
+
+/** The counters, all zero but these. */
+const counters = (counts = {}) => ({
+  written: 0, failed: 0, dropped_without_binding: 0, dropped_over_limit: 0, dropped_without_scope: 0,
+  truncated_fields: 0, non_finite_doubles: 0, records_outside_call: 0, unhashed_fields: 0, ...counts,
+});
+
+/** What changed between two readings of stats(). */
+const since = (after, before) => Object.fromEntries(Object.entries(after).map(([key, n]) => [key, n - before[key]]));
+
 describe('limits and isolation', () => {
   test('300 points requested in one invocation give 250 and one notice', async () => {
+    const before = await stats();
     const response = await worker.fetch('/__fake/burst?userId=bulk&n=300', { method: 'POST' });
     assert.equal(response.status, 200);
     const points = await worker.waitForPoints(250);
     await worker.settle(500);
     assert.equal(worker.points.length, 250);
     assert.deepEqual(points.map((p) => p.doubles[1]), [...Array(250).keys()]);
+    // Whole points: the points may arrive in any order, each carries its number in double2.
+    const blobs = ['fake.burst', 'bulk', ...Array(11).fill('')];
+    for (const point of points) assertPoint(point, blobs, { value: point.doubles[1] });
     const notices = worker.stderr.filter((line) => line.includes('tallymark: this invocation reached'));
     assert.equal(notices.length, 1, worker.stderr.join('\n'));
+    // The whole of stderr: the one notice.
+    expectedStderr = [
+      "tallymark: this invocation reached Analytics Engine's limit of 250 data points; further points " +
+        '(first dropped: dataset kiloclaw_events) are dropped and counted',
+    ];
+    assert.deepEqual(worker.stderr, expectedStderr);
+    // Every loss is counted: the 50 past the limit.
+    assert.deepEqual(since(await stats(), before), counters({ written: 250, dropped_over_limit: 50 }));
   });
 
   test('concurrent requests of different users keep their fields apart', async () => {
     const users = Array.from({ length: 12 }, (_, i) => `concurrent-${i}`);
-    const responses = await Promise.all(users.map((user) => admin('GET', '/api/kiloclaw/status', user)));
+    const { response: responses, elapsed } = await timed(() => Promise.all(users.map((user) => admin('GET', '/api/kiloclaw/status', user))));
     assert.ok(responses.every((r) => r.status === 200));
     const points = await pointsNamed(users.length);
     const seen = points.map((p) => [p.blobs[1], p.blobs[7]]).sort();
     assert.deepEqual(seen, users.map((u) => [u, sandbox(u)]).sort());
+    // Whole points: each user's own, its duration within the time all the requests took.
+    for (const user of users) {
+      const [point] = points.filter((p) => p.blobs[1] === user);
+      assertPoint(point, httpBlobs('kiloclaw.status.get', 'GET /api/kiloclaw/status', user), { duration: within(elapsed) });
+    }
+  });
+
+  test('an index over 96 bytes is cut on a character boundary (event name through /__fake/burst)', async () => {
+    const before = await stats();
+    // 105 bytes: `fake.` and 50 two-byte characters. The 96th byte is the first half of the 46th.
+    const event = `fake.${'é'.repeat(50)}`;
+    assert.equal(Buffer.byteLength(event), 105);
+    const response = await worker.fetch(`/__fake/burst?userId=idx&n=1&event=${encodeURIComponent(event)}`, { method: 'POST' });
+    assert.equal(response.status, 200);
+    const [point] = await pointsNamed(1);
+    assert.equal(point.index, `fake.${'é'.repeat(45)}`);
+    assert.equal(Buffer.byteLength(point.index), 95);
+    // The index is cut, the same name in blob1 is not (the blobs are far within their limit).
+    assertPoint(point, [event, 'idx', ...Array(11).fill('')], { index: `fake.${'é'.repeat(45)}` });
+    assert.deepEqual(since(await stats(), before), counters({ written: 1, truncated_fields: 1 }));
+  });
+
+  test('blobs over 16,000 bytes: the longest cut to a common cap, the short kept, the index cut too', async () => {
+    const before = await stats();
+    // Through a real route: a platform path of 6,000 bytes (it names the event, blob1 and the
+    // index, and is the route, blob4) and a user id (blob2) of 12,001 bytes, `u` and 6,000
+    // two-byte characters: 24,035 bytes of blobs with `http` (blob3), the sandbox id left empty.
+    const path = 'p'.repeat(6000);
+    const user = `u${'ü'.repeat(6000)}`;
+    const response = await platform('GET', `/api/platform/${path}?userId=${encodeURIComponent(user)}`);
+    assert.equal(response.status, 200);
+    const [point] = await pointsNamed(1);
+    // The cap: 16,000 - 4 (`http`) shared by the three long blobs: 5,332 bytes each. The user id
+    // is cut on a character boundary, one byte shorter: `u` and 2,665 characters.
+    const blobs = httpBlobs(`platform.${'p'.repeat(5323)}`, `GET /api/platform/${'p'.repeat(5314)}`, `u${'ü'.repeat(2665)}`);
+    blobs[7] = ''; // no sandbox id for a user id over 47 bytes
+    assert.deepEqual(point.rawBlobs.map((blob) => blob.length), [5332, 5331, 4, 5332, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    assertPoint(point, blobs, { index: `platform.${'p'.repeat(87)}`, duration: within(lastElapsed) });
+    assert.deepEqual(since(await stats(), before), counters({ written: 1, truncated_fields: 4 }));
+  });
+
+  test('blobs of exactly 16,000 bytes are written untouched', async () => {
+    const before = await stats();
+    // 23 (event) + 4 (`http`) + 28 (route) + the user id = 16,000 bytes.
+    const user = 'x'.repeat(16_000 - 23 - 4 - 28);
+    assert.equal((await platform('GET', `/api/platform/files/read?userId=${user}`)).status, 200);
+    const [point] = await pointsNamed(1);
+    const blobs = httpBlobs('platform.files.read.get', 'GET /api/platform/files/read', user);
+    blobs[7] = '';
+    assertPoint(point, blobs, { duration: within(lastElapsed) });
+    assert.equal(point.rawBlobs.reduce((sum, blob) => sum + blob.length, 0), 16_000);
+    assert.deepEqual(since(await stats(), before), counters({ written: 1 }));
   });
 });
 
-test('without the binding every request still succeeds', async () => {
+test('without the binding every request still succeeds, and each lost point is counted', async () => {
   const bare = await startWorker(workers.kiloclaw, { withAnalytics: false });
   try {
     const headers = { authorization: 'Bearer user-1' };
@@ -1309,7 +1618,33 @@ test('without the binding every request still succeeds', async () => {
     assert.equal(provision.status, 200);
     await bare.settle();
     assert.deepEqual(bare.points, []);
+    // Four points (two routes, the provision's HTTP point and the Durable Object's
+    // instance.provisioned), none written, each counted as dropped for want of a binding; the
+    // Durable Object runs in the worker's isolate, so its scope's counters are in the same stats.
+    assert.deepEqual(await stats(bare), counters({ dropped_without_binding: 4 }));
+    // Each scope's sink announces the missing binding once: one line per invocation here.
+    const notice = 'tallymark: no Analytics Engine binding `KILOCLAW_AE` in this Worker\'s env; its points are ' +
+      'dropped and counted (add it under [[analytics_engine_datasets]] in wrangler.toml)';
+    assert.deepEqual(bare.stderr, Array(4).fill(notice));
+    assert.deepEqual(bare.stdout, []);
   } finally {
     await bare.stop();
   }
+});
+
+test('a panic in workerd is seen by the harness, which fails the test that leaves one', async () => {
+  // A worker of its own: a panic reinitialises the instance (and its counters).
+  const panicking = await startWorker(workers.kiloclaw);
+  try {
+    const response = await panicking.fetch('/__fake/panic?userId=p', { method: 'POST' });
+    assert.equal(response.status, 500);
+  } finally {
+    await panicking.stop();
+  }
+  // Taken here, so that the harness's check after this test finds none left; a test that does
+  // not take them fails.
+  const panics = panicking.takePanics();
+  assert.match(panics[0], /^Critical Error: Rust panic: panicked at examples\/kiloclaw\/src\/app\.rs:\d+:\d+:$/);
+  assert.ok(panics.includes('Critical RuntimeError: unreachable'), panics.join('\n'));
+  assert.deepEqual(panicking.points, []);
 });

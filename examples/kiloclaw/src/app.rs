@@ -25,6 +25,9 @@ async fn route(req: Request, env: Env) -> Result<Response> {
     if path == "/__tallymark/schema" {
         return Response::ok(<KiloClawEvent as tallymark::Layout>::SCHEMA.to_json());
     }
+    if path == "/__tallymark/stats" {
+        return Response::from_json(&stats_json(tallymark::global_stats()));
+    }
     if path.starts_with("/__fake/") {
         return fake(req, env).await;
     }
@@ -68,6 +71,34 @@ async fn route(req: Request, env: Env) -> Result<Response> {
         return Response::ok("ok");
     }
     Response::error("Not Found", 404)
+}
+
+/// What became of this isolate's points so far: the counters of every scope that has ended (each
+/// request's and each Durable Object call's), read by the end-to-end tests to see that a lost
+/// point is counted. The request asking has written nothing, so its own scope adds nothing.
+fn stats_json(stats: tallymark::Stats) -> Value {
+    let tallymark::Stats {
+        written,
+        failed,
+        dropped_without_binding,
+        dropped_over_limit,
+        dropped_without_scope,
+        truncated_fields,
+        non_finite_doubles,
+        records_outside_call,
+        unhashed_fields,
+    } = stats;
+    json!({
+        "written": written,
+        "failed": failed,
+        "dropped_without_binding": dropped_without_binding,
+        "dropped_over_limit": dropped_over_limit,
+        "dropped_without_scope": dropped_without_scope,
+        "truncated_fields": truncated_fields,
+        "non_finite_doubles": non_finite_doubles,
+        "records_outside_call": records_outside_call,
+        "unhashed_fields": unhashed_fields,
+    })
 }
 
 fn bearer_user(req: &Request) -> Option<String> {
@@ -291,7 +322,9 @@ async fn instance_get(env: &Env, user: &str, path: &str) -> Result<Response> {
 /// `POST|GET /__fake/fly?userId=U` (script, read what is left of it), `POST|GET
 /// /__fake/state?userId=U` (patch, read),
 /// `POST /__fake/alarm?userId=U` (run the reconcile alarm now), `POST /__fake/burst?userId=U&n=N`
-/// (request N points in this one invocation).
+/// (request N points in this one invocation; `&event=E` names them `E` instead of `fake.burst`,
+/// so a test can send an event name past the index limit), `POST /__fake/panic?userId=U` (panic,
+/// so the tests can see that the harness notices a panic in workerd's output).
 async fn fake(mut req: Request, env: Env) -> Result<Response> {
     let Some(user) = query_user(&req) else {
         return Response::error("userId query parameter is required", 400);
@@ -304,21 +337,24 @@ async fn fake(mut req: Request, env: Env) -> Result<Response> {
         (Method::Get, "/__fake/state") => instance_get(&env, &user, "/state").await,
         (Method::Post, "/__fake/alarm") => instance(&env, &user, "/reconcile", json!({})).await,
         (Method::Post, "/__fake/burst") => {
-            let count: u32 = req
-                .url()?
-                .query_pairs()
-                .find(|(key, _)| key == "n")
-                .and_then(|(_, n)| n.parse().ok())
-                .unwrap_or(1);
+            let url = req.url()?;
+            let query = |name: &str| {
+                url.query_pairs()
+                    .find(|(key, _)| key == name)
+                    .map(|(_, value)| value.into_owned())
+            };
+            let count: u32 = query("n").and_then(|n| n.parse().ok()).unwrap_or(1);
+            let event = query("event").unwrap_or_else(|| "fake.burst".to_owned());
             for i in 0..count {
                 KiloClawEvent::point()
-                    .event("fake.burst")
+                    .event(event.as_str())
                     .user_id(user.as_str())
                     .value(i)
                     .emit();
             }
             Response::from_json(&json!({ "requested": count }))
         }
+        (Method::Post, "/__fake/panic") => panic!("fake panic requested for {user}"),
         _ => Response::error("Not Found", 404),
     }
 }

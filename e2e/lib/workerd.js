@@ -1,0 +1,271 @@
+// Runs an example worker in workerd (from the pinned npm package) on 127.0.0.1, with each
+// Analytics Engine binding pointed at a capture server in this process, so tests can read back
+// exactly the data points the real runtime accepted and forwarded. Tests import `harness.js`,
+// which adds the panic check to every test; scripts (demo.js) import this file.
+
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const root = path.resolve(here, '..', '..');
+const workerdBin = path.join(root, 'e2e', 'node_modules', '.bin', 'workerd');
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort() {
+  const server = net.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address();
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/**
+ * Decodes one point as workerd's analyticsEngine binding posts it: blobs and index1 as byte
+ * arrays, all 20 doubles, unset blobs absent, the dataset as bytes.
+ */
+export function decodePoint(json) {
+  const text = (bytes) => Buffer.from(bytes).toString('utf8');
+  let lastBlob = 0;
+  for (let i = 1; i <= 20; i++) if (json[`blob${i}`] !== undefined) lastBlob = i;
+  const blobs = [];
+  for (let i = 1; i <= lastBlob; i++) blobs.push(json[`blob${i}`] ? text(json[`blob${i}`]) : '');
+  const doubles = [];
+  for (let i = 1; i <= 20; i++) doubles.push(json[`double${i}`] ?? 0);
+  return {
+    dataset: text(json.dataset ?? []),
+    index: json.index1 ? text(json.index1) : '',
+    blobs,
+    rawBlobs: blobs.map((_, i) => Buffer.from(json[`blob${i + 1}`] ?? [])),
+    doubles,
+  };
+}
+
+/** Collects the points posted to it. */
+async function startCapture(store) {
+  const points = [];
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', () => {
+      try {
+        const point = decodePoint(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        points.push(point);
+        if (store) fs.appendFileSync(store, JSON.stringify(point) + '\n');
+        res.end('ok');
+      } catch (error) {
+        res.statusCode = 400;
+        res.end(String(error));
+      }
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { points, port: server.address().port, close: () => server.close() };
+}
+
+function capnpString(value) {
+  return JSON.stringify(String(value));
+}
+
+/**
+ * Writes the workerd config for `worker`:
+ * { name, buildDir, datasets: [{ binding, dataset }], vars: {}, durableObjects: [{ binding, className }] }.
+ */
+function writeConfig(dir, worker, { port, capturePort, withAnalytics }) {
+  for (const file of ['index.js', 'index_bg.wasm']) {
+    fs.copyFileSync(path.join(worker.buildDir, file), path.join(dir, file));
+  }
+  const datasets = withAnalytics ? worker.datasets ?? [] : [];
+  const services = [`(name = "main", worker = .worker)`];
+  for (const { dataset } of datasets) {
+    services.push(`(name = ${capnpString(dataset)}, external = (address = "127.0.0.1:${capturePort}", http = ()))`);
+  }
+  const bindings = [];
+  for (const { binding, dataset } of datasets) {
+    bindings.push(`(name = ${capnpString(binding)}, analyticsEngine = ${capnpString(dataset)})`);
+  }
+  for (const [name, value] of Object.entries(worker.vars ?? {})) {
+    bindings.push(`(name = ${capnpString(name)}, text = ${capnpString(value)})`);
+  }
+  const objects = worker.durableObjects ?? [];
+  for (const { binding, className } of objects) {
+    bindings.push(`(name = ${capnpString(binding)}, durableObjectNamespace = ${capnpString(className)})`);
+  }
+  const namespaces = objects.map(
+    ({ className }) => `(className = ${capnpString(className)}, uniqueKey = ${capnpString(`tallymark-${className}`)})`,
+  );
+  const config = `using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [${services.join(', ')}],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
+);
+
+const worker :Workerd.Worker = (
+  modules = [
+    (name = "index.js", esModule = embed "index.js"),
+    (name = "index_bg.wasm", wasm = embed "index_bg.wasm"),
+  ],
+  compatibilityDate = "2026-11-01",
+  bindings = [${bindings.join(', ')}],
+  durableObjectNamespaces = [${namespaces.join(', ')}],
+  durableObjectStorage = (inMemory = void),
+);
+`;
+  fs.writeFileSync(path.join(dir, 'config.capnp'), config);
+}
+
+/** Lines a stream wrote, as they arrive, into each of `sinks` (the last line when it ends). */
+function collectLines(stream, ...sinks) {
+  let rest = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk) => {
+    rest += chunk;
+    const parts = rest.split('\n');
+    rest = parts.pop();
+    for (const lines of sinks) lines.push(...parts);
+  });
+  stream.on('end', () => {
+    if (rest) for (const lines of sinks) lines.push(rest);
+    rest = '';
+  });
+}
+
+/**
+ * A line of workerd's output that shows a panic: workers-rs's panic hook logs `Critical Error:
+ * Rust panic: panicked at <file>:<line>:<column>:`, then the trap shows as `RuntimeError:
+ * unreachable` (the instance is reinitialised and the request answered 500).
+ */
+export const PANIC_LINE = /Rust panic|panicked at|RuntimeError: unreachable/;
+
+/**
+ * Every worker started and not yet checked for panics since it stopped. `harness.js` checks them
+ * after each test ({@link takePanics}).
+ */
+export const startedWorkers = new Set();
+
+/**
+ * Starts `worker` in workerd. Options: `withAnalytics` (default true): bind the Analytics Engine
+ * datasets; `store`: also append every captured point to this JSON-lines file.
+ */
+export async function startWorker(worker, { withAnalytics = true, store } = {}) {
+  for (const file of ['index.js', 'index_bg.wasm']) {
+    if (!fs.existsSync(path.join(worker.buildDir, file))) {
+      throw new Error(`${worker.name} is not built: ${path.join(worker.buildDir, file)} is missing (run scripts/build-examples.sh)`);
+    }
+  }
+  const capture = await startCapture(store);
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tallymark-${worker.name}-`));
+  writeConfig(dir, worker, { port, capturePort: capture.port, withAnalytics });
+  const child = spawn(workerdBin, ['serve', 'config.capnp', '--experimental'], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stdout = [];
+  const stderr = [];
+  // Both streams, never reset: what the panic check reads.
+  const output = [];
+  let panicsSeen = 0;
+  collectLines(child.stdout, stdout, output);
+  collectLines(child.stderr, stderr, output);
+  // 'close' comes after both streams ended, so once stopped every line has been read.
+  const closed = once(child, 'close');
+  const url = `http://127.0.0.1:${port}`;
+
+  const handle = {
+    url,
+    pid: child.pid,
+    /** Every point captured so far, oldest first. */
+    points: capture.points,
+    /** Lines the worker logged with console.log (workerd's stdout). */
+    stdout,
+    /** console.warn/error and workerd's own messages (stderr). */
+    stderr,
+    fetch: (pathname, init) => fetch(url + pathname, init),
+    /** Waits until at least `count` points arrived (they are posted after the response). */
+    async waitForPoints(count, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (capture.points.length < count) {
+        if (Date.now() > deadline) {
+          throw new Error(`expected ${count} points, got ${capture.points.length}: ${JSON.stringify(capture.points)}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return capture.points.slice(0, count);
+    },
+    /** Waits long enough for stray points to arrive, for tests that expect none. */
+    settle: (ms = 400) => new Promise((resolve) => setTimeout(resolve, ms)),
+    /**
+     * The lines of workerd's output (stdout and stderr, whatever `reset` cleared) that show a
+     * panic and were not taken before; taking them is how a test that causes a panic on purpose
+     * keeps the check from failing it.
+     */
+    takePanics() {
+      const panics = output.slice(panicsSeen).filter((line) => PANIC_LINE.test(line));
+      panicsSeen = output.length;
+      return panics;
+    },
+    /** Whether the process has ended (and every line of its output has been read). */
+    stopped: false,
+    /** Forgets what was captured so far. */
+    reset() {
+      capture.points.length = 0;
+      stdout.length = 0;
+      stderr.length = 0;
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGTERM');
+      await closed;
+      handle.stopped = true;
+      capture.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+
+  startedWorkers.add(handle);
+
+  // Ready when it answers HTTP.
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`workerd exited with ${child.exitCode}:\n${stderr.join('\n')}`);
+    }
+    try {
+      await fetch(url + '/__tallymark_ready');
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        await handle.stop();
+        throw new Error(`workerd did not start:\n${stderr.join('\n')}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  handle.reset();
+  return handle;
+}
+
+/** The example workers, as the harness runs them. */
+export const workers = {
+  quickstart: {
+    name: 'quickstart',
+    buildDir: path.join(root, 'examples', 'quickstart', 'build'),
+    datasets: [{ binding: 'EVENTS', dataset: 'quickstart_events' }],
+  },
+  kiloclaw: {
+    name: 'kiloclaw',
+    buildDir: path.join(root, 'examples', 'kiloclaw', 'build'),
+    datasets: [{ binding: 'KILOCLAW_AE', dataset: 'kiloclaw_events' }],
+    vars: { INTERNAL_API_KEY: 'test-internal-key' },
+    durableObjects: [{ binding: 'KILOCLAW_INSTANCE', className: 'KiloClawInstance' }],
+  },
+};

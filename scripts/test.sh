@@ -59,6 +59,8 @@ stage_native() {
   cargo test -p tallymark --no-default-features --locked
   log "the off switch"
   cargo test -p tallymark --features off,events --test off --locked
+  log "the macros' compile errors with the off switch (trybuild: ui/off/*.stderr)"
+  cargo test -p tallymark-tests --features off --test ui_off --locked
   log "the examples with instrumentation compiled out, without a warning"
   cargo clippy -p kiloclaw -p quickstart --features tallymark/off --all-targets --locked -- -D warnings
 }

@@ -2,7 +2,7 @@
 //! classifies its result, and writes one point.
 
 use super::parse::InstrumentedArgs;
-use super::record::{call_ident, fields_setter, mark_invocations};
+use super::record::{call_ident, fields_setter, mark_invocations, Target};
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::spanned::Spanned;
@@ -26,7 +26,7 @@ pub fn expand(args: &InstrumentedArgs, event: TokenStream, item: ItemFn) -> Toke
         block,
     } = item;
     let stmts = &block.stmts;
-    let (stmts, records) = mark_invocations(quote!(#(#stmts)*), Some(&call), krate);
+    let (stmts, records) = mark_invocations(quote!(#(#stmts)*), Target::Call(&call), krate);
 
     // What the point starts with: the event name and the route.
     let point = hidden("point");

@@ -31,7 +31,7 @@ pub fn instrumented(args: TokenStream, item: TokenStream) -> TokenStream {
             // The function stays as written, so the rest of the crate still compiles, and its
             // `record!`s type-check their values without a second error.
             let krate = syn::parse_quote!(::tallymark);
-            let (item, _) = record::mark_invocations(item_tokens, None, &krate);
+            let (item, _) = record::mark_invocations(item_tokens, record::Target::Nowhere, &krate);
             let compile_errors = errors.to_compile_errors();
             return quote!(#item #compile_errors);
         }
@@ -55,8 +55,11 @@ pub fn instrumented(args: TokenStream, item: TokenStream) -> TokenStream {
             used: Vec::new(),
         };
         let function = expand::used_but_off(function, &parsed.krate, &parsed.layout, &checks);
-        let (function, _) =
-            record::mark_invocations(function.into_token_stream(), None, &parsed.krate);
+        let (function, _) = record::mark_invocations(
+            function.into_token_stream(),
+            record::Target::Off(&parsed.layout),
+            &parsed.krate,
+        );
         return quote!(#function #compile_errors);
     }
     if function.sig.constness.is_some() {

@@ -23,17 +23,29 @@ pub fn call_ident() -> Ident {
     hidden("call")
 }
 
+/// Where the `record!`s of a body record.
+#[derive(Clone, Copy)]
+pub enum Target<'a> {
+    /// Into the call held in this local.
+    Call(&'a Ident),
+    /// Nowhere, under the `off` feature: their fields are still checked against this layout.
+    Off(&'a Path),
+    /// Nowhere: the attribute has a mistake (reported), so only the values are type-checked.
+    Nowhere,
+}
+
 /// `tokens` with every `record!` invocation of tallymark's (as named under the crate `krate`)
-/// marked for the call `call`, or as having no call (a mark already there, from an enclosing
-/// instrumented function, is replaced); and whether there was any.
+/// marked for `target` (a mark already there, from an enclosing instrumented function, is
+/// replaced); and whether there was any.
 pub fn mark_invocations(
     tokens: TokenStream,
-    call: Option<&Ident>,
+    target: Target<'_>,
     krate: &Path,
 ) -> (TokenStream, bool) {
-    let marker = match call {
-        Some(call) => quote!(@#call),
-        None => quote!(@_),
+    let marker = match target {
+        Target::Call(call) => quote!(@#call),
+        Target::Off(layout) => quote!(@_(#layout)),
+        Target::Nowhere => quote!(@_),
     };
     let mut found = false;
     let mut out: Vec<TokenTree> = Vec::new();
@@ -41,7 +53,7 @@ pub fn mark_invocations(
     while let Some(token) = tokens.next() {
         match token {
             TokenTree::Group(group) => {
-                let (stream, inner) = mark_invocations(group.stream(), call, krate);
+                let (stream, inner) = mark_invocations(group.stream(), target, krate);
                 found |= inner;
                 out.push(regroup(&group, stream));
             }
@@ -96,12 +108,16 @@ fn names_record(before: &[TokenTree], krate: &Path) -> bool {
             || crate_name.is_some_and(|name| ident_is(before.get(n - 4), &name)))
 }
 
-/// `stream` without a leading `@call` mark.
+/// `stream` without a leading mark (`@call`, `@_`, `@_(Layout)`).
 fn without_mark(stream: TokenStream) -> TokenStream {
-    let mut tokens = stream.clone().into_iter();
+    let mut tokens = stream.clone().into_iter().peekable();
     match (tokens.next(), tokens.next()) {
         // `_` is an identifier token too.
         (Some(TokenTree::Punct(at)), Some(TokenTree::Ident(_))) if at.as_char() == '@' => {
+            if matches!(tokens.peek(), Some(TokenTree::Group(group)) if group.delimiter() == proc_macro2::Delimiter::Parenthesis)
+            {
+                tokens.next();
+            }
             tokens.collect()
         }
         _ => stream,
@@ -114,6 +130,8 @@ enum Mark {
     Call(Ident),
     /// Nowhere: its values are only type-checked.
     NoCall,
+    /// Nowhere, under `off`: its fields are checked against this layout, never evaluated.
+    Off(Path),
 }
 
 /// `record!`'s input: the mark, then `field = value` pairs.
@@ -128,7 +146,13 @@ impl Parse for RecordInput {
             input.parse::<Token![@]>()?;
             if input.peek(Token![_]) {
                 input.parse::<Token![_]>()?;
-                Some(Mark::NoCall)
+                if input.peek(syn::token::Paren) {
+                    let layout;
+                    syn::parenthesized!(layout in input);
+                    Some(Mark::Off(layout.parse()?))
+                } else {
+                    Some(Mark::NoCall)
+                }
             } else {
                 Some(Mark::Call(input.parse()?))
             }
@@ -180,6 +204,21 @@ pub fn record(input: TokenStream) -> TokenStream {
             let values = fields.iter().map(|(_, value)| quote!(let _ = &(#value);));
             return quote!(if false { #(#values)* });
         }
+        Mark::Off(layout) => {
+            // Set on a point of the layout, as without `off`, so a misspelled field or a wrong
+            // type is the same error; never evaluated.
+            let point = hidden("point");
+            let sets = fields
+                .iter()
+                .map(|(field, value)| quote!(let _ = #point.#field(#value);));
+            return quote! {
+                #[allow(unreachable_code, unused_mut)]
+                if false {
+                    let mut #point = #layout::point();
+                    #(#sets)*
+                }
+            };
+        }
     };
     let (evaluate, set) = fields_setter(&fields, TokenStream::new());
     quote! {
@@ -220,7 +259,8 @@ pub fn fields_setter(fields: &[(Ident, Expr)], first: TokenStream) -> (TokenStre
 #[cfg(test)]
 fn marked(tokens: &str) -> (String, bool) {
     let krate: Path = syn::parse_quote!(::tallymark);
-    let (tokens, found) = mark_invocations(tokens.parse().unwrap(), Some(&call_ident()), &krate);
+    let (tokens, found) =
+        mark_invocations(tokens.parse().unwrap(), Target::Call(&call_ident()), &krate);
     (tokens.to_string(), found)
 }
 
@@ -252,6 +292,8 @@ mod tests {
         let (tokens, _) = marked("record!(@outer user_id = id);");
         assert_eq!(tokens, "record ! (@ call user_id = id) ;");
         let (tokens, _) = marked("record!(@_ user_id = id);");
+        assert_eq!(tokens, "record ! (@ call user_id = id) ;");
+        let (tokens, _) = marked("record!(@_(crate::Layout) user_id = id);");
         assert_eq!(tokens, "record ! (@ call user_id = id) ;");
     }
 

@@ -10,7 +10,8 @@
 //! - "out of date", a warning (so `-D warnings` fails CI): a layout not in the lock, a field
 //!   appended to a free slot, a rename, a changed doc comment or binding;
 //! - with `TALLYMARK_LOCK=write` in the environment, the layout's section is rewritten from the
-//!   layout instead of checked (the slots of removed fields become `retired`).
+//!   layout instead of checked (the slots of removed fields become `retired`), in the crates cargo
+//!   was asked for only (`CARGO_PRIMARY_PACKAGE`), never in their dependencies.
 //!
 //! - the values of each `FixedText` enum are recorded too: a removed value is an error at the
 //!   enum, an added one makes the lock out of date.
@@ -225,7 +226,9 @@ fn render(lock: &Lock) -> String {
 /// message when it cannot be read.
 fn open() -> Option<Result<(PathBuf, bool, Lock), String>> {
     let path = lock_path()?;
-    let writing = std::env::var("TALLYMARK_LOCK").is_ok_and(|mode| mode == "write");
+    // `TALLYMARK_LOCK=write cargo check -p app` rewrites app's lock, not its dependencies'.
+    let writing =
+        std::env::var("TALLYMARK_LOCK").is_ok_and(|mode| mode == "write") && primary_package();
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(_) if writing => String::new(),
@@ -304,10 +307,16 @@ fn entries_of<'l, 'd>(layout: &'l Layout<'d>) -> Vec<(Entry, &'l Field<'d>)> {
     entries
 }
 
-/// The lock's path: `TALLYMARK_LOCK_PATH` when set (for tests), else beside the crate's manifest.
+/// Whether the crate being compiled is one the user asked cargo for, not a dependency of it.
+fn primary_package() -> bool {
+    std::env::var_os("CARGO_PRIMARY_PACKAGE").is_some()
+}
+
+/// The lock's path: beside the crate's manifest, or `TALLYMARK_LOCK_PATH` when set (for tests; it
+/// applies to the crates cargo was asked for, not to their dependencies).
 fn lock_path() -> Option<PathBuf> {
     if let Ok(path) = std::env::var("TALLYMARK_LOCK_PATH") {
-        return Some(PathBuf::from(path));
+        return primary_package().then(|| PathBuf::from(path));
     }
     let dir = std::env::var("CARGO_MANIFEST_DIR").ok()?;
     Some(PathBuf::from(dir).join(FILE_NAME))

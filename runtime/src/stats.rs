@@ -6,7 +6,8 @@ use std::ops::AddAssign;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// What happened to the points of one scope (or, from [`global_stats`], of the whole process).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Serializes as an object of its counters by name (for a health or debug route).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Stats {
     /// Points handed to the sink successfully.
     pub written: u64,
@@ -218,6 +219,19 @@ mod tests {
         drop(local);
         // Other tests add concurrently: this one's counts are at least there.
         assert!(global_stats().dropped_over_limit >= before.dropped_over_limit + 3);
+    }
+
+    #[test]
+    fn stats_serialize_as_their_counters_by_name() {
+        let stats = Stats {
+            written: 2,
+            unhashed_fields: 1,
+            ..Stats::default()
+        };
+        assert_eq!(
+            serde_json::to_string(&stats).unwrap(),
+            r#"{"written":2,"failed":0,"dropped_without_binding":0,"dropped_over_limit":0,"dropped_without_scope":0,"truncated_fields":0,"non_finite_doubles":0,"records_outside_call":0,"unhashed_fields":1}"#
+        );
     }
 
     #[test]

@@ -95,7 +95,8 @@ pub trait DoubleField {}
 
 /// A value a blob field's setter accepts, for a field declared with type `F`.
 ///
-/// Text fields (`String`) take `&str`, `String`, `&String` and `Cow<str>` without copying;
+/// Text fields (`String`) take `&str` (and `&&str`), `String`, `&String` and `Cow<str>` without
+/// copying;
 /// byte fields (`Vec<u8>`) take `&[u8]`, `&[u8; N]` and `Vec<u8>`; enum fields take the enum.
 /// Every field also takes an `Option` of what it takes: `None` leaves the slot as it is (unset on
 /// a fresh point), like JavaScript's `value ?? previous`.
@@ -112,6 +113,12 @@ pub trait IntoBlob<'a, F> {
 impl<'a> IntoBlob<'a, String> for &'a str {
     fn into_blob(self) -> Blob<'a> {
         Blob::Text(Cow::Borrowed(self))
+    }
+}
+/// What a typed event's `&'static str` field gives its setter.
+impl<'a, 'b: 'a> IntoBlob<'a, String> for &'a &'b str {
+    fn into_blob(self) -> Blob<'a> {
+        Blob::Text(Cow::Borrowed(*self))
     }
 }
 impl<'a> IntoBlob<'a, String> for &'a String {

@@ -280,6 +280,58 @@ fn log_writes_the_line_then_the_point_with_the_state_of_that_moment() {
     assert_eq!(points[0].doubles(), [0.0, 0.0]);
 }
 
+// --- events::log: a line without a reason, then the point -----------------------------------------
+
+#[test]
+fn log_outside_a_pass_writes_a_line_without_the_reason_then_the_point() {
+    let (points, lines) = capture(|| {
+        tallymark::events::log(
+            &LINE,
+            &Sweep::PhaseChanged {
+                old: Phase::Queued,
+                new: Phase::Running,
+            },
+            &worker(),
+        );
+        // A point-only type's details are its mapped fields.
+        tallymark::events::log(
+            &LINE,
+            &Lifecycle::Finished {
+                phase: Phase::Done,
+                value: 3.0,
+            },
+            &worker(),
+        );
+        // A line-only event writes its line and no point.
+        tallymark::events::log(
+            &LINE,
+            &Sweep::Noted {
+                queue: "q-1".into(),
+                region: "eu".into(),
+            },
+            &worker(),
+        );
+    });
+    assert_eq!(
+        lines,
+        [
+            r#"{"kind":"sweep","step":"phase_changed","old":"queued","new":"running"}"#,
+            r#"{"kind":"sweep","step":"finished","phase":"done","value":3}"#,
+            r#"{"kind":"sweep","step":"noted","queue":"q-1","region":"eu"}"#,
+        ]
+    );
+    assert_eq!(points.len(), 2);
+    assert_eq!(
+        points[0].blob_texts(),
+        job_blobs("sweep.phase_changed", "cron_job", "queued", &[])
+    );
+    assert_eq!(
+        points[1].blob_texts(),
+        job_blobs("job.finished", "queue", "done", &[])
+    );
+    assert_eq!(points[1].doubles(), [0.0, 3.0]);
+}
+
 #[test]
 fn details_keep_their_order_keys_and_nulls_and_map_duration_and_label() {
     let mut w = worker();

@@ -97,9 +97,11 @@ fn schema_describes_every_field_in_declaration_order() {
 #[test]
 fn setters_take_borrowed_owned_optional_and_enum_values() {
     let owned = String::from("owned");
+    // What a typed event's `&'static str` field gives its setter.
+    let fixed: &&str = &"fixed";
     let point = emit_and_read(|| {
         ApiEvent::point()
-            .event(String::from("e"))
+            .event(fixed)
             .user(&owned)
             .route(std::borrow::Cow::Borrowed("cow"))
             .error(None::<&str>)
@@ -109,6 +111,7 @@ fn setters_take_borrowed_owned_optional_and_enum_values() {
             .value(None::<f64>)
             .emit();
     });
+    assert_eq!(point.text("event"), Some("fixed"));
     assert_eq!(point.text("user"), Some("owned"));
     assert_eq!(point.text("route"), Some("cow"));
     assert_eq!(point.text("error"), Some(""));

@@ -1,4 +1,9 @@
-//! The shape of an event's console line: which keys come first, and what they are called.
+//! The shape of an event's console line (which keys come first, and what they are called), and
+//! the line of an event in a shape.
+
+use super::{Details, Event};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::Value;
 
 /// Which form of the event's name a line carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -10,8 +15,12 @@ pub enum NameForm {
 }
 
 /// How an event's console line is shaped: a JSON object whose first keys are an optional
-/// constant tag, the reason of the pass and the event's name, followed by the event's details in
-/// declared order. A detail whose key is one of the first keys replaces that value in place.
+/// constant tag, the reason of the pass (when the line has one: [`Reconcile::log`]'s lines do,
+/// [`log`]'s do not) and the event's name, followed by the event's details in declared order. A
+/// detail whose key is one of the first keys replaces that value in place.
+///
+/// [`Reconcile::log`]: super::Reconcile::log
+/// [`log`]: super::log
 ///
 /// [`LineShape::DEFAULT`] writes `{"reason":"alarm","event":"reconcile.sync_status",…}`; a shape
 /// of your own is a `const`:
@@ -80,5 +89,57 @@ impl LineShape {
 impl Default for LineShape {
     fn default() -> Self {
         LineShape::DEFAULT
+    }
+}
+
+/// The console line of an event: the shape's first keys (the reason's only when there is one),
+/// then the details in declared order. A detail whose key is one of the first keys replaces that
+/// value in its position.
+pub(crate) fn render<E: Event>(
+    shape: &'static LineShape,
+    reason: Option<&str>,
+    event: &E,
+) -> String {
+    let mut details = Details::new(shape);
+    event.details(&mut details);
+    let entries = details.entries();
+    let name = match shape.name_form {
+        NameForm::Full => event.name(),
+        NameForm::Short => event.short_name(),
+    };
+    let fixed: Vec<(&str, Value)> = shape
+        .tag
+        .map(|(key, value)| (key, Value::from(value)))
+        .into_iter()
+        .chain(reason.map(|reason| (shape.reason_key, Value::from(reason))))
+        .chain([(shape.name_key, Value::from(name))])
+        .collect();
+    let mut line: Vec<(&str, &Value)> = fixed
+        .iter()
+        .map(|(key, value)| {
+            let replaced = entries.iter().rev().find(|(k, _)| k == key);
+            (*key, replaced.map_or(value, |(_, v)| v))
+        })
+        .collect();
+    line.extend(
+        entries
+            .iter()
+            .filter(|(key, _)| !fixed.iter().any(|(k, _)| k == key))
+            .map(|(key, value)| (*key, value)),
+    );
+    // Serializing JSON values into a string cannot fail.
+    serde_json::to_string(&Ordered(&line)).unwrap_or_default()
+}
+
+/// A JSON object whose keys keep the given order.
+struct Ordered<'a>(&'a [(&'a str, &'a Value)]);
+
+impl Serialize for Ordered<'_> {
+    fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (key, value) in self.0 {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
     }
 }

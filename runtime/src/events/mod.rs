@@ -187,6 +187,40 @@ pub(crate) fn emit_with<E: Event>(event: &E, state: Option<&E::State>) {
     }
 }
 
+/// Writes `event`'s console line, of `shape` and without a reason (the shape's reason key is left
+/// out), then its data point with `state`'s dimensions: for events that are logged outside a
+/// reconcile pass, such as a Durable Object's lifecycle. The line's details are the event's
+/// fields in declared order (a `point_only` type's too: they are its mapped fields).
+///
+/// ```
+/// use tallymark::events::{self, LineShape, NameForm};
+///
+/// #[tallymark::layout(dataset = "links", binding = "LINKS")]
+/// pub struct LinkEvent {
+///     #[index] #[blob(1)] event: String,
+///     #[blob(2)] label: String,
+/// }
+///
+/// #[derive(tallymark::events::Event)]
+/// #[tallymark(layout = LinkEvent, prefix = "link.")]
+/// pub enum LinkLifecycle {
+///     Expired { #[tallymark(to = label)] label: String },
+/// }
+///
+/// const LINE: LineShape = LineShape::DEFAULT.tagged("tag", "links").name_key("message", NameForm::Full);
+///
+/// let (sink, lines) = (tallymark::sink::MemorySink::new(), tallymark::sink::MemoryLines::new());
+/// tallymark::Scope::new(sink.clone()).with_lines(lines.clone()).run_sync(|| {
+///     events::log(&LINE, &LinkLifecycle::Expired { label: "ttl".into() }, &());
+/// });
+/// assert_eq!(lines.lines(), [r#"{"tag":"links","message":"link.expired","label":"ttl"}"#]);
+/// assert_eq!(sink.last().unwrap().blob_texts(), ["link.expired", "ttl"]);
+/// ```
+pub fn log<E: Event>(shape: &'static LineShape, event: &E, state: &E::State) {
+    crate::scope::write_line(&line::render(shape, None, event));
+    emit_with(event, Some(state));
+}
+
 /// A detail that is always written: `null` when `None` (a plain `Option` detail is left out when
 /// `None`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]

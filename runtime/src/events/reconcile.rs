@@ -1,8 +1,6 @@
 //! The reconcile context: logging a typed event writes its console line, then its data point.
 
-use super::{emit_with, Details, Event, LineShape, NameForm};
-use serde::ser::{Serialize, SerializeMap, Serializer};
-use serde_json::Value;
+use super::{emit_with, line, Event, LineShape};
 use std::borrow::Cow;
 use std::cell::RefCell;
 
@@ -56,55 +54,6 @@ impl<'c, S> Reconcile<'c, S> {
 
     /// The console line of `event` in this context.
     pub fn line<E: Event>(&self, event: &E) -> String {
-        line(self.shape, &self.reason, event)
-    }
-}
-
-/// The console line of an event: the shape's first keys, then the details in declared order. A
-/// detail whose key is one of the first keys replaces that value in its position.
-fn line<E: Event>(shape: &'static LineShape, reason: &str, event: &E) -> String {
-    let mut details = Details::new(shape);
-    event.details(&mut details);
-    let entries = details.entries();
-    let name = match shape.name_form {
-        NameForm::Full => event.name(),
-        NameForm::Short => event.short_name(),
-    };
-    let fixed: Vec<(&str, Value)> = shape
-        .tag
-        .map(|(key, value)| (key, Value::from(value)))
-        .into_iter()
-        .chain([
-            (shape.reason_key, Value::from(reason)),
-            (shape.name_key, Value::from(name)),
-        ])
-        .collect();
-    let mut line: Vec<(&str, &Value)> = fixed
-        .iter()
-        .map(|(key, value)| {
-            let replaced = entries.iter().rev().find(|(k, _)| k == key);
-            (*key, replaced.map_or(value, |(_, v)| v))
-        })
-        .collect();
-    line.extend(
-        entries
-            .iter()
-            .filter(|(key, _)| !fixed.iter().any(|(k, _)| k == key))
-            .map(|(key, value)| (*key, value)),
-    );
-    // Serializing JSON values into a string cannot fail.
-    serde_json::to_string(&Ordered(&line)).unwrap_or_default()
-}
-
-/// A JSON object whose keys keep the given order.
-struct Ordered<'a>(&'a [(&'a str, &'a Value)]);
-
-impl Serialize for Ordered<'_> {
-    fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (key, value) in self.0 {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
+        line::render(self.shape, Some(&self.reason), event)
     }
 }

@@ -66,8 +66,10 @@ try {
   console.log(line(header));
   console.log(line(widths.map((w) => '-'.repeat(w))));
   for (const row of body) console.log(line(row));
-  const lines = worker.stdout.filter((l) => l.startsWith('{"tag":"reconcile"'));
-  console.log(`\nreconcile console lines:\n${lines.map((l) => `  ${l}`).join('\n')}`);
+  // The reconcile lines and the Durable Object's lifecycle lines, in the order written.
+  const ours = (l) => l.startsWith('{"tag":"reconcile"') || l.startsWith('{"tag":"kiloclaw_do"');
+  const lines = worker.stdout.filter(ours);
+  console.log(`\nconsole lines (reconcile and lifecycle):\n${lines.map((l) => `  ${l}`).join('\n')}`);
 } finally {
   await worker.stop();
 }

@@ -76,10 +76,27 @@ function capnpString(value) {
 }
 
 /**
- * Writes the workerd config for `worker`:
- * { name, buildDir, datasets: [{ binding, dataset }], vars: {}, durableObjects: [{ binding, className }] }.
+ * The queue driver: a JavaScript worker that delivers a batch of messages to the worker under
+ * test through a service binding's `queue()` method, so workerd itself runs the worker's queue
+ * handler (as it does for a real queue, with acks and retries reported back). `POST /<queue>`
+ * with a JSON array of `{ id, body, attempts }` answers workerd's report:
+ * `{ outcome, ackAll, retryBatch, explicitAcks, retryMessages }`.
  */
-function writeConfig(dir, worker, { port, capturePort, withAnalytics }) {
+const QUEUE_DRIVER = `export default {
+  async fetch(request, env) {
+    const queue = decodeURIComponent(new URL(request.url).pathname.slice(1));
+    const messages = (await request.json()).map((m) => ({ ...m, timestamp: new Date() }));
+    return Response.json(await env.WORKER.queue(queue, messages));
+  },
+};
+`;
+
+/**
+ * Writes the workerd config for `worker`:
+ * { name, buildDir, datasets: [{ binding, dataset }], vars: {}, durableObjects: [{ binding, className }],
+ *   queues: true (a queue driver on `driverPort`) }.
+ */
+function writeConfig(dir, worker, { port, capturePort, driverPort, withAnalytics }) {
   for (const file of ['index.js', 'index_bg.wasm']) {
     fs.copyFileSync(path.join(worker.buildDir, file), path.join(dir, file));
   }
@@ -99,6 +116,21 @@ function writeConfig(dir, worker, { port, capturePort, withAnalytics }) {
   for (const { binding, className } of objects) {
     bindings.push(`(name = ${capnpString(binding)}, durableObjectNamespace = ${capnpString(className)})`);
   }
+  const sockets = [`(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")`];
+  let driver = '';
+  if (worker.queues) {
+    fs.writeFileSync(path.join(dir, 'driver.js'), QUEUE_DRIVER);
+    services.push('(name = "queue-driver", worker = .queueDriver)');
+    sockets.push(`(name = "queues", address = "127.0.0.1:${driverPort}", http = (), service = "queue-driver")`);
+    driver = `
+const queueDriver :Workerd.Worker = (
+  modules = [(name = "driver.js", esModule = embed "driver.js")],
+  compatibilityDate = "2026-11-01",
+  compatibilityFlags = ["service_binding_extra_handlers"],
+  bindings = [(name = "WORKER", service = "main")],
+);
+`;
+  }
   const namespaces = objects.map(
     ({ className }) => `(className = ${capnpString(className)}, uniqueKey = ${capnpString(`tallymark-${className}`)})`,
   );
@@ -106,9 +138,9 @@ function writeConfig(dir, worker, { port, capturePort, withAnalytics }) {
 
 const config :Workerd.Config = (
   services = [${services.join(', ')}],
-  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
+  sockets = [${sockets.join(', ')}],
 );
-
+${driver}
 const worker :Workerd.Worker = (
   modules = [
     (name = "index.js", esModule = embed "index.js"),
@@ -164,8 +196,9 @@ export async function startWorker(worker, { withAnalytics = true, store } = {}) 
   }
   const capture = await startCapture(store);
   const port = await freePort();
+  const driverPort = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tallymark-${worker.name}-`));
-  writeConfig(dir, worker, { port, capturePort: capture.port, withAnalytics });
+  writeConfig(dir, worker, { port, capturePort: capture.port, driverPort, withAnalytics });
   const child = spawn(workerdBin, ['serve', 'config.capnp', '--experimental'], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -191,6 +224,19 @@ export async function startWorker(worker, { withAnalytics = true, store } = {}) 
     /** console.warn/error and workerd's own messages (stderr). */
     stderr,
     fetch: (pathname, init) => fetch(url + pathname, init),
+    /**
+     * Delivers `messages` ([{ id, body, attempts }]) to the worker's queue handler as a batch of
+     * `queue`, and returns workerd's report of what the handler acked and retried.
+     */
+    async deliver(queue, messages) {
+      if (!worker.queues) throw new Error(`${worker.name} consumes no queue`);
+      const response = await fetch(`http://127.0.0.1:${driverPort}/${encodeURIComponent(queue)}`, {
+        method: 'POST',
+        body: JSON.stringify(messages),
+      });
+      if (!response.ok) throw new Error(`queue delivery failed: ${response.status} ${await response.text()}`);
+      return response.json();
+    },
     /** Waits until at least `count` points arrived (they are posted after the response). */
     async waitForPoints(count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
@@ -264,8 +310,12 @@ export const workers = {
   kiloclaw: {
     name: 'kiloclaw',
     buildDir: path.join(root, 'examples', 'kiloclaw', 'build'),
-    datasets: [{ binding: 'KILOCLAW_AE', dataset: 'kiloclaw_events' }],
+    datasets: [
+      { binding: 'KILOCLAW_AE', dataset: 'kiloclaw_events' },
+      { binding: 'KILOCLAW_CONTROLLER_AE', dataset: 'kiloclaw_controller_telemetry' },
+    ],
     vars: { INTERNAL_API_KEY: 'test-internal-key' },
     durableObjects: [{ binding: 'KILOCLAW_INSTANCE', className: 'KiloClawInstance' }],
+    queues: true,
   },
 };

@@ -30,21 +30,38 @@ afterEach(() => {
 
 const sandbox = (user) => (user ? Buffer.from(user, 'utf8').toString('base64url') : '');
 
-/** The 13 blobs of an HTTP event. */
-const httpBlobs = (event, route, user = '', error = '') => [
-  event, user, 'http', route, error, '', '', sandbox(user), '', '', '', '', '',
+/**
+ * The 15 blobs of an HTTP event: the reference's 13, then `org_id` and `instance_id`, appended
+ * after its first version (§7.1).
+ */
+const httpBlobs = (event, route, user = '', error = '', org = '') => [
+  event, user, 'http', route, error, '', '', sandbox(user), '', '', '', '', '', org, '',
 ];
 
-/** The 13 blobs of a DO or reconcile event for an instance of `user` (the example's fake values). */
-function instanceBlobs(event, delivery, user, status, { machine = '', label = '', error = '', region = 'iad' } = {}) {
-  const s = sandbox(user);
+/** The 15 blobs of a DO or reconcile event for an instance of `user` (the example's fake values). */
+function instanceBlobs(
+  event, delivery, user, status,
+  {
+    machine = '', label = '', error = '', region = 'iad', org = '', instance = '', sandboxId = sandbox(user),
+    image = 'kiloclaw-2026.11.1',
+  } = {},
+) {
   return [
-    event, user, delivery, '', error, appOf(user), machine, s, status, '2026.11.1',
-    'kiloclaw-2026.11.1', region, label,
+    event, user, delivery, '', error, appOf(user, sandboxId), machine, sandboxId, status, '2026.11.1',
+    image, region, label, org, instance,
   ];
 }
 
-const appOf = (user) => `kc-${sandbox(user).toLowerCase()}`;
+const appOf = (user, sandboxId = sandbox(user)) => `kc-${sandboxId.toLowerCase()}`;
+
+/**
+ * The blobs of a recovery route's own event (§7.3): delivery http, the route without its method,
+ * the user, and for a crash recovery the sandbox id (and on success a fresh read's status, machine
+ * and app).
+ */
+const manualStartBlobs = (event, user, { error = '', route = '/api/platform/start', sandboxId = '', status = '', machine = '', app = '' } = {}) => [
+  event, user, 'http', route, error, app, machine, sandboxId, status, '', '', '', '', '', '',
+];
 
 const machineOf = (user) => `m${sandbox(user).replace(/[^A-Za-z0-9]/g, '').toLowerCase().slice(0, 12)}`;
 
@@ -137,15 +154,26 @@ function assertPoint(point, blobs, { duration = 0, value = 0, index = blobs[0] }
 }
 
 /**
- * The console lines written since the last reset: every one is a reconcile line (nothing else is
- * logged to stdout by this worker), so the whole output is compared, not a filtered part of it.
+ * The console lines written since the last reset: every one is a reconcile line or a Durable
+ * Object lifecycle line (nothing else is logged to stdout by this worker), so the whole output is
+ * compared, not a filtered part of it.
  */
-function reconcileLines() {
-  const other = worker.stdout.filter((line) => !line.startsWith('{"tag":"reconcile"'));
-  assert.deepEqual(other, [], 'stdout holds reconcile lines only');
+function consoleLines() {
+  const ours = (line) => line.startsWith('{"tag":"reconcile"') || line.startsWith('{"tag":"kiloclaw_do"');
+  assert.deepEqual(worker.stdout.filter((line) => !ours(line)), [], 'stdout holds reconcile and lifecycle lines only');
   linesChecked = true;
   return [...worker.stdout];
 }
+
+/**
+ * The Durable Object's line before each lifecycle point (§7.4): `doLog(message, fields)` writes
+ * `{ tag: 'kiloclaw_do', message }` and the status, label and error when non-empty, the duration
+ * and value when defined; made here by JavaScript's own JSON.stringify.
+ */
+const doLine = (message, { status, label, error, durationMs, value } = {}) =>
+  JSON.stringify({
+    tag: 'kiloclaw_do', message, status: status || undefined, label: label || undefined, error: error || undefined, durationMs, value,
+  });
 
 /**
  * The reference's console line (§5): `reconcileLog(reason, action, details)` is
@@ -166,13 +194,15 @@ const refError = (error) =>
  * may be functions of the parsed line, which carries the value the point must repeat; a
  * `durationMs` in a line must lie within `durationMs` (bounds; by default those of the last
  * request, which ran the step). `also` lists the other points (no reconcile line) written
- * meanwhile, as `[blobs, { duration, value }]` for assertPoint.
+ * meanwhile, as `[blobs, { duration, value }]` for assertPoint; `before` lists entries written
+ * before `expected` (the lifecycle event that began the work).
  */
-async function assertWritten(expected, { also = [] } = {}) {
+async function assertWritten(expected, { also = [], before = [] } = {}) {
+  expected = [...before, ...expected];
   const bounds = within(lastElapsed);
   const points = await pointsNamed(expected.filter((entry) => entry.blobs).length + also.length);
   for (const [blobs, doubles] of also) assertPoint(named(points, blobs[0]), blobs, doubles);
-  const lines = reconcileLines();
+  const lines = consoleLines();
   assert.equal(lines.length, expected.length, `lines:\n${lines.join('\n')}`);
   expected.forEach((entry, i) => {
     const parsed = JSON.parse(lines[i]);
@@ -321,12 +351,13 @@ describe('Durable Object lifecycle (§2.2, §4)', () => {
       httpBlobs('platform.provision.create', 'POST /api/platform/provision', user));
     assertPoint(named(points, 'platform.provision.create'), http('platform.provision.create', 'POST /api/platform/provision'),
       { duration: within(lastElapsed) });
-    assert.deepEqual(reconcileLines(), []);
+    // Each lifecycle point follows its line (§7.4), which repeats its status and duration.
+    assert.deepEqual(consoleLines(), [doLine('instance.provisioned', { status: 'provisioned', durationMs: provisioned.doubles[0] })]);
 
     worker.reset();
     const beforeStart = Date.now();
     assert.equal((await platform('POST', '/api/platform/start', { userId: user })).status, 200);
-    points = await pointsNamed(2);
+    points = await pointsNamed(3);
     const started = named(points, 'instance.started');
     assert.deepEqual(started.blobs, instanceBlobs('instance.started', 'do', user, 'running', { machine }));
     // Date-based: from the provision (startingAt) to the start.
@@ -335,13 +366,19 @@ describe('Durable Object lifecycle (§2.2, §4)', () => {
     });
     assertPoint(named(points, 'platform.start.create'), http('platform.start.create', 'POST /api/platform/start'),
       { duration: within(lastElapsed) });
-    assert.deepEqual(reconcileLines(), []);
+    // The manual start's own event (§7.3): the route without its method, delivery http.
+    assertPoint(named(points, 'instance.manual_start_succeeded'),
+      manualStartBlobs('instance.manual_start_succeeded', user), { duration: within(lastElapsed) });
+    assert.deepEqual(consoleLines(), [doLine('instance.started', { status: 'running', durationMs: started.doubles[0] })]);
 
     worker.reset();
     assert.equal((await platform('POST', '/api/platform/start', { userId: user })).status, 200);
-    points = await pointsNamed(1);
-    assert.equal(points[0].index, 'platform.start.create', 'already running: no lifecycle event');
-    assertPoint(points[0], http('platform.start.create', 'POST /api/platform/start'), { duration: within(lastElapsed) });
+    points = await pointsNamed(2);
+    assertPoint(named(points, 'platform.start.create'), http('platform.start.create', 'POST /api/platform/start'),
+      { duration: within(lastElapsed) });
+    // Already running: no lifecycle event, and the start did not start it.
+    assertPoint(named(points, 'instance.manual_start_failed'),
+      manualStartBlobs('instance.manual_start_failed', user), { duration: within(lastElapsed) });
 
     worker.reset();
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -355,6 +392,7 @@ describe('Durable Object lifecycle (§2.2, §4)', () => {
     assertPoint(stopped, instanceBlobs('instance.stopped', 'do', user, 'stopped', { machine }), { duration: 0, value: uptime() });
     assertPoint(named(points, 'platform.stop.create'), http('platform.stop.create', 'POST /api/platform/stop'),
       { duration: within(lastElapsed) });
+    assert.deepEqual(consoleLines(), [doLine('instance.stopped', { status: 'stopped', value: stopped.doubles[1] })]);
 
     worker.reset();
     assert.equal((await platform('POST', '/api/platform/stop', { userId: user })).status, 200);
@@ -378,7 +416,8 @@ describe('Durable Object lifecycle (§2.2, §4)', () => {
       instanceBlobs('reconcile.destroy_volume_ok', 'reconcile', user, 'destroying'));
     assertPoint(named(points, 'reconcile.destroy_complete'),
       instanceBlobs('reconcile.destroy_complete', 'reconcile', user, 'destroying'));
-    assert.deepEqual(reconcileLines(), [
+    assert.deepEqual(consoleLines(), [
+      doLine('instance.destroy_started', { status: 'destroying', value: destroying.doubles[1] }),
       `{"tag":"reconcile","reason":"destroy","action":"destroy_machine_ok","machine_id":"${machine}"}`,
       '{"tag":"reconcile","reason":"destroy","action":"destroy_volume_ok","volume_id":"vol1"}',
       `{"tag":"reconcile","reason":"destroy","action":"destroy_complete","user_id":"${user}","sandbox_id":"${sandbox(user)}"}`,
@@ -400,7 +439,9 @@ describe('Durable Object lifecycle (§2.2, §4)', () => {
 async function runningInstance(user) {
   await platform('POST', '/api/platform/provision', { userId: user });
   await platform('POST', '/api/platform/start', { userId: user });
-  await worker.waitForPoints(4);
+  // Provision: its HTTP point and instance.provisioned; start: its HTTP point, instance.started
+  // and instance.manual_start_succeeded.
+  await worker.waitForPoints(5);
   await worker.settle(200);
   worker.reset();
 }
@@ -420,7 +461,7 @@ describe('reconcile paths (§2.4, §5)', () => {
     const [point] = await pointsNamed(1);
     assert.deepEqual(point.blobs, instanceBlobs('reconcile.sync_status', 'reconcile', user, 'stopped', { machine: machineOf(user) }));
     assertPoint(point, instanceBlobs('reconcile.sync_status', 'reconcile', user, 'stopped', { machine: machineOf(user) }), { duration: 0 });
-    assert.deepEqual(reconcileLines(), [
+    assert.deepEqual(consoleLines(), [
       '{"tag":"reconcile","reason":"alarm","action":"sync_status","old_state":"stopped","new_state":"running","fly_state":"started"}',
     ]);
   });
@@ -433,7 +474,7 @@ describe('reconcile paths (§2.4, §5)', () => {
     const [point] = await pointsNamed(1);
     assert.deepEqual(point.blobs, instanceBlobs('reconcile.mark_stopped', 'reconcile', user, 'running', { machine: machineOf(user) }));
     assertPoint(point, instanceBlobs('reconcile.mark_stopped', 'reconcile', user, 'running', { machine: machineOf(user) }), { duration: 0, value: 5 });
-    assert.deepEqual(reconcileLines(), [
+    assert.deepEqual(consoleLines(), [
       '{"tag":"reconcile","reason":"alarm","action":"mark_stopped","old_state":"running","new_state":"stopped","fly_state":"stopped","fail_count":5,"value":5}',
     ]);
   });
@@ -444,16 +485,17 @@ describe('reconcile paths (§2.4, §5)', () => {
     await worker.waitForPoints(2);
     const startingAt = Date.now() - 6 * 60_000;
     await reconcile(user, { state: { startingAt, lastStartError: 'capacity' } });
-    const [point] = await pointsNamed(1);
-    assert.deepEqual(point.blobs, instanceBlobs('reconcile.starting_timeout', 'reconcile', user, 'starting'));
-    assertPoint(point, instanceBlobs('reconcile.starting_timeout', 'reconcile', user, 'starting'));
-    const [line] = reconcileLines();
-    assert.equal(reconcileLines().length, 1);
-    const parsed = JSON.parse(line);
-    assert.ok(parsed.elapsed_ms >= 6 * 60_000);
+    await assertWritten([
+      {
+        line: (p) => `{"tag":"reconcile","reason":"alarm","action":"starting_timeout","user_id":"${user}","starting_at":${startingAt},"elapsed_ms":${p.elapsed_ms},"old_state":"starting","new_state":"stopped","last_start_error":"capacity"}`,
+        blobs: instanceBlobs('reconcile.starting_timeout', 'reconcile', user, 'starting'),
+      },
+      // Then the lifecycle event of the failed provisioning (§7.3), with the last start error.
+      provisioningFailed(user, 'starting_timeout', 'capacity'),
+    ]);
+    const parsed = JSON.parse(consoleLines()[0]);
     // Date-based, from startingAt to the alarm, which ran before now.
     assertBetween(parsed.elapsed_ms, [6 * 60_000, Date.now() - startingAt], 'elapsed_ms');
-    assert.equal(line, `{"tag":"reconcile","reason":"alarm","action":"starting_timeout","user_id":"${user}","starting_at":${startingAt},"elapsed_ms":${parsed.elapsed_ms},"old_state":"starting","new_state":"stopped","last_start_error":"capacity"}`);
   });
 
   test('api key refreshed and pushed', async () => {
@@ -471,7 +513,7 @@ describe('reconcile paths (§2.4, §5)', () => {
     const refreshed = named(points, 'reconcile.api_key_refreshed');
     assert.deepEqual(refreshed.blobs,
       instanceBlobs('reconcile.api_key_refreshed', 'reconcile', user, 'running', { machine, label: 'refreshed+pushed' }));
-    const lines = reconcileLines();
+    const lines = consoleLines();
     assert.equal(lines.length, 2, lines.join('\n'));
     assert.equal(lines[0], `{"tag":"reconcile","reason":"alarm","action":"api_key_expiry_approaching","user_id":"${user}","expires_at":${expiresAt},"hours_remaining":1,"controller_version":null}`);
     // Only the new expiry and the measured duration vary: take them from the line, compare it whole.
@@ -538,16 +580,16 @@ describe('reconcile paths (§2.4, §5)', () => {
     const sinceRestart = Date.now() - restartingAt;
     assert.ok(healed.doubles[0] >= 1500 && healed.doubles[0] <= sinceRestart,
       `Date-based duration ${healed.doubles[0]}, at most ${sinceRestart}`);
-    const line = JSON.parse(reconcileLines()[1]);
+    const line = JSON.parse(consoleLines()[1]);
     assert.equal(line.durationMs, healed.doubles[0], 'the line and the point carry the same duration');
     assert.deepEqual(line, {
       tag: 'reconcile', reason: 'alarm', action: 'restart_self_healed', machine_id: machine,
       previous_error: null, had_restart_error: false, durationMs: line.durationMs, old_state: 'restarting', new_state: 'running',
     });
     // Whole points and whole lines, in order.
-    const elapsed = JSON.parse(reconcileLines()[0]).elapsed_ms;
+    const elapsed = JSON.parse(consoleLines()[0]).elapsed_ms;
     assertBetween(elapsed, [1500, sinceRestart], 'elapsed_ms');
-    assert.deepEqual(reconcileLines(), [
+    assert.deepEqual(consoleLines(), [
       refLine('alarm', 'restarting_reconcile_success', { machine_id: machine, elapsed_ms: elapsed }),
       refLine('alarm', 'restart_self_healed', {
         machine_id: machine, previous_error: null, had_restart_error: false, durationMs: line.durationMs,
@@ -598,6 +640,12 @@ describe('reconcile paths (§2.4, §5)', () => {
       instanceBlobs('reconcile.destroy_volume_failed', 'reconcile', user, 'destroying', { error: 'volume busy' }));
     await assertWritten([
       {
+        // The uptime (value, Date-based) since the start, which began after beforeStart.
+        line: (p) => doLine('instance.destroy_started', { status: 'destroying', value: p.value }),
+        blobs: instanceBlobs('instance.destroy_started', 'do', user, 'destroying', { machine }),
+        doubles: (p) => [0, p.value],
+      },
+      {
         line: refLine('destroy', 'destroy_machine_already_gone', { machine_id: machine }),
         blobs: instanceBlobs('reconcile.destroy_machine_already_gone', 'reconcile', user, 'destroying', { machine }),
       },
@@ -608,17 +656,16 @@ describe('reconcile paths (§2.4, §5)', () => {
     ], {
       also: [
         [httpBlobs('platform.destroy.create', 'POST /api/platform/destroy', user), { duration: within(lastElapsed) }],
-        // The uptime (value, Date-based) since the start, which began after beforeStart.
-        [instanceBlobs('instance.destroy_started', 'do', user, 'destroying', { machine }), { value: [0, Date.now() - beforeStart + 1] }],
       ],
     });
+    assertBetween(named(points, 'instance.destroy_started').doubles[1], [0, Date.now() - beforeStart + 1], 'the uptime');
 
     await reconcile(user);
     points = await pointsNamed(2);
     assert.deepEqual(named(points, 'reconcile.destroy_volume_ok').blobs,
       instanceBlobs('reconcile.destroy_volume_ok', 'reconcile', user, 'destroying'));
     named(points, 'reconcile.destroy_complete');
-    assert.deepEqual(reconcileLines(), [
+    assert.deepEqual(consoleLines(), [
       '{"tag":"reconcile","reason":"alarm","action":"destroy_volume_ok","volume_id":"vol1"}',
       `{"tag":"reconcile","reason":"alarm","action":"destroy_complete","user_id":"${user}","sandbox_id":"${sandbox(user)}"}`,
     ]);
@@ -638,7 +685,7 @@ describe('reconcile paths (§2.4, §5)', () => {
     assert.ok(stale.doubles[1] >= 9 * 3_600_000);
     // The age (Date-based): from provisionedAt to the alarm, which ran before now.
     const age = [9 * 3_600_000, Date.now() - provisionedAt];
-    const lines = reconcileLines();
+    const lines = consoleLines();
     assert.match(lines[0], new RegExp(`^\\{"tag":"reconcile","reason":"alarm","action":"auto_destroy_stale_provision","user_id":"${user}","provisioned_at":${provisionedAt},"age_hours":9,"value":\\d+\\}$`));
     // Whole lines, in order (the destroy it starts runs with reason `destroy`), and whole points.
     await assertWritten([
@@ -649,6 +696,7 @@ describe('reconcile paths (§2.4, §5)', () => {
         blobs: instanceBlobs('reconcile.auto_destroy_stale_provision', 'reconcile', user, 'provisioned'),
         doubles: (p) => [0, p.value],
       },
+      destroyStarted(user),
       {
         line: refLine('destroy', 'destroy_volume_ok', { volume_id: 'vol1' }),
         blobs: instanceBlobs('reconcile.destroy_volume_ok', 'reconcile', user, 'destroying'),
@@ -657,7 +705,7 @@ describe('reconcile paths (§2.4, §5)', () => {
         line: refLine('destroy', 'destroy_complete', { user_id: user, sandbox_id: sandbox(user) }),
         blobs: instanceBlobs('reconcile.destroy_complete', 'reconcile', user, 'destroying'),
       },
-    ], { also: [[instanceBlobs('instance.destroy_started', 'do', user, 'destroying'), {}]] });
+    ]);
     assertBetween(stale.doubles[1], age, 'the stale age');
   });
 });
@@ -695,7 +743,7 @@ describe('a starting instance whose machine exists (§2.4 #12-#15, #29, #30)', (
     await assertWritten([{
       line: refLine('alarm', 'sync_status_failed', { old_state: 'starting', new_state: 'stopped', fly_state: 'failed' }),
       blobs: instanceBlobs('reconcile.sync_status_failed', 'reconcile', user, 'starting', { machine: 'm1' }),
-    }]);
+    }, provisioningFailed(user, 'fly_failed_state', 'fly machine entered failed state', { machine: 'm1' })]);
     assert.equal((await fake('state', user)).status, 'stopped');
   });
 
@@ -710,8 +758,8 @@ describe('a starting instance whose machine exists (§2.4 #12-#15, #29, #30)', (
         last_start_error: 'capacity',
       }),
       blobs: instanceBlobs('reconcile.starting_timeout_with_machine', 'reconcile', user, 'starting', { machine: 'm1' }),
-    }]);
-    const { elapsed_ms: elapsed } = JSON.parse(reconcileLines()[0]);
+    }, provisioningFailed(user, 'starting_timeout_with_machine', 'capacity', { machine: 'm1' })]);
+    const { elapsed_ms: elapsed } = JSON.parse(consoleLines()[0]);
     assert.ok(elapsed >= 6 * MINUTE && elapsed <= Date.now() - startingAt, `elapsed ${elapsed}`);
     assert.equal((await fake('state', user)).status, 'stopped');
   });
@@ -722,7 +770,7 @@ describe('a starting instance whose machine exists (§2.4 #12-#15, #29, #30)', (
     await reconcile(user, { fly: { getMachine: [{ state: 'created' }] } });
     await worker.settle();
     assert.deepEqual(worker.points, []);
-    assert.deepEqual(reconcileLines(), []);
+    assert.deepEqual(consoleLines(), []);
     assert.equal((await fake('state', user)).status, 'starting');
   });
 
@@ -733,7 +781,7 @@ describe('a starting instance whose machine exists (§2.4 #12-#15, #29, #30)', (
     await assertWritten([{
       line: refLine('alarm', 'starting_machine_gone', { machine_id: 'm1', old_state: 'starting', new_state: 'stopped' }),
       blobs: instanceBlobs('reconcile.starting_machine_gone', 'reconcile', user, 'starting', { machine: 'm1' }),
-    }]);
+    }, provisioningFailed(user, 'starting_machine_gone', 'machine gone during start')]);
     const state = await fake('state', user);
     assert.equal(state.status, 'stopped');
     assert.equal(state.flyMachineId, null);
@@ -756,9 +804,9 @@ describe('a starting instance whose machine exists (§2.4 #12-#15, #29, #30)', (
         machine_id: 'm1', error: 'fly 504', elapsed_ms: p.elapsed_ms, old_state: 'starting', new_state: 'stopped',
       }),
       blobs: instanceBlobs('reconcile.starting_timeout_transient_error', 'reconcile', user, 'starting', { machine: 'm1', error: 'fly 504' }),
-    }]);
-    assert.ok(JSON.parse(reconcileLines()[0]).elapsed_ms >= 6 * MINUTE);
-    assertBetween(JSON.parse(reconcileLines()[0]).elapsed_ms, [6 * MINUTE, Date.now() - startingAt], 'elapsed_ms (Date-based)');
+    }, provisioningFailed(user, 'starting_timeout_transient_error', 'fly 504', { machine: 'm1' })]);
+    assert.ok(JSON.parse(consoleLines()[0]).elapsed_ms >= 6 * MINUTE);
+    assertBetween(JSON.parse(consoleLines()[0]).elapsed_ms, [6 * MINUTE, Date.now() - startingAt], 'elapsed_ms (Date-based)');
     assert.equal((await fake('state', user)).status, 'stopped');
   });
 
@@ -790,6 +838,8 @@ describe('a starting instance whose machine exists (§2.4 #12-#15, #29, #30)', (
         }),
         blobs: instanceBlobs('reconcile.starting_timeout_with_machine', 'reconcile', user, 'starting', { machine: 'm1' }),
       },
+      // No last start error: none in the line, '' in the point.
+      provisioningFailed(user, 'starting_timeout_with_machine', '', { machine: 'm1' }),
     ]);
   });
 });
@@ -814,7 +864,7 @@ describe('volume checks (§2.4 #22, #23, §2.5 create_volume)', () => {
         doubles: (p) => [p.durationMs, 0],
       },
     ]);
-    assert.ok(JSON.parse(reconcileLines()[1]).durationMs >= 0);
+    assert.ok(JSON.parse(consoleLines()[1]).durationMs >= 0);
     const state = await fake('state', user);
     assert.equal(state.flyVolumeId, 'vol9');
     assert.equal(state.flyRegion, 'ord');
@@ -857,7 +907,7 @@ describe('health checks (§2.4 #31)', () => {
     assert.deepEqual(failCounts, [1, 2, 0, 1, 2, 3, 4]);
     await worker.settle();
     assert.deepEqual(worker.points, []);
-    assert.deepEqual(reconcileLines(), []);
+    assert.deepEqual(consoleLines(), []);
 
     await reconcile(user);
     await assertWritten([{
@@ -879,7 +929,7 @@ describe('one Fly read per alarm (§2.4 #29-#34)', () => {
     await reconcile(user);
     assert.equal((await fake('fly', user)).getMachine.length, 2);
     await worker.settle();
-    assert.deepEqual(reconcileLines(), [], 'one failed health check writes nothing');
+    assert.deepEqual(consoleLines(), [], 'one failed health check writes nothing');
 
     const machine = machineOf(user);
     await reconcile(user);
@@ -908,7 +958,7 @@ describe('one Fly read per alarm (§2.4 #29-#34)', () => {
     await runningInstance(user);
     await reconcile(user, { fly: { getMachine: [{ mounted: false }], updateMachine: [{ error: 'fly 500' }] } });
     await worker.settle();
-    assert.deepEqual(reconcileLines(), []);
+    assert.deepEqual(consoleLines(), []);
     assert.deepEqual(worker.points, []);
   });
 
@@ -919,14 +969,17 @@ describe('one Fly read per alarm (§2.4 #29-#34)', () => {
     worker.reset();
     assert.equal((await platform('POST', '/api/platform/start', { userId: user })).status, 200);
     const machine = machineOf(user);
-    const points = await pointsNamed(2);
+    const points = await pointsNamed(3);
     named(points, 'platform.start.create');
+    // Already running: the start repaired the mount but did not start the instance.
+    assertPoint(named(points, 'instance.manual_start_failed'), manualStartBlobs('instance.manual_start_failed', user),
+      { duration: within(lastElapsed) });
     const repaired = named(points, 'reconcile.repair_mount');
     assert.deepEqual(repaired.blobs, instanceBlobs('reconcile.repair_mount', 'reconcile', user, 'running', {
       machine, label: 'repaired mount for volume vol1',
     }));
-    const [line] = reconcileLines();
-    assert.equal(reconcileLines().length, 1);
+    const [line] = consoleLines();
+    assert.equal(consoleLines().length, 1);
     const { durationMs } = JSON.parse(line);
     assert.equal(line, refLine('start', 'repair_mount', {
       machine_id: machine, volume_id: 'vol1', durationMs, label: 'repaired mount for volume vol1',
@@ -1000,7 +1053,7 @@ describe('API key refresh (§2.4 #2-#9)', () => {
         doubles: (p) => [p.durationMs, 0],
       },
     ]);
-    const refreshed = JSON.parse(reconcileLines()[2]);
+    const refreshed = JSON.parse(consoleLines()[2]);
     assert.equal((await fake('state', user)).apiKeyExpiresAt, refreshed.new_expires_at);
   });
 
@@ -1066,7 +1119,7 @@ describe('restarting (§2.4 #16-#21, #32)', () => {
         blobs: instanceBlobs('reconcile.restart_self_healed', 'reconcile', user, 'restarting', { machine }),
       },
     ]);
-    assert.equal(reconcileLines()[0], `{"tag":"reconcile","reason":"alarm","action":"restarting_reconcile_success","machine_id":"${machine}"}`);
+    assert.equal(consoleLines()[0], `{"tag":"reconcile","reason":"alarm","action":"restarting_reconcile_success","machine_id":"${machine}"}`);
   });
 
   test('restart_self_healed follows restarting_reconcile_success at once; the volume check comes after', async () => {
@@ -1095,9 +1148,9 @@ describe('restarting (§2.4 #16-#21, #32)', () => {
         blobs: instanceBlobs('reconcile.volume_check_failed', 'reconcile', user, 'running', { machine, error: 'fly 500' }),
       },
     ]);
-    assert.ok(JSON.parse(reconcileLines()[0]).elapsed_ms >= 2000);
+    assert.ok(JSON.parse(consoleLines()[0]).elapsed_ms >= 2000);
     // Date-based, from restartingAt to the alarm, which ran before now.
-    assertBetween(JSON.parse(reconcileLines()[0]).elapsed_ms, [2000, Date.now() - restartingAt], 'elapsed_ms');
+    assertBetween(JSON.parse(consoleLines()[0]).elapsed_ms, [2000, Date.now() - restartingAt], 'elapsed_ms');
   });
 
   test('started without the update, timed out: restarting_no_update_timeout_fallback', async () => {
@@ -1255,7 +1308,7 @@ describe('metadata recovery (§2.4 #24-#28)', () => {
 
     await reconcile(user, { fly: { listMachines: [{ machines: [listed('m2', 'started', 'ord')] }] } });
     await worker.settle();
-    assert.deepEqual(reconcileLines(), []);
+    assert.deepEqual(consoleLines(), []);
     assert.deepEqual(worker.points, []);
     assert.equal((await fake('fly', user)).listMachines.length, 1, 'not listed within 30 minutes');
   });
@@ -1280,6 +1333,7 @@ describe('metadata recovery (§2.4 #24-#28)', () => {
         blobs: instanceBlobs('reconcile.auto_destroy_stale_provision', 'reconcile', user, 'provisioned'),
         doubles: (p) => [0, p.value],
       },
+      destroyStarted(user),
       {
         line: refLine('destroy', 'destroy_volume_ok', { volume_id: 'vol1' }),
         blobs: instanceBlobs('reconcile.destroy_volume_ok', 'reconcile', user, 'destroying'),
@@ -1288,7 +1342,7 @@ describe('metadata recovery (§2.4 #24-#28)', () => {
         line: refLine('destroy', 'destroy_complete', { user_id: user, sandbox_id: sandbox(user) }),
         blobs: instanceBlobs('reconcile.destroy_complete', 'reconcile', user, 'destroying'),
       },
-    ], { also: [[instanceBlobs('instance.destroy_started', 'do', user, 'destroying'), {}]] });
+    ]);
   });
 });
 
@@ -1345,6 +1399,11 @@ describe('recovering the bound machine of a destroy (§2.4 #35-#37)', () => {
         line: refLine('alarm', 'destroy_volume_failed', { volume_id: 'vol1', error: 'volume busy' }),
         blobs: instanceBlobs('reconcile.destroy_volume_failed', 'reconcile', user, 'destroying', { error: 'volume busy' }),
       },
+      // The alarm left the volume to delete (§7.4).
+      {
+        line: refLine('alarm', 'destroy_pending', { machine_id: null, volume_id: 'vol1' }),
+        blobs: instanceBlobs('reconcile.destroy_pending', 'reconcile', user, 'destroying'),
+      },
     ]);
     // Bound to no usable machine: the next alarm within 5 minutes does not look again.
     await reconcile(user, { fly: { getVolume: [{ attachedMachineId: 'm7' }] } });
@@ -1390,12 +1449,28 @@ describe('recovering the bound machine of a destroy (§2.4 #35-#37)', () => {
     const points = await pointsNamed(4);
     assert.deepEqual(named(points, 'reconcile.destroy_machine_failed').blobs,
       instanceBlobs('reconcile.destroy_machine_failed', 'reconcile', user, 'destroying', { machine, error: 'machine locked' }));
-    assert.deepEqual(reconcileLines(), [
+    assert.deepEqual(consoleLines(), [
+      doLine('instance.destroy_started', { status: 'destroying', value: named(points, 'instance.destroy_started').doubles[1] }),
       refLine('destroy', 'destroy_machine_failed', { machine_id: machine, error: 'machine locked' }),
       refLine('destroy', 'destroy_volume_ok', { volume_id: 'vol1' }),
     ]);
     assert.equal((await fake('state', user)).pendingDestroyMachineId, machine);
   });
+});
+
+/**
+ * The lifecycle entry of a provisioning that failed (§7.3): status `stopped`, the label, and the
+ * failure's whole message (not cut to 200), after the instance fell back to `stopped`.
+ */
+const provisioningFailed = (user, label, error = '', dimensions = {}) => ({
+  line: doLine('instance.provisioning_failed', { status: 'stopped', label, error }),
+  blobs: instanceBlobs('instance.provisioning_failed', 'do', user, 'stopped', { label, error, ...dimensions }),
+});
+
+/** The lifecycle entry of a destroy of an instance of `user` that never ran (uptime 0). */
+const destroyStarted = (user, dimensions = {}) => ({
+  line: doLine('instance.destroy_started', { status: 'destroying', value: 0 }),
+  blobs: instanceBlobs('instance.destroy_started', 'do', user, 'destroying', dimensions),
 });
 
 /**
@@ -1409,12 +1484,10 @@ async function destroyFailing(user, reply) {
   assert.equal((await platform('POST', '/api/platform/destroy', { userId: user })).status, 200);
 }
 
-/** The other points of destroyFailing(user): its HTTP point and instance.destroy_started. */
+/** What destroyFailing(user) writes besides the volume's event: its HTTP point, and first instance.destroy_started. */
 const destroyPoints = (user) => ({
-  also: [
-    [httpBlobs('platform.destroy.create', 'POST /api/platform/destroy', user), { duration: within(lastElapsed) }],
-    [instanceBlobs('instance.destroy_started', 'do', user, 'destroying'), {}],
-  ],
+  also: [[httpBlobs('platform.destroy.create', 'POST /api/platform/destroy', user), { duration: within(lastElapsed) }]],
+  before: [destroyStarted(user)],
 });
 
 describe('error shapes (§5)', () => {
@@ -1469,7 +1542,7 @@ describe('error shapes (§5)', () => {
         blobs: instanceBlobs('reconcile.api_key_mint_error', 'reconcile', user, 'running', { machine, error: 'mint timeout' }),
       },
     ]);
-    assert.equal(reconcileLines()[1], `{"tag":"reconcile","reason":"alarm","action":"api_key_mint_error","user_id":"${user}","error":{}}`);
+    assert.equal(consoleLines()[1], `{"tag":"reconcile","reason":"alarm","action":"api_key_mint_error","user_id":"${user}","error":{}}`);
   });
 });
 
@@ -1528,7 +1601,7 @@ describe('limits and isolation', () => {
     assert.equal(worker.points.length, 250);
     assert.deepEqual(points.map((p) => p.doubles[1]), [...Array(250).keys()]);
     // Whole points: the points may arrive in any order, each carries its number in double2.
-    const blobs = ['fake.burst', 'bulk', ...Array(11).fill('')];
+    const blobs = ['fake.burst', 'bulk', ...Array(13).fill('')];
     for (const point of points) assertPoint(point, blobs, { value: point.doubles[1] });
     const notices = worker.stderr.filter((line) => line.includes('tallymark: this invocation reached'));
     assert.equal(notices.length, 1, worker.stderr.join('\n'));
@@ -1567,7 +1640,7 @@ describe('limits and isolation', () => {
     assert.equal(point.index, `fake.${'é'.repeat(45)}`);
     assert.equal(Buffer.byteLength(point.index), 95);
     // The index is cut, the same name in blob1 is not (the blobs are far within their limit).
-    assertPoint(point, [event, 'idx', ...Array(11).fill('')], { index: `fake.${'é'.repeat(45)}` });
+    assertPoint(point, [event, 'idx', ...Array(13).fill('')], { index: `fake.${'é'.repeat(45)}` });
     assert.deepEqual(since(await stats(), before), counters({ written: 1, truncated_fields: 1 }));
   });
 
@@ -1585,7 +1658,7 @@ describe('limits and isolation', () => {
     // is cut on a character boundary, one byte shorter: `u` and 2,665 characters.
     const blobs = httpBlobs(`platform.${'p'.repeat(5323)}`, `GET /api/platform/${'p'.repeat(5314)}`, `u${'ü'.repeat(2665)}`);
     blobs[7] = ''; // no sandbox id for a user id over 47 bytes
-    assert.deepEqual(point.rawBlobs.map((blob) => blob.length), [5332, 5331, 4, 5332, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    assert.deepEqual(point.rawBlobs.map((blob) => blob.length), [5332, 5331, 4, 5332, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     assertPoint(point, blobs, { index: `platform.${'p'.repeat(87)}`, duration: within(lastElapsed) });
     assert.deepEqual(since(await stats(), before), counters({ written: 1, truncated_fields: 4 }));
   });
@@ -1626,7 +1699,10 @@ test('without the binding every request still succeeds, and each lost point is c
     const notice = 'tallymark: no Analytics Engine binding `KILOCLAW_AE` in this Worker\'s env; its points are ' +
       'dropped and counted (add it under [[analytics_engine_datasets]] in wrangler.toml)';
     assert.deepEqual(bare.stderr, Array(4).fill(notice));
-    assert.deepEqual(bare.stdout, []);
+    // The console line of the lifecycle event is written whatever becomes of its point.
+    assert.equal(bare.stdout.length, 1);
+    const { durationMs } = JSON.parse(bare.stdout[0]);
+    assert.deepEqual(bare.stdout, [doLine('instance.provisioned', { status: 'provisioned', durationMs })]);
   } finally {
     await bare.stop();
   }
@@ -1647,4 +1723,364 @@ test('a panic in workerd is seen by the harness, which fails the test that leave
   assert.match(panics[0], /^Critical Error: Rust panic: panicked at examples\/kiloclaw\/src\/app\.rs:\d+:\d+:$/);
   assert.ok(panics.includes('Critical RuntimeError: unreachable'), panics.join('\n'));
   assert.deepEqual(panicking.points, []);
+});
+
+// --- How the reference evolved after the first change (§7) ------------------------------------
+
+/** A running instance of `user`, stopped, with nothing captured yet. */
+async function stoppedInstance(user) {
+  await runningInstance(user);
+  await platform('POST', '/api/platform/stop', { userId: user });
+  await worker.waitForPoints(2);
+  await worker.settle(200);
+  worker.reset();
+}
+
+/** The blobs of an event the restore queue's consumer writes: delivery `queue`, the user only. */
+const queueBlobs = (event, user, { label = '', error = '' } = {}) => [
+  event, user, 'queue', '', error, '', '', '', 'restoring', '', '', '', label, '', '',
+];
+
+/** Each request's other points: its HTTP point and, when given, a recovery's own event. */
+const requestPoints = (method, route, user, { error = '', recovery } = {}) => {
+  const event = `platform${route.slice('/api/platform'.length).replaceAll('/', '.')}.${method === 'POST' ? 'create' : 'get'}`;
+  const points = [[httpBlobs(event, `${method} ${route}`, user, error), { duration: within(lastElapsed) }]];
+  if (recovery) points.push([recovery, { duration: within(lastElapsed) }]);
+  return points;
+};
+
+describe('the appended blobs (§7.1)', () => {
+  test('org and instance ids land in blobs 14 and 15; an instance id keys the sandbox', async () => {
+    const user = 'v2-org-1';
+    const instance = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
+    const sandboxId = 'ki_0f1e2d3c4b5a69788796a5b4c3d2e1f0';
+    const body = { userId: user, orgId: 'org-7', instanceId: instance.toUpperCase() };
+    assert.equal((await platform('POST', '/api/platform/provision', body)).status, 200);
+    await assertWritten([{
+      line: (p) => doLine('instance.provisioned', { status: 'provisioned', durationMs: p.durationMs }),
+      blobs: instanceBlobs('instance.provisioned', 'do', user, 'provisioned', { org: 'org-7', instance, sandboxId }),
+      doubles: (p) => [p.durationMs, 0],
+    }], {
+      // The route's point takes the org from the body; its sandbox id is the user's, as before.
+      also: [[httpBlobs('platform.provision.create', 'POST /api/platform/provision', user, '', 'org-7'), { duration: within(lastElapsed) }]],
+    });
+
+    worker.reset();
+    // A GET route takes the org from the query.
+    const response = await platform('GET', `/api/platform/status?userId=${user}&orgId=org-7`);
+    assert.equal(response.status, 200);
+    const [point] = await pointsNamed(1);
+    assertPoint(point, httpBlobs('platform.status.get', 'GET /api/platform/status', user, '', 'org-7'), { duration: within(lastElapsed) });
+    assert.equal((await response.json()).sandboxId, sandboxId);
+  });
+
+  test('an instance id that is not a UUID keys nothing: the user\'s sandbox, blob15 empty', async () => {
+    const user = 'v2-org-2';
+    assert.equal((await platform('POST', '/api/platform/provision', { userId: user, instanceId: 'not-a-uuid' })).status, 200);
+    const points = await pointsNamed(2);
+    assertPoint(named(points, 'instance.provisioned'), instanceBlobs('instance.provisioned', 'do', user, 'provisioned'),
+      { duration: within(lastElapsed) });
+    consoleLines();
+  });
+});
+
+describe('lifecycle events added later (§7.3, §7.4)', () => {
+  const cases = [
+    [{ latest: true }, 'upgrade-to-latest', 'kiloclaw-2026.11.1'],
+    [{ imageTag: 'kiloclaw-2026.12.0' }, 'pin-to-tag:kiloclaw-2026.12.0', 'kiloclaw-2026.12.0'],
+    [{}, 'redeploy-same-image', 'kiloclaw-2026.11.1'],
+  ];
+  cases.forEach(([body, label, image], i) => {
+    test(`instance.restarting, labelled ${label}, after the restarting status is persisted`, async () => {
+      const user = `v2-restart-${i}`;
+      await runningInstance(user);
+      assert.equal((await platform('POST', '/api/platform/restart', { userId: user, ...body })).status, 200);
+      await assertWritten([{
+        line: doLine('instance.restarting', { status: 'restarting', label }),
+        blobs: instanceBlobs('instance.restarting', 'do', user, 'restarting', { machine: machineOf(user), label, image }),
+      }], { also: requestPoints('POST', '/api/platform/restart', user) });
+      assert.equal((await fake('state', user)).status, 'restarting');
+    });
+  });
+
+  test('a start that creates no machine: provisioning_failed with the whole error, and manual_start_failed', async () => {
+    const user = 'v2-nomachine-1';
+    await startingInstance(user);
+    const message = `no capacity for a new machine: ${'x'.repeat(300)}`;
+    await fake('fly', user, { createMachine: [{ error: message }] });
+    worker.reset();
+    assert.equal((await platform('POST', '/api/platform/start', { userId: user })).status, 409);
+    // The lifecycle event keeps all 331 characters; the route's recovery event cuts to 200.
+    await assertWritten([provisioningFailed(user, 'no_machine_created', message)], {
+      also: requestPoints('POST', '/api/platform/start', user, {
+        error: 'HTTP 409',
+        recovery: manualStartBlobs('instance.manual_start_failed', user, { error: message.slice(0, 200) }),
+      }),
+    });
+    const state = await fake('state', user);
+    assert.equal(state.status, 'stopped');
+    assert.equal(state.lastStartError, message);
+  });
+
+  test('a start Fly refuses for lack of capacity: start_capacity_recovery, then the region evicted', async () => {
+    const user = 'v2-capacity-1';
+    await stoppedInstance(user);
+    const error = 'Insufficient Memory';
+    await fake('fly', user, { startMachine: [{ error, status: 412, body: '{"error":"try another region"}' }] });
+    worker.reset();
+    assert.equal((await platform('POST', '/api/platform/start', { userId: user })).status, 409);
+    const machine = machineOf(user);
+    const label = 'fly_412_insufficient_memory';
+    await assertWritten([
+      {
+        line: doLine('instance.start_capacity_recovery', { status: 'stopped', label, error }),
+        blobs: instanceBlobs('instance.start_capacity_recovery', 'do', user, 'stopped', { machine, label, error }),
+      },
+      // Logged before the move: the point names the region that failed.
+      {
+        line: doLine('region.capacity_eviction', { label: 'evicted' }),
+        blobs: instanceBlobs('region.capacity_eviction', 'do', user, 'stopped', { machine, label: 'evicted' }),
+      },
+    ], {
+      also: requestPoints('POST', '/api/platform/start', user, {
+        error: 'HTTP 409', recovery: manualStartBlobs('instance.manual_start_failed', user, { error }),
+      }),
+    });
+    assert.equal((await fake('state', user)).flyRegion, 'ord');
+  });
+
+  test('no capacity in the last region: the instance reverts to the primary region', async () => {
+    const user = 'v2-capacity-2';
+    await stoppedInstance(user);
+    await fake('state', user, { flyRegion: 'sjc' });
+    const error = 'request failed';
+    await fake('fly', user, { startMachine: [{ error, status: 503, body: 'No capacity available in sjc' }] });
+    worker.reset();
+    assert.equal((await platform('POST', '/api/platform/start', { userId: user })).status, 409);
+    const machine = machineOf(user);
+    const label = 'fly_503_no_capacity';
+    await assertWritten([
+      {
+        line: doLine('instance.start_capacity_recovery', { status: 'stopped', label, error }),
+        blobs: instanceBlobs('instance.start_capacity_recovery', 'do', user, 'stopped', { machine, label, error, region: 'sjc' }),
+      },
+      {
+        line: doLine('region.capacity_eviction', { label: 'reverted_to_meta' }),
+        blobs: instanceBlobs('region.capacity_eviction', 'do', user, 'stopped', { machine, label: 'reverted_to_meta', region: 'sjc' }),
+      },
+    ], {
+      also: requestPoints('POST', '/api/platform/start', user, {
+        error: 'HTTP 409', recovery: manualStartBlobs('instance.manual_start_failed', user, { error }),
+      }),
+    });
+    assert.equal((await fake('state', user)).flyRegion, 'iad');
+  });
+
+  test('force-retry-recovery starts the instance: force_retry_recovery_succeeded beside instance.started', async () => {
+    const user = 'v2-force-1';
+    const beforeProvision = Date.now();
+    await startingInstance(user);
+    assert.equal((await platform('POST', '/api/platform/force-retry-recovery', { userId: user })).status, 200);
+    await assertWritten([{
+      line: (p) => doLine('instance.started', { status: 'running', durationMs: p.durationMs }),
+      blobs: instanceBlobs('instance.started', 'do', user, 'running', { machine: machineOf(user) }),
+      doubles: (p) => [p.durationMs, 0],
+      durationMs: [0, Date.now() - beforeProvision + 1],
+    }], {
+      also: requestPoints('POST', '/api/platform/force-retry-recovery', user, {
+        recovery: manualStartBlobs('instance.force_retry_recovery_succeeded', user, { route: '/api/platform/force-retry-recovery' }),
+      }),
+    });
+  });
+
+  test('crash-recovery: succeeded with a fresh read of status, machine and app; started has no duration', async () => {
+    const user = 'v2-crash-1';
+    await stoppedInstance(user);
+    assert.equal((await platform('POST', '/api/platform/crash-recovery', { userId: user })).status, 200);
+    const machine = machineOf(user);
+    // No startingAt: no durationMs in the line, 0 in the point.
+    await assertWritten([{
+      line: doLine('instance.started', { status: 'running' }),
+      blobs: instanceBlobs('instance.started', 'do', user, 'running', { machine }),
+    }], {
+      also: requestPoints('POST', '/api/platform/crash-recovery', user, {
+        recovery: manualStartBlobs('instance.crash_recovery_succeeded', user, {
+          route: '/api/platform/crash-recovery', sandboxId: sandbox(user), status: 'running', machine, app: appOf(user),
+        }),
+      }),
+    });
+  });
+
+  test('crash-recovery that fails: crash_recovery_failed with the error, after fly_capacity_recovery', async () => {
+    const user = 'v2-crash-2';
+    await stoppedInstance(user);
+    const error = 'machine locked';
+    // Not an API error (no status): the catch-all label, and no region given up.
+    await fake('fly', user, { startMachine: [{ error }] });
+    worker.reset();
+    assert.equal((await platform('POST', '/api/platform/crash-recovery', { userId: user })).status, 409);
+    await assertWritten([{
+      line: doLine('instance.start_capacity_recovery', { status: 'stopped', label: 'fly_capacity_recovery', error }),
+      blobs: instanceBlobs('instance.start_capacity_recovery', 'do', user, 'stopped', {
+        machine: machineOf(user), label: 'fly_capacity_recovery', error,
+      }),
+    }], {
+      also: requestPoints('POST', '/api/platform/crash-recovery', user, {
+        error: 'HTTP 409',
+        recovery: manualStartBlobs('instance.crash_recovery_failed', user, {
+          route: '/api/platform/crash-recovery', sandboxId: sandbox(user), error,
+        }),
+      }),
+    });
+    assert.equal((await fake('state', user)).flyRegion, 'iad');
+  });
+});
+
+describe('restores through the queue (§7.3)', () => {
+  /** A stopped instance of `user` whose restore was enqueued, with nothing captured yet. */
+  async function restoringInstance(user, script) {
+    await stoppedInstance(user);
+    if (script) await fake('fly', user, script);
+    worker.reset();
+    assert.equal((await platform('POST', '/api/platform/restore', { userId: user })).status, 200);
+    await assertWritten([{
+      line: doLine('instance.restore_enqueued', { status: 'restoring', label: 'admin_snapshot_restore' }),
+      blobs: instanceBlobs('instance.restore_enqueued', 'do', user, 'restoring', { machine: machineOf(user), label: 'admin_snapshot_restore' }),
+    }], { also: requestPoints('POST', '/api/platform/restore', user) });
+    worker.reset();
+  }
+
+  test('each delivery is an attempt: retried twice with the raw error, then failed for good', async () => {
+    const user = 'v2-restore-1';
+    const message = `snapshot locked: ${'y'.repeat(300)}`;
+    await restoringInstance(user, { restoreSnapshot: [{ error: message }, { error: message }, { error: message }] });
+    for (const attempt of [1, 2, 3]) {
+      worker.reset();
+      const id = `restore-${attempt}`;
+      // workerd runs the worker's queue handler and reports what it acked and retried.
+      const report = await worker.deliver('kiloclaw-restore', [{ id, body: { userId: user }, attempts: attempt }]);
+      const last = attempt === 3;
+      assert.deepEqual(
+        { outcome: report.outcome, retryMessages: report.retryMessages, explicitAcks: report.explicitAcks },
+        { outcome: 'ok', retryMessages: last ? [] : [{ msgId: id }], explicitAcks: last ? [id] : [] },
+      );
+      const points = await pointsNamed(2);
+      assertPoint(named(points, 'instance.restore_started'), queueBlobs('instance.restore_started', user, { label: `attempt_${attempt}` }),
+        { value: attempt });
+      if (last) {
+        // The last error is cut to 200, as errors are; the retries' labels keep all of it.
+        assertPoint(named(points, 'instance.restore_failed'),
+          queueBlobs('instance.restore_failed', user, { label: 'queue_retries_exhausted', error: message.slice(0, 200) }), { value: 3 });
+      } else {
+        assertPoint(named(points, 'instance.restore_retry_scheduled'),
+          queueBlobs('instance.restore_retry_scheduled', user, { label: message }), { value: attempt });
+      }
+      // The consumer's events write no Durable Object line.
+      assert.deepEqual(consoleLines(), []);
+    }
+    assert.equal((await fake('state', user)).status, 'restoring');
+  });
+
+  test('a restore that succeeds: restore_started, then restore_completed from the instance', async () => {
+    const user = 'v2-restore-2';
+    const beforeRestore = Date.now();
+    await restoringInstance(user);
+    const report = await worker.deliver('kiloclaw-restore', [{ id: 'r1', body: { userId: user }, attempts: 1 }]);
+    assert.deepEqual(report.explicitAcks, ['r1']);
+    await assertWritten([{
+      line: (p) => doLine('instance.restore_completed', { status: 'stopped', durationMs: p.durationMs }),
+      blobs: instanceBlobs('instance.restore_completed', 'do', user, 'stopped', { machine: machineOf(user) }),
+      doubles: (p) => [p.durationMs, 0],
+      // From the restore's start (an ISO string in the state) to its end.
+      durationMs: [0, Date.now() - beforeRestore + 1],
+    }], { also: [[queueBlobs('instance.restore_started', user, { label: 'attempt_1' }), { value: 1 }]] });
+    assert.equal((await fake('state', user)).status, 'stopped');
+  });
+
+  test('a restore still running after 30 minutes: the alarm writes restore_failed alarm_timeout', async () => {
+    const user = 'v2-restore-3';
+    await restoringInstance(user);
+    const began = Date.now() - 31 * MINUTE;
+    await reconcile(user, { state: { restoreStartedAt: new Date(began).toISOString() } });
+    await assertWritten([{
+      line: (p) => doLine('instance.restore_failed', { status: 'restoring', label: 'alarm_timeout', durationMs: p.durationMs }),
+      blobs: instanceBlobs('instance.restore_failed', 'do', user, 'restoring', { machine: machineOf(user), label: 'alarm_timeout' }),
+      doubles: (p) => [p.durationMs, 0],
+      durationMs: [31 * MINUTE, Date.now() - began],
+    }]);
+    assert.equal((await fake('state', user)).status, 'stopped');
+  });
+});
+
+describe('reconcile actions added later (§7.4)', () => {
+  test('Fly reports the machine destroyed: sync_status_destroyed, the machine id cleared, stopped', async () => {
+    const user = 'v2-destroyed-1';
+    await runningInstance(user);
+    const machine = machineOf(user);
+    await reconcile(user, { fly: { getMachine: [{ state: 'destroyed' }] } });
+    await assertWritten([{
+      line: refLine('alarm', 'sync_status_destroyed', { old_state: 'running', new_state: 'stopped', fly_state: 'destroyed', machine_id: machine }),
+      // Logged before the change: the point still has the machine and the old status.
+      blobs: instanceBlobs('reconcile.sync_status_destroyed', 'reconcile', user, 'running', { machine }),
+    }]);
+    const state = await fake('state', user);
+    assert.equal(state.status, 'stopped');
+    assert.equal(state.flyMachineId, null);
+  });
+
+  test('a destroy pending for over an hour: destroy_stuck with its age', async () => {
+    const user = 'v2-stuck-1';
+    await destroyFailing(user, { error: 'volume busy' });
+    await worker.waitForPoints(3);
+    await worker.settle(200);
+    const destroyingAt = Date.now() - 2 * 3_600_000;
+    await reconcile(user, { state: { destroyingAt }, fly: { deleteVolume: [{ error: 'volume busy' }] } });
+    await assertWritten([
+      {
+        line: refLine('alarm', 'destroy_volume_failed', { volume_id: 'vol1', error: 'volume busy' }),
+        blobs: instanceBlobs('reconcile.destroy_volume_failed', 'reconcile', user, 'destroying', { error: 'volume busy' }),
+      },
+      {
+        line: (p) => refLine('alarm', 'destroy_stuck', { machine_id: null, volume_id: 'vol1', elapsed_ms: p.elapsed_ms, value: p.value }),
+        blobs: instanceBlobs('reconcile.destroy_stuck', 'reconcile', user, 'destroying'),
+        doubles: (p) => [0, p.value],
+      },
+    ]);
+    const { value } = JSON.parse(consoleLines()[1]);
+    assertBetween(value, [2 * 3_600_000, Date.now() - destroyingAt], 'the age');
+  });
+});
+
+describe('the controller dataset (§7.2)', () => {
+  /** The whole point of a check-in, in the second dataset. */
+  function assertCheckIn(point, index, blobs, doubles) {
+    assertBetween(point.doubles[0], within(lastElapsed), 'duration_ms');
+    assert.deepEqual(
+      { dataset: point.dataset, index: point.index, blobs: point.blobs, doubles: point.doubles },
+      { dataset: 'kiloclaw_controller_telemetry', index, blobs, doubles: [point.doubles[0], ...doubles, ...Array(17).fill(0)] },
+    );
+  }
+
+  const checkIn = (body, key = KEY) => send('/api/controller/checkin', {
+    method: 'POST', headers: { 'x-internal-api-key': key }, body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+
+  test('a check-in writes one point to kiloclaw_controller_telemetry, by name', async () => {
+    const response = await checkIn({
+      sandboxId: 'c2FuZGJveA', machineId: 'm1', controllerVersion: '0.9.1', openclawVersion: '2026.11.1', uptimeSeconds: 3600, gatewayRestarts: 2,
+    });
+    assert.equal(response.status, 200);
+    const [point] = await pointsNamed(1);
+    assertCheckIn(point, 'c2FuZGJveA', ['controller.checkin', 'c2FuZGJveA', 'm1', '0.9.1', '2026.11.1', ''], [3600, 2]);
+  });
+
+  test('a malformed check-in is recorded as HTTP 400 with no sandbox; a wrong key writes nothing', async () => {
+    assert.equal((await checkIn('{not json')).status, 400);
+    const [point] = await pointsNamed(1);
+    assertCheckIn(point, '', ['controller.checkin', '', '', '', '', 'HTTP 400'], [0, 0]);
+    worker.reset();
+    assert.equal((await checkIn({ sandboxId: 's' }, 'wrong')).status, 401);
+    await worker.settle();
+    assert.deepEqual(worker.points, []);
+  });
 });

@@ -6,7 +6,9 @@
 #[test]
 fn ui_lock() {
     let lock = concat!(env!("CARGO_MANIFEST_DIR"), "/ui/lock/tallymark.lock");
-    // Only this process's cargo and rustc see it; no other test runs in this binary.
+    // Only this process's cargo and rustc see these; no other test runs in this binary. The cases
+    // are checked against the lock, never written into it, even under `TALLYMARK_LOCK=write`.
+    std::env::remove_var("TALLYMARK_LOCK");
     std::env::set_var("TALLYMARK_LOCK_PATH", lock);
     let cases = trybuild::TestCases::new();
     cases.pass("ui/lock/pass/*.rs");

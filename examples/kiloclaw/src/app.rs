@@ -2,8 +2,12 @@
 //! `#[instrumented]`, the platform routes under the platform rule, and the fake's scripting
 //! endpoints (no telemetry, like the reference's `/debug*`).
 
-use crate::telemetry::{http_fields, platform_rule, KiloClawEvent};
+use crate::instance::STARTED_HEADER;
+use crate::telemetry::{
+    http_fields, platform_rule, sandbox_id_from_user_id, Delivery, KiloClawEvent,
+};
 use serde_json::{json, Value};
+use tallymark::clock;
 use tallymark::{Call, Scope};
 use worker::{
     event, Context, Env, Method, Request, RequestInit, Response, Result, RouteContext, Router,
@@ -62,17 +66,28 @@ async fn route(req: Request, env: Env) -> Result<Response> {
             .await;
     }
     if path.starts_with("/api/platform/") {
-        let key = env.var("INTERNAL_API_KEY").map(|v| v.to_string()).ok();
-        let given = req.headers().get("x-internal-api-key")?;
-        if key.is_none() || given != key {
+        if !internal_key_matches(&req, &env)? {
             return Response::error("Unauthorized", 401);
         }
         return platform(req, env).await;
+    }
+    if path == "/api/controller/checkin" && req.method() == Method::Post {
+        if !internal_key_matches(&req, &env)? {
+            return Response::error("Unauthorized", 401);
+        }
+        return crate::controller::check_in(req).await;
     }
     if path == "/health" {
         return Response::ok("ok");
     }
     Response::error("Not Found", 404)
+}
+
+/// Whether the request carries the internal API key (platform and controller routes).
+fn internal_key_matches(req: &Request, env: &Env) -> Result<bool> {
+    let key = env.var("INTERNAL_API_KEY").map(|v| v.to_string()).ok();
+    let given = req.headers().get("x-internal-api-key")?;
+    Ok(key.is_some() && given == key)
 }
 
 fn bearer_user(req: &Request) -> Option<String> {
@@ -191,7 +206,7 @@ const NO_USER_ROUTES: &[(&str, &str)] = &[
 ];
 
 /// Routes forwarded to the user's Durable Object.
-const INSTANCE_ROUTES: &[&str] = &["/provision", "/start", "/stop", "/destroy"];
+const INSTANCE_ROUTES: &[&str] = &["/provision", "/stop", "/destroy", "/restart", "/restore"];
 
 /// The platform analytics middleware: one call per request, named from the concrete path,
 /// written when there is a user or an error.
@@ -221,38 +236,41 @@ async fn platform_route(
         return response;
     }
     let needs_user = !NO_USER_ROUTES.contains(&(method, path));
-    let user = match method {
-        "POST" | "PATCH" | "PUT" => {
-            let Ok(body) = req.json::<Value>().await else {
-                return Response::error("Malformed JSON body", 400);
-            };
-            // Validated, never taken raw: only a non-empty string userId.
-            let user = body["userId"]
-                .as_str()
-                .filter(|u| !u.is_empty())
-                .map(str::to_owned);
-            if needs_user && user.is_none() {
-                return Response::error("Invalid request", 400);
-            }
-            user
-        }
-        _ if needs_user => {
-            let user = query_user(req);
-            if user.is_none() {
-                return Response::error("userId query parameter is required", 400);
-            }
-            user
-        }
-        _ => None,
+    let has_body = matches!(method, "POST" | "PATCH" | "PUT");
+    let body = if has_body {
+        let Ok(body) = req.json::<Value>().await else {
+            return Response::error("Malformed JSON body", 400);
+        };
+        body
+    } else {
+        Value::Null
     };
+    // Validated, never taken raw: only a non-empty string userId.
+    let user = body_or_query(req, &body, "userId");
+    if needs_user && user.is_none() {
+        return if has_body {
+            Response::error("Invalid request", 400)
+        } else {
+            Response::error("userId query parameter is required", 400)
+        };
+    }
     if let Some(user) = &user {
         call.record(|point| {
             point.user_id(user.clone());
         });
     }
+    if let Some(org) = body_or_query(req, &body, "orgId") {
+        call.record(|point| {
+            point.org_id(org);
+        });
+    }
     match (method, path, user) {
         ("POST", route, Some(user)) if INSTANCE_ROUTES.contains(&route) => {
-            instance(env, &user, route, json!({ "userId": user })).await
+            instance(env, &user, route, forwarded(&user, &body)).await
+        }
+        ("POST", route, Some(user)) if RecoveryRoute::of_route(route).is_some() => {
+            let recovery = RecoveryRoute::of_route(route).unwrap_or(RecoveryRoute::ManualStart);
+            recover(env, &user, recovery).await
         }
         ("GET", "/status", Some(user)) => instance_get(env, &user, "/state").await,
         ("GET", "/versions" | "/versions/latest", _) => Response::from_json(
@@ -263,9 +281,133 @@ async fn platform_route(
 }
 
 fn query_user(req: &Request) -> Option<String> {
+    query_text(req, "userId")
+}
+
+/// A non-empty query parameter.
+fn query_text(req: &Request, name: &str) -> Option<String> {
     let url = req.url().ok()?;
-    let user = url.query_pairs().find(|(key, _)| key == "userId")?.1;
-    (!user.is_empty()).then(|| user.into_owned())
+    let value = url.query_pairs().find(|(key, _)| key == name)?.1;
+    (!value.is_empty()).then(|| value.into_owned())
+}
+
+/// A non-empty string field of a request's JSON body, or, for a request without one, its query
+/// parameter.
+fn body_or_query(req: &Request, body: &Value, name: &str) -> Option<String> {
+    match body {
+        Value::Null => query_text(req, name),
+        body => body[name]
+            .as_str()
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned),
+    }
+}
+
+/// What a platform route forwards to the Durable Object: the user, and the body's fields the
+/// object reads (org and instance ids at provision, the image of a restart).
+fn forwarded(user: &str, body: &Value) -> Value {
+    let mut forwarded = json!({ "userId": user });
+    for key in ["orgId", "instanceId", "imageTag", "latest"] {
+        if let Some(value) = body.get(key) {
+            forwarded[key] = value.clone();
+        }
+    }
+    forwarded
+}
+
+// --- Instance recoveries, written in addition to the route's event (§7.3) ---------------------
+
+/// A platform route that starts an instance and writes whether it did as an event of its own.
+#[derive(Debug, Clone, Copy)]
+enum RecoveryRoute {
+    /// `POST /api/platform/start`.
+    ManualStart,
+    /// `POST /api/platform/force-retry-recovery`.
+    ForceRetryRecovery,
+    /// `POST /api/platform/crash-recovery`.
+    CrashRecovery,
+}
+
+impl RecoveryRoute {
+    fn of_route(route: &str) -> Option<RecoveryRoute> {
+        match route {
+            "/start" => Some(RecoveryRoute::ManualStart),
+            "/force-retry-recovery" => Some(RecoveryRoute::ForceRetryRecovery),
+            "/crash-recovery" => Some(RecoveryRoute::CrashRecovery),
+            _ => None,
+        }
+    }
+
+    /// The route as the event records it: the path, without the method.
+    fn route(self) -> &'static str {
+        match self {
+            RecoveryRoute::ManualStart => "/api/platform/start",
+            RecoveryRoute::ForceRetryRecovery => "/api/platform/force-retry-recovery",
+            RecoveryRoute::CrashRecovery => "/api/platform/crash-recovery",
+        }
+    }
+
+    fn event(self, succeeded: bool) -> &'static str {
+        match (self, succeeded) {
+            (RecoveryRoute::ManualStart, true) => "instance.manual_start_succeeded",
+            (RecoveryRoute::ManualStart, false) => "instance.manual_start_failed",
+            (RecoveryRoute::ForceRetryRecovery, true) => "instance.force_retry_recovery_succeeded",
+            (RecoveryRoute::ForceRetryRecovery, false) => "instance.force_retry_recovery_failed",
+            (RecoveryRoute::CrashRecovery, true) => "instance.crash_recovery_succeeded",
+            (RecoveryRoute::CrashRecovery, false) => "instance.crash_recovery_failed",
+        }
+    }
+}
+
+/// Starts the user's instance and writes the recovery's event: succeeded only when the instance
+/// reports it started; failed otherwise, with the start's error (cut to the layout's limit) when
+/// it had one. A crash recovery
+/// also carries the sandbox id, and when it succeeded, the status, machine and app of a fresh
+/// read of the instance.
+async fn recover(env: &Env, user: &str, recovery: RecoveryRoute) -> Result<Response> {
+    let began = clock::now();
+    let mut response = instance(env, user, "/start", json!({ "userId": user })).await?;
+    let started = response.headers().get(STARTED_HEADER)?.as_deref() == Some("true");
+    // The start's error, cut as the layout cuts every error text.
+    let error = if response.status_code() >= 400 {
+        let text = response.cloned()?.text().await?;
+        Some(
+            <KiloClawEvent as tallymark::Layout>::SCHEMA
+                .error_text()
+                .cut_owned(text),
+        )
+    } else {
+        None
+    };
+    let fresh = match (recovery, started) {
+        (RecoveryRoute::CrashRecovery, true) => Some(
+            instance_get(env, user, "/state")
+                .await?
+                .json::<Value>()
+                .await?,
+        ),
+        _ => None,
+    };
+    let mut point = KiloClawEvent::point();
+    point
+        .event(recovery.event(started))
+        .delivery(Delivery::Http)
+        .route(recovery.route())
+        .user_id(user)
+        .duration_ms(clock::elapsed_ms(began))
+        .error(error);
+    if let RecoveryRoute::CrashRecovery = recovery {
+        point.sandbox_id(sandbox_id_from_user_id(user));
+    }
+    if let Some(fresh) = &fresh {
+        let text = |key: &str| fresh[key].as_str().map(str::to_owned);
+        point
+            .status(text("status"))
+            .fly_machine_id(text("flyMachineId"))
+            .fly_app_name(text("flyAppName"));
+    }
+    point.emit();
+    Ok(response)
 }
 
 /// The user's Durable Object.
@@ -276,7 +418,7 @@ fn instance_stub(env: &Env, user: &str) -> Result<worker::Stub> {
 }
 
 /// Calls the user's Durable Object.
-async fn instance(env: &Env, user: &str, path: &str, body: Value) -> Result<Response> {
+pub(crate) async fn instance(env: &Env, user: &str, path: &str, body: Value) -> Result<Response> {
     let stub = instance_stub(env, user)?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post)

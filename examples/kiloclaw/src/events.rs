@@ -6,24 +6,26 @@ use crate::state::{InstanceState, InstanceStatus};
 use crate::telemetry::{Delivery, KiloClawEvent};
 use tallymark::events::Nullable;
 
-/// Durable Object lifecycle events (`delivery = do`). The state supplies the instance's
-/// dimensions; `status` is the event's own (the caller's value wins, as in the reference).
+/// Durable Object lifecycle events (`delivery = do`), each written with its `kiloclaw_do` console
+/// line first ([`crate::telemetry::DO_LINE`]). The state supplies the instance's dimensions;
+/// `status` is the event's own (the caller's value wins, as in the reference). A detail that is
+/// `None` is left out of the line and written `''` or `0` in the point.
 #[derive(Debug, Clone, tallymark::events::Event)]
-#[tallymark(layout = KiloClawEvent, state = InstanceState, prefix = "instance.", fields(delivery = Delivery::Do), point_only)]
+#[tallymark(layout = KiloClawEvent, state = InstanceState, prefix = "instance.", fields(delivery = Delivery::Do))]
 pub enum InstanceEvent {
     /// End of `provision()`; duration of the whole call.
     Provisioned {
         #[tallymark(to = status)]
         status: InstanceStatus,
-        #[tallymark(to = duration_ms)]
+        #[tallymark(key = "durationMs", to = duration_ms)]
         duration_ms: f64,
     },
-    /// End of a successful `start()`; ms since `startingAt` (0 without one).
+    /// End of a successful `start()`; ms since `startingAt` (none without one).
     Started {
         #[tallymark(to = status)]
         status: InstanceStatus,
-        #[tallymark(to = duration_ms)]
-        duration_ms: f64,
+        #[tallymark(key = "durationMs", to = duration_ms)]
+        duration_ms: Option<f64>,
     },
     /// End of `stop()`; machine uptime in `value`.
     Stopped {
@@ -39,10 +41,111 @@ pub enum InstanceEvent {
         #[tallymark(to = value)]
         value: f64,
     },
+    /// After the `restarting` status is persisted; the label says why.
+    Restarting {
+        #[tallymark(to = status)]
+        status: InstanceStatus,
+        /// `upgrade-to-latest`, `pin-to-tag:<tag>` or `redeploy-same-image`.
+        #[tallymark(to = label)]
+        label: String,
+    },
+    /// A start that never got its instance running. The error is the failure's whole message:
+    /// unlike the reconcile events' errors, it is not cut to 200 characters.
+    ProvisioningFailed {
+        #[tallymark(to = status)]
+        status: InstanceStatus,
+        #[tallymark(to = label)]
+        label: &'static str,
+        #[tallymark(to = error)]
+        error: Option<String>,
+    },
+    /// A start refused by Fly for lack of capacity; the label classifies the error.
+    StartCapacityRecovery {
+        #[tallymark(to = status)]
+        status: Option<InstanceStatus>,
+        #[tallymark(to = label)]
+        label: String,
+        #[tallymark(to = error)]
+        error: String,
+    },
+    /// A snapshot restore queued (label `admin_snapshot_restore`).
+    RestoreEnqueued {
+        #[tallymark(to = status)]
+        status: InstanceStatus,
+        #[tallymark(to = label)]
+        label: &'static str,
+    },
+    /// The restore done: ms since the restore began.
+    RestoreCompleted {
+        #[tallymark(to = status)]
+        status: InstanceStatus,
+        #[tallymark(key = "durationMs", to = duration_ms)]
+        duration_ms: f64,
+    },
+    /// A restore still running 30 minutes after it began (label `alarm_timeout`).
+    RestoreFailed {
+        #[tallymark(to = status)]
+        status: InstanceStatus,
+        #[tallymark(to = label)]
+        label: &'static str,
+        #[tallymark(key = "durationMs", to = duration_ms)]
+        duration_ms: f64,
+    },
 }
 
-/// The reconcile actions: 44 that write a console line and a data point, and 5 console-only ones
-/// (§2.5). Event names are `reconcile.<action>`, delivery `reconcile`.
+/// A Fly region given up after a capacity failure (`delivery = do`, with its `kiloclaw_do`
+/// line). Logged before the instance moves, so its region (from the state) is the one that
+/// failed.
+#[derive(Debug, Clone, tallymark::events::Event)]
+#[tallymark(layout = KiloClawEvent, state = InstanceState, prefix = "region.", fields(delivery = Delivery::Do))]
+pub enum RegionEvent {
+    /// Label `evicted` (moved to the next region) or `reverted_to_meta` (no region left: back to
+    /// the app's primary region).
+    CapacityEviction {
+        #[tallymark(to = label)]
+        label: &'static str,
+    },
+}
+
+/// Events the restore queue's consumer writes (`delivery = queue`, the user only).
+#[derive(Debug, Clone, tallymark::events::Event)]
+#[tallymark(layout = KiloClawEvent, prefix = "instance.", fields(delivery = Delivery::Queue, status = InstanceStatus::Restoring), point_only)]
+pub enum RestoreQueueEvent {
+    /// A delivery of the restore message; `value` is its attempt number.
+    RestoreStarted {
+        #[tallymark(to = user_id)]
+        user_id: String,
+        #[tallymark(to = label)]
+        label: String,
+        #[tallymark(to = value)]
+        attempt: u32,
+    },
+    /// The restore failed and the message goes back to the queue. The label is the raw error
+    /// message, not cut to 200 characters.
+    RestoreRetryScheduled {
+        #[tallymark(to = user_id)]
+        user_id: String,
+        #[tallymark(to = label)]
+        error: String,
+        #[tallymark(to = value)]
+        attempts: u32,
+    },
+    /// The last attempt failed (label `queue_retries_exhausted`); the error is cut to the
+    /// layout's limit, as every error but `provisioning_failed`'s.
+    RestoreFailed {
+        #[tallymark(to = user_id)]
+        user_id: String,
+        #[tallymark(to = label)]
+        label: &'static str,
+        #[tallymark(error_text)]
+        error: String,
+        #[tallymark(to = value)]
+        attempts: u32,
+    },
+}
+
+/// The reconcile actions: 44 that write a console line and a data point, 3 added later (§7.4),
+/// and 5 console-only ones (§2.5). Event names are `reconcile.<action>`, delivery `reconcile`.
 #[derive(Debug, Clone, tallymark::events::Event)]
 #[tallymark(layout = KiloClawEvent, state = InstanceState, prefix = "reconcile.", fields(delivery = Delivery::Reconcile))]
 pub enum ReconcileEvent {
@@ -322,6 +425,28 @@ pub enum ReconcileEvent {
     DestroyComplete {
         user_id: Nullable<String>,
         sandbox_id: Nullable<String>,
+    },
+    /// Fly reports the machine `destroyed`: logged before the machine id is cleared and the
+    /// status becomes `stopped` (added after the reference's first version).
+    SyncStatusDestroyed {
+        old_state: InstanceStatus,
+        new_state: &'static str,
+        fly_state: &'static str,
+        machine_id: String,
+    },
+    /// An alarm left the destroy unfinished: what is still to delete (added later).
+    DestroyPending {
+        machine_id: Nullable<String>,
+        volume_id: Nullable<String>,
+    },
+    /// As `destroy_pending`, once the destroy began over an hour ago; `value` is its age in ms
+    /// (added later).
+    DestroyStuck {
+        machine_id: Nullable<String>,
+        volume_id: Nullable<String>,
+        elapsed_ms: f64,
+        #[tallymark(to = value)]
+        value: f64,
     },
     /// §2.5, console only.
     #[tallymark(line_only)]

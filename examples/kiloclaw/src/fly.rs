@@ -48,6 +48,11 @@ pub struct Reply {
     pub id: Option<String>,
     /// `createVolume`: the new volume's region (default `iad`).
     pub region: Option<String>,
+    /// `startMachine`, `createMachine`, `restoreSnapshot`: a failure is an API error with this
+    /// HTTP status (without one, a failure of the call itself).
+    pub status: Option<u16>,
+    /// The API error's response body.
+    pub body: Option<String>,
 }
 
 /// A present field, `null` included (serde's `Option` would read `null` as absent).
@@ -212,6 +217,9 @@ pub struct Script {
     pub mint_key: VecDeque<Reply>,
     pub push_key: VecDeque<Reply>,
     pub update_config: VecDeque<Reply>,
+    pub start_machine: VecDeque<Reply>,
+    pub create_machine: VecDeque<Reply>,
+    pub restore_snapshot: VecDeque<Reply>,
 }
 
 impl Script {
@@ -308,6 +316,84 @@ impl Script {
     /// it, as one operation).
     pub fn update_config(&mut self) -> Outcome<()> {
         Self::outcome(&Self::next(&mut self.update_config), |_| ())
+    }
+
+    /// `POST /machines/{id}/start`.
+    pub fn start_machine(&mut self) -> Result<(), FlyApiError> {
+        Self::api_call(&Self::next(&mut self.start_machine))
+    }
+
+    /// `POST /machines`: a new machine for the instance.
+    pub fn create_machine(&mut self) -> Result<(), FlyApiError> {
+        Self::api_call(&Self::next(&mut self.create_machine))
+    }
+
+    /// Restoring the instance's volume from its snapshot.
+    pub fn restore_snapshot(&mut self) -> Result<(), FlyApiError> {
+        Self::api_call(&Self::next(&mut self.restore_snapshot))
+    }
+
+    fn api_call(reply: &Reply) -> Result<(), FlyApiError> {
+        match Self::outcome(reply, |_| ()) {
+            Outcome::Ok(()) => Ok(()),
+            Outcome::NotFound => Err(FlyApiError {
+                status: Some(404),
+                message: FlyError::not_found().to_string(),
+                body: reply.body.clone().unwrap_or_default(),
+            }),
+            Outcome::Failed(error) => Err(FlyApiError {
+                status: reply.status,
+                message: error.to_string(),
+                body: reply.body.clone().unwrap_or_default(),
+            }),
+        }
+    }
+}
+
+/// A failed Fly API call: the HTTP status of an API error (none when the call itself failed),
+/// the error's message and the response body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlyApiError {
+    /// The HTTP status, for an API error.
+    pub status: Option<u16>,
+    /// The error's message.
+    pub message: String,
+    /// The response body (empty without one).
+    pub body: String,
+}
+
+/// What a start's capacity failure is, matched in this order against the lower-cased message,
+/// a newline and the body.
+const CAPACITY_SHORTAGES: &[(&str, &str)] = &[
+    ("insufficient memory", "insufficient_memory"),
+    ("no capacity", "no_capacity"),
+    ("quota exceeded", "quota_exceeded"),
+    ("insufficient resources", "insufficient_resources"),
+];
+
+impl FlyApiError {
+    fn shortage(&self) -> Option<&'static str> {
+        let text = format!("{}\n{}", self.message, self.body).to_lowercase();
+        CAPACITY_SHORTAGES
+            .iter()
+            .find(|(needle, _)| text.contains(needle))
+            .map(|(_, kind)| *kind)
+    }
+
+    /// Whether Fly said it lacks capacity (memory, capacity, quota or resources).
+    pub fn is_capacity_shortage(&self) -> bool {
+        self.status.is_some() && self.shortage().is_some()
+    }
+
+    /// The `instance.start_capacity_recovery` label: `fly_<status>_<shortage>` for an API error
+    /// that names one, `fly_<status>_capacity_recovery` for another API error, and
+    /// `fly_capacity_recovery` for any other failure.
+    pub fn capacity_label(&self) -> String {
+        match (self.status, self.shortage()) {
+            (Some(status), Some(kind)) => format!("fly_{status}_{kind}"),
+            (Some(status), None) => format!("fly_{status}_capacity_recovery"),
+            (None, _) => "fly_capacity_recovery".into(),
+        }
     }
 }
 
@@ -410,6 +496,52 @@ mod tests {
                 console,
                 "{error:?}"
             );
+        }
+    }
+
+    #[test]
+    fn capacity_labels_match_message_then_body_in_order() {
+        let error = |status, message: &str, body: &str| FlyApiError {
+            status,
+            message: message.into(),
+            body: body.into(),
+        };
+        let cases = [
+            (
+                error(Some(412), "Insufficient Memory", ""),
+                "fly_412_insufficient_memory",
+                true,
+            ),
+            (
+                error(Some(409), "failed", "no capacity in iad"),
+                "fly_409_no_capacity",
+                true,
+            ),
+            // Both named: the earlier shortage in the list wins.
+            (
+                error(Some(422), "quota exceeded", "insufficient memory"),
+                "fly_422_insufficient_memory",
+                true,
+            ),
+            (
+                error(Some(429), "x", "Insufficient resources"),
+                "fly_429_insufficient_resources",
+                true,
+            ),
+            (
+                error(Some(500), "internal error", ""),
+                "fly_500_capacity_recovery",
+                false,
+            ),
+            (
+                error(None, "no capacity", ""),
+                "fly_capacity_recovery",
+                false,
+            ),
+        ];
+        for (error, label, shortage) in cases {
+            assert_eq!(error.capacity_label(), label, "{error:?}");
+            assert_eq!(error.is_capacity_shortage(), shortage, "{error:?}");
         }
     }
 }

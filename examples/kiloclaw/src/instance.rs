@@ -5,10 +5,13 @@
 //! `/destroy`, `/reconcile` (the alarm's work, on demand), `/fly` (replace the fake's script; `GET`
 //! reads what is left of it), `/state` (merge a JSON patch into the state; `GET` reads it).
 
-use crate::events::{InstanceEvent, ReconcileEvent};
-use crate::fly::{FlyError, ListedMachine, Machine, Outcome, Script};
+use crate::events::{InstanceEvent, ReconcileEvent, RegionEvent};
+use crate::fly::{FlyApiError, FlyError, ListedMachine, Machine, Outcome, Script};
 use crate::state::{InstanceState, InstanceStatus};
-use crate::telemetry::{sandbox_id_from_user_id, Delivery, KiloClawEvent, RECONCILE_LINE};
+use crate::telemetry::{
+    instance_id_from_sandbox_id, sandbox_id_from_instance_id, sandbox_id_from_user_id, DO_LINE,
+    RECONCILE_LINE,
+};
 use std::cell::RefCell;
 use tallymark::clock::{self, unix_ms};
 use tallymark::events::{self, Nullable, Reconcile};
@@ -25,6 +28,12 @@ const BOUND_MACHINE_RECOVERY_COOLDOWN_MS: f64 = 5.0 * 60_000.0;
 const SELF_HEAL_THRESHOLD: u32 = 5;
 const API_KEY_REFRESH_THRESHOLD_MS: f64 = 72.0 * 3_600_000.0;
 const API_KEY_LIFETIME_MS: f64 = 30.0 * 24.0 * 3_600_000.0;
+/// A restore still running this long after it began has failed.
+const RESTORE_TIMEOUT_MS: f64 = 30.0 * 60_000.0;
+/// A destroy still pending this long after it began is stuck.
+const DESTROY_STUCK_MS: f64 = 3_600_000.0;
+/// The regions a start moves through when Fly has no capacity; the first is the app's primary.
+const REGIONS: &[&str] = &["iad", "ord", "sjc"];
 
 type Rctx<'a> = Reconcile<'a, InstanceState>;
 
@@ -100,10 +109,44 @@ impl KiloClawInstance {
         let result = match (req.method(), path.as_str()) {
             (Method::Post, "/provision") => {
                 let body: serde_json::Value = req.json().await?;
-                let user = body["userId"].as_str().unwrap_or_default().to_owned();
-                self.provision(user).await
+                let text = |key: &str| {
+                    body[key]
+                        .as_str()
+                        .filter(|v| !v.is_empty())
+                        .map(str::to_owned)
+                };
+                let user = text("userId").unwrap_or_default();
+                self.provision(user, text("orgId"), text("instanceId"))
+                    .await
             }
-            (Method::Post, "/start") => self.start().await,
+            (Method::Post, "/start") => {
+                let started = self.start().await;
+                self.save().await?;
+                return match started {
+                    Ok(started) => {
+                        let mut response = Response::from_json(&*self.s.borrow())?;
+                        response
+                            .headers_mut()
+                            .set(STARTED_HEADER, if started { "true" } else { "false" })?;
+                        Ok(response)
+                    }
+                    Err(error) => Response::error(error.to_string(), 409),
+                };
+            }
+            (Method::Post, "/restart") => {
+                let body: serde_json::Value = req.json().await?;
+                self.restart(
+                    body["imageTag"].as_str(),
+                    body["latest"].as_bool() == Some(true),
+                )
+                .await
+            }
+            (Method::Post, "/restore") => self.enqueue_restore().await,
+            (Method::Post, "/restore/run") => {
+                let attempt = self.run_restore();
+                self.save().await?;
+                return Response::from_json(&attempt);
+            }
             (Method::Post, "/stop") => self.stop().await,
             (Method::Post, "/destroy") => self.destroy().await,
             (Method::Post, "/reconcile") => self.reconcile_with_fly().await,
@@ -140,17 +183,33 @@ impl KiloClawInstance {
 
     // --- lifecycle (§2.2, §4) ---------------------------------------------------------------
 
+    /// Writes a lifecycle event: its `kiloclaw_do` line, then its point, with the state's
+    /// dimensions as they are now.
+    fn lifecycle(&self, event: &InstanceEvent) {
+        events::log(&DO_LINE, event, &*self.s.borrow());
+    }
+
     /// Provisions the instance (new or existing). For a new one this includes `startAsync`: the
     /// status becomes `starting` while the event still says `provisioned`, as in the reference.
-    #[tallymark::events::lifecycle_event(KiloClawEvent, event = "instance.provisioned", state = self.s.borrow(),
-        fields(status = InstanceStatus::Provisioned, delivery = Delivery::Do))]
-    async fn provision(&self, user_id: String) -> Result<()> {
+    /// An instance with an id of its own (a UUID) gets an instance-keyed sandbox id.
+    async fn provision(
+        &self,
+        user_id: String,
+        org_id: Option<String>,
+        instance_id: Option<String>,
+    ) -> Result<()> {
+        let started = clock::now();
         if user_id.is_empty() {
             return Err("userId is required".into());
         }
         if self.s.borrow().status.is_none() {
-            let sandbox = sandbox_id_from_user_id(&user_id);
+            // An id that is not a UUID keys nothing: the user's sandbox id, as without one.
+            let sandbox = instance_id
+                .as_deref()
+                .and_then(sandbox_id_from_instance_id)
+                .or_else(|| sandbox_id_from_user_id(&user_id));
             let now = unix_ms();
+            let instance = sandbox.as_deref().and_then(instance_id_from_sandbox_id);
             let app = sandbox
                 .as_deref()
                 .map(|s| format!("kc-{}", s.to_lowercase()));
@@ -158,7 +217,9 @@ impl KiloClawInstance {
                 user_id: Some(user_id),
                 sandbox_id: sandbox,
                 fly_app_name: app,
-                fly_region: Some("iad".into()),
+                fly_region: Some(REGIONS[0].into()),
+                org_id,
+                instance_id: instance,
                 fly_volume_id: Some("vol1".into()),
                 openclaw_version: Some("2026.11.1".into()),
                 tracked_image_tag: Some("kiloclaw-2026.11.1".into()),
@@ -169,11 +230,20 @@ impl KiloClawInstance {
                 ..InstanceState::default()
             };
         }
-        self.save().await
+        self.save().await?;
+        self.lifecycle(&InstanceEvent::Provisioned {
+            status: InstanceStatus::Provisioned,
+            duration_ms: clock::elapsed_ms(started),
+        });
+        Ok(())
     }
 
-    /// Starts the machine. No event on the "already running, mount verified" path or on a throw.
-    async fn start(&self) -> Result<()> {
+    /// Starts the machine; `Ok(true)` when it started. No event on the "already running, mount
+    /// verified" path. A new machine Fly fails to create leaves a `starting` instance `stopped`
+    /// (`instance.provisioning_failed`, label `no_machine_created`); an existing machine Fly fails
+    /// to start is a capacity recovery (`instance.start_capacity_recovery`, and the region given
+    /// up when Fly has no capacity there).
+    async fn start(&self) -> Result<bool> {
         let status = self.s.borrow().status;
         match status {
             None => return Err("Instance not provisioned".into()),
@@ -182,15 +252,29 @@ impl KiloClawInstance {
                 // One Fly read, then the mount check on it (reason `start`).
                 let machine = self.fly.borrow_mut().get_machine();
                 let Outcome::Ok(machine) = machine else {
-                    return Ok(());
+                    return Ok(false);
                 };
                 return match self.reconcile_machine_mount(&rctx("start", &self.s), &machine) {
-                    Outcome::Ok(()) => Ok(()),
+                    Outcome::Ok(()) => Ok(false),
                     Outcome::NotFound => Err(FlyError::not_found().to_string().into()),
                     Outcome::Failed(error) => Err(error.to_string().into()),
                 };
             }
             Some(_) => {}
+        }
+        let has_machine = self.s.borrow().fly_machine_id.is_some();
+        if has_machine {
+            if let Err(error) = self.fly.borrow_mut().start_machine() {
+                self.recover_start_capacity(&error);
+                return Err(error.message.into());
+            }
+        } else if let Err(error) = self.fly.borrow_mut().create_machine() {
+            self.s.borrow_mut().last_start_error = Some(error.message.clone());
+            if status == Some(InstanceStatus::Starting) {
+                self.fall_back_to_stopped();
+                self.provisioning_failed("no_machine_created", Some(error.message.clone()));
+            }
+            return Err(error.message.into());
         }
         let now = unix_ms();
         let starting_at = {
@@ -205,17 +289,163 @@ impl KiloClawInstance {
             starting_at
         };
         self.save().await?;
-        let duration_ms = starting_at
-            .filter(|t| *t != 0.0)
-            .map_or(0.0, |t| unix_ms() - t);
-        events::emit(
-            &InstanceEvent::Started {
-                status: InstanceStatus::Running,
-                duration_ms,
+        self.lifecycle(&InstanceEvent::Started {
+            status: InstanceStatus::Running,
+            duration_ms: starting_at.filter(|t| *t != 0.0).map(|t| unix_ms() - t),
+        });
+        Ok(true)
+    }
+
+    /// `instance.start_capacity_recovery` for a start Fly refused, then, when Fly said it has no
+    /// capacity in the instance's region, `region.capacity_eviction` and the move to the next
+    /// region (back to the primary one when none is left).
+    fn recover_start_capacity(&self, error: &FlyApiError) {
+        let status = self.s.borrow().status;
+        let label = error.capacity_label();
+        self.lifecycle(&InstanceEvent::StartCapacityRecovery {
+            status,
+            label: label.clone(),
+            error: error.message.clone(),
+        });
+        if !error.is_capacity_shortage() {
+            return;
+        }
+        let region = self.s.borrow().fly_region.clone().unwrap_or_default();
+        let next = REGIONS
+            .iter()
+            .position(|r| *r == region)
+            .and_then(|i| REGIONS.get(i + 1));
+        // Logged before the move: the point names the region that failed.
+        events::log(
+            &DO_LINE,
+            &RegionEvent::CapacityEviction {
+                label: if next.is_some() {
+                    "evicted"
+                } else {
+                    "reverted_to_meta"
+                },
             },
             &*self.s.borrow(),
         );
+        self.s.borrow_mut().fly_region = Some(next.unwrap_or(&REGIONS[0]).to_string());
+    }
+
+    /// `instance.provisioning_failed`: the instance is `stopped`, with the failure's whole
+    /// message.
+    fn provisioning_failed(&self, label: &'static str, error: Option<String>) {
+        self.lifecycle(&InstanceEvent::ProvisioningFailed {
+            status: InstanceStatus::Stopped,
+            label,
+            error,
+        });
+    }
+
+    /// Restarts the machine on another image (`latest`), a pinned tag, or the same image.
+    async fn restart(&self, image_tag: Option<&str>, latest: bool) -> Result<()> {
+        let status = self.s.borrow().status;
+        match status {
+            None => return Err("Instance not provisioned".into()),
+            Some(InstanceStatus::Running | InstanceStatus::Stopped) => {}
+            Some(other) => return Err(format!("Instance cannot restart while {other:?}").into()),
+        }
+        let label = match (image_tag, latest) {
+            (_, true) => "upgrade-to-latest".to_owned(),
+            (Some(tag), false) => format!("pin-to-tag:{tag}"),
+            (None, false) => "redeploy-same-image".to_owned(),
+        };
+        {
+            let mut s = self.s.borrow_mut();
+            if let Some(tag) = image_tag {
+                s.tracked_image_tag = Some(tag.to_owned());
+            }
+            s.status = Some(InstanceStatus::Restarting);
+            s.restarting_at = Some(unix_ms());
+            s.restart_update_sent = true;
+        }
+        self.save().await?;
+        self.lifecycle(&InstanceEvent::Restarting {
+            status: InstanceStatus::Restarting,
+            label,
+        });
         Ok(())
+    }
+
+    /// Queues a snapshot restore: the instance is `restoring` until the queue's consumer runs it.
+    async fn enqueue_restore(&self) -> Result<()> {
+        match self.s.borrow().status {
+            None => return Err("Instance not provisioned".into()),
+            Some(InstanceStatus::Destroying | InstanceStatus::Restoring) => {
+                return Err("Instance cannot restore now".into())
+            }
+            Some(_) => {}
+        }
+        {
+            let mut s = self.s.borrow_mut();
+            s.status = Some(InstanceStatus::Restoring);
+            s.restore_started_at = Some(iso_now());
+            s.restore_attempts = 0;
+        }
+        self.save().await?;
+        self.lifecycle(&InstanceEvent::RestoreEnqueued {
+            status: InstanceStatus::Restoring,
+            label: "admin_snapshot_restore",
+        });
+        Ok(())
+    }
+
+    /// One attempt of the queued restore (the consumer's call): counts the attempt, asks Fly, and
+    /// on success makes the instance `stopped` (`instance.restore_completed`).
+    fn run_restore(&self) -> RestoreAttempt {
+        let attempt = {
+            let mut s = self.s.borrow_mut();
+            s.restore_attempts += 1;
+            s.restore_attempts
+        };
+        if self.s.borrow().status != Some(InstanceStatus::Restoring) {
+            return RestoreAttempt {
+                attempt,
+                error: Some("Instance is not restoring".into()),
+            };
+        }
+        if let Err(error) = self.fly.borrow_mut().restore_snapshot() {
+            return RestoreAttempt {
+                attempt,
+                error: Some(error.message),
+            };
+        }
+        let began = {
+            let mut s = self.s.borrow_mut();
+            s.status = Some(InstanceStatus::Stopped);
+            s.restore_started_at.take()
+        };
+        self.lifecycle(&InstanceEvent::RestoreCompleted {
+            status: InstanceStatus::Stopped,
+            duration_ms: began.as_deref().map_or(0.0, |at| unix_ms() - iso_ms(at)),
+        });
+        RestoreAttempt {
+            attempt,
+            error: None,
+        }
+    }
+
+    /// A restore that has run for over 30 minutes failed: `instance.restore_failed` (label
+    /// `alarm_timeout`), and the instance is `stopped`.
+    fn reconcile_restoring(&self) {
+        let Some(began) = self.s.borrow().restore_started_at.as_deref().map(iso_ms) else {
+            return;
+        };
+        let elapsed = unix_ms() - began;
+        if elapsed <= RESTORE_TIMEOUT_MS {
+            return;
+        }
+        self.lifecycle(&InstanceEvent::RestoreFailed {
+            status: InstanceStatus::Restoring,
+            label: "alarm_timeout",
+            duration_ms: elapsed,
+        });
+        let mut s = self.s.borrow_mut();
+        s.status = Some(InstanceStatus::Stopped);
+        s.restore_started_at = None;
     }
 
     /// Stops the machine. Only a running instance stops; every other status returns early.
@@ -233,13 +463,10 @@ impl KiloClawInstance {
         }
         self.s.borrow_mut().status = Some(InstanceStatus::Stopped);
         self.save().await?;
-        events::emit(
-            &InstanceEvent::Stopped {
-                status: InstanceStatus::Stopped,
-                value: uptime,
-            },
-            &*self.s.borrow(),
-        );
+        self.lifecycle(&InstanceEvent::Stopped {
+            status: InstanceStatus::Stopped,
+            value: uptime,
+        });
         Ok(())
     }
 
@@ -254,15 +481,13 @@ impl KiloClawInstance {
             s.status = Some(InstanceStatus::Destroying);
             s.pending_destroy_machine_id = s.fly_machine_id.clone();
             s.pending_destroy_volume_id = s.fly_volume_id.clone();
+            s.destroying_at = Some(unix_ms());
         }
         self.save().await?;
-        events::emit(
-            &InstanceEvent::DestroyStarted {
-                status: InstanceStatus::Destroying,
-                value: uptime,
-            },
-            &*self.s.borrow(),
-        );
+        self.lifecycle(&InstanceEvent::DestroyStarted {
+            status: InstanceStatus::Destroying,
+            value: uptime,
+        });
         self.finish_destroy(&rctx("destroy", &self.s)).await
     }
 
@@ -372,6 +597,10 @@ impl KiloClawInstance {
                 self.reconcile_restarting(&rctx);
                 Ok(())
             }
+            Some(InstanceStatus::Restoring) => {
+                self.reconcile_restoring();
+                Ok(())
+            }
             Some(_) => {
                 let reconciled = self.reconcile_machine(&rctx);
                 if reconciled {
@@ -448,9 +677,10 @@ impl KiloClawInstance {
                     elapsed_ms: unix_ms() - at,
                     old_state: "starting",
                     new_state: "stopped",
-                    last_start_error: Nullable(last_error),
+                    last_start_error: Nullable(last_error.clone()),
                 });
                 self.fall_back_to_stopped();
+                self.provisioning_failed("starting_timeout", last_error);
             } else {
                 rctx.log(&ReconcileEvent::StartingNoMachineYet {
                     user_id: Nullable(user_id),
@@ -475,9 +705,10 @@ impl KiloClawInstance {
                         elapsed_ms: unix_ms() - at,
                         old_state: "starting",
                         new_state: "stopped",
-                        last_start_error: Nullable(last_error),
+                        last_start_error: Nullable(last_error.clone()),
                     });
                     self.fall_back_to_stopped();
+                    self.provisioning_failed("starting_timeout_with_machine", last_error);
                 }
                 volume
             }
@@ -493,8 +724,13 @@ impl KiloClawInstance {
                 });
                 self.s.borrow_mut().fly_machine_id = None;
                 self.fall_back_to_stopped();
+                self.provisioning_failed(
+                    "starting_machine_gone",
+                    Some("machine gone during start".into()),
+                );
             }
             Outcome::Failed(error) if timed_out => {
+                let message = error.to_string();
                 rctx.log(&ReconcileEvent::StartingTimeoutTransientError {
                     machine_id,
                     error,
@@ -503,6 +739,7 @@ impl KiloClawInstance {
                     new_state: "stopped",
                 });
                 self.fall_back_to_stopped();
+                self.provisioning_failed("starting_timeout_transient_error", Some(message));
             }
             Outcome::Failed(error) => {
                 rctx.log(&ReconcileEvent::StartingTransientError { machine_id, error });
@@ -794,7 +1031,30 @@ impl KiloClawInstance {
                     new_state: "stopped",
                     fly_state: "failed",
                 });
+                {
+                    let mut s = self.s.borrow_mut();
+                    s.status = Some(InstanceStatus::Stopped);
+                    s.starting_at = None;
+                    s.health_check_fail_count = 0;
+                }
+                if status == InstanceStatus::Starting {
+                    self.provisioning_failed(
+                        "fly_failed_state",
+                        Some("fly machine entered failed state".into()),
+                    );
+                }
+            }
+            "destroyed" => {
+                let machine_id = self.s.borrow().fly_machine_id.clone().unwrap_or_default();
+                // Logged before the machine id is cleared: the point still carries it.
+                rctx.log(&ReconcileEvent::SyncStatusDestroyed {
+                    old_state: status,
+                    new_state: "stopped",
+                    fly_state: "destroyed",
+                    machine_id,
+                });
                 let mut s = self.s.borrow_mut();
+                s.fly_machine_id = None;
                 s.status = Some(InstanceStatus::Stopped);
                 s.starting_at = None;
                 s.health_check_fail_count = 0;
@@ -1018,7 +1278,42 @@ impl KiloClawInstance {
     /// The alarm of a `destroying` instance: the pending deletes, retried.
     async fn retry_pending_destroy(&self, rctx: &Rctx<'_>) -> Result<()> {
         self.recover_bound_machine_for_destroy(rctx);
-        self.finish_destroy(rctx).await
+        self.finish_destroy(rctx).await?;
+        self.log_destroy_still_pending(rctx);
+        Ok(())
+    }
+
+    /// After an alarm's destroy pass: what is still to delete (`destroy_pending`), or, once the
+    /// destroy began over an hour ago, `destroy_stuck` with its age. Nothing when it finished.
+    fn log_destroy_still_pending(&self, rctx: &Rctx<'_>) {
+        let (machine_id, volume_id, destroying_at) = {
+            let s = self.s.borrow();
+            if s.status != Some(InstanceStatus::Destroying) {
+                return;
+            }
+            (
+                s.pending_destroy_machine_id.clone(),
+                s.pending_destroy_volume_id.clone(),
+                s.destroying_at,
+            )
+        };
+        if machine_id.is_none() && volume_id.is_none() {
+            return;
+        }
+        let age = destroying_at.map_or(0.0, |t| unix_ms() - t);
+        if age > DESTROY_STUCK_MS {
+            rctx.log(&ReconcileEvent::DestroyStuck {
+                machine_id: Nullable(machine_id),
+                volume_id: Nullable(volume_id),
+                elapsed_ms: age,
+                value: age,
+            });
+        } else {
+            rctx.log(&ReconcileEvent::DestroyPending {
+                machine_id: Nullable(machine_id),
+                volume_id: Nullable(volume_id),
+            });
+        }
     }
 
     /// #35 to #37: a pending volume without a pending machine may still be attached to one,
@@ -1130,4 +1425,27 @@ fn machine_id_for(sandbox: Option<&str>) -> String {
         .take(12)
         .collect();
     format!("m{tail}")
+}
+
+/// What one restore attempt came to, as the queue's consumer reads it.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct RestoreAttempt {
+    /// The attempt's number, from 1.
+    pub attempt: u32,
+    /// Why it failed; `None` when the restore completed.
+    pub error: Option<String>,
+}
+
+/// The header with which `/start` says whether the instance started.
+pub const STARTED_HEADER: &str = "x-kiloclaw-started";
+
+/// Now as an ISO 8601 string (`2026-11-30T12:00:00.000Z`), as JavaScript's `toISOString` writes
+/// it.
+fn iso_now() -> String {
+    String::from(js_sys::Date::new_0().to_iso_string())
+}
+
+/// The Unix milliseconds of an ISO 8601 string (`NaN` when it is not one).
+fn iso_ms(iso: &str) -> f64 {
+    js_sys::Date::parse(iso)
 }

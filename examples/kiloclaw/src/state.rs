@@ -19,6 +19,8 @@ pub enum InstanceStatus {
     Stopped,
     /// Being destroyed.
     Destroying,
+    /// Restoring from a snapshot (added after the reference's first version).
+    Restoring,
 }
 
 /// The persisted state of one `KiloClawInstance`.
@@ -45,6 +47,11 @@ pub struct InstanceState {
     pub tracked_image_tag: Option<String>,
     #[tallymark(to = fly_region)]
     pub fly_region: Option<String>,
+    #[tallymark(to = org_id)]
+    pub org_id: Option<String>,
+    /// Derived from an instance-keyed sandbox id at provision.
+    #[tallymark(to = instance_id)]
+    pub instance_id: Option<String>,
     // Not dimensions:
     pub fly_volume_id: Option<String>,
     pub provisioned_at: Option<f64>,
@@ -62,4 +69,11 @@ pub struct InstanceState {
     pub last_bound_machine_recovery_at: Option<f64>,
     pub pending_destroy_machine_id: Option<String>,
     pub pending_destroy_volume_id: Option<String>,
+    /// When the destroy began (a destroy still pending long after is stuck).
+    pub destroying_at: Option<f64>,
+    /// When the restore began, as an ISO 8601 string (as the reference stores it).
+    pub restore_started_at: Option<String>,
+    /// Restore attempts since the restore was queued (workers-rs gives a queue consumer no
+    /// message's `attempts`, so the instance counts them).
+    pub restore_attempts: u32,
 }

@@ -14,7 +14,9 @@ pub enum Delivery {
     Queue,
 }
 
-/// The reference layout: 13 blobs, 2 doubles, 1 index. HTTP events are named by the reference's
+/// The reference layout: 15 blobs, 2 doubles, 1 index. Blobs 14 and 15 were appended after the
+/// first version (rows written before read `''` there); `tallymark.lock` keeps every slot where
+/// it is. HTTP events are named by the reference's
 /// rule (`/api/` stripped, `POST` → `create`, ...). Error texts are cut to 200 UTF-16 code units,
 /// the unit of the reference's `.slice(0, 200)` (an emoji counts two), but never inside a
 /// surrogate pair: where JavaScript would keep half an emoji, the text ends before it.
@@ -32,7 +34,7 @@ pub struct KiloClawEvent {
     /// Kilo user id.
     #[blob(2)]
     pub user_id: String,
-    /// `http`, `do` or `reconcile`.
+    /// `http`, `do`, `reconcile` or `queue`.
     #[blob(3)]
     pub delivery: Delivery,
     /// HTTP route string, e.g. `GET /api/kiloclaw/status`.
@@ -65,6 +67,12 @@ pub struct KiloClawEvent {
     /// Free-form sub-label.
     #[blob(13)]
     pub label: String,
+    /// Kilo organization id (appended).
+    #[blob(14)]
+    pub org_id: String,
+    /// Instance id, from an instance-keyed sandbox id (appended).
+    #[blob(15)]
+    pub instance_id: String,
     /// Operation wall-clock time in ms.
     #[double(1)]
     pub duration_ms: f64,
@@ -82,12 +90,46 @@ pub fn sandbox_id_from_user_id(user_id: &str) -> Option<String> {
     (sandbox.len() <= 63).then_some(sandbox)
 }
 
+/// The instance id of an instance-keyed sandbox id (`ki_` and the id's 32 hex digits): the id in
+/// its UUID form. `None` for any other sandbox id, which callers record as `''`.
+pub fn instance_id_from_sandbox_id(sandbox_id: &str) -> Option<String> {
+    let hex = sandbox_id.strip_prefix(INSTANCE_SANDBOX_PREFIX)?;
+    if hex.len() != 32 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    Some(format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    ))
+}
+
+/// The sandbox id of an instance keyed by its own id rather than its user's: `ki_` and the id's
+/// hex digits. `None` when the id is not a UUID.
+pub fn sandbox_id_from_instance_id(instance_id: &str) -> Option<String> {
+    let hex: String = instance_id.chars().filter(|c| *c != '-').collect();
+    let sandbox = format!("{INSTANCE_SANDBOX_PREFIX}{}", hex.to_ascii_lowercase());
+    instance_id_from_sandbox_id(&sandbox).map(|_| sandbox)
+}
+
+const INSTANCE_SANDBOX_PREFIX: &str = "ki_";
+
 /// What every HTTP event adds (reference 3.2 and 3.3): delivery `http`, and the sandbox id derived
 /// from the user id (a derivation failure leaves it `''`).
 pub fn http_fields(point: &mut KiloClawEventPoint<'_>) {
     let sandbox = sandbox_id_from_user_id(point.get_user_id());
     point.delivery(Delivery::Http).sandbox_id(sandbox);
 }
+
+/// The Durable Object's console line before each lifecycle point:
+/// `{"tag":"kiloclaw_do","message":"instance.started","status":"running",…}`. The events' details
+/// are `status`, `label`, `error` (each when non-empty), `durationMs` and `value` (when defined).
+pub const DO_LINE: tallymark::events::LineShape = tallymark::events::LineShape::DEFAULT
+    .tagged("tag", "kiloclaw_do")
+    .name_key("message", tallymark::events::NameForm::Full);
 
 /// The platform middleware's rule (reference 3.3): write only when there is a user or an error.
 pub fn platform_rule(point: &KiloClawEventPoint<'_>) -> bool {

@@ -1,51 +1,68 @@
-//! `SCHEMA.md`, the example's committed description of its dataset (a column table and a query
-//! that names every column), must match what its layout exports. Regenerate it with
-//! `TALLYMARK_BLESS=1 cargo test -p kiloclaw --test schema`.
+//! `SCHEMA.md`, the example's committed description of its datasets (per dataset, a column table
+//! and a query that names every column), must match what its layouts export. The switch that
+//! rewrites the lock rewrites it too: `TALLYMARK_LOCK=write cargo test -p kiloclaw` updates
+//! `tallymark.lock` (the layout macro, as the crate compiles) and `SCHEMA.md` (this test) at once.
 
+use kiloclaw::controller::ControllerEvent;
 use kiloclaw::telemetry::KiloClawEvent;
-use tallymark::Layout;
+use tallymark::{Layout, Schema};
+
+/// Every layout of the example, one per dataset.
+const SCHEMAS: [&Schema; 2] = [KiloClawEvent::SCHEMA, ControllerEvent::SCHEMA];
 
 fn generated() -> String {
-    let schema = KiloClawEvent::SCHEMA;
-    format!(
+    let mut text = String::from(
         "# The datasets of examples/kiloclaw\n\nGenerated from the layouts by `tests/schema.rs` \
-         (`TALLYMARK_BLESS=1 cargo test -p kiloclaw --test schema`); `tallymark.lock` records \
-         their history.\n\n{}\nEvery column by name, for Analytics Engine's SQL API:\n\n```sql\n{}\n```\n",
-        schema.to_markdown(),
-        schema.to_sql()
-    )
+         (`TALLYMARK_LOCK=write cargo test -p kiloclaw`, which rewrites `tallymark.lock` too); \
+         the lock records their history.\n",
+    );
+    for schema in SCHEMAS {
+        text.push_str(&format!(
+            "\n{}\nEvery column by name, for Analytics Engine's SQL API:\n\n```sql\n{}\n```\n",
+            schema.to_markdown(),
+            schema.to_sql()
+        ));
+    }
+    text
 }
 
 #[test]
 fn the_committed_schema_document_matches_the_layout() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/SCHEMA.md");
     let expected = generated();
-    if std::env::var_os("TALLYMARK_BLESS").is_some() {
+    if std::env::var("TALLYMARK_LOCK").as_deref() == Ok("write") {
         std::fs::write(path, &expected).unwrap();
     }
     let committed = std::fs::read_to_string(path).unwrap_or_default();
     assert!(
         committed == expected,
-        "SCHEMA.md is out of date: run `TALLYMARK_BLESS=1 cargo test -p kiloclaw --test schema` and commit it"
+        "SCHEMA.md is out of date: run `TALLYMARK_LOCK=write cargo test -p kiloclaw` and commit the diff"
     );
 }
 
-/// The lock and the exports describe the same columns: every slot the lock gives the layout
-/// holds, under the same name, the field the layout's schema (and so `SCHEMA.md`) puts there.
+/// The lock and the exports describe the same columns: for every layout, every slot the lock
+/// gives it holds, under the same name, the field the layout's schema (and so `SCHEMA.md`) puts
+/// there.
 #[test]
 fn the_schema_lock_and_the_exports_name_the_same_columns() {
     let lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tallymark.lock"))
         .expect("the example commits its lock");
-    let schema = KiloClawEvent::SCHEMA;
+    for schema in SCHEMAS {
+        assert_lock_names_the_exported_columns(&lock, schema);
+    }
+}
+
+fn assert_lock_names_the_exported_columns(lock: &str, schema: &Schema) {
+    let layout = schema.layout();
     let section = lock
         .split("\nlayout ")
-        .find(|section| section.starts_with("KiloClawEvent "))
+        .find(|section| section.starts_with(&format!("{layout} ")))
         .expect("the layout's section");
     let header = section.lines().next().unwrap();
     assert_eq!(
         header,
         format!(
-            "KiloClawEvent dataset {} binding {}",
+            "{layout} dataset {} binding {}",
             schema.dataset(),
             schema.binding()
         )
@@ -73,5 +90,5 @@ fn the_schema_lock_and_the_exports_name_the_same_columns() {
     }
     locked.sort();
     exported.sort();
-    assert_eq!(locked, exported);
+    assert_eq!(locked, exported, "{layout}");
 }

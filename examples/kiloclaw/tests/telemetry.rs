@@ -8,7 +8,10 @@
 use kiloclaw::events::{InstanceEvent, ReconcileEvent};
 use kiloclaw::fly::FlyError;
 use kiloclaw::state::{InstanceState, InstanceStatus};
-use kiloclaw::telemetry::{http_fields, platform_rule, Delivery, KiloClawEvent, RECONCILE_LINE};
+use kiloclaw::telemetry::{
+    http_fields, instance_id_from_sandbox_id, platform_rule, sandbox_id_from_instance_id, Delivery,
+    KiloClawEvent, DO_LINE, RECONCILE_LINE,
+};
 use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
@@ -19,8 +22,9 @@ use tallymark::events::{Event, Nullable, Reconcile};
 use tallymark::sink::{MemoryLines, MemorySink, RecordedPoint};
 use tallymark::{clock, FixedText, HttpStatus, Layout, Scope, Slot};
 
-/// How many blobs the reference layout writes.
-const REFERENCE_BLOBS: usize = 13;
+/// How many blobs the layout writes: the reference's 13, and `org_id` and `instance_id`
+/// appended later (§7.1).
+const REFERENCE_BLOBS: usize = 15;
 
 /// The blobs of a reference point with these 1-based slots set, every other one `''`.
 fn blobs(set: &[(usize, &str)]) -> Vec<String> {
@@ -71,6 +75,9 @@ fn reference_point_has_the_reference_array_order() {
             "",
             "",
             "",
+            "",
+            // org_id and instance_id, appended later: '' when not set.
+            "",
             ""
         ]
     );
@@ -97,6 +104,8 @@ fn every_reference_field_lands_in_its_reference_slot() {
             .image_tag("tag")
             .fly_region("iad")
             .label("repaired mount for volume v1")
+            .org_id("o1")
+            .instance_id("i1")
             .duration_ms(3)
             .value(5_u32)
             .emit();
@@ -117,7 +126,9 @@ fn every_reference_field_lands_in_its_reference_slot() {
             "1.2.3",
             "tag",
             "iad",
-            "repaired mount for volume v1"
+            "repaired mount for volume v1",
+            "o1",
+            "i1"
         ]
     );
     assert_eq!(point.doubles(), [3.0, 5.0]);
@@ -129,9 +140,16 @@ fn the_schema_is_the_references() {
     assert_eq!(schema.dataset(), "kiloclaw_events");
     assert_eq!(schema.binding(), "KILOCLAW_AE");
     assert_eq!(schema.layout(), "KiloClawEvent");
-    assert_eq!(schema.blob_count(), 13);
+    assert_eq!(schema.blob_count(), 15);
     assert_eq!(schema.double_count(), 2);
-    assert_eq!(schema.fields().len(), 15);
+    assert_eq!(schema.fields().len(), 17);
+    // Appended after the first version, never reordered: blobs 1 to 13 keep their meaning.
+    assert_eq!(schema.field("label").unwrap().slot(), Some(Slot::Blob(13)));
+    assert_eq!(schema.field("org_id").unwrap().slot(), Some(Slot::Blob(14)));
+    assert_eq!(
+        schema.field("instance_id").unwrap().slot(),
+        Some(Slot::Blob(15))
+    );
     let event = schema.field("event").unwrap();
     assert!(event.is_index());
     assert_eq!(event.slot(), Some(Slot::Blob(1)));
@@ -457,7 +475,7 @@ fn capture(f: impl FnOnce()) -> (Vec<RecordedPoint>, Vec<String>) {
     (sink.points(), lines.lines())
 }
 
-/// The 13 blobs with the state's dimensions and the given event, delivery, status and extras.
+/// The blobs with the state's dimensions and the given event, delivery, status and extras.
 fn state_blobs(event: &str, delivery: &str, status: &str, extra: &[(usize, &str)]) -> Vec<String> {
     let mut set = vec![
         (1, event),
@@ -476,49 +494,53 @@ fn state_blobs(event: &str, delivery: &str, status: &str, extra: &[(usize, &str)
 }
 
 #[test]
-fn lifecycle_events_take_the_instances_dimensions_and_their_own_status() {
+fn lifecycle_events_write_their_line_then_their_point_with_the_instances_dimensions() {
     let state = state();
     let (points, lines) = capture(|| {
-        tallymark::events::emit(
-            &InstanceEvent::Provisioned {
+        for event in [
+            InstanceEvent::Provisioned {
                 status: InstanceStatus::Provisioned,
                 duration_ms: 12.5,
             },
-            &state,
-        );
-        tallymark::events::emit(
-            &InstanceEvent::Started {
+            InstanceEvent::Started {
                 status: InstanceStatus::Running,
-                duration_ms: 3000.0,
+                duration_ms: Some(3000.0),
             },
-            &state,
-        );
-        tallymark::events::emit(
-            &InstanceEvent::Stopped {
+            // No `startingAt`: no `durationMs` in the line, 0 in the point.
+            InstanceEvent::Started {
+                status: InstanceStatus::Running,
+                duration_ms: None,
+            },
+            InstanceEvent::Stopped {
                 status: InstanceStatus::Stopped,
                 value: 60_000.0,
             },
-            &state,
-        );
-        tallymark::events::emit(
-            &InstanceEvent::DestroyStarted {
+            InstanceEvent::DestroyStarted {
                 status: InstanceStatus::Destroying,
                 value: 0.0,
             },
-            &state,
-        );
+        ] {
+            tallymark::events::log(&DO_LINE, &event, &state);
+        }
     });
-    assert!(
-        lines.is_empty(),
-        "lifecycle events write no console line at the PR merge"
+    assert_eq!(
+        lines,
+        [
+            r#"{"tag":"kiloclaw_do","message":"instance.provisioned","status":"provisioned","durationMs":12.5}"#,
+            r#"{"tag":"kiloclaw_do","message":"instance.started","status":"running","durationMs":3000}"#,
+            r#"{"tag":"kiloclaw_do","message":"instance.started","status":"running"}"#,
+            r#"{"tag":"kiloclaw_do","message":"instance.stopped","status":"stopped","value":60000}"#,
+            r#"{"tag":"kiloclaw_do","message":"instance.destroy_started","status":"destroying","value":0}"#,
+        ]
     );
     let expected = [
         ("instance.provisioned", "provisioned", [12.5, 0.0]),
         ("instance.started", "running", [3000.0, 0.0]),
+        ("instance.started", "running", [0.0, 0.0]),
         ("instance.stopped", "stopped", [0.0, 60_000.0]),
         ("instance.destroy_started", "destroying", [0.0, 0.0]),
     ];
-    assert_eq!(points.len(), 4);
+    assert_eq!(points.len(), 5);
     for (point, (event, status, doubles)) in points.iter().zip(expected) {
         assert_eq!(
             point.blob_texts(),
@@ -531,10 +553,45 @@ fn lifecycle_events_take_the_instances_dimensions_and_their_own_status() {
 }
 
 #[test]
-fn a_lifecycle_event_of_an_empty_instance_has_empty_dimensions() {
-    let state = InstanceState::default();
+fn provisioning_failed_keeps_its_whole_error_where_reconcile_errors_are_cut() {
+    let state = state();
+    let long = "x".repeat(300);
+    let (points, lines) = capture(|| {
+        tallymark::events::log(
+            &DO_LINE,
+            &InstanceEvent::ProvisioningFailed {
+                status: InstanceStatus::Stopped,
+                label: "no_machine_created",
+                error: Some(long.clone()),
+            },
+            &state,
+        );
+    });
+    assert_eq!(
+        lines,
+        [format!(
+            r#"{{"tag":"kiloclaw_do","message":"instance.provisioning_failed","status":"stopped","label":"no_machine_created","error":"{long}"}}"#
+        )]
+    );
+    assert_eq!(
+        points[0].blob_texts(),
+        state_blobs(
+            "instance.provisioning_failed",
+            "do",
+            "stopped",
+            &[(5, &long), (13, "no_machine_created")]
+        )
+    );
+}
+
+#[test]
+fn the_appended_blobs_come_from_the_instance() {
+    let mut state = state();
+    state.org_id = Some("org-9".into());
+    state.instance_id = Some("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0".into());
     let (points, _) = capture(|| {
-        tallymark::events::emit(
+        tallymark::events::log(
+            &DO_LINE,
             &InstanceEvent::Stopped {
                 status: InstanceStatus::Stopped,
                 value: 0.0,
@@ -542,6 +599,55 @@ fn a_lifecycle_event_of_an_empty_instance_has_empty_dimensions() {
             &state,
         );
     });
+    assert_eq!(
+        points[0].blob_texts(),
+        state_blobs(
+            "instance.stopped",
+            "do",
+            "stopped",
+            &[(14, "org-9"), (15, "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0")]
+        )
+    );
+}
+
+#[test]
+fn instance_ids_come_only_from_instance_keyed_sandbox_ids() {
+    let id = "0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0";
+    let sandbox = sandbox_id_from_instance_id(id).unwrap();
+    assert_eq!(sandbox, "ki_0f1e2d3c4b5a69788796a5b4c3d2e1f0");
+    assert_eq!(
+        instance_id_from_sandbox_id(&sandbox).as_deref(),
+        Some("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0")
+    );
+    // A user-keyed sandbox id, or a malformed one, derives nothing (written '').
+    for sandbox in [
+        "dXNlci0x",
+        "ki_",
+        "ki_0f1e",
+        "ki_zz1e2d3c4b5a69788796a5b4c3d2e1f0",
+    ] {
+        assert_eq!(instance_id_from_sandbox_id(sandbox), None, "{sandbox}");
+    }
+    assert_eq!(sandbox_id_from_instance_id("not-a-uuid"), None);
+}
+
+#[test]
+fn a_lifecycle_event_of_an_empty_instance_has_empty_dimensions() {
+    let state = InstanceState::default();
+    let (points, lines) = capture(|| {
+        tallymark::events::log(
+            &DO_LINE,
+            &InstanceEvent::Stopped {
+                status: InstanceStatus::Stopped,
+                value: 0.0,
+            },
+            &state,
+        );
+    });
+    assert_eq!(
+        lines,
+        [r#"{"tag":"kiloclaw_do","message":"instance.stopped","status":"stopped","value":0}"#]
+    );
     assert_eq!(
         points[0].blob_texts(),
         blobs(&[(1, "instance.stopped"), (3, "do"), (9, "stopped")])
@@ -828,9 +934,13 @@ fn the_catalog_has_the_reference_names() {
         "destroy_volume_already_gone",
         "destroy_volume_failed",
         "destroy_complete",
+        // Added after the first version (§7.4).
+        "sync_status_destroyed",
+        "destroy_pending",
+        "destroy_stuck",
     ]
     .map(|action| format!("reconcile.{action}"));
-    assert_eq!(with_point.len(), 44);
+    assert_eq!(with_point.len(), 47);
     assert_eq!(with_point, reference);
     assert_eq!(
         console_only,
@@ -849,6 +959,13 @@ fn the_catalog_has_the_reference_names() {
             ("instance.started", true),
             ("instance.stopped", true),
             ("instance.destroy_started", true),
+            // Added after the first version (§7.3).
+            ("instance.restarting", true),
+            ("instance.provisioning_failed", true),
+            ("instance.start_capacity_recovery", true),
+            ("instance.restore_enqueued", true),
+            ("instance.restore_completed", true),
+            ("instance.restore_failed", true),
         ]
     );
 }

@@ -208,7 +208,8 @@ impl<F: Future> Future for InCall<'_, F> {
 
 /// Called when a call of `layout` starts: if the innermost active call of that layout yields
 /// ([`CallSlot::yielding`]), marks it superseded, so that only the call starting writes a point.
-#[inline]
+/// Not inlined: one copy serves every call site, so instrumentation's wasm does not grow with it.
+#[inline(never)]
 pub(crate) fn supersede(layout: TypeId) {
     let _ = STACK.try_with(|stack| {
         let Some(entry) = stack.innermost(|active| active.layout == layout) else {

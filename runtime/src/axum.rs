@@ -6,10 +6,11 @@
 //! axum's `Router::layer` requires the layered service and its future to be `Send`, but a
 //! [`Scope`] is `Rc`-based (Workers run one thread, and a scope is one invocation's), and so is a
 //! [`Call`](crate::Call), which captures its scope when it starts. workers-rs answers the same
-//! problem for handlers with `worker::send::SendWrapper`, which asserts `Send` on a value that is
-//! not; tallymark does without any such assertion (and without `unsafe`): the layer's future holds
-//! only `Send` data (the point being filled, its start time, and the slot that makes it the
-//! active call of its layout while it is polled), and looks the scope up whenever it needs one.
+//! problem for handlers with `#[worker::send]` (`worker::send::SendFuture`) and `SendWrapper`,
+//! which assert `Send` (an `unsafe impl`) on values that are not; tallymark does without any such
+//! assertion (and without `unsafe`): the layer's future holds only `Send` data (the point being
+//! filled, its start time, and the slot that makes it the active call of its layout while it is
+//! polled), and looks the scope up whenever it needs one.
 //!
 //! * At the start, [`Scope::current`] gives the invocation's start time, when a scope is current.
 //!   The router may call the layer's service before the scope's future is first polled
@@ -90,7 +91,9 @@ fn no_fields<L: Layout>(_: &Parts, _: &mut L::Point<'static>) {}
 ///   [`Call`](crate::Call) made by hand) while the layer's call is the innermost active call of
 ///   `L`, that call writes the request's point and the layer writes none (and counts nothing as
 ///   lost). The layer's fields are then not in the point: the inner call has its own. A call of
-///   another layout does not affect the layer.
+///   another layout does not affect the layer. An `#[instrumented]` handler's future holds the
+///   invocation's scope, which is not `Send`: under axum, put `#[worker::send]` below the
+///   attribute, as for any handler that holds Workers state.
 /// * **Unmatched requests** (the router's fallback, a 404: no `MatchedPath`) are skipped by
 ///   default, since their concrete paths are unbounded; [`InstrumentLayer::record_unmatched`]
 ///   records them under one fixed event name instead.

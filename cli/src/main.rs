@@ -133,6 +133,15 @@ fn main() -> ExitCode {
     }
 }
 
+/// Writes `text` to standard output; a reader that went away (`| head`) is not an error.
+fn emit(text: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+}
+
 fn run(command: Command) -> Result<ExitCode, String> {
     match command {
         Command::Ingest { db, file } => run_ingest(&db, &file),
@@ -167,12 +176,12 @@ fn run_ingest(db: &Path, file: &Path) -> Result<ExitCode, String> {
     for (line, reason) in &report.rejected {
         eprintln!("{}:{line}: rejected: {reason}", file.display());
     }
-    println!(
-        "loaded {} points into {}; {} lines rejected",
+    emit(&format!(
+        "loaded {} points into {}; {} lines rejected\n",
         report.loaded,
         db.display(),
         report.rejected.len()
-    );
+    ));
     Ok(if report.rejected.is_empty() {
         ExitCode::SUCCESS
     } else {
@@ -191,20 +200,20 @@ fn run_query(args: QueryArgs) -> Result<ExitCode, String> {
         eprintln!("warning: {warning}");
     }
     if args.remote {
-        let body = remote::send(&args.api_url, &prepared.ae_sql)?;
-        print!("{body}");
+        let mut body = remote::send(&args.api_url, &prepared.ae_sql)?;
         if !body.ends_with('\n') {
-            println!();
+            body.push('\n');
         }
+        emit(&body);
         return Ok(ExitCode::SUCCESS);
     }
     let store = store::Store::open_read_only(&args.db)?;
     let result = sql::run(&store, &prepared)?;
-    let format = args
+    let format = prepared
         .format
-        .or(prepared.format)
+        .or(args.format)
         .unwrap_or_else(output::Format::default_for_terminal);
-    print!("{}", output::render(&result, format));
+    emit(&output::render(&result, format));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -247,7 +256,7 @@ fn run_schema(command: SchemaCommand) -> Result<ExitCode, String> {
                 ExportFormat::Sql => rendered.join(";\n\n") + "\n",
                 ExportFormat::Markdown => rendered.join("\n"),
             };
-            print!("{joined}");
+            emit(&joined);
             Ok(ExitCode::SUCCESS)
         }
         SchemaCommand::Check { lock } => {
@@ -257,12 +266,12 @@ fn run_schema(command: SchemaCommand) -> Result<ExitCode, String> {
                 eprintln!("{problem}");
             }
             if problems.is_empty() {
-                println!(
-                    "{}: {} layouts, {} enums, sound",
+                emit(&format!(
+                    "{}: {} layouts, {} enums, sound\n",
                     lock.display(),
                     read.sections.len(),
                     read.enums.len()
-                );
+                ));
                 Ok(ExitCode::SUCCESS)
             } else {
                 Err(format!("{}: {} problems", lock.display(), problems.len()))

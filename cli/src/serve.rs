@@ -57,12 +57,15 @@ pub fn serve(config: &Config) -> Result<(), String> {
             .server_addr()
             .to_ip()
             .map_or_else(|| config.host.clone(), |a| a.to_string());
-        println!(
-            "serving {} on http://{address}/client/v4/accounts/local/analytics_engine/sql",
-            config.db.display()
+        // Written, not printed: a reader that stops listening must not stop the server.
+        let mut stdout = std::io::stdout();
+        let _ = writeln!(
+            stdout,
+            "serving {} on http://{address}/client/v4/accounts/local/analytics_engine/sql\ntoken: {}",
+            config.db.display(),
+            config.token
         );
-        println!("token: {}", config.token);
-        let _ = std::io::stdout().flush();
+        let _ = stdout.flush();
     }
     for mut request in server.incoming_requests() {
         let (status, content_type, body) = handle(config, &mut request);

@@ -116,6 +116,11 @@ impl Store {
             .connection
             .pragma_update(None, "journal_mode", "WAL")
             .map_err(|e| describe(path, &e))?;
+        // With WAL, NORMAL keeps the store consistent on a crash and skips a sync per commit.
+        store
+            .connection
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| describe(path, &e))?;
         store.datasets()?;
         Ok(store)
     }

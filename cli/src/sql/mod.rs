@@ -190,7 +190,7 @@ pub fn prepare(sql: &str, names: &names::Names) -> Result<Prepared, Rejection> {
                 _ => None,
             };
             Ok(Prepared {
-                ae_sql: query.to_string(),
+                ae_sql: for_clickhouse(query).to_string(),
                 format,
                 warnings,
                 request: Request::Select(query.clone()),
@@ -198,6 +198,21 @@ pub fn prepare(sql: &str, names: &names::Names) -> Result<Prepared, Rejection> {
         }
         _ => check::statement(&statement).map(|_| unreachable!("rejected above")),
     }
+}
+
+/// `query` ready to render for ClickHouse: sqlparser renders a string literal's backslashes as
+/// they are, while ClickHouse reads them as escapes, so each is doubled.
+fn for_clickhouse(query: &Query) -> Query {
+    let mut query = query.clone();
+    let _ = sqlparser::ast::visit_expressions_mut(&mut query, |expr| {
+        if let sqlparser::ast::Expr::Value(value) = expr {
+            if let sqlparser::ast::Value::SingleQuotedString(text) = &mut value.value {
+                *text = text.replace('\\', "\\\\");
+            }
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    query
 }
 
 fn is_one(variable: &[Ident], word: &str) -> bool {

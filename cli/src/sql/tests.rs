@@ -369,3 +369,14 @@ fn an_unknown_dataset_names_the_ones_in_the_store() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn backslashes_survive_to_both_sides() {
+    // ClickHouse reads `\\` in a string literal as one backslash, `\'` as a quote.
+    let prepared = prepare(r"SELECT 'a\\b' AS x, 'it\'s' AS y", &names()).unwrap();
+    assert_eq!(prepared.ae_sql, r"SELECT 'a\\b' AS x, 'it''s' AS y");
+    assert_eq!(
+        scalar(r"SELECT 'a\\b' AS x, 'it\'s' AS y"),
+        "{\"x\":\"a\\\\b\",\"y\":\"it's\"}\n"
+    );
+}

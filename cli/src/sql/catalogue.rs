@@ -102,7 +102,7 @@ pub const FUNCTIONS: &[Function] = &[
     f("position", S, Some("ch_position"), T("UInt64")),
     f("substring", S, Some("ch_substring"), T("String")),
     f("format", S, Some("ch_format"), T("String")),
-    f("extract", S, Some(""), T("String")),
+    f("extract", S, Some("ch_extract"), T("String")),
     // Conversions.
     f("toUInt8", S, Some("ch_to_uint8"), T("UInt8")),
     f("toUInt32", S, Some("ch_to_uint32"), T("UInt32")),

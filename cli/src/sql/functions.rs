@@ -186,6 +186,7 @@ pub fn register(connection: &Connection) -> Result<()> {
         ("ch_substring", 2, substring),
         ("ch_substring", 3, substring),
         ("ch_format", -1, format),
+        ("ch_extract", 2, extract),
         ("ch_like", 2, |c| {
             Ok(Value::Integer(i64::from(like(
                 &text(c, 0).unwrap_or_default(),
@@ -635,6 +636,36 @@ fn format(ctx: &Context<'_>) -> Result<Value> {
         }
     }
     Ok(Value::Text(out))
+}
+
+/// ClickHouse's extract(haystack, pattern): the first match of the regular expression, or of its
+/// first group when it has one; `''` when nothing matches. (ClickHouse uses re2; Rust's `regex`
+/// has the same syntax for what re2 supports.)
+fn extract(ctx: &Context<'_>) -> Result<Value> {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(String, regex::Regex)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let (Some(haystack), Some(pattern)) = (text(ctx, 0), text(ctx, 1)) else {
+        return Ok(Value::Null);
+    };
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if last.as_ref().is_none_or(|(p, _)| *p != pattern) {
+            let compiled = regex::Regex::new(&pattern)
+                .map_err(|e| Error::UserFunctionError(format!("extract: {e}").into()))?;
+            *last = Some((pattern.clone(), compiled));
+        }
+        let Some((_, regex)) = last.as_ref() else {
+            return Ok(Value::Null);
+        };
+        let found = regex.captures(&haystack).and_then(|captures| {
+            captures
+                .get(if captures.len() > 1 { 1 } else { 0 })
+                .map(|m| m.as_str().to_owned())
+        });
+        Ok(Value::Text(found.unwrap_or_default()))
+    })
 }
 
 /// ClickHouse's LIKE: `%` any run of characters, `_` one character, `\` escapes; case-sensitive

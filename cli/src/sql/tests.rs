@@ -259,6 +259,11 @@ fn scalar_functions_follow_clickhouse() {
         // AE: length counts UTF-8 characters; lower/upper are ASCII-only, the UTF8 forms are not.
         ("SELECT length('héllo') AS a, lower('ÀB') AS b, lowerUTF8('ÀB') AS c, empty('') AS d, startsWith('abc', 'ab') AS e, endsWith('abc', 'bc') AS f", r#"{"a":"5","b":"Àb","c":"àb","d":1,"e":1,"f":1}"#),
         ("SELECT if(1 > 2, 'yes', 'no') AS a, bitAnd(6, 3) AS b, bitOr(6, 3) AS c, bitXor(6, 3) AS d, bitShiftLeft(1, 4) AS e", r#"{"a":"no","b":"2","c":"7","d":"5","e":"16"}"#),
+        // ClickHouse docs, extract: the first match, or the first group's; '' when none.
+        ("SELECT extract('number: 1, 2, 3', '\\\\d+') AS a, extract('key=value', 'key=(\\\\w+)') AS b, extract('abc', 'z') AS c", r#"{"a":"1","b":"value","c":""}"#),
+        // ClickHouse: ln/log are natural logarithms; pow; floor/ceil to n places; bitNot,
+        // bitShiftRight.
+        ("SELECT ln(1) AS a, log(1) AS b, pow(2, 10) AS c, floor(-1.5) AS d, ceil(1.21, 1) AS e, bitNot(0) AS f, bitShiftRight(16, 2) AS g", r#"{"a":0,"b":0,"c":1024,"d":-2,"e":1.3,"f":"-1","g":"4"}"#),
         // ClickHouse: `/` is always a float division.
         ("SELECT 7 / 2 AS r", r#"{"r":3.5}"#),
     ];
@@ -319,6 +324,11 @@ fn aggregates_follow_clickhouse() {
     assert_eq!(
         rows(&store, "SELECT argMin(user_id, duration_ms) AS low, argMax(user_id, duration_ms) AS high FROM events"),
         "{\"low\":\"director\",\"high\":\"intern\"}\n"
+    );
+    // first_value / last_value: the first and last values read (in insertion order here).
+    assert_eq!(
+        rows(&store, "SELECT first_value(user_id) AS f, last_value(user_id) AS l, min(duration_ms) AS lo, max(duration_ms) AS hi, count(DISTINCT event) AS d FROM events"),
+        "{\"f\":\"director\",\"l\":\"intern\",\"lo\":0,\"hi\":5,\"d\":\"2\"}\n"
     );
     // topK: most frequent first; topKWeighted: by the sum of weights.
     assert_eq!(

@@ -6,6 +6,7 @@
 //! as time does. Blobs are stored as text when they are UTF-8, else as bytes. Tables are created by
 //! [`Store::insert`] from validated dataset names only; no query text ever reaches the schema.
 
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 
@@ -186,47 +187,54 @@ impl Store {
         let path = self.path.clone();
         let fail = |e: rusqlite::Error| describe(&path, &e);
         let transaction = self.connection.transaction().map_err(fail)?;
-        let mut created: Vec<&str> = Vec::new();
-        for point in points {
-            if !is_dataset_name(&point.dataset) {
-                return Err(format!("`{}` cannot name a dataset", point.dataset));
+        let mut datasets: Vec<&str> = points.iter().map(|p| p.dataset.as_str()).collect();
+        datasets.sort_unstable();
+        datasets.dedup();
+        for dataset in datasets {
+            if !is_dataset_name(dataset) {
+                return Err(format!("`{dataset}` cannot name a dataset"));
             }
-            if !created.contains(&point.dataset.as_str()) {
-                transaction
-                    .execute_batch(&create_table(&point.dataset))
+            transaction
+                .execute_batch(&create_table(dataset))
+                .map_err(fail)?;
+            let mut statement = transaction.prepare(&insert_row(dataset)).map_err(fail)?;
+            for point in points.iter().filter(|p| p.dataset == dataset) {
+                let mut values: Vec<ValueRef<'_>> = Vec::with_capacity(4 + 2 * SLOTS);
+                let timestamp = crate::time::format(point.timestamp);
+                values.push(ValueRef::Text(point.dataset.as_bytes()));
+                values.push(ValueRef::Text(timestamp.as_bytes()));
+                values.push(ValueRef::Integer(point.sample_interval));
+                values.push(blob_value(&point.index));
+                for n in 0..SLOTS {
+                    values.push(
+                        point
+                            .blobs
+                            .get(n)
+                            .map_or(ValueRef::Text(b""), |b| blob_value(b)),
+                    );
+                }
+                for n in 0..SLOTS {
+                    values.push(ValueRef::Real(point.doubles.get(n).copied().unwrap_or(0.0)));
+                }
+                statement
+                    .execute(rusqlite::params_from_iter(
+                        values
+                            .into_iter()
+                            .map(rusqlite::types::ToSqlOutput::Borrowed),
+                    ))
                     .map_err(fail)?;
-                created.push(&point.dataset);
             }
-            let mut statement = transaction
-                .prepare_cached(&insert_row(&point.dataset))
-                .map_err(fail)?;
-            let mut values: Vec<rusqlite::types::Value> = Vec::with_capacity(4 + 2 * SLOTS);
-            values.push(point.dataset.clone().into());
-            values.push(crate::time::format(point.timestamp).into());
-            values.push(point.sample_interval.into());
-            values.push(blob_value(&point.index));
-            for n in 0..SLOTS {
-                values.push(point.blobs.get(n).map_or_else(
-                    || rusqlite::types::Value::Text(String::new()),
-                    |b| blob_value(b),
-                ));
-            }
-            for n in 0..SLOTS {
-                values.push(point.doubles.get(n).copied().unwrap_or(0.0).into());
-            }
-            statement
-                .execute(rusqlite::params_from_iter(values))
-                .map_err(fail)?;
         }
         transaction.commit().map_err(fail)
     }
 }
 
 /// A blob as stored: text when it is UTF-8, else bytes.
-fn blob_value(bytes: &[u8]) -> rusqlite::types::Value {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => rusqlite::types::Value::Text(text.to_owned()),
-        Err(_) => rusqlite::types::Value::Blob(bytes.to_vec()),
+fn blob_value(bytes: &[u8]) -> ValueRef<'_> {
+    if std::str::from_utf8(bytes).is_ok() {
+        ValueRef::Text(bytes)
+    } else {
+        ValueRef::Blob(bytes)
     }
 }
 

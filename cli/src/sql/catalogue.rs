@@ -34,8 +34,7 @@ pub struct Function {
     /// How it is called.
     pub kind: Kind,
     /// The SQLite function the translator calls instead (registered by `functions.rs`), or `None`
-    /// when SQLite's own function of the same name has ClickHouse's meaning, or `Some("")` when
-    /// it is accepted by the checker but not run locally yet.
+    /// when SQLite's own function of the same name has ClickHouse's meaning.
     pub local: Option<&'static str>,
     /// Its result type.
     pub returns: Returns,

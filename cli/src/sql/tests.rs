@@ -292,6 +292,10 @@ fn time_functions_follow_clickhouse() {
         // 14:45:00, 30 minutes → 14:30:00, 1 hour → 14:00:00, 1 day → 00:00:00, 1 month → 2023-01-01.
         ("SELECT toStartOfInterval(toDateTime('2023-01-01 14:45:00'), INTERVAL 30 MINUTE) AS a, toStartOfInterval(toDateTime('2023-01-01 14:45:00'), INTERVAL 1 HOUR) AS b, toStartOfInterval(toDateTime('2023-01-01 14:45:00'), INTERVAL 1 DAY) AS c, toStartOfInterval(toDateTime('2023-01-01 14:45:00'), INTERVAL 1 MONTH) AS d".to_owned(),
          r#"{"a":"2023-01-01 14:30:00","b":"2023-01-01 14:00:00","c":"2023-01-01 00:00:00","d":"2023-01-01"}"#),
+        // toStartOfInterval by week starts on Monday (ClickHouse: as toMonday for one week);
+        // quarters and years start on their first day.
+        (format!("SELECT toStartOfInterval({t}, INTERVAL 1 WEEK) AS w, toStartOfInterval({t}, INTERVAL 1 QUARTER) AS q, toStartOfInterval({t}, INTERVAL 1 YEAR) AS y"),
+         r#"{"w":"2023-04-17","q":"2023-04-01","y":"2023-01-01"}"#),
         // ClickHouse docs, toUnixTimestamp('2017-11-05 08:07:47', 'Asia/Tokyo') = 1509836867, so
         // in UTC (AE's zone) 1509869267.
         ("SELECT toUnixTimestamp(toDateTime('2017-11-05 08:07:47')) AS r".to_owned(), r#"{"r":1509869267}"#),

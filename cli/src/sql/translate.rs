@@ -202,10 +202,6 @@ fn function(function: &Function) -> Result<Expr, String> {
         args.extend(plain.into_iter().cloned());
     }
     match known.local {
-        Some("") => Err(format!(
-            "`{}` is accepted by Analytics Engine but not run locally yet; send it with --remote",
-            known.name
-        )),
         Some(local) => Ok(call(local, args)),
         None if known.name == "count" && args.is_empty() => {
             let mut counted = function.clone();

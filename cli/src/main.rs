@@ -15,6 +15,7 @@ mod time;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use tallymark_schema::export::Layout;
 
 /// Analytics Engine's developer loop, locally: a point store, AE's SQL checked and run, schema
 /// exports.
@@ -94,7 +95,7 @@ enum SchemaCommand {
     /// Print each layout of the lock as JSON, an SQL query naming every column, or Markdown.
     Export {
         /// The schema lock.
-        #[arg(long, default_value = tallymark_lock::FILE_NAME)]
+        #[arg(long, default_value = tallymark_schema::FILE_NAME)]
         lock: PathBuf,
         /// What to print.
         #[arg(long, value_enum, default_value = "json")]
@@ -106,7 +107,7 @@ enum SchemaCommand {
     /// Check that a lock is sound: slots in range, one index per layout, no slot twice.
     Check {
         /// The schema lock.
-        #[arg(long, default_value = tallymark_lock::FILE_NAME)]
+        #[arg(long, default_value = tallymark_schema::FILE_NAME)]
         lock: PathBuf,
     },
 }
@@ -246,9 +247,9 @@ fn run_schema(command: SchemaCommand) -> Result<ExitCode, String> {
             let rendered: Vec<String> = sections
                 .iter()
                 .map(|s| match format {
-                    ExportFormat::Json => schema::to_json(s),
-                    ExportFormat::Sql => schema::to_sql(s),
-                    ExportFormat::Markdown => schema::to_markdown(s),
+                    ExportFormat::Json => Layout::of_lock(s).to_json(),
+                    ExportFormat::Sql => Layout::of_lock(s).to_sql(),
+                    ExportFormat::Markdown => Layout::of_lock(s).to_markdown(),
                 })
                 .collect();
             let joined = match format {

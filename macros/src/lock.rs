@@ -16,7 +16,7 @@
 //! - the values of each `FixedText` enum are recorded too: a removed value is an error at the
 //!   enum, an added one makes the lock out of date.
 //!
-//! The file's format (types, parser, renderer) is the `tallymark-lock` crate, shared with the
+//! The file's format (types, parser, renderer) is the `tallymark-schema` crate, shared with the
 //! `tallymark` command; this module is what the macros do with it.
 
 use crate::errors::Errors;
@@ -24,7 +24,7 @@ use crate::layout::validate::{Field, Layout, Slot};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 use std::path::PathBuf;
-use tallymark_lock::{parse, render, Entry, EnumValues, Lock, Place, Section, FILE_NAME};
+use tallymark_schema::{parse, render, Entry, EnumValues, Lock, Place, Section, FILE_NAME};
 
 /// The lock of the crate being compiled: its path, whether `TALLYMARK_LOCK=write` asks to rewrite
 /// it, and its content (empty when writing a new one). `None` when the crate has no lock; an error

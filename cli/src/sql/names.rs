@@ -10,7 +10,7 @@ use sqlparser::ast::{
 };
 use std::ops::ControlFlow;
 use std::path::Path;
-use tallymark_lock::{Lock, Place};
+use tallymark_schema::{Lock, Place};
 
 /// The field names of every dataset of a schema lock (none without a lock).
 #[derive(Debug, Default, Clone)]
@@ -34,7 +34,7 @@ impl Names {
     /// The names of the lock at `path`, or of `./tallymark.lock` when `path` is `None` and it
     /// exists; none otherwise.
     pub fn load(path: Option<&Path>) -> Result<Names, String> {
-        let default = Path::new(tallymark_lock::FILE_NAME);
+        let default = Path::new(tallymark_schema::FILE_NAME);
         let path = match path {
             Some(path) => path,
             None if default.exists() => default,

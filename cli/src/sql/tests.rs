@@ -15,7 +15,7 @@ const LOCK: &str = "layout Event dataset events binding EVENTS
 ";
 
 fn names() -> Names {
-    Names::from_lock(tallymark_lock::parse(LOCK).unwrap())
+    Names::from_lock(tallymark_schema::parse(LOCK).unwrap())
 }
 
 /// Queries AE accepts. The first group is from AE's SQL reference ("Statements": the SELECT,

@@ -1,21 +1,26 @@
-//! The format of tallymark's schema lock, `tallymark.lock`: what each slot of each dataset holds.
+//! The text forms of a layout's schema, shared so that every part of tallymark writes them alike:
 //!
-//! This crate only reads and writes the file. `tallymark-macros` checks layouts against a lock
-//! when a crate compiles, and the `tallymark` command reads it to name columns and export schemas;
-//! both use these types so they always agree on the format.
+//! * the schema lock, `tallymark.lock`: what each slot of each dataset holds. This crate reads and
+//!   writes the file ([`parse`], [`render`]); `tallymark-macros` checks layouts against it when a
+//!   crate compiles, and the `tallymark` command reads it to name columns and export schemas;
+//! * the exports ([`export`]): JSON for tools, a SQL projection for Analytics Engine's SQL API,
+//!   Markdown for docs. The runtime's `Schema::to_json`/`to_sql`/`to_markdown` and
+//!   `tallymark schema export` both render through it.
 //!
-//! The format, one line per slot: `  <slot> <field> <kind>` with an optional `  # <doc>`, or
+//! The lock's format, one line per slot: `  <slot> <field> <kind>` with an optional `  # <doc>`, or
 //! `  <slot> retired <field it held>`, under `layout <Name> dataset <d> binding <b>`; and one line
 //! per `FixedText` enum: `enum <Name> values <text> <text> ...`. Blank lines and lines starting
 //! with `#` are comments.
 //!
 //! ```
 //! let text = "layout Event dataset events binding EVENTS\n  index event text\n  blob1 event text  # The name.\n  double1 duration_ms number\n";
-//! let lock = tallymark_lock::parse(text).unwrap();
+//! let lock = tallymark_schema::parse(text).unwrap();
 //! assert_eq!(lock.sections[0].dataset, "events");
 //! assert_eq!(lock.sections[0].entries[1].doc, "The name.");
 //! ```
 #![warn(missing_docs)]
+
+pub mod export;
 
 use std::fmt::Write as _;
 

@@ -48,6 +48,20 @@ export function decodePoint(json) {
   };
 }
 
+/**
+ * A captured point as `tallymark ingest` reads it: the blobs as the bytes workerd delivered, the
+ * time it arrived.
+ */
+function ingestLine(point) {
+  return {
+    dataset: point.dataset,
+    index: point.index,
+    blobs: point.rawBlobs.map((blob) => [...blob]),
+    doubles: point.doubles,
+    timestamp: Date.now(),
+  };
+}
+
 /** Collects the points posted to it. */
 async function startCapture(store) {
   const points = [];
@@ -58,7 +72,7 @@ async function startCapture(store) {
       try {
         const point = decodePoint(JSON.parse(Buffer.concat(chunks).toString('utf8')));
         points.push(point);
-        if (store) fs.appendFileSync(store, JSON.stringify(point) + '\n');
+        if (store) fs.appendFileSync(store, JSON.stringify(ingestLine(point)) + '\n');
         res.end('ok');
       } catch (error) {
         res.statusCode = 400;

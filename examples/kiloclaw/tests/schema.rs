@@ -109,6 +109,11 @@ fn the_locks_exports_are_the_layouts() {
             .expect("the layout's section");
         let exported = tallymark_schema::export::Layout::of_lock(section);
         assert_eq!(exported.to_sql(), schema.to_sql(), "{}", schema.layout());
-        assert_eq!(exported.to_markdown(), schema.to_markdown(), "{}", schema.layout());
+        assert_eq!(
+            exported.to_markdown(),
+            schema.to_markdown(),
+            "{}",
+            schema.layout()
+        );
     }
 }

@@ -96,7 +96,9 @@ stage_docs() {
 
 stage_bench() {
   log "benchmarks compile (run them with: ./scripts/bench.sh)"
-  cargo bench --workspace --no-run --locked
+  # The bench targets are all in benches/; `--workspace` would also build every other crate's
+  # library and binaries with the release profile (LTO), for nothing.
+  cargo bench -p tallymark-benches --no-run --locked
   ensure_node # wasm-opt, from the e2e packages
   log "wasm size: what instrumentation adds to examples/kiloclaw, against the committed limit"
   "$ROOT/scripts/wasm-size.sh" --check

@@ -132,7 +132,7 @@ const QUEUE_DRIVER = `export default {
  * { name, buildDir, datasets: [{ binding, dataset }], vars: {}, durableObjects: [{ binding, className }],
  *   queues: true (a queue driver on `driverPort`) }.
  */
-function writeConfig(dir, worker, { port, captureAddress, driverPort, withAnalytics, bindings: replaced = {} }) {
+function writeConfig(dir, worker, { port, captureAddress, driverPort, withAnalytics, bindings: replaced = {}, extensionModules = [] }) {
   for (const file of ['index.js', 'index_bg.wasm']) {
     fs.copyFileSync(path.join(worker.buildDir, file), path.join(dir, file));
   }
@@ -149,6 +149,14 @@ function writeConfig(dir, worker, { port, captureAddress, driverPort, withAnalyt
   // Bindings given by the test, as capnp text (`text = "x"`), in place of a dataset's binding of
   // that name or in addition.
   for (const [name, value] of Object.entries(replaced)) bindings.push(`(name = ${capnpString(name)}, ${value})`);
+  // Internal modules a `wrapped` binding names (`wrapped = (moduleName = "...")`).
+  const moduleFile = (name) => `ext-${name.replace(/[^A-Za-z0-9]/g, '_')}.js`;
+  for (const { name, source } of extensionModules) fs.writeFileSync(path.join(dir, moduleFile(name)), source);
+  const extensions = extensionModules.length === 0
+    ? ''
+    : `\n  extensions = [(modules = [${extensionModules
+      .map(({ name }) => `(name = ${capnpString(name)}, esModule = embed ${capnpString(moduleFile(name))}, internal = true)`)
+      .join(', ')}])],`;
   for (const [name, value] of Object.entries(worker.vars ?? {})) {
     bindings.push(`(name = ${capnpString(name)}, text = ${capnpString(value)})`);
   }
@@ -178,7 +186,7 @@ const queueDriver :Workerd.Worker = (
 
 const config :Workerd.Config = (
   services = [${services.join(', ')}],
-  sockets = [${sockets.join(', ')}],
+  sockets = [${sockets.join(', ')}],${extensions}
 );
 ${driver}
 const worker :Workerd.Worker = (
@@ -230,12 +238,13 @@ export const startedWorkers = new Set();
  * ({ status, delayMs }, default 200 at once): how the capture server answers, changeable later
  * through `handle.capture`; `captureAddress` ("host:port"): point the datasets' services there
  * instead of at the capture server (a closed port, a capture in another process); `bindings`
- * ({ NAME: capnp text }): bindings in place of a dataset's of that name, or added; `verbose`:
+ * ({ NAME: capnp text }): bindings in place of a dataset's of that name, or added, and
+ * `extensionModules` ([{ name, source }]): the internal modules a `wrapped` binding names; `verbose`:
  * run workerd with --verbose (only then does it log a failed forwarding of a point).
  */
 export async function startWorker(
   worker,
-  { withAnalytics = true, store, capture: behaviour = {}, captureAddress, bindings, verbose = false } = {},
+  { withAnalytics = true, store, capture: behaviour = {}, captureAddress, bindings, extensionModules, verbose = false } = {},
 ) {
   for (const file of ['index.js', 'index_bg.wasm']) {
     if (!fs.existsSync(path.join(worker.buildDir, file))) {
@@ -253,6 +262,7 @@ export async function startWorker(
     driverPort,
     withAnalytics,
     bindings,
+    extensionModules,
   });
   const child = spawn(workerdBin, ['serve', 'config.capnp', '--experimental', ...(verbose ? ['--verbose'] : [])], {
     cwd: dir,

@@ -65,7 +65,9 @@ const internal = { 'x-internal-api-key': KEY };
 /**
  * The mix, 20 requests a cycle: each kind with its request and the point it writes (dataset,
  * event, user, route), or none. An alarm on a starting instance without a machine writes
- * `reconcile.starting_no_machine_yet` (and a console line) every time.
+ * `reconcile.starting_no_machine_yet` (and a console line) every time, for five minutes after the
+ * provision (then `starting_timeout`): a run must end within them, as it does at the default
+ * deadline only when it sends at more than about 70 requests/s.
  */
 const KINDS = [
   [5, (i) => ({ path: '/api/kiloclaw/status', headers: bearer(user(i)), status: 200, point: ['kiloclaw.status.get', user(i), 'GET /api/kiloclaw/status'] })],

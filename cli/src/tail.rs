@@ -148,6 +148,31 @@ mod tests {
             lines,
             ["2023-11-14 22:13:20 ev index1=old blob1=old double1=2.5"]
         );
+        // Points stored while it follows, into a dataset it had not seen too, in order.
+        lines.clear();
+        let writer = std::thread::spawn(move || {
+            // Long enough for `follow` to have read where the store ends; one transaction, so
+            // one read sees all three.
+            std::thread::sleep(POLL * 2);
+            let mut other = point("other");
+            other.dataset = "another".into();
+            store
+                .insert(&[point("new"), other, point("newer")])
+                .unwrap();
+        });
+        follow(&db, &Shower::default(), false, Some(8), |l| {
+            lines.push(l.to_owned())
+        })
+        .unwrap();
+        writer.join().unwrap();
+        assert_eq!(
+            lines,
+            [
+                "2023-11-14 22:13:20 another index1=other blob1=other double1=2.5",
+                "2023-11-14 22:13:20 ev index1=new blob1=new double1=2.5",
+                "2023-11-14 22:13:20 ev index1=newer blob1=newer double1=2.5",
+            ]
+        );
         let _ = std::fs::remove_dir_all(dir);
     }
 }

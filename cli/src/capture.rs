@@ -98,12 +98,13 @@ pub struct Capture {
 }
 
 /// Starts a server on 127.0.0.1 (any free port) that stores each point posted to it into
-/// `store` and passes it, once stored, to `announce`; a malformed payload is answered 400,
-/// counted and passed to `reject` with the reason.
+/// `store` and passes it, once stored, to `announce`; a malformed payload is answered 400 (405
+/// for a method other than POST, 413 over [`MAX_BODY`], 500 when the store fails), counted and
+/// passed to `reject` with the status and the reason.
 pub fn start(
     mut store: Store,
     announce: impl Fn(&Point) + Send + 'static,
-    reject: impl Fn(&str) + Send + 'static,
+    reject: impl Fn(u16, &str) + Send + 'static,
 ) -> Result<Capture, String> {
     let server = tiny_http::Server::http("127.0.0.1:0")
         .map_err(|e| format!("cannot start the capture server: {e}"))?;
@@ -138,12 +139,12 @@ fn handle(
     store: &mut Store,
     counts: &Counts,
     announce: &impl Fn(&Point),
-    reject: &impl Fn(&str),
+    reject: &impl Fn(u16, &str),
 ) -> (u16, String) {
     use std::io::Read as _;
     let refuse = |status: u16, reason: String| {
         counts.rejected.fetch_add(1, Ordering::SeqCst);
-        reject(&reason);
+        reject(status, &reason);
         (status, reason)
     };
     if *request.method() != tiny_http::Method::Post {

@@ -229,8 +229,9 @@ pub fn run(options: &Options) -> Result<ExitCode, String> {
     let store = crate::store::Store::open(&options.db)?;
     let capture = crate::capture::start(
         store,
-        move |point| println!("{}", shower.line(point)),
-        |reason| eprintln!("tallymark dev: capture payload rejected (400): {reason}"),
+        // Through `emit`: a reader that went away (`tallymark dev | head`) is not a panic.
+        move |point| crate::emit(&format!("{}\n", shower.line(point))),
+        |status, reason| eprintln!("tallymark dev: capture payload rejected ({status}): {reason}"),
     )?;
     std::fs::write(
         run_dir.0.join("config.capnp"),
@@ -268,20 +269,20 @@ pub fn run(options: &Options) -> Result<ExitCode, String> {
         std::thread::sleep(Duration::from_millis(50));
     };
     if ready {
-        println!(
-            "tallymark dev: {} on http://127.0.0.1:{port} (workerd {}, PID {pid})",
+        crate::emit(&format!(
+            "tallymark dev: {} on http://127.0.0.1:{port} (workerd {}, PID {pid})\n",
             worker.name,
             workerd.display()
-        );
-        println!(
-            "tallymark dev: points into {}, shown {} (capture on http://127.0.0.1:{}); Ctrl-C stops",
+        ));
+        crate::emit(&format!(
+            "tallymark dev: points into {}, shown {} (capture on http://127.0.0.1:{}); Ctrl-C stops\n",
             options.db.display(),
             match &lock_path {
                 Some(path) => format!("by field name ({})", path.display()),
                 None => "by slot (no tallymark.lock)".to_owned(),
             },
             capture.port
-        );
+        ));
     }
     let mut code = ExitCode::SUCCESS;
     while !stop.load(Ordering::SeqCst) {
@@ -295,12 +296,12 @@ pub fn run(options: &Options) -> Result<ExitCode, String> {
     stop_workerd(&mut child);
     let counts = Arc::clone(&capture.counts);
     capture.stop();
-    println!(
-        "tallymark dev: stopped workerd (PID {pid}); {} points stored in {}, {} payloads rejected",
+    crate::emit(&format!(
+        "tallymark dev: stopped workerd (PID {pid}); {} points stored in {}, {} payloads rejected\n",
         counts.stored.load(Ordering::SeqCst),
         options.db.display(),
         counts.rejected.load(Ordering::SeqCst)
-    );
+    ));
     Ok(code)
 }
 

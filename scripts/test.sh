@@ -37,7 +37,8 @@ Runs the named stages in the order given, or every stage in this order when none
           --check, nightly rustdoc JSON; update them with scripts/public-api.sh --bless)
   bench   the benchmarks compile (cargo bench --no-run); the wasm size that instrumentation adds
           to examples/kiloclaw stays within its limit (scripts/wasm-size.sh --check)
-  e2e     the example workers built with worker-build, run in workerd (node --test)
+  e2e     the example workers built with worker-build, run in workerd (node --test); the
+          tallymark command's dev and tail run on the quickstart worker
 EOF
 }
 
@@ -108,6 +109,10 @@ stage_e2e() {
   ensure_node
   log "end to end: the example workers in workerd, points captured"
   "$ROOT/scripts/build-examples.sh"
+  # e2e/tests/dev.test.js runs `tallymark dev` and `tallymark tail` (target/debug/tallymark, or
+  # under $CARGO_TARGET_DIR).
+  log "the tallymark command, for its e2e tests"
+  cargo build -p tallymark-cli --locked
   (cd "$ROOT/e2e" && node --test --test-concurrency=1 tests/)
 }
 

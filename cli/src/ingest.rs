@@ -161,7 +161,7 @@ fn list<'a>(object: &'a Map<String, Value>, key: &str) -> Result<&'a [Value], St
 }
 
 /// A blob or index: text, or an array of byte values.
-fn bytes(value: &Value) -> Result<Vec<u8>, String> {
+pub(crate) fn bytes(value: &Value) -> Result<Vec<u8>, String> {
     match value {
         Value::String(text) => Ok(text.as_bytes().to_vec()),
         Value::Array(items) => items

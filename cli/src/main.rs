@@ -1,16 +1,24 @@
 //! `tallymark`: the developer loop of Workers Analytics Engine, locally. Points are loaded into a
 //! SQLite store (`ingest`), read back with Analytics Engine's own SQL dialect, checked against AE's
 //! rules before it runs (`query`, `query --check`), served behind AE's HTTP endpoint (`serve`) or
-//! sent to the real one (`query --remote`); schema locks are exported and checked (`schema`).
+//! sent to the real one (`query --remote`); schema locks are exported and checked (`schema`). A
+//! worker runs in workerd with its points captured into the store (`dev`), and the store is
+//! followed as points arrive (`tail`).
 
+mod capture;
+mod dev;
 mod ingest;
 mod output;
 mod remote;
 mod schema;
 mod serve;
+mod show;
 mod sql;
 mod store;
+mod tail;
 mod time;
+mod tools;
+mod wrangler;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
@@ -28,6 +36,40 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Build a workers-rs crate and run it in workerd on 127.0.0.1, its Analytics Engine points
+    /// stored and printed as they arrive.
+    Dev {
+        /// The crate's folder (with wrangler.toml).
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// The store's file.
+        #[arg(long, default_value = store::DEFAULT_PATH)]
+        db: PathBuf,
+        /// The port to serve the worker on, on 127.0.0.1.
+        #[arg(long, default_value_t = 8787)]
+        port: u16,
+        /// The schema lock naming the fields (default: the crate's tallymark.lock when present).
+        #[arg(long)]
+        lock: Option<PathBuf>,
+        /// Run the worker as built (what wrangler.toml's `main` points at), without worker-build.
+        #[arg(long)]
+        no_build: bool,
+        /// The workerd binary to run (default: the pinned one, installed with npm into the cache).
+        #[arg(long, env = "TALLYMARK_WORKERD")]
+        workerd: Option<PathBuf>,
+    },
+    /// Follow the store: print each new point as it arrives (by field name with a schema lock).
+    Tail {
+        /// The store's file.
+        #[arg(long, default_value = store::DEFAULT_PATH)]
+        db: PathBuf,
+        /// The schema lock naming the fields (default: ./tallymark.lock when present).
+        #[arg(long)]
+        lock: Option<PathBuf>,
+        /// Print the points already in the store first.
+        #[arg(long)]
+        all: bool,
+    },
     /// Load points from a JSON Lines file into the local store.
     Ingest {
         /// The store's file.
@@ -145,6 +187,32 @@ fn emit(text: &str) {
 
 fn run(command: Command) -> Result<ExitCode, String> {
     match command {
+        Command::Dev {
+            path,
+            db,
+            port,
+            lock,
+            no_build,
+            workerd,
+        } => dev::run(&dev::Options {
+            path,
+            db,
+            port,
+            lock,
+            no_build,
+            workerd,
+        }),
+        Command::Tail { db, lock, all } => {
+            let default = Path::new(tallymark_schema::FILE_NAME);
+            let lock = match lock {
+                Some(path) => schema::read(&path)?,
+                None if default.exists() => schema::read(default)?,
+                None => tallymark_schema::Lock::default(),
+            };
+            let shower = show::Shower::new(lock);
+            tail::follow(&db, &shower, all, None, |line| emit(&format!("{line}\n")))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Ingest { db, file } => run_ingest(&db, &file),
         Command::Query(args) => run_query(args),
         Command::Serve {

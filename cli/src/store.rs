@@ -122,6 +122,12 @@ impl Store {
             .connection
             .pragma_update(None, "synchronous", "NORMAL")
             .map_err(|e| describe(path, &e))?;
+        // 64 MiB of page cache (SQLite's default is 2 MiB), so the timestamp index of a large
+        // ingest whose points come out of time order stays in memory.
+        store
+            .connection
+            .pragma_update(None, "cache_size", -65_536)
+            .map_err(|e| describe(path, &e))?;
         store.datasets()?;
         Ok(store)
     }

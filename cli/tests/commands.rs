@@ -1,7 +1,7 @@
 //! The `tallymark` binary end to end: ingest (malformed lines, a damaged store), query and its
 //! formats, `query --check` over files, `serve` (401, 405, 413, 422, 200) and `query --remote`
-//! against `serve`. Every test works in a folder of its own and ends the servers it starts by
-//! their process.
+//! against `serve`, `dev`'s errors before it starts anything. Every test works in a folder of
+//! its own and ends the servers it starts by their process.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -316,5 +316,49 @@ fn remote_sends_the_checked_sql_and_never_shows_the_token() {
         "error: AE rejects COUNT(*)\n  fix: count events with sum(_sample_interval) (rows are sampled), or stored rows with count()\n"
     );
     drop(server);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn dev_says_what_is_missing_before_starting_anything() {
+    let dir = folder("dev-missing");
+    let output = tallymark(&dir, &["dev", "nowhere", "--no-build"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        text(&output.stderr),
+        "error: cannot read nowhere/wrangler.toml: No such file or directory (os error 2) \
+         (tallymark dev runs a workers-rs crate with a wrangler.toml)\n"
+    );
+
+    std::fs::create_dir_all(dir.join("w")).unwrap();
+    std::fs::write(dir.join("w/wrangler.toml"), "name = \"w\"\n").unwrap();
+    let output = tallymark(&dir, &["dev", "w", "--no-build"]);
+    assert_eq!(
+        text(&output.stderr),
+        "error: w/wrangler.toml: no `compatibility_date` (workerd needs one, e.g. \
+         compatibility_date = \"2026-11-01\")\n"
+    );
+
+    std::fs::write(
+        dir.join("w/wrangler.toml"),
+        "name = \"w\"\ncompatibility_date = \"2026-11-01\"\n[[kv_namespaces]]\nbinding = \"KV\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("w/.dev.vars"), "SECRET=1\nnot a line\n").unwrap();
+    let output = tallymark(&dir, &["dev", "w", "--no-build"]);
+    assert_eq!(
+        text(&output.stderr),
+        "error: w/.dev.vars:2: expected NAME=value\n"
+    );
+
+    std::fs::remove_file(dir.join("w/.dev.vars")).unwrap();
+    let output = tallymark(&dir, &["dev", "w", "--no-build"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        text(&output.stderr),
+        "tallymark dev: ignored: `kv_namespaces`: not provided by tallymark dev\n\
+         error: w/build/index.js is missing: build the worker first (tallymark dev without --no-build)\n"
+    );
+    assert!(!dir.join(".tallymark").exists(), "no store is made");
     let _ = std::fs::remove_dir_all(dir);
 }

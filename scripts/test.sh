@@ -37,7 +37,8 @@ Runs the named stages in the order given, or every stage in this order when none
           --check, nightly rustdoc JSON; update them with scripts/public-api.sh --bless)
   bench   the benchmarks compile (cargo bench --no-run); the wasm size that instrumentation adds
           to examples/kiloclaw stays within its limit (scripts/wasm-size.sh --check)
-  e2e     the example workers built with worker-build, run in workerd (node --test)
+  e2e     the example workers built with worker-build, run in workerd (node --test); the
+          tallymark command's dev and tail run on the quickstart worker
 EOF
 }
 
@@ -96,7 +97,9 @@ stage_docs() {
 
 stage_bench() {
   log "benchmarks compile (run them with: ./scripts/bench.sh)"
-  cargo bench --workspace --no-run --locked
+  # The bench targets are all in benches/; `--workspace` would also build every other crate's
+  # library and binaries with the release profile (LTO), for nothing.
+  cargo bench -p tallymark-benches --no-run --locked
   ensure_node # wasm-opt, from the e2e packages
   log "wasm size: what instrumentation adds to examples/kiloclaw, against the committed limit"
   "$ROOT/scripts/wasm-size.sh" --check
@@ -106,6 +109,10 @@ stage_e2e() {
   ensure_node
   log "end to end: the example workers in workerd, points captured"
   "$ROOT/scripts/build-examples.sh"
+  # e2e/tests/dev.test.js runs `tallymark dev` and `tallymark tail` (target/debug/tallymark, or
+  # under $CARGO_TARGET_DIR).
+  log "the tallymark command, for its e2e tests"
+  cargo build -p tallymark-cli --locked
   (cd "$ROOT/e2e" && node --test --test-concurrency=1 tests/)
 }
 

@@ -48,27 +48,63 @@ export function decodePoint(json) {
   };
 }
 
-/** Collects the points posted to it. */
-async function startCapture(store) {
+/**
+ * A captured point as `tallymark ingest` reads it: the blobs as the bytes workerd delivered, the
+ * time it arrived.
+ */
+function ingestLine(point) {
+  return {
+    dataset: point.dataset,
+    index: point.index,
+    blobs: point.rawBlobs.map((blob) => [...blob]),
+    doubles: point.doubles,
+    timestamp: Date.now(),
+  };
+}
+
+/**
+ * Collects the points posted to it. `behaviour` ({ status, delayMs }, read at each request, so a
+ * test may change it while the worker runs) makes it answer with another status, or later: what
+ * workerd then does with the write is its own (see e2e/tests/faults.test.js). `received` counts
+ * every request that reached it, whatever it answered.
+ */
+async function startCapture(store, behaviour) {
   const points = [];
+  const counts = { received: 0 };
   const server = http.createServer((req, res) => {
+    counts.received += 1;
+    res.shouldKeepAlive = false;
     const chunks = [];
     req.on('data', (chunk) => chunks.push(chunk));
     req.on('end', () => {
-      try {
-        const point = decodePoint(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        points.push(point);
-        if (store) fs.appendFileSync(store, JSON.stringify(point) + '\n');
-        res.end('ok');
-      } catch (error) {
-        res.statusCode = 400;
-        res.end(String(error));
-      }
+      const answer = () => {
+        if (behaviour.status !== 200) {
+          res.statusCode = behaviour.status;
+          res.end('capture: failing on purpose');
+          return;
+        }
+        try {
+          const point = decodePoint(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+          points.push(point);
+          if (store) fs.appendFileSync(store, JSON.stringify(ingestLine(point)) + '\n');
+          res.end('ok');
+        } catch (error) {
+          res.statusCode = 400;
+          res.end(String(error));
+        }
+      };
+      if (behaviour.delayMs > 0) setTimeout(answer, behaviour.delayMs);
+      else answer();
     });
   });
-  server.listen(0, '127.0.0.1');
+  // Every answer closes its connection. With keep-alive, Node closes a connection idle for 5 s,
+  // and workerd, which pools its connections to the dataset's service, may send its next point on
+  // one as it closes: that point is lost in workerd, logged only with --verbose ("connection
+  // closed before message completed"). Never closing them instead lets workerd's pool grow until
+  // it runs out of file descriptors under load. The load run showed both (BENCHMARKS.md, "Load").
+  server.listen(0, '127.0.0.1', 4096);
   await once(server, 'listening');
-  return { points, port: server.address().port, close: () => server.close() };
+  return { points, counts, port: server.address().port, close: () => server.close() };
 }
 
 function capnpString(value) {
@@ -97,19 +133,31 @@ const QUEUE_DRIVER = `export default {
  *   queues: true (a queue driver on `driverPort`), readyPoints: N (the points the readiness probe,
  *   `GET /__tallymark_ready`, writes; 0 when omitted) }.
  */
-function writeConfig(dir, worker, { port, capturePort, driverPort, withAnalytics }) {
+function writeConfig(dir, worker, { port, captureAddress, driverPort, withAnalytics, bindings: replaced = {}, extensionModules = [] }) {
   for (const file of ['index.js', 'index_bg.wasm']) {
     fs.copyFileSync(path.join(worker.buildDir, file), path.join(dir, file));
   }
   const datasets = withAnalytics ? worker.datasets ?? [] : [];
   const services = [`(name = "main", worker = .worker)`];
   for (const { dataset } of datasets) {
-    services.push(`(name = ${capnpString(dataset)}, external = (address = "127.0.0.1:${capturePort}", http = ()))`);
+    services.push(`(name = ${capnpString(dataset)}, external = (address = ${capnpString(captureAddress)}, http = ()))`);
   }
   const bindings = [];
   for (const { binding, dataset } of datasets) {
+    if (replaced[binding] !== undefined) continue;
     bindings.push(`(name = ${capnpString(binding)}, analyticsEngine = ${capnpString(dataset)})`);
   }
+  // Bindings given by the test, as capnp text (`text = "x"`), in place of a dataset's binding of
+  // that name or in addition.
+  for (const [name, value] of Object.entries(replaced)) bindings.push(`(name = ${capnpString(name)}, ${value})`);
+  // Internal modules a `wrapped` binding names (`wrapped = (moduleName = "...")`).
+  const moduleFile = (name) => `ext-${name.replace(/[^A-Za-z0-9]/g, '_')}.js`;
+  for (const { name, source } of extensionModules) fs.writeFileSync(path.join(dir, moduleFile(name)), source);
+  const extensions = extensionModules.length === 0
+    ? ''
+    : `\n  extensions = [(modules = [${extensionModules
+      .map(({ name }) => `(name = ${capnpString(name)}, esModule = embed ${capnpString(moduleFile(name))}, internal = true)`)
+      .join(', ')}])],`;
   for (const [name, value] of Object.entries(worker.vars ?? {})) {
     bindings.push(`(name = ${capnpString(name)}, text = ${capnpString(value)})`);
   }
@@ -139,7 +187,7 @@ const queueDriver :Workerd.Worker = (
 
 const config :Workerd.Config = (
   services = [${services.join(', ')}],
-  sockets = [${sockets.join(', ')}],
+  sockets = [${sockets.join(', ')}],${extensions}
 );
 ${driver}
 const worker :Workerd.Worker = (
@@ -187,20 +235,37 @@ export const startedWorkers = new Set();
 
 /**
  * Starts `worker` in workerd. Options: `withAnalytics` (default true): bind the Analytics Engine
- * datasets; `store`: also append every captured point to this JSON-lines file.
+ * datasets; `store`: also append every captured point to this JSON-lines file; `capture`
+ * ({ status, delayMs }, default 200 at once): how the capture server answers, changeable later
+ * through `handle.capture`; `captureAddress` ("host:port"): point the datasets' services there
+ * instead of at the capture server (a closed port, a capture in another process); `bindings`
+ * ({ NAME: capnp text }): bindings in place of a dataset's of that name, or added, and
+ * `extensionModules` ([{ name, source }]): the internal modules a `wrapped` binding names; `verbose`:
+ * run workerd with --verbose (only then does it log a failed forwarding of a point).
  */
-export async function startWorker(worker, { withAnalytics = true, store } = {}) {
+export async function startWorker(
+  worker,
+  { withAnalytics = true, store, capture: behaviour = {}, captureAddress, bindings, extensionModules, verbose = false } = {},
+) {
   for (const file of ['index.js', 'index_bg.wasm']) {
     if (!fs.existsSync(path.join(worker.buildDir, file))) {
       throw new Error(`${worker.name} is not built: ${path.join(worker.buildDir, file)} is missing (run scripts/build-examples.sh)`);
     }
   }
-  const capture = await startCapture(store);
+  const answer = { status: 200, delayMs: 0, ...behaviour };
+  const capture = await startCapture(store, answer);
   const port = await freePort();
   const driverPort = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tallymark-${worker.name}-`));
-  writeConfig(dir, worker, { port, capturePort: capture.port, driverPort, withAnalytics });
-  const child = spawn(workerdBin, ['serve', 'config.capnp', '--experimental'], {
+  writeConfig(dir, worker, {
+    port,
+    captureAddress: captureAddress ?? `127.0.0.1:${capture.port}`,
+    driverPort,
+    withAnalytics,
+    bindings,
+    extensionModules,
+  });
+  const child = spawn(workerdBin, ['serve', 'config.capnp', '--experimental', ...(verbose ? ['--verbose'] : [])], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -220,6 +285,10 @@ export async function startWorker(worker, { withAnalytics = true, store } = {}) 
     pid: child.pid,
     /** Every point captured so far, oldest first. */
     points: capture.points,
+    /** How the capture server answers ({ status, delayMs }); a test may change it. */
+    capture: answer,
+    /** How many requests reached the capture server, whatever it answered (reset clears it). */
+    received: () => capture.counts.received,
     /** Lines the worker logged with console.log (workerd's stdout). */
     stdout,
     /** console.warn/error and workerd's own messages (stderr). */
@@ -266,6 +335,7 @@ export async function startWorker(worker, { withAnalytics = true, store } = {}) 
     /** Forgets what was captured so far. */
     reset() {
       capture.points.length = 0;
+      capture.counts.received = 0;
       stdout.length = 0;
       stderr.length = 0;
     },

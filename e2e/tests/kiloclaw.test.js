@@ -1893,6 +1893,23 @@ describe('lifecycle events added later (§7.3, §7.4)', () => {
     });
   });
 
+  test('force-retry-recovery that fails: force_retry_recovery_failed with the error, after provisioning_failed', async () => {
+    const user = 'v2-force-2';
+    await startingInstance(user);
+    const message = 'fly api unavailable';
+    await fake('fly', user, { createMachine: [{ error: message, status: 503 }] });
+    worker.reset();
+    assert.equal((await platform('POST', '/api/platform/force-retry-recovery', { userId: user })).status, 409);
+    await assertWritten([provisioningFailed(user, 'no_machine_created', message)], {
+      also: requestPoints('POST', '/api/platform/force-retry-recovery', user, {
+        error: 'HTTP 409',
+        recovery: manualStartBlobs('instance.force_retry_recovery_failed', user, {
+          route: '/api/platform/force-retry-recovery', error: message,
+        }),
+      }),
+    });
+  });
+
   test('crash-recovery: succeeded with a fresh read of status, machine and app; started has no duration', async () => {
     const user = 'v2-crash-1';
     await stoppedInstance(user);

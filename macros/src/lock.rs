@@ -16,210 +16,15 @@
 //! - the values of each `FixedText` enum are recorded too: a removed value is an error at the
 //!   enum, an added one makes the lock out of date.
 //!
-//! The format, one line per slot: `  <slot> <field> <kind>` with an optional `  # <doc>`, or
-//! `  <slot> retired <field it held>`, under `layout <Name> dataset <d> binding <b>`; and one line
-//! per enum: `enum <Name> values <text> <text> ...`.
+//! The file's format (types, parser, renderer) is the `tallymark-schema` crate, shared with the
+//! `tallymark` command; this module is what the macros do with it.
 
 use crate::errors::Errors;
 use crate::layout::validate::{Field, Layout, Slot};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
-use std::fmt::Write as _;
 use std::path::PathBuf;
-
-/// The lock's file name, beside the crate's `Cargo.toml`.
-const FILE_NAME: &str = "tallymark.lock";
-
-const HEADER: &str = "# tallymark schema lock: what each slot of each dataset holds. #[tallymark::layout] checks\n\
-# the layouts against it when the crate compiles. Rewrite it with TALLYMARK_LOCK=write cargo check\n\
-# and review the diff: only appended slots should appear.\n";
-
-/// Where a slot entry sits in a point.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Place {
-    Index,
-    Blob(u8),
-    Double(u8),
-}
-
-impl std::fmt::Display for Place {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Place::Index => f.write_str("index"),
-            Place::Blob(n) => write!(f, "blob{n}"),
-            Place::Double(n) => write!(f, "double{n}"),
-        }
-    }
-}
-
-impl Place {
-    fn parse(text: &str) -> Option<Place> {
-        if text == "index" {
-            return Some(Place::Index);
-        }
-        let number = |prefix: &str| text.strip_prefix(prefix)?.parse::<u8>().ok();
-        number("blob")
-            .map(Place::Blob)
-            .or_else(|| number("double").map(Place::Double))
-    }
-}
-
-/// One slot line of the lock, or one slot of the layout.
-#[derive(Clone, Debug, PartialEq)]
-struct Entry {
-    place: Place,
-    field: String,
-    /// `text`, `bytes`, `number` or `enum <Type>`; `retired` for a retired slot.
-    kind: String,
-    doc: String,
-    /// The line as written in the lock (1-based number and text), for errors.
-    line: Option<(usize, String)>,
-}
-
-impl Entry {
-    fn retired(&self) -> bool {
-        self.kind == "retired"
-    }
-
-    fn render(&self) -> String {
-        if self.retired() {
-            format!("  {} retired {}", self.place, self.field)
-        } else if self.doc.is_empty() {
-            format!("  {} {} {}", self.place, self.field, self.kind)
-        } else {
-            format!(
-                "  {} {} {}  # {}",
-                self.place, self.field, self.kind, self.doc
-            )
-        }
-    }
-
-    /// `tallymark.lock line N: `...``, for messages.
-    fn quoted(&self) -> String {
-        match &self.line {
-            Some((n, text)) => format!("{FILE_NAME} line {n}: `{}`", text.trim()),
-            None => format!("{FILE_NAME}: `{}`", self.render().trim()),
-        }
-    }
-}
-
-/// One layout's section.
-#[derive(Clone, Debug, PartialEq)]
-struct Section {
-    layout: String,
-    dataset: String,
-    binding: String,
-    entries: Vec<Entry>,
-    line: usize,
-}
-
-impl Section {
-    fn render(&self, out: &mut String) {
-        let _ = writeln!(
-            out,
-            "\nlayout {} dataset {} binding {}",
-            self.layout, self.dataset, self.binding
-        );
-        for entry in &self.entries {
-            let _ = writeln!(out, "{}", entry.render());
-        }
-    }
-
-    fn header(&self) -> String {
-        format!(
-            "{FILE_NAME} line {}: `layout {} dataset {} binding {}`",
-            self.line, self.layout, self.dataset, self.binding
-        )
-    }
-}
-
-/// The values a `FixedText` enum writes, as the lock records them.
-#[derive(Clone, Debug, PartialEq)]
-struct EnumValues {
-    name: String,
-    values: Vec<String>,
-    /// The line's number (0 when not read from the file).
-    line: usize,
-}
-
-impl EnumValues {
-    fn render(&self) -> String {
-        format!("enum {} values {}", self.name, self.values.join(" "))
-    }
-}
-
-/// The whole lock: the layouts' sections and the enums, in file order.
-#[derive(Default, Debug)]
-struct Lock {
-    sections: Vec<Section>,
-    enums: Vec<EnumValues>,
-}
-
-/// Reads a lock.
-fn parse(text: &str) -> Result<Lock, String> {
-    let mut sections: Vec<Section> = Vec::new();
-    let mut enums: Vec<EnumValues> = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
-        let n = i + 1;
-        let (content, doc) = match raw.split_once("  # ") {
-            Some((content, doc)) => (content, doc.trim()),
-            None => (raw, ""),
-        };
-        let words: Vec<&str> = content.split_whitespace().collect();
-        match words.as_slice() {
-            [] => {}
-            [first, ..] if first.starts_with('#') => {}
-            ["enum", name, "values", values @ ..] if !raw.starts_with(' ') => {
-                enums.push(EnumValues {
-                    name: (*name).to_owned(),
-                    values: values.iter().map(|v| (*v).to_owned()).collect(),
-                    line: n,
-                });
-            }
-            ["layout", layout, "dataset", dataset, "binding", binding] => sections.push(Section {
-                layout: (*layout).to_owned(),
-                dataset: (*dataset).to_owned(),
-                binding: (*binding).to_owned(),
-                entries: Vec::new(),
-                line: n,
-            }),
-            [place, field, kind @ ..] if !kind.is_empty() => {
-                let section = sections
-                    .last_mut()
-                    .ok_or_else(|| format!("line {n}: a slot line before any `layout` line"))?;
-                let place = Place::parse(place)
-                    .ok_or_else(|| format!("line {n}: unknown slot `{place}`"))?;
-                let (field, kind) = match (*field, kind) {
-                    ("retired", [was]) => ((*was).to_owned(), "retired".to_owned()),
-                    (field, kind) => (field.to_owned(), kind.join(" ")),
-                };
-                section.entries.push(Entry {
-                    place,
-                    field,
-                    kind,
-                    doc: doc.to_owned(),
-                    line: Some((n, raw.to_owned())),
-                });
-            }
-            _ => return Err(format!("line {n}: cannot read `{}`", raw.trim())),
-        }
-    }
-    Ok(Lock { sections, enums })
-}
-
-fn render(lock: &Lock) -> String {
-    let mut out = String::from(HEADER);
-    for section in &lock.sections {
-        section.render(&mut out);
-    }
-    if !lock.enums.is_empty() {
-        out.push('\n');
-    }
-    for values in &lock.enums {
-        let _ = writeln!(out, "{}", values.render());
-    }
-    out
-}
+use tallymark_schema::{parse, render, Entry, EnumValues, Lock, Place, Section, FILE_NAME};
 
 /// The lock of the crate being compiled: its path, whether `TALLYMARK_LOCK=write` asks to rewrite
 /// it, and its content (empty when writing a new one). `None` when the crate has no lock; an error
@@ -438,11 +243,7 @@ fn rewritten(
             }
         }
     }
-    entries.sort_by_key(|entry| match entry.place {
-        Place::Index => (0, 0),
-        Place::Blob(n) => (1, n),
-        Place::Double(n) => (2, n),
-    });
+    entries.sort_by_key(|entry| entry.place.order());
     for entry in &mut entries {
         entry.line = None;
     }
@@ -613,38 +414,5 @@ fn out_of_date(ident: &syn::Ident, changes: &[String]) -> TokenStream {
             struct SchemaLockOutOfDate;
             let _ = SchemaLockOutOfDate;
         };
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_lock_reads_back_what_it_renders() {
-        let text = format!(
-            "{HEADER}\nlayout Event dataset events binding EVENTS\n  index event text  # The name.\n  blob1 event text  # The name.\n  blob2 kind enum Kind\n  blob3 retired old_field\n  double1 duration_ms number\n\nenum Kind values plain fancy\n"
-        );
-        let lock = parse(&text).unwrap();
-        assert_eq!(lock.sections.len(), 1);
-        let section = &lock.sections[0];
-        assert_eq!(section.entries.len(), 5);
-        assert_eq!(section.entries[2].kind, "enum Kind");
-        assert!(section.entries[3].retired());
-        assert_eq!(section.entries[3].field, "old_field");
-        assert_eq!(lock.enums[0].values, ["plain", "fancy"]);
-        assert_eq!(render(&lock), text);
-    }
-
-    #[test]
-    fn a_line_that_cannot_be_read_is_an_error_naming_it() {
-        assert_eq!(
-            parse("layout A dataset a binding B\n  blob99x f text\n").unwrap_err(),
-            "line 2: unknown slot `blob99x`"
-        );
-        assert_eq!(
-            parse("  blob1 f text\n").unwrap_err(),
-            "line 1: a slot line before any `layout` line"
-        );
     }
 }

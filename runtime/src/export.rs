@@ -1,78 +1,43 @@
 //! A layout's schema exported for the tools that read its rows: JSON for programs, SQL for
 //! Analytics Engine's SQL API (a projection that names every column), Markdown for a repository's
-//! docs. Each lists the index, then the blobs, then the doubles, by column.
+//! docs. The rendering is `tallymark_schema::export`'s, shared with `tallymark schema export`.
 
-use crate::schema::{FieldSchema, Schema, Slot};
-use std::fmt::Write as _;
-
-/// One column of a point and the field it holds.
-struct Column {
-    /// `index1`, `blob3`, `double1`.
-    name: String,
-    field: &'static FieldSchema,
-}
-
-/// Every column, in the order Analytics Engine numbers them: the index, blobs, doubles.
-fn columns(schema: &Schema) -> Vec<Column> {
-    let mut columns: Vec<(u8, u8, Column)> = Vec::new();
-    for field in schema.fields() {
-        if field.is_index() {
-            let name = "index1".to_owned();
-            columns.push((0, 1, Column { name, field }));
-        }
-        match field.slot() {
-            Some(slot @ Slot::Blob(n)) => columns.push((
-                1,
-                n,
-                Column {
-                    name: slot.column(),
-                    field,
-                },
-            )),
-            Some(slot @ Slot::Double(n)) => {
-                columns.push((
-                    2,
-                    n,
-                    Column {
-                        name: slot.column(),
-                        field,
-                    },
-                ));
-            }
-            None => {}
-        }
-    }
-    columns.sort_by_key(|(group, n, _)| (*group, *n));
-    columns.into_iter().map(|(_, _, column)| column).collect()
-}
+use crate::schema::{Schema, Slot};
+use tallymark_schema::export::{Field, Layout};
+use tallymark_schema::Place;
 
 impl Schema {
+    /// The layout as its exports describe it: its fields in declaration order, each with its
+    /// Rust type. `tallymark schema export` describes a lock's layouts alike, and both render
+    /// through the same code.
+    fn description(&self) -> Layout<'_> {
+        Layout {
+            layout: self.layout(),
+            dataset: self.dataset(),
+            binding: self.binding(),
+            fields: self
+                .fields()
+                .iter()
+                .map(|field| Field {
+                    name: field.name(),
+                    ty: field.ty(),
+                    index: field.is_index(),
+                    slot: field.slot().map(|slot| match slot {
+                        Slot::Blob(n) => Place::Blob(n),
+                        Slot::Double(n) => Place::Double(n),
+                    }),
+                    doc: field.doc(),
+                })
+                .collect(),
+        }
+    }
+
     /// The schema as JSON, for tools (exporting the layout, naming columns in queries and tables):
     /// `{"layout","dataset","binding","blobCount","doubleCount","fields":[{"name","type","index","column","doc"}]}`
-    /// where `column` is `blob3`, `double1`, or `null` for an index-only field.
+    /// where `column` is `blob3`, `double1`, or `null` for an index-only field; fields in
+    /// declaration order.
     pub fn to_json(&self) -> String {
-        let fields: Vec<serde_json::Value> = self
-            .fields()
-            .iter()
-            .map(|field| {
-                serde_json::json!({
-                    "name": field.name(),
-                    "type": field.ty(),
-                    "index": field.is_index(),
-                    "column": field.slot().map(|slot| slot.column()),
-                    "doc": field.doc(),
-                })
-            })
-            .collect();
-        serde_json::json!({
-            "layout": self.layout(),
-            "dataset": self.dataset(),
-            "binding": self.binding(),
-            "blobCount": self.blob_count(),
-            "doubleCount": self.double_count(),
-            "fields": fields,
-        })
-        .to_string()
+        self.description().to_json()
     }
 
     /// A query for Analytics Engine's SQL API that selects every column under its field's name,
@@ -94,46 +59,14 @@ impl Schema {
     /// );
     /// ```
     pub fn to_sql(&self) -> String {
-        let mut selected = vec!["timestamp".to_owned(), "_sample_interval".to_owned()];
-        for column in columns(self) {
-            let also_a_blob = column.name == "index1" && column.field.slot().is_some();
-            if !also_a_blob {
-                selected.push(format!("{} AS {}", column.name, column.field.name()));
-            }
-        }
-        format!(
-            "SELECT\n  {}\nFROM {}",
-            selected.join(",\n  "),
-            self.dataset()
-        )
+        self.description().to_sql()
     }
 
     /// A Markdown section for a repository's docs: the dataset, its binding and layout, and a
-    /// table of its columns with each field's name, type and doc comment.
+    /// table of its columns (the index, blobs, doubles) with each field's name, type and doc
+    /// comment.
     pub fn to_markdown(&self) -> String {
-        let mut out = format!(
-            "### `{}`\n\nBinding `{}`, layout `{}`.\n\n| column | field | type | meaning |\n|---|---|---|---|\n",
-            self.dataset(),
-            self.binding(),
-            self.layout()
-        );
-        for column in columns(self) {
-            let doc = column
-                .field
-                .doc()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
-            let _ = writeln!(
-                out,
-                "| `{}` | `{}` | `{}` | {} |",
-                column.name,
-                column.field.name(),
-                column.field.ty(),
-                doc.replace('|', "\\|")
-            );
-        }
-        out
+        self.description().to_markdown()
     }
 }
 

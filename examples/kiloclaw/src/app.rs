@@ -440,7 +440,9 @@ async fn instance_get(env: &Env, user: &str, path: &str) -> Result<Response> {
 /// `POST /__fake/alarm?userId=U` (run the reconcile alarm now), `POST /__fake/burst?userId=U&n=N`
 /// (request N points in this one invocation; `&event=E` names them `E` instead of `fake.burst`,
 /// so a test can send an event name past the index limit), `POST /__fake/panic?userId=U` (panic,
-/// so the tests can see that the harness notices a panic in workerd's output).
+/// so the tests can see that the harness notices a panic in workerd's output), `POST
+/// /__fake/slow?userId=U&ms=N` (an instrumented handler that waits N ms on a timer before it
+/// answers, so a test can cancel a request mid-handler).
 async fn fake(mut req: Request, env: Env) -> Result<Response> {
     let Some(user) = query_user(&req) else {
         return Response::error("userId query parameter is required", 400);
@@ -470,7 +472,21 @@ async fn fake(mut req: Request, env: Env) -> Result<Response> {
             }
             Response::from_json(&json!({ "requested": count }))
         }
+        (Method::Post, "/__fake/slow") => {
+            let ms = query_text(&req, "ms")
+                .and_then(|ms| ms.parse().ok())
+                .unwrap_or(0);
+            fake_slow(user, ms).await
+        }
         (Method::Post, "/__fake/panic") => panic!("fake panic requested for {user}"),
         _ => Response::error("Not Found", 404),
     }
+}
+
+/// The slow handler of `POST /__fake/slow`: one point (`fake.slow.create`), written when the body
+/// returns, or by the instrumented call's drop guard if the future is dropped first.
+#[tallymark::instrumented(KiloClawEvent, route = "POST /__fake/slow", enrich = http_fields, fields(user_id = user))]
+async fn fake_slow(user: String, ms: u64) -> Result<Response> {
+    worker::Delay::from(std::time::Duration::from_millis(ms)).await;
+    Response::from_json(&json!({ "waitedMs": ms }))
 }

@@ -92,3 +92,28 @@ fn assert_lock_names_the_exported_columns(lock: &str, schema: &Schema) {
     exported.sort();
     assert_eq!(locked, exported, "{layout}");
 }
+
+/// The exports made from the lock alone (`tallymark schema export --lock tallymark.lock`) are the
+/// layouts' own: the same SQL and the same Markdown for both datasets, so `SCHEMA.md` could be
+/// made from either.
+#[test]
+fn the_locks_exports_are_the_layouts() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tallymark.lock"))
+        .expect("the example commits its lock");
+    let lock = tallymark_schema::parse(&text).expect("the lock reads");
+    for schema in SCHEMAS {
+        let section = lock
+            .sections
+            .iter()
+            .find(|section| section.layout == schema.layout())
+            .expect("the layout's section");
+        let exported = tallymark_schema::export::Layout::of_lock(section);
+        assert_eq!(exported.to_sql(), schema.to_sql(), "{}", schema.layout());
+        assert_eq!(
+            exported.to_markdown(),
+            schema.to_markdown(),
+            "{}",
+            schema.layout()
+        );
+    }
+}

@@ -97,9 +97,20 @@ impl Scope {
     /// Object's `fetch`/`alarm`): its start time is the one instrumented handlers measure from.
     ///
     /// The keys of `#[hashed]` fields are the Worker secrets the layouts name (`hash_key`).
+    ///
+    /// With the variable `TALLYMARK_DEV_PRINT` set to `1` (say in `.dev.vars`, which `wrangler
+    /// dev` reads and `wrangler deploy` does not upload), each point is also printed on the
+    /// console as one line, `tallymark <dataset> <fields as JSON>` (redacted fields empty): under
+    /// `wrangler dev`, whose Analytics Engine binding discards points, that is where they show.
     pub fn from_env(env: &Env) -> Self {
         let secrets = env.clone();
-        Scope::new(AnalyticsEngineSink::new(env)).with_key_source(Box::new(move |name| {
+        let analytics = AnalyticsEngineSink::new(env);
+        let scope = if dev_print(env) {
+            Scope::new(super::Fanout::new().with(analytics).with(DevPrintSink))
+        } else {
+            Scope::new(analytics)
+        };
+        scope.with_key_source(Box::new(move |name| {
             secrets
                 .secret(name)
                 .ok()
@@ -108,9 +119,47 @@ impl Scope {
     }
 }
 
+/// The variable that turns [`DevPrintSink`] on.
+const DEV_PRINT: &str = "TALLYMARK_DEV_PRINT";
+
+/// Whether `env` asks for points on the console too (`TALLYMARK_DEV_PRINT` is `1` or `true`).
+fn dev_print(env: &Env) -> bool {
+    env.var(DEV_PRINT)
+        .is_ok_and(|value| dev_print_value(&value.to_string()))
+}
+
+/// Whether a value of `TALLYMARK_DEV_PRINT` turns printing on.
+fn dev_print_value(value: &str) -> bool {
+    matches!(value.trim(), "1" | "true")
+}
+
+/// Prints each point as `tallymark <dataset> <JSON fields>` on the console (`console.log`), for
+/// `wrangler dev` (see [`Scope::from_env`]).
+struct DevPrintSink;
+
+/// The line [`DevPrintSink`] prints.
+fn dev_print_line(point: &DataPoint<'_>) -> String {
+    format!(
+        "tallymark {} {}",
+        point.schema().dataset(),
+        super::json_line(point)
+    )
+}
+
+impl Sink for DevPrintSink {
+    fn write(&self, point: &DataPoint<'_>) -> Result<(), WriteError> {
+        let line = dev_print_line(point);
+        #[cfg(target_arch = "wasm32")]
+        worker::console_log!("{line}");
+        #[cfg(not(target_arch = "wasm32"))]
+        println!("{line}");
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::index_text;
+    use super::{dev_print_line, dev_print_value, index_text};
     use crate::limits::MAX_INDEX_BYTES;
 
     #[test]
@@ -120,5 +169,17 @@ mod tests {
         assert_eq!(text.len(), 96, "32 replacement characters of 3 bytes");
         assert!(text.chars().all(|c| c == char::REPLACEMENT_CHARACTER));
         assert_eq!(index_text(b"status.get"), "status.get");
+    }
+
+    #[test]
+    fn the_dev_print_switch_and_line() {
+        assert!(dev_print_value("1") && dev_print_value("true") && dev_print_value(" 1\n"));
+        assert!(!dev_print_value("0") && !dev_print_value("") && !dev_print_value("yes"));
+        let mut point = crate::test_layout::probe("probe.logged", "a note");
+        point.duration_ms(2.5);
+        assert_eq!(
+            dev_print_line(&point.seal()),
+            "tallymark probes {\"event\":\"probe.logged\",\"note\":\"a note\",\"error\":\"\",\"duration_ms\":2.5}"
+        );
     }
 }

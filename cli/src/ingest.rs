@@ -1,0 +1,234 @@
+//! `tallymark ingest`: points from JSON Lines into the store.
+//!
+//! One JSON object a line: `dataset`, `index`, `blobs` (strings, or arrays of byte values as
+//! workerd delivers them), `doubles`, and optionally `timestamp` (RFC 3339 text, or epoch
+//! milliseconds; default now) and `sample_interval` (default 1). A line that is not such an object
+//! is rejected with its number and counted; the others are loaded, in transactions of
+//! [`BATCH`] points.
+
+use crate::store::{is_dataset_name, Point, Store, SLOTS};
+use serde_json::{Map, Value};
+use std::io::BufRead;
+
+/// How many points one transaction inserts.
+pub const BATCH: usize = 10_000;
+
+/// The most bytes an index may have (Analytics Engine drops points with a longer one).
+pub const INDEX_BYTES: usize = 96;
+
+/// The most bytes a point's blobs may have together (workerd's limit).
+pub const BLOB_BYTES: usize = 16_000;
+
+/// What an ingest did.
+#[derive(Debug, Default, PartialEq)]
+pub struct Report {
+    /// Points loaded.
+    pub loaded: usize,
+    /// Each rejected line: its 1-based number and why.
+    pub rejected: Vec<(usize, String)>,
+}
+
+/// Reads `input` line by line and loads every valid point into `store`.
+pub fn ingest(store: &mut Store, input: impl BufRead, now: i64) -> Result<Report, String> {
+    let mut report = Report::default();
+    let mut batch = Vec::with_capacity(BATCH);
+    for (i, line) in input.lines().enumerate() {
+        let number = i + 1;
+        let line = line.map_err(|e| format!("cannot read line {number}: {e}"))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match parse_line(&line, now) {
+            Ok(point) => batch.push(point),
+            Err(reason) => report.rejected.push((number, reason)),
+        }
+        if batch.len() == BATCH {
+            store.insert(&batch)?;
+            report.loaded += batch.len();
+            batch.clear();
+        }
+    }
+    store.insert(&batch)?;
+    report.loaded += batch.len();
+    Ok(report)
+}
+
+/// One line as a point, or why it is not one.
+pub fn parse_line(line: &str, now: i64) -> Result<Point, String> {
+    let value: Value = serde_json::from_str(line).map_err(|e| format!("not JSON ({e})"))?;
+    let Value::Object(object) = value else {
+        return Err("not a JSON object".to_owned());
+    };
+    if let Some(key) = object.keys().find(|key| {
+        ![
+            "dataset",
+            "index",
+            "blobs",
+            "doubles",
+            "timestamp",
+            "sample_interval",
+        ]
+        .contains(&key.as_str())
+    }) {
+        return Err(format!(
+            "unknown key `{key}` (expected dataset, index, blobs, doubles, timestamp, sample_interval)"
+        ));
+    }
+    let dataset = match object.get("dataset") {
+        Some(Value::String(name)) if is_dataset_name(name) => name.clone(),
+        Some(Value::String(name)) => {
+            return Err(format!(
+            "`{name}` cannot name a dataset (letters, digits and `_`, not starting with a digit)"
+        ))
+        }
+        _ => return Err("`dataset` is missing or not text".to_owned()),
+    };
+    let index = match object.get("index") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(value) => bytes(value).map_err(|e| format!("`index`: {e}"))?,
+    };
+    if index.len() > INDEX_BYTES {
+        return Err(format!(
+            "`index` has {} bytes; Analytics Engine allows {INDEX_BYTES}",
+            index.len()
+        ));
+    }
+    let blobs = list(&object, "blobs")?
+        .iter()
+        .enumerate()
+        .map(|(i, value)| match value {
+            Value::Null => Ok(Vec::new()),
+            value => bytes(value).map_err(|e| format!("blob{}: {e}", i + 1)),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let total: usize = blobs.iter().map(Vec::len).sum();
+    if total > BLOB_BYTES {
+        return Err(format!(
+            "the blobs have {total} bytes together; Analytics Engine allows {BLOB_BYTES}"
+        ));
+    }
+    let doubles = list(&object, "doubles")?
+        .iter()
+        .enumerate()
+        .map(|(i, value)| {
+            value
+                .as_f64()
+                .filter(|d| d.is_finite())
+                .ok_or_else(|| format!("double{} is not a finite number", i + 1))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let timestamp = match object.get("timestamp") {
+        None | Some(Value::Null) => now,
+        Some(Value::String(text)) => crate::time::parse_rfc3339(text).ok_or_else(|| {
+            format!("`timestamp` \"{text}\" is not RFC 3339 (2024-01-02T03:04:05Z)")
+        })?,
+        Some(Value::Number(ms)) => ms
+            .as_i64()
+            .map(|ms| ms.div_euclid(1000))
+            .ok_or_else(|| "`timestamp` is not a whole number of milliseconds".to_owned())?,
+        Some(_) => {
+            return Err("`timestamp` is neither RFC 3339 text nor epoch milliseconds".to_owned())
+        }
+    };
+    let sample_interval = match object.get("sample_interval") {
+        None | Some(Value::Null) => 1,
+        Some(value) => value
+            .as_i64()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| "`sample_interval` is not a whole number ≥ 1".to_owned())?,
+    };
+    Ok(Point {
+        dataset,
+        timestamp,
+        sample_interval,
+        index,
+        blobs,
+        doubles,
+    })
+}
+
+/// The array under `key` (empty when absent), at most [`SLOTS`] long.
+fn list<'a>(object: &'a Map<String, Value>, key: &str) -> Result<&'a [Value], String> {
+    match object.get(key) {
+        None | Some(Value::Null) => Ok(&[]),
+        Some(Value::Array(items)) if items.len() <= SLOTS => Ok(items),
+        Some(Value::Array(items)) => Err(format!(
+            "`{key}` has {} items; a point has at most {SLOTS}",
+            items.len()
+        )),
+        Some(_) => Err(format!("`{key}` is not an array")),
+    }
+}
+
+/// A blob or index: text, or an array of byte values.
+pub(crate) fn bytes(value: &Value) -> Result<Vec<u8>, String> {
+    match value {
+        Value::String(text) => Ok(text.as_bytes().to_vec()),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| {
+                item.as_u64()
+                    .and_then(|b| u8::try_from(b).ok())
+                    .ok_or_else(|| "a byte array holds a value that is not 0..=255".to_owned())
+            })
+            .collect(),
+        _ => Err("neither text nor an array of bytes".to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_line_reads_every_field() {
+        let point = parse_line(
+            r#"{"dataset":"ev","index":"a","blobs":["x",[104,105],null],"doubles":[1.5,2],"timestamp":"2023-11-14T22:13:20Z","sample_interval":4}"#,
+            0,
+        )
+        .unwrap();
+        assert_eq!(
+            point,
+            Point {
+                dataset: "ev".into(),
+                timestamp: 1_700_000_000,
+                sample_interval: 4,
+                index: b"a".to_vec(),
+                blobs: vec![b"x".to_vec(), b"hi".to_vec(), Vec::new()],
+                doubles: vec![1.5, 2.0],
+            }
+        );
+    }
+
+    #[test]
+    fn defaults_and_epoch_milliseconds() {
+        let point = parse_line(r#"{"dataset":"ev"}"#, 42).unwrap();
+        assert_eq!((point.timestamp, point.sample_interval), (42, 1));
+        let point = parse_line(r#"{"dataset":"ev","timestamp":1700000000999}"#, 0).unwrap();
+        assert_eq!(point.timestamp, 1_700_000_000);
+    }
+
+    #[test]
+    fn malformed_lines_say_why() {
+        let cases = [
+            ("{", "not JSON (EOF while parsing an object at line 1 column 1)"),
+            ("[1]", "not a JSON object"),
+            (r#"{"index":"a"}"#, "`dataset` is missing or not text"),
+            (r#"{"dataset":"a b"}"#, "`a b` cannot name a dataset (letters, digits and `_`, not starting with a digit)"),
+            (r#"{"dataset":"a","blob":[]}"#, "unknown key `blob` (expected dataset, index, blobs, doubles, timestamp, sample_interval)"),
+            (r#"{"dataset":"a","doubles":["1"]}"#, "double1 is not a finite number"),
+            (r#"{"dataset":"a","blobs":["",[256]]}"#, "blob2: a byte array holds a value that is not 0..=255"),
+            (r#"{"dataset":"a","timestamp":"yesterday"}"#, "`timestamp` \"yesterday\" is not RFC 3339 (2024-01-02T03:04:05Z)"),
+            (r#"{"dataset":"a","sample_interval":0}"#, "`sample_interval` is not a whole number ≥ 1"),
+            (r#"{"dataset":"a","doubles":[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]}"#, "`doubles` has 21 items; a point has at most 20"),
+        ];
+        for (line, reason) in cases {
+            assert_eq!(parse_line(line, 0).unwrap_err(), reason, "{line}");
+        }
+        let long = format!(r#"{{"dataset":"a","index":"{}"}}"#, "x".repeat(97));
+        assert_eq!(
+            parse_line(&long, 0).unwrap_err(),
+            "`index` has 97 bytes; Analytics Engine allows 96"
+        );
+    }
+}

@@ -1,0 +1,128 @@
+//! `tallymark schema`: a schema lock's layouts exported (JSON, SQL, Markdown) and checked, from the
+//! lock file alone.
+//!
+//! The exports are `tallymark_schema::export`'s, from the lock's description of each layout
+//! (`Layout::of_lock`), rendered as `tallymark::Schema::to_json`, `to_sql` and `to_markdown`
+//! render (tested against the runtime in `tests/schema_export.rs`).
+
+use tallymark_schema::{Lock, Place};
+
+/// Reads the lock at `path`.
+pub fn read(path: &std::path::Path) -> Result<Lock, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the schema lock {}: {e}", path.display()))?;
+    tallymark_schema::parse(&text).map_err(|e| format!("{} {e}", path.display()))
+}
+
+/// Every problem of a lock that the macros would not catch by themselves, each naming its line:
+/// a slot out of `1..=20`, two entries on one slot, no index or two, a field in two blobs or
+/// doubles, two layouts of one dataset, a name that cannot be an identifier.
+pub fn check(lock: &Lock) -> Vec<String> {
+    let mut problems = Vec::new();
+    let identifier = |name: &str| crate::store::is_dataset_name(name);
+    for (i, section) in lock.sections.iter().enumerate() {
+        let at = section.header();
+        if !identifier(&section.dataset) {
+            problems.push(format!("{at}: `{}` cannot name a dataset", section.dataset));
+        }
+        if !identifier(&section.binding) {
+            problems.push(format!("{at}: `{}` cannot name a binding", section.binding));
+        }
+        if let Some(earlier) = lock.sections[..i]
+            .iter()
+            .find(|s| s.dataset == section.dataset || s.layout == section.layout)
+        {
+            problems.push(format!(
+                "{at}: layout or dataset already declared at line {}",
+                earlier.line
+            ));
+        }
+        let indexes = section
+            .entries
+            .iter()
+            .filter(|e| e.place == Place::Index && !e.retired())
+            .count();
+        if indexes != 1 {
+            problems.push(format!(
+                "{at}: {indexes} index entries; a layout has exactly one"
+            ));
+        }
+        for (j, entry) in section.entries.iter().enumerate() {
+            let at = entry.quoted();
+            if let Place::Blob(n) | Place::Double(n) = entry.place {
+                if !(1..=20).contains(&n) {
+                    problems.push(format!("{at}: slots are numbered 1 to 20"));
+                }
+            }
+            if section.entries[..j].iter().any(|e| e.place == entry.place) {
+                problems.push(format!("{at}: {} is listed twice", entry.place));
+            }
+            let same_kind = |e: &&tallymark_schema::Entry| {
+                std::mem::discriminant(&e.place) == std::mem::discriminant(&entry.place)
+            };
+            if !entry.retired()
+                && section.entries[..j]
+                    .iter()
+                    .filter(same_kind)
+                    .any(|e| !e.retired() && e.field == entry.field)
+            {
+                problems.push(format!("{at}: `{}` holds two slots", entry.field));
+            }
+            if let Some(name) = entry.kind.strip_prefix("enum ") {
+                let name = name.split(' ').next().unwrap_or(name);
+                if !lock.enums.iter().any(|e| e.name == name) {
+                    problems.push(format!(
+                        "{at}: enum `{name}` has no `enum {name} values ...` line"
+                    ));
+                }
+            }
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOCK: &str = "layout Event dataset events binding EVENTS
+  index event text  # The name.
+  blob1 event text  # The name.
+  blob2 kind enum Kind
+  blob3 retired old
+  blob4 secret text hashed
+  double1 duration_ms number  # Time | ms.
+
+enum Kind values plain fancy
+";
+
+    #[test]
+    fn a_sound_lock_has_no_problems() {
+        assert_eq!(
+            check(&tallymark_schema::parse(LOCK).unwrap()),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn check_names_each_problem_and_its_line() {
+        let lock = tallymark_schema::parse(
+            "layout A dataset a binding B\n  blob1 x text\n  blob1 y text\n  blob21 z text\n  blob3 x text\n  double1 k enum Missing\n\nlayout C dataset a binding B-2\n  index e text\n  index f text\n",
+        )
+        .unwrap();
+        assert_eq!(
+            check(&lock),
+            [
+                "tallymark.lock line 1: `layout A dataset a binding B`: 0 index entries; a layout has exactly one",
+                "tallymark.lock line 3: `blob1 y text`: blob1 is listed twice",
+                "tallymark.lock line 4: `blob21 z text`: slots are numbered 1 to 20",
+                "tallymark.lock line 5: `blob3 x text`: `x` holds two slots",
+                "tallymark.lock line 6: `double1 k enum Missing`: enum `Missing` has no `enum Missing values ...` line",
+                "tallymark.lock line 8: `layout C dataset a binding B-2`: `B-2` cannot name a binding",
+                "tallymark.lock line 8: `layout C dataset a binding B-2`: layout or dataset already declared at line 1",
+                "tallymark.lock line 8: `layout C dataset a binding B-2`: 2 index entries; a layout has exactly one",
+                "tallymark.lock line 10: `index f text`: index is listed twice",
+            ]
+        );
+    }
+}

@@ -1,0 +1,348 @@
+//! Analytics Engine's SQL: parsed with sqlparser's ClickHouse dialect, checked against AE's rules
+//! (`check`), field names resolved from a schema lock (`names`), translated to SQLite
+//! (`translate`, `functions`) and run on the read-only store.
+
+pub mod catalogue;
+pub mod check;
+pub mod check_files;
+pub mod functions;
+pub mod names;
+pub mod translate;
+
+use crate::output::{Column, Format, ResultSet};
+use crate::store::Store;
+use rusqlite::types::Value;
+use sqlparser::ast::{FormatClause, Ident, LimitClause, Query, SetExpr, Statement, TableFactor};
+use sqlparser::dialect::ClickHouseDialect;
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::{Token, Tokenizer};
+
+/// Why Analytics Engine would reject a query, and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// What AE rejects.
+    pub reason: String,
+    /// What to write instead.
+    pub fix: String,
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}\n  fix: {}", self.reason, self.fix)
+    }
+}
+
+/// An accepted query that is probably wrong: an aggregate ignoring `_sample_interval`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// What is wrong.
+    pub message: String,
+    /// The sampling-correct form.
+    pub fix: String,
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}\n  fix: {}", self.message, self.fix)
+    }
+}
+
+/// What a statement asks for.
+#[derive(Debug, Clone)]
+pub enum Request {
+    /// A SELECT, its names resolved.
+    Select(Box<Query>),
+    /// `SHOW TABLES`.
+    Tables,
+    /// `SHOW TIMEZONES`.
+    Timezones,
+    /// `SHOW TIMEZONE`.
+    Timezone,
+}
+
+/// A query AE would accept, ready to run locally or to send.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// What it asks for.
+    pub request: Request,
+    /// The SQL to send to AE: field names replaced by columns, `FORMAT` kept.
+    pub ae_sql: String,
+    /// The format its `FORMAT` clause asks for.
+    pub format: Option<Format>,
+    /// Its sampling warnings.
+    pub warnings: Vec<Warning>,
+}
+
+fn format_named(name: &str) -> Option<Format> {
+    match name {
+        "JSON" => Some(Format::Json),
+        "JSONEachRow" => Some(Format::Jsonl),
+        "TabSeparated" => Some(Format::Tsv),
+        _ => None,
+    }
+}
+
+fn parse_error(error: impl std::fmt::Display) -> Rejection {
+    Rejection {
+        reason: format!("AE cannot parse this query: {error}"),
+        fix: "write one statement of AE's SQL (SELECT, SHOW TABLES, SHOW TIMEZONES, SHOW TIMEZONE)"
+            .to_owned(),
+    }
+}
+
+/// Parses and checks `sql` and resolves its field names with `names`.
+pub fn prepare(sql: &str, names: &names::Names) -> Result<Prepared, Rejection> {
+    let dialect = ClickHouseDialect {};
+    let mut tokens: Vec<Token> = Tokenizer::new(&dialect, sql)
+        .tokenize()
+        .map_err(parse_error)?
+        .into_iter()
+        .filter(|t| !matches!(t, Token::Whitespace(_)))
+        .collect();
+    while tokens.last() == Some(&Token::SemiColon) {
+        tokens.pop();
+    }
+    let is_word = |token: Option<&Token>, word: &str| matches!(token, Some(Token::Word(w)) if w.value.eq_ignore_ascii_case(word));
+    // SHOW … FORMAT x: the parser knows FORMAT after SELECT only, so it is taken off here.
+    let mut show_format = None;
+    if is_word(tokens.first(), "SHOW")
+        && tokens.len() >= 3
+        && is_word(tokens.get(tokens.len() - 2), "FORMAT")
+    {
+        if let Some(Token::Word(word)) = tokens.last() {
+            show_format = Some(word.value.clone());
+        }
+        tokens.truncate(tokens.len() - 2);
+    }
+    let mut statements = Parser::new(&dialect)
+        .with_tokens(tokens)
+        .parse_statements()
+        .map_err(parse_error)?;
+    if statements.len() != 1 {
+        return Err(Rejection {
+            reason: format!(
+                "AE runs one statement per request, not {}",
+                statements.len()
+            ),
+            fix: "send the statements one at a time".to_owned(),
+        });
+    }
+    let mut statement = statements.remove(0);
+    if let Some(name) = &show_format {
+        if format_named(name).is_none() {
+            return Err(Rejection {
+                reason: format!("AE does not know `FORMAT {name}`"),
+                fix: "use FORMAT JSON, FORMAT JSONEachRow or FORMAT TabSeparated".to_owned(),
+            });
+        }
+    }
+    let show = |request: Request, text: &str| Prepared {
+        request,
+        ae_sql: match &show_format {
+            Some(name) => format!("{text} FORMAT {name}"),
+            None => text.to_owned(),
+        },
+        format: show_format.as_deref().and_then(format_named),
+        warnings: Vec::new(),
+    };
+    match &mut statement {
+        Statement::ShowTables {
+            terse: false,
+            history: false,
+            extended: false,
+            full: false,
+            external: false,
+            show_options,
+        } if show_options.show_in.is_none()
+            && show_options.starts_with.is_none()
+            && show_options.limit.is_none()
+            && show_options.filter_position.is_none() =>
+        {
+            Ok(show(Request::Tables, "SHOW TABLES"))
+        }
+        Statement::ShowVariable { variable } if is_one(variable, "TIMEZONES") => {
+            Ok(show(Request::Timezones, "SHOW TIMEZONES"))
+        }
+        Statement::ShowVariable { variable } if is_one(variable, "TIMEZONE") => {
+            Ok(show(Request::Timezone, "SHOW TIMEZONE"))
+        }
+        Statement::Query(_) => {
+            let warnings = check::statement(&statement)?;
+            let Statement::Query(query) = &mut statement else {
+                unreachable!("matched above")
+            };
+            if let SetExpr::Select(select) = query.body.as_ref() {
+                if let Some(TableFactor::Table { name, .. }) =
+                    select.from.first().map(|f| &f.relation)
+                {
+                    let dataset = name.to_string();
+                    if !crate::store::is_dataset_name(&dataset) || dataset.starts_with("sqlite_") {
+                        return Err(Rejection {
+                            reason: format!("`{dataset}` is not a dataset name"),
+                            fix: "read a dataset by its name: letters, digits and `_`".to_owned(),
+                        });
+                    }
+                }
+            }
+            names.resolve(query)?;
+            let format = match &query.format_clause {
+                Some(FormatClause::Identifier(name)) => format_named(&name.value),
+                _ => None,
+            };
+            Ok(Prepared {
+                ae_sql: for_clickhouse(query).to_string(),
+                format,
+                warnings,
+                request: Request::Select(query.clone()),
+            })
+        }
+        _ => check::statement(&statement).map(|_| unreachable!("rejected above")),
+    }
+}
+
+/// `query` ready to render for ClickHouse: sqlparser renders a string literal's backslashes as
+/// they are, while ClickHouse reads them as escapes, so each is doubled.
+fn for_clickhouse(query: &Query) -> Query {
+    let mut query = query.clone();
+    let _ = sqlparser::ast::visit_expressions_mut(&mut query, |expr| {
+        if let sqlparser::ast::Expr::Value(value) = expr {
+            if let sqlparser::ast::Value::SingleQuotedString(text) = &mut value.value {
+                *text = text.replace('\\', "\\\\");
+            }
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    query
+}
+
+fn is_one(variable: &[Ident], word: &str) -> bool {
+    matches!(variable, [ident] if ident.value.eq_ignore_ascii_case(word))
+}
+
+fn string_rows(values: &[&str]) -> Vec<Vec<Value>> {
+    values
+        .iter()
+        .map(|v| vec![Value::Text((*v).to_owned())])
+        .collect()
+}
+
+/// Runs a prepared query on `store` (opened read-only).
+pub fn run(store: &Store, prepared: &Prepared) -> Result<ResultSet, String> {
+    let one_column = |name: &str, rows| ResultSet {
+        columns: vec![Column {
+            name: name.to_owned(),
+            ty: "String".to_owned(),
+        }],
+        rows,
+        rows_before_limit: None,
+    };
+    let query = match &prepared.request {
+        Request::Tables => {
+            let datasets = store.datasets()?;
+            let names: Vec<&str> = datasets.iter().map(String::as_str).collect();
+            return Ok(one_column("dataset", string_rows(&names)));
+        }
+        Request::Timezones => return Ok(one_column("name", string_rows(&["Etc/UTC"]))),
+        Request::Timezone => return Ok(one_column("timezone", string_rows(&["Etc/UTC"]))),
+        Request::Select(query) => query,
+    };
+    let connection = store.connection();
+    functions::register(connection).map_err(|e| format!("cannot set up the query: {e}"))?;
+    let local = translate::to_sqlite(query)?;
+    let explain = |e: rusqlite::Error| -> String {
+        let message = e.to_string();
+        match message.strip_prefix("no such table: ") {
+            Some(table) => {
+                let known = store.datasets().unwrap_or_default();
+                format!(
+                    "dataset `{table}` is not in the store {} (it has: {})",
+                    store.path().display(),
+                    if known.is_empty() {
+                        "nothing yet".to_owned()
+                    } else {
+                        known.join(", ")
+                    }
+                )
+            }
+            None => message,
+        }
+    };
+    let mut statement = connection.prepare(&local.to_string()).map_err(explain)?;
+    if !statement.readonly() {
+        return Err("only reading statements run on the store".to_owned());
+    }
+    let width = statement.column_count();
+    let sqlite_names: Vec<String> = statement
+        .column_names()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let rows: Vec<Vec<Value>> = statement
+        .query_map([], |row| {
+            (0..width).map(|i| row.get::<_, Value>(i)).collect()
+        })
+        .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+        .map_err(explain)?;
+    let mut names = translate::output_names(query);
+    if names.len() != width {
+        names = sqlite_names;
+    }
+    let mut types = translate::output_types(query);
+    types.resize(width, None);
+    let columns = names
+        .into_iter()
+        .zip(types)
+        .enumerate()
+        .map(|(i, (name, ty))| Column {
+            ty: ty.unwrap_or_else(|| {
+                rows.iter()
+                    .map(|row| &row[i])
+                    .find(|v| !matches!(v, Value::Null))
+                    .map_or("String", |v| match v {
+                        Value::Integer(_) => "Int64",
+                        Value::Real(_) => "Float64",
+                        _ => "String",
+                    })
+                    .to_owned()
+            }),
+            name,
+        })
+        .collect();
+    let rows_before_limit = match &local.limit_clause {
+        Some(_) => Some(count_without_limit(connection, &local).map_err(explain)?),
+        None => None,
+    };
+    Ok(ResultSet {
+        columns,
+        rows,
+        rows_before_limit,
+    })
+}
+
+/// How many rows `query` gives without its LIMIT (AE's `rows_before_limit_at_least`).
+fn count_without_limit(connection: &rusqlite::Connection, query: &Query) -> rusqlite::Result<u64> {
+    let mut inner = query.clone();
+    inner.limit_clause = None::<LimitClause>;
+    inner.order_by = None;
+    let mut outer =
+        match Parser::parse_sql(&ClickHouseDialect {}, "SELECT count(*) FROM (SELECT 1)")
+            .ok()
+            .and_then(|mut s| s.pop())
+        {
+            Some(Statement::Query(outer)) => outer,
+            _ => return Ok(0),
+        };
+    if let SetExpr::Select(select) = outer.body.as_mut() {
+        if let Some(TableFactor::Derived { subquery, .. }) =
+            select.from.first_mut().map(|f| &mut f.relation)
+        {
+            **subquery = inner;
+        }
+    }
+    connection
+        .query_row(&outer.to_string(), [], |row| row.get::<_, i64>(0))
+        .map(|n| n.max(0) as u64)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,364 @@
+//! The `tallymark` binary end to end: ingest (malformed lines, a damaged store), query and its
+//! formats, `query --check` over files, `serve` (401, 405, 413, 422, 200) and `query --remote`
+//! against `serve`, `dev`'s errors before it starts anything. Every test works in a folder of
+//! its own and ends the servers it starts by their process.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+/// A fresh folder for one test.
+fn folder(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tallymark-cmd-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn tallymark(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tallymark"))
+        .current_dir(dir)
+        .args(args)
+        .env_remove("CLOUDFLARE_API_TOKEN")
+        .env_remove("CLOUDFLARE_ACCOUNT_ID")
+        .env_remove("TALLYMARK_API_URL")
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+const POINTS: &str = r#"{"dataset":"events","index":"a","blobs":["a","u1"],"doubles":[10],"timestamp":"2024-05-01T12:00:00Z","sample_interval":2}
+{"dataset":"events","index":"a","blobs":["a","u2"],"doubles":[30],"timestamp":"2024-05-01T12:00:01Z"}
+{"dataset":"events","index":"b" "blobs":[]}
+{"dataset":"events","index":"b","blobs":["b","u1"],"doubles":[20],"timestamp":1714564802000,"sample_interval":5}
+{"dataset":"events","doubles":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21]}
+"#;
+
+const LOCK: &str = "layout Event dataset events binding EVENTS
+  index event text
+  blob1 event text
+  blob2 user_id text
+  double1 duration_ms number
+";
+
+/// A folder with the points ingested into `.tallymark/points.db` and a lock.
+fn loaded(name: &str) -> PathBuf {
+    let dir = folder(name);
+    std::fs::write(dir.join("points.jsonl"), POINTS).unwrap();
+    std::fs::write(dir.join("tallymark.lock"), LOCK).unwrap();
+    tallymark(&dir, &["ingest", "points.jsonl"]);
+    dir
+}
+
+#[test]
+fn ingest_loads_the_good_lines_and_names_the_bad_ones() {
+    let dir = folder("ingest");
+    std::fs::write(dir.join("points.jsonl"), POINTS).unwrap();
+    let output = tallymark(&dir, &["ingest", "points.jsonl"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        text(&output.stdout),
+        "loaded 3 points into .tallymark/points.db; 2 lines rejected\n"
+    );
+    assert_eq!(
+        text(&output.stderr),
+        "points.jsonl:3: rejected: not JSON (expected `,` or `}` at line 1 column 33)\n\
+         points.jsonl:5: rejected: `doubles` has 21 items; a point has at most 20\n"
+    );
+    // Loading the same file again adds its good lines again, and nothing else.
+    tallymark(&dir, &["ingest", "points.jsonl"]);
+    let count = tallymark(
+        &dir,
+        &["query", "--format", "tsv", "SELECT count() FROM events"],
+    );
+    assert_eq!(text(&count.stdout), "6\n");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_damaged_store_is_a_clear_error() {
+    let dir = folder("damaged");
+    std::fs::write(dir.join("points.jsonl"), POINTS).unwrap();
+    std::fs::write(dir.join("bad.db"), vec![1u8; 4096]).unwrap();
+    let output = tallymark(&dir, &["ingest", "--db", "bad.db", "points.jsonl"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        text(&output.stderr),
+        "error: the store bad.db is not a tallymark store or is damaged (file is not a database); move it away and ingest again\n"
+    );
+    assert_eq!(std::fs::read(dir.join("bad.db")).unwrap(), vec![1u8; 4096]);
+    let missing = tallymark(&dir, &["query", "--db", "none.db", "SELECT 1"]);
+    assert_eq!(
+        text(&missing.stderr),
+        "error: no store at none.db: load points first with `tallymark ingest`\n"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn query_reads_by_field_name_in_each_format() {
+    let dir = loaded("query");
+    let sql = "SELECT event, sum(_sample_interval) AS n, quantileExactWeighted(0.5)(duration_ms, _sample_interval) AS p50 FROM events GROUP BY event ORDER BY event";
+    let json = tallymark(&dir, &["query", "--format", "json", sql]);
+    assert_eq!(
+        text(&json.stdout),
+        "{\"meta\":[{\"name\":\"event\",\"type\":\"String\"},{\"name\":\"n\",\"type\":\"UInt64\"},{\"name\":\"p50\",\"type\":\"Float64\"}],\"data\":[{\"event\":\"a\",\"n\":\"3\",\"p50\":10},{\"event\":\"b\",\"n\":\"5\",\"p50\":20}],\"rows\":2}\n"
+    );
+    let table = tallymark(&dir, &["query", "--format", "table", sql]);
+    assert_eq!(
+        text(&table.stdout),
+        "event  n  p50\n-----  -  ---\na      3  10\nb      5  20\n(2 rows)\n"
+    );
+    let each = tallymark(&dir, &["query", &format!("{sql} FORMAT JSONEachRow")]);
+    assert_eq!(
+        text(&each.stdout),
+        "{\"event\":\"a\",\"n\":\"3\",\"p50\":10}\n{\"event\":\"b\",\"n\":\"5\",\"p50\":20}\n"
+    );
+    let warned = tallymark(
+        &dir,
+        &["query", "--format", "tsv", "SELECT count() FROM events"],
+    );
+    assert_eq!(text(&warned.stdout), "3\n");
+    assert_eq!(
+        text(&warned.stderr),
+        "warning: `count()` ignores _sample_interval: rows are sampled, so on a busy dataset it undercounts\n  fix: count events with sum(_sample_interval); keep count() only to see how many rows the answer rests on\n"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn check_reports_each_file_and_fails_on_a_rejected_one() {
+    let dir = folder("check");
+    let queries = dir.join("queries");
+    std::fs::create_dir_all(queries.join("nested")).unwrap();
+    std::fs::write(
+        queries.join("a_ok.sql"),
+        "SELECT sum(_sample_interval) FROM events\n",
+    )
+    .unwrap();
+    std::fs::write(
+        queries.join("b_warn.sql"),
+        "SELECT avg(double1) FROM events;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        queries.join("nested/c_bad.sql"),
+        "SELECT COUNT(*) FROM events",
+    )
+    .unwrap();
+    std::fs::write(queries.join("notes.txt"), "not SQL").unwrap();
+    let output = tallymark(&dir, &["query", "--check", "queries"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        text(&output.stdout),
+        "queries/a_ok.sql: ok\n\
+         queries/b_warn.sql: warning: `avg(double1)` ignores _sample_interval: rows are sampled, so on a busy dataset it undercounts\n  fix: sum(double1 * _sample_interval) / sum(_sample_interval)\n\
+         queries/b_warn.sql: ok\n\
+         queries/nested/c_bad.sql: rejected: AE rejects COUNT(*)\n  fix: count events with sum(_sample_interval) (rows are sampled), or stored rows with count()\n"
+    );
+    std::fs::remove_file(queries.join("nested/c_bad.sql")).unwrap();
+    assert_eq!(
+        tallymark(&dir, &["query", "--check", "queries"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let inline = tallymark(
+        &dir,
+        &["query", "--check", "SELECT toString(double1) FROM events"],
+    );
+    assert_eq!(inline.status.code(), Some(1));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A `tallymark serve` child; ended by its process when dropped.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(dir: &Path, token: &str) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tallymark"))
+        .current_dir(dir)
+        .args(["serve", "--port", "0", "--token", token])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = first
+        .split(" on ")
+        .nth(1)
+        .unwrap()
+        .replace("/accounts/local/analytics_engine/sql", "");
+    Server { child, url }
+}
+
+fn post(url: &str, token: Option<&str>, body: &str) -> (u16, String) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut request = agent.post(url);
+    if let Some(token) = token {
+        request = request.header("Authorization", &format!("Bearer {token}"));
+    }
+    let mut response = request.send(body).unwrap();
+    let status = response.status().as_u16();
+    (
+        status,
+        response.body_mut().read_to_string().unwrap_or_default(),
+    )
+}
+
+#[test]
+fn serve_answers_as_aes_endpoint() {
+    let dir = loaded("serve");
+    let server = serve(&dir, "secret-token");
+    let endpoint = format!("{}/accounts/abc/analytics_engine/sql", server.url);
+    let sql =
+        "SELECT user_id, sum(_sample_interval) AS n FROM events GROUP BY user_id ORDER BY user_id";
+    assert_eq!(
+        post(&endpoint, None, sql),
+        (
+            401,
+            "unauthorized: send Authorization: Bearer <the token tallymark serve printed>\n"
+                .to_owned()
+        )
+    );
+    assert_eq!(post(&endpoint, Some("wrong"), sql).0, 401);
+    assert_eq!(
+        post(&endpoint, Some("secret-token"), &"x".repeat((1 << 20) + 1)),
+        (413, "the query is over 1048576 bytes\n".to_owned())
+    );
+    assert_eq!(
+        post(&endpoint, Some("secret-token"), sql),
+        (200, "{\"meta\":[{\"name\":\"user_id\",\"type\":\"String\"},{\"name\":\"n\",\"type\":\"UInt64\"}],\"data\":[{\"user_id\":\"u1\",\"n\":\"7\"},{\"user_id\":\"u2\",\"n\":\"1\"}],\"rows\":2}\n".to_owned())
+    );
+    assert_eq!(
+        post(&endpoint, Some("secret-token"), "DELETE FROM events"),
+        (422, "AE runs SELECT, SHOW TABLES, SHOW TIMEZONES and SHOW TIMEZONE only, not `DELETE FROM`\n  fix: read with SELECT; AE's SQL API cannot change data\n".to_owned())
+    );
+    assert_eq!(
+        post(
+            &endpoint,
+            Some("secret-token"),
+            "SHOW TABLES FORMAT TabSeparated"
+        ),
+        (200, "events\n".to_owned())
+    );
+    assert_eq!(
+        post(
+            &format!("{}/accounts/abc/other", server.url),
+            Some("secret-token"),
+            sql
+        )
+        .0,
+        404
+    );
+    drop(server);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn remote_sends_the_checked_sql_and_never_shows_the_token() {
+    let dir = loaded("remote");
+    let server = serve(&dir, "remote-token-123");
+    let remote = |token: &str, sql: &str| {
+        Command::new(env!("CARGO_BIN_EXE_tallymark"))
+            .current_dir(&dir)
+            .args(["query", "--remote", "--api-url", &server.url, sql])
+            .env("CLOUDFLARE_ACCOUNT_ID", "abc")
+            .env("CLOUDFLARE_API_TOKEN", token)
+            .output()
+            .unwrap()
+    };
+    // Field names are rewritten to slots before sending: the server has no lock.
+    std::fs::remove_file(dir.join("tallymark.lock")).unwrap();
+    std::fs::write(dir.join("client.lock"), LOCK).unwrap();
+    let sent = Command::new(env!("CARGO_BIN_EXE_tallymark"))
+        .current_dir(&dir)
+        .args(["query", "--remote", "--lock", "client.lock", "--api-url", &server.url])
+        .arg("SELECT user_id, sum(_sample_interval) AS n FROM events GROUP BY user_id ORDER BY user_id FORMAT JSONEachRow")
+        .env("CLOUDFLARE_ACCOUNT_ID", "abc")
+        .env("CLOUDFLARE_API_TOKEN", "remote-token-123")
+        .output()
+        .unwrap();
+    assert!(sent.status.success(), "{sent:?}");
+    assert_eq!(
+        text(&sent.stdout),
+        "{\"user_id\":\"u1\",\"n\":\"7\"}\n{\"user_id\":\"u2\",\"n\":\"1\"}\n"
+    );
+    let refused = remote("wrong-token-456", "SELECT blob1 FROM events");
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = text(&refused.stderr);
+    assert_eq!(
+        stderr,
+        format!("error: {}/accounts/abc/analytics_engine/sql answered HTTP 401: unauthorized: send Authorization: Bearer <the token tallymark serve printed>\n", server.url)
+    );
+    assert!(
+        !stderr.contains("wrong-token-456") && !text(&refused.stdout).contains("wrong-token-456")
+    );
+    // A query AE would reject is never sent.
+    let rejected = remote("remote-token-123", "SELECT COUNT(*) FROM events");
+    assert_eq!(
+        text(&rejected.stderr),
+        "error: AE rejects COUNT(*)\n  fix: count events with sum(_sample_interval) (rows are sampled), or stored rows with count()\n"
+    );
+    drop(server);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn dev_says_what_is_missing_before_starting_anything() {
+    let dir = folder("dev-missing");
+    let output = tallymark(&dir, &["dev", "nowhere", "--no-build"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        text(&output.stderr),
+        "error: cannot read nowhere/wrangler.toml: No such file or directory (os error 2) \
+         (tallymark dev runs a workers-rs crate with a wrangler.toml)\n"
+    );
+
+    std::fs::create_dir_all(dir.join("w")).unwrap();
+    std::fs::write(dir.join("w/wrangler.toml"), "name = \"w\"\n").unwrap();
+    let output = tallymark(&dir, &["dev", "w", "--no-build"]);
+    assert_eq!(
+        text(&output.stderr),
+        "error: w/wrangler.toml: no `compatibility_date` (workerd needs one, e.g. \
+         compatibility_date = \"2026-11-01\")\n"
+    );
+
+    std::fs::write(
+        dir.join("w/wrangler.toml"),
+        "name = \"w\"\ncompatibility_date = \"2026-11-01\"\n[[kv_namespaces]]\nbinding = \"KV\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("w/.dev.vars"), "SECRET=1\nnot a line\n").unwrap();
+    let output = tallymark(&dir, &["dev", "w", "--no-build"]);
+    assert_eq!(
+        text(&output.stderr),
+        "error: w/.dev.vars:2: expected NAME=value\n"
+    );
+
+    std::fs::remove_file(dir.join("w/.dev.vars")).unwrap();
+    let output = tallymark(&dir, &["dev", "w", "--no-build"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        text(&output.stderr),
+        "tallymark dev: ignored: `kv_namespaces`: not provided by tallymark dev\n\
+         error: w/build/index.js is missing: build the worker first (tallymark dev without --no-build)\n"
+    );
+    assert!(!dir.join(".tallymark").exists(), "no store is made");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -1,0 +1,244 @@
+// The load run (scripts/load.sh; on demand, not in CI): examples/kiloclaw in workerd on 127.0.0.1,
+// sent a mix of instrumented routes, platform routes and alarms, a bounded number at a time, with
+// a build made with the `off` feature as the baseline, rounds interleaved. Every point the requests
+// should write is counted at a capture server in a process of its own (lib/capture-server.js) and
+// compared, by dataset, event, user and route, with what was sent; the worker's own
+// /__tallymark/stats says how many points tallymark handed to writeDataPoint, and workerd runs
+// with --verbose so that a point it fails to forward shows in its log.
+//
+//   node e2e/load.js [--requests 20000] [--concurrency 64] [--rounds 1] [--variants off,on]
+//                    [--capture process|inprocess] [--keep-alive-ms N] [--deadline-s 300]
+//                    [--mix all|status]
+//
+// Variants: `off` (the build with the `off` feature), `on` (instrumented, each point forwarded
+// by workerd to the capture), `on-null` (instrumented, the datasets bound to a no-op
+// writeDataPoint).
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import readline from 'node:readline';
+import { root, startWorker, workers } from './lib/workerd.js';
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.lastIndexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const REQUESTS = Number(option('requests', 20_000));
+const CONCURRENCY = Number(option('concurrency', 64));
+const ROUNDS = Number(option('rounds', 1));
+const VARIANTS = option('variants', 'off,on').split(',');
+const CAPTURE = option('capture', 'process');
+// The capture closes each connection after its answer, unless given a keep-alive timeout.
+const KEEP_ALIVE_MS = option('keep-alive-ms', null);
+// Bounded in time: no request is sent after this, and each request gives up after 30 s.
+const DEADLINE_MS = Number(option('deadline-s', 300)) * 1000;
+// How long the points may take to arrive after the last response.
+const SETTLE_MS = 60_000;
+const KEY = workers.kiloclaw.vars.INTERNAL_API_KEY;
+const USERS = 64;
+const ALARM_USERS = 16;
+
+const builds = {
+  on: workers.kiloclaw,
+  off: { ...workers.kiloclaw, name: 'kiloclaw-off', buildDir: path.join(root, 'examples', 'kiloclaw', 'build-off') },
+  // The instrumented build with each dataset bound to a JavaScript object whose writeDataPoint
+  // takes the point and does nothing: tallymark's cost up to writeDataPoint, without workerd's
+  // local forwarding of every point over HTTP (which production does not have).
+  'on-null': workers.kiloclaw,
+};
+const NULL_DATASET = 'tallymark-load:null-dataset';
+const nullBinding = {
+  bindings: Object.fromEntries(workers.kiloclaw.datasets.map(({ binding }) => [binding, `wrapped = (moduleName = "${NULL_DATASET}")`])),
+  extensionModules: [{
+    name: NULL_DATASET,
+    // Named as workers-rs checks (the constructor's name) before it calls writeDataPoint.
+    source: 'class AnalyticsEngineDataset { writeDataPoint() {} }\nexport default function make() { return new AnalyticsEngineDataset(); }\n',
+  }],
+};
+
+const user = (i) => `load-${i % USERS}`;
+const alarmUser = (i) => `alarm-${i % ALARM_USERS}`;
+const bearer = (u) => ({ authorization: `Bearer ${u}` });
+const internal = { 'x-internal-api-key': KEY };
+
+/**
+ * The mix, 20 requests a cycle: each kind with its request and the point it writes (dataset,
+ * event, user, route), or none. An alarm on a starting instance without a machine writes
+ * `reconcile.starting_no_machine_yet` (and a console line) every time, for five minutes after the
+ * provision (then `starting_timeout`): a run must end within them, as it does at the default
+ * deadline only when it sends at more than about 70 requests/s.
+ */
+const KINDS = [
+  [5, (i) => ({ path: '/api/kiloclaw/status', headers: bearer(user(i)), status: 200, point: ['kiloclaw.status.get', user(i), 'GET /api/kiloclaw/status'] })],
+  [3, (i) => ({ path: '/api/kiloclaw/config', headers: bearer(user(i)), status: 200, point: ['kiloclaw.config.get', user(i), 'GET /api/kiloclaw/config'] })],
+  [2, (i) => ({ path: '/api/admin/storage', headers: bearer(user(i)), status: 410, point: ['admin.storage.get', user(i), 'GET /api/admin/storage'] })],
+  [2, (i) => ({ path: '/api/admin/public-key', headers: bearer(user(i)), status: 200, point: ['admin.public-key.get', user(i), 'GET /api/admin/public-key'] })],
+  [3, (i) => ({ path: `/api/platform/status?userId=${user(i)}`, headers: internal, status: 200, point: ['platform.status.get', user(i), 'GET /api/platform/status'] })],
+  [2, () => ({ path: '/api/platform/versions', headers: internal, status: 200, point: null })],
+  [3, (i) => ({ path: `/__fake/alarm?userId=${alarmUser(i)}`, method: 'POST', status: 200, point: ['reconcile.starting_no_machine_yet', alarmUser(i), ''] })],
+];
+// `--mix status`: the first probe's load, `GET /api/kiloclaw/status` only (one point a request).
+const MIX = option('mix', 'all');
+const CYCLE = (MIX === 'status' ? KINDS.slice(0, 1) : KINDS).flatMap(([weight, make]) => Array(weight).fill(make));
+
+function requestOf(i) {
+  return CYCLE[i % CYCLE.length](Math.floor(i / CYCLE.length));
+}
+
+async function startCaptureProcess() {
+  const child = spawn(process.execPath, [path.join(root, 'e2e', 'lib', 'capture-server.js'), ...(KEEP_ALIVE_MS === null ? [] : ['--keep-alive-ms', KEEP_ALIVE_MS])], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const [line] = await once(readline.createInterface({ input: child.stdout }), 'line');
+  const { port } = JSON.parse(line);
+  return {
+    address: `127.0.0.1:${port}`,
+    counts: async () => (await fetch(`http://127.0.0.1:${port}/__counts`)).json(),
+    stop: async () => {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
+/** The in-process capture of the e2e harness, counted the same way (for comparison). */
+function inProcessCounts(worker) {
+  const byKey = {};
+  for (const p of worker.points) {
+    const key = [p.dataset, p.index, p.blobs[1] ?? '', p.blobs[3] ?? ''].join('|');
+    byKey[key] = (byKey[key] ?? 0) + 1;
+  }
+  return { received: worker.received(), points: worker.points.length, byKey };
+}
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+
+async function run(variant) {
+  const capture = CAPTURE === 'process' ? await startCaptureProcess() : null;
+  const worker = await startWorker(builds[variant], {
+    captureAddress: capture?.address, verbose: true, ...(variant === 'on-null' ? nullBinding : {}),
+  });
+  const counts = capture ? capture.counts : async () => inProcessCounts(worker);
+  const expected = {};
+  const expect = (event, u, route) => {
+    const key = ['kiloclaw_events', event, u, route].join('|');
+    expected[key] = (expected[key] ?? 0) + 1;
+  };
+  try {
+    // Setup, not timed: the alarm users' instances, provisioned (starting, no machine yet).
+    for (let a = 0; a < ALARM_USERS; a++) {
+      const response = await worker.fetch('/api/platform/provision', {
+        method: 'POST', headers: { ...internal, 'content-type': 'application/json' }, body: JSON.stringify({ userId: alarmUser(a) }),
+      });
+      if (response.status !== 200) throw new Error(`provision: ${response.status} ${await response.text()}`);
+      expect('platform.provision.create', alarmUser(a), 'POST /api/platform/provision');
+      expect('instance.provisioned', alarmUser(a), '');
+    }
+    const latencies = [];
+    const failures = {};
+    let next = 0;
+    const started = performance.now();
+    const deadline = Date.now() + DEADLINE_MS;
+    async function client() {
+      while (next < REQUESTS && Date.now() < deadline) {
+        const i = next++;
+        const { path: p, method = 'GET', headers = {}, status, point } = requestOf(i);
+        const t0 = performance.now();
+        try {
+          const response = await worker.fetch(p, { method, headers, signal: AbortSignal.timeout(30_000) });
+          await response.arrayBuffer();
+          latencies.push(performance.now() - t0);
+          if (response.status !== status) failures[`${p} ${response.status}`] = (failures[`${p} ${response.status}`] ?? 0) + 1;
+          else if (point) expect(...point);
+        } catch (error) {
+          failures[String(error)] = (failures[String(error)] ?? 0) + 1;
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: CONCURRENCY }, client));
+    const seconds = (performance.now() - started) / 1000;
+    const sent = latencies.length;
+    latencies.sort((a, b) => a - b);
+    // Points the capture should receive: none from the off build, none through the null binding
+    // (there tallymark's own count, `written`, is compared with what was sent).
+    const want = variant === 'on' ? expected : {};
+    const sentPoints = Object.values(expected).reduce((a, b) => a + b, 0);
+    const wantTotal = Object.values(want).reduce((a, b) => a + b, 0);
+    // The points arrive after the responses: wait until all are there, or nothing has changed for
+    // 10 s, or SETTLE_MS.
+    const settleEnd = Date.now() + SETTLE_MS;
+    let got = await counts();
+    let lastChange = Date.now();
+    while (got.points < wantTotal && Date.now() < settleEnd && Date.now() - lastChange < 10_000) {
+      await new Promise((r) => setTimeout(r, 250));
+      const now = await counts();
+      if (now.received !== got.received) lastChange = Date.now();
+      got = now;
+    }
+    const stats = await worker.fetch('/__tallymark/stats').then((r) => r.json(), (error) => {
+      throw new Error(`workerd no longer answers (${error.cause ?? error}); its last lines:\n${worker.stderr.slice(-10).join('\n')}`);
+    });
+    let missing = 0;
+    let extra = 0;
+    const differences = [];
+    for (const key of new Set([...Object.keys(want), ...Object.keys(got.byKey)])) {
+      const d = (want[key] ?? 0) - (got.byKey[key] ?? 0);
+      if (d > 0) missing += d;
+      if (d < 0) extra -= d;
+      if (d !== 0 && differences.length < 5) differences.push(`${key}: sent ${want[key] ?? 0}, captured ${got.byKey[key] ?? 0}`);
+    }
+    const forwardFailures = worker.stderr.filter((line) => /uncaught exception|writeLogfwdr|error:/.test(line));
+    return {
+      variant,
+      requests: sent,
+      notSent: REQUESTS - sent - Object.values(failures).reduce((a, b) => a + b, 0),
+      failures,
+      seconds: +seconds.toFixed(2),
+      rps: Math.round(sent / seconds),
+      p50: +percentile(latencies, 50).toFixed(1),
+      p99: +percentile(latencies, 99).toFixed(1),
+      expectedPoints: wantTotal,
+      written: stats.written,
+      lost: stats.failed + stats.dropped_without_binding + stats.dropped_over_limit + stats.dropped_without_scope,
+      // tallymark handed every point sent to writeDataPoint (the off build writes none).
+      writtenAsSent: stats.written === (variant === 'off' ? 0 : sentPoints),
+      captureReceived: got.received,
+      capturedPoints: got.points,
+      captureErrors: { bad: got.bad, aborted: got.aborted, clientErrors: got.clientErrors, connections: got.connections },
+      missing,
+      extra,
+      differences,
+      workerdErrors: forwardFailures.length,
+      workerdErrorSample: [...new Set(forwardFailures.map((l) => l.replace(/[0-9]+/g, 'N')))].slice(0, 3),
+    };
+  } finally {
+    await worker.stop();
+    await capture?.stop();
+  }
+}
+
+const results = [];
+for (let round = 1; round <= ROUNDS; round++) {
+  for (const variant of VARIANTS) {
+    const result = { round, ...(await run(variant)) };
+    results.push(result);
+    console.log(JSON.stringify(result));
+  }
+}
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const by = (variant, field) => median(results.filter((r) => r.variant === variant).map((r) => r[field]));
+console.log(`\n| variant | requests/s (median) | p50 ms | p99 ms | throughput / off | p99 / off |\n|---|---|---|---|---|---|`);
+for (const v of VARIANTS) {
+  const ratios = VARIANTS.includes('off')
+    ? `${(by(v, 'rps') / by('off', 'rps')).toFixed(3)} | ${(by(v, 'p99') / by('off', 'p99')).toFixed(3)}`
+    : '- | -';
+  console.log(`| ${v} | ${by(v, 'rps')} | ${by(v, 'p50')} | ${by(v, 'p99')} | ${ratios} |`);
+}
+const lost = results.reduce((sum, r) => sum + r.missing + r.extra + r.lost + (r.writtenAsSent ? 0 : 1), 0);
+const unanswered = results.reduce((sum, r) => sum + r.notSent + Object.keys(r.failures).length, 0);
+console.log(lost === 0 && unanswered === 0 ? 'every expected point arrived, every response as expected' : `LOSS: ${lost} points differ, ${unanswered} requests failed or not sent`);
+process.exitCode = lost === 0 && unanswered === 0 ? 0 : 1;

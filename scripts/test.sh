@@ -63,7 +63,7 @@ stage_native() {
   log "the macros' compile errors with the off switch (trybuild: ui/off/*.stderr)"
   cargo test -p tallymark-tests --features off --test ui_off --locked
   log "the examples with instrumentation compiled out, without a warning"
-  cargo clippy -p kiloclaw -p quickstart --features tallymark/off --all-targets --locked -- -D warnings
+  cargo clippy -p kiloclaw -p quickstart -p links --features tallymark/off --all-targets --locked -- -D warnings
 }
 
 stage_ui() {

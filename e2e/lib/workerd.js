@@ -130,7 +130,8 @@ const QUEUE_DRIVER = `export default {
 /**
  * Writes the workerd config for `worker`:
  * { name, buildDir, datasets: [{ binding, dataset }], vars: {}, durableObjects: [{ binding, className }],
- *   queues: true (a queue driver on `driverPort`) }.
+ *   queues: true (a queue driver on `driverPort`), readyPoints: N (the points the readiness probe,
+ *   `GET /__tallymark_ready`, writes; 0 when omitted) }.
  */
 function writeConfig(dir, worker, { port, captureAddress, driverPort, withAnalytics, bindings: replaced = {}, extensionModules = [] }) {
   for (const file of ['index.js', 'index_bg.wasm']) {
@@ -366,6 +367,9 @@ export async function startWorker(
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
+  // A worker that records the probe (one that records unmatched routes) writes its points now:
+  // waited for, so that they are not taken for a test's.
+  if (worker.readyPoints && withAnalytics) await handle.waitForPoints(worker.readyPoints);
   handle.reset();
   return handle;
 }
@@ -376,6 +380,12 @@ export const workers = {
     name: 'quickstart',
     buildDir: path.join(root, 'examples', 'quickstart', 'build'),
     datasets: [{ binding: 'EVENTS', dataset: 'quickstart_events' }],
+  },
+  links: {
+    name: 'links',
+    buildDir: path.join(root, 'examples', 'links', 'build'),
+    datasets: [{ binding: 'LINKS_AE', dataset: 'links_events' }],
+    durableObjects: [{ binding: 'LINK_STORE', className: 'LinkStore' }],
   },
   kiloclaw: {
     name: 'kiloclaw',

@@ -6,7 +6,8 @@
 /// A rule that names the event of an HTTP call from its method and path.
 ///
 /// Every rule drops empty path segments and route parameters (segments starting with `:` or
-/// `*`), so a route pattern and the concrete paths it matches get the same name.
+/// `*`, as workers-rs writes them, and whole segments in braces, `{id}` or `{*rest}`, as axum 0.8
+/// writes them), so a route pattern and the concrete paths it matches get the same name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NamingRule {
     /// The default: the remaining segments joined with `.`, then the method lowercased:
@@ -54,6 +55,7 @@ impl NamingRule {
     /// assert_eq!(NamingRule::ApiCrud.name("POST", "/api/links"), "links.create");
     /// assert_eq!(NamingRule::ApiCrud.name("PATCH", "/api/platform/kilocode-config"), "platform.kilocode-config.update");
     /// assert_eq!(NamingRule::PathMethod.name("GET", "/"), "http.get");
+    /// assert_eq!(NamingRule::PathMethod.name("GET", "/links/{code}/stats"), "links.stats.get");
     /// ```
     pub fn name(self, method: &str, path: &str) -> String {
         let path = match self {
@@ -63,7 +65,7 @@ impl NamingRule {
         let mut name = String::with_capacity(path.len() + 8);
         for segment in path
             .split('/')
-            .filter(|s| !s.is_empty() && !s.starts_with([':', '*']))
+            .filter(|s| !s.is_empty() && !is_parameter(s))
         {
             name.push_str(segment);
             name.push('.');
@@ -80,6 +82,17 @@ impl NamingRule {
         }
         name
     }
+}
+
+/// Whether a non-empty path segment is a route parameter: `:id` or `*rest` (workers-rs), `{id}` or
+/// `{*rest}` (axum 0.8). A segment that opens with `{{` is axum's escaped literal brace, not a
+/// parameter.
+fn is_parameter(segment: &str) -> bool {
+    segment.starts_with([':', '*'])
+        || (segment.len() >= 2
+            && segment.starts_with('{')
+            && segment.ends_with('}')
+            && !segment.starts_with("{{"))
 }
 
 /// Splits a route string `"<METHOD> <path>"` at its first space.
@@ -222,6 +235,29 @@ mod tests {
         assert_eq!(both("GET", "//a//b/").0, "a.b.get");
         assert_eq!(both("GET", "").0, "http.get");
         assert_eq!(both("GET", "/a_b/c-d/e.f").0, "a_b.c-d.e.f.get");
+    }
+
+    #[test]
+    fn axum_brace_parameters_are_dropped_like_colon_ones() {
+        assert_eq!(both("GET", "/users/{id}/keys/{key}").0, "users.keys.get");
+        assert_eq!(both("GET", "/files/{*rest}").0, "files.get");
+        assert_eq!(both("DELETE", "/api/links/{code}").1, "links.delete");
+        assert_eq!(
+            both("GET", "/users/{id}/keys"),
+            both("GET", "/users/:id/keys"),
+            "the two syntaxes of one route name alike"
+        );
+        assert_eq!(both("GET", "/{code}").0, "http.get");
+    }
+
+    #[test]
+    fn braces_that_are_not_a_whole_parameter_segment_are_kept() {
+        // axum's escaped literal braces, and segments that merely contain a brace.
+        assert_eq!(both("GET", "/{{literal}}").0, "{{literal}}.get");
+        assert_eq!(both("GET", "/a{b}").0, "a{b}.get");
+        assert_eq!(both("GET", "/{b}c").0, "{b}c.get");
+        assert_eq!(both("GET", "/{").0, "{.get");
+        assert_eq!(both("GET", "/}").0, "}.get");
     }
 
     #[test]

@@ -9,6 +9,9 @@
 //!   here; the call takes it back ([`take`]) before the body's next `record!` and before its
 //!   point is written, so the last value recorded wins, whoever recorded it.
 //! - With no active call of the layout, nothing is written and the record is counted.
+//! - A call may *yield* to inner calls (the axum layer's does): when a call of its layout starts
+//!   while it is the innermost active call of that layout, it is marked superseded, and writes no
+//!   point of its own ([`supersede`]).
 
 use crate::layout::Layout;
 use std::any::{Any, TypeId};
@@ -28,6 +31,10 @@ struct Active {
     layout: TypeId,
     /// Whether a function it ran has recorded something the call has not taken yet.
     recorded: bool,
+    /// Whether the call gives way to a call of its layout started inside it.
+    yields: bool,
+    /// Whether such a call has started.
+    superseded: bool,
 }
 
 /// How deep active calls are tracked. A call deeper than this is not active: a record made
@@ -102,6 +109,25 @@ fn take_recorded(call: CallId) -> Option<Box<dyn Any>> {
 pub(crate) struct CallSlot {
     id: Cell<u64>,
     recorded: Cell<bool>,
+    yields: bool,
+    superseded: Cell<bool>,
+}
+
+impl CallSlot {
+    /// The slot of a call that yields to the calls of its layout started inside it ([`supersede`]).
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
+    pub(crate) fn yielding() -> Self {
+        CallSlot {
+            yields: true,
+            ..CallSlot::default()
+        }
+    }
+
+    /// Whether a call of its layout started inside this yielding call.
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
+    pub(crate) fn superseded(&self) -> bool {
+        self.superseded.get()
+    }
 }
 
 /// Marks a call active until dropped (also when unwinding). Guards are dropped in the reverse
@@ -126,6 +152,8 @@ impl<'c> Entered<'c> {
                     call: CallId(slot.id.get()),
                     layout,
                     recorded: slot.recorded.get(),
+                    yields: slot.yields,
+                    superseded: slot.superseded.get(),
                 }));
             }
         });
@@ -141,6 +169,7 @@ impl Drop for Entered<'_> {
             stack.depth.set(depth);
             if let Some(active) = stack.calls.get(depth).and_then(Cell::take) {
                 self.slot.recorded.set(active.recorded);
+                self.slot.superseded.set(active.superseded);
             }
         });
     }
@@ -175,6 +204,24 @@ impl<F: Future> Future for InCall<'_, F> {
         let _entered = Entered::enter(this.slot, *this.layout);
         this.future.poll(cx)
     }
+}
+
+/// Called when a call of `layout` starts: if the innermost active call of that layout yields
+/// ([`CallSlot::yielding`]), marks it superseded, so that only the call starting writes a point.
+/// Not inlined: one copy serves every call site, so instrumentation's wasm does not grow with it.
+#[inline(never)]
+pub(crate) fn supersede(layout: TypeId) {
+    let _ = STACK.try_with(|stack| {
+        let Some(entry) = stack.innermost(|active| active.layout == layout) else {
+            return;
+        };
+        if let Some(active) = entry.get().filter(|active| active.yields) {
+            entry.set(Some(Active {
+                superseded: true,
+                ..active
+            }));
+        }
+    });
 }
 
 /// Runs `set` on the side point of the innermost active call of layout `L`. Returns `false`,
@@ -285,6 +332,30 @@ mod tests {
             take::<Test>(innermost_tracked, false).is_none(),
             "taken once"
         );
+    }
+
+    #[test]
+    fn only_a_yielding_call_innermost_of_its_layout_is_superseded() {
+        let test = TypeId::of::<Test>();
+        let (yielding, plain) = (CallSlot::yielding(), CallSlot::default());
+        {
+            let _layer = Entered::enter(&yielding, test);
+            supersede(TypeId::of::<()>());
+            {
+                let _inner = Entered::enter(&plain, test);
+                supersede(test);
+            }
+        }
+        assert!(
+            !yielding.superseded(),
+            "another layout, or an inner call, started"
+        );
+        {
+            let _layer = Entered::enter(&yielding, test);
+            supersede(test);
+        }
+        assert!(yielding.superseded());
+        assert!(!plain.superseded(), "a plain call never yields");
     }
 
     #[test]

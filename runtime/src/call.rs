@@ -148,8 +148,8 @@ impl<'a, L: Layout> Call<'a, L> {
     /// Starts a call for a concrete HTTP request: the event is named from `method` and `path` by
     /// the layout's naming rule ([`crate::Schema::naming`]), the route is `"<method> <path>"`.
     pub fn http(method: &str, path: &str) -> Self {
-        let event = L::SCHEMA.naming().name(method, path);
-        Call::start(event, Some(Cow::Owned(format!("{method} {path}"))))
+        let (event, route) = http_event::<L>(method, path);
+        Call::start(event, Some(Cow::Owned(route)))
     }
 }
 
@@ -195,6 +195,33 @@ where
     }
 }
 
+/// The event name and route of an HTTP call of layout `L`: the name by the layout's naming rule,
+/// the route `"<method> <path>"` (`path` a concrete path or a route pattern).
+pub(crate) fn http_event<L: Layout>(method: &str, path: &str) -> (String, String) {
+    (
+        L::SCHEMA.naming().name(method, path),
+        format!("{method} {path}"),
+    )
+}
+
+/// Fills a call's ending into its `point`: what the functions run by the call of `slot` recorded
+/// (the call's body has stopped running), its duration, outcome and error text.
+#[inline(always)]
+pub(crate) fn fill_ending<'a, L: Layout>(
+    point: &mut L::Point<'a>,
+    slot: &CallSlot,
+    duration_ms: f64,
+    outcome: Outcome,
+    error: Option<String>,
+) {
+    absorb_recorded::<L>(slot, false, point);
+    point.fill_number(Role::DurationMs, duration_ms);
+    point.fill_text(Role::Outcome, Blob::Text(Cow::Borrowed(outcome.as_str())));
+    if let Some(error) = error {
+        point.fill_text(Role::Error, Blob::Text(Cow::Owned(error)));
+    }
+}
+
 /// Takes what the functions run by the call of `slot` recorded (with the layout's generated
 /// `record`) into `point`; `active` as for [`active::take`].
 #[inline]
@@ -229,9 +256,11 @@ where
 {
     /// Starts timing `point`: from the invocation's start when a [`Scope`] is current, else from
     /// now. The scope is looked up once, here, so a point written while the call's future is
-    /// being dropped still reaches the right invocation.
+    /// being dropped still reaches the right invocation. An enclosing call of the same layout
+    /// that yields to inner calls (the axum layer's) gives way to this one.
     #[inline]
     fn around(point: P, emit_rule: R, enrich: E) -> Self {
+        active::supersede(TypeId::of::<L>());
         let scope = Scope::current();
         let started = scope.as_ref().map_or_else(clock::now, Scope::started);
         Call {
@@ -292,12 +321,7 @@ where
         let (emit_rule, enrich) = (&self.emit_rule, &self.enrich);
         self.point.finish_point(|point| {
             // The body has stopped running (a call ends after it), or is being unwound.
-            absorb_recorded::<L>(slot, false, point);
-            point.fill_number(Role::DurationMs, duration_ms);
-            point.fill_text(Role::Outcome, Blob::Text(Cow::Borrowed(outcome.as_str())));
-            if let Some(error) = error {
-                point.fill_text(Role::Error, Blob::Text(Cow::Owned(error)));
-            }
+            fill_ending::<L>(point, slot, duration_ms, outcome, error);
             enrich(point);
             if emit_rule(point) {
                 point.emit_in(scope);
@@ -309,16 +333,22 @@ where
     #[cold]
     #[inline(never)]
     fn end_unfinished(&mut self) {
-        let outcome = if std::thread::panicking() {
-            Outcome::Panicked
-        } else {
-            Outcome::Cancelled
-        };
+        let outcome = Outcome::unfinished();
         self.end(outcome, Some(outcome.as_str().to_owned()));
     }
 }
 
 impl Outcome {
+    /// How a call dropped before it finished ended: `Panicked` while the thread unwinds, else
+    /// `Cancelled`.
+    pub(crate) fn unfinished() -> Self {
+        if std::thread::panicking() {
+            Outcome::Panicked
+        } else {
+            Outcome::Cancelled
+        }
+    }
+
     /// `Error` when there is error text, else `Ok`.
     pub fn from_error(error: &Option<String>) -> Self {
         if error.is_some() {

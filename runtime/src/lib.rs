@@ -36,6 +36,7 @@
 //! | situation | how |
 //! |---|---|
 //! | a handler or any function call | [`macro@instrumented`] on the function; [`record!`] in its body |
+//! | every route of an axum `Router` (feature `axum`) | `Router::layer(tallymark::axum::InstrumentLayer::<L>::new())` |
 //! | middleware that sees only the concrete request | [`Call`] |
 //! | anything else | the layout's builder: `Event::point().…().emit()` |
 //! | a typed event (feature `events`) | [`events::emit`], or [`events::Reconcile::log`] for its line too |
@@ -49,11 +50,15 @@
 //!   on wasm, `testing::TestEnv`, an `Env` whose Analytics Engine bindings capture points in tests.
 //! * `http` (default): [`HttpStatus`] for `http::Response`.
 //! * `tracing` (default): [`sink::TracingSink`].
+//! * `axum`: `axum::InstrumentLayer`, a tower layer that writes one point per request of an
+//!   axum `Router` (axum 0.8, as workers-rs's `axum` feature).
 //! * `events`: typed events, their console lines and the step attributes ([`events`]).
 //! * `off`: compiles every instrumentation site out. The macros still validate their input.
 #![warn(missing_docs)]
 
 mod active;
+#[cfg(feature = "axum")]
+pub mod axum;
 mod call;
 pub mod clock;
 #[cfg(feature = "events")]

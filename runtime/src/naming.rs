@@ -11,8 +11,9 @@ use tallymark_names::NamingRule;
 /// | [`EventNaming::ApiCrud`] | `naming = "api_crud"` | `users.get` | `users.create` |
 /// | [`EventNaming::Custom`] | `naming = my_rule` | `my_rule("GET", "/api/users/:id")` | … |
 ///
-/// Every built-in rule drops empty segments and route parameters (`:id`, `*rest`), joins the
-/// remaining segments with `.`, and names a call with no segment left `http.<verb>`.
+/// Every built-in rule drops empty segments and route parameters (`:id`, `*rest`, and axum's
+/// `{id}`, `{*rest}`), joins the remaining segments with `.`, and names a call with no segment
+/// left `http.<verb>`.
 /// [`EventNaming::ApiCrud`] also strips one leading `/api/` and writes `POST` as `create`, `PUT`
 /// and `PATCH` as `update`, `DELETE` as `delete`; other methods are lowercased by both.
 ///

@@ -131,7 +131,7 @@ impl Scope {
     pub fn run<F: Future>(&self, future: F) -> InScope<F> {
         InScope {
             scope: self.inner.clone(),
-            future,
+            future: Some(future),
         }
     }
 
@@ -177,11 +177,22 @@ impl Drop for Entered {
 }
 
 pin_project_lite::pin_project! {
-    /// A future that runs inside a [`Scope`]; see [`Scope::run`].
+    /// A future that runs inside a [`Scope`]; see [`Scope::run`]. It is also dropped inside it:
+    /// a point written while the future is dropped unfinished (a cancelled call's) reaches this
+    /// scope, even from code that does not hold the scope (the axum layer's `Send` future).
     pub struct InScope<F> {
         scope: Rc<Invocation>,
+        // `None` only while being dropped.
         #[pin]
-        future: F,
+        future: Option<F>,
+    }
+
+    impl<F> PinnedDrop for InScope<F> {
+        fn drop(this: Pin<&mut Self>) {
+            let mut this = this.project();
+            let _current = Entered::enter(this.scope);
+            this.future.set(None);
+        }
     }
 }
 
@@ -191,7 +202,11 @@ impl<F: Future> Future for InScope<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
         let _current = Entered::enter(this.scope);
-        this.future.poll(cx)
+        match this.future.as_pin_mut() {
+            Some(future) => future.poll(cx),
+            // Unreachable: the future is taken only by `drop`.
+            None => Poll::Pending,
+        }
     }
 }
 
@@ -437,6 +452,32 @@ mod tests {
             assert!(Rc::ptr_eq(&Scope::current().unwrap().inner, &outer.inner));
         });
         assert!(Scope::current().is_none());
+    }
+
+    #[test]
+    fn a_future_run_in_a_scope_is_dropped_in_it() {
+        /// Notes, when dropped, whether a scope was current.
+        struct SeesScope(Rc<Cell<Option<bool>>>);
+        impl Drop for SeesScope {
+            fn drop(&mut self) {
+                self.0.set(Some(Scope::current().is_some()));
+            }
+        }
+        let seen = Rc::new(Cell::new(None));
+        let guard = SeesScope(Rc::clone(&seen));
+        let future = Scope::new(NoopSink).run(async move {
+            let _guard = guard;
+            std::future::pending::<()>().await;
+        });
+        let mut future = Box::pin(future);
+        let waker = std::task::Waker::noop();
+        assert!(future
+            .as_mut()
+            .poll(&mut Context::from_waker(waker))
+            .is_pending());
+        drop(future);
+        assert_eq!(seen.get(), Some(true));
+        assert!(Scope::current().is_none(), "and left it after");
     }
 
     #[test]

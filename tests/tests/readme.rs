@@ -193,6 +193,7 @@ fn a_gone_link_is_written_as_an_error() {
 const SOURCES: &[&str] = &[
     "tests/tests/readme.rs",
     "examples/quickstart/src/lib.rs",
+    "examples/links/src/lib.rs",
     "runtime/tests/wasm.rs",
 ];
 

@@ -134,6 +134,13 @@ struct QueryArgs {
 
 #[derive(Subcommand)]
 enum SchemaCommand {
+    /// Write the crate's schema lock from its layouts (`tallymark.lock` beside its Cargo.toml):
+    /// the crate is checked again with `TALLYMARK_LOCK=write`. Review the diff before committing.
+    Lock {
+        /// The crate's directory.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
     /// Print each layout of the lock as JSON, an SQL query naming every column, or Markdown.
     Export {
         /// The schema lock.
@@ -326,6 +333,14 @@ fn run_schema(command: SchemaCommand) -> Result<ExitCode, String> {
                 ExportFormat::Markdown => rendered.join("\n"),
             };
             emit(&joined);
+            Ok(ExitCode::SUCCESS)
+        }
+        SchemaCommand::Lock { path } => {
+            let lock = schema::write_lock(&path)?;
+            emit(&format!(
+                "wrote {}: review the diff, then commit it\n",
+                lock.display()
+            ));
             Ok(ExitCode::SUCCESS)
         }
         SchemaCommand::Check { lock } => {

@@ -7,6 +7,62 @@
 
 use tallymark_schema::{Lock, Place};
 
+/// Writes the schema lock of the crate at `dir` from its layouts, and returns the lock's path.
+///
+/// The layout macro writes the lock when the crate compiles with `TALLYMARK_LOCK=write` (and only
+/// for the crate cargo was asked for, never a dependency); the crate's sources are touched first,
+/// so that cargo compiles it again even when it is up to date.
+pub fn write_lock(dir: &std::path::Path) -> Result<std::path::PathBuf, String> {
+    let manifest = dir.join("Cargo.toml");
+    if !manifest.is_file() {
+        return Err(format!(
+            "{} has no Cargo.toml: give a crate's directory",
+            dir.display()
+        ));
+    }
+    touch_sources(&dir.join("src"))?;
+    let status = std::process::Command::new("cargo")
+        .args(["check", "--quiet", "--all-targets", "--manifest-path"])
+        .arg(&manifest)
+        .env("TALLYMARK_LOCK", "write")
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err(format!(
+            "cargo check of {} failed ({status}): fix what it says, then write the lock again",
+            dir.display()
+        ));
+    }
+    let lock = dir.join(tallymark_schema::FILE_NAME);
+    if lock.is_file() {
+        Ok(lock)
+    } else {
+        Err(format!(
+            "{} has no #[tallymark::layout]: there is nothing to lock",
+            dir.display()
+        ))
+    }
+}
+
+/// Sets the modification time of every `.rs` file under `dir` to now.
+fn touch_sources(dir: &std::path::Path) -> Result<(), String> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            touch_sources(&path)?;
+        } else if path.extension().is_some_and(|ext| ext == "rs") {
+            std::fs::File::options()
+                .append(true)
+                .open(&path)
+                .and_then(|file| file.set_modified(std::time::SystemTime::now()))
+                .map_err(|e| format!("cannot touch {}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
 /// Reads the lock at `path`.
 pub fn read(path: &std::path::Path) -> Result<Lock, String> {
     let text = std::fs::read_to_string(path)

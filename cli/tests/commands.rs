@@ -362,3 +362,81 @@ fn dev_says_what_is_missing_before_starting_anything() {
     assert!(!dir.join(".tallymark").exists(), "no store is made");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A crate with one layout of `fields` (Rust field declarations), depending on this repository's
+/// `tallymark`.
+fn layout_crate(dir: &Path, fields: &str) {
+    let runtime = Path::new(env!("CARGO_MANIFEST_DIR")).join("../runtime");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"locked\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n\n\
+             [dependencies]\ntallymark = {{ path = {:?}, default-features = false }}\n",
+            runtime.display().to_string()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        format!("/// Notes.\n#[tallymark::layout(dataset = \"notes\", binding = \"NOTES\")]\npub struct Note {{\n{fields}}}\n"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn schema_lock_writes_the_crates_lock_and_then_its_appended_field() {
+    let dir = folder("schema-lock");
+    let fields = "    /// The event.\n    #[index]\n    #[blob(1)]\n    pub event: String,\n";
+    layout_crate(&dir, fields);
+    // Its own target folder, kept between runs: the crate builds tallymark once.
+    let target = std::env::temp_dir().join("tallymark-cmd-schema-lock-target");
+    let lock = |dir: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_tallymark"))
+            .args(["schema", "lock"])
+            .arg(dir)
+            .env("CARGO_TARGET_DIR", &target)
+            .env_remove("TALLYMARK_LOCK")
+            .output()
+            .unwrap()
+    };
+    let out = lock(&dir);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        format!(
+            "wrote {}: review the diff, then commit it\n",
+            dir.join("tallymark.lock").display()
+        )
+    );
+    let header = "# tallymark schema lock: what each slot of each dataset holds. #[tallymark::layout] checks\n\
+                  # the layouts against it when the crate compiles. Rewrite it with TALLYMARK_LOCK=write cargo check\n\
+                  # and review the diff: only appended slots should appear.\n\n";
+    let first = "layout Note dataset notes binding NOTES\n  index event text  # The event.\n  blob1 event text  # The event.\n";
+    assert_eq!(
+        std::fs::read_to_string(dir.join("tallymark.lock")).unwrap(),
+        format!("{header}{first}")
+    );
+    // A field appended, and the crate already built: written again all the same.
+    layout_crate(
+        &dir,
+        &format!("{fields}    /// Who.\n    #[blob(2)]\n    pub author: String,\n"),
+    );
+    let out = lock(&dir);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("tallymark.lock")).unwrap(),
+        format!("{header}{first}  blob2 author text  # Who.\n")
+    );
+    // Not a crate: a clear error, nothing run.
+    let out = lock(&dir.join("src"));
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr),
+        format!(
+            "error: {} has no Cargo.toml: give a crate's directory\n",
+            dir.join("src").display()
+        )
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

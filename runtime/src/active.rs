@@ -50,6 +50,9 @@ struct Stack {
     calls: [Cell<Option<Active>>; MAX_DEPTH],
     /// The last id given.
     last_id: Cell<u64>,
+    /// How many of the tracked active calls yield ([`CallSlot::yielding`]): while none does, a
+    /// call starting has nothing to supersede and need not look.
+    yielding: Cell<usize>,
 }
 
 /// Fields recorded into a call by the functions it runs, not yet taken by the call.
@@ -65,6 +68,7 @@ thread_local! {
             depth: Cell::new(0),
             calls: [const { Cell::new(None) }; MAX_DEPTH],
             last_id: Cell::new(0),
+            yielding: Cell::new(0),
         }
     };
     static RECORDED: RefCell<Vec<Recorded>> = const { RefCell::new(Vec::new()) };
@@ -155,6 +159,9 @@ impl<'c> Entered<'c> {
                     yields: slot.yields,
                     superseded: slot.superseded.get(),
                 }));
+                if slot.yields {
+                    stack.yielding.set(stack.yielding.get() + 1);
+                }
             }
         });
         Entered { slot }
@@ -170,6 +177,9 @@ impl Drop for Entered<'_> {
             if let Some(active) = stack.calls.get(depth).and_then(Cell::take) {
                 self.slot.recorded.set(active.recorded);
                 self.slot.superseded.set(active.superseded);
+                if active.yields {
+                    stack.yielding.set(stack.yielding.get().saturating_sub(1));
+                }
             }
         });
     }
@@ -208,9 +218,19 @@ impl<F: Future> Future for InCall<'_, F> {
 
 /// Called when a call of `layout` starts: if the innermost active call of that layout yields
 /// ([`CallSlot::yielding`]), marks it superseded, so that only the call starting writes a point.
-/// Not inlined: one copy serves every call site, so instrumentation's wasm does not grow with it.
-#[inline(never)]
+/// Without a yielding call active (no axum layer around), it costs one counter read.
+#[inline]
 pub(crate) fn supersede(layout: TypeId) {
+    let yielding = STACK.try_with(|stack| stack.yielding.get() > 0);
+    if yielding == Ok(true) {
+        supersede_innermost(layout);
+    }
+}
+
+/// [`supersede`]'s search. Not inlined: one copy serves every call site, so instrumentation's
+/// wasm does not grow with it.
+#[inline(never)]
+fn supersede_innermost(layout: TypeId) {
     let _ = STACK.try_with(|stack| {
         let Some(entry) = stack.innermost(|active| active.layout == layout) else {
             return;

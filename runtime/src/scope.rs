@@ -182,7 +182,7 @@ pin_project_lite::pin_project! {
     /// scope, even from code that does not hold the scope (the axum layer's `Send` future).
     pub struct InScope<F> {
         scope: Rc<Invocation>,
-        // `None` only while being dropped.
+        // `None` once finished (dropped where it finished, inside the scope) or being dropped.
         #[pin]
         future: Option<F>,
     }
@@ -190,8 +190,11 @@ pin_project_lite::pin_project! {
     impl<F> PinnedDrop for InScope<F> {
         fn drop(this: Pin<&mut Self>) {
             let mut this = this.project();
-            let _current = Entered::enter(this.scope);
-            this.future.set(None);
+            // Only an unfinished future is left to drop: enter the scope for it alone.
+            if this.future.as_mut().as_pin_mut().is_some() {
+                let _current = Entered::enter(this.scope);
+                this.future.set(None);
+            }
         }
     }
 }
@@ -200,13 +203,17 @@ impl<F: Future> Future for InScope<F> {
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let this = self.project();
+        let mut this = self.project();
         let _current = Entered::enter(this.scope);
-        match this.future.as_pin_mut() {
-            Some(future) => future.poll(cx),
-            // Unreachable: the future is taken only by `drop`.
-            None => Poll::Pending,
-        }
+        // `None` is unreachable: a finished future is not polled again.
+        let Some(future) = this.future.as_mut().as_pin_mut() else {
+            return Poll::Pending;
+        };
+        let output = std::task::ready!(future.poll(cx));
+        // Finished: dropped now, in the scope already current, so that dropping the `InScope`
+        // later need not enter it again.
+        this.future.set(None);
+        Poll::Ready(output)
     }
 }
 

@@ -141,15 +141,15 @@ pub fn check(lock: &Lock) -> Vec<String> {
 mod tests {
     use super::*;
 
-    const LOCK: &str = "layout Event dataset events binding EVENTS
-  index event text  # The name.
-  blob1 event text  # The name.
-  blob2 kind enum Kind
-  blob3 retired old
-  blob4 secret text hashed
-  double1 duration_ms number  # Time | ms.
+    /// A sound lock: an index that is also a blob, an enum with its values, a retired slot.
+    const LOCK: &str = "layout Job dataset jobs binding JOBS
+  index name text
+  blob1 name text
+  blob2 phase enum Phase
+  blob3 retired owner
+  double1 attempts number
 
-enum Kind values plain fancy
+enum Phase values queued done
 ";
 
     #[test]

@@ -97,6 +97,18 @@ fn describe(path: &Path, error: &rusqlite::Error) -> String {
 }
 
 impl Store {
+    /// The store of the file at `path` through `connection`, which waits up to 2 s for a lock
+    /// another process holds.
+    fn on(path: &Path, connection: Connection) -> Result<Store, String> {
+        connection
+            .busy_timeout(std::time::Duration::from_secs(2))
+            .map_err(|e| describe(path, &e))?;
+        Ok(Store {
+            connection,
+            path: path.to_owned(),
+        })
+    }
+
     /// Opens the store for writing, creating the file (and its folder) when missing.
     pub fn open(path: &Path) -> Result<Store, String> {
         if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
@@ -104,14 +116,7 @@ impl Store {
                 .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         }
         let connection = Connection::open(path).map_err(|e| describe(path, &e))?;
-        let store = Store {
-            connection,
-            path: path.to_owned(),
-        };
-        store
-            .connection
-            .busy_timeout(std::time::Duration::from_secs(2))
-            .map_err(|e| describe(path, &e))?;
+        let store = Store::on(path, connection)?;
         // WAL: readers (query, serve) never block the writer, nor the writer them.
         store
             .connection
@@ -143,14 +148,7 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let connection =
             Connection::open_with_flags(path, flags).map_err(|e| describe(path, &e))?;
-        let store = Store {
-            connection,
-            path: path.to_owned(),
-        };
-        store
-            .connection
-            .busy_timeout(std::time::Duration::from_secs(2))
-            .map_err(|e| describe(path, &e))?;
+        let store = Store::on(path, connection)?;
         // Defence in depth (only checked SELECTs reach this connection): no other database can
         // be attached, and the connection refuses writes even to temporary tables.
         store

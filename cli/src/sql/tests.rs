@@ -266,10 +266,26 @@ fn scalar_functions_follow_clickhouse() {
         ("SELECT ln(1) AS a, log(1) AS b, pow(2, 10) AS c, floor(-1.5) AS d, ceil(1.21, 1) AS e, bitNot(0) AS f, bitShiftRight(16, 2) AS g", r#"{"a":0,"b":0,"c":1024,"d":-2,"e":1.3,"f":"-1","g":"4"}"#),
         // ClickHouse: `/` is always a float division.
         ("SELECT 7 / 2 AS r", r#"{"r":3.5}"#),
+        // ClickHouse docs: upper changes ASCII letters only, upperUTF8 every letter.
+        ("SELECT upper('àb') AS a, upperUTF8('àb') AS b", r#"{"a":"àB","b":"ÀB"}"#),
     ];
     for (sql, expected) in cases {
         assert_eq!(scalar(sql), format!("{expected}\n"), "{sql}");
     }
+}
+
+#[test]
+fn today_is_the_utc_date_of_now() {
+    // ClickHouse: today() is toDate(now()); AE's zone is UTC. Read the date either side of the
+    // query, so a run across midnight still passes.
+    let date = || chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let before = date();
+    let row = scalar("SELECT today() AS d");
+    let after = date();
+    assert!(
+        row == format!("{{\"d\":\"{before}\"}}\n") || row == format!("{{\"d\":\"{after}\"}}\n"),
+        "{row}"
+    );
 }
 
 #[test]

@@ -206,14 +206,8 @@ pub fn run(options: &Options) -> Result<ExitCode, String> {
     }
     let workerd = crate::tools::workerd(options.workerd.as_deref())?;
 
-    let lock_path = options
-        .lock
-        .clone()
-        .or_else(|| Some(options.path.join(tallymark_schema::FILE_NAME)).filter(|p| p.exists()));
-    let lock = match &lock_path {
-        Some(path) => crate::schema::read(path)?,
-        None => tallymark_schema::Lock::default(),
-    };
+    let (lock, lock_path) =
+        crate::schema::read_given_or_beside(options.lock.as_deref(), &options.path)?;
     let shower = crate::show::Shower::new(lock);
     // The port is checked before workerd starts, so a busy one is a clear error.
     let port = std::net::TcpListener::bind(("127.0.0.1", options.port))

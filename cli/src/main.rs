@@ -210,12 +210,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             workerd,
         }),
         Command::Tail { db, lock, all } => {
-            let default = Path::new(tallymark_schema::FILE_NAME);
-            let lock = match lock {
-                Some(path) => schema::read(&path)?,
-                None if default.exists() => schema::read(default)?,
-                None => tallymark_schema::Lock::default(),
-            };
+            let (lock, _) = schema::read_given_or_beside(lock.as_deref(), Path::new(""))?;
             let shower = show::Shower::new(lock);
             tail::follow(&db, &shower, all, None, |line| emit(&format!("{line}\n")))?;
             Ok(ExitCode::SUCCESS)

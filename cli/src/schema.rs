@@ -5,6 +5,7 @@
 //! (`Layout::of_lock`), rendered as `tallymark::Schema::to_json`, `to_sql` and `to_markdown`
 //! render (tested against the runtime in `tests/schema_export.rs`).
 
+use std::path::{Path, PathBuf};
 use tallymark_schema::{Lock, Place};
 
 /// Writes the schema lock of the crate at `dir` from its layouts, and returns the lock's path.
@@ -63,8 +64,23 @@ fn touch_sources(dir: &std::path::Path) -> Result<(), String> {
     Ok(())
 }
 
+/// The lock a command reads, and where it was: the one given, else `dir`'s `tallymark.lock` when
+/// there is one, else an empty lock and no path (points are then shown, and queried, by slot).
+pub fn read_given_or_beside(
+    given: Option<&Path>,
+    dir: &Path,
+) -> Result<(Lock, Option<PathBuf>), String> {
+    let beside = dir.join(tallymark_schema::FILE_NAME);
+    let path = match given {
+        Some(path) => path.to_owned(),
+        None if beside.exists() => beside,
+        None => return Ok((Lock::default(), None)),
+    };
+    Ok((read(&path)?, Some(path)))
+}
+
 /// Reads the lock at `path`.
-pub fn read(path: &std::path::Path) -> Result<Lock, String> {
+pub fn read(path: &Path) -> Result<Lock, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read the schema lock {}: {e}", path.display()))?;
     tallymark_schema::parse(&text).map_err(|e| format!("{} {e}", path.display()))

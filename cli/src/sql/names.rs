@@ -34,14 +34,8 @@ impl Names {
     /// The names of the lock at `path`, or of `./tallymark.lock` when `path` is `None` and it
     /// exists; none otherwise.
     pub fn load(path: Option<&Path>) -> Result<Names, String> {
-        let default = Path::new(tallymark_schema::FILE_NAME);
-        let path = match path {
-            Some(path) => path,
-            None if default.exists() => default,
-            None => return Ok(Names::default()),
-        };
         Ok(Names {
-            lock: crate::schema::read(path)?,
+            lock: crate::schema::read_given_or_beside(path, Path::new(""))?.0,
         })
     }
 

@@ -302,8 +302,8 @@ pin_project_lite::pin_project! {
     /// The future of an [`Instrument`]ed request: the inner service's, with the request's call
     /// active while it is polled; it writes the request's point when it completes or is dropped.
     pub struct InstrumentFuture<Fut, L: Layout> {
-        // Declared first, so dropped first: what the inner future writes as it is dropped
-        // happens inside the layer's call.
+        // Declared first, so dropped first: a call inside it that is dropped unfinished writes
+        // its own point before the layer's call ends.
         #[pin]
         future: Fut,
         call: Option<LayerCall<L>>,

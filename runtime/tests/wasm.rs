@@ -81,7 +81,7 @@ fn analytics_engine_sink_hands_write_data_point_the_exact_object() {
     assert_eq!(calls.length(), 1);
     assert_eq!(
         json(&calls.get(0)),
-        r#"{"indexes":["kiloclaw.status.get"],"doubles":[12.5,0],"blobs":["kiloclaw.status.get","user-1","http","",""]}"#
+        r#"{"indexes":["kiloclaw.status.get"],"blobs":["kiloclaw.status.get","user-1","http","",""],"doubles":[12.5,0]}"#
     );
     assert_eq!(scope.stats().written, 1);
 }
@@ -95,6 +95,63 @@ fn binary_blobs_reach_the_binding_byte_exact() {
     let blobs: Array = get(&calls.get(0), "blobs").unchecked_into();
     let payload: js_sys::Uint8Array = blobs.get(4).dyn_into().unwrap();
     assert_eq!(payload.to_vec(), [0, 255, 128]);
+}
+
+/// Each value of a written point, as the binding received it: text as a string, bytes as
+/// `[bytes]`.
+fn values(point: &JsValue) -> (Vec<String>, Vec<String>) {
+    let read = |value: JsValue| match value.as_string() {
+        Some(text) => text,
+        None => format!(
+            "{:?}",
+            value.dyn_into::<js_sys::Uint8Array>().unwrap().to_vec()
+        ),
+    };
+    let indexes: Array = get(point, "indexes").unchecked_into();
+    let blobs: Array = get(point, "blobs").unchecked_into();
+    (
+        indexes.iter().map(read).collect(),
+        blobs.iter().map(read).collect(),
+    )
+}
+
+#[wasm_bindgen_test]
+fn texts_of_every_width_and_bytes_cross_whole_point_after_point() {
+    // The point crosses in one call, its texts in one string sliced by UTF-16 offsets: characters
+    // of 1 to 4 UTF-8 bytes (the crab is two UTF-16 units), bytes between texts, unset blobs (a
+    // byte field never set is `""`, as every unset blob).
+    let (binding, calls) = recording_binding();
+    let scope = Scope::new(AnalyticsEngineSink::new(&env_with("KILOCLAW_AE", &binding)));
+    scope.run_sync(|| {
+        Event::point()
+            .event("é.✓.🦀")
+            .user_id("user-🦀-ü")
+            .payload(&[0u8, 255, 128])
+            .value(2.0)
+            .emit();
+        Event::point()
+            .event("second")
+            .delivery(Delivery::Http)
+            .emit();
+    });
+    assert_eq!(scope.stats().written, 2);
+    assert_eq!(
+        values(&calls.get(0)),
+        (
+            vec!["é.✓.🦀".to_owned()],
+            ["é.✓.🦀", "user-🦀-ü", "", "", "[0, 255, 128]"]
+                .map(String::from)
+                .to_vec()
+        )
+    );
+    assert_eq!(
+        values(&calls.get(1)),
+        (
+            vec!["second".to_owned()],
+            ["second", "", "http", "", ""].map(String::from).to_vec()
+        )
+    );
+    assert_eq!(json(&get(&calls.get(0), "doubles")), "[0,2]");
 }
 
 #[wasm_bindgen_test]
@@ -306,7 +363,7 @@ fn the_analytics_engine_sink_gets_hashes_from_the_workers_secret_and_no_redacted
     // The key and value of RFC 4231's test case 2: HMAC-SHA-256 starts 5bdcc146bf60754e...
     assert_eq!(
         json(&calls.get(0)),
-        r#"{"indexes":["account.updated"],"doubles":[],"blobs":["account.updated","W9zBRr9gdU5qBCQmCJV1xw",""]}"#
+        r#"{"indexes":["account.updated"],"blobs":["account.updated","W9zBRr9gdU5qBCQmCJV1xw",""],"doubles":[]}"#
     );
     assert_eq!(scope.stats().unhashed_fields, 0);
 }

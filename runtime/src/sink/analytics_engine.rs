@@ -1,14 +1,16 @@
 //! The Workers Analytics Engine sink: the single place that writes to the binding. It compiles on
 //! every target, but a `worker::Env` exists only inside a Worker (wasm).
 
+mod wire;
+
 use super::{Sink, WriteError};
 use crate::limits;
 use crate::point::DataPoint;
 use crate::scope::Scope;
-use crate::value::Blob;
 use std::borrow::Cow;
 use std::cell::RefCell;
-use worker::{AnalyticsEngineDataPointBuilder, AnalyticsEngineDataset, BlobType, Env};
+use wire::Wire;
+use worker::{AnalyticsEngineDataset, Env};
 
 /// Writes each point with `writeDataPoint` to the binding its layout names
 /// ([`crate::Schema::binding`]), looked up in the invocation's `Env` once per binding.
@@ -17,9 +19,14 @@ use worker::{AnalyticsEngineDataPointBuilder, AnalyticsEngineDataset, BlobType, 
 /// [`crate::Stats::dropped_without_binding`], and the first one of each binding is announced on
 /// the console. A `writeDataPoint` that throws is counted as
 /// failed too. Nothing is retried and nothing panics.
+///
+/// A point crosses into JavaScript in one call, its texts in one string (see `wire`), not
+/// through workers-rs's `AnalyticsEngineDataPointBuilder`, which copies each blob into a new
+/// `String` and crosses once per value.
 pub struct AnalyticsEngineSink {
     env: Env,
     datasets: RefCell<Vec<(&'static str, Option<AnalyticsEngineDataset>)>>,
+    wire: RefCell<Wire>,
 }
 
 impl std::fmt::Debug for AnalyticsEngineSink {
@@ -35,6 +42,7 @@ impl AnalyticsEngineSink {
         AnalyticsEngineSink {
             env: env.clone(),
             datasets: RefCell::new(Vec::new()),
+            wire: RefCell::new(Wire::default()),
         }
     }
 
@@ -61,14 +69,45 @@ impl Sink for AnalyticsEngineSink {
         let Some(dataset) = self.dataset(point.schema().binding()) else {
             return Err(WriteError::no_destination("no Analytics Engine binding"));
         };
-        let index = index_text(point.index().as_bytes());
-        AnalyticsEngineDataPointBuilder::new()
-            .indexes([index.as_ref()])
-            .blobs(point.blobs().iter().map(blob_type))
-            .doubles(point.doubles().iter().copied())
-            .write_to(&dataset)
-            .map_err(|error| WriteError::new(format!("writeDataPoint failed: {error}")))
+        let mut wire = self.wire.borrow_mut();
+        wire.fill(&index_text(point.index().as_bytes()), point.blobs());
+        write_data_point(&dataset, &wire, point.doubles())
     }
+}
+
+/// Calls the binding's `writeDataPoint` with the point laid out in `wire`.
+#[cfg(target_arch = "wasm32")]
+fn write_data_point(
+    dataset: &AnalyticsEngineDataset,
+    wire: &Wire,
+    doubles: &[f64],
+) -> Result<(), WriteError> {
+    crate::js::write_data_point(
+        dataset.as_ref(),
+        &wire.text,
+        &wire.kinds,
+        &wire.ends,
+        &wire.bytes,
+        doubles,
+    )
+    .map_err(|error| {
+        WriteError::new(format!(
+            "writeDataPoint failed: {}",
+            crate::js::error_message(&error)
+        ))
+    })
+}
+
+/// Outside wasm there is no binding to call (an `Env` exists only inside a Worker).
+#[cfg(not(target_arch = "wasm32"))]
+fn write_data_point(
+    _dataset: &AnalyticsEngineDataset,
+    _wire: &Wire,
+    _doubles: &[f64],
+) -> Result<(), WriteError> {
+    Err(WriteError::new(
+        "writeDataPoint exists only inside a Worker (wasm32)",
+    ))
 }
 
 /// The index as the text `writeDataPoint` takes: bytes that are not UTF-8 are replaced (each by
@@ -80,14 +119,6 @@ fn index_text(index: &[u8]) -> Cow<'_, str> {
         Cow::Owned(text) => {
             Cow::Owned(limits::truncate_str(&text, limits::MAX_INDEX_BYTES).to_owned())
         }
-    }
-}
-
-fn blob_type(blob: &Blob<'_>) -> BlobType {
-    match blob {
-        Blob::Unset => BlobType::String(String::new()),
-        Blob::Text(text) => BlobType::String(text.to_string()),
-        Blob::Bytes(bytes) => BlobType::Blob(bytes.to_vec()),
     }
 }
 

@@ -88,17 +88,24 @@ ensure_e2e_packages() {
   fi
 }
 
-# Builds an example worker into examples/<name>/build with worker-build, using the pinned
-# wasm-bindgen and binaryen's wasm-opt (worker-build's own downloads are not reachable here).
-build_example() {
-  local name="$1"; shift
+# Builds the worker crate in DIR (relative to the repository) with worker-build, into DIR/build
+# unless `--out-dir` says otherwise, using the pinned wasm-bindgen and binaryen's wasm-opt
+# (worker-build's own downloads are not reachable here).
+build_worker() {
+  local dir="$1"; shift
   ensure_wasm_target
   ensure_wasm_bindgen
   ensure_worker_build
   ensure_e2e_packages
-  log "building examples/$name with worker-build"
-  (cd "$ROOT/examples/$name" &&
+  log "building $dir with worker-build $*"
+  (cd "$ROOT/$dir" &&
     WASM_BINDGEN_BIN="$(command -v wasm-bindgen)" \
     WASM_OPT_BIN="$ROOT/e2e/node_modules/.bin/wasm-opt" \
     worker-build --release "$@")
+}
+
+# Builds an example worker into examples/<name>/build (see build_worker).
+build_example() {
+  local name="$1"; shift
+  build_worker "examples/$name" "$@"
 }

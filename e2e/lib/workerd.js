@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const root = path.resolve(here, '..', '..');
-const workerdBin = path.join(root, 'e2e', 'node_modules', '.bin', 'workerd');
+export const workerdBin = path.join(root, 'e2e', 'node_modules', '.bin', 'workerd');
 
 /** A free TCP port on 127.0.0.1. */
 export async function freePort() {
@@ -107,7 +107,7 @@ async function startCapture(store, behaviour) {
   return { points, counts, port: server.address().port, close: () => server.close() };
 }
 
-function capnpString(value) {
+export function capnpString(value) {
   return JSON.stringify(String(value));
 }
 

@@ -1,0 +1,28 @@
+// The floor of the workerd benchmark (scripts/bench-workerd.sh): the benchmark worker in plain
+// JavaScript, writing the same points with `writeDataPoint` and nothing in between. See src/lib.rs
+// for the points.
+const ROUTE = /^\/write\/(\d+)$/;
+
+export default {
+  async fetch(request, env) {
+    const started = Date.now();
+    const url = new URL(request.url);
+    const match = ROUTE.exec(url.pathname);
+    if (!match) return new Response('Not Found', { status: 404 });
+    const count = Number(match[1]);
+    const user = url.searchParams.get('user') ?? '';
+    const region = url.searchParams.get('region') ?? '';
+    const plan = url.searchParams.get('plan') ?? '';
+    const dataset = env.BENCH_AE;
+    for (let item = 1; item < count; item++) {
+      dataset.writeDataPoint({ indexes: [user], blobs: ['bench.item_written', user, '', '', region, plan], doubles: [0, item] });
+    }
+    const response = new Response(`ok ${count}`);
+    dataset.writeDataPoint({
+      indexes: [user],
+      blobs: ['write.get', user, 'GET /write/:count', '', region, plan],
+      doubles: [Date.now() - started, 0],
+    });
+    return response;
+  },
+};

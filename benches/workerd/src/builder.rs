@@ -1,0 +1,63 @@
+//! Each point written by hand with workers-rs's `AnalyticsEngineDataPointBuilder`, as a Worker
+//! without a telemetry library would write it.
+
+use crate::Params;
+use worker::{
+    AnalyticsEngineDataPointBuilder, AnalyticsEngineDataset, Date, Env, Request, Response, Result,
+    RouteContext, Router,
+};
+
+/// The event name of an item point.
+const ITEM_EVENT: &str = "bench.item_written";
+/// The event name of the request's own point (tallymark's `path_method` rule for `crate::ROUTE`).
+const REQUEST_EVENT: &str = "write.get";
+/// The route as the request's point records it.
+const ROUTE_PATTERN: &str = "GET /write/:count";
+
+pub(crate) async fn run(router: Router<'_, ()>, req: Request, env: Env) -> Result<Response> {
+    router.run(req, env).await
+}
+
+pub(crate) async fn write(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    let started = Date::now().as_millis();
+    let params = Params::of(&req, &ctx)?;
+    let dataset = ctx.env.analytics_engine("BENCH_AE")?;
+    for item in 1..params.count {
+        point(&dataset, &params, ITEM_EVENT, "", 0.0, f64::from(item))?;
+    }
+    let response = Response::ok(format!("ok {}", params.count));
+    #[allow(clippy::cast_precision_loss)] // milliseconds since the epoch fit in f64's 53 bits
+    let duration_ms = (Date::now().as_millis() - started) as f64;
+    point(
+        &dataset,
+        &params,
+        REQUEST_EVENT,
+        ROUTE_PATTERN,
+        duration_ms,
+        0.0,
+    )?;
+    response
+}
+
+/// One point: `blob1..6` event, user, route, error, region, plan; `double1..2` duration, item.
+fn point(
+    dataset: &AnalyticsEngineDataset,
+    params: &Params,
+    event: &str,
+    route: &str,
+    duration_ms: f64,
+    item: f64,
+) -> Result<()> {
+    AnalyticsEngineDataPointBuilder::new()
+        .indexes([params.user.as_str()])
+        .blobs([
+            event,
+            params.user.as_str(),
+            route,
+            "",
+            params.region.as_str(),
+            params.plan.as_str(),
+        ])
+        .doubles([duration_ms, item])
+        .write_to(dataset)
+}

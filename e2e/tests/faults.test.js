@@ -164,16 +164,18 @@ test('the capture service answering after 2 s: the responses do not wait for it,
 });
 
 test('the binding throwing (bound to a text, not a dataset): every response as it was, each point counted failed', async () => {
-  // `KILOCLAW_AE` exists in env but is a string: the sink's write fails (workers-rs's
-  // writeDataPoint on it throws) and the point is counted in `failed`, not as a missing binding.
+  // `KILOCLAW_AE` exists in env but is a string: the sink's write throws (the string has no
+  // writeDataPoint) and the point is counted in `failed`, not as a missing binding.
   await withWorker({ bindings: { KILOCLAW_AE: 'text = "not an Analytics Engine dataset"' } }, async (worker) => {
     await sendAll(worker, 'throwing-1');
     await worker.settle(300);
     assert.deepEqual(await stats(worker), counters({ failed: REQUESTS.length }));
     assert.deepEqual([worker.received(), worker.points], [0, []]);
-    // The sink prints no notice for a failed write (only for a missing binding): the counter is
-    // the only trace.
-    assert.deepEqual(worker.stderr, []);
+    // Each invocation's sink announces its binding's first failed write, with what it threw: one
+    // line per request here, since each request writes one point.
+    const notice = 'tallymark: writeDataPoint failed: the binding is not an Analytics Engine dataset (string, no ' +
+      'writeDataPoint method) (binding `KILOCLAW_AE`); the point is dropped, and this and later failures are counted in Stats::failed';
+    assert.deepEqual(worker.stderr, Array(REQUESTS.length).fill(notice));
     assert.deepEqual(worker.stdout, []);
   });
 });

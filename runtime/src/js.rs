@@ -20,6 +20,9 @@ extern "C" {
 
 #[wasm_bindgen(inline_js = r#"
 export function tallymarkWriteDataPoint(dataset, text, kinds, ends, bytes, doubles) {
+  if (typeof dataset?.writeDataPoint !== 'function') {
+    throw new TypeError(`the binding is not an Analytics Engine dataset (${typeof dataset}, no writeDataPoint method)`);
+  }
   const blobs = new Array(kinds.length - 1);
   let index = '';
   let textStart = 0;

@@ -178,12 +178,27 @@ fn a_throwing_binding_is_counted_never_propagated() {
         &Function::new_no_args("throw new Error('Analytics Engine write limit exceeded.')"),
     );
     let scope = Scope::new(AnalyticsEngineSink::new(&env_with("KILOCLAW_AE", &binding)));
-    scope.run_sync(|| {
-        sample().emit();
-        sample().emit();
+    let warnings = capture_console("warn", || {
+        scope.run_sync(|| {
+            sample().emit();
+            sample().emit();
+        });
     });
     assert_eq!(scope.stats().failed, 2);
     assert_eq!(scope.stats().written, 0);
+    // The first failure is announced with what the binding threw; the second is only counted.
+    let lines: Vec<String> = warnings
+        .iter()
+        .map(|args| args.get(0).as_string().unwrap())
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "tallymark: writeDataPoint failed: Analytics Engine write limit exceeded. (binding \
+          `KILOCLAW_AE`); the point is dropped, and this and later failures are counted in \
+          Stats::failed"
+        ]
+    );
 }
 
 /// Replaces `console[method]` with a recorder while `f` runs; returns each call's arguments.

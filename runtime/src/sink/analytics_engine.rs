@@ -17,16 +17,26 @@ use worker::{AnalyticsEngineDataset, Env};
 ///
 /// A point whose binding is missing from `Env` is not written: it is counted in the scope's
 /// [`crate::Stats::dropped_without_binding`], and the first one of each binding is announced on
-/// the console. A `writeDataPoint` that throws is counted as
-/// failed too. Nothing is retried and nothing panics.
+/// the console. A `writeDataPoint` that throws is counted in [`crate::Stats::failed`], and the
+/// first failure of each binding is announced on the console with what it threw. Nothing is
+/// retried and nothing panics.
 ///
 /// A point crosses into JavaScript in one call, its texts in one string (see `wire`), not
 /// through workers-rs's `AnalyticsEngineDataPointBuilder`, which copies each blob into a new
 /// `String` and crosses once per value.
 pub struct AnalyticsEngineSink {
     env: Env,
-    datasets: RefCell<Vec<(&'static str, Option<AnalyticsEngineDataset>)>>,
+    bindings: RefCell<Vec<Binding>>,
     wire: RefCell<Wire>,
+}
+
+/// A binding this sink has looked up in `Env`.
+struct Binding {
+    name: &'static str,
+    /// `None` when `Env` has no binding of that name.
+    dataset: Option<AnalyticsEngineDataset>,
+    /// Whether a failed write to it has been announced.
+    failure_announced: bool,
 }
 
 impl std::fmt::Debug for AnalyticsEngineSink {
@@ -41,37 +51,69 @@ impl AnalyticsEngineSink {
     pub fn new(env: &Env) -> Self {
         AnalyticsEngineSink {
             env: env.clone(),
-            datasets: RefCell::new(Vec::new()),
+            bindings: RefCell::new(Vec::new()),
             wire: RefCell::new(Wire::default()),
         }
     }
 
-    fn dataset(&self, binding: &'static str) -> Option<AnalyticsEngineDataset> {
-        let mut datasets = self.datasets.borrow_mut();
-        if let Some((_, dataset)) = datasets.iter().find(|(name, _)| *name == binding) {
-            return dataset.clone();
+    /// The binding named `name`, looked up the first time (a missing one announced then).
+    fn dataset(&self, name: &'static str) -> Option<AnalyticsEngineDataset> {
+        let mut bindings = self.bindings.borrow_mut();
+        if let Some(binding) = bindings.iter().find(|binding| binding.name == name) {
+            return binding.dataset.clone();
         }
-        let dataset = self.env.analytics_engine(binding).ok();
+        let dataset = self.env.analytics_engine(name).ok();
         if dataset.is_none() {
             crate::platform::console_warn(&format!(
-                "tallymark: no Analytics Engine binding `{binding}` in this Worker's env; its \
+                "tallymark: no Analytics Engine binding `{name}` in this Worker's env; its \
                  points are dropped and counted (add it under \
                  [[analytics_engine_datasets]] in wrangler.toml)"
             ));
         }
-        datasets.push((binding, dataset.clone()));
+        bindings.push(Binding {
+            name,
+            dataset: dataset.clone(),
+            failure_announced: false,
+        });
         dataset
     }
+
+    /// Announces the first failed write to binding `name`; later ones are only counted.
+    fn announce_failure(&self, name: &'static str, error: &WriteError) {
+        let mut bindings = self.bindings.borrow_mut();
+        let Some(binding) = bindings.iter_mut().find(|binding| binding.name == name) else {
+            return;
+        };
+        if !binding.failure_announced {
+            binding.failure_announced = true;
+            crate::platform::console_warn(&failure_notice(name, error));
+        }
+    }
+}
+
+/// The console line of a binding's first failed write.
+fn failure_notice(binding: &str, error: &WriteError) -> String {
+    format!(
+        "tallymark: {error} (binding `{binding}`); the point is dropped, and this and later \
+         failures are counted in Stats::failed"
+    )
 }
 
 impl Sink for AnalyticsEngineSink {
     fn write(&self, point: &DataPoint<'_>) -> Result<(), WriteError> {
-        let Some(dataset) = self.dataset(point.schema().binding()) else {
+        let name = point.schema().binding();
+        let Some(dataset) = self.dataset(name) else {
             return Err(WriteError::no_destination("no Analytics Engine binding"));
         };
-        let mut wire = self.wire.borrow_mut();
-        wire.fill(&index_text(point.index().as_bytes()), point.blobs());
-        write_data_point(&dataset, &wire, point.doubles())
+        let written = {
+            let mut wire = self.wire.borrow_mut();
+            wire.fill(&index_text(point.index().as_bytes()), point.blobs());
+            write_data_point(&dataset, &wire, point.doubles())
+        };
+        if let Err(error) = &written {
+            self.announce_failure(name, error);
+        }
+        written
     }
 }
 
@@ -190,8 +232,9 @@ impl Sink for DevPrintSink {
 
 #[cfg(test)]
 mod tests {
-    use super::{dev_print_line, dev_print_value, index_text};
+    use super::{dev_print_line, dev_print_value, failure_notice, index_text};
     use crate::limits::MAX_INDEX_BYTES;
+    use crate::sink::WriteError;
 
     #[test]
     fn a_byte_index_stays_within_the_limit_once_made_text() {
@@ -200,6 +243,16 @@ mod tests {
         assert_eq!(text.len(), 96, "32 replacement characters of 3 bytes");
         assert!(text.chars().all(|c| c == char::REPLACEMENT_CHARACTER));
         assert_eq!(index_text(b"status.get"), "status.get");
+    }
+
+    #[test]
+    fn a_failed_write_is_announced_with_what_it_threw() {
+        let error = WriteError::new("writeDataPoint failed: write limit exceeded");
+        assert_eq!(
+            failure_notice("EVENTS", &error),
+            "tallymark: writeDataPoint failed: write limit exceeded (binding `EVENTS`); the point \
+             is dropped, and this and later failures are counted in Stats::failed"
+        );
     }
 
     #[test]

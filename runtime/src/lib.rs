@@ -55,6 +55,7 @@
 //! * `events`: typed events, their console lines and the step attributes ([`events`]).
 //! * `off`: compiles every instrumentation site out. The macros still validate their input.
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod active;
 #[cfg(feature = "axum")]

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# What tallymark adds to a user's build (issue 18, §5), on demand, not in CI: examples/quickstart
+# against the same worker written by hand (benches/compile/by-hand: the same route and point with
+# workers-rs's AnalyticsEngineDataPointBuilder), each a crate of its own in a scratch directory
+# with the workspace's Cargo.lock and release profile.
+#
+# For each variant and each command (`cargo build --release` and `cargo check`, both for
+# wasm32-unknown-unknown, the compile step of worker-build) it times a clean build (an empty
+# target directory: every dependency compiled) and an incremental one (the handler's response
+# text changed, then rebuilt). Rounds alternate the variants; the table gives each figure's
+# median and range in seconds, and the ratios tallymark / by hand. Results: BENCHMARKS.md,
+# "Compile time".
+#
+#   ./scripts/bench-compile.sh [rounds]      (default 3; a round is 4 clean and 8 incremental builds)
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
+ROUNDS="${1:-3}"
+ensure_wasm_target
+
+SCRATCH="$(mktemp -d "${TMPDIR:-/tmp}/tallymark-compile.XXXXXX")"
+trap 'rm -rf "$SCRATCH"' EXIT
+
+# A standalone copy of a worker crate: its sources, a manifest with path dependencies on this
+# repository's crates, the workspace's lock and release profile.
+make_crate() {
+  local name="$1" src="$2" deps="$3"
+  mkdir -p "$SCRATCH/$name"
+  cp -r "$src" "$SCRATCH/$name/src"
+  cp "$ROOT/Cargo.lock" "$SCRATCH/$name/Cargo.lock"
+  cat > "$SCRATCH/$name/Cargo.toml" <<TOML
+[package]
+name = "quickstart-$name"
+version = "0.1.0"
+edition = "2021"
+publish = false
+
+[lib]
+crate-type = ["cdylib"]
+
+[dependencies]
+$deps
+
+[profile.release]
+$(awk '/^\[profile.release\]/ { on = 1; next } /^\[/ { on = 0 } on && NF' "$ROOT/Cargo.toml")
+
+[workspace]
+TOML
+}
+
+WORKER_DEP="worker = \"$(awk -F'"' '/^worker = / { print $2 }' "$ROOT/Cargo.toml")\""
+make_crate tallymark "$ROOT/examples/quickstart/src" "tallymark = { path = \"$ROOT/runtime\" }
+$WORKER_DEP"
+make_crate by-hand "$ROOT/benches/compile/by-hand/src" "$WORKER_DEP"
+
+# Seconds a command took.
+seconds() {
+  local start end
+  start=$(date +%s.%N)
+  "$@" >/dev/null 2>&1 || { log "failed: $*"; "$@"; exit 1; }
+  end=$(date +%s.%N)
+  awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }'
+}
+
+# Changes the handler's response text (a different text each time), as a user editing it would.
+touch_handler() {
+  local file="$SCRATCH/$1/src/lib.rs"
+  sed -i -E 's/format!\("hello[^,]*, \{name\}"\)/format!("hello'"$2"', {name}")/' "$file"
+  grep -q "hello$2, {name}" "$file" || { log "could not change the handler of $1"; exit 1; }
+}
+
+RESULTS="$SCRATCH/results.tsv"
+for round in $(seq 1 "$ROUNDS"); do
+  variants=(tallymark by-hand)
+  [ $((round % 2)) -eq 0 ] && variants=(by-hand tallymark)
+  for variant in "${variants[@]}"; do
+    for command in build check; do
+      args=("$command" --target wasm32-unknown-unknown --quiet)
+      [ "$command" = build ] && args+=(--release)
+      target="$SCRATCH/target-$variant"
+      rm -rf "$target"
+      clean=$(cd "$SCRATCH/$variant" && CARGO_TARGET_DIR="$target" seconds cargo "${args[@]}")
+      printf '%s\t%s\tclean\t%s\n' "$variant" "$command" "$clean" >> "$RESULTS"
+      for edit in 1 2; do
+        touch_handler "$variant" "-$round-$edit"
+        incremental=$(cd "$SCRATCH/$variant" && CARGO_TARGET_DIR="$target" seconds cargo "${args[@]}")
+        printf '%s\t%s\tincremental\t%s\n' "$variant" "$command" "$incremental" >> "$RESULTS"
+      done
+      log "round $round: $variant $command: clean $clean s, incremental $incremental s"
+    done
+  done
+done
+
+awk -F'\t' -v rounds="$ROUNDS" '
+  { key = $2 "\t" $3; values[$1, key] = values[$1, key] " " $4; keys[key] = 1 }
+  function median(list,   n, a, i, j, t) {
+    n = split(list, a, " ")
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+    lo = a[1]; hi = a[n]
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+  }
+  END {
+    printf "| command (wasm32) | build | by hand, s (range) | tallymark, s (range) | tallymark / by hand |\n|---|---|---|---|---|\n"
+    split("build\tclean|build\tincremental|check\tclean|check\tincremental", order, "|")
+    for (k = 1; k <= 4; k++) {
+      key = order[k]; split(key, parts, "\t")
+      hand = median(values["by-hand", key]); hlo = lo; hhi = hi
+      tally = median(values["tallymark", key]); tlo = lo; thi = hi
+      printf "| cargo %s%s | %s | %.2f (%.2f–%.2f) | %.2f (%.2f–%.2f) | %.2f |\n", parts[1], parts[1] == "build" ? " --release" : "", parts[2], hand, hlo, hhi, tally, tlo, thi, tally / hand
+    }
+    printf "\n%d rounds; incremental: the handler changed, twice a round\n", rounds
+  }' "$RESULTS"

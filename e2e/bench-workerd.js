@@ -18,6 +18,7 @@
 // own: (cost with 50 points − cost with 1) / 49.
 //
 //   node bench-workerd.js [--rounds 7] [--requests 4000] [--concurrency 8] [--counts 1,50]
+//   node bench-workerd.js --check      only the comparison of the points (the e2e stage runs it)
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
@@ -253,6 +254,7 @@ function sizes() {
 async function main() {
   const points = await checkSamePoints();
   console.error(`same points from builder, tallymark and js (${points.length} compared)`);
+  if (args.includes('--check')) return;
   const workerd = await startWorkerd({});
   // times[count][variant] = [{ cpu, wall }] in µs per request, one per round.
   const times = Object.fromEntries(COUNTS.map((count) => [count, Object.fromEntries(VARIANTS.map((v) => [v.name, []]))]));

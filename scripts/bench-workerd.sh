@@ -7,12 +7,15 @@
 #   ./scripts/bench-workerd.sh                    builds, then 7 rounds of 4,000 requests each
 #   ./scripts/bench-workerd.sh --no-build [...]   uses the builds already there
 #   ./scripts/bench-workerd.sh --rounds 3 --requests 1000 --concurrency 8 --counts 1,50
+#   ./scripts/bench-workerd.sh --check            builds, then only checks that the variants write
+#                                                 the same points (the test script's e2e stage)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
 if [ "${1:-}" = "--no-build" ]; then
   shift
 else
-  build_worker benches/workerd --out-dir build-none >&2
+  # The check compares the variants that write points; `none` is built for the timed runs.
+  [ "${1:-}" = "--check" ] || build_worker benches/workerd --out-dir build-none >&2
   build_worker benches/workerd --out-dir build-builder . --features builder >&2
   build_worker benches/workerd --out-dir build-tallymark . --features tallymark >&2
 fi

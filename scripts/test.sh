@@ -26,7 +26,8 @@ usage: scripts/test.sh [stage...]
 
 Runs the named stages in the order given, or every stage in this order when none is named:
 
-  lint    cargo fmt --check; clippy, native and wasm32 (-D warnings)
+  lint    cargo fmt --check; clippy, native and wasm32 (-D warnings), and the workerd
+          benchmark's worker in each variant
   native  the workspace's unit, integration, UI (trybuild) and doc tests; tallymark with
           --no-default-features, and with --features off (the off test)
   ui      the UI tests (trybuild) alone; skipped when native runs too, since it includes them
@@ -38,7 +39,8 @@ Runs the named stages in the order given, or every stage in this order when none
   bench   the benchmarks compile (cargo bench --no-run); the wasm size that instrumentation adds
           to examples/kiloclaw stays within its limit (scripts/wasm-size.sh --check)
   e2e     the example workers built with worker-build, run in workerd (node --test); the
-          tallymark command's dev and tail run on the quickstart worker
+          tallymark command's dev and tail run on the quickstart worker; the workerd benchmark's
+          variants write the same points (scripts/bench-workerd.sh --check)
 EOF
 }
 
@@ -51,6 +53,10 @@ stage_lint() {
   log "clippy (native and wasm32)"
   cargo clippy --workspace --all-targets --locked -- -D warnings
   cargo clippy -p tallymark --all-targets --target wasm32-unknown-unknown --locked -- -D warnings
+  log "clippy: the workerd benchmark's worker, each variant (wasm32)"
+  for variant in builder tallymark; do
+    cargo clippy -p tallymark-bench-worker --features "$variant" --target wasm32-unknown-unknown --locked -- -D warnings
+  done
 }
 
 stage_native() {
@@ -114,6 +120,8 @@ stage_e2e() {
   log "the tallymark command, for its e2e tests"
   cargo build -p tallymark-cli --locked
   (cd "$ROOT/e2e" && node --test --test-concurrency=1 tests/)
+  log "the workerd benchmark's variants write the same points (scripts/bench-workerd.sh --check)"
+  "$ROOT/scripts/bench-workerd.sh" --check
 }
 
 is_stage() {

@@ -19,6 +19,9 @@
 //
 //   node bench-workerd.js [--rounds 7] [--requests 4000] [--concurrency 8] [--counts 1,50]
 //   node bench-workerd.js --check      only the comparison of the points (the e2e stage runs it)
+//   node bench-workerd.js --compare before=/path/to/build ...
+//                                      also times another build of the worker (say, tallymark's
+//                                      variant built from an earlier commit), as a variant `before`
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
@@ -42,11 +45,18 @@ const QUERY = 'user=u-7f3a9c&region=weur&plan=pro';
 
 const benchDir = path.join(root, 'benches', 'workerd');
 const VARIANTS = [
-  { name: 'none', build: 'build-none' },
-  { name: 'builder', build: 'build-builder' },
-  { name: 'tallymark', build: 'build-tallymark' },
+  { name: 'none', build: path.join(benchDir, 'build-none') },
+  { name: 'builder', build: path.join(benchDir, 'build-builder') },
+  { name: 'tallymark', build: path.join(benchDir, 'build-tallymark') },
   { name: 'js', script: path.join(benchDir, 'floor.js') },
 ];
+for (let i = args.indexOf('--compare'); i >= 0; i = args.indexOf('--compare', i + 1)) {
+  const [name, build] = args[i + 1].split('=');
+  if (!/^[a-z][a-z0-9]*$/.test(name) || !build || VARIANTS.some((v) => v.name === name)) {
+    throw new Error(`--compare takes NAME=BUILD_DIR with a new lowercase name, not ${args[i + 1]}`);
+  }
+  VARIANTS.push({ name, build: path.resolve(build) });
+}
 
 /** The workerd config: one service and socket per variant, `BENCH_AE` bound as `binding`. */
 function writeConfig(dir, ports, binding, captureAddress) {
@@ -61,7 +71,7 @@ function writeConfig(dir, ports, binding, captureAddress) {
       modules = `[(name = "${variant.name}.js", esModule = embed "${variant.name}.js")]`;
     } else {
       for (const file of ['index.js', 'index_bg.wasm']) {
-        const from = path.join(benchDir, variant.build, file);
+        const from = path.join(variant.build, file);
         if (!fs.existsSync(from)) throw new Error(`${from} is missing: run scripts/bench-workerd.sh (it builds every variant)`);
         fs.copyFileSync(from, path.join(dir, `${variant.name}-${file}`));
       }
@@ -244,7 +254,7 @@ const fmt = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digit
 function sizes() {
   const rows = [];
   for (const variant of VARIANTS) {
-    const file = variant.script ?? path.join(benchDir, variant.build, 'index_bg.wasm');
+    const file = variant.script ?? path.join(variant.build, 'index_bg.wasm');
     const bytes = fs.readFileSync(file);
     rows.push(`| ${variant.name} | ${variant.script ? 'floor.js' : 'index_bg.wasm'} | ${bytes.length} | ${zlib.gzipSync(bytes, { level: 9 }).length} |`);
   }
@@ -253,7 +263,7 @@ function sizes() {
 
 async function main() {
   const points = await checkSamePoints();
-  console.error(`same points from builder, tallymark and js (${points.length} compared)`);
+  console.error(`same points from ${VARIANTS.filter((v) => v.name !== 'none').map((v) => v.name).join(', ')} (${points.length} compared)`);
   if (args.includes('--check')) return;
   const workerd = await startWorkerd({});
   // times[count][variant] = [{ cpu, wall }] in µs per request, one per round.
@@ -299,7 +309,7 @@ async function main() {
   out.push('');
   out.push(`| variant | per point | added per request, ${few} point | added per request, ${many} points |`);
   out.push('|---|---|---|---|');
-  for (const variant of ['builder', 'tallymark', 'js']) {
+  for (const variant of VARIANTS.map((v) => v.name).filter((name) => name !== 'none')) {
     const rust = variant !== 'js'; // `none` is a Rust worker: the JavaScript floor's request is not comparable
     out.push(`| ${variant} | ${fmt(perPoint(variant), 2)} | ${rust ? fmt(added(few, variant)) : 'n/a'} | ${rust ? fmt(added(many, variant)) : 'n/a'} |`);
   }

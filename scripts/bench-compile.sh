@@ -7,9 +7,10 @@
 # For each variant and each command (`cargo build --release` and `cargo check`, both for
 # wasm32-unknown-unknown, the compile step of worker-build) it times a clean build (an empty
 # target directory: every dependency compiled) and an incremental one (the handler's response
-# text changed, then rebuilt). Rounds alternate the variants; the table gives each figure's
-# median and range in seconds, and the ratios tallymark / by hand. Results: BENCHMARKS.md,
-# "Compile time".
+# text changed, then rebuilt). It records the wall time and the CPU time (user + system, of cargo
+# and every compiler it ran; other processes on the machine move it less). Rounds alternate the
+# variants; the tables give each figure's median and range in seconds, and the ratios
+# tallymark / by hand. Results: BENCHMARKS.md, "Compile time".
 #
 #   ./scripts/bench-compile.sh [rounds]      (default 3; a round is 4 clean and 8 incremental builds)
 set -euo pipefail
@@ -52,13 +53,11 @@ make_crate tallymark "$ROOT/examples/quickstart/src" "tallymark = { path = \"$RO
 $WORKER_DEP"
 make_crate by-hand "$ROOT/benches/compile/by-hand/src" "$WORKER_DEP"
 
-# Seconds a command took.
+# The wall and CPU seconds a command took, as "WALL CPU".
 seconds() {
-  local start end
-  start=$(date +%s.%N)
-  "$@" >/dev/null 2>&1 || { log "failed: $*"; "$@"; exit 1; }
-  end=$(date +%s.%N)
-  awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }'
+  local times="$SCRATCH/time"
+  /usr/bin/time -o "$times" -f '%e %U %S' "$@" >/dev/null 2>&1 || { log "failed: $*"; "$@"; exit 1; }
+  awk '{ printf "%.2f %.2f", $1, $2 + $3 }' "$times"
 }
 
 # Changes the handler's response text (a different text each time), as a user editing it would.
@@ -78,34 +77,42 @@ for round in $(seq 1 "$ROUNDS"); do
       [ "$command" = build ] && args+=(--release)
       target="$SCRATCH/target-$variant"
       rm -rf "$target"
-      clean=$(cd "$SCRATCH/$variant" && CARGO_TARGET_DIR="$target" seconds cargo "${args[@]}")
-      printf '%s\t%s\tclean\t%s\n' "$variant" "$command" "$clean" >> "$RESULTS"
+      read -r wall cpu < <(cd "$SCRATCH/$variant" && CARGO_TARGET_DIR="$target" seconds cargo "${args[@]}")
+      printf '%s\t%s\tclean\t%s\t%s\n' "$variant" "$command" "$wall" "$cpu" >> "$RESULTS"
+      clean="$wall s wall, $cpu s CPU"
       for edit in 1 2; do
         touch_handler "$variant" "-$round-$edit"
-        incremental=$(cd "$SCRATCH/$variant" && CARGO_TARGET_DIR="$target" seconds cargo "${args[@]}")
-        printf '%s\t%s\tincremental\t%s\n' "$variant" "$command" "$incremental" >> "$RESULTS"
+        read -r wall cpu < <(cd "$SCRATCH/$variant" && CARGO_TARGET_DIR="$target" seconds cargo "${args[@]}")
+        printf '%s\t%s\tincremental\t%s\t%s\n' "$variant" "$command" "$wall" "$cpu" >> "$RESULTS"
+        incremental="$wall s wall, $cpu s CPU"
       done
-      log "round $round: $variant $command: clean $clean s, incremental $incremental s"
+      log "round $round: $variant $command: clean $clean; incremental $incremental"
     done
   done
 done
 
-awk -F'\t' -v rounds="$ROUNDS" '
-  { key = $2 "\t" $3; values[$1, key] = values[$1, key] " " $4; keys[key] = 1 }
-  function median(list,   n, a, i, j, t) {
-    n = split(list, a, " ")
-    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
-    lo = a[1]; hi = a[n]
-    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-  }
-  END {
-    printf "| command (wasm32) | build | by hand, s (range) | tallymark, s (range) | tallymark / by hand |\n|---|---|---|---|---|\n"
-    split("build\tclean|build\tincremental|check\tclean|check\tincremental", order, "|")
-    for (k = 1; k <= 4; k++) {
-      key = order[k]; split(key, parts, "\t")
-      hand = median(values["by-hand", key]); hlo = lo; hhi = hi
-      tally = median(values["tallymark", key]); tlo = lo; thi = hi
-      printf "| cargo %s%s | %s | %.2f (%.2f–%.2f) | %.2f (%.2f–%.2f) | %.2f |\n", parts[1], parts[1] == "build" ? " --release" : "", parts[2], hand, hlo, hhi, tally, tlo, thi, tally / hand
+# One table per measure (column 4: wall, 5: CPU).
+table() {
+  awk -F'\t' -v column="$1" -v measure="$2" '
+    { key = $2 "\t" $3; values[$1, key] = values[$1, key] " " $column }
+    function median(list,   n, a, i, j, t) {
+      n = split(list, a, " ")
+      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+      lo = a[1]; hi = a[n]
+      return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
     }
-    printf "\n%d rounds; incremental: the handler changed, twice a round\n", rounds
-  }' "$RESULTS"
+    END {
+      printf "| %s (wasm32) | build | by hand, s (range) | tallymark, s (range) | tallymark / by hand |\n|---|---|---|---|---|\n", measure
+      split("build\tclean|build\tincremental|check\tclean|check\tincremental", order, "|")
+      for (k = 1; k <= 4; k++) {
+        key = order[k]; split(key, parts, "\t")
+        hand = median(values["by-hand", key]); hlo = lo; hhi = hi
+        tally = median(values["tallymark", key]); tlo = lo; thi = hi
+        printf "| cargo %s%s | %s | %.2f (%.2f–%.2f) | %.2f (%.2f–%.2f) | %.2f |\n", parts[1], parts[1] == "build" ? " --release" : "", parts[2], hand, hlo, hhi, tally, tlo, thi, tally / hand
+      }
+    }' "$RESULTS"
+}
+table 4 "wall time"
+echo
+table 5 "CPU time"
+printf '\n%s rounds; incremental: the handler changed, twice a round\n' "$ROUNDS"

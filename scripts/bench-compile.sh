@@ -57,7 +57,7 @@ make_crate by-hand "$ROOT/benches/compile/by-hand/src" "$WORKER_DEP"
 seconds() {
   local times="$SCRATCH/time"
   /usr/bin/time -o "$times" -f '%e %U %S' "$@" >/dev/null 2>&1 || { log "failed: $*"; "$@"; exit 1; }
-  awk '{ printf "%.2f %.2f", $1, $2 + $3 }' "$times"
+  awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }' "$times"
 }
 
 # Changes the handler's response text (a different text each time), as a user editing it would.

@@ -183,6 +183,7 @@ pub fn run(options: &Options) -> Result<ExitCode, String> {
         crate::tools::build(
             &options.path,
             &logs.join(format!("build-{}.log", worker.name)),
+            None,
         )?;
     }
     if stop.load(Ordering::SeqCst) {

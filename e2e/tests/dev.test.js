@@ -1,6 +1,7 @@
 // `tallymark dev` and `tallymark tail` end to end: the quickstart worker (built by the e2e stage)
 // run by the CLI in the pinned workerd, requests sent, the points read back from the store with
-// `tallymark query`, and workerd gone once the CLI is stopped with Ctrl-C (SIGINT).
+// `tallymark query`, and workerd gone once the CLI is stopped with Ctrl-C (SIGINT); a workerd
+// left by a `dev` killed with SIGKILL is stopped by the next one.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -60,6 +61,20 @@ function alive(pid) {
     return true;
   } catch (error) {
     if (error.code === 'ESRCH') return false;
+    throw error;
+  }
+}
+
+/**
+ * Whether `pid` runs and is not a zombie: an orphan's new parent (PID 1 in a container) may
+ * never reap it, so `alive`'s signal 0 would still reach it after it ended.
+ */
+function running(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch (error) {
+    if (error.code === 'ENOENT') return false;
     throw error;
   }
 }
@@ -146,4 +161,44 @@ test('tallymark dev stores and prints each point, tail follows, Ctrl-C stops wor
       'SELECT name, sum(_sample_interval) AS n FROM quickstart_events WHERE event = \'hello.get\' GROUP BY name ORDER BY name'),
     '{"name":"two%20words","n":"1"}\n{"name":"world","n":"1"}\n',
   );
+});
+
+test('a workerd left by a tallymark dev killed with SIGKILL is stopped by the next one', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tallymark-dev-leftover-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const db = path.join(dir, 'points.db');
+  const port = await freePort();
+  const args = ['dev', 'examples/quickstart', '--no-build', '--port', String(port), '--db', db, '--workerd', workerd];
+
+  const killed = start(...args);
+  t.after(() => killed.child.exitCode === null && killed.child.kill('SIGKILL'));
+  await until('the ready line', () => killed.lines.stdout.length >= 2 || killed.child.exitCode !== null);
+  const orphan = Number(/PID (\d+)\)$/.exec(killed.lines.stdout[0])?.[1]);
+  t.after(() => running(orphan) && process.kill(orphan, 'SIGKILL'));
+  // 'exit', not 'close': the orphan still holds the output pipes it inherited.
+  const exited = once(killed.child, 'exit');
+  killed.child.kill('SIGKILL');
+  await exited;
+  assert.ok(running(orphan), 'SIGKILL leaves workerd running');
+  assert.ok(fs.existsSync(path.join(dir, `dev-${port}.pid`)), 'its record stays');
+
+  const next = start(...args);
+  t.after(() => next.child.exitCode === null && next.child.kill('SIGKILL'));
+  await until('the ready line', () => next.lines.stdout.length >= 3 || next.child.exitCode !== null);
+  assert.equal(
+    next.lines.stdout[0],
+    `tallymark dev: stopped workerd (PID ${orphan}) left running by an earlier tallymark dev (PID ${killed.child.pid})`,
+    next.lines.stderr.join('\n'),
+  );
+  const pid = Number(/PID (\d+)\)$/.exec(next.lines.stdout[1])?.[1]);
+  assert.equal(next.lines.stdout[1], `tallymark dev: quickstart on http://127.0.0.1:${port} (workerd ${workerd}, PID ${pid})`);
+  assert.equal(running(orphan), false, 'the leftover is gone');
+  const response = await fetch(`http://127.0.0.1:${port}/hello/again`);
+  assert.equal(await response.text(), 'hello, again');
+
+  next.child.kill('SIGINT');
+  const [code] = await next.closed;
+  assert.equal(code, 0, next.lines.stderr.join('\n'));
+  assert.equal(alive(pid), false);
+  assert.equal(fs.existsSync(path.join(dir, `dev-${port}.pid`)), false, 'a clean stop forgets its record');
 });

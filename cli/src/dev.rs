@@ -8,10 +8,12 @@
 //! posts the point as JSON), Durable Objects in memory, `[vars]` and `.dev.vars` as text or JSON
 //! bindings.
 //!
-//! The workerd a `dev` killed with SIGKILL leaves behind is stopped by the next one
-//! (`leftover`).
+//! A change to the crate's sources rebuilds it and restarts workerd on the same port with the new
+//! build (`watch`); a failed build leaves the running worker as it is. The workerd a `dev` killed
+//! with SIGKILL leaves behind is stopped by the next one (`leftover`).
 
 mod leftover;
+mod watch;
 
 use crate::wrangler::{Var, Worker};
 use std::path::{Path, PathBuf};
@@ -33,8 +35,10 @@ pub struct Options {
     pub port: u16,
     /// The schema lock (default: the crate's `tallymark.lock` when present).
     pub lock: Option<PathBuf>,
-    /// Skip the build (run what `main` points at).
+    /// Skip the first build (run what `main` points at).
     pub no_build: bool,
+    /// Do not rebuild when the crate's files change.
+    pub no_watch: bool,
     /// The workerd binary to run instead of the pinned one.
     pub workerd: Option<PathBuf>,
 }
@@ -275,6 +279,64 @@ impl Session<'_> {
             Some(self.stop),
         )
     }
+
+    /// After `changed` changed: rebuilds, and on success restarts workerd with the new build
+    /// (on the same port; the store and the capture server stay). A failed build keeps `running`.
+    fn rebuild(&self, changed: &[PathBuf], running: &mut Option<Child>, name: &mut String) {
+        let mut shown: Vec<String> = changed
+            .iter()
+            .take(3)
+            .map(|p| p.display().to_string())
+            .collect();
+        if changed.len() > 3 {
+            shown.push(format!("{} more", changed.len() - 3));
+        }
+        crate::emit(&format!(
+            "tallymark dev: {} changed; rebuilding\n",
+            shown.join(", ")
+        ));
+        let built = self
+            .build(name)
+            .and_then(|()| crate::wrangler::read(&self.options.path));
+        if self.stop.load(Ordering::SeqCst) {
+            return;
+        }
+        let worker = match built {
+            Ok(worker) => worker,
+            Err(e) => {
+                eprintln!("{e}");
+                crate::emit(&format!(
+                    "tallymark dev: the build failed{}; fix it and save again\n",
+                    if running.is_some() {
+                        ", the running worker is kept"
+                    } else {
+                        ""
+                    }
+                ));
+                return;
+            }
+        };
+        if let Some(mut old) = running.take() {
+            stop_workerd(&mut old);
+        }
+        match self.start(&worker) {
+            Ok(Started { child, ready }) => {
+                if ready {
+                    crate::emit(&format!(
+                        "tallymark dev: rebuilt; {} restarted on http://127.0.0.1:{} (workerd PID {})\n",
+                        worker.name,
+                        self.port,
+                        child.id()
+                    ));
+                }
+                *name = worker.name;
+                *running = Some(child);
+            }
+            Err(e) => crate::emit(&format!(
+                "tallymark dev: the new build did not start: {e}; fix it and save again\n"
+            )),
+        }
+    }
 }
 
 /// Runs `tallymark dev`.
@@ -360,16 +422,23 @@ pub fn run(options: &Options) -> Result<ExitCode, String> {
             session.workerd.display()
         ));
         crate::emit(&format!(
-            "tallymark dev: points into {}, shown {} (capture on http://127.0.0.1:{}); Ctrl-C stops\n",
+            "tallymark dev: points into {}, shown {} (capture on http://127.0.0.1:{}); {}Ctrl-C stops\n",
             options.db.display(),
             match &lock_path {
                 Some(path) => format!("by field name ({})", path.display()),
                 None => "by slot (no tallymark.lock)".to_owned(),
             },
-            capture.port
+            capture.port,
+            if options.no_watch {
+                ""
+            } else {
+                "a change rebuilds; "
+            }
         ));
     }
     let mut running = Some(started.child);
+    let mut name = worker.name;
+    let mut watcher = (!options.no_watch).then(|| watch::Watcher::new(&options.path));
     let mut code = ExitCode::SUCCESS;
     while !stop.load(Ordering::SeqCst) {
         if let Some(child) = running.as_mut() {
@@ -377,6 +446,12 @@ pub fn run(options: &Options) -> Result<ExitCode, String> {
                 eprintln!("tallymark dev: workerd exited on its own ({status})");
                 code = ExitCode::FAILURE;
                 break;
+            }
+        }
+        if let Some(watcher) = watcher.as_mut() {
+            let changed = watcher.changes();
+            if !changed.is_empty() {
+                session.rebuild(&changed, &mut running, &mut name);
             }
         }
         std::thread::sleep(Duration::from_millis(100));

@@ -336,7 +336,8 @@ pub fn wasm_opt() -> Result<PathBuf, String> {
 }
 
 /// Builds the crate in `dir` with `worker-build --release`, the output in `log_file`; stops
-/// when `cancel` is set.
+/// when `cancel` is set. A failed build's error shows the compiler's errors (from the log), else
+/// the output's last lines.
 pub fn build(
     dir: &Path,
     log_file: &Path,
@@ -348,13 +349,34 @@ pub fn build(
         .arg("--release")
         .current_dir(dir)
         .env("WASM_BINDGEN_BIN", wasm_bindgen)
-        .env("WASM_OPT_BIN", wasm_opt()?);
-    run_logged(
-        command,
-        &format!("building {} with worker-build --release", dir.display()),
-        log_file,
-        cancel,
-    )
+        .env("WASM_OPT_BIN", wasm_opt()?)
+        // worker-build's own error, without a backtrace of worker-build.
+        .env("RUST_BACKTRACE", "0");
+    let what = format!("building {} with worker-build --release", dir.display());
+    run_logged(command, &what, log_file, cancel).map_err(|failure| {
+        match std::fs::read_to_string(log_file)
+            .ok()
+            .and_then(|log| compiler_errors(&log))
+        {
+            Some(errors) => format!(
+                "{what} failed; the compiler says (all of it is in {}):\n{errors}",
+                log_file.display()
+            ),
+            None => failure,
+        }
+    })
+}
+
+/// The compiler's errors in a build's output: from its first `error` line to cargo's "could not
+/// compile" (warnings before them left out), at most 200 lines.
+fn compiler_errors(output: &str) -> Option<String> {
+    let lines: Vec<&str> = output.lines().collect();
+    let first = lines.iter().position(|l| l.starts_with("error"))?;
+    let last = lines[first..]
+        .iter()
+        .position(|l| l.starts_with("error: could not compile"))
+        .map_or(lines.len() - 1, |i| first + i);
+    Some(lines[first..=last.min(first + 199)].join("\n"))
 }
 
 /// The first `program` on PATH.
@@ -373,6 +395,23 @@ mod tests {
         let mut command = Command::new("sh");
         command.args(["-c", &format!("printf '{lines}' >&2; exit {code}")]);
         command
+    }
+
+    #[test]
+    fn the_compilers_errors_are_found_in_a_builds_output() {
+        let output =
+            "   Compiling quickstart v0.1.0\nwarning: unused import\n --> src/lib.rs:1:5\n\
+            error: this file contains an unclosed delimiter\n  --> src/lib.rs:36:14\n\
+            error: could not compile `quickstart` (lib) due to 1 previous error\n\
+            Error: Compiling your crate to WebAssembly failed\n";
+        assert_eq!(
+            compiler_errors(output).as_deref(),
+            Some(
+                "error: this file contains an unclosed delimiter\n  --> src/lib.rs:36:14\n\
+                 error: could not compile `quickstart` (lib) due to 1 previous error"
+            )
+        );
+        assert_eq!(compiler_errors("Error: wasm-opt failed\n"), None);
     }
 
     #[test]

@@ -385,7 +385,7 @@ fn dev_reports_a_failed_install_with_npms_own_output_and_the_command_to_retry() 
     let cache = dir.join("cache");
     let output = Command::new(env!("CARGO_BIN_EXE_tallymark"))
         .current_dir(&dir)
-        .args(["dev", "w", "--no-build"])
+        .args(["dev", "w", "--no-build", "--no-watch"])
         .env("TALLYMARK_CACHE", &cache)
         .env_remove("TALLYMARK_WORKERD")
         .env("npm_config_registry", format!("http://127.0.0.1:{closed}/"))

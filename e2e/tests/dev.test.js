@@ -1,7 +1,8 @@
 // `tallymark dev` and `tallymark tail` end to end: the quickstart worker (built by the e2e stage)
 // run by the CLI in the pinned workerd, requests sent, the points read back from the store with
-// `tallymark query`, and workerd gone once the CLI is stopped with Ctrl-C (SIGINT); a workerd
-// left by a `dev` killed with SIGKILL is stopped by the next one.
+// `tallymark query`, and workerd gone once the CLI is stopped with Ctrl-C (SIGINT); a change to a
+// copy of the crate rebuilds it and restarts workerd on the same port (a failed build keeps the
+// worker running); a workerd left by a `dev` killed with SIGKILL is stopped by the next one.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -31,7 +32,12 @@ function tallymark(...args) {
 
 /** Starts a long-running command of the CLI; its output lines are collected as they arrive. */
 function start(...args) {
-  const child = spawn(bin, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  return startWith(process.env, ...args);
+}
+
+/** `start`, with the environment `env`. */
+function startWith(env, ...args) {
+  const child = spawn(bin, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env });
   const lines = { stdout: [], stderr: [] };
   for (const stream of ['stdout', 'stderr']) {
     let rest = '';
@@ -102,7 +108,7 @@ test('tallymark dev stores and prints each point, tail follows, Ctrl-C stops wor
   const capturePort = Number(/capture on http:\/\/127\.0\.0\.1:(\d+)\)/.exec(where)?.[1]);
   assert.equal(
     where,
-    `tallymark dev: points into ${db}, shown by field name (${lock}) (capture on http://127.0.0.1:${capturePort}); Ctrl-C stops`,
+    `tallymark dev: points into ${db}, shown by field name (${lock}) (capture on http://127.0.0.1:${capturePort}); a change rebuilds; Ctrl-C stops`,
   );
   assert.ok(alive(pid), 'workerd runs');
 
@@ -163,12 +169,123 @@ test('tallymark dev stores and prints each point, tail follows, Ctrl-C stops wor
   );
 });
 
+/** The first line of `lines` matching `pattern`, once there is one. */
+async function lineMatching(what, lines, pattern, timeoutMs) {
+  await until(what, () => lines.some((line) => pattern.test(line)), timeoutMs);
+  return lines.find((line) => pattern.test(line));
+}
+
+/**
+ * A copy of examples/quickstart as a crate of its own in `dir` (this workspace's `tallymark` by
+ * path, Cargo.lock copied so nothing is resolved anew), with the e2e stage's build in `build/`.
+ * Built with CARGO_TARGET_DIR as the examples are, it compiles only itself.
+ */
+function quickstartCopy(dir) {
+  const source = path.join(root, 'examples', 'quickstart');
+  fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
+  fs.copyFileSync(path.join(source, 'src', 'lib.rs'), path.join(dir, 'src', 'lib.rs'));
+  fs.copyFileSync(path.join(source, 'wrangler.toml'), path.join(dir, 'wrangler.toml'));
+  fs.cpSync(path.join(source, 'build'), path.join(dir, 'build'), { recursive: true });
+  fs.copyFileSync(path.join(root, 'Cargo.lock'), path.join(dir, 'Cargo.lock'));
+  fs.writeFileSync(path.join(dir, 'Cargo.toml'), `[package]
+name = "quickstart"
+version = "0.1.0"
+edition = "2021"
+publish = false
+
+[lib]
+crate-type = ["cdylib"]
+
+[dependencies]
+tallymark = { path = ${JSON.stringify(path.join(root, 'runtime'))} }
+worker = "0.8.7"
+
+[profile.release]
+lto = "thin"
+
+[workspace]
+`);
+}
+
+test('tallymark dev rebuilds on change and restarts workerd on the same port; a failed build keeps it', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tallymark-dev-watch-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const crate = path.join(dir, 'quickstart');
+  quickstartCopy(crate);
+  const db = path.join(dir, 'points.db');
+  const port = await freePort();
+  // The pinned wasm-opt of the e2e packages, so no install is needed.
+  const { child: dev, lines, closed } = startWith(
+    { ...process.env, WASM_OPT_BIN: path.join(root, 'e2e', 'node_modules', '.bin', 'wasm-opt') },
+    'dev', crate, '--no-build', '--port', String(port), '--db', db, '--workerd', workerd,
+  );
+  t.after(() => dev.exitCode === null && dev.kill('SIGKILL'));
+  await until('the ready line', () => lines.stdout.length >= 2 || dev.exitCode !== null);
+  const first = Number(/PID (\d+)\)$/.exec(lines.stdout[0])?.[1]);
+  assert.ok(alive(first), lines.stderr.join('\n'));
+  const hello = async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/hello/world`);
+    assert.equal(response.status, 200);
+    return response.text();
+  };
+  assert.equal(await hello(), 'hello, world');
+  await until('the first point', () => lines.stdout.length >= 3);
+
+  // The handler's response changes in the copy: a rebuild, and workerd restarted on the port.
+  const lib = path.join(crate, 'src', 'lib.rs');
+  const code = fs.readFileSync(lib, 'utf8');
+  assert.ok(code.includes('format!("hello, {name}")'));
+  fs.writeFileSync(lib, code.replace('format!("hello, {name}")', 'format!("hi there, {name}")'));
+  assert.equal(
+    await lineMatching('the rebuild line', lines.stdout, /changed; rebuilding$/, 5_000),
+    'tallymark dev: src/lib.rs changed; rebuilding',
+  );
+  const restarted = await lineMatching('the restart', lines.stdout, /^tallymark dev: (rebuilt|the build failed)/, 600_000);
+  const second = Number(/workerd PID (\d+)\)$/.exec(restarted)?.[1]);
+  assert.equal(
+    restarted,
+    `tallymark dev: rebuilt; quickstart restarted on http://127.0.0.1:${port} (workerd PID ${second})`,
+    lines.stderr.slice(-40).join('\n'),
+  );
+  assert.notEqual(second, first);
+  assert.equal(alive(first), false, 'the old workerd is gone');
+  assert.equal(await hello(), 'hi there, world');
+  await until('the second point', () => lines.stdout.filter((l) => l.includes(' quickstart_events ')).length >= 2);
+
+  // A change that does not compile: the compiler's error, and the running worker stays.
+  fs.writeFileSync(lib, `${fs.readFileSync(lib, 'utf8')}\nfn broken( {\n`);
+  const failed = await lineMatching('the failed build', lines.stdout, /^tallymark dev: the build failed/, 600_000);
+  assert.equal(failed, 'tallymark dev: the build failed, the running worker is kept; fix it and save again');
+  const said = lines.stderr.findIndex((l) => l.startsWith(`building ${crate} with worker-build --release failed; the compiler says (all of it is in `));
+  assert.ok(said >= 0, `the compiler's error is shown:\n${lines.stderr.slice(-40).join('\n')}`);
+  assert.equal(lines.stderr[said + 1], 'error: this file contains an unclosed delimiter');
+  assert.match(lines.stderr[said + 2], /--> src\/lib\.rs:\d+:\d+$/);
+  assert.ok(alive(second));
+  assert.equal(await hello(), 'hi there, world');
+  await until('the third point', () => lines.stdout.filter((l) => l.includes(' quickstart_events ')).length >= 3);
+
+  dev.kill('SIGINT');
+  const [exit] = await closed;
+  assert.equal(exit, 0, lines.stderr.slice(-40).join('\n'));
+  assert.equal(
+    lines.stdout.at(-1),
+    `tallymark dev: stopped workerd (PID ${second}); 3 points stored in ${db}, 0 payloads rejected`,
+  );
+  assert.equal(alive(second), false);
+  // The store kept every point, before and after the restart.
+  assert.equal(
+    tallymark('query', '--db', db, '--format', 'tsv', 'SELECT blob4, count() FROM quickstart_events GROUP BY blob4'),
+    'world\t3\n',
+  );
+  assert.deepEqual([...lines.stdout, ...lines.stderr].filter((line) => PANIC_LINE.test(line)), []);
+});
+
 test('a workerd left by a tallymark dev killed with SIGKILL is stopped by the next one', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tallymark-dev-leftover-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const db = path.join(dir, 'points.db');
   const port = await freePort();
-  const args = ['dev', 'examples/quickstart', '--no-build', '--port', String(port), '--db', db, '--workerd', workerd];
+  const args = ['dev', 'examples/quickstart', '--no-build', '--no-watch', '--port', String(port), '--db', db, '--workerd', workerd];
 
   const killed = start(...args);
   t.after(() => killed.child.exitCode === null && killed.child.kill('SIGKILL'));

@@ -220,7 +220,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
         Command::Tail { db, lock, all } => {
             let (lock, _) = schema::read_given_or_beside(lock.as_deref(), Path::new(""))?;
             let shower = show::Shower::new(lock);
-            tail::follow(&db, &shower, all, None, |line| emit(&format!("{line}\n")))?;
+            tail::follow(&db, &shower, all, |line| emit(&format!("{line}\n")))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Ingest { db, file } => run_ingest(&db, &file),

@@ -88,10 +88,9 @@ pub fn instant(local: NaiveDateTime, zone: Tz) -> i64 {
     match zone.from_local_datetime(&local) {
         chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => t.timestamp(),
         chrono::LocalResult::None => {
-            let before = local - chrono::Duration::hours(3);
-            let offset = zone
-                .from_local_datetime(&before)
-                .earliest()
+            let offset = local
+                .checked_sub_signed(chrono::Duration::hours(3))
+                .and_then(|before| zone.from_local_datetime(&before).earliest())
                 .map_or(0, |t| t.naive_local().and_utc().timestamp() - t.timestamp());
             local.and_utc().timestamp() - offset
         }

@@ -215,13 +215,16 @@ impl Typed<'_> {
                 Returns::Bits(n) => bits_type(&types[..n.min(types.len())]).unwrap_or_default(),
                 _ => types.first().cloned().flatten().unwrap_or_default(),
             },
-            Context::IntDiv => {
-                int_div_type(types[0].as_deref(), types[1].as_deref()).unwrap_or_default()
-            }
+            Context::IntDiv => int_div_type(
+                types.first().cloned().flatten().as_deref(),
+                types.get(1).cloned().flatten().as_deref(),
+            )
+            .unwrap_or_default(),
             Context::Zone(_) => zone(),
             Context::ReadZone(_)
-                if types[0]
-                    .as_deref()
+                if types
+                    .first()
+                    .and_then(|t| t.as_deref())
                     .is_some_and(|t| t.starts_with("DateTime")) =>
             {
                 String::new()

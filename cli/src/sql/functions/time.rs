@@ -139,15 +139,15 @@ enum Part {
 }
 
 fn part_of(t: NaiveDateTime, part: &Part) -> i64 {
-    i64::from(match part {
-        Part::Year => t.year() as u32,
-        Part::Month => t.month(),
-        Part::Day => t.day(),
-        Part::Weekday => t.weekday().number_from_monday(),
-        Part::Hour => t.hour(),
-        Part::Minute => t.minute(),
-        Part::Second => t.second(),
-    })
+    match part {
+        Part::Year => i64::from(t.year()),
+        Part::Month => i64::from(t.month()),
+        Part::Day => i64::from(t.day()),
+        Part::Weekday => i64::from(t.weekday().number_from_monday()),
+        Part::Hour => i64::from(t.hour()),
+        Part::Minute => i64::from(t.minute()),
+        Part::Second => i64::from(t.second()),
+    }
 }
 
 fn part(ctx: &Context<'_>, part: Part) -> Result<Value> {
@@ -287,31 +287,28 @@ fn start_of_interval(ctx: &Context<'_>) -> Result<Value> {
         let year = i32::try_from(1900 + number.div_euclid(12)).unwrap_or(1900);
         date(first_of_month(year, number.rem_euclid(12) as u32 + 1))
     };
+    // `n` units of `size`; an interval too long for the arithmetic starts at the origin.
+    let step = |size: i64| n.checked_mul(size).unwrap_or(i64::MAX);
+    let floor = |value: i64, size: i64| value.div_euclid(step(size)) * step(size);
     Ok(match unit.as_str() {
         "year" => {
-            let year = i64::from(day.year()).div_euclid(n) * n;
+            let year = floor(i64::from(day.year()), 1);
             date(first_of_month(i32::try_from(year).unwrap_or(0), 1))
         }
-        "quarter" => month(months_since_1900.div_euclid(3 * n) * 3 * n),
-        "month" => month(months_since_1900.div_euclid(n) * n),
+        "quarter" => month(floor(months_since_1900, 3)),
+        "month" => month(floor(months_since_1900, 1)),
         "week" => {
             // 1970-01-05 was a Monday, four days after the epoch.
-            let start = (days - 4).div_euclid(7 * n) * 7 * n + 4;
-            date(NaiveDate::default() + Duration::days(start))
+            let start = floor(days - 4, 7) + 4;
+            date(NaiveDate::default() + Duration::try_days(start).unwrap_or_default())
         }
-        "day" => date_time(start_in(days.div_euclid(n) * n * 86_400, zone)),
+        "day" => date_time(start_in(floor(days, 1) * 86_400, zone)),
         "hour" => {
             let midnight = days * 86_400;
             let since = wall.and_utc().timestamp() - midnight;
-            date_time(start_in(
-                midnight + since.div_euclid(3_600 * n) * 3_600 * n,
-                zone,
-            ))
+            date_time(start_in(midnight + floor(since, 3_600), zone))
         }
-        "minute" | "second" => {
-            let step = unit_seconds(&unit).unwrap_or(1) * n;
-            date_time(t.div_euclid(step) * step)
-        }
+        "minute" | "second" => date_time(floor(t, unit_seconds(&unit).unwrap_or(1))),
         other => return fail(format!("unknown interval unit `{other}`")),
     })
 }

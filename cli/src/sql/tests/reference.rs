@@ -330,3 +330,37 @@ weather_data
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn extreme_arguments_give_an_answer_or_an_error_never_a_panic() {
+    // An interval too long for the arithmetic starts at its origin; shifts past the width leave
+    // nothing; rotations go round.
+    each(&[(
+        "SELECT toStartOfInterval(toDateTime('2023-04-22 10:20:30'), INTERVAL '9223372036854775807' HOUR) AS h, toStartOfInterval(toDateTime('2023-04-22 10:20:30'), INTERVAL '9223372036854775807' MONTH) AS m, bitShiftLeft(1, 1000) AS s, bitRotateLeft(1, 1000) AS r, substring('abc', -9223372036854775807, 9223372036854775807) AS t",
+        r#"{"h":"2023-04-22 00:00:00","m":"1900-01-01","s":0,"r":1,"t":"abc"}"#,
+    )]);
+    for (sql, expected) in [
+        (
+            "SELECT toDateTime('2023-01-01 00:00:00') + INTERVAL '9223372036854775807' DAY",
+            "time out of range after adding 9223372036854775807 day",
+        ),
+        (
+            "SELECT toDateTime('yesterday')",
+            "cannot read 'yesterday' as a time (YYYY-MM-DD hh:mm:ss)",
+        ),
+        (
+            "SELECT formatDateTime(now(), '%')",
+            "formatDateTime: the pattern ends with a lone %",
+        ),
+        (
+            "SELECT formatDateTime(now(), '%K')",
+            "formatDateTime: %K is not one of ClickHouse's replacement fields",
+        ),
+        (
+            "SELECT intDiv(-9223372036854775808, -1)",
+            "Cannot perform integer division, because it will produce infinite or too large number (intDiv)",
+        ),
+    ] {
+        assert_eq!(error(sql), expected, "{sql}");
+    }
+}

@@ -7,9 +7,16 @@
 //! its binding an `analyticsEngine` binding to that service (workerd runs its own validation and
 //! posts the point as JSON), Durable Objects in memory, `[vars]` and `.dev.vars` as text or JSON
 //! bindings.
+//!
+//! A change to the crate's sources rebuilds it and restarts workerd on the same port with the new
+//! build (`watch`); a failed build leaves the running worker as it is. The workerd a `dev` killed
+//! with SIGKILL leaves behind is stopped by the next one (`leftover`).
+
+mod leftover;
+mod watch;
 
 use crate::wrangler::{Var, Worker};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -28,8 +35,10 @@ pub struct Options {
     pub port: u16,
     /// The schema lock (default: the crate's `tallymark.lock` when present).
     pub lock: Option<PathBuf>,
-    /// Skip the build (run what `main` points at).
+    /// Skip the first build (run what `main` points at).
     pub no_build: bool,
+    /// Do not rebuild when the crate's files change.
+    pub no_watch: bool,
     /// The workerd binary to run instead of the pinned one.
     pub workerd: Option<PathBuf>,
 }
@@ -164,6 +173,172 @@ fn stop_workerd(child: &mut Child) {
     let _ = child.wait();
 }
 
+/// What a running `dev` keeps between restarts of workerd.
+struct Session<'a> {
+    options: &'a Options,
+    stop: &'a AtomicBool,
+    workerd: PathBuf,
+    run_dir: &'a Path,
+    port: u16,
+    capture_port: u16,
+    /// Where this session's workerd is recorded for a later `dev` (see `leftover`).
+    record: PathBuf,
+}
+
+/// A started workerd: the process, and whether it listens (false when stopped before).
+struct Started {
+    child: Child,
+    ready: bool,
+}
+
+impl Session<'_> {
+    /// Copies the built modules into the run's folder, writes the config and starts workerd,
+    /// recording it; waits until it listens.
+    fn start(&self, worker: &Worker) -> Result<Started, String> {
+        let main = self.options.path.join(&worker.main);
+        let module = main
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| format!("`main` ({}) names no file", worker.main.display()))?;
+        let wasm = main.with_file_name("index_bg.wasm");
+        for file in [&main, &wasm] {
+            if !file.is_file() {
+                return Err(format!(
+                    "{} is missing: build the worker first (tallymark dev without --no-build)",
+                    file.display()
+                ));
+            }
+            let target = self.run_dir.join(file.file_name().unwrap_or_default());
+            std::fs::copy(file, &target)
+                .map_err(|e| format!("cannot copy {}: {e}", file.display()))?;
+        }
+        let config_path = self.run_dir.join("config.capnp");
+        std::fs::write(
+            &config_path,
+            config(worker, &module, self.port, self.capture_port),
+        )
+        .map_err(|e| format!("cannot write the workerd config: {e}"))?;
+        let mut child = Command::new(&self.workerd)
+            .arg("serve")
+            .arg(&config_path)
+            .arg("--experimental")
+            .current_dir(self.run_dir)
+            .stdin(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot run {}: {e}", self.workerd.display()))?;
+        let recorded = leftover::Record {
+            dev_pid: std::process::id(),
+            dev_command: leftover::own_command_line(),
+            workerd_pid: child.id(),
+            workerd_command: [
+                self.workerd.to_string_lossy().as_ref(),
+                "serve",
+                config_path.to_string_lossy().as_ref(),
+                "--experimental",
+            ]
+            .join(" "),
+            run_dir: self.run_dir.to_owned(),
+        };
+        if let Err(e) = leftover::write(&self.record, &recorded) {
+            eprintln!("tallymark dev: {e} (a workerd left by a killed dev will not be found)");
+        }
+        // Ready when it accepts connections.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(Some(status)) = child.try_wait() {
+                return Err(format!(
+                    "workerd exited ({status}) before it was ready; its messages are above"
+                ));
+            }
+            if self.stop.load(Ordering::SeqCst) {
+                return Ok(Started {
+                    child,
+                    ready: false,
+                });
+            }
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return Ok(Started { child, ready: true });
+            }
+            if Instant::now() > deadline {
+                stop_workerd(&mut child);
+                return Err("workerd did not listen within 20 s".to_owned());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Builds the crate (installing the tools when missing), its log in the cache.
+    fn build(&self, name: &str) -> Result<(), String> {
+        let logs = crate::tools::cache_dir().join("logs");
+        std::fs::create_dir_all(&logs)
+            .map_err(|e| format!("cannot create {}: {e}", logs.display()))?;
+        crate::tools::ensure_build_tools(&self.options.path, &logs)?;
+        crate::tools::build(
+            &self.options.path,
+            &logs.join(format!("build-{name}.log")),
+            Some(self.stop),
+        )
+    }
+
+    /// After `changed` changed: rebuilds, and on success restarts workerd with the new build
+    /// (on the same port; the store and the capture server stay). A failed build keeps `running`.
+    fn rebuild(&self, changed: &[PathBuf], running: &mut Option<Child>, name: &mut String) {
+        let mut shown: Vec<String> = changed
+            .iter()
+            .take(3)
+            .map(|p| p.display().to_string())
+            .collect();
+        if changed.len() > 3 {
+            shown.push(format!("{} more", changed.len() - 3));
+        }
+        crate::emit(&format!(
+            "tallymark dev: {} changed; rebuilding\n",
+            shown.join(", ")
+        ));
+        let built = self
+            .build(name)
+            .and_then(|()| crate::wrangler::read(&self.options.path));
+        if self.stop.load(Ordering::SeqCst) {
+            return;
+        }
+        let worker = match built {
+            Ok(worker) => worker,
+            Err(e) => {
+                eprintln!("{e}");
+                crate::emit(&format!(
+                    "tallymark dev: the build failed{}; fix it and save again\n",
+                    if running.is_some() {
+                        ", the running worker is kept"
+                    } else {
+                        ""
+                    }
+                ));
+                return;
+            }
+        };
+        if let Some(mut old) = running.take() {
+            stop_workerd(&mut old);
+        }
+        match self.start(&worker) {
+            Ok(Started { child, ready }) => {
+                if ready {
+                    crate::emit(&format!(
+                        "tallymark dev: rebuilt; {} restarted on http://127.0.0.1:{} (workerd PID {})\n",
+                        worker.name,
+                        self.port,
+                        child.id()
+                    ));
+                }
+                *name = worker.name;
+                *running = Some(child);
+            }
+            Err(e) => crate::emit(&format!(
+                "tallymark dev: the new build did not start: {e}; fix it and save again\n"
+            )),
+        }
+    }
+}
+
 /// Runs `tallymark dev`.
 pub fn run(options: &Options) -> Result<ExitCode, String> {
     let stop = stop_flag()?;
@@ -175,42 +350,44 @@ pub fn run(options: &Options) -> Result<ExitCode, String> {
         TempDir(std::env::temp_dir().join(format!("tallymark-dev-{}", std::process::id())));
     std::fs::create_dir_all(&run_dir.0)
         .map_err(|e| format!("cannot create {}: {e}", run_dir.0.display()))?;
+    let store_dir = match options.db.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let mut session = Session {
+        options,
+        stop: &stop,
+        workerd: PathBuf::new(),
+        run_dir: &run_dir.0,
+        port: options.port,
+        capture_port: 0,
+        record: leftover::path(&store_dir, options.port),
+    };
     if !options.no_build {
-        let logs = crate::tools::cache_dir().join("logs");
-        std::fs::create_dir_all(&logs)
-            .map_err(|e| format!("cannot create {}: {e}", logs.display()))?;
-        crate::tools::ensure_build_tools(&options.path, &logs)?;
-        crate::tools::build(
-            &options.path,
-            &logs.join(format!("build-{}.log", worker.name)),
-        )?;
+        session.build(&worker.name)?;
     }
     if stop.load(Ordering::SeqCst) {
         return Ok(ExitCode::from(130));
     }
     let main = options.path.join(&worker.main);
-    let module = main
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| format!("`main` ({}) names no file", worker.main.display()))?;
-    let wasm = main.with_file_name("index_bg.wasm");
-    for file in [&main, &wasm] {
+    for file in [main.clone(), main.with_file_name("index_bg.wasm")] {
         if !file.is_file() {
             return Err(format!(
                 "{} is missing: build the worker first (tallymark dev without --no-build)",
                 file.display()
             ));
         }
-        let target = run_dir.0.join(file.file_name().unwrap_or_default());
-        std::fs::copy(file, &target).map_err(|e| format!("cannot copy {}: {e}", file.display()))?;
     }
-    let workerd = crate::tools::workerd(options.workerd.as_deref())?;
+    session.workerd = crate::tools::workerd(options.workerd.as_deref())?;
 
     let (lock, lock_path) =
         crate::schema::read_given_or_beside(options.lock.as_deref(), &options.path)?;
     let shower = crate::show::Shower::new(lock);
+    for line in leftover::stop_leftovers(&store_dir) {
+        crate::emit(&format!("{line}\n"));
+    }
     // The port is checked before workerd starts, so a busy one is a clear error.
-    let port = std::net::TcpListener::bind(("127.0.0.1", options.port))
+    session.port = std::net::TcpListener::bind(("127.0.0.1", options.port))
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .map_err(|e| {
@@ -227,71 +404,67 @@ pub fn run(options: &Options) -> Result<ExitCode, String> {
         move |point| crate::emit(&format!("{}\n", shower.line(point))),
         |status, reason| eprintln!("tallymark dev: capture payload rejected ({status}): {reason}"),
     )?;
-    std::fs::write(
-        run_dir.0.join("config.capnp"),
-        config(&worker, &module, port, capture.port),
-    )
-    .map_err(|e| format!("cannot write the workerd config: {e}"))?;
-    let mut child = Command::new(&workerd)
-        .args(["serve", "config.capnp", "--experimental"])
-        .current_dir(&run_dir.0)
-        .stdin(std::process::Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", workerd.display()))?;
-    let pid = child.id();
-
-    // Ready when it accepts connections.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let ready = loop {
-        if let Ok(Some(status)) = child.try_wait() {
+    session.capture_port = capture.port;
+    let started = match session.start(&worker) {
+        Ok(started) => started,
+        Err(e) => {
             capture.stop();
-            return Err(format!(
-                "workerd exited ({status}) before it was ready; its messages are above"
-            ));
+            let _ = std::fs::remove_file(&session.record);
+            return Err(e);
         }
-        if stop.load(Ordering::SeqCst) {
-            break false;
-        }
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break true;
-        }
-        if Instant::now() > deadline {
-            stop_workerd(&mut child);
-            capture.stop();
-            return Err("workerd did not listen within 20 s".to_owned());
-        }
-        std::thread::sleep(Duration::from_millis(50));
     };
-    if ready {
+    let pid = started.child.id();
+    if started.ready {
         crate::emit(&format!(
-            "tallymark dev: {} on http://127.0.0.1:{port} (workerd {}, PID {pid})\n",
+            "tallymark dev: {} on http://127.0.0.1:{} (workerd {}, PID {pid})\n",
             worker.name,
-            workerd.display()
+            session.port,
+            session.workerd.display()
         ));
         crate::emit(&format!(
-            "tallymark dev: points into {}, shown {} (capture on http://127.0.0.1:{}); Ctrl-C stops\n",
+            "tallymark dev: points into {}, shown {} (capture on http://127.0.0.1:{}); {}Ctrl-C stops\n",
             options.db.display(),
             match &lock_path {
                 Some(path) => format!("by field name ({})", path.display()),
                 None => "by slot (no tallymark.lock)".to_owned(),
             },
-            capture.port
+            capture.port,
+            if options.no_watch {
+                ""
+            } else {
+                "a change rebuilds; "
+            }
         ));
     }
+    let mut running = Some(started.child);
+    let mut name = worker.name;
+    let mut watcher = (!options.no_watch).then(|| watch::Watcher::new(&options.path));
     let mut code = ExitCode::SUCCESS;
     while !stop.load(Ordering::SeqCst) {
-        if let Ok(Some(status)) = child.try_wait() {
-            eprintln!("tallymark dev: workerd exited on its own ({status})");
-            code = ExitCode::FAILURE;
-            break;
+        if let Some(child) = running.as_mut() {
+            if let Ok(Some(status)) = child.try_wait() {
+                eprintln!("tallymark dev: workerd exited on its own ({status})");
+                code = ExitCode::FAILURE;
+                break;
+            }
+        }
+        if let Some(watcher) = watcher.as_mut() {
+            let changed = watcher.changes();
+            if !changed.is_empty() {
+                session.rebuild(&changed, &mut running, &mut name);
+            }
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    stop_workerd(&mut child);
+    let last_pid = running.as_ref().map_or(pid, Child::id);
+    if let Some(mut child) = running {
+        stop_workerd(&mut child);
+    }
+    let _ = std::fs::remove_file(&session.record);
     let counts = Arc::clone(&capture.counts);
     capture.stop();
     crate::emit(&format!(
-        "tallymark dev: stopped workerd (PID {pid}); {} points stored in {}, {} payloads rejected\n",
+        "tallymark dev: stopped workerd (PID {last_pid}); {} points stored in {}, {} payloads rejected\n",
         counts.stored.load(Ordering::SeqCst),
         options.db.display(),
         counts.rejected.load(Ordering::SeqCst)

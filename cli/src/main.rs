@@ -51,9 +51,15 @@ enum Command {
         /// The schema lock naming the fields (default: the crate's tallymark.lock when present).
         #[arg(long)]
         lock: Option<PathBuf>,
-        /// Run the worker as built (what wrangler.toml's `main` points at), without worker-build.
+        /// Run the worker as built (what wrangler.toml's `main` points at), without building it
+        /// first; a change still rebuilds it unless --no-watch.
         #[arg(long)]
         no_build: bool,
+        /// Do not rebuild and restart the worker when src/, build.rs, Cargo.toml, wrangler.toml
+        /// or .dev.vars change (by default they are polled every 500 ms; a failed build keeps
+        /// the running worker).
+        #[arg(long)]
+        no_watch: bool,
         /// The workerd binary to run (default: the pinned one, installed with npm into the cache).
         #[arg(long, env = "TALLYMARK_WORKERD")]
         workerd: Option<PathBuf>,
@@ -200,6 +206,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             port,
             lock,
             no_build,
+            no_watch,
             workerd,
         } => dev::run(&dev::Options {
             path,
@@ -207,12 +214,13 @@ fn run(command: Command) -> Result<ExitCode, String> {
             port,
             lock,
             no_build,
+            no_watch,
             workerd,
         }),
         Command::Tail { db, lock, all } => {
             let (lock, _) = schema::read_given_or_beside(lock.as_deref(), Path::new(""))?;
             let shower = show::Shower::new(lock);
-            tail::follow(&db, &shower, all, None, |line| emit(&format!("{line}\n")))?;
+            tail::follow(&db, &shower, all, |line| emit(&format!("{line}\n")))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Ingest { db, file } => run_ingest(&db, &file),

@@ -63,6 +63,9 @@ fn quoted(ty: &str) -> bool {
 fn json(value: &Value, ty: &str) -> serde_json::Value {
     match value {
         Value::Null => serde_json::Value::Null,
+        // A UInt64 above i64::MAX is stored wrapped.
+        Value::Integer(n) if ty == "UInt64" => (*n as u64).to_string().into(),
+        Value::Integer(n) if ty == "Bool" => (*n != 0).into(),
         Value::Integer(n) if quoted(ty) => n.to_string().into(),
         Value::Integer(n) => (*n).into(),
         Value::Real(x) if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 => {
@@ -87,6 +90,8 @@ fn json(value: &Value, ty: &str) -> serde_json::Value {
 fn text(value: &Value, ty: &str) -> String {
     match value {
         Value::Null => "\\N".to_owned(),
+        Value::Integer(n) if ty == "UInt64" => (*n as u64).to_string(),
+        Value::Integer(n) if ty == "Bool" => (*n != 0).to_string(),
         Value::Integer(n) => n.to_string(),
         Value::Real(x) => format_float(*x),
         Value::Text(t) if ty.starts_with("Array(") => match serde_json::from_str(t) {

@@ -71,47 +71,62 @@ fn last_rowid(store: &Store, dataset: &str) -> Result<i64, String> {
         .map_err(|e| format!("the store {}: {e}", store.path().display()))
 }
 
-/// Follows the store at `db`, printing each new point through `print`; with `all`, the points
-/// already there first. Returns after `polls` reads of the store (never when `None`).
-pub fn follow(
-    db: &Path,
-    shower: &Shower,
-    all: bool,
-    polls: Option<usize>,
-    mut print: impl FnMut(&str),
-) -> Result<(), String> {
-    let mut waited = false;
-    while !db.exists() {
-        if !waited {
-            eprintln!("tallymark tail: waiting for {} to be created", db.display());
-            waited = true;
+/// A store being followed: where each dataset was last read.
+struct Follower {
+    store: Store,
+    seen: BTreeMap<String, i64>,
+}
+
+impl Follower {
+    /// Follows the store at `db` from its end (with `all`, from its start), waiting for the
+    /// file when it does not exist yet.
+    fn start(db: &Path, all: bool) -> Result<Follower, String> {
+        let mut waited = false;
+        while !db.exists() {
+            if !waited {
+                eprintln!("tallymark tail: waiting for {} to be created", db.display());
+                waited = true;
+            }
+            std::thread::sleep(POLL);
         }
-        std::thread::sleep(POLL);
-    }
-    let store = Store::open_read_only(db)?;
-    let mut seen: BTreeMap<String, i64> = BTreeMap::new();
-    if !all {
-        for dataset in store.datasets()? {
-            let last = last_rowid(&store, &dataset)?;
-            seen.insert(dataset, last);
+        let store = Store::open_read_only(db)?;
+        let mut seen: BTreeMap<String, i64> = BTreeMap::new();
+        if !all {
+            for dataset in store.datasets()? {
+                let last = last_rowid(&store, &dataset)?;
+                seen.insert(dataset, last);
+            }
         }
+        Ok(Follower { store, seen })
     }
-    let mut count = 0;
-    loop {
-        for dataset in store.datasets()? {
-            let after = seen.get(&dataset).copied().unwrap_or(0);
-            let points = read_after(&store, &dataset, after)?;
+
+    /// Prints the points stored since the last read.
+    fn poll(&mut self, shower: &Shower, print: &mut impl FnMut(&str)) -> Result<(), String> {
+        for dataset in self.store.datasets()? {
+            let after = self.seen.get(&dataset).copied().unwrap_or(0);
+            let points = read_after(&self.store, &dataset, after)?;
             if let Some((last, _)) = points.last() {
-                seen.insert(dataset.clone(), *last);
+                self.seen.insert(dataset.clone(), *last);
             }
             for (_, point) in &points {
                 print(&shower.line(point));
             }
         }
-        count += 1;
-        if polls.is_some_and(|n| count >= n) {
-            return Ok(());
-        }
+        Ok(())
+    }
+}
+
+/// Follows the store at `db`, printing each new point through `print`; with `all`, the points
+/// already there first. Never returns but on an error.
+pub fn follow(
+    db: &Path,
+    shower: &Shower,
+    all: bool,
+    mut print: impl FnMut(&str),
+) -> Result<(), String> {
+    let mut follower = Follower::start(db, all)?;
+    loop {
+        follower.poll(shower, &mut print)?;
         std::thread::sleep(POLL);
     }
 }
@@ -135,36 +150,26 @@ mod tests {
         };
         store.insert(&[point("old")]).unwrap();
         let mut lines = Vec::new();
-        follow(&db, &Shower::default(), false, Some(1), |l| {
-            lines.push(l.to_owned())
-        })
-        .unwrap();
-        assert_eq!(lines, Vec::<String>::new());
-        follow(&db, &Shower::default(), true, Some(1), |l| {
-            lines.push(l.to_owned())
-        })
-        .unwrap();
+        let mut print = |l: &str| lines.push(l.to_owned());
+        let mut from_the_end = Follower::start(&db, false).unwrap();
+        from_the_end.poll(&Shower::default(), &mut print).unwrap();
+        let mut from_the_start = Follower::start(&db, true).unwrap();
+        from_the_start.poll(&Shower::default(), &mut print).unwrap();
         assert_eq!(
             lines,
             ["2023-11-14 22:13:20 ev index1=old blob1=old double1=2.5"]
         );
-        // Points stored while it follows, into a dataset it had not seen too, in order.
+        // Points stored while it follows, into a dataset it had not seen too, in order; each
+        // once.
         lines.clear();
-        let writer = std::thread::spawn(move || {
-            // Long enough for `follow` to have read where the store ends; one transaction, so
-            // one read sees all three.
-            std::thread::sleep(POLL * 2);
-            let mut other = point("other");
-            other.dataset = "another".into();
-            store
-                .insert(&[point("new"), other, point("newer")])
-                .unwrap();
-        });
-        follow(&db, &Shower::default(), false, Some(8), |l| {
-            lines.push(l.to_owned())
-        })
-        .unwrap();
-        writer.join().unwrap();
+        let mut other = point("other");
+        other.dataset = "another".into();
+        store
+            .insert(&[point("new"), other, point("newer")])
+            .unwrap();
+        let mut print = |l: &str| lines.push(l.to_owned());
+        from_the_end.poll(&Shower::default(), &mut print).unwrap();
+        from_the_end.poll(&Shower::default(), &mut print).unwrap();
         assert_eq!(
             lines,
             [

@@ -1,6 +1,8 @@
-//! Time as Analytics Engine shows it: `YYYY-MM-DD hh:mm:ss` in UTC, whole seconds.
+//! Time as Analytics Engine shows it: `YYYY-MM-DD hh:mm:ss` in UTC, whole seconds; and in the
+//! other time zones a query can name (`toDateTime(x, 'America/New_York')`).
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, TimeZone as _, Utc};
+use chrono_tz::Tz;
 
 /// The format AE prints `timestamp` in.
 pub const FORMAT: &str = "%Y-%m-%d %H:%M:%S";
@@ -55,6 +57,63 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
         .map(|t| t.with_timezone(&Utc).timestamp())
 }
 
+/// The time zone named `name` (IANA's names, as AE's `SHOW TIMEZONES` lists them); `''`, `UTC` or
+/// `Etc/UTC` is UTC.
+pub fn zone(name: &str) -> Result<Tz, String> {
+    if name.is_empty() {
+        return Ok(Tz::UTC);
+    }
+    name.parse::<Tz>()
+        .map_err(|_| format!("unknown time zone '{name}' (SHOW TIMEZONES lists them)"))
+}
+
+/// Every time zone's name, sorted (what `SHOW TIMEZONES` lists).
+pub fn zone_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect();
+    names.sort_unstable();
+    names
+}
+
+/// The wall-clock time in `zone` at `seconds` since the epoch.
+pub fn local(seconds: i64, zone: Tz) -> NaiveDateTime {
+    DateTime::<Utc>::from_timestamp(seconds, 0)
+        .unwrap_or_default()
+        .with_timezone(&zone)
+        .naive_local()
+}
+
+/// The instant a wall-clock time in `zone` names: the earlier one when clocks go back, and the
+/// time as if in the zone's previous offset when it falls in a gap as clocks go forward.
+pub fn instant(local: NaiveDateTime, zone: Tz) -> i64 {
+    match zone.from_local_datetime(&local) {
+        chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => t.timestamp(),
+        chrono::LocalResult::None => {
+            let offset = local
+                .checked_sub_signed(chrono::Duration::hours(3))
+                .and_then(|before| zone.from_local_datetime(&before).earliest())
+                .map_or(0, |t| t.naive_local().and_utc().timestamp() - t.timestamp());
+            local.and_utc().timestamp() - offset
+        }
+    }
+}
+
+/// Reads a time as AE prints it, or a date (midnight), as a wall-clock time in `zone`.
+pub fn parse_in(text: &str, zone: Tz) -> Option<i64> {
+    let seconds = parse(text)?;
+    Some(instant(
+        DateTime::<Utc>::from_timestamp(seconds, 0)?.naive_utc(),
+        zone,
+    ))
+}
+
+/// `seconds` as AE prints a `DateTime` of `zone`: the wall-clock time there.
+pub fn format_in(seconds: i64, zone: Tz) -> String {
+    if zone == Tz::UTC {
+        return format(seconds);
+    }
+    format(local(seconds, zone).and_utc().timestamp())
+}
+
 /// Now, in seconds since the Unix epoch.
 pub fn now() -> i64 {
     Utc::now().timestamp()
@@ -80,5 +139,30 @@ mod tests {
             parse_rfc3339("2023-11-14T23:13:20.9+01:00"),
             Some(1_700_000_000)
         );
+    }
+
+    #[test]
+    fn wall_clock_times_in_a_zone() {
+        let new_york = zone("America/New_York").unwrap();
+        assert_eq!(zone("").unwrap(), Tz::UTC);
+        assert_eq!(
+            zone("Mars/Olympus").unwrap_err(),
+            "unknown time zone 'Mars/Olympus' (SHOW TIMEZONES lists them)"
+        );
+        // 2022-12-01 16:17:00 in New York (EST, UTC-5) is 21:17:00 UTC.
+        let t = parse_in("2022-12-01 16:17:00", new_york).unwrap();
+        assert_eq!(format(t), "2022-12-01 21:17:00");
+        assert_eq!(format_in(t, new_york), "2022-12-01 16:17:00");
+        // Clocks went forward at 02:00 on 2024-03-10: 02:30 does not exist, read in EST (07:30
+        // UTC); they went back at 02:00 on 2024-11-03: 01:30 is read as the first one (EDT).
+        assert_eq!(
+            format(parse_in("2024-03-10 02:30:00", new_york).unwrap()),
+            "2024-03-10 07:30:00"
+        );
+        assert_eq!(
+            format(parse_in("2024-11-03 01:30:00", new_york).unwrap()),
+            "2024-11-03 05:30:00"
+        );
+        assert!(zone_names().contains(&"Etc/UTC") && zone_names().contains(&"Asia/Kolkata"));
     }
 }

@@ -45,30 +45,101 @@ fn version_of(program: &OsStrLike) -> Option<String> {
 
 type OsStrLike = std::ffi::OsStr;
 
+/// The last lines a command printed, and the log file they are copied into.
+struct Output {
+    tail: std::collections::VecDeque<String>,
+    file: Option<std::fs::File>,
+    /// Why the log file could not be written (a full disk…), if it could not.
+    file_error: Option<String>,
+}
+
+/// How many of a failed command's last lines are shown.
+const TAIL_LINES: usize = 30;
+
+impl Output {
+    fn push(&mut self, line: &[u8]) {
+        use std::io::Write as _;
+        if let Some(file) = self.file.as_mut() {
+            if let Err(e) = file.write_all(line).and_then(|()| file.write_all(b"\n")) {
+                self.file_error = Some(e.to_string());
+                self.file = None;
+            }
+        }
+        if self.tail.len() == TAIL_LINES {
+            self.tail.pop_front();
+        }
+        self.tail
+            .push_back(String::from_utf8_lossy(line).trim_end().to_owned());
+    }
+}
+
+/// Copies `stream`'s lines into `output` until it ends.
+fn collect(
+    stream: impl std::io::Read + Send + 'static,
+    output: &std::sync::Arc<std::sync::Mutex<Output>>,
+) -> std::thread::JoinHandle<()> {
+    let output = std::sync::Arc::clone(output);
+    std::thread::spawn(move || {
+        use std::io::BufRead as _;
+        for line in std::io::BufReader::new(stream)
+            .split(b'\n')
+            .map_while(Result::ok)
+        {
+            if let Ok(mut output) = output.lock() {
+                output.push(&line);
+            }
+        }
+    })
+}
+
 /// Runs `command` to the end, printing `what` and then a progress line every ten seconds; its
-/// output goes to `log_file`, whose end is shown when it fails.
-pub fn run_logged(mut command: Command, what: &str, log_file: &Path) -> Result<(), String> {
+/// output is copied into `log_file` and its last lines kept, to be shown when it fails (from
+/// memory: a log that could not be written, on a full disk, still shows what it printed). When
+/// `cancel` is set while it runs, it is killed and the run fails.
+pub fn run_logged(
+    mut command: Command,
+    what: &str,
+    log_file: &Path,
+    cancel: Option<&std::sync::atomic::AtomicBool>,
+) -> Result<(), String> {
+    use std::process::Stdio;
     log(what);
-    let file = std::fs::File::create(log_file)
-        .map_err(|e| format!("cannot create {}: {e}", log_file.display()))?;
-    let file2 = file
-        .try_clone()
-        .map_err(|e| format!("cannot write {}: {e}", log_file.display()))?;
+    let (file, file_error) = match std::fs::File::create(log_file) {
+        Ok(file) => (Some(file), None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    let output = std::sync::Arc::new(std::sync::Mutex::new(Output {
+        tail: std::collections::VecDeque::new(),
+        file,
+        file_error,
+    }));
     let mut child = command
-        .stdout(file)
-        .stderr(file2)
-        .stdin(std::process::Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdin(Stdio::null())
         .spawn()
         .map_err(|e| format!("cannot run {:?}: {e}", command.get_program()))?;
+    let readers: Vec<_> = [
+        child.stdout.take().map(|s| collect(s, &output)),
+        child.stderr.take().map(|s| collect(s, &output)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     let started = std::time::Instant::now();
     let mut next = 10;
     let status = loop {
         match child.try_wait() {
-            Ok(Some(status)) => break status,
+            Ok(Some(status)) => break Some(status),
             Ok(None) => {}
             Err(e) => return Err(format!("waiting for {:?}: {e}", command.get_program())),
         }
-        std::thread::sleep(std::time::Duration::from_millis(200));
+        if cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::SeqCst)) {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
         let elapsed = started.elapsed().as_secs();
         if elapsed >= next {
             eprintln!(
@@ -78,15 +149,29 @@ pub fn run_logged(mut command: Command, what: &str, log_file: &Path) -> Result<(
             next += 10;
         }
     };
+    for reader in readers {
+        let _ = reader.join();
+    }
+    let Some(status) = status else {
+        return Err(format!("{what}: stopped"));
+    };
     if status.success() {
         return Ok(());
     }
-    let text = std::fs::read_to_string(log_file).unwrap_or_default();
-    let lines: Vec<&str> = text.lines().collect();
-    let tail = lines[lines.len().saturating_sub(30)..].join("\n");
+    let output = output
+        .lock()
+        .map_err(|_| format!("{what} failed ({status})"))?;
+    let lines = if output.tail.is_empty() {
+        "(it printed nothing)".to_owned()
+    } else {
+        Vec::from(output.tail.clone()).join("\n")
+    };
+    let log = match &output.file_error {
+        Some(e) => format!("its log {} could not be written: {e}", log_file.display()),
+        None => format!("all of it is in {}", log_file.display()),
+    };
     Err(format!(
-        "{what} failed ({status}); the end of {}:\n{tail}",
-        log_file.display()
+        "{what} failed ({status}); its last lines ({log}):\n{lines}"
     ))
 }
 
@@ -126,6 +211,7 @@ pub fn ensure_build_tools(crate_dir: &Path, logs: &Path) -> Result<(), String> {
             command,
             "adding the wasm32-unknown-unknown target",
             &logs.join("rustup.log"),
+            None,
         )?;
     }
     if version_of("worker-build".as_ref()).as_deref() != Some(WORKER_BUILD_VERSION) {
@@ -142,6 +228,7 @@ pub fn ensure_build_tools(crate_dir: &Path, logs: &Path) -> Result<(), String> {
             command,
             &format!("installing worker-build {WORKER_BUILD_VERSION} (a few minutes, once)"),
             &logs.join("install-worker-build.log"),
+            None,
         )?;
     }
     if let Some(want) = locked_version(crate_dir, "wasm-bindgen") {
@@ -153,6 +240,7 @@ pub fn ensure_build_tools(crate_dir: &Path, logs: &Path) -> Result<(), String> {
                 command,
                 &format!("installing wasm-bindgen-cli {want}, as Cargo.lock's wasm-bindgen (a few minutes, once)"),
                 &logs.join("install-wasm-bindgen.log"),
+                None,
             )?;
         }
     }
@@ -190,10 +278,9 @@ pub fn ensure_npm_packages() -> Result<PathBuf, String> {
     });
     std::fs::write(dir.join("package.json"), format!("{manifest:#}\n"))
         .map_err(|e| format!("cannot write {}: {e}", dir.join("package.json").display()))?;
+    const INSTALL: [&str; 4] = ["install", "--no-audit", "--no-fund", "--loglevel=error"];
     let mut command = Command::new("npm");
-    command
-        .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
-        .current_dir(&dir);
+    command.args(INSTALL).current_dir(&dir);
     run_logged(
         command,
         &format!(
@@ -201,8 +288,15 @@ pub fn ensure_npm_packages() -> Result<PathBuf, String> {
             dir.display()
         ),
         &dir.join("npm-install.log"),
+        None,
     )
-    .map_err(|e| format!("{e}\n(npm comes with Node.js: apt-get install -y nodejs npm)"))?;
+    .map_err(|e| {
+        format!(
+            "{e}\nretry by hand with: cd {} && npm {}\n(npm comes with Node.js: apt-get install -y nodejs npm)",
+            dir.display(),
+            INSTALL.join(" ")
+        )
+    })?;
     if npm_version(&dir, "workerd").as_deref() != Some(WORKERD_VERSION) {
         return Err(format!(
             "npm did not install workerd {WORKERD_VERSION} into {}",
@@ -241,20 +335,48 @@ pub fn wasm_opt() -> Result<PathBuf, String> {
         .join("wasm-opt"))
 }
 
-/// Builds the crate in `dir` with `worker-build --release`, the output in `log_file`.
-pub fn build(dir: &Path, log_file: &Path) -> Result<(), String> {
+/// Builds the crate in `dir` with `worker-build --release`, the output in `log_file`; stops
+/// when `cancel` is set. A failed build's error shows the compiler's errors (from the log), else
+/// the output's last lines.
+pub fn build(
+    dir: &Path,
+    log_file: &Path,
+    cancel: Option<&std::sync::atomic::AtomicBool>,
+) -> Result<(), String> {
     let wasm_bindgen = which("wasm-bindgen").ok_or("wasm-bindgen is not on PATH")?;
     let mut command = Command::new("worker-build");
     command
         .arg("--release")
         .current_dir(dir)
         .env("WASM_BINDGEN_BIN", wasm_bindgen)
-        .env("WASM_OPT_BIN", wasm_opt()?);
-    run_logged(
-        command,
-        &format!("building {} with worker-build --release", dir.display()),
-        log_file,
-    )
+        .env("WASM_OPT_BIN", wasm_opt()?)
+        // worker-build's own error, without a backtrace of worker-build.
+        .env("RUST_BACKTRACE", "0");
+    let what = format!("building {} with worker-build --release", dir.display());
+    run_logged(command, &what, log_file, cancel).map_err(|failure| {
+        match std::fs::read_to_string(log_file)
+            .ok()
+            .and_then(|log| compiler_errors(&log))
+        {
+            Some(errors) => format!(
+                "{what} failed; the compiler says (all of it is in {}):\n{errors}",
+                log_file.display()
+            ),
+            None => failure,
+        }
+    })
+}
+
+/// The compiler's errors in a build's output: from its first `error` line to cargo's "could not
+/// compile" (warnings before them left out), at most 200 lines.
+fn compiler_errors(output: &str) -> Option<String> {
+    let lines: Vec<&str> = output.lines().collect();
+    let first = lines.iter().position(|l| l.starts_with("error"))?;
+    let last = lines[first..]
+        .iter()
+        .position(|l| l.starts_with("error: could not compile"))
+        .map_or(lines.len() - 1, |i| first + i);
+    Some(lines[first..=last.min(first + 199)].join("\n"))
 }
 
 /// The first `program` on PATH.
@@ -267,6 +389,68 @@ fn which(program: &str) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A command that prints `lines` on its standard error and exits with `code`.
+    fn printing(lines: &str, code: u8) -> Command {
+        let mut command = Command::new("sh");
+        command.args(["-c", &format!("printf '{lines}' >&2; exit {code}")]);
+        command
+    }
+
+    #[test]
+    fn the_compilers_errors_are_found_in_a_builds_output() {
+        let output =
+            "   Compiling quickstart v0.1.0\nwarning: unused import\n --> src/lib.rs:1:5\n\
+            error: this file contains an unclosed delimiter\n  --> src/lib.rs:36:14\n\
+            error: could not compile `quickstart` (lib) due to 1 previous error\n\
+            Error: Compiling your crate to WebAssembly failed\n";
+        assert_eq!(
+            compiler_errors(output).as_deref(),
+            Some(
+                "error: this file contains an unclosed delimiter\n  --> src/lib.rs:36:14\n\
+                 error: could not compile `quickstart` (lib) due to 1 previous error"
+            )
+        );
+        assert_eq!(compiler_errors("Error: wasm-opt failed\n"), None);
+    }
+
+    #[test]
+    fn a_failure_shows_what_the_command_printed_even_when_the_log_cannot_be_written() {
+        let dir = std::env::temp_dir().join(format!("tallymark-tools-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let log = dir.join("run.log");
+        assert_eq!(
+            run_logged(printing("one\\ntwo\\n", 3), "trying", &log, None),
+            Err(format!(
+                "trying failed (exit status: 3); its last lines (all of it is in {}):\none\ntwo",
+                log.display()
+            ))
+        );
+        assert_eq!(std::fs::read_to_string(&log).unwrap(), "one\ntwo\n");
+        // A log that cannot be written (here a folder; on a full disk, no space): the lines are
+        // shown all the same.
+        let unwritable = dir.join("a-folder");
+        std::fs::create_dir_all(&unwritable).unwrap();
+        assert_eq!(
+            run_logged(printing("npm error code ENOSPC\\n", 1), "installing", &unwritable, None),
+            Err(format!(
+                "installing failed (exit status: 1); its last lines (its log {} could not be written: Is a directory (os error 21)):\nnpm error code ENOSPC",
+                unwritable.display()
+            ))
+        );
+        assert_eq!(
+            run_logged(printing("", 2), "quiet", &log, None),
+            Err(format!(
+                "quiet failed (exit status: 2); its last lines (all of it is in {}):\n(it printed nothing)",
+                log.display()
+            ))
+        );
+        assert_eq!(
+            run_logged(printing("fine\\n", 0), "fine", &log, None),
+            Ok(())
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
 
     /// The pins agree with the repository's: e2e/package-lock.json and scripts/tools.sh.
     #[test]

@@ -1,6 +1,7 @@
 //! The `tallymark` binary end to end: ingest (malformed lines, a damaged store), query and its
 //! formats, `query --check` over files, `serve` (401, 405, 413, 422, 200) and `query --remote`
-//! against `serve`, `dev`'s errors before it starts anything. Every test works in a folder of
+//! against `serve`, `dev`'s errors before it starts anything (a failed install of workerd
+//! among them). Every test works in a folder of
 //! its own and ends the servers it starts by their process.
 
 use std::io::{BufRead, BufReader};
@@ -359,6 +360,70 @@ fn dev_says_what_is_missing_before_starting_anything() {
         "tallymark dev: ignored: `kv_namespaces`: not provided by tallymark dev\n\
          error: w/build/index.js is missing: build the worker first (tallymark dev without --no-build)\n"
     );
+    assert!(!dir.join(".tallymark").exists(), "no store is made");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn dev_reports_a_failed_install_with_npms_own_output_and_the_command_to_retry() {
+    // A first run without --workerd installs the pinned workerd with npm, into a fresh cache
+    // ($TALLYMARK_CACHE); here npm's registry is a closed port.
+    let dir = folder("dev-install");
+    std::fs::create_dir_all(dir.join("w/build")).unwrap();
+    std::fs::write(
+        dir.join("w/wrangler.toml"),
+        "name = \"w\"\ncompatibility_date = \"2026-11-01\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("w/build/index.js"), "").unwrap();
+    std::fs::write(dir.join("w/build/index_bg.wasm"), "").unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let cache = dir.join("cache");
+    let output = Command::new(env!("CARGO_BIN_EXE_tallymark"))
+        .current_dir(&dir)
+        .args(["dev", "w", "--no-build", "--no-watch"])
+        .env("TALLYMARK_CACHE", &cache)
+        .env_remove("TALLYMARK_WORKERD")
+        .env("npm_config_registry", format!("http://127.0.0.1:{closed}/"))
+        .env("npm_config_cache", dir.join("npm-cache"))
+        .env("npm_config_fetch_retries", "0")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let npm = cache.join("npm-1.20261117.1-132.0.0");
+    let what = format!(
+        "installing workerd 1.20261117.1 and binaryen 132.0.0 with npm into {} (once)",
+        npm.display()
+    );
+    let stderr = text(&output.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines[0], format!("==> {what}"));
+    assert_eq!(
+        lines[1],
+        format!(
+            "error: {what} failed (exit status: 1); its last lines (all of it is in {}):",
+            npm.join("npm-install.log").display()
+        )
+    );
+    // npm's own words, between ours.
+    assert_eq!(lines[2], "npm error code ECONNREFUSED", "{stderr}");
+    assert!(lines.contains(&"npm error errno ECONNREFUSED"), "{stderr}");
+    assert_eq!(
+        lines[lines.len() - 2..],
+        [
+            format!(
+                "retry by hand with: cd {} && npm install --no-audit --no-fund --loglevel=error",
+                npm.display()
+            ),
+            "(npm comes with Node.js: apt-get install -y nodejs npm)".to_owned(),
+        ]
+    );
+    let log = std::fs::read_to_string(npm.join("npm-install.log")).unwrap();
+    assert!(log.starts_with("npm error code ECONNREFUSED\n"), "{log}");
     assert!(!dir.join(".tallymark").exists(), "no store is made");
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -9,8 +9,9 @@ pub enum Kind {
     Scalar,
     /// One value a group.
     Aggregate,
-    /// An aggregate with parameters before its arguments: `topK(10)(x)`.
-    Parametric,
+    /// An aggregate with a parameter before its arguments: `topK(10)(x)`; the parameter used when
+    /// it is left out, if it may be.
+    Parametric(Option<&'static str>),
 }
 
 /// What a function returns, as a ClickHouse type name, or how to derive it from the arguments.
@@ -24,6 +25,37 @@ pub enum Returns {
     ArrayOf(usize),
     /// `sum`'s rule: `Float64` for floats, else `Int64`/`UInt64` by the argument's sign.
     Sum(usize),
+    /// The bit functions' rule over the first N arguments (ClickHouse, "Bit functions"): the
+    /// widest integer, signed when one of them is; a float counts as `Int64`.
+    Bits(usize),
+    /// intDiv's: the dividend's width, signed when either argument is; a float dividend gives
+    /// `Int64` (ClickHouse, intDiv).
+    IntDiv,
+    /// `DateTime` in the zone the call names, else in the zone of its first argument.
+    DateTime,
+    /// `Date` (years, quarters, months, weeks) or `DateTime` (days and shorter), as
+    /// toStartOfInterval's interval says.
+    StartOfInterval,
+}
+
+/// What the SQLite form of a function takes after its arguments, worked out from the arguments'
+/// ClickHouse types (which SQLite's values do not carry) by `typed.rs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    /// Nothing.
+    None,
+    /// The ClickHouse type the bits are computed in: [`Returns::Bits`]'s, else the first
+    /// argument's.
+    Bits,
+    /// intDiv's result type ([`Returns::IntDiv`]).
+    IntDiv,
+    /// The time zone calendar parts are taken in: the zone argument at this position when the
+    /// call has one (taken out of the call), else the zone of the first argument's `DateTime`
+    /// type, else UTC (`''`).
+    Zone(Option<usize>),
+    /// toDateTime's: the zone (argument at this position, else UTC) a text or a date is read in;
+    /// `''` when the argument is already a `DateTime`, whose instant is kept.
+    ReadZone(usize),
 }
 
 /// One function AE accepts.
@@ -33,151 +65,242 @@ pub struct Function {
     pub name: &'static str,
     /// How it is called.
     pub kind: Kind,
+    /// How many arguments it takes: at least, at most (parameters not counted).
+    pub arity: (usize, usize),
     /// The SQLite function the translator calls instead (registered by `functions.rs`), or `None`
     /// when SQLite's own function of the same name has ClickHouse's meaning.
     pub local: Option<&'static str>,
     /// Its result type.
     pub returns: Returns,
+    /// What its SQLite form takes after the arguments.
+    pub context: Context,
 }
 
 const fn f(
     name: &'static str,
     kind: Kind,
+    arity: (usize, usize),
     local: Option<&'static str>,
     returns: Returns,
 ) -> Function {
     Function {
         name,
         kind,
+        arity,
         local,
         returns,
+        context: Context::None,
     }
 }
 
-use Kind::{Aggregate as A, Parametric as P, Scalar as S};
-use Returns::{Arg, ArrayOf, Sum, Type as T};
+/// A function whose SQLite form takes a [`Context`].
+const fn fc(
+    name: &'static str,
+    arity: (usize, usize),
+    local: &'static str,
+    returns: Returns,
+    context: Context,
+) -> Function {
+    Function {
+        name,
+        kind: Kind::Scalar,
+        arity,
+        local: Some(local),
+        returns,
+        context,
+    }
+}
 
-/// Every function AE documents.
+/// A function of one time, in the time's zone.
+const fn time(name: &'static str, local: &'static str, returns: Returns) -> Function {
+    fc(name, (1, 1), local, returns, Context::Zone(None))
+}
+
+use Kind::{Aggregate as A, Parametric as P, Scalar as S};
+use Returns::{Arg, ArrayOf, Bits, Sum, Type as T};
+
+/// Every function AE documents (its SQL reference pages, cited in cli/README.md, "Checked
+/// against"), by page.
 pub const FUNCTIONS: &[Function] = &[
-    // Aggregates.
-    f("count", A, None, T("UInt64")),
-    f("sum", A, Some("ch_sum"), Sum(0)),
-    f("avg", A, None, T("Float64")),
-    f("min", A, None, Arg(0)),
-    f("max", A, None, Arg(0)),
+    // Aggregate functions.
+    f("count", A, (0, 1), None, T("UInt64")),
+    f("sum", A, (1, 1), Some("ch_sum"), Sum(0)),
+    f("avg", A, (1, 1), None, T("Float64")),
+    f("min", A, (1, 1), None, Arg(0)),
+    f("max", A, (1, 1), None, Arg(0)),
     f(
         "quantileExactWeighted",
-        P,
+        P(None),
+        (2, 2),
         Some("ch_quantile_exact_weighted"),
         Arg(0),
     ),
-    f("quantileWeighted", A, Some("ch_quantile_weighted"), Arg(1)),
-    f("argMin", A, Some("ch_arg_min"), Arg(0)),
-    f("argMax", A, Some("ch_arg_max"), Arg(0)),
-    f("first_value", A, Some("ch_first_value"), Arg(0)),
-    f("last_value", A, Some("ch_last_value"), Arg(0)),
-    f("topK", P, Some("ch_top_k"), ArrayOf(0)),
-    f("topKWeighted", P, Some("ch_top_k_weighted"), ArrayOf(0)),
-    f("countIf", A, Some("ch_count_if"), T("UInt64")),
-    f("sumIf", A, Some("ch_sum_if"), Sum(0)),
-    // Conditionals and arithmetic.
-    f("if", S, Some("ch_if"), Arg(1)),
-    f("intDiv", S, Some("ch_int_div"), T("Int64")),
-    f("log", S, Some("ch_ln"), T("Float64")),
-    f("ln", S, Some("ch_ln"), T("Float64")),
-    f("pow", S, Some("ch_pow"), T("Float64")),
-    f("round", S, Some("ch_round"), Arg(0)),
-    f("floor", S, Some("ch_floor"), Arg(0)),
-    f("ceil", S, Some("ch_ceil"), Arg(0)),
-    // Text.
-    f("length", S, Some("ch_length"), T("UInt64")),
-    f("empty", S, Some("ch_empty"), T("UInt8")),
-    f("lower", S, Some("ch_lower"), T("String")),
-    f("upper", S, Some("ch_upper"), T("String")),
-    f("lowerUTF8", S, Some("ch_lower_utf8"), T("String")),
-    f("upperUTF8", S, Some("ch_upper_utf8"), T("String")),
-    f("startsWith", S, Some("ch_starts_with"), T("UInt8")),
-    f("endsWith", S, Some("ch_ends_with"), T("UInt8")),
-    f("position", S, Some("ch_position"), T("UInt64")),
-    f("substring", S, Some("ch_substring"), T("String")),
-    f("format", S, Some("ch_format"), T("String")),
-    f("extract", S, Some("ch_extract"), T("String")),
-    // Conversions.
-    f("toUInt8", S, Some("ch_to_uint8"), T("UInt8")),
-    f("toUInt32", S, Some("ch_to_uint32"), T("UInt32")),
-    // Time.
-    f("now", S, Some("ch_now"), T("DateTime")),
-    f("today", S, Some("ch_today"), T("Date")),
-    f("toDateTime", S, Some("ch_to_date_time"), T("DateTime")),
+    // "For backwards compatibility, this is also available as quantileWeighted(q, column_name,
+    // weight_column_name)": the same function, its level as the first argument.
     f(
-        "toUnixTimestamp",
-        S,
-        Some("ch_to_unix_timestamp"),
-        T("UInt32"),
+        "quantileWeighted",
+        A,
+        (3, 3),
+        Some("ch_quantile_exact_weighted"),
+        Arg(1),
     ),
+    f("argMin", A, (2, 2), Some("ch_arg_min"), Arg(0)),
+    f("argMax", A, (2, 2), Some("ch_arg_max"), Arg(0)),
+    f("first_value", A, (1, 1), Some("ch_first_value"), Arg(0)),
+    f("last_value", A, (1, 1), Some("ch_last_value"), Arg(0)),
+    // "N is optional and defaults to 10."
+    f("topK", P(Some("10")), (1, 1), Some("ch_top_k"), ArrayOf(0)),
     f(
+        "topKWeighted",
+        P(Some("10")),
+        (2, 2),
+        Some("ch_top_k_weighted"),
+        ArrayOf(0),
+    ),
+    f("countIf", A, (1, 1), Some("ch_count_if"), T("UInt64")),
+    f("sumIf", A, (2, 2), Some("ch_sum_if"), Sum(0)),
+    // Conditional functions.
+    f("if", S, (3, 3), Some("ch_if"), Arg(1)),
+    // Mathematical functions.
+    fc(
+        "intDiv",
+        (2, 2),
+        "ch_int_div",
+        Returns::IntDiv,
+        Context::IntDiv,
+    ),
+    f("log", S, (1, 1), Some("ch_ln"), T("Float64")),
+    f("ln", S, (1, 1), Some("ch_ln"), T("Float64")),
+    f("pow", S, (2, 2), Some("ch_pow"), T("Float64")),
+    f("round", S, (1, 2), Some("ch_round"), Arg(0)),
+    f("floor", S, (1, 2), Some("ch_floor"), Arg(0)),
+    f("ceil", S, (1, 2), Some("ch_ceil"), Arg(0)),
+    // String functions (`position`, `substring` and `extract` are syntax: `check.rs`).
+    f("length", S, (1, 1), Some("ch_length"), T("UInt64")),
+    f("empty", S, (1, 1), Some("ch_empty"), T("UInt8")),
+    f("lower", S, (1, 1), Some("ch_lower"), T("String")),
+    f("upper", S, (1, 1), Some("ch_upper"), T("String")),
+    f("lowerUTF8", S, (1, 1), Some("ch_lower_utf8"), T("String")),
+    f("upperUTF8", S, (1, 1), Some("ch_upper_utf8"), T("String")),
+    // "For backwards compatibility, this function can also be called using toLower({string})"
+    // (under lowerUTF8), and toUpper (under upperUTF8).
+    f("toLower", S, (1, 1), Some("ch_lower_utf8"), T("String")),
+    f("toUpper", S, (1, 1), Some("ch_upper_utf8"), T("String")),
+    f("startsWith", S, (2, 2), Some("ch_starts_with"), T("UInt8")),
+    f("endsWith", S, (2, 2), Some("ch_ends_with"), T("UInt8")),
+    f("format", S, (1, usize::MAX), Some("ch_format"), T("String")),
+    // Type conversion functions.
+    f("toUInt8", S, (1, 1), Some("ch_to_uint8"), T("UInt8")),
+    f("toUInt32", S, (1, 1), Some("ch_to_uint32"), T("UInt32")),
+    // Date and time functions.
+    f("now", S, (0, 0), Some("ch_now"), T("DateTime")),
+    f("today", S, (0, 0), Some("ch_today"), T("Date")),
+    fc(
+        "toDateTime",
+        (1, 2),
+        "ch_to_date_time",
+        Returns::DateTime,
+        Context::ReadZone(1),
+    ),
+    time("toUnixTimestamp", "ch_to_unix_timestamp", T("UInt32")),
+    fc(
         "formatDateTime",
-        S,
-        Some("ch_format_date_time"),
+        (2, 3),
+        "ch_format_date_time",
         T("String"),
+        Context::Zone(Some(2)),
     ),
-    f(
+    fc(
         "toStartOfInterval",
-        S,
-        Some("ch_to_start_of_interval"),
-        T("DateTime"),
+        (2, 3),
+        "ch_to_start_of_interval",
+        Returns::StartOfInterval,
+        Context::Zone(Some(2)),
     ),
-    f("toStartOfYear", S, Some("ch_to_start_of_year"), T("Date")),
-    f("toStartOfMonth", S, Some("ch_to_start_of_month"), T("Date")),
-    f("toStartOfWeek", S, Some("ch_to_start_of_week"), T("Date")),
-    f("toStartOfDay", S, Some("ch_to_start_of_day"), T("DateTime")),
-    f(
-        "toStartOfHour",
-        S,
-        Some("ch_to_start_of_hour"),
-        T("DateTime"),
-    ),
-    f(
+    time("toStartOfYear", "ch_to_start_of_year", T("Date")),
+    time("toStartOfMonth", "ch_to_start_of_month", T("Date")),
+    time("toStartOfWeek", "ch_to_start_of_week", T("Date")),
+    time("toStartOfDay", "ch_to_start_of_day", Returns::DateTime),
+    time("toStartOfHour", "ch_to_start_of_hour", Returns::DateTime),
+    time(
         "toStartOfFifteenMinutes",
-        S,
-        Some("ch_to_start_of_fifteen_minutes"),
-        T("DateTime"),
+        "ch_to_start_of_fifteen_minutes",
+        Returns::DateTime,
     ),
-    f(
+    time(
         "toStartOfTenMinutes",
-        S,
-        Some("ch_to_start_of_ten_minutes"),
-        T("DateTime"),
+        "ch_to_start_of_ten_minutes",
+        Returns::DateTime,
     ),
-    f(
+    time(
         "toStartOfFiveMinutes",
-        S,
-        Some("ch_to_start_of_five_minutes"),
-        T("DateTime"),
+        "ch_to_start_of_five_minutes",
+        Returns::DateTime,
     ),
-    f(
+    time(
         "toStartOfMinute",
-        S,
-        Some("ch_to_start_of_minute"),
-        T("DateTime"),
+        "ch_to_start_of_minute",
+        Returns::DateTime,
     ),
-    f("toYear", S, Some("ch_to_year"), T("UInt16")),
-    f("toMonth", S, Some("ch_to_month"), T("UInt8")),
-    f("toDayOfWeek", S, Some("ch_to_day_of_week"), T("UInt8")),
-    f("toDayOfMonth", S, Some("ch_to_day_of_month"), T("UInt8")),
-    f("toHour", S, Some("ch_to_hour"), T("UInt8")),
-    f("toMinute", S, Some("ch_to_minute"), T("UInt8")),
-    f("toSecond", S, Some("ch_to_second"), T("UInt8")),
-    f("toYYYYMM", S, Some("ch_to_yyyymm"), T("UInt32")),
-    // Bits and encodings.
-    f("bitAnd", S, Some("ch_bit_and"), T("Int64")),
-    f("bitOr", S, Some("ch_bit_or"), T("Int64")),
-    f("bitXor", S, Some("ch_bit_xor"), T("Int64")),
-    f("bitNot", S, Some("ch_bit_not"), T("Int64")),
-    f("bitShiftLeft", S, Some("ch_bit_shift_left"), T("Int64")),
-    f("bitShiftRight", S, Some("ch_bit_shift_right"), T("Int64")),
-    f("hex", S, Some("ch_hex"), T("String")),
-    f("bin", S, Some("ch_bin"), T("String")),
+    time("toYear", "ch_to_year", T("UInt16")),
+    time("toMonth", "ch_to_month", T("UInt8")),
+    time("toDayOfWeek", "ch_to_day_of_week", T("UInt8")),
+    time("toDayOfMonth", "ch_to_day_of_month", T("UInt8")),
+    time("toHour", "ch_to_hour", T("UInt8")),
+    time("toMinute", "ch_to_minute", T("UInt8")),
+    time("toSecond", "ch_to_second", T("UInt8")),
+    time("toYYYYMM", "ch_to_yyyymm", T("UInt32")),
+    // Bit functions.
+    fc("bitAnd", (2, 2), "ch_bit_and", Bits(2), Context::Bits),
+    fc("bitOr", (2, 2), "ch_bit_or", Bits(2), Context::Bits),
+    fc("bitXor", (2, 2), "ch_bit_xor", Bits(2), Context::Bits),
+    fc("bitNot", (1, 1), "ch_bit_not", Bits(1), Context::Bits),
+    fc(
+        "bitShiftLeft",
+        (2, 2),
+        "ch_bit_shift_left",
+        Bits(1),
+        Context::Bits,
+    ),
+    fc(
+        "bitShiftRight",
+        (2, 2),
+        "ch_bit_shift_right",
+        Bits(1),
+        Context::Bits,
+    ),
+    fc(
+        "bitRotateLeft",
+        (2, 2),
+        "ch_bit_rotate_left",
+        Bits(1),
+        Context::Bits,
+    ),
+    fc(
+        "bitRotateRight",
+        (2, 2),
+        "ch_bit_rotate_right",
+        Bits(1),
+        Context::Bits,
+    ),
+    fc(
+        "bitCount",
+        (1, 1),
+        "ch_bit_count",
+        T("UInt8"),
+        Context::Bits,
+    ),
+    fc("bitTest", (2, 2), "ch_bit_test", T("UInt8"), Context::Bits),
+    f(
+        "bitHammingDistance",
+        S,
+        (2, 2),
+        Some("ch_bit_hamming_distance"),
+        T("UInt8"),
+    ),
+    // Encoding functions.
+    f("hex", S, (1, 1), Some("ch_hex"), T("String")),
+    f("bin", S, (1, 1), Some("ch_bin"), T("String")),
 ];
 
 /// Functions ClickHouse has and AE rejects (HTTP 422), with the reason and the fix.
@@ -207,6 +330,17 @@ pub const REJECTED: &[(&str, &str, &str)] = &[
         "quantile",
         "AE rejects `quantile(q)(x)`",
         "use quantileExactWeighted(q)(x, _sample_interval)",
+    ),
+    (
+        "extract",
+        "AE's extract is extract(<unit> FROM <datetime>); its reference pages have no \
+         regular-expression form extract(haystack, pattern)",
+        "match with LIKE, startsWith or endsWith, or cut with position(… IN …) and substring",
+    ),
+    (
+        "position",
+        "AE's reference pages write position(needle IN haystack) only",
+        "write position(needle IN haystack)",
     ),
     (
         "avgIf",

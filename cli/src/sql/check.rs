@@ -5,9 +5,10 @@
 use super::catalogue::{self, Kind};
 use super::{Rejection, Warning};
 use sqlparser::ast::{
-    visit_expressions, BinaryOperator, Expr, FormatClause, Function, FunctionArg, FunctionArgExpr,
-    FunctionArguments, LimitClause, Query, Select, SelectItem, SetExpr, Statement, TableFactor,
-    Value,
+    visit_expressions, BinaryOperator, CeilFloorKind, DateTimeField, DuplicateTreatment, Expr,
+    ExtractSyntax, FormatClause, Function, FunctionArg, FunctionArgExpr, FunctionArguments,
+    GroupByExpr, Interval, LimitClause, OrderByKind, Query, Select, SelectItem, SetExpr, Statement,
+    TableFactor, UnaryOperator, Value,
 };
 use std::ops::ControlFlow;
 
@@ -70,9 +71,44 @@ fn query(query: &Query, outermost: bool) -> Result<(), Rejection> {
             "use LIMIT n [OFFSET m]",
         );
     }
-    if let Some(LimitClause::LimitOffset { limit_by, .. }) = &query.limit_clause {
-        if !limit_by.is_empty() {
-            return reject("AE rejects LIMIT … BY", "use LIMIT n alone");
+    match &query.limit_clause {
+        Some(LimitClause::LimitOffset {
+            limit_by, limit, ..
+        }) => {
+            if !limit_by.is_empty() {
+                return reject("AE rejects LIMIT … BY", "use LIMIT n alone");
+            }
+            if limit.as_ref().is_some_and(|l| !is_count(l)) {
+                return reject(
+                    format!(
+                        "AE's LIMIT takes a number or ALL, not `{}`",
+                        limit.as_ref().map(ToString::to_string).unwrap_or_default()
+                    ),
+                    "LIMIT 10",
+                );
+            }
+        }
+        Some(LimitClause::OffsetCommaLimit { .. }) => {
+            return reject(
+                "AE's reference pages write LIMIT n OFFSET m, not LIMIT m, n",
+                "LIMIT n OFFSET m",
+            )
+        }
+        None => {}
+    }
+    if let Some(order_by) = &query.order_by {
+        let plain = match &order_by.kind {
+            OrderByKind::Expressions(exprs) => exprs
+                .iter()
+                .all(|e| e.with_fill.is_none() && e.options.nulls_first.is_none()),
+            OrderByKind::All(_) => false,
+        };
+        if !plain || order_by.interpolate.is_some() {
+            return reject(
+                "AE's ORDER BY takes expressions, each ASC or DESC: no ALL, NULLS, WITH FILL or \
+                 INTERPOLATE",
+                "ORDER BY <expression> [ASC|DESC], ...",
+            );
         }
     }
     match &query.format_clause {
@@ -102,7 +138,27 @@ fn query(query: &Query, outermost: bool) -> Result<(), Rejection> {
     }
 }
 
+/// Whether `expr` is a whole number written as it is (LIMIT's and OFFSET's form).
+fn is_count(expr: &Expr) -> bool {
+    matches!(expr, Expr::Value(v) if matches!(&v.value, Value::Number(n, false) if n.parse::<u64>().is_ok()))
+}
+
 fn select(select: &Select) -> Result<(), Rejection> {
+    if select.distinct.is_some() {
+        return reject(
+            "AE's reference pages have no SELECT DISTINCT",
+            "GROUP BY the selected columns, or count(DISTINCT x)",
+        );
+    }
+    match &select.group_by {
+        GroupByExpr::Expressions(_, modifiers) if modifiers.is_empty() => {}
+        _ => {
+            return reject(
+                "AE's GROUP BY takes expressions: no ALL, ROLLUP, CUBE or TOTALS",
+                "GROUP BY <expression>, ...",
+            )
+        }
+    }
     if select.top.is_some()
         || select.into.is_some()
         || !select.lateral_views.is_empty()
@@ -194,9 +250,49 @@ fn weighted(expr: &Expr) -> bool {
     .is_break()
 }
 
-/// One expression's rules (sub-expressions are visited on their own).
+/// One expression's rules (sub-expressions are visited on their own): the forms AE's pages
+/// show are accepted ("Operators", "Literals", the functions' pages), the ones AE is known to
+/// reject get their own reason, and anything else is rejected as not on the pages.
 fn expression(expr: &Expr, warnings: &mut Vec<Warning>) -> Result<(), Rejection> {
     match expr {
+        Expr::Identifier(_)
+        | Expr::Nested(_)
+        | Expr::InList { .. }
+        | Expr::Between { .. }
+        | Expr::Position { .. }
+        | Expr::UnaryOp {
+            op: UnaryOperator::Minus | UnaryOperator::Not,
+            ..
+        }
+        | Expr::Like {
+            any: false,
+            escape_char: None,
+            ..
+        }
+        | Expr::ILike {
+            any: false,
+            escape_char: None,
+            ..
+        }
+        | Expr::Substring {
+            special: true,
+            shorthand: false,
+            ..
+        } => Ok(()),
+        Expr::Ceil { field, .. } | Expr::Floor { field, .. } => match field {
+            CeilFloorKind::DateTimeField(DateTimeField::NoDateTime) | CeilFloorKind::Scale(_) => {
+                Ok(())
+            }
+            CeilFloorKind::DateTimeField(_) => reject(
+                format!("AE's ceil and floor round numbers, not times (`{expr}`)"),
+                "use toStartOfInterval(t, INTERVAL '1' DAY) and its kin",
+            ),
+        },
+        Expr::Value(value) => literal(&value.value),
+        Expr::BinaryOp { op, .. } => operator(op),
+        Expr::Interval(interval) => self::interval(interval),
+        Expr::Extract { field, syntax, .. } => extract(field, syntax),
+        Expr::Function(function) => self::function(function, warnings),
         Expr::Case { .. } => reject(
             "AE rejects CASE",
             "use if(cond, then, else), nested for more branches",
@@ -220,19 +316,121 @@ fn expression(expr: &Expr, warnings: &mut Vec<Warning>) -> Result<(), Rejection>
             ),
             "use the column name alone",
         ),
-        Expr::BinaryOp {
-            op: BinaryOperator::StringConcat,
-            ..
-        } => reject("AE rejects `||` (it is concat)", "use format('{}{}', a, b)"),
-        Expr::Like { any: true, .. } | Expr::ILike { any: true, .. } => {
-            reject("AE rejects LIKE ANY", "combine LIKE tests with OR")
-        }
+        Expr::Like { .. } | Expr::ILike { .. } => reject(
+            format!("AE's LIKE and ILIKE take a pattern alone: no ANY, no ESCAPE (`{expr}`)"),
+            "combine LIKE tests with OR; `\\` escapes % and _ in the pattern",
+        ),
         Expr::SimilarTo { .. } | Expr::RLike { .. } => reject(
             "AE has no SIMILAR TO or REGEXP operator",
-            "use LIKE, or extract(haystack, pattern) != ''",
+            "use LIKE or ILIKE, whose % and _ are the wildcards",
         ),
-        Expr::Function(function) => self::function(function, warnings),
-        _ => Ok(()),
+        Expr::IsNull(_) | Expr::IsNotNull(_) => reject(
+            format!("AE's reference pages have no IS NULL (`{expr}`): no column is ever NULL"),
+            "an unset blob reads '' and an unset double 0: compare with those",
+        ),
+        Expr::Substring { .. } => reject(
+            format!(
+                "AE's reference pages write substring(string, offset[, length]) only (`{expr}`)"
+            ),
+            "write substring(string, offset[, length])",
+        ),
+        other => reject(
+            format!("AE's SQL reference pages have no `{other}`"),
+            "write it with the operators, literals and functions of AE's reference pages",
+        ),
+    }
+}
+
+/// The literals of AE's "Literals" page: integers, doubles, strings and booleans (intervals are
+/// [`interval`]'s).
+fn literal(value: &Value) -> Result<(), Rejection> {
+    match value {
+        Value::Number(..) | Value::SingleQuotedString(_) | Value::Boolean(_) => Ok(()),
+        Value::Null => reject(
+            "AE's literals have no NULL, and no column is ever NULL",
+            "an unset blob reads '' and an unset double 0: use those",
+        ),
+        other => reject(
+            format!("AE's literals are numbers, 'strings', true and false, not `{other}`"),
+            "write text in single quotes",
+        ),
+    }
+}
+
+/// The operators of AE's "Operators" page.
+fn operator(op: &BinaryOperator) -> Result<(), Rejection> {
+    use BinaryOperator::{
+        And, Divide, Eq, Gt, GtEq, Lt, LtEq, Minus, Modulo, Multiply, NotEq, Or, Plus,
+    };
+    match op {
+        Plus | Minus | Multiply | Divide | Modulo | Eq | NotEq | Lt | LtEq | Gt | GtEq | And
+        | Or => Ok(()),
+        BinaryOperator::StringConcat => {
+            reject("AE rejects `||` (it is concat)", "use format('{}{}', a, b)")
+        }
+        BinaryOperator::BitwiseAnd
+        | BinaryOperator::BitwiseOr
+        | BinaryOperator::BitwiseXor
+        | BinaryOperator::PGBitwiseShiftLeft
+        | BinaryOperator::PGBitwiseShiftRight => reject(
+            format!("AE has no `{op}` operator"),
+            "use the bit functions: bitAnd, bitOr, bitXor, bitShiftLeft, bitShiftRight",
+        ),
+        other => reject(
+            format!("AE has no `{other}` operator"),
+            "use + - * / %, = != < <= > >=, AND, OR, NOT, IN, BETWEEN, LIKE or ILIKE",
+        ),
+    }
+}
+
+/// The units of AE's intervals and of its extract (YEAR, MONTH, DAY, HOUR, MINUTE, SECOND).
+fn is_unit(field: &DateTimeField) -> bool {
+    matches!(
+        field,
+        DateTimeField::Year
+            | DateTimeField::Month
+            | DateTimeField::Day
+            | DateTimeField::Hour
+            | DateTimeField::Minute
+            | DateTimeField::Second
+    )
+}
+
+/// "Literals": `INTERVAL '42' DAY`, "intervals of YEAR, MONTH, DAY, HOUR, MINUTE and SECOND".
+fn interval(interval: &Interval) -> Result<(), Rejection> {
+    let quoted_count = matches!(interval.value.as_ref(), Expr::Value(v) if matches!(&v.value, Value::SingleQuotedString(n) if n.trim().parse::<i64>().is_ok()));
+    let unit_alone = interval.leading_precision.is_none()
+        && interval.last_field.is_none()
+        && interval.fractional_seconds_precision.is_none();
+    match &interval.leading_field {
+        Some(unit) if is_unit(unit) && unit_alone && quoted_count => Ok(()),
+        Some(unit) if is_unit(unit) && unit_alone => reject(
+            format!("AE's intervals are written with a quoted count: not `{interval}`"),
+            format!(
+                "INTERVAL '{}' {unit}",
+                interval.value.to_string().trim_matches('\'')
+            ),
+        ),
+        _ => reject(
+            format!(
+                "AE's intervals are INTERVAL '<n>' YEAR, MONTH, DAY, HOUR, MINUTE or SECOND: not \
+                 `{interval}`"
+            ),
+            "INTERVAL '7' DAY for a week, INTERVAL '3' MONTH for a quarter",
+        ),
+    }
+}
+
+/// String functions: `extract(<time unit> from <datetime>)`, "YEAR, MONTH, DAY, HOUR, MINUTE and
+/// SECOND".
+fn extract(field: &DateTimeField, syntax: &ExtractSyntax) -> Result<(), Rejection> {
+    if is_unit(field) && *syntax == ExtractSyntax::From {
+        Ok(())
+    } else {
+        reject(
+            format!("AE's extract is extract(<unit> FROM <datetime>) with YEAR, MONTH, DAY, HOUR, MINUTE or SECOND, not `{field}`"),
+            "extract(HOUR FROM timestamp)",
+        )
     }
 }
 
@@ -288,13 +486,19 @@ fn function(function: &Function, warnings: &mut Vec<Warning>) -> Result<(), Reje
         other => Some(arguments(other)),
     };
     match (known.kind, &parameters) {
-        (Kind::Parametric, None) => {
+        (Kind::Parametric(None), None) => {
             return reject(
                 format!("`{}` takes a parameter before its arguments", known.name),
                 format!("write {}", parametric_example(known.name)),
             )
         }
-        (Kind::Parametric, Some(_)) => {}
+        (Kind::Parametric(_), Some(given)) if given.len() != 1 => {
+            return reject(
+                format!("`{}` takes one parameter, not {}", known.name, given.len()),
+                format!("write {}", parametric_example(known.name)),
+            )
+        }
+        (Kind::Parametric(_), _) => {}
         (_, Some(_)) => {
             return reject(
                 format!("`{}` takes no parameters", known.name),
@@ -303,8 +507,65 @@ fn function(function: &Function, warnings: &mut Vec<Warning>) -> Result<(), Reje
         }
         _ => {}
     }
+    if let Some(list) = list {
+        if !list.clauses.is_empty() || args.len() != list.args.len() {
+            return reject(
+                format!("AE's functions take plain arguments (`{function}`)"),
+                format!("write {}(a, b, …)", known.name),
+            );
+        }
+    }
+    let (least, most) = known.arity;
+    if !(least..=most).contains(&args.len()) {
+        let expected = match (least, most) {
+            (1, 1) => "one argument".to_owned(),
+            (n, m) if n == m => format!("{n} arguments"),
+            (n, usize::MAX) => format!("{n} or more arguments"),
+            (n, m) if m == n + 1 => format!("{n} or {m} arguments"),
+            (n, m) => format!("{n} to {m} arguments"),
+        };
+        return reject(
+            format!("`{}` takes {expected}, not {}", known.name, args.len()),
+            format!(
+                "give `{}` {expected}, as AE's reference pages show",
+                known.name
+            ),
+        );
+    }
+    match list.and_then(|l| l.duplicate_treatment) {
+        None => {}
+        Some(DuplicateTreatment::Distinct) if matches!(known.name, "count" | "sum" | "avg") => {}
+        Some(treatment) => {
+            return reject(
+                format!(
+                    "AE's reference pages have {treatment} inside count, sum and avg only (`{function}`)"
+                ),
+                format!("write {}(…) without {treatment}", known.name),
+            )
+        }
+    }
     if known.name == "if" {
         if_branches(&args)?;
+    }
+    if let catalogue::Context::Zone(Some(i)) | catalogue::Context::ReadZone(i) = known.context {
+        if let Some(zone) = args.get(i) {
+            match super::types::literal_text(zone) {
+                Some(name) => crate::time::zone(name).map_err(|reason| Rejection {
+                    reason,
+                    fix: "name a zone as IANA does: 'Europe/London', 'America/New_York', 'Etc/UTC'"
+                        .to_owned(),
+                })?,
+                None => {
+                    return reject(
+                        format!("`{}`'s time zone is a literal, not `{zone}`", known.name),
+                        format!(
+                            "write the zone in quotes: {}(…, 'Europe/London')",
+                            known.name
+                        ),
+                    )
+                }
+            };
+        }
     }
     let distinct = list.is_some_and(|l| l.duplicate_treatment.is_some());
     if let Some(warning) = sampling(known.name, &args, parameters.as_deref(), distinct) {
@@ -391,6 +652,8 @@ fn sampling(
             .collect::<Vec<_>>()
             .join(", ")
     };
+    // A parametric aggregate's parameter as written: `(10)`, or nothing when left out.
+    let params = parameters.map_or_else(String::new, |p| format!("({})", show(p)));
     let first = args.first().map(|e| e.to_string()).unwrap_or_default();
     let warn = |written: String, fix: String| {
         Some(Warning {
@@ -426,22 +689,12 @@ fn sampling(
             ),
         ),
         "topK" => warn(
-            format!("topK({})({})", show(parameters.unwrap_or(&[])), show(args)),
-            format!(
-                "topKWeighted({})({first}, _sample_interval)",
-                show(parameters.unwrap_or(&[]))
-            ),
+            format!("topK{params}({})", show(args)),
+            format!("topKWeighted{params}({first}, _sample_interval)"),
         ),
         "quantileExactWeighted" if !args.get(1).is_some_and(|a| weighted(a)) => warn(
-            format!(
-                "quantileExactWeighted({})({})",
-                show(parameters.unwrap_or(&[])),
-                show(args)
-            ),
-            format!(
-                "quantileExactWeighted({})({first}, _sample_interval)",
-                show(parameters.unwrap_or(&[]))
-            ),
+            format!("quantileExactWeighted{params}({})", show(args)),
+            format!("quantileExactWeighted{params}({first}, _sample_interval)"),
         ),
         "quantileWeighted" if !args.get(2).is_some_and(|a| weighted(a)) => warn(
             format!("quantileWeighted({})", show(args)),

@@ -8,6 +8,8 @@ pub mod check_files;
 pub mod functions;
 pub mod names;
 pub mod translate;
+pub mod typed;
+pub mod types;
 
 use crate::output::{Column, Format, ResultSet};
 use crate::store::Store;
@@ -242,7 +244,9 @@ pub fn run(store: &Store, prepared: &Prepared) -> Result<ResultSet, String> {
             let names: Vec<&str> = datasets.iter().map(String::as_str).collect();
             return Ok(one_column("dataset", string_rows(&names)));
         }
-        Request::Timezones => return Ok(one_column("name", string_rows(&["Etc/UTC"]))),
+        Request::Timezones => {
+            return Ok(one_column("name", string_rows(&crate::time::zone_names())))
+        }
         Request::Timezone => return Ok(one_column("timezone", string_rows(&["Etc/UTC"]))),
         Request::Select(query) => query,
     };
@@ -283,13 +287,13 @@ pub fn run(store: &Store, prepared: &Prepared) -> Result<ResultSet, String> {
         })
         .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
         .map_err(explain)?;
-    let mut names = translate::output_names(query);
+    let mut names = types::output_names(query);
     if names.len() != width {
         names = sqlite_names;
     }
-    let mut types = translate::output_types(query);
+    let mut types = types::output_types(query);
     types.resize(width, None);
-    let columns = names
+    let columns: Vec<Column> = names
         .into_iter()
         .zip(types)
         .enumerate()
@@ -308,6 +312,8 @@ pub fn run(store: &Store, prepared: &Prepared) -> Result<ResultSet, String> {
             name,
         })
         .collect();
+    let mut rows = rows;
+    show_in_zones(&columns, &mut rows)?;
     let rows_before_limit = match &local.limit_clause {
         Some(_) => Some(count_without_limit(connection, &local).map_err(explain)?),
         None => None,
@@ -317,6 +323,25 @@ pub fn run(store: &Store, prepared: &Prepared) -> Result<ResultSet, String> {
         rows,
         rows_before_limit,
     })
+}
+
+/// A `DateTime('Zone')` column's values (instants, as UTC text) as ClickHouse prints them: the
+/// wall-clock time in the zone.
+fn show_in_zones(columns: &[Column], rows: &mut [Vec<Value>]) -> Result<(), String> {
+    for (i, column) in columns.iter().enumerate() {
+        let Some(zone) = types::zone_of(&column.ty) else {
+            continue;
+        };
+        let zone = crate::time::zone(zone)?;
+        for row in rows.iter_mut() {
+            if let Value::Text(text) = &row[i] {
+                if let Some(seconds) = crate::time::parse(text) {
+                    row[i] = Value::Text(crate::time::format_in(seconds, zone));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// How many rows `query` gives without its LIMIT (AE's `rows_before_limit_at_least`).

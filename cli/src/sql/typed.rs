@@ -1,0 +1,249 @@
+//! The rewrites that need the ClickHouse types of their arguments, which SQLite's values do not
+//! carry: a catalogued function's [`Context`] is appended as its last argument (a bit width,
+//! intDiv's result type, a time zone; its zone argument, if any, taken out), `extract(unit FROM
+//! t)` and `t ± INTERVAL 'n' UNIT` become `ch_*` calls in the zone of `t`. Run SELECT by SELECT
+//! (each reads its FROM's types), before `translate.rs`'s rewrites.
+
+use super::catalogue::{self, Context, Returns};
+use super::check::{arguments, function_name};
+use super::types::{bits_type, call_zone, int_div_type, literal_text, type_of, zone_of, Scope};
+use sqlparser::ast::{
+    BinaryOperator, DateTimeField, Expr, Function, FunctionArg, FunctionArgExpr,
+    FunctionArgumentList, FunctionArguments, GroupByExpr, Ident, Interval, ObjectName, OrderByKind,
+    Query, SetExpr, TableFactor, Value, VisitMut, VisitorMut,
+};
+use std::ops::ControlFlow;
+
+/// A call of `name` with `args`.
+pub fn call(name: &str, args: Vec<Expr>) -> Expr {
+    Expr::Function(Function {
+        name: ObjectName::from(vec![Ident::new(name)]),
+        uses_odbc_syntax: false,
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::List(FunctionArgumentList {
+            duplicate_treatment: None,
+            args: args
+                .into_iter()
+                .map(|e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e)))
+                .collect(),
+            clauses: Vec::new(),
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: Vec::new(),
+    })
+}
+
+/// A string literal.
+pub fn text(value: &str) -> Expr {
+    Expr::value(Value::SingleQuotedString(value.to_owned()))
+}
+
+/// An interval's unit, as the time functions read it.
+pub fn unit(interval: &Interval) -> Result<&'static str, String> {
+    let unit = match &interval.leading_field {
+        Some(DateTimeField::Year | DateTimeField::Years) => "year",
+        Some(DateTimeField::Quarter) => "quarter",
+        Some(DateTimeField::Month | DateTimeField::Months) => "month",
+        Some(DateTimeField::Week(_) | DateTimeField::Weeks) => "week",
+        Some(DateTimeField::Day | DateTimeField::Days) => "day",
+        Some(DateTimeField::Hour | DateTimeField::Hours) => "hour",
+        Some(DateTimeField::Minute | DateTimeField::Minutes) => "minute",
+        Some(DateTimeField::Second | DateTimeField::Seconds) => "second",
+        _ => {
+            return Err(format!(
+                "`{interval}`: an interval's unit is YEAR, MONTH, DAY, HOUR, MINUTE or SECOND"
+            ))
+        }
+    };
+    Ok(unit)
+}
+
+/// `INTERVAL 'n' UNIT` as the two arguments `n, 'unit'`.
+pub fn interval_args(interval: &Interval) -> Result<Vec<Expr>, String> {
+    Ok(vec![(*interval.value).clone(), text(unit(interval)?)])
+}
+
+/// Rewrites `query` (checked and resolved) and its subquery.
+pub fn rewrite(query: &mut Query) -> Result<(), String> {
+    let Query { body, order_by, .. } = query;
+    let select = match body.as_mut() {
+        SetExpr::Select(select) => select,
+        SetExpr::Query(inner) => return rewrite(inner),
+        _ => return Ok(()),
+    };
+    let scope = Scope::of(select);
+    if let Some(TableFactor::Derived { subquery, .. }) =
+        select.from.first_mut().map(|f| &mut f.relation)
+    {
+        rewrite(subquery)?;
+    }
+    let mut visitor = Typed { scope: &scope };
+    let mut own: Vec<&mut Expr> = Vec::new();
+    for item in &mut select.projection {
+        match item {
+            sqlparser::ast::SelectItem::UnnamedExpr(expr)
+            | sqlparser::ast::SelectItem::ExprWithAlias { expr, .. } => own.push(expr),
+            _ => {}
+        }
+    }
+    own.extend(select.selection.as_mut());
+    if let GroupByExpr::Expressions(exprs, _) = &mut select.group_by {
+        own.extend(exprs.iter_mut());
+    }
+    own.extend(select.having.as_mut());
+    if let Some(order_by) = order_by.as_mut() {
+        if let OrderByKind::Expressions(exprs) = &mut order_by.kind {
+            own.extend(exprs.iter_mut().map(|e| &mut e.expr));
+        }
+    }
+    for expr in own {
+        if let ControlFlow::Break(message) = expr.visit(&mut visitor) {
+            return Err(message);
+        }
+    }
+    Ok(())
+}
+
+/// Visits one SELECT's expressions, outermost first, so each is typed as the user wrote it.
+struct Typed<'a> {
+    scope: &'a Scope,
+}
+
+impl VisitorMut for Typed<'_> {
+    type Break = String;
+
+    fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<String> {
+        match self.rewrite(expr) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(message) => ControlFlow::Break(message),
+        }
+    }
+}
+
+impl Typed<'_> {
+    /// The zone a time expression is in (`''`: UTC).
+    fn zone(&self, time: &Expr) -> String {
+        type_of(time, self.scope)
+            .as_deref()
+            .and_then(zone_of)
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    fn rewrite(&self, expr: &mut Expr) -> Result<(), String> {
+        let replacement = match expr {
+            Expr::Function(function) => {
+                self.contextualize(function)?;
+                None
+            }
+            Expr::Extract {
+                field, expr: time, ..
+            } => {
+                let part = match field {
+                    DateTimeField::Year => "year",
+                    DateTimeField::Month => "month",
+                    DateTimeField::Day => "day",
+                    DateTimeField::Hour => "hour",
+                    DateTimeField::Minute => "minute",
+                    DateTimeField::Second => "second",
+                    other => return Err(format!("extract: unknown unit `{other}`")),
+                };
+                let zone = self.zone(time);
+                Some(call(
+                    "ch_extract_part",
+                    vec![(**time).clone(), text(part), text(&zone)],
+                ))
+            }
+            Expr::BinaryOp { left, op, right }
+                if matches!(op, BinaryOperator::Plus | BinaryOperator::Minus) =>
+            {
+                let (time, interval, sign) = match (left.as_ref(), right.as_ref()) {
+                    (time, Expr::Interval(i)) => {
+                        (time, i, if *op == BinaryOperator::Minus { -1 } else { 1 })
+                    }
+                    (Expr::Interval(i), time) if *op == BinaryOperator::Plus => (time, i, 1),
+                    _ => return Ok(()),
+                };
+                let mut args = vec![time.clone()];
+                args.extend(interval_args(interval)?);
+                args.push(Expr::value(Value::Number(sign.to_string(), false)));
+                args.push(text(&self.zone(time)));
+                Some(call("ch_add_interval", args))
+            }
+            _ => None,
+        };
+        if let Some(replacement) = replacement {
+            *expr = replacement;
+        }
+        Ok(())
+    }
+
+    /// Appends the context of a catalogued call whose SQLite form takes one, taking its zone
+    /// argument out.
+    fn contextualize(&self, function: &mut Function) -> Result<(), String> {
+        let Some(known) = catalogue::find(&function_name(function)) else {
+            return Ok(());
+        };
+        if known.context == Context::None {
+            return Ok(());
+        }
+        let args = arguments(&function.args);
+        let types: Vec<Option<String>> = args.iter().map(|a| type_of(a, self.scope)).collect();
+        let zone_position = match known.context {
+            Context::Zone(Some(i)) | Context::ReadZone(i) => Some(i),
+            _ => None,
+        };
+        if let Some(zone) = zone_position.and_then(|i| args.get(i)) {
+            match literal_text(zone) {
+                Some(name) => {
+                    crate::time::zone(name)?;
+                }
+                None => {
+                    return Err(format!(
+                        "the time zone of `{}` is a literal, such as 'Europe/London', not `{zone}`",
+                        known.name
+                    ))
+                }
+            }
+        }
+        let zone = || call_zone(known, &args, self.scope).unwrap_or_default();
+        let context = match known.context {
+            Context::None => return Ok(()),
+            Context::Bits => match known.returns {
+                Returns::Bits(n) => bits_type(&types[..n.min(types.len())]).unwrap_or_default(),
+                _ => types.first().cloned().flatten().unwrap_or_default(),
+            },
+            Context::IntDiv => int_div_type(
+                types.first().cloned().flatten().as_deref(),
+                types.get(1).cloned().flatten().as_deref(),
+            )
+            .unwrap_or_default(),
+            Context::Zone(_) => zone(),
+            Context::ReadZone(_)
+                if types
+                    .first()
+                    .and_then(|t| t.as_deref())
+                    .is_some_and(|t| t.starts_with("DateTime")) =>
+            {
+                String::new()
+            }
+            Context::ReadZone(_) => zone(),
+        };
+        let mut kept: Vec<Expr> = args
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != zone_position)
+            .map(|(_, e)| (*e).clone())
+            .collect();
+        kept.push(text(&context));
+        if let FunctionArguments::List(list) = &mut function.args {
+            list.args = kept
+                .into_iter()
+                .map(|e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e)))
+                .collect();
+        }
+        Ok(())
+    }
+}

@@ -3,7 +3,7 @@
 //! * the schema lock, `tallymark.lock`: what each slot of each dataset holds. This crate reads and
 //!   writes the file ([`parse`], [`render`]); `tallymark-macros` checks layouts against it when a
 //!   crate compiles, and the `tallymark` command reads it to name columns and export schemas;
-//! * the exports ([`export`]): JSON for tools, a SQL projection for Analytics Engine's SQL API,
+//! * the exports ([`export`], cargo feature `export`, on by default): JSON for tools, a SQL projection for Analytics Engine's SQL API,
 //!   Markdown for docs. The runtime's `Schema::to_json`/`to_sql`/`to_markdown` and
 //!   `tallymark schema export` both render through it.
 //!
@@ -20,6 +20,7 @@
 //! ```
 #![warn(missing_docs)]
 
+#[cfg(feature = "export")]
 pub mod export;
 
 use std::fmt::Write as _;

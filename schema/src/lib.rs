@@ -3,9 +3,9 @@
 //! * the schema lock, `tallymark.lock`: what each slot of each dataset holds. This crate reads and
 //!   writes the file ([`parse`], [`render`]); `tallymark-macros` checks layouts against it when a
 //!   crate compiles, and the `tallymark` command reads it to name columns and export schemas;
-//! * the exports ([`export`], cargo feature `export`, on by default): JSON for tools, a SQL projection for Analytics Engine's SQL API,
-//!   Markdown for docs. The runtime's `Schema::to_json`/`to_sql`/`to_markdown` and
-//!   `tallymark schema export` both render through it.
+//! * the exports ([`export`], cargo feature `export`, on by default): JSON for tools, a SQL
+//!   projection for Analytics Engine's SQL API, Markdown for docs. The runtime's
+//!   `Schema::to_json`/`to_sql`/`to_markdown` and `tallymark schema export` both render through it.
 //!
 //! The lock's format, one line per slot: `  <slot> <field> <kind>` with an optional `  # <doc>`, or
 //! `  <slot> retired <field it held>`, under `layout <Name> dataset <d> binding <b>`; and one line

@@ -4,6 +4,7 @@
 use super::expand::{classify, hidden, run_body, with_braces_of};
 use crate::args::{self, Arg, LayoutArgs};
 use crate::errors::Errors;
+use crate::Instrumentation;
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Expr, ItemFn, Path};
@@ -42,7 +43,12 @@ struct StepArgs {
     constants: Vec<Arg>,
 }
 
-pub fn step(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
+pub fn step(
+    kind: Kind,
+    args: TokenStream,
+    item: TokenStream,
+    instrumentation: Instrumentation,
+) -> TokenStream {
     let mut errors = Errors::default();
     let function = match syn::parse2::<ItemFn>(item.clone()) {
         Ok(function) => function,
@@ -58,7 +64,7 @@ pub fn step(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
     let step = check(kind, parsed, &mut errors);
     let compile_errors = errors.to_compile_errors();
     match step {
-        Some(step) if !cfg!(feature = "off") => {
+        Some(step) if instrumentation == Instrumentation::On => {
             let expanded = expand(kind, &step, function);
             quote!(#expanded #compile_errors)
         }

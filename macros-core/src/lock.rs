@@ -17,19 +17,50 @@
 //!   enum, an added one makes the lock out of date.
 //!
 //! The file's format (types, parser, renderer) is the `tallymark-schema` crate, shared with the
-//! `tallymark` command; this module is what the macros do with it.
+//! `tallymark` command; this module is what the macros do with it. Where the lock comes from is the
+//! caller's [`LockSource`]: only [`LockSource::Crate`] reads the environment and the file system.
 
 use crate::errors::Errors;
 use crate::layout::validate::{Field, Layout, Slot};
+use crate::LockSource;
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use tallymark_schema::{parse, render, Entry, EnumValues, Lock, Place, Section, FILE_NAME};
 
+/// A lock opened for checking: its file (`None` for a lock given as text), whether
+/// `TALLYMARK_LOCK=write` asks to rewrite it, and its content (empty when writing a new one).
+struct Opened {
+    path: Option<PathBuf>,
+    writing: bool,
+    lock: Lock,
+}
+
+/// The lock `source` names. `None` when there is none (a crate without a lock); an error message
+/// when it cannot be read.
+fn open(source: LockSource<'_>) -> Option<Result<Opened, String>> {
+    let parsed = |text: &str, path: Option<PathBuf>, writing: bool| {
+        parse(text)
+            .map(|lock| Opened {
+                path,
+                writing,
+                lock,
+            })
+            .map_err(|message| format!("{FILE_NAME} {message}"))
+    };
+    match source {
+        LockSource::Absent => None,
+        LockSource::Text(text) => Some(parsed(text, None, false)),
+        LockSource::Crate => {
+            let (path, writing, text) = read_crate_lock()?;
+            Some(parsed(&text, Some(path), writing))
+        }
+    }
+}
+
 /// The lock of the crate being compiled: its path, whether `TALLYMARK_LOCK=write` asks to rewrite
-/// it, and its content (empty when writing a new one). `None` when the crate has no lock; an error
-/// message when it cannot be read.
-fn open() -> Option<Result<(PathBuf, bool, Lock), String>> {
+/// it, and its text (empty when writing a new one). `None` when the crate has no lock.
+fn read_crate_lock() -> Option<(PathBuf, bool, String)> {
     let path = lock_path()?;
     // `TALLYMARK_LOCK=write cargo check -p app` rewrites app's lock, not its dependencies'.
     let writing =
@@ -39,16 +70,12 @@ fn open() -> Option<Result<(PathBuf, bool, Lock), String>> {
         Err(_) if writing => String::new(),
         Err(_) => return None,
     };
-    Some(
-        parse(&text)
-            .map(|lock| (path, writing, lock))
-            .map_err(|message| format!("{FILE_NAME} {message}")),
-    )
+    Some((path, writing, text))
 }
 
 /// [`open`] for the item `at`: a lock that cannot be read is an error there.
-fn open_for(at: &syn::Ident, errors: &mut Errors) -> Option<(PathBuf, bool, Lock)> {
-    match open()? {
+fn open_for(at: &syn::Ident, source: LockSource<'_>, errors: &mut Errors) -> Option<Opened> {
+    match open(source)? {
         Ok(opened) => Some(opened),
         Err(message) => {
             errors.at(at, message);
@@ -57,8 +84,9 @@ fn open_for(at: &syn::Ident, errors: &mut Errors) -> Option<(PathBuf, bool, Lock
     }
 }
 
-/// Writes `lock` to `path`, reporting a failure at `at`.
-fn save(path: &std::path::Path, lock: &Lock, at: &syn::Ident, errors: &mut Errors) {
+/// Writes `lock` to `path` (nowhere for a lock given as text), reporting a failure at `at`.
+fn save(path: Option<&Path>, lock: &Lock, at: &syn::Ident, errors: &mut Errors) {
+    let Some(path) = path else { return };
     if let Err(error) = std::fs::write(path, render(lock)) {
         errors.at(at, format!("cannot write {}: {error}", path.display()));
     }
@@ -127,14 +155,24 @@ fn lock_path() -> Option<PathBuf> {
     Some(PathBuf::from(dir).join(FILE_NAME))
 }
 
-/// Checks `layout` against the crate's lock, or rewrites its section (`TALLYMARK_LOCK=write`).
-/// Returns the tokens to add to the expansion: the lock as an input of the build (so a change to
-/// it recompiles the crate), and the "out of date" warning.
-pub fn check_layout(layout: &Layout<'_>, errors: &mut Errors) -> TokenStream {
+/// Checks `layout` against the lock `source` names, or rewrites its section
+/// (`TALLYMARK_LOCK=write`). Returns the tokens to add to the expansion: the lock as an input of
+/// the build (so a change to it recompiles the crate), and the "out of date" warning.
+pub fn check_layout(
+    layout: &Layout<'_>,
+    source: LockSource<'_>,
+    errors: &mut Errors,
+) -> TokenStream {
     let ident = &layout.decl.item.ident;
-    let Some((path, writing, mut lock)) = open_for(ident, errors) else {
+    let Some(Opened {
+        path,
+        writing,
+        mut lock,
+    }) = open_for(ident, source, errors)
+    else {
         return TokenStream::new();
     };
+    let path = path.as_deref();
     let name = ident.to_string();
     let current = entries_of(layout);
     let locked = lock
@@ -147,14 +185,14 @@ pub fn check_layout(layout: &Layout<'_>, errors: &mut Errors) -> TokenStream {
             Some(i) => lock.sections[i] = section,
             None => lock.sections.push(section),
         }
-        save(&path, &lock, ident, errors);
-        return input_of_build(&path);
+        save(path, &lock, ident, errors);
+        return input_of_build(path);
     }
     let stale = match locked {
         Some(i) => compare(layout, &lock.sections[i], &current, errors),
         None => vec![format!("layout `{name}` is not in the lock yet")],
     };
-    let mut tokens = input_of_build(&path);
+    let mut tokens = input_of_build(path);
     if !stale.is_empty() {
         tokens.extend(out_of_date(ident, &stale));
     }
@@ -162,12 +200,23 @@ pub fn check_layout(layout: &Layout<'_>, errors: &mut Errors) -> TokenStream {
 }
 
 /// Checks the values of the `FixedText` enum `ident` (`values`, in declaration order) against
-/// the crate's lock, or records them (`TALLYMARK_LOCK=write`): a removed value is an error at the
-/// enum, an added one makes the lock out of date.
-pub fn check_enum(ident: &syn::Ident, values: &[String], errors: &mut Errors) -> TokenStream {
-    let Some((path, writing, mut lock)) = open_for(ident, errors) else {
+/// the lock `source` names, or records them (`TALLYMARK_LOCK=write`): a removed value is an error
+/// at the enum, an added one makes the lock out of date.
+pub fn check_enum(
+    ident: &syn::Ident,
+    values: &[String],
+    source: LockSource<'_>,
+    errors: &mut Errors,
+) -> TokenStream {
+    let Some(Opened {
+        path,
+        writing,
+        mut lock,
+    }) = open_for(ident, source, errors)
+    else {
         return TokenStream::new();
     };
+    let path = path.as_deref();
     let name = ident.to_string();
     let locked = lock.enums.iter().position(|e| e.name == name);
     if writing {
@@ -188,10 +237,10 @@ pub fn check_enum(ident: &syn::Ident, values: &[String], errors: &mut Errors) ->
             }
             None => lock.enums.push(recorded),
         }
-        save(&path, &lock, ident, errors);
-        return input_of_build(&path);
+        save(path, &lock, ident, errors);
+        return input_of_build(path);
     }
-    let mut tokens = input_of_build(&path);
+    let mut tokens = input_of_build(path);
     let Some(i) = locked else {
         tokens.extend(out_of_date(
             ident,
@@ -394,8 +443,12 @@ fn same_kind_of_place(a: Place, b: Place) -> bool {
     )
 }
 
-/// The lock as an input of the build: a change to it recompiles the crate.
-fn input_of_build(path: &std::path::Path) -> TokenStream {
+/// The lock as an input of the build: a change to it recompiles the crate (nothing for a lock
+/// given as text).
+fn input_of_build(path: Option<&Path>) -> TokenStream {
+    let Some(path) = path else {
+        return TokenStream::new();
+    };
     let path = path.display().to_string();
     quote! {
         const _: &[u8] = ::core::include_bytes!(#path);

@@ -2,11 +2,12 @@
 
 use crate::errors::Errors;
 use crate::helper::each_option;
+use crate::LockSource;
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Data, DeriveInput, Fields, LitStr};
 
-pub fn derive(input: TokenStream) -> TokenStream {
+pub fn derive(input: TokenStream, lock: LockSource<'_>) -> TokenStream {
     let input: DeriveInput = match syn::parse2(input) {
         Ok(input) => input,
         Err(error) => return error.to_compile_error(),
@@ -55,7 +56,7 @@ pub fn derive(input: TokenStream) -> TokenStream {
     // Checked against the schema lock only when valid in itself: a mistake gives one error.
     let locked = if errors.is_empty() {
         let values: Vec<String> = texts.iter().map(|(text, _)| text.clone()).collect();
-        crate::lock::check_enum(name, &values, &mut errors)
+        crate::lock::check_enum(name, &values, lock, &mut errors)
     } else {
         TokenStream::new()
     };

@@ -6,10 +6,11 @@ mod parse;
 pub(crate) mod validate;
 
 use crate::errors::Errors;
+use crate::LockSource;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub fn layout(args: TokenStream, item: TokenStream) -> TokenStream {
+pub fn layout(args: TokenStream, item: TokenStream, lock: LockSource<'_>) -> TokenStream {
     let mut errors = Errors::default();
     let decl = match parse::parse(args, item, &mut errors) {
         Ok(decl) => decl,
@@ -20,7 +21,7 @@ pub fn layout(args: TokenStream, item: TokenStream) -> TokenStream {
     let layout = validate::validate(&decl, &mut errors);
     // Checked against the lock only when valid in itself: a mistake gives one error.
     let locked = if errors.is_empty() {
-        crate::lock::check_layout(&layout, &mut errors)
+        crate::lock::check_layout(&layout, lock, &mut errors)
     } else {
         TokenStream::new()
     };

@@ -10,11 +10,16 @@ pub use record::record;
 pub use steps::{step, Kind};
 
 use crate::errors::Errors;
+use crate::Instrumentation;
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
 use syn::ItemFn;
 
-pub fn instrumented(args: TokenStream, item: TokenStream) -> TokenStream {
+pub fn instrumented(
+    args: TokenStream,
+    item: TokenStream,
+    instrumentation: Instrumentation,
+) -> TokenStream {
     let mut errors = Errors::default();
     let item_tokens = item.clone();
     let parsed = parse::parse(args, &mut errors);
@@ -39,7 +44,7 @@ pub fn instrumented(args: TokenStream, item: TokenStream) -> TokenStream {
     validate::check_function(&function, &mut errors);
     let event = validate::event_name(&parsed, &mut errors);
     let compile_errors = errors.to_compile_errors();
-    if cfg!(feature = "off") {
+    if instrumentation == Instrumentation::Off {
         let checks = expand::OffChecks {
             fields: parsed
                 .fields

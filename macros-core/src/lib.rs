@@ -1,0 +1,101 @@
+//! The code of [tallymark](https://docs.rs/tallymark)'s procedural macros, as a plain library:
+//! one function per macro, from `proc_macro2` tokens to `proc_macro2` tokens. The proc-macro crate
+//! `tallymark-macros` wraps each in a line; anything else (the fuzz targets of `fuzz/`, tests) can
+//! call them too, which a proc-macro crate cannot offer. Depend on `tallymark`, not on this.
+//!
+//! Each macro is parse → validate → expand, in modules of its own; every mistake is collected and
+//! reported at its token, and the macro still expands (with the mistake left out) so that the rest
+//! of the crate type-checks and each mistake gives one error.
+//!
+//! What an expansion depends on besides its tokens is an argument: whether instrumentation is
+//! compiled out ([`Instrumentation`]), and where the crate's schema lock comes from
+//! ([`LockSource`]). With [`LockSource::Crate`] the expansion reads the environment cargo sets and
+//! the lock file, and may rewrite it; with the other sources it touches neither.
+#![warn(missing_docs)]
+
+mod args;
+mod errors;
+mod event;
+mod fixed_text;
+mod helper;
+mod instrumented;
+mod layout;
+mod lock;
+
+use proc_macro2::TokenStream;
+
+/// Whether instrumentation is compiled in, or out (the `tallymark/off` feature, which the
+/// proc-macro crate sees as its own `off` feature).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Instrumentation {
+    /// Attributes expand to their instrumentation.
+    On,
+    /// Attributes validate their input, then expand to the item unchanged.
+    Off,
+}
+
+/// Where the schema lock (`tallymark.lock`) that layouts and `FixedText` enums are checked
+/// against comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockSource<'a> {
+    /// The crate being compiled: the file beside its manifest (`CARGO_MANIFEST_DIR`), or
+    /// `TALLYMARK_LOCK_PATH`; none when the file is missing. With `TALLYMARK_LOCK=write`, the
+    /// file is rewritten. What the proc macros use.
+    Crate,
+    /// No lock: nothing is checked, no file or variable is read.
+    Absent,
+    /// A lock's text, checked against but never written; no file or variable is read.
+    Text(&'a str),
+}
+
+/// `#[tallymark::layout(args)] item`: the layout's schema, typed builder and checks.
+pub fn layout(args: TokenStream, item: TokenStream, lock: LockSource<'_>) -> TokenStream {
+    layout::layout(args, item, lock)
+}
+
+/// `#[derive(tallymark::FixedText)]` on `input`.
+pub fn derive_fixed_text(input: TokenStream, lock: LockSource<'_>) -> TokenStream {
+    fixed_text::derive(input, lock)
+}
+
+/// `#[tallymark::instrumented(args)] item`.
+pub fn instrumented(
+    args: TokenStream,
+    item: TokenStream,
+    instrumentation: Instrumentation,
+) -> TokenStream {
+    instrumented::instrumented(args, item, instrumentation)
+}
+
+/// `tallymark::record!(input)`.
+pub fn record(input: TokenStream) -> TokenStream {
+    instrumented::record(input)
+}
+
+/// `#[derive(tallymark::Event)]` on `input`.
+pub fn derive_event(input: TokenStream) -> TokenStream {
+    event::derive_event(input)
+}
+
+/// `#[derive(tallymark::Dimensions)]` on `input`.
+pub fn derive_dimensions(input: TokenStream) -> TokenStream {
+    event::derive_dimensions(input)
+}
+
+/// `#[tallymark::reconcile_event(args)] item`.
+pub fn reconcile_event(
+    args: TokenStream,
+    item: TokenStream,
+    instrumentation: Instrumentation,
+) -> TokenStream {
+    instrumented::step(instrumented::Kind::Reconcile, args, item, instrumentation)
+}
+
+/// `#[tallymark::lifecycle_event(args)] item`.
+pub fn lifecycle_event(
+    args: TokenStream,
+    item: TokenStream,
+    instrumentation: Instrumentation,
+) -> TokenStream {
+    instrumented::step(instrumented::Kind::Lifecycle, args, item, instrumentation)
+}

@@ -99,3 +99,50 @@ pub fn lifecycle_event(
 ) -> TokenStream {
     instrumented::step(instrumented::Kind::Lifecycle, args, item, instrumentation)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn tokens(text: &str) -> TokenStream {
+        TokenStream::from_str(text).unwrap()
+    }
+
+    const LOCK: &str = "layout Moved dataset jobs binding JOBS
+  index event text
+  blob1 event text
+  blob2 owner text
+  blob3 region text
+";
+
+    const MOVED: &str = "pub struct Moved {
+        #[index] #[blob(1)] event: String,
+        #[blob(2)] owner: String,
+        #[blob(4)] region: String,
+    }";
+
+    #[test]
+    fn a_lock_given_as_text_is_checked_and_named_by_no_file() {
+        let args = tokens(r#"dataset = "jobs", binding = "JOBS""#);
+        let checked = layout(args.clone(), tokens(MOVED), LockSource::Text(LOCK)).to_string();
+        assert!(
+            checked.contains("`region` moved from blob3 to blob4"),
+            "{checked}"
+        );
+        assert!(checked.contains("tallymark.lock line 5"), "{checked}");
+        assert!(!checked.contains("include_bytes"), "{checked}");
+        let unchecked = layout(args, tokens(MOVED), LockSource::Absent).to_string();
+        assert!(!unchecked.contains("compile_error"), "{unchecked}");
+    }
+
+    #[test]
+    fn compiled_out_an_attribute_writes_no_point() {
+        let args = tokens("Telemetry");
+        let item = tokens("async fn handler() -> Result<(), Error> { Ok(()) }");
+        let on = instrumented(args.clone(), item.clone(), Instrumentation::On).to_string();
+        let off = instrumented(args, item, Instrumentation::Off).to_string();
+        assert!(on.contains("__private"), "{on}");
+        assert!(!off.contains("emit"), "{off}");
+    }
+}

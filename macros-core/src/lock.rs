@@ -30,22 +30,14 @@ use tallymark_schema::{parse, render, Entry, EnumValues, Lock, Place, Section, F
 
 /// A lock opened for checking: its file (`None` for a lock given as text), whether
 /// `TALLYMARK_LOCK=write` asks to rewrite it, and its content (empty when writing a new one).
-struct Opened {
-    path: Option<PathBuf>,
-    writing: bool,
-    lock: Lock,
-}
+type Opened = (Option<PathBuf>, bool, Lock);
 
 /// The lock `source` names. `None` when there is none (a crate without a lock); an error message
 /// when it cannot be read.
 fn open(source: LockSource<'_>) -> Option<Result<Opened, String>> {
     let parsed = |text: &str, path: Option<PathBuf>, writing: bool| {
         parse(text)
-            .map(|lock| Opened {
-                path,
-                writing,
-                lock,
-            })
+            .map(|lock| (path, writing, lock))
             .map_err(|message| format!("{FILE_NAME} {message}"))
     };
     match source {
@@ -164,12 +156,7 @@ pub fn check_layout(
     errors: &mut Errors,
 ) -> TokenStream {
     let ident = &layout.decl.item.ident;
-    let Some(Opened {
-        path,
-        writing,
-        mut lock,
-    }) = open_for(ident, source, errors)
-    else {
+    let Some((path, writing, mut lock)) = open_for(ident, source, errors) else {
         return TokenStream::new();
     };
     let path = path.as_deref();
@@ -208,12 +195,7 @@ pub fn check_enum(
     source: LockSource<'_>,
     errors: &mut Errors,
 ) -> TokenStream {
-    let Some(Opened {
-        path,
-        writing,
-        mut lock,
-    }) = open_for(ident, source, errors)
-    else {
+    let Some((path, writing, mut lock)) = open_for(ident, source, errors) else {
         return TokenStream::new();
     };
     let path = path.as_deref();

@@ -277,14 +277,12 @@ fn check_sealed(sealed: &DataPoint<'_>, index: &Blob<'_>, blobs: &[Blob<'_>], do
     let mut non_finite = 0;
     for (&written, &original) in sealed.doubles().iter().zip(doubles) {
         assert!(written.is_finite(), "a double is not finite");
-        let expected = if original.is_nan() {
-            0.0
-        } else if original == f64::INFINITY {
-            f64::MAX
-        } else if original == f64::NEG_INFINITY {
-            f64::MIN
-        } else {
-            original
+        // NaN as 0, ±∞ as the extremes, every other value as it is.
+        let expected = match original {
+            x if x.is_nan() => 0.0,
+            f64::INFINITY => f64::MAX,
+            f64::NEG_INFINITY => f64::MIN,
+            x => x,
         };
         assert_eq!(
             written.to_bits(),
@@ -334,26 +332,21 @@ fn check_prefix(written: &Blob<'_>, original: &Blob<'_>, cap: usize) -> bool {
     true
 }
 
-/// The common cap, by its definition: the largest `c` with `sum(min(len, c)) <= the limit`
-/// (`usize::MAX` when everything fits), found by bisection.
+/// The common cap: the largest `c` with `sum(min(len, c)) <= the limit` (`usize::MAX` when
+/// everything fits), by another way than the runtime's: up the sorted lengths, the blobs shorter
+/// than the cap keep theirs and the others share what remains.
 fn common_cap(blobs: &[Blob<'_>]) -> usize {
-    let lengths: Vec<usize> = blobs.iter().map(Blob::len).collect();
-    let fits =
-        |c: usize| lengths.iter().map(|&len| len.min(c)).sum::<usize>() <= MAX_BLOB_BYTES_TOTAL;
-    let longest = lengths.iter().copied().max().unwrap_or(0);
-    if fits(longest) {
-        return usize::MAX;
-    }
-    let (mut low, mut high) = (0, longest); // fits(low), !fits(high)
-    while high - low > 1 {
-        let middle = low + (high - low) / 2;
-        if fits(middle) {
-            low = middle;
-        } else {
-            high = middle;
+    let mut lengths: Vec<usize> = blobs.iter().map(Blob::len).collect();
+    lengths.sort_unstable();
+    let mut budget = MAX_BLOB_BYTES_TOTAL;
+    for (i, &len) in lengths.iter().enumerate() {
+        let sharing = lengths.len() - i;
+        if len * sharing > budget {
+            return budget / sharing;
         }
+        budget -= len;
     }
-    low
+    usize::MAX
 }
 
 /// Private fields, every blob and double slot, the index apart from the blobs.

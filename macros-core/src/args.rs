@@ -139,7 +139,23 @@ impl LayoutArgs {
             errors.at(&key, "give every field in one `fields(...)` group");
             fields.0.extend(group.0);
         }
-        (options, fields.without_repeats("field", errors))
+        let mut fields = fields.without_repeats("field", errors);
+        // Keys are read as options' are (`crate = ...`), so a keyword gets this far; as a field
+        // it would expand to `point.use(...)`, which does not parse.
+        fields.retain(|arg| {
+            let is_name = syn::parse2::<Ident>(quote::ToTokens::to_token_stream(&arg.key)).is_ok();
+            if !is_name {
+                errors.at(
+                    &arg.key,
+                    format!(
+                        "`{}` is a keyword, not a field name (a field named so is written `r#{}`)",
+                        arg.key, arg.key
+                    ),
+                );
+            }
+            is_name
+        });
+        (options, fields)
     }
 }
 

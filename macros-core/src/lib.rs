@@ -145,4 +145,22 @@ mod tests {
         assert!(on.contains("__private"), "{on}");
         assert!(!off.contains("emit"), "{off}");
     }
+
+    /// Found by the `macros` fuzz target: a keyword as a field's key parsed (keys are read as
+    /// options' are), and compiled out, the expansion's `parse_quote!` of `point.use(...)`
+    /// panicked; instrumented, it expanded to code that does not parse.
+    #[test]
+    fn a_keyword_is_not_a_field() {
+        let args = tokens(r#"Event, route = "GET /users/:id", fields(use = "fr", r#type = "t")"#);
+        let item = tokens("fn get_user(id: &str) -> Result<(), String> { Ok(()) }");
+        for instrumentation in [Instrumentation::On, Instrumentation::Off] {
+            let expanded = instrumented(args.clone(), item.clone(), instrumentation).to_string();
+            assert!(
+                expanded.contains("`use` is a keyword, not a field name"),
+                "{expanded}"
+            );
+            assert!(!expanded.contains(". use"), "{expanded}");
+            assert!(expanded.contains("r#type"), "{expanded}");
+        }
+    }
 }

@@ -220,6 +220,14 @@ fn expression(expr: &Expr, warnings: &mut Vec<Warning>) -> Result<(), Rejection>
             ),
             "use the column name alone",
         ),
+        // `f(x).3`, `x[1]`: sqlparser reads them, but AE has no tuple, array or map to read
+        // them from (and `f(x).3` rendered back is `f(x)` then the number `.3`).
+        Expr::CompoundFieldAccess { .. } => reject(
+            format!(
+                "AE rejects element access such as `{expr}` (it has no tuples, arrays or maps)"
+            ),
+            "use the value itself, or a function of it",
+        ),
         Expr::BinaryOp {
             op: BinaryOperator::StringConcat,
             ..

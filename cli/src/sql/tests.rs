@@ -145,6 +145,15 @@ const REJECTED: &[(&str, &str)] = &[
         "AE takes a subquery only in FROM\n  fix: move the subquery into FROM, or list the values: x IN ('a', 'b')",
     ),
     (
+        // Found by the `sql_check` fuzz target: accepted, and sent to AE as `toUInt8(double1).3`.
+        "SELECT bitAnd(toUInt8(double1). 3) FROM t",
+        "AE rejects element access such as `toUInt8(double1).3` (it has no tuples, arrays or maps)\n  fix: use the value itself, or a function of it",
+    ),
+    (
+        "SELECT blob1[1] FROM t",
+        "AE rejects element access such as `blob1[1]` (it has no tuples, arrays or maps)\n  fix: use the value itself, or a function of it",
+    ),
+    (
         "SELECT blob1 FROM sqlite_master",
         "`sqlite_master` is not a dataset name\n  fix: read a dataset by its name: letters, digits and `_`",
     ),

@@ -48,6 +48,15 @@ pub fn is_dataset_name(name: &str) -> bool {
         && name.len() <= 255
 }
 
+/// Whether the store can hold a dataset of this name as a table: a dataset name
+/// ([`is_dataset_name`]) that does not start with `sqlite_` in any case, which SQLite reserves.
+pub fn is_storable(name: &str) -> bool {
+    is_dataset_name(name)
+        && !name
+            .get(..7)
+            .is_some_and(|prefix| prefix.eq_ignore_ascii_case("sqlite_"))
+}
+
 /// The column names of a dataset's table, in AE's order.
 pub fn columns() -> Vec<String> {
     let mut names: Vec<String> = ["dataset", "timestamp", "_sample_interval", "index1"]
@@ -195,7 +204,7 @@ impl Store {
         datasets.sort_unstable();
         datasets.dedup();
         for dataset in datasets {
-            if !is_dataset_name(dataset) {
+            if !is_storable(dataset) {
                 return Err(format!("`{dataset}` cannot name a dataset"));
             }
             transaction
@@ -280,6 +289,8 @@ mod tests {
         assert!(!is_dataset_name("1x"));
         assert!(!is_dataset_name("a\"; DROP TABLE x; --"));
         assert!(!is_dataset_name(""));
+        assert!(is_dataset_name("sqlite_events") && !is_storable("sqlite_events"));
+        assert!(!is_storable("SQLite_x") && is_storable("sqlite") && is_storable("events"));
     }
 
     #[test]

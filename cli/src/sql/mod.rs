@@ -176,7 +176,7 @@ pub fn prepare(sql: &str, names: &names::Names) -> Result<Prepared, Rejection> {
                     select.from.first().map(|f| &f.relation)
                 {
                     let dataset = name.to_string();
-                    if !crate::store::is_dataset_name(&dataset) || dataset.starts_with("sqlite_") {
+                    if !crate::store::is_storable(&dataset) {
                         return Err(Rejection {
                             reason: format!("`{dataset}` is not a dataset name"),
                             fix: "read a dataset by its name: letters, digits and `_`".to_owned(),

@@ -240,8 +240,29 @@ fn expression(expr: &Expr, warnings: &mut Vec<Warning>) -> Result<(), Rejection>
             "use LIKE, or extract(haystack, pattern) != ''",
         ),
         Expr::Function(function) => self::function(function, warnings),
+        Expr::Value(literal) if !reads_back(&literal.value) => reject(
+            format!("`{literal}` does not read back as written: a prefixed string holds a quote"),
+            "write the text as a plain string: 'it''s'",
+        ),
         _ => Ok(()),
     }
+}
+
+/// Whether `value`, rendered, parses back to itself. sqlparser writes the content of a prefixed
+/// string (`X'…'`, `N'…'`) as it is, so a quote in it ends the literal early in the SQL sent to
+/// AE. Plain strings are escaped for AE before they are rendered (`for_clickhouse`).
+fn reads_back(value: &Value) -> bool {
+    if matches!(
+        value,
+        Value::SingleQuotedString(_) | Value::Number(..) | Value::Boolean(_) | Value::Null
+    ) {
+        return true;
+    }
+    let dialect = sqlparser::dialect::ClickHouseDialect {};
+    sqlparser::parser::Parser::new(&dialect)
+        .try_with_sql(&value.to_string())
+        .and_then(|mut parser| parser.parse_value())
+        .is_ok_and(|parsed| parsed.value == *value)
 }
 
 fn function(function: &Function, warnings: &mut Vec<Warning>) -> Result<(), Rejection> {

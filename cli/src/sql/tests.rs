@@ -150,6 +150,15 @@ const REJECTED: &[(&str, &str)] = &[
         "AE rejects element access such as `toUInt8(double1).3` (it has no tuples, arrays or maps)\n  fix: use the value itself, or a function of it",
     ),
     (
+        // Found by the `sql_check` fuzz target: sent to AE as X'a'b', which ends at the quote.
+        "SELECT X'a''b' AS x FROM t",
+        "`X'a'b'` does not read back as written: a prefixed string holds a quote\n  fix: write the text as a plain string: 'it''s'",
+    ),
+    (
+        "SELECT N'a''b' AS x FROM t",
+        "`N'a'b'` does not read back as written: a prefixed string holds a quote\n  fix: write the text as a plain string: 'it''s'",
+    ),
+    (
         "SELECT blob1[1] FROM t",
         "AE rejects element access such as `blob1[1]` (it has no tuples, arrays or maps)\n  fix: use the value itself, or a function of it",
     ),

@@ -18,7 +18,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
 cd "$ROOT"
 
 # The canonical order: quick checks first, the slow builds last.
-STAGES=(lint native ui miri wasm docs bench e2e)
+STAGES=(lint native ui miri wasm docs bench fuzz e2e)
 
 usage() {
   cat <<'EOF'
@@ -38,6 +38,8 @@ Runs the named stages in the order given, or every stage in this order when none
           --check, nightly rustdoc JSON; update them with scripts/public-api.sh --bless)
   bench   the benchmarks compile (cargo bench --no-run); the wasm size that instrumentation adds
           to examples/kiloclaw stays within its limit (scripts/wasm-size.sh --check)
+  fuzz    each fuzz target of fuzz/ for 20 s from its committed corpus (scripts/fuzz.sh --scratch
+          20: nightly, cargo-fuzz; the corpus stays untouched); run longer with scripts/fuzz.sh
   e2e     the example workers built with worker-build, run in workerd (node --test); the
           tallymark command's dev and tail run on the quickstart worker; the workerd benchmark's
           variants write the same points (scripts/bench-workerd.sh --check)
@@ -50,6 +52,7 @@ stage_lint() {
   ensure_wasm_target
   log "formatting"
   cargo fmt --all --check
+  cargo fmt --manifest-path fuzz/Cargo.toml --check # a workspace of its own
   log "clippy (native and wasm32)"
   cargo clippy --workspace --all-targets --locked -- -D warnings
   cargo clippy -p tallymark --all-targets --target wasm32-unknown-unknown --locked -- -D warnings
@@ -109,6 +112,21 @@ stage_bench() {
   ensure_node # wasm-opt, from the e2e packages
   log "wasm size: what instrumentation adds to examples/kiloclaw, against the committed limit"
   "$ROOT/scripts/wasm-size.sh" --check
+}
+
+stage_fuzz() {
+  # Built under $CARGO_TARGET_DIR/fuzz, kept between runs: a warm rerun only fuzzes. FUZZING.md
+  # has what each target asserts and the last long run.
+  ensure_cargo_fuzz
+  if ! cargo +nightly clippy --version >/dev/null 2>&1; then
+    log "adding clippy to the nightly toolchain (once)"
+    rustup +nightly component add clippy
+  fi
+  log "clippy for the fuzz targets (nightly, a workspace of their own)"
+  cargo +nightly clippy --manifest-path fuzz/Cargo.toml --all-targets --locked \
+    --target-dir "${CARGO_TARGET_DIR:-$ROOT/target}/fuzz" -- -D warnings
+  log "fuzzing: each target for 20 s (scripts/fuzz.sh)"
+  "$ROOT/scripts/fuzz.sh" --scratch 20
 }
 
 stage_e2e() {

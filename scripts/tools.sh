@@ -5,6 +5,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WORKER_BUILD_VERSION="0.8.7"
+CARGO_FUZZ_VERSION="0.13.2"
 # wasm-bindgen-cli must equal the wasm-bindgen version in Cargo.lock.
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3 }' "$ROOT/Cargo.lock")"
 
@@ -72,6 +73,16 @@ ensure_nightly() {
   if ! rustup run nightly rustc --version >/dev/null 2>&1; then
     log "installing the nightly toolchain (once)"
     rustup toolchain install nightly --profile minimal
+  fi
+}
+
+# cargo-fuzz, which builds and runs the fuzz targets of fuzz/ (scripts/fuzz.sh) on the nightly
+# toolchain.
+ensure_cargo_fuzz() {
+  ensure_nightly
+  if [ "$(cargo fuzz --version 2>/dev/null | awk '{print $NF}')" != "$CARGO_FUZZ_VERSION" ]; then
+    log "installing cargo-fuzz $CARGO_FUZZ_VERSION (a few minutes, once)"
+    cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked --force
   fi
 }
 

@@ -6,7 +6,7 @@
 //! is rejected with its number and counted; the others are loaded, in transactions of
 //! [`BATCH`] points.
 
-use crate::store::{is_dataset_name, Point, Store, SLOTS};
+use crate::store::{is_dataset_name, is_storable, Point, Store, SLOTS};
 use serde_json::{Map, Value};
 use std::io::BufRead;
 
@@ -75,7 +75,13 @@ pub fn parse_line(line: &str, now: i64) -> Result<Point, String> {
         ));
     }
     let dataset = match object.get("dataset") {
-        Some(Value::String(name)) if is_dataset_name(name) => name.clone(),
+        Some(Value::String(name)) if is_storable(name) => name.clone(),
+        // Found by the `ingest_line` fuzz target: the insert failed, and the whole ingest with it.
+        Some(Value::String(name)) if is_dataset_name(name) => {
+            return Err(format!(
+                "`{name}` cannot name a dataset in the local store (SQLite reserves names starting with `sqlite_`)"
+            ))
+        }
         Some(Value::String(name)) => {
             return Err(format!(
             "`{name}` cannot name a dataset (letters, digits and `_`, not starting with a digit)"
@@ -215,6 +221,7 @@ mod tests {
             ("[1]", "not a JSON object"),
             (r#"{"index":"a"}"#, "`dataset` is missing or not text"),
             (r#"{"dataset":"a b"}"#, "`a b` cannot name a dataset (letters, digits and `_`, not starting with a digit)"),
+            (r#"{"dataset":"sqlite_events"}"#, "`sqlite_events` cannot name a dataset in the local store (SQLite reserves names starting with `sqlite_`)"),
             (r#"{"dataset":"a","blob":[]}"#, "unknown key `blob` (expected dataset, index, blobs, doubles, timestamp, sample_interval)"),
             (r#"{"dataset":"a","doubles":["1"]}"#, "double1 is not a finite number"),
             (r#"{"dataset":"a","blobs":["",[256]]}"#, "blob2: a byte array holds a value that is not 0..=255"),

@@ -4,25 +4,16 @@
 //! sent to the real one (`query --remote`); schema locks are exported and checked (`schema`). A
 //! worker runs in workerd with its points captured into the store (`dev`), and the store is
 //! followed as points arrive (`tail`).
-
-mod capture;
-mod dev;
-mod ingest;
-mod output;
-mod remote;
-mod schema;
-mod serve;
-mod show;
-mod sql;
-mod store;
-mod tail;
-mod time;
-mod tools;
-mod wrangler;
+//!
+//! The commands' code is the crate's library (`src/lib.rs`), which the fuzz targets of `fuzz/` call
+//! too; this file is the command line.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use tallymark_cli::{
+    dev, emit, ingest, output, remote, schema, serve, show, sql, store, tail, time,
+};
 use tallymark_schema::export::Layout;
 
 /// Analytics Engine's developer loop, locally: a point store, AE's SQL checked and run, schema
@@ -187,15 +178,6 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// Writes `text` to standard output; a reader that went away (`| head`) is not an error.
-fn emit(text: &str) {
-    use std::io::Write as _;
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush());
 }
 
 fn run(command: Command) -> Result<ExitCode, String> {

@@ -48,6 +48,15 @@ pub fn is_dataset_name(name: &str) -> bool {
         && name.len() <= 255
 }
 
+/// Whether the store can hold a dataset of this name as a table: a dataset name
+/// ([`is_dataset_name`]) that does not start with `sqlite_` in any case, which SQLite reserves.
+pub fn is_storable(name: &str) -> bool {
+    is_dataset_name(name)
+        && !name
+            .get(..7)
+            .is_some_and(|prefix| prefix.eq_ignore_ascii_case("sqlite_"))
+}
+
 /// The column names of a dataset's table, in AE's order.
 pub fn columns() -> Vec<String> {
     let mut names: Vec<String> = ["dataset", "timestamp", "_sample_interval", "index1"]
@@ -195,7 +204,7 @@ impl Store {
         datasets.sort_unstable();
         datasets.dedup();
         for dataset in datasets {
-            if !is_dataset_name(dataset) {
+            if !is_storable(dataset) {
                 return Err(format!("`{dataset}` cannot name a dataset"));
             }
             transaction
@@ -253,7 +262,7 @@ fn create_table(dataset: &str) -> String {
     columns.extend((1..=SLOTS).map(|n| format!("blob{n} TEXT NOT NULL DEFAULT ''")));
     columns.extend((1..=SLOTS).map(|n| format!("double{n} REAL NOT NULL DEFAULT 0")));
     format!(
-        "CREATE TABLE IF NOT EXISTS \"{dataset}\" ({});\nCREATE INDEX IF NOT EXISTS \"{dataset}_by_time\" ON \"{dataset}\" (timestamp);",
+        "CREATE TABLE IF NOT EXISTS \"{dataset}\" ({});\nCREATE INDEX IF NOT EXISTS \"{dataset} by time\" ON \"{dataset}\" (timestamp);",
         columns.join(", ")
     )
 }
@@ -280,6 +289,29 @@ mod tests {
         assert!(!is_dataset_name("1x"));
         assert!(!is_dataset_name("a\"; DROP TABLE x; --"));
         assert!(!is_dataset_name(""));
+        assert!(is_dataset_name("sqlite_events") && !is_storable("sqlite_events"));
+        assert!(!is_storable("SQLite_x") && is_storable("sqlite") && is_storable("events"));
+    }
+
+    /// Found by the `ingest_line` fuzz target: the index of dataset `sqlite` was named
+    /// `sqlite_by_time`, a name SQLite reserves, and the one of `x` took the name of a dataset
+    /// `x_by_time`; either failed the whole ingest. An index name now holds a space, which no
+    /// dataset name does.
+    #[test]
+    fn no_two_datasets_clash_in_the_store() {
+        let mut store = Store::open(Path::new(":memory:")).unwrap();
+        let point = |dataset: &str| Point {
+            dataset: dataset.to_owned(),
+            timestamp: 0,
+            sample_interval: 1,
+            index: Vec::new(),
+            blobs: Vec::new(),
+            doubles: Vec::new(),
+        };
+        for dataset in ["sqlite", "x", "x_by_time"] {
+            store.insert(&[point(dataset)]).unwrap();
+        }
+        assert_eq!(store.datasets().unwrap(), ["sqlite", "x", "x_by_time"]);
     }
 
     #[test]

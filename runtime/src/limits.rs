@@ -99,26 +99,27 @@ pub fn clamp_blobs(blobs: &mut [Blob<'_>]) -> u32 {
         .sum()
 }
 
-/// The largest `c` with `sum(min(len_i, c)) <= MAX_BLOB_BYTES_TOTAL`.
+/// The largest `c` with `sum(min(len_i, c)) <= MAX_BLOB_BYTES_TOTAL` (`usize::MAX` when every
+/// blob fits whole), for any number of blobs: found by bisection, since the sum grows with `c`.
 fn common_cap(blobs: &[Blob<'_>]) -> usize {
-    let mut lengths = [0usize; MAX_BLOBS];
-    let count = blobs.len().min(MAX_BLOBS);
-    for (slot, blob) in lengths.iter_mut().zip(blobs) {
-        *slot = blob.len();
+    let fits = |cap: usize| {
+        blobs.iter().map(|blob| blob.len().min(cap)).sum::<usize>() <= MAX_BLOB_BYTES_TOTAL
+    };
+    let longest = blobs.iter().map(Blob::len).max().unwrap_or(0);
+    if fits(longest) {
+        return usize::MAX;
     }
-    let lengths = &mut lengths[..count];
-    lengths.sort_unstable();
-    // Walk up the sorted lengths: blobs shorter than the cap keep their length, the rest share
-    // what remains equally.
-    let mut budget = MAX_BLOB_BYTES_TOTAL;
-    for (i, &len) in lengths.iter().enumerate() {
-        let remaining = count - i;
-        if len * remaining > budget {
-            return budget / remaining;
+    // Throughout: `low` fits, `high` does not.
+    let (mut low, mut high) = (0, longest);
+    while high - low > 1 {
+        let middle = low + (high - low) / 2;
+        if fits(middle) {
+            low = middle;
+        } else {
+            high = middle;
         }
-        budget -= len;
     }
-    usize::MAX
+    low
 }
 
 /// Applies the non-finite rule to one double. Returns the value to write and whether it changed.
@@ -189,6 +190,16 @@ mod tests {
         assert_eq!(clamp_blobs(&mut blobs), 1);
         assert_eq!(blobs[0].len(), 16_000 - 7);
         assert_eq!(blobs[1].as_str(), Some("running"));
+    }
+
+    /// Found by the `data_point` fuzz target: the cap was computed from the first 20 blobs only
+    /// (a layout's most), so `clamp_blobs` on more left them over the limit (32,000 bytes).
+    #[test]
+    fn more_blobs_than_a_layout_has_are_clamped_too() {
+        let long = "w".repeat(1_000);
+        let mut blobs: Vec<Blob<'_>> = (0..32).map(|_| text(&long)).collect();
+        assert_eq!(clamp_blobs(&mut blobs), 32);
+        assert!(blobs.iter().all(|blob| blob.len() == 500));
     }
 
     #[test]

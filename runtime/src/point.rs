@@ -104,12 +104,16 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
     /// Applies the layout's privacy rules (`crate::privacy`): hashed fields replaced by `hash` of
     /// their bytes (`None`: no key, written empty), redacted fields emptied unless
     /// `keep_redacted`. Returns how many hashed fields were emptied for want of a key.
+    ///
+    /// A hash can be longer than the value it replaces: its bytes are added to the blobs' bound,
+    /// so sealing still clamps a point that hashing took over the limit.
     pub(crate) fn protect(
         &mut self,
         hash: impl Fn(&[u8]) -> Option<String>,
         keep_redacted: bool,
     ) -> u32 {
         let mut unhashed = 0;
+        let mut hashed_bytes = 0usize;
         for field in self.schema.fields() {
             let privacy = field.privacy();
             if privacy == Privacy::Plain || (privacy == Privacy::Redacted && keep_redacted) {
@@ -131,7 +135,10 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
             }
             *blob = match privacy {
                 Privacy::Hashed => match hash(blob.as_bytes()) {
-                    Some(text) => Blob::Text(text.into()),
+                    Some(text) => {
+                        hashed_bytes = hashed_bytes.saturating_add(text.len());
+                        Blob::Text(text.into())
+                    }
                     None => {
                         unhashed += 1;
                         Blob::Unset
@@ -142,6 +149,8 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
             // An index that is also this blob is read from the blob when sealed; an index-only
             // field was protected above.
         }
+        // Counted for the index too: an over-estimate only costs sealing a measure of the blobs.
+        self.blob_bytes_bound = self.blob_bytes_bound.saturating_add(hashed_bytes);
         unhashed
     }
 
@@ -342,6 +351,49 @@ mod tests {
         assert_eq!(blobs, expected);
         assert_eq!(sealed.doubles(), [0.0, 0.0]);
         assert_eq!(*sealed.index(), Blob::Unset);
+    }
+
+    static HASHED_LAST: Schema = crate::__private::schema(
+        "HashedLast",
+        "hashed_last",
+        "HASHED_LAST",
+        &[crate::__private::field(
+            "user",
+            "String",
+            false,
+            Some(Slot::Blob(20)),
+            "",
+            Privacy::Hashed,
+        )],
+        20,
+        0,
+        crate::EventNaming::PathMethod,
+        crate::TextLimit::DEFAULT_ERROR,
+        Some("KEY"),
+    );
+
+    /// Found by the `data_point` fuzz target: a hashed value (22 bytes) is longer than a short
+    /// original, so a point within the blob limit when filled went over it once protected, and
+    /// was sealed without being clamped (16,021 bytes).
+    #[test]
+    fn a_point_that_hashing_makes_longer_is_clamped_when_sealed() {
+        let filler = "x".repeat(15_999 / 19);
+        let mut point = PointBuf::<20, 0>::new(&HASHED_LAST);
+        for slot in 1..=18 {
+            point.set_blob(slot, Blob::Text(filler.as_str().into()));
+        }
+        point.set_blob(
+            19,
+            Blob::Text("x".repeat(15_999 - 18 * filler.len()).into()),
+        );
+        point.set_blob(20, Blob::Text("u".into()));
+        let unhashed = point.protect(|_| Some("h".repeat(22)), false);
+        assert_eq!(unhashed, 0);
+        let sealed = point.seal();
+        let total: usize = sealed.blobs().iter().map(Blob::len).sum();
+        assert!(total <= limits::MAX_BLOB_BYTES_TOTAL, "{total} bytes");
+        assert_eq!(sealed.blobs()[19].as_str(), Some("h".repeat(22).as_str()));
+        assert_eq!(sealed.clamped().truncated_fields, 19);
     }
 
     #[test]

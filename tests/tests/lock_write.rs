@@ -1,4 +1,4 @@
-//! `TALLYMARK_LOCK=write` (macros/src/lock.rs): compiling a layout rewrites its section of the
+//! `TALLYMARK_LOCK=write` (macros-core/src/lock.rs): compiling a layout rewrites its section of the
 //! lock from the layout, retires the slots of removed fields, keeps other sections, and records
 //! each FixedText enum's values (keeping values once written). A test binary of its own: the lock
 //! and the mode are named through this process's environment, which trybuild's compiler inherits.

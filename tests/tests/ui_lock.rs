@@ -1,4 +1,4 @@
-//! The schema lock's rules (macros/src/layout/lock.rs): each change a lock forbids is one error
+//! The schema lock's rules (macros-core/src/lock.rs): each change a lock forbids is one error
 //! at its field, quoting the lock's line (`ui/lock/fail/*.stderr`); an explicit rename compiles.
 //! A test binary of its own: the lock is named through the environment of this process, which
 //! the compiler runs trybuild starts inherit.

@@ -316,6 +316,14 @@ fn expression(expr: &Expr, warnings: &mut Vec<Warning>) -> Result<(), Rejection>
             ),
             "use the column name alone",
         ),
+        // `f(x).3`, `x[1]`: sqlparser reads them, but AE has no tuple, array or map to read
+        // them from (and `f(x).3` rendered back is `f(x)` then the number `.3`).
+        Expr::CompoundFieldAccess { .. } => reject(
+            format!(
+                "AE rejects element access such as `{expr}` (it has no tuples, arrays or maps)"
+            ),
+            "use the value itself, or a function of it",
+        ),
         Expr::Like { .. } | Expr::ILike { .. } => reject(
             format!("AE's LIKE and ILIKE take a pattern alone: no ANY, no ESCAPE (`{expr}`)"),
             "combine LIKE tests with OR; `\\` escapes % and _ in the pattern",

@@ -178,7 +178,7 @@ pub fn prepare(sql: &str, names: &names::Names) -> Result<Prepared, Rejection> {
                     select.from.first().map(|f| &f.relation)
                 {
                     let dataset = name.to_string();
-                    if !crate::store::is_dataset_name(&dataset) || dataset.starts_with("sqlite_") {
+                    if !crate::store::is_storable(&dataset) {
                         return Err(Rejection {
                             reason: format!("`{dataset}` is not a dataset name"),
                             fix: "read a dataset by its name: letters, digits and `_`".to_owned(),
@@ -203,13 +203,15 @@ pub fn prepare(sql: &str, names: &names::Names) -> Result<Prepared, Rejection> {
 }
 
 /// `query` ready to render for ClickHouse: sqlparser renders a string literal's backslashes as
-/// they are, while ClickHouse reads them as escapes, so each is doubled.
+/// they are, while ClickHouse reads them as escapes, so each is doubled; and each quote is
+/// written `\'`, since sqlparser doubles a quote only when no backslash comes before it (a quote
+/// after a doubled backslash ended the string).
 fn for_clickhouse(query: &Query) -> Query {
     let mut query = query.clone();
     let _ = sqlparser::ast::visit_expressions_mut(&mut query, |expr| {
         if let sqlparser::ast::Expr::Value(value) = expr {
             if let sqlparser::ast::Value::SingleQuotedString(text) = &mut value.value {
-                *text = text.replace('\\', "\\\\");
+                *text = text.replace('\\', "\\\\").replace('\'', "\\'");
             }
         }
         std::ops::ControlFlow::<()>::Continue(())

@@ -40,7 +40,6 @@ impl Names {
     }
 
     /// The names of a lock already read.
-    #[cfg(test)]
     pub fn from_lock(lock: Lock) -> Names {
         Names { lock }
     }

@@ -1,0 +1,199 @@
+//! `#[reconcile_event]` and `#[lifecycle_event]`: a Durable Object method or reconcile step, timed,
+//! its error captured, written as one typed event with the state's dimensions.
+
+use super::expand::{classify, hidden, run_body, with_braces_of};
+use crate::args::{self, Arg, LayoutArgs};
+use crate::errors::Errors;
+use crate::Instrumentation;
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::{Expr, ItemFn, Path};
+
+/// Which attribute.
+#[derive(Clone, Copy)]
+pub enum Kind {
+    /// `<prefix><action>`, console line and point through a `Reconcile` context.
+    Reconcile,
+    /// A lifecycle event: its point only, with the state's dimensions, when the method succeeds.
+    Lifecycle,
+}
+
+impl Kind {
+    /// The option naming the step, the option saying where its dimensions come from, and every
+    /// option the attribute takes.
+    fn options(self) -> (&'static str, &'static str, &'static [&'static str]) {
+        match self {
+            Kind::Reconcile => (
+                "action",
+                "context",
+                &["action", "context", "prefix", "crate"],
+            ),
+            Kind::Lifecycle => ("event", "state", &["event", "state", "crate"]),
+        }
+    }
+}
+
+/// A step as written.
+struct StepArgs {
+    layout: Path,
+    name: String,
+    prefix: String,
+    source: Expr,
+    krate: Path,
+    constants: Vec<Arg>,
+}
+
+pub fn step(
+    kind: Kind,
+    args: TokenStream,
+    item: TokenStream,
+    instrumentation: Instrumentation,
+) -> TokenStream {
+    let mut errors = Errors::default();
+    let function = match syn::parse2::<ItemFn>(item.clone()) {
+        Ok(function) => function,
+        Err(error) => return error.to_compile_error(),
+    };
+    let parsed = match syn::parse2::<LayoutArgs>(args) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            let error = error.to_compile_error();
+            return quote!(#item #error);
+        }
+    };
+    let step = check(kind, parsed, &mut errors);
+    let compile_errors = errors.to_compile_errors();
+    match step {
+        Some(step) if instrumentation == Instrumentation::On => {
+            let expanded = expand(kind, &step, function);
+            quote!(#expanded #compile_errors)
+        }
+        Some(step) => {
+            let checks = super::expand::OffChecks {
+                fields: step.constants.iter().map(|c| (&c.key, &c.value)).collect(),
+                used: vec![&step.source],
+                ..Default::default()
+            };
+            let function =
+                super::expand::used_but_off(function, &step.krate, &step.layout, &checks);
+            quote!(#function #compile_errors)
+        }
+        None => quote!(#function #compile_errors),
+    }
+}
+
+/// The step's arguments, every mistake reported; `None` when the step cannot be expanded.
+fn check(kind: Kind, parsed: LayoutArgs, errors: &mut Errors) -> Option<StepArgs> {
+    let (name_key, source_key, known) = kind.options();
+    let layout = parsed.layout.clone();
+    let (options, constants) = parsed.checked(known, errors);
+    let mut name = None;
+    let mut source = None;
+    let mut prefix = match kind {
+        Kind::Reconcile => String::from("reconcile."),
+        Kind::Lifecycle => String::new(),
+    };
+    let mut krate = syn::parse_quote!(::tallymark);
+    for arg in options {
+        let key = arg.key.to_string();
+        if key == name_key {
+            name = args::string_literal(&arg.value, name_key, errors);
+        } else if key == source_key {
+            source = Some(arg.value);
+        } else if key == "prefix" {
+            if let Some(lit) = args::string_literal(&arg.value, "prefix", errors) {
+                prefix = lit.value();
+            }
+        } else if let Some(path) = args::path(&arg.value, "crate", errors) {
+            krate = path;
+        }
+    }
+    let missing = |key: &str| {
+        syn::Error::new(
+            proc_macro2::Span::call_site(),
+            format!("missing `{key} = ...`"),
+        )
+    };
+    if name.is_none() {
+        errors.push(missing(name_key));
+    }
+    if source.is_none() {
+        errors.push(missing(source_key));
+    }
+    Some(StepArgs {
+        layout,
+        name: name.map(|name| name.value()).unwrap_or_default(),
+        prefix,
+        source: source?,
+        krate,
+        constants,
+    })
+}
+
+fn expand(kind: Kind, step_args: &StepArgs, function: ItemFn) -> TokenStream {
+    let StepArgs {
+        layout,
+        name,
+        prefix,
+        source,
+        krate,
+        constants,
+    } = step_args;
+    let (full_name, short_name) = match kind {
+        Kind::Reconcile => (format!("{prefix}{name}"), name.clone()),
+        Kind::Lifecycle => (
+            name.clone(),
+            name.rsplit('.').next().unwrap_or(name).to_owned(),
+        ),
+    };
+    let ItemFn {
+        attrs,
+        vis,
+        sig,
+        block,
+    } = function;
+    let stmts = &block.stmts;
+    let run = run_body(&sig, &quote!(#(#stmts)*), None);
+    let classify = classify(krate, layout, None, None);
+    let (result, error, started, step, point) = (
+        hidden("result"),
+        hidden("error"),
+        hidden("started"),
+        hidden("step"),
+        hidden("point"),
+    );
+    let sets = constants
+        .iter()
+        .map(|Arg { key, value }| quote!(let _ = #point.#key(#value);));
+    let write = match kind {
+        Kind::Reconcile => quote!((#source).log(&#step);),
+        Kind::Lifecycle => quote! {
+            if #step.error.is_none() {
+                #krate::events::emit(&#step, &*(#source));
+            }
+        },
+    };
+    let body = with_braces_of(
+        &block,
+        quote! {
+            let #started = #krate::clock::now();
+            #[allow(clippy::redundant_closure_call)]
+            let #result = #run;
+            #classify
+            let #step = #krate::__private::Step::<#layout, _> {
+                name: #full_name,
+                short_name: #short_name,
+                duration_ms: #krate::clock::elapsed_ms(#started),
+                error: #error,
+                constants: |#point| { #(#sets)* },
+                state: ::core::marker::PhantomData,
+            };
+            #write
+            #result
+        },
+    );
+    quote! {
+        #(#attrs)*
+        #vis #sig #body
+    }
+}

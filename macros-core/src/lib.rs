@@ -1,0 +1,166 @@
+//! The code of [tallymark](https://docs.rs/tallymark)'s procedural macros, as a plain library:
+//! one function per macro, from `proc_macro2` tokens to `proc_macro2` tokens. The proc-macro crate
+//! `tallymark-macros` wraps each in a line; anything else (the fuzz targets of `fuzz/`, tests) can
+//! call them too, which a proc-macro crate cannot offer. Depend on `tallymark`, not on this.
+//!
+//! Each macro is parse → validate → expand, in modules of its own; every mistake is collected and
+//! reported at its token, and the macro still expands (with the mistake left out) so that the rest
+//! of the crate type-checks and each mistake gives one error.
+//!
+//! What an expansion depends on besides its tokens is an argument: whether instrumentation is
+//! compiled out ([`Instrumentation`]), and where the crate's schema lock comes from
+//! ([`LockSource`]). With [`LockSource::Crate`] the expansion reads the environment cargo sets and
+//! the lock file, and may rewrite it; with the other sources it touches neither.
+#![warn(missing_docs)]
+
+mod args;
+mod errors;
+mod event;
+mod fixed_text;
+mod helper;
+mod instrumented;
+mod layout;
+mod lock;
+
+use proc_macro2::TokenStream;
+
+/// Whether instrumentation is compiled in, or out (the `tallymark/off` feature, which the
+/// proc-macro crate sees as its own `off` feature).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Instrumentation {
+    /// Attributes expand to their instrumentation.
+    On,
+    /// Attributes validate their input, then expand to the item unchanged.
+    Off,
+}
+
+/// Where the schema lock (`tallymark.lock`) that layouts and `FixedText` enums are checked
+/// against comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockSource<'a> {
+    /// The crate being compiled: the file beside its manifest (`CARGO_MANIFEST_DIR`), or
+    /// `TALLYMARK_LOCK_PATH`; none when the file is missing. With `TALLYMARK_LOCK=write`, the
+    /// file is rewritten. What the proc macros use.
+    Crate,
+    /// No lock: nothing is checked, no file or variable is read.
+    Absent,
+    /// A lock's text, checked against but never written; no file or variable is read.
+    Text(&'a str),
+}
+
+/// `#[tallymark::layout(args)] item`: the layout's schema, typed builder and checks.
+pub fn layout(args: TokenStream, item: TokenStream, lock: LockSource<'_>) -> TokenStream {
+    layout::layout(args, item, lock)
+}
+
+/// `#[derive(tallymark::FixedText)]` on `input`.
+pub fn derive_fixed_text(input: TokenStream, lock: LockSource<'_>) -> TokenStream {
+    fixed_text::derive(input, lock)
+}
+
+/// `#[tallymark::instrumented(args)] item`.
+pub fn instrumented(
+    args: TokenStream,
+    item: TokenStream,
+    instrumentation: Instrumentation,
+) -> TokenStream {
+    instrumented::instrumented(args, item, instrumentation)
+}
+
+/// `tallymark::record!(input)`.
+pub fn record(input: TokenStream) -> TokenStream {
+    instrumented::record(input)
+}
+
+/// `#[derive(tallymark::Event)]` on `input`.
+pub fn derive_event(input: TokenStream) -> TokenStream {
+    event::derive_event(input)
+}
+
+/// `#[derive(tallymark::Dimensions)]` on `input`.
+pub fn derive_dimensions(input: TokenStream) -> TokenStream {
+    event::derive_dimensions(input)
+}
+
+/// `#[tallymark::reconcile_event(args)] item`.
+pub fn reconcile_event(
+    args: TokenStream,
+    item: TokenStream,
+    instrumentation: Instrumentation,
+) -> TokenStream {
+    instrumented::step(instrumented::Kind::Reconcile, args, item, instrumentation)
+}
+
+/// `#[tallymark::lifecycle_event(args)] item`.
+pub fn lifecycle_event(
+    args: TokenStream,
+    item: TokenStream,
+    instrumentation: Instrumentation,
+) -> TokenStream {
+    instrumented::step(instrumented::Kind::Lifecycle, args, item, instrumentation)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn tokens(text: &str) -> TokenStream {
+        TokenStream::from_str(text).unwrap()
+    }
+
+    const LOCK: &str = "layout Moved dataset jobs binding JOBS
+  index event text
+  blob1 event text
+  blob2 owner text
+  blob3 region text
+";
+
+    const MOVED: &str = "pub struct Moved {
+        #[index] #[blob(1)] event: String,
+        #[blob(2)] owner: String,
+        #[blob(4)] region: String,
+    }";
+
+    #[test]
+    fn a_lock_given_as_text_is_checked_and_named_by_no_file() {
+        let args = tokens(r#"dataset = "jobs", binding = "JOBS""#);
+        let checked = layout(args.clone(), tokens(MOVED), LockSource::Text(LOCK)).to_string();
+        assert!(
+            checked.contains("`region` moved from blob3 to blob4"),
+            "{checked}"
+        );
+        assert!(checked.contains("tallymark.lock line 5"), "{checked}");
+        assert!(!checked.contains("include_bytes"), "{checked}");
+        let unchecked = layout(args, tokens(MOVED), LockSource::Absent).to_string();
+        assert!(!unchecked.contains("compile_error"), "{unchecked}");
+    }
+
+    #[test]
+    fn compiled_out_an_attribute_writes_no_point() {
+        let args = tokens("Telemetry");
+        let item = tokens("async fn handler() -> Result<(), Error> { Ok(()) }");
+        let on = instrumented(args.clone(), item.clone(), Instrumentation::On).to_string();
+        let off = instrumented(args, item, Instrumentation::Off).to_string();
+        assert!(on.contains("__private"), "{on}");
+        assert!(!off.contains("emit"), "{off}");
+    }
+
+    /// Found by the `macros` fuzz target: a keyword as a field's key parsed (keys are read as
+    /// options' are), and compiled out, the expansion's `parse_quote!` of `point.use(...)`
+    /// panicked; instrumented, it expanded to code that does not parse.
+    #[test]
+    fn a_keyword_is_not_a_field() {
+        let args = tokens(r#"Event, route = "GET /users/:id", fields(use = "fr", r#type = "t")"#);
+        let item = tokens("fn get_user(id: &str) -> Result<(), String> { Ok(()) }");
+        for instrumentation in [Instrumentation::On, Instrumentation::Off] {
+            let expanded = instrumented(args.clone(), item.clone(), instrumentation).to_string();
+            assert!(
+                expanded.contains("`use` is a keyword, not a field name"),
+                "{expanded}"
+            );
+            assert!(!expanded.contains(". use"), "{expanded}");
+            assert!(expanded.contains("r#type"), "{expanded}");
+        }
+    }
+}

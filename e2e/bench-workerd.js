@@ -30,12 +30,8 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { capnpString, decodePoint, freePort, root, workerdBin } from './lib/workerd.js';
+import { args, option } from './lib/options.js';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.lastIndexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const ROUNDS = Number(option('rounds', 7));
 const REQUESTS = Number(option('requests', 4000));
 const CONCURRENCY = Number(option('concurrency', 8));

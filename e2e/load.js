@@ -18,12 +18,8 @@ import { once } from 'node:events';
 import path from 'node:path';
 import readline from 'node:readline';
 import { root, startWorker, workers } from './lib/workerd.js';
+import { args, option } from './lib/options.js';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.lastIndexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const REQUESTS = Number(option('requests', 20_000));
 const CONCURRENCY = Number(option('concurrency', 64));
 const ROUNDS = Number(option('rounds', 1));

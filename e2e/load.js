@@ -18,7 +18,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import readline from 'node:readline';
 import { root, startWorker, workers } from './lib/workerd.js';
-import { args, option } from './lib/options.js';
+import { option } from './lib/options.js';
 
 const REQUESTS = Number(option('requests', 20_000));
 const CONCURRENCY = Number(option('concurrency', 64));

@@ -13,7 +13,7 @@
 use libfuzzer_sys::fuzz_target;
 use tallymark_cli::output::{render, Format};
 use tallymark_cli::sql::names::Names;
-use tallymark_cli::sql::{self, translate, Request};
+use tallymark_cli::sql::{self, translate, types, Request};
 use tallymark_cli::store::{Point, Store};
 
 /// The lock of the SQL unit tests (cli/src/sql/tests.rs): `event`, `user_id` and `duration_ms`
@@ -105,8 +105,8 @@ fn check(text: &str, names: &Names) {
     }
     if let Request::Select(query) = &prepared.request {
         let _ = translate::to_sqlite(query).map(|local| local.to_string());
-        let _ = translate::output_names(query);
-        let _ = translate::output_types(query);
+        let _ = types::output_names(query);
+        let _ = types::output_types(query);
     }
     STORE.with(|store| {
         if let Ok(result) = sql::run(store, &prepared) {

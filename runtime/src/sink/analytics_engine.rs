@@ -56,38 +56,29 @@ impl AnalyticsEngineSink {
         }
     }
 
-    /// The binding named `name`, looked up the first time (a missing one announced then).
-    fn dataset(&self, name: &'static str) -> Option<AnalyticsEngineDataset> {
-        let mut bindings = self.bindings.borrow_mut();
-        if let Some(binding) = bindings.iter().find(|binding| binding.name == name) {
-            return binding.dataset.clone();
-        }
-        let dataset = self.env.analytics_engine(name).ok();
-        if dataset.is_none() {
-            crate::platform::console_warn(&format!(
-                "tallymark: no Analytics Engine binding `{name}` in this Worker's env; its \
-                 points are dropped and counted (add it under \
-                 [[analytics_engine_datasets]] in wrangler.toml)"
-            ));
-        }
-        bindings.push(Binding {
-            name,
-            dataset: dataset.clone(),
-            failure_announced: false,
-        });
-        dataset
-    }
-
-    /// Announces the first failed write to binding `name`; later ones are only counted.
-    fn announce_failure(&self, name: &'static str, error: &WriteError) {
-        let mut bindings = self.bindings.borrow_mut();
-        let Some(binding) = bindings.iter_mut().find(|binding| binding.name == name) else {
-            return;
+    /// The binding named `name` among `bindings`, looked up in `Env` the first time (a missing
+    /// one is announced then).
+    fn binding<'b>(&self, bindings: &'b mut Vec<Binding>, name: &'static str) -> &'b mut Binding {
+        let index = match bindings.iter().position(|binding| binding.name == name) {
+            Some(index) => index,
+            None => {
+                let dataset = self.env.analytics_engine(name).ok();
+                if dataset.is_none() {
+                    crate::platform::console_warn(&format!(
+                        "tallymark: no Analytics Engine binding `{name}` in this Worker's env; its \
+                         points are dropped and counted (add it under \
+                         [[analytics_engine_datasets]] in wrangler.toml)"
+                    ));
+                }
+                bindings.push(Binding {
+                    name,
+                    dataset,
+                    failure_announced: false,
+                });
+                bindings.len() - 1
+            }
         };
-        if !binding.failure_announced {
-            binding.failure_announced = true;
-            crate::platform::console_warn(&failure_notice(name, error));
-        }
+        &mut bindings[index]
     }
 }
 
@@ -100,18 +91,23 @@ fn failure_notice(binding: &str, error: &WriteError) -> String {
 }
 
 impl Sink for AnalyticsEngineSink {
+    /// Both borrows are held across the call into JavaScript, which cannot call back into this
+    /// sink; the dataset is used where it is kept (cloning it would cost two more calls).
     fn write(&self, point: &DataPoint<'_>) -> Result<(), WriteError> {
         let name = point.schema().binding();
-        let Some(dataset) = self.dataset(name) else {
+        let mut bindings = self.bindings.borrow_mut();
+        let binding = self.binding(&mut bindings, name);
+        let Some(dataset) = &binding.dataset else {
             return Err(WriteError::no_destination("no Analytics Engine binding"));
         };
-        let written = {
-            let mut wire = self.wire.borrow_mut();
-            wire.fill(&index_text(point.index().as_bytes()), point.blobs());
-            write_data_point(&dataset, &wire, point.doubles())
-        };
+        let mut wire = self.wire.borrow_mut();
+        wire.fill(&index_text(point.index().as_bytes()), point.blobs());
+        let written = write_data_point(dataset, &wire, point.doubles());
         if let Err(error) = &written {
-            self.announce_failure(name, error);
+            if !binding.failure_announced {
+                binding.failure_announced = true;
+                crate::platform::console_warn(&failure_notice(name, error));
+            }
         }
         written
     }

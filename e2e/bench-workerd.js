@@ -29,7 +29,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { capnpString, decodePoint, freePort, root, workerdBin } from './lib/workerd.js';
+import { capnpString, freePort, root, startCapture, workerdBin } from './lib/workerd.js';
 import { args, option } from './lib/options.js';
 
 const ROUNDS = Number(option('rounds', 7));
@@ -116,27 +116,17 @@ class AnalyticsEngineDataset {
 export default function make() { return new AnalyticsEngineDataset(); }
 `;
 
-/** Starts workerd with every variant; `capture` (an array) collects points when given. */
-async function startWorkerd({ capture }) {
+/**
+ * Starts workerd with every variant. With `capture`, `BENCH_AE` is workerd's own binding,
+ * forwarding each point to the harness's capture server (`points`); without, the null dataset.
+ */
+async function startWorkerd({ capture: withCapture = false }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tallymark-bench-'));
-  let server;
-  let captureAddress;
-  if (capture) {
-    server = http.createServer((req, res) => {
-      const chunks = [];
-      req.on('data', (chunk) => chunks.push(chunk));
-      req.on('end', () => {
-        capture.push(decodePoint(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
-        res.end('ok');
-      });
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    captureAddress = `127.0.0.1:${server.address().port}`;
-  }
+  const capture = withCapture ? await startCapture(undefined, { status: 200, delayMs: 0 }) : null;
+  const captureAddress = capture && `127.0.0.1:${capture.port}`;
   const ports = [];
   for (const _ of VARIANTS) ports.push(await freePort());
-  const binding = capture ? 'analyticsEngine = "bench_events"' : 'wrapped = (moduleName = "bench:null-dataset")';
+  const binding = withCapture ? 'analyticsEngine = "bench_events"' : 'wrapped = (moduleName = "bench:null-dataset")';
   writeConfig(dir, ports, binding, captureAddress);
   const child = spawn(workerdBin, ['serve', 'config.capnp', '--experimental'], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] });
   const urls = Object.fromEntries(VARIANTS.map((v, i) => [v.name, `http://127.0.0.1:${ports[i]}`]));
@@ -155,10 +145,11 @@ async function startWorkerd({ capture }) {
   return {
     urls,
     pid: child.pid,
+    points: capture?.points,
     async stop() {
       child.kill('SIGTERM');
       await once(child, 'close');
-      server?.close();
+      capture?.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -169,8 +160,8 @@ async function startWorkerd({ capture }) {
  * captured, must decode to the same points (the duration, double1, may differ by a clock tick).
  */
 async function checkSamePoints() {
-  const captured = [];
-  const workerd = await startWorkerd({ capture: captured });
+  const workerd = await startWorkerd({ capture: true });
+  const captured = workerd.points;
   const byVariant = {};
   try {
     for (const variant of VARIANTS.filter((v) => v.name !== 'none')) {

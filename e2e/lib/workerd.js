@@ -68,7 +68,7 @@ function ingestLine(point) {
  * workerd then does with the write is its own (see e2e/tests/faults.test.js). `received` counts
  * every request that reached it, whatever it answered.
  */
-async function startCapture(store, behaviour) {
+export async function startCapture(store, behaviour) {
   const points = [];
   const counts = { received: 0 };
   const server = http.createServer((req, res) => {

@@ -30,7 +30,7 @@ export function tallymarkWriteDataPoint(dataset, text, kinds, ends, bytes, doubl
   for (let i = 0; i < kinds.length; i++) {
     const end = ends[i];
     let value;
-    if (kinds[i] === 0) {
+    if (kinds[i] === 0) { // wire::TEXT; anything else is wire::BYTES
       value = text.slice(textStart, end);
       textStart = end;
     } else {

@@ -418,6 +418,17 @@ fn an_unknown_dataset_names_the_ones_in_the_store() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Found by the `sql_check` fuzz target: `format()`, with no pattern, read an argument that was
+/// not there, and rusqlite panicked.
+#[test]
+fn format_without_a_pattern_is_an_error() {
+    let (store, dir) = store_with(&[]);
+    let prepared = prepare("SELECT format() AS r", &names()).unwrap();
+    let error = run(&store, &prepared).unwrap_err();
+    assert!(error.contains("format needs a pattern"), "{error}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// Found by the `sql_check` fuzz target: in the SQL sent to AE, a quote after a backslash (the
 /// text `a\'b`, written `'a\\\'b'`) ended the string, and what followed was read as SQL; run
 /// locally, the query failed.

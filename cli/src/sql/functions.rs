@@ -456,7 +456,8 @@ fn add_interval(ctx: &Context<'_>) -> Result<Value> {
     let Some(t) = time(ctx, 0)? else {
         return Ok(Value::Null);
     };
-    let n = interval_count(ctx, 1)? * integer(ctx, 3)?.unwrap_or(1);
+    // Saturating: minus an interval of i64::MIN units is out of range, not an overflow.
+    let n = interval_count(ctx, 1)?.saturating_mul(integer(ctx, 3)?.unwrap_or(1));
     let unit = text(ctx, 2).unwrap_or_default();
     let shifted = match (unit_seconds(&unit), unit_months(&unit)) {
         (Some(seconds), _) => t.checked_add(n.saturating_mul(seconds)),
@@ -481,17 +482,36 @@ fn start_of_interval(ctx: &Context<'_>) -> Result<Value> {
         return fail("toStartOfInterval needs a positive interval");
     }
     let unit = text(ctx, 2).unwrap_or_default();
+    // `n` units, in days, seconds or months. Found by the `sql_check` fuzz target: an interval of
+    // 10^47 minutes overflowed (a panic with overflow checks, a wrong or zero step without).
+    let step = |length: i64| {
+        length.checked_mul(n).map_or_else(
+            || {
+                fail(format!(
+                    "toStartOfInterval: {n} {unit} is too long an interval"
+                ))
+            },
+            Ok,
+        )
+    };
     Ok(
         match (unit.as_str(), unit_seconds(&unit), unit_months(&unit)) {
             ("week", _, _) => {
                 // 1969-12-29 was a Monday: -3 days from the epoch.
                 let days = t.div_euclid(86_400) + 3;
-                date((days.div_euclid(7 * n) * 7 * n - 3) * 86_400)
+                let step = step(7)?;
+                date((days.div_euclid(step) * step - 3) * 86_400)
             }
-            ("day", _, _) => date_time(t.div_euclid(86_400 * n) * 86_400 * n),
-            (_, Some(seconds), _) => date_time(t.div_euclid(seconds * n) * seconds * n),
+            ("day", _, _) => {
+                let step = step(86_400)?;
+                date_time(t.div_euclid(step) * step)
+            }
+            (_, Some(seconds), _) => {
+                let step = step(seconds)?;
+                date_time(t.div_euclid(step) * step)
+            }
             (_, _, Some(months)) => {
-                let step = months * n;
+                let step = step(months)?;
                 date(calendar::month_start(
                     calendar::month_number(t).div_euclid(step) * step,
                 ))

@@ -418,6 +418,25 @@ fn an_unknown_dataset_names_the_ones_in_the_store() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Found by the `sql_check` fuzz target: a step of 10^47 minutes overflowed, and panicked.
+#[test]
+fn an_interval_too_long_to_count_is_an_error() {
+    let (store, dir) = store_with(&[]);
+    for unit in ["MINUTE", "DAY", "WEEK"] {
+        let sql = format!(
+            "SELECT toStartOfInterval(toDateTime('2023-01-01 14:45:00'), INTERVAL 3066666666666666666 {unit}) AS a"
+        );
+        let prepared = prepare(&sql, &names()).unwrap();
+        let error = run(&store, &prepared).unwrap_err();
+        assert!(error.contains("too long an interval"), "{sql}: {error}");
+    }
+    let sql =
+        "SELECT toDateTime('2023-01-01 14:45:00') - INTERVAL -9223372036854775808 SECOND AS a";
+    let error = run(&store, &prepare(sql, &names()).unwrap()).unwrap_err();
+    assert!(error.contains("time out of range"), "{sql}: {error}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// Found by the `sql_check` fuzz target: `format()`, with no pattern, read an argument that was
 /// not there, and rusqlite panicked.
 #[test]

@@ -348,7 +348,9 @@ fn substring(ctx: &Context<'_>) -> Result<Value> {
 /// ClickHouse's format(pattern, args…): `{}` takes the next argument, `{N}` the N-th (from 0),
 /// `{{` and `}}` are braces.
 fn format(ctx: &Context<'_>) -> Result<Value> {
-    let Some(pattern) = text(ctx, 0) else {
+    // Registered with any number of arguments: none at all is possible (`format()`), and reading
+    // an argument that is not there panics in rusqlite.
+    let Some(pattern) = (!ctx.is_empty()).then(|| text(ctx, 0)).flatten() else {
         return fail("format needs a pattern");
     };
     let args: Vec<String> = (1..ctx.len())

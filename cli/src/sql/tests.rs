@@ -395,6 +395,47 @@ fn an_unknown_dataset_names_the_ones_in_the_store() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Found by the `sql_check` fuzz target: a step of 10^47 minutes overflowed, and panicked; and
+/// minus the smallest count overflowed as it was negated. toStartOfInterval counts a step too long
+/// to hold as one that starts at the origin (`functions/time.rs`), and gives its start.
+#[test]
+fn an_interval_too_long_to_count_never_overflows() {
+    let (store, dir) = store_with(&[]);
+    for (unit, start) in [
+        ("MINUTE", "1970-01-01 00:00:00"),
+        ("DAY", "1970-01-01 00:00:00"),
+        ("MONTH", "1900-01-01"),
+    ] {
+        let sql = format!(
+            "SELECT toStartOfInterval(toDateTime('2023-01-01 14:45:00'), INTERVAL '3066666666666666666' {unit}) AS a"
+        );
+        let prepared = prepare(&sql, &names()).unwrap();
+        let answer = run(&store, &prepared).map(|result| render(&result, Format::Tsv));
+        assert_eq!(
+            answer.as_deref(),
+            Ok(format!("{start}\n").as_str()),
+            "{sql}"
+        );
+    }
+    let sql =
+        "SELECT toDateTime('2023-01-01 14:45:00') - INTERVAL '-9223372036854775808' SECOND AS a";
+    let error = run(&store, &prepare(sql, &names()).unwrap()).unwrap_err();
+    assert!(error.contains("time out of range"), "{sql}: {error}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Found by the `sql_check` fuzz target: `format()`, with no pattern, read an argument that was
+/// not there, and rusqlite panicked. The checker now counts arguments, so it is rejected before
+/// SQLite sees it (the function guards against it too).
+#[test]
+fn format_without_a_pattern_is_an_error() {
+    let rejection = prepare("SELECT format() AS r", &names()).unwrap_err();
+    assert_eq!(
+        rejection.to_string(),
+        "`format` takes 1 or more arguments, not 0\n  fix: give `format` 1 or more arguments, as AE's reference pages show"
+    );
+}
+
 /// Found by the `sql_check` fuzz target: in the SQL sent to AE, a quote after a backslash (the
 /// text `a\'b`, written `'a\\\'b'`) ended the string, and what followed was read as SQL; run
 /// locally, the query failed.

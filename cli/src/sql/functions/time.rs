@@ -231,7 +231,8 @@ fn add_interval(ctx: &Context<'_>) -> Result<Value> {
     let Some(t) = time(ctx, 0)? else {
         return Ok(Value::Null);
     };
-    let n = interval_count(ctx, 1)? * integer(ctx, 3)?.unwrap_or(1);
+    // Saturating: minus an interval of i64::MIN units is out of range, not an overflow.
+    let n = interval_count(ctx, 1)?.saturating_mul(integer(ctx, 3)?.unwrap_or(1));
     let unit = text(ctx, 2).unwrap_or_default();
     let zone = zone(ctx, 4)?;
     let wall = crate::time::local(t, zone);

@@ -22,6 +22,7 @@ pub fn expand(args: &InstrumentedArgs, event: TokenStream, item: ItemFn) -> Toke
     let ItemFn {
         attrs,
         vis,
+        modifiers: _,
         sig,
         block,
     } = item;
@@ -247,6 +248,7 @@ impl VisitMut for EraseImplTrait {
     fn visit_type_mut(&mut self, ty: &mut Type) {
         if let Type::ImplTrait(impl_trait) = ty {
             *ty = Type::Infer(syn::TypeInfer {
+                attrs: Vec::new(),
                 underscore_token: syn::Token![_](impl_trait.span()),
             });
         } else {

@@ -149,6 +149,7 @@ fn expand(kind: Kind, step_args: &StepArgs, function: ItemFn) -> TokenStream {
     let ItemFn {
         attrs,
         vis,
+        modifiers: _,
         sig,
         block,
     } = function;

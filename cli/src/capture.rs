@@ -5,7 +5,7 @@
 //! values (unset blobs absent), all twenty `doubleN`, and `timestamp` in nanoseconds as a string,
 //! beside keys this reader ignores (`accountId`, `schemaVersion`).
 
-use crate::store::{is_dataset_name, Point, Store, SLOTS};
+use crate::store::{check_storable, Point, Store, SLOTS};
 use serde_json::Value;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -23,10 +23,8 @@ pub fn decode(body: &[u8], now: i64) -> Result<Point, String> {
         Some(value) => crate::ingest::bytes(value).map_err(|e| format!("`dataset`: {e}"))?,
         None => return Err("no `dataset`".to_owned()),
     };
-    let dataset = String::from_utf8(dataset)
-        .ok()
-        .filter(|name| is_dataset_name(name))
-        .ok_or("`dataset` is not a dataset name")?;
+    let dataset = String::from_utf8(dataset).map_err(|_| "`dataset` is not UTF-8")?;
+    check_storable(&dataset)?;
     let index = match object.get("index1") {
         None | Some(Value::Null) => Vec::new(),
         Some(value) => crate::ingest::bytes(value).map_err(|e| format!("`index1`: {e}"))?,
@@ -206,14 +204,22 @@ mod tests {
 
     #[test]
     fn malformed_payloads_say_why() {
-        let cases: [(&[u8], &str); 7] = [
+        let cases: [(&[u8], &str); 9] = [
             (
                 b"{",
                 "not JSON (EOF while parsing an object at line 1 column 1)",
             ),
             (b"[]", "not a JSON object"),
             (b"{}", "no `dataset`"),
-            (br#"{"dataset":[45]}"#, "`dataset` is not a dataset name"),
+            (
+                br#"{"dataset":[45]}"#,
+                "`-` cannot name a dataset (letters, digits and `_`, not starting with a digit)",
+            ),
+            (br#"{"dataset":[255]}"#, "`dataset` is not UTF-8"),
+            (
+                br#"{"dataset":"sqlite_ev"}"#,
+                "`sqlite_ev` cannot name a dataset in the local store (SQLite reserves names starting with `sqlite_`)",
+            ),
             (
                 br#"{"dataset":"ev","blob2":[300]}"#,
                 "`blob2`: a byte array holds a value that is not 0..=255",

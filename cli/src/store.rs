@@ -57,6 +57,21 @@ pub fn is_storable(name: &str) -> bool {
             .is_some_and(|prefix| prefix.eq_ignore_ascii_case("sqlite_"))
 }
 
+/// Why `name` cannot name a table of the store, if it cannot ([`is_storable`]).
+pub fn check_storable(name: &str) -> Result<(), String> {
+    if !is_dataset_name(name) {
+        Err(format!(
+            "`{name}` cannot name a dataset (letters, digits and `_`, not starting with a digit)"
+        ))
+    } else if !is_storable(name) {
+        Err(format!(
+            "`{name}` cannot name a dataset in the local store (SQLite reserves names starting with `sqlite_`)"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// The column names of a dataset's table, in AE's order.
 pub fn columns() -> Vec<String> {
     let mut names: Vec<String> = ["dataset", "timestamp", "_sample_interval", "index1"]
@@ -204,8 +219,12 @@ impl Store {
         datasets.sort_unstable();
         datasets.dedup();
         for dataset in datasets {
-            if !is_storable(dataset) {
-                return Err(format!("`{dataset}` cannot name a dataset"));
+            check_storable(dataset)?;
+            if let Some(other) = table_differing_in_case(&transaction, dataset).map_err(fail)? {
+                return Err(format!(
+                    "dataset `{dataset}` differs from `{other}` only in case, and the store's tables \
+                     are named case-insensitively (SQLite's rule): the two would share a table"
+                ));
             }
             transaction
                 .execute_batch(&create_table(dataset))
@@ -251,6 +270,21 @@ fn blob_value(bytes: &[u8]) -> ValueRef<'_> {
     }
 }
 
+/// The table of another dataset whose name equals `dataset` but for case, if the store has one.
+/// SQLite matches table names case-insensitively, so such a dataset would write into that table.
+fn table_differing_in_case(
+    connection: &Connection,
+    dataset: &str,
+) -> rusqlite::Result<Option<String>> {
+    connection
+        .prepare_cached(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?1 COLLATE NOCASE AND name != ?1",
+        )?
+        .query_map([dataset], |row| row.get(0))?
+        .next()
+        .transpose()
+}
+
 /// `CREATE TABLE IF NOT EXISTS` for a dataset (its name already validated).
 fn create_table(dataset: &str) -> String {
     let mut columns = vec![
@@ -282,6 +316,18 @@ fn insert_row(dataset: &str) -> String {
 mod tests {
     use super::*;
 
+    /// A point of `dataset` with nothing in it.
+    fn empty_point(dataset: &str) -> Point {
+        Point {
+            dataset: dataset.to_owned(),
+            timestamp: 0,
+            sample_interval: 1,
+            index: Vec::new(),
+            blobs: Vec::new(),
+            doubles: Vec::new(),
+        }
+    }
+
     #[test]
     fn dataset_names_are_identifiers() {
         assert!(is_dataset_name("kiloclaw_events"));
@@ -300,18 +346,32 @@ mod tests {
     #[test]
     fn no_two_datasets_clash_in_the_store() {
         let mut store = Store::open(Path::new(":memory:")).unwrap();
-        let point = |dataset: &str| Point {
-            dataset: dataset.to_owned(),
-            timestamp: 0,
-            sample_interval: 1,
-            index: Vec::new(),
-            blobs: Vec::new(),
-            doubles: Vec::new(),
-        };
         for dataset in ["sqlite", "x", "x_by_time"] {
-            store.insert(&[point(dataset)]).unwrap();
+            store.insert(&[empty_point(dataset)]).unwrap();
         }
         assert_eq!(store.datasets().unwrap(), ["sqlite", "x", "x_by_time"]);
+    }
+
+    /// Analytics Engine's dataset names are case-sensitive, SQLite's table names are not: a
+    /// dataset that differs from a stored one only in case is refused, not mixed into its table.
+    #[test]
+    fn datasets_differing_in_case_are_refused_not_mixed() {
+        let mut store = Store::open(Path::new(":memory:")).unwrap();
+        store.insert(&[empty_point("events")]).unwrap();
+        assert_eq!(
+            store.insert(&[empty_point("events"), empty_point("Events")]).unwrap_err(),
+            "dataset `Events` differs from `events` only in case, and the store's tables are named \
+             case-insensitively (SQLite's rule): the two would share a table"
+        );
+        store.insert(&[empty_point("events")]).unwrap();
+        let rows: i64 = store
+            .connection()
+            .query_row("SELECT count(*) FROM events", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(
+            (rows, store.datasets().unwrap()),
+            (2, vec!["events".to_owned()])
+        );
     }
 
     #[test]

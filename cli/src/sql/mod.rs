@@ -7,6 +7,7 @@ pub mod check;
 pub mod check_files;
 pub mod functions;
 pub mod names;
+pub mod nesting;
 pub mod translate;
 pub mod typed;
 pub mod types;
@@ -116,6 +117,7 @@ pub fn prepare(sql: &str, names: &names::Names) -> Result<Prepared, Rejection> {
         }
         tokens.truncate(tokens.len() - 2);
     }
+    nesting::check(&tokens)?;
     let mut statements = Parser::new(&dialect)
         .with_tokens(tokens)
         .parse_statements()

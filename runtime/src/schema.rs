@@ -21,7 +21,13 @@ pub struct Schema {
     pub(crate) hash_key: Option<&'static str>,
     /// Whether any field is hashed or redacted (computed when the schema is built).
     pub(crate) private_fields: bool,
+    /// How this layout's `#[hashed]` fields are hashed (`crate::privacy::keyed_hash`); only the
+    /// schemas of layouts with such a field hold it, so a Worker without one links no HMAC.
+    pub(crate) hasher: Option<Hasher>,
 }
+
+/// A keyed hash: `(key, value)` to the text a hashed field is written as.
+pub(crate) type Hasher = fn(key: &[u8], value: &[u8]) -> String;
 
 /// One named field of a layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,6 +156,12 @@ impl Schema {
     /// Whether any field is hashed or redacted (so points of other layouts skip that step).
     pub const fn has_private_fields(&self) -> bool {
         self.private_fields
+    }
+
+    /// `value` hashed under `key` as this layout's hashed fields are (see `crate::privacy`);
+    /// `None` for a layout without hashed fields.
+    pub(crate) fn keyed_hash(&self, key: &[u8], value: &[u8]) -> Option<String> {
+        self.hasher.map(|hash| hash(key, value))
     }
 
     /// The field with this name.

@@ -244,25 +244,23 @@ pub fn emit_in<const B: usize, const D: usize>(
     }
 }
 
-/// `value` hashed with the current scope's key named `name` (see `crate::privacy`); `None`, counted
-/// as an unhashed field, when there is no such key.
+/// `value` hashed as `schema`'s hashed fields are, with the current scope's key of that layout
+/// (see `crate::privacy`); `None`, counted as an unhashed field, when there is no such key.
 #[cfg(feature = "events")]
-pub(crate) fn hash_in_current(name: Option<&'static str>, value: &[u8]) -> Option<String> {
+pub(crate) fn hash_in_current(schema: &crate::schema::Schema, value: &[u8]) -> Option<String> {
     let scope = Scope::current();
-    let key = scope
+    let hashed = scope
         .as_ref()
-        .zip(name)
-        .and_then(|(scope, name)| scope.inner.hash_key(name));
-    match key {
-        Some(key) => Some(crate::privacy::keyed_hash(&key, value)),
-        None => {
-            count_in_current(Stats {
-                unhashed_fields: 1,
-                ..Stats::default()
-            });
-            None
-        }
+        .zip(schema.hash_key())
+        .and_then(|(scope, name)| scope.inner.hash_key(name))
+        .and_then(|key| schema.keyed_hash(&key, value));
+    if hashed.is_none() {
+        count_in_current(Stats {
+            unhashed_fields: 1,
+            ..Stats::default()
+        });
     }
+    hashed
 }
 
 /// Adds `counts` to the current scope's stats, or to the process-wide ones outside any scope.
@@ -337,8 +335,9 @@ fn protect<const B: usize, const D: usize>(
     key: Option<&[u8]>,
     keep_redacted: bool,
 ) -> Stats {
+    let schema = point.schema();
     let unhashed = point.protect(
-        |value| key.map(|key| crate::privacy::keyed_hash(key, value)),
+        |value| key.and_then(|key| schema.keyed_hash(key, value)),
         keep_redacted,
     );
     if unhashed > 0 && !NO_KEY_NOTICE_GIVEN.swap(true, Ordering::Relaxed) {

@@ -32,7 +32,12 @@ pub const fn schema(
 ) -> Schema {
     Schema {
         hash_key,
-        private_fields: any_private(fields),
+        private_fields: any_private(fields, false),
+        hasher: if any_private(fields, true) {
+            Some(crate::privacy::keyed_hash)
+        } else {
+            None
+        },
         layout,
         dataset,
         binding,
@@ -44,12 +49,18 @@ pub const fn schema(
     }
 }
 
-/// Whether any of `fields` is hashed or redacted.
-const fn any_private(fields: &[FieldSchema]) -> bool {
+/// Whether any of `fields` is hashed, or (unless `hashed_only`) redacted.
+const fn any_private(fields: &[FieldSchema], hashed_only: bool) -> bool {
     let mut i = 0;
     while i < fields.len() {
-        if !matches!(fields[i].privacy, Privacy::Plain) {
-            return true;
+        match fields[i].privacy {
+            Privacy::Plain => {}
+            Privacy::Hashed => return true,
+            Privacy::Redacted => {
+                if !hashed_only {
+                    return true;
+                }
+            }
         }
         i += 1;
     }
@@ -201,7 +212,7 @@ mod events {
                     serde_json::Value::String(text) => text.clone(),
                     other => other.to_string(),
                 };
-                crate::scope::hash_in_current(schema.hash_key(), text.as_bytes())
+                crate::scope::hash_in_current(schema, text.as_bytes())
                     .map(serde_json::Value::String)
             }
             _ => value,
@@ -213,5 +224,52 @@ mod events {
         detail
             .error_text(limit)
             .map_or(Blob::Unset, |text| Blob::Text(Cow::Owned(text)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fields of a layout: an index, and a blob `note` of this privacy.
+    const fn fields(privacy: Privacy) -> [FieldSchema; 2] {
+        [
+            field("user", "String", true, None, "", Privacy::Plain),
+            field("note", "String", false, Some(Slot::Blob(1)), "", privacy),
+        ]
+    }
+    const PLAIN: [FieldSchema; 2] = fields(Privacy::Plain);
+    const HASHED: [FieldSchema; 2] = fields(Privacy::Hashed);
+    const REDACTED: [FieldSchema; 2] = fields(Privacy::Redacted);
+
+    /// Only a layout with a hashed field holds the hash function, so a Worker whose layouts have
+    /// none links no HMAC-SHA-256.
+    #[test]
+    fn only_a_layout_with_a_hashed_field_holds_the_hasher() {
+        for (fields, private, hashes) in [
+            (&PLAIN, false, false),
+            (&REDACTED, true, false),
+            (&HASHED, true, true),
+        ] {
+            let naming = EventNaming::PathMethod;
+            let schema = schema(
+                "L",
+                "d",
+                "B",
+                fields,
+                1,
+                0,
+                naming,
+                TextLimit::DEFAULT_ERROR,
+                None,
+            );
+            let privacy = fields[1].privacy();
+            assert_eq!(schema.has_private_fields(), private, "{privacy:?}");
+            assert_eq!(
+                schema.keyed_hash(b"key", b"user-1"),
+                hashes.then(|| crate::privacy::keyed_hash(b"key", b"user-1")),
+                "{privacy:?}"
+            );
+        }
     }
 }

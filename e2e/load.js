@@ -215,8 +215,10 @@ async function run(variant) {
 }
 
 const results = [];
+// Each round starts one variant later, so that none always runs first (or last) in a round.
+const inRound = (round) => VARIANTS.map((_, i) => VARIANTS[(i + round - 1) % VARIANTS.length]);
 for (let round = 1; round <= ROUNDS; round++) {
-  for (const variant of VARIANTS) {
+  for (const variant of inRound(round)) {
     const result = { round, ...(await run(variant)) };
     results.push(result);
     console.log(JSON.stringify(result));

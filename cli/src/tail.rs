@@ -138,6 +138,8 @@ mod tests {
     #[test]
     fn prints_only_new_points_unless_all() {
         let dir = std::env::temp_dir().join(format!("tallymark-tail-{}", std::process::id()));
+        // A store left by an earlier run of the same process id would hold points already.
+        let _ = std::fs::remove_dir_all(&dir);
         let db = dir.join("points.db");
         let mut store = Store::open(&db).unwrap();
         let point = |event: &str| Point {

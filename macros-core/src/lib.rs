@@ -163,4 +163,18 @@ mod tests {
             assert!(expanded.contains("r#type"), "{expanded}");
         }
     }
+
+    /// Found by the `macros` fuzz target once the macros were on syn 3, which reads
+    /// `-> Result<RError>+` as a signature's return type: compiled out, that type put inside
+    /// `Fn(&T) -> bool` no longer parsed, and the check block's `parse_quote!` panicked. The block
+    /// is verbatim tokens now, so such a type is the compiler's error at the user's tokens.
+    #[test]
+    fn a_return_type_that_fits_nowhere_else_is_the_compilers_error_not_a_panic() {
+        let args = tokens("ApiEvent, ok_if = not_found_if = tea > p");
+        let item = tokens("fn lookup(status: u17) -> Result<RError>+ {}");
+        for instrumentation in [Instrumentation::On, Instrumentation::Off] {
+            let expanded = instrumented(args.clone(), item.clone(), instrumentation).to_string();
+            assert!(expanded.contains("Result < RError > +"), "{expanded}");
+        }
+    }
 }

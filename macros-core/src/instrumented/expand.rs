@@ -126,17 +126,23 @@ pub fn used_but_off(
         .iter()
         .map(|rule| quote!(let _: &dyn ::core::ops::Fn(&#result) -> bool = &(#rule);));
     let used = checks.used.iter().map(|expr| quote!(let _ = &(#expr);));
-    let uses: syn::Stmt = syn::parse_quote! {
-        #[allow(unreachable_code, unused_mut, unused_variables, clippy::all, clippy::pedantic)]
-        if false {
-            let mut #point = <#layout as #krate::Layout>::point();
-            #(#sets)*
-            #emit_if
-            #enrich
-            #(#result_rules)*
-            #(#used)*
-        }
-    };
+    // Verbatim tokens, not parsed here: a user's type or expression that does not fit where it
+    // is put (found by the `macros` fuzz target: the return type `Result<E>+`) is the compiler's
+    // error at the user's tokens, never a panic of the macro.
+    let uses = syn::Stmt::Expr(
+        Expr::Verbatim(quote! {
+            #[allow(unreachable_code, unused_mut, unused_variables, clippy::all, clippy::pedantic)]
+            if false {
+                let mut #point = <#layout as #krate::Layout>::point();
+                #(#sets)*
+                #emit_if
+                #enrich
+                #(#result_rules)*
+                #(#used)*
+            }
+        }),
+        None,
+    );
     function.block.stmts.insert(0, uses);
     function
 }

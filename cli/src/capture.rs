@@ -163,6 +163,13 @@ fn handle(
         Ok(point) => point,
         Err(reason) => return refuse(400, reason),
     };
+    // A dataset the store cannot hold beside another is the payload's fault, as a name it cannot
+    // hold at all is (`decode`); a store that fails otherwise is this side's.
+    match store.case_clash(&point.dataset) {
+        Ok(None) => {}
+        Ok(Some(reason)) => return refuse(400, reason),
+        Err(e) => return refuse(500, e),
+    }
     if let Err(e) = store.insert(std::slice::from_ref(&point)) {
         return refuse(500, e);
     }

@@ -210,6 +210,14 @@ impl Store {
         Ok(names)
     }
 
+    /// Why a point of `dataset` cannot be stored beside a stored dataset whose name differs from
+    /// it only in case ([`differs_only_in_case`]), or `None`; an error when the store fails.
+    pub fn case_clash(&self, dataset: &str) -> Result<Option<String>, String> {
+        table_differing_in_case(&self.connection, dataset)
+            .map(|other| other.map(|other| differs_only_in_case(dataset, &other)))
+            .map_err(|e| describe(&self.path, &e))
+    }
+
     /// Inserts `points` in one transaction: all of them or, on an error, none.
     pub fn insert(&mut self, points: &[Point]) -> Result<(), String> {
         let path = self.path.clone();
@@ -221,10 +229,7 @@ impl Store {
         for dataset in datasets {
             check_storable(dataset)?;
             if let Some(other) = table_differing_in_case(&transaction, dataset).map_err(fail)? {
-                return Err(format!(
-                    "dataset `{dataset}` differs from `{other}` only in case, and the store's tables \
-                     are named case-insensitively (SQLite's rule): the two would share a table"
-                ));
+                return Err(differs_only_in_case(dataset, &other));
             }
             transaction
                 .execute_batch(&create_table(dataset))
@@ -268,6 +273,15 @@ fn blob_value(bytes: &[u8]) -> ValueRef<'_> {
     } else {
         ValueRef::Blob(bytes)
     }
+}
+
+/// Why `dataset` cannot be stored beside `other`, a dataset whose name differs from it only in
+/// case.
+pub fn differs_only_in_case(dataset: &str, other: &str) -> String {
+    format!(
+        "dataset `{dataset}` differs from `{other}` only in case, and the store's tables are \
+         named case-insensitively (SQLite's rule): the two would share a table"
+    )
 }
 
 /// The table of another dataset whose name equals `dataset` but for case, if the store has one.
@@ -353,25 +367,40 @@ mod tests {
     }
 
     /// Analytics Engine's dataset names are case-sensitive, SQLite's table names are not: a
-    /// dataset that differs from a stored one only in case is refused, not mixed into its table.
+    /// dataset that differs from a stored one only in case is refused, not mixed into its table,
+    /// and the refused insert stores none of its points.
     #[test]
     fn datasets_differing_in_case_are_refused_not_mixed() {
+        let refusal = differs_only_in_case("events", "Events");
+        assert_eq!(
+            refusal,
+            "dataset `events` differs from `Events` only in case, and the store's tables are \
+             named case-insensitively (SQLite's rule): the two would share a table"
+        );
+        let count = |store: &Store| -> i64 {
+            store
+                .connection()
+                .query_row("SELECT count(*) FROM \"Events\"", [], |row| row.get(0))
+                .unwrap()
+        };
         let mut store = Store::open(Path::new(":memory:")).unwrap();
-        store.insert(&[empty_point("events")]).unwrap();
+        store.insert(&[empty_point("Events")]).unwrap();
+        assert_eq!(store.case_clash("events"), Ok(Some(refusal.clone())));
+        assert_eq!(store.case_clash("Events"), Ok(None));
+        // `Events` sorts first, so its point is written before `events` is refused.
+        let batch = [empty_point("Events"), empty_point("events")];
+        assert_eq!(store.insert(&batch).unwrap_err(), refusal);
         assert_eq!(
-            store.insert(&[empty_point("events"), empty_point("Events")]).unwrap_err(),
-            "dataset `Events` differs from `events` only in case, and the store's tables are named \
-             case-insensitively (SQLite's rule): the two would share a table"
+            (count(&store), store.datasets().unwrap()),
+            (1, vec!["Events".to_owned()])
         );
-        store.insert(&[empty_point("events")]).unwrap();
-        let rows: i64 = store
-            .connection()
-            .query_row("SELECT count(*) FROM events", [], |row| row.get(0))
-            .unwrap();
-        assert_eq!(
-            (rows, store.datasets().unwrap()),
-            (2, vec!["events".to_owned()])
-        );
+        store.insert(&[empty_point("Events")]).unwrap();
+        assert_eq!(count(&store), 2);
+
+        // Both spellings new in one batch: neither table is made.
+        let mut store = Store::open(Path::new(":memory:")).unwrap();
+        assert_eq!(store.insert(&batch).unwrap_err(), refusal);
+        assert!(store.datasets().unwrap().is_empty());
     }
 
     #[test]

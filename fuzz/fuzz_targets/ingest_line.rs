@@ -5,17 +5,20 @@
 //!
 //! Asserted: nothing panics; a file with a line that is not UTF-8 is an error naming that line's
 //! number; otherwise every non-blank line is either loaded or rejected with its 1-based number and
-//! a reason, exactly when `parse_line` rejects it, and the store then holds the loaded points;
+//! a reason, exactly when `parse_line` rejects it or its dataset differs only in case from an
+//! earlier line's (the store's tables are named case-insensitively), and the store then holds the
+//! loaded points;
 //! every accepted point is one Analytics Engine and the store accept (a dataset name SQLite does
 //! not reserve, an index of at most 96 bytes, at most 20 blobs of at most 16,000 bytes together,
 //! at most 20 finite doubles, a sample interval of at least 1).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::Path;
 use tallymark_cli::ingest::{self, BLOB_BYTES, INDEX_BYTES};
-use tallymark_cli::store::{is_storable, Store, SLOTS};
+use tallymark_cli::store::{differs_only_in_case, is_storable, Store, SLOTS};
 
 /// The time ingest gives a point without a timestamp.
 const NOW: i64 = 1_700_000_000;
@@ -36,12 +39,24 @@ fuzz_target!(|data: &[u8]| {
     let report = result.expect("every line is UTF-8, and the store is in memory");
     let mut loaded = 0;
     let mut rejected = report.rejected.iter();
+    // The first spelling of each dataset name, by its name in lower case.
+    let mut spellings: HashMap<String, String> = HashMap::new();
     for (i, line) in lines.iter().enumerate() {
         let line = line.as_ref().expect("checked above");
         if line.trim().is_empty() {
             continue;
         }
-        match ingest::parse_line(line, NOW) {
+        let expected = ingest::parse_line(line, NOW).and_then(|point| {
+            let first = spellings
+                .entry(point.dataset.to_ascii_lowercase())
+                .or_insert_with(|| point.dataset.clone());
+            if *first == point.dataset {
+                Ok(point)
+            } else {
+                Err(differs_only_in_case(&point.dataset, first))
+            }
+        });
+        match expected {
             Ok(point) => {
                 loaded += 1;
                 assert!(is_storable(&point.dataset), "{}", point.dataset);

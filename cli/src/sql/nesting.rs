@@ -2,16 +2,17 @@
 //! the query is parsed.
 //!
 //! Rules:
-//! - a special form is a keyword that sqlparser parses by a grammar of its own and, when that
-//!   fails, parses again from the keyword as a plain function call: `CAST(…)`, `EXTRACT(…)`,
-//!   `POSITION(…)` (three ways), `SUBSTRING(…)`, `TRIM(…)`, `NOT (…)` and the others of
-//!   [`SPECIAL_FORMS`], each followed by `(`;
+//! - a special form is a keyword that sqlparser (0.59, ClickHouse dialect) parses by a grammar of
+//!   its own and, when that fails, parses again from the keyword as a name, which reads what
+//!   follows once more: a keyword of [`BEFORE_PARENTHESIS`] followed by `(` (`CAST(…)`,
+//!   `EXTRACT(…)`, `POSITION(…)`, which is read three ways, `CASE (…)`, `NOT (…)`, …), and
+//!   `ARRAY` followed by `[`;
 //! - a broken query doubles the parser's work (triples it, for `position`) at each special form
 //!   it sits in, so [`MAX_DEPTH`] of them inside each other is the most a query may have: found
 //!   by the `sql_check` fuzz target, a 364-byte query nesting `position` a dozen deep took 14 s
 //!   to reject, and a thirty-deep one would take days;
-//! - parentheses of other kinds (plain function calls, grouping, subqueries) do not count: the
-//!   parser reads them once.
+//! - other brackets (plain function calls, grouping, subqueries, and the keywords sqlparser does
+//!   not read again, `TRIM(`, `EXISTS(`) do not count: the parser reads them once.
 
 use super::Rejection;
 use sqlparser::keywords::Keyword;
@@ -20,52 +21,63 @@ use sqlparser::tokenizer::Token;
 /// How many special forms a query may nest inside each other.
 pub const MAX_DEPTH: usize = 8;
 
-/// The keywords that open a special form when a `(` follows them (sqlparser 0.59's prefix
-/// forms).
-const SPECIAL_FORMS: &[Keyword] = &[
-    Keyword::ARRAY,
+/// The keywords that open a special form when a `(` follows them.
+const BEFORE_PARENTHESIS: &[Keyword] = &[
+    Keyword::CASE,
     Keyword::CAST,
     Keyword::CEIL,
     Keyword::CONVERT,
-    Keyword::EXISTS,
+    Keyword::CURRENT_DATE,
+    Keyword::CURRENT_TIME,
+    Keyword::CURRENT_TIMESTAMP,
     Keyword::EXTRACT,
     Keyword::FLOOR,
-    Keyword::MATCH,
+    Keyword::LOCALTIME,
+    Keyword::LOCALTIMESTAMP,
     Keyword::NOT,
     Keyword::OVERLAY,
     Keyword::POSITION,
     Keyword::SAFE_CAST,
-    Keyword::STRUCT,
     Keyword::SUBSTR,
     Keyword::SUBSTRING,
-    Keyword::TRIM,
     Keyword::TRY_CAST,
-    Keyword::TRY_CONVERT,
 ];
+
+/// Whether `opening`, after `previous`, opens a special form.
+fn opens_special_form(previous: Option<&Token>, opening: &Token) -> bool {
+    let Some(Token::Word(word)) = previous else {
+        return false;
+    };
+    match opening {
+        Token::LParen => BEFORE_PARENTHESIS.contains(&word.keyword),
+        Token::LBracket => word.keyword == Keyword::ARRAY,
+        _ => false,
+    }
+}
 
 /// Rejects `tokens` (whitespace left out) when they nest special forms deeper than
 /// [`MAX_DEPTH`], naming the keyword that goes one deeper.
 pub fn check(tokens: &[Token]) -> Result<(), Rejection> {
-    // For each open parenthesis, whether a special form opened it.
+    // For each open bracket, whether a special form opened it.
     let mut open: Vec<bool> = Vec::new();
     let mut depth = 0;
     let mut previous: Option<&Token> = None;
     for token in tokens {
         match token {
-            Token::LParen => {
-                let special = matches!(previous, Some(Token::Word(word)) if SPECIAL_FORMS.contains(&word.keyword));
+            Token::LParen | Token::LBracket => {
+                let special = opens_special_form(previous, token);
                 if special {
                     depth += 1;
                     if depth > MAX_DEPTH {
-                        let Some(Token::Word(word)) = previous else {
-                            unreachable!("a special form follows a word")
-                        };
-                        return Err(too_deep(&word.value));
+                        return Err(too_deep(&format!(
+                            "{}{token}",
+                            previous.map_or_else(String::new, ToString::to_string)
+                        )));
                     }
                 }
                 open.push(special);
             }
-            Token::RParen => depth -= usize::from(open.pop() == Some(true)),
+            Token::RParen | Token::RBracket => depth -= usize::from(open.pop() == Some(true)),
             _ => {}
         }
         previous = Some(token);
@@ -73,13 +85,12 @@ pub fn check(tokens: &[Token]) -> Result<(), Rejection> {
     Ok(())
 }
 
-fn too_deep(keyword: &str) -> Rejection {
+fn too_deep(opening: &str) -> Rejection {
     Rejection {
         reason: format!(
-            "`{keyword}(` is the {}th special form nested inside another; tallymark's checker \
-             parses at most {MAX_DEPTH} (CAST, EXTRACT, POSITION, SUBSTRING, TRIM, NOT and the \
-             like), since its parser's time doubles with each",
-            MAX_DEPTH + 1
+            "`{opening}` opens a special form inside {MAX_DEPTH} others; tallymark's checker \
+             parses at most {MAX_DEPTH} inside each other (CAST, EXTRACT, POSITION, SUBSTRING, \
+             CASE, NOT and the like), since its parser's time doubles with each"
         ),
         fix: "compute the inner part in a subquery in FROM, or write it with plain functions"
             .to_owned(),
@@ -116,33 +127,79 @@ mod tests {
             check(&tokens(&nested("cast(", MAX_DEPTH + 1, " AS Int8)")))
                 .unwrap_err()
                 .to_string(),
-            "`cast(` is the 9th special form nested inside another; tallymark's checker parses \
-             at most 8 (CAST, EXTRACT, POSITION, SUBSTRING, TRIM, NOT and the like), since its \
-             parser's time doubles with each\n  fix: compute the inner part in a subquery in \
-             FROM, or write it with plain functions"
+            "`cast(` opens a special form inside 8 others; tallymark's checker parses at most 8 \
+             inside each other (CAST, EXTRACT, POSITION, SUBSTRING, CASE, NOT and the like), \
+             since its parser's time doubles with each\n  fix: compute the inner part in a \
+             subquery in FROM, or write it with plain functions"
         );
+    }
+
+    /// Each form sqlparser reads again when it fails, nested one past the bound.
+    #[test]
+    fn every_special_form_counts() {
+        let forms = [
+            ("CASE (", " = 1) WHEN true THEN 1 END"),
+            ("cast(", " AS Int8)"),
+            ("ceil(", ")"),
+            ("convert(", ", Int8)"),
+            ("CURRENT_DATE(", ")"),
+            ("CURRENT_TIME(", ")"),
+            ("CURRENT_TIMESTAMP(", ")"),
+            ("extract(DAY FROM ", ")"),
+            ("floor(", ")"),
+            ("LOCALTIME(", ")"),
+            ("LOCALTIMESTAMP(", ")"),
+            ("NOT (", ")"),
+            ("overlay(", " PLACING 'a' FROM 1)"),
+            ("position('a' IN ", ")"),
+            ("safe_cast(", " AS Int8)"),
+            ("substr(", ", 1)"),
+            ("substring(", ", 1)"),
+            ("try_cast(", " AS Int8)"),
+            ("ARRAY[", "]"),
+        ];
+        for (open, close) in forms {
+            assert!(
+                check(&tokens(&nested(open, MAX_DEPTH, close))).is_ok(),
+                "{open}"
+            );
+            let rejection = check(&tokens(&nested(open, MAX_DEPTH + 1, close))).unwrap_err();
+            assert!(
+                rejection
+                    .reason
+                    .contains("opens a special form inside 8 others"),
+                "{open}"
+            );
+        }
     }
 
     #[test]
     fn the_depth_counts_special_forms_of_every_kind_inside_each_other() {
-        let mixed = "SELECT position('a' IN substring(trim(extract(DAY FROM toDateTime(floor(ceil(\
-                     NOT (cast(x AS Int8))))))), 1)) FROM t";
+        let mixed =
+            "SELECT position('a' IN substring(CASE (extract(DAY FROM toDateTime(floor(ceil(\
+                     NOT (cast(x AS Int8)))))) = 1) WHEN true THEN 'a' END, 1)) FROM t";
         assert!(check(&tokens(mixed)).is_ok());
         let deeper = mixed.replace("cast(x", "cast(cast(x AS Int8)");
-        assert!(check(&tokens(&deeper))
-            .unwrap_err()
-            .reason
-            .starts_with("`cast(` is the 9th"));
+        assert_eq!(
+            check(&tokens(&deeper))
+                .unwrap_err()
+                .reason
+                .split(';')
+                .next(),
+            Some("`cast(` opens a special form inside 8 others")
+        );
     }
 
     #[test]
-    fn other_parentheses_and_closed_forms_do_not_count() {
+    fn other_brackets_and_forms_read_once_do_not_count() {
         assert!(check(&tokens(&nested("toUInt8(", 40, ")"))).is_ok());
         assert!(check(&tokens(&nested("(", 40, ")"))).is_ok());
+        assert!(check(&tokens(&nested("trim(", 40, ")"))).is_ok());
+        assert!(check(&tokens(&nested("[", 40, "]"))).is_ok());
         // Many special forms one after another, none inside another.
         let side_by_side = format!("SELECT {} FROM t", ["cast(1 AS Int8)"; 40].join(" + "));
         assert!(check(&tokens(&side_by_side)).is_ok());
-        // A keyword not followed by `(` opens nothing.
+        // A keyword not followed by its bracket opens nothing.
         assert!(check(&tokens(&nested("NOT ", 40, ""))).is_ok());
     }
 }

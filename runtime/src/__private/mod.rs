@@ -30,10 +30,11 @@ pub const fn schema(
     error_text: TextLimit,
     hash_key: Option<&'static str>,
 ) -> Schema {
+    let (hashed, redacted) = hashed_and_redacted(fields);
     Schema {
         hash_key,
-        private_fields: any_private(fields, false),
-        hasher: if any_private(fields, true) {
+        private_fields: hashed + redacted > 0,
+        hasher: if hashed > 0 {
             Some(crate::privacy::keyed_hash)
         } else {
             None
@@ -49,22 +50,19 @@ pub const fn schema(
     }
 }
 
-/// Whether any of `fields` is hashed, or (unless `hashed_only`) redacted.
-const fn any_private(fields: &[FieldSchema], hashed_only: bool) -> bool {
+/// How many of `fields` are hashed, and how many redacted.
+const fn hashed_and_redacted(fields: &[FieldSchema]) -> (usize, usize) {
+    let (mut hashed, mut redacted) = (0, 0);
     let mut i = 0;
     while i < fields.len() {
         match fields[i].privacy {
             Privacy::Plain => {}
-            Privacy::Hashed => return true,
-            Privacy::Redacted => {
-                if !hashed_only {
-                    return true;
-                }
-            }
+            Privacy::Hashed => hashed += 1,
+            Privacy::Redacted => redacted += 1,
         }
         i += 1;
     }
-    false
+    (hashed, redacted)
 }
 
 /// One field of a layout's schema.
@@ -242,11 +240,11 @@ mod tests {
     const HASHED: [FieldSchema; 2] = fields(Privacy::Hashed);
     const REDACTED: [FieldSchema; 2] = fields(Privacy::Redacted);
 
-    /// Only a layout with a hashed field holds the hash function, so a Worker whose layouts have
-    /// none links no HMAC-SHA-256.
+    /// Only a layout with a hashed field holds the hash function (so a Worker whose layouts have
+    /// none references it nowhere, and the linker leaves it out).
     #[test]
     fn only_a_layout_with_a_hashed_field_holds_the_hasher() {
-        for (fields, private, hashes) in [
+        for (layout_fields, private, hashes) in [
             (&PLAIN, false, false),
             (&REDACTED, true, false),
             (&HASHED, true, true),
@@ -256,14 +254,14 @@ mod tests {
                 "L",
                 "d",
                 "B",
-                fields,
+                layout_fields,
                 1,
                 0,
                 naming,
                 TextLimit::DEFAULT_ERROR,
                 None,
             );
-            let privacy = fields[1].privacy();
+            let privacy = layout_fields[1].privacy();
             assert_eq!(schema.has_private_fields(), private, "{privacy:?}");
             assert_eq!(
                 schema.keyed_hash(b"key", b"user-1"),

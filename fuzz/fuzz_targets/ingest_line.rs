@@ -14,7 +14,6 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::Path;
 use tallymark_cli::ingest::{self, BLOB_BYTES, INDEX_BYTES};
@@ -39,26 +38,27 @@ fuzz_target!(|data: &[u8]| {
     let report = result.expect("every line is UTF-8, and the store is in memory");
     let mut loaded = 0;
     let mut rejected = report.rejected.iter();
-    // The first spelling of each dataset name, by its name in lower case.
-    let mut spellings: HashMap<String, String> = HashMap::new();
+    // The datasets of the points loaded so far.
+    let mut datasets: Vec<String> = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         let line = line.as_ref().expect("checked above");
         if line.trim().is_empty() {
             continue;
         }
+        // A point whose dataset equals a loaded one's but for case is rejected, naming it.
         let expected = ingest::parse_line(line, NOW).and_then(|point| {
-            let first = spellings
-                .entry(point.dataset.to_ascii_lowercase())
-                .or_insert_with(|| point.dataset.clone());
-            if *first == point.dataset {
-                Ok(point)
-            } else {
-                Err(differs_only_in_case(&point.dataset, first))
+            match datasets
+                .iter()
+                .find(|d| d.eq_ignore_ascii_case(&point.dataset) && **d != point.dataset)
+            {
+                Some(loaded) => Err(differs_only_in_case(&point.dataset, loaded)),
+                None => Ok(point),
             }
         });
         match expected {
             Ok(point) => {
                 loaded += 1;
+                datasets.push(point.dataset.clone());
                 assert!(is_storable(&point.dataset), "{}", point.dataset);
                 assert!(point.index.len() <= INDEX_BYTES);
                 assert!(point.blobs.len() <= SLOTS);

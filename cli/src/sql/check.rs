@@ -353,6 +353,12 @@ fn expression(expr: &Expr, warnings: &mut Vec<Warning>) -> Result<(), Rejection>
 /// [`interval`]'s).
 fn literal(value: &Value) -> Result<(), Rejection> {
     match value {
+        // Found by the `sql_check` fuzz target: the ClickHouse dialect reads `3334_DROP` as the
+        // number `3334_` aliased `DROP`, rendered `3334_ AS DROP`, which parses no more.
+        Value::Number(number, _) if number.contains('_') => reject(
+            format!("AE's numbers are digits, a point and an exponent, not `{number}`"),
+            "write the number without `_`",
+        ),
         Value::Number(..) | Value::SingleQuotedString(_) | Value::Boolean(_) => Ok(()),
         Value::Null => reject(
             "AE's literals have no NULL, and no column is ever NULL",

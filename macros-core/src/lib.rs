@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 
 mod args;
+mod depth;
 mod errors;
 mod event;
 mod fixed_text;
@@ -50,12 +51,12 @@ pub enum LockSource<'a> {
 
 /// `#[tallymark::layout(args)] item`: the layout's schema, typed builder and checks.
 pub fn layout(args: TokenStream, item: TokenStream, lock: LockSource<'_>) -> TokenStream {
-    layout::layout(args, item, lock)
+    depth::attribute(&args.clone(), item, |item| layout::layout(args, item, lock))
 }
 
 /// `#[derive(tallymark::FixedText)]` on `input`.
 pub fn derive_fixed_text(input: TokenStream, lock: LockSource<'_>) -> TokenStream {
-    fixed_text::derive(input, lock)
+    depth::input(input, |input| fixed_text::derive(input, lock))
 }
 
 /// `#[tallymark::instrumented(args)] item`.
@@ -64,22 +65,24 @@ pub fn instrumented(
     item: TokenStream,
     instrumentation: Instrumentation,
 ) -> TokenStream {
-    instrumented::instrumented(args, item, instrumentation)
+    depth::attribute(&args.clone(), item, |item| {
+        instrumented::instrumented(args, item, instrumentation)
+    })
 }
 
 /// `tallymark::record!(input)`.
 pub fn record(input: TokenStream) -> TokenStream {
-    instrumented::record(input)
+    depth::input(input, instrumented::record)
 }
 
 /// `#[derive(tallymark::Event)]` on `input`.
 pub fn derive_event(input: TokenStream) -> TokenStream {
-    event::derive_event(input)
+    depth::input(input, event::derive_event)
 }
 
 /// `#[derive(tallymark::Dimensions)]` on `input`.
 pub fn derive_dimensions(input: TokenStream) -> TokenStream {
-    event::derive_dimensions(input)
+    depth::input(input, event::derive_dimensions)
 }
 
 /// `#[tallymark::reconcile_event(args)] item`.
@@ -88,7 +91,9 @@ pub fn reconcile_event(
     item: TokenStream,
     instrumentation: Instrumentation,
 ) -> TokenStream {
-    instrumented::step(instrumented::Kind::Reconcile, args, item, instrumentation)
+    depth::attribute(&args.clone(), item, |item| {
+        instrumented::step(instrumented::Kind::Reconcile, args, item, instrumentation)
+    })
 }
 
 /// `#[tallymark::lifecycle_event(args)] item`.
@@ -97,7 +102,9 @@ pub fn lifecycle_event(
     item: TokenStream,
     instrumentation: Instrumentation,
 ) -> TokenStream {
-    instrumented::step(instrumented::Kind::Lifecycle, args, item, instrumentation)
+    depth::attribute(&args.clone(), item, |item| {
+        instrumented::step(instrumented::Kind::Lifecycle, args, item, instrumentation)
+    })
 }
 
 #[cfg(test)]

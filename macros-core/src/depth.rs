@@ -42,12 +42,12 @@ pub fn check(tokens: &TokenStream) -> Result<(), syn::Error> {
 /// An attribute's expansion by `expand`, unless `args` or `item` nest too deep: then the error
 /// and `item` unchanged.
 pub fn attribute(
-    args: &TokenStream,
+    args: TokenStream,
     item: TokenStream,
-    expand: impl FnOnce(TokenStream) -> TokenStream,
+    expand: impl FnOnce(TokenStream, TokenStream) -> TokenStream,
 ) -> TokenStream {
-    match check(args).and_then(|()| check(&item)) {
-        Ok(()) => expand(item),
+    match check(&args).and_then(|()| check(&item)) {
+        Ok(()) => expand(args, item),
         Err(error) => {
             let mut tokens = error.to_compile_error();
             tokens.extend(item);
@@ -96,7 +96,7 @@ mod tests {
     fn an_attribute_too_deep_gives_the_error_and_the_item_unchanged() {
         let args = TokenStream::from_str("Event").unwrap();
         let item = nested(1_000);
-        let expanded = attribute(&args, item.clone(), |_| unreachable!("never expanded"));
+        let expanded = attribute(args, item.clone(), |_, _| unreachable!("never expanded"));
         let text = expanded.to_string();
         assert!(
             text.starts_with(":: core :: compile_error !"),

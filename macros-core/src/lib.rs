@@ -51,7 +51,7 @@ pub enum LockSource<'a> {
 
 /// `#[tallymark::layout(args)] item`: the layout's schema, typed builder and checks.
 pub fn layout(args: TokenStream, item: TokenStream, lock: LockSource<'_>) -> TokenStream {
-    depth::attribute(&args.clone(), item, |item| layout::layout(args, item, lock))
+    depth::attribute(args, item, |args, item| layout::layout(args, item, lock))
 }
 
 /// `#[derive(tallymark::FixedText)]` on `input`.
@@ -65,7 +65,7 @@ pub fn instrumented(
     item: TokenStream,
     instrumentation: Instrumentation,
 ) -> TokenStream {
-    depth::attribute(&args.clone(), item, |item| {
+    depth::attribute(args, item, |args, item| {
         instrumented::instrumented(args, item, instrumentation)
     })
 }
@@ -91,7 +91,7 @@ pub fn reconcile_event(
     item: TokenStream,
     instrumentation: Instrumentation,
 ) -> TokenStream {
-    depth::attribute(&args.clone(), item, |item| {
+    depth::attribute(args, item, |args, item| {
         instrumented::step(instrumented::Kind::Reconcile, args, item, instrumentation)
     })
 }
@@ -102,7 +102,7 @@ pub fn lifecycle_event(
     item: TokenStream,
     instrumentation: Instrumentation,
 ) -> TokenStream {
-    depth::attribute(&args.clone(), item, |item| {
+    depth::attribute(args, item, |args, item| {
         instrumented::step(instrumented::Kind::Lifecycle, args, item, instrumentation)
     })
 }

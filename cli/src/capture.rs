@@ -244,4 +244,60 @@ mod tests {
             assert_eq!(decode(body, 0).unwrap_err(), reason);
         }
     }
+
+    /// What the capture at `port` answers a POST of `body`: its status.
+    fn post(port: u16, body: &str) -> u16 {
+        use std::io::{Read as _, Write as _};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(
+            stream,
+            "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        answer.split(' ').nth(1).unwrap().parse().unwrap()
+    }
+
+    /// A dataset the store cannot hold, by its name or beside another, is the payload's fault:
+    /// 400, counted and passed to `reject` with the reason; the points before it stay stored.
+    #[test]
+    fn a_dataset_the_store_cannot_hold_is_answered_400_with_the_reason() {
+        let store = Store::open(std::path::Path::new(":memory:")).unwrap();
+        let rejected = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let capture = {
+            let rejected = Arc::clone(&rejected);
+            start(
+                store,
+                |_| {},
+                move |status, reason| rejected.lock().unwrap().push((status, reason.to_owned())),
+            )
+            .unwrap()
+        };
+        let statuses = [
+            r#"{"dataset":"Events"}"#,
+            r#"{"dataset":"events"}"#,
+            r#"{"dataset":"sqlite_x"}"#,
+            r#"{"dataset":"Events"}"#,
+        ]
+        .map(|body| post(capture.port, body));
+        let counts = Arc::clone(&capture.counts);
+        capture.stop();
+        assert_eq!(statuses, [200, 400, 400, 200]);
+        assert_eq!(
+            *rejected.lock().unwrap(),
+            [
+                (400, crate::store::differs_only_in_case("events", "Events")),
+                (400, check_storable("sqlite_x").unwrap_err()),
+            ]
+        );
+        assert_eq!(
+            (
+                counts.stored.load(Ordering::SeqCst),
+                counts.rejected.load(Ordering::SeqCst)
+            ),
+            (2, 2)
+        );
+    }
 }

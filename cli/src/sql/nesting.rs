@@ -16,7 +16,7 @@
 
 use super::Rejection;
 use sqlparser::keywords::Keyword;
-use sqlparser::tokenizer::Token;
+use sqlparser::tokenizer::{Token, Word};
 
 /// How many special forms a query may nest inside each other.
 pub const MAX_DEPTH: usize = 8;
@@ -43,16 +43,17 @@ const BEFORE_PARENTHESIS: &[Keyword] = &[
     Keyword::TRY_CAST,
 ];
 
-/// Whether `opening`, after `previous`, opens a special form.
-fn opens_special_form(previous: Option<&Token>, opening: &Token) -> bool {
+/// The keyword whose special form `opening`, after `previous`, opens, if it opens one.
+fn special_form<'t>(previous: Option<&'t Token>, opening: &Token) -> Option<&'t Word> {
     let Some(Token::Word(word)) = previous else {
-        return false;
+        return None;
     };
-    match opening {
+    let opens = match opening {
         Token::LParen => BEFORE_PARENTHESIS.contains(&word.keyword),
         Token::LBracket => word.keyword == Keyword::ARRAY,
         _ => false,
-    }
+    };
+    opens.then_some(word)
 }
 
 /// Rejects `tokens` (whitespace left out) when they nest special forms deeper than
@@ -65,17 +66,14 @@ pub fn check(tokens: &[Token]) -> Result<(), Rejection> {
     for token in tokens {
         match token {
             Token::LParen | Token::LBracket => {
-                let special = opens_special_form(previous, token);
-                if special {
+                let form = special_form(previous, token);
+                if let Some(keyword) = form {
                     depth += 1;
                     if depth > MAX_DEPTH {
-                        return Err(too_deep(&format!(
-                            "{}{token}",
-                            previous.map_or_else(String::new, ToString::to_string)
-                        )));
+                        return Err(too_deep(&format!("{keyword}{token}")));
                     }
                 }
-                open.push(special);
+                open.push(form.is_some());
             }
             Token::RParen | Token::RBracket => depth -= usize::from(open.pop() == Some(true)),
             _ => {}

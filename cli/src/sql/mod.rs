@@ -232,6 +232,45 @@ fn string_rows(values: &[&str]) -> Vec<Vec<Value>> {
         .collect()
 }
 
+/// A dataset `query` reads that the store holds only under another case. SQLite names tables
+/// case-insensitively and would read that other dataset, while Analytics Engine's names match
+/// exactly, so such a query is refused rather than answered from the wrong dataset.
+fn dataset_only_in_another_case(store: &Store, query: &Query) -> Result<Option<String>, String> {
+    let known = store.datasets()?;
+    let mut found = None;
+    let _ = sqlparser::ast::visit_relations(query, |name| {
+        let name = name.to_string();
+        let exact = known.contains(&name);
+        if !exact && known.iter().any(|k| k.eq_ignore_ascii_case(&name)) {
+            found = Some(name);
+            return std::ops::ControlFlow::Break(());
+        }
+        std::ops::ControlFlow::Continue(())
+    });
+    Ok(found)
+}
+
+/// Why `dataset` cannot be read: the store's datasets, and the one that differs from it only in
+/// case, if any.
+fn not_in_store(store: &Store, dataset: &str) -> String {
+    let known = store.datasets().unwrap_or_default();
+    let held = if known.is_empty() {
+        "nothing yet".to_owned()
+    } else {
+        known.join(", ")
+    };
+    let mut message = format!(
+        "dataset `{dataset}` is not in the store {} (it has: {held})",
+        store.path().display()
+    );
+    if let Some(other) = known.iter().find(|k| k.eq_ignore_ascii_case(dataset)) {
+        message.push_str(&format!(
+            "; `{other}` differs from it only in case, and dataset names match exactly"
+        ));
+    }
+    message
+}
+
 /// Runs a prepared query on `store` (opened read-only).
 pub fn run(store: &Store, prepared: &Prepared) -> Result<ResultSet, String> {
     let one_column = |name: &str, rows| ResultSet {
@@ -254,24 +293,16 @@ pub fn run(store: &Store, prepared: &Prepared) -> Result<ResultSet, String> {
         Request::Timezone => return Ok(one_column("timezone", string_rows(&["Etc/UTC"]))),
         Request::Select(query) => query,
     };
+    if let Some(dataset) = dataset_only_in_another_case(store, query)? {
+        return Err(not_in_store(store, &dataset));
+    }
     let connection = store.connection();
     functions::register(connection).map_err(|e| format!("cannot set up the query: {e}"))?;
     let local = translate::to_sqlite(query)?;
     let explain = |e: rusqlite::Error| -> String {
         let message = e.to_string();
         match message.strip_prefix("no such table: ") {
-            Some(table) => {
-                let known = store.datasets().unwrap_or_default();
-                format!(
-                    "dataset `{table}` is not in the store {} (it has: {})",
-                    store.path().display(),
-                    if known.is_empty() {
-                        "nothing yet".to_owned()
-                    } else {
-                        known.join(", ")
-                    }
-                )
-            }
+            Some(table) => not_in_store(store, table),
             None => message,
         }
     };

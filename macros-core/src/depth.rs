@@ -1,42 +1,76 @@
-//! A bound on how deeply the tokens given to a macro nest their brackets, checked before they are
+//! A bound on how deeply the syntax given to a macro nests, checked on its tokens before they are
 //! parsed.
 //!
-//! syn parses nested expressions and types recursively, so a body thousands of brackets deep
-//! (found by the `macros` fuzz target: 4,600 parentheses in an `#[instrumented]` function)
-//! overflows the stack of the thread running the macro, which aborts the whole compilation with
-//! no error at any token. No hand-written code nests [`MAX_DEPTH`] brackets; past it the macro
-//! gives one error, at the first bracket too deep, and leaves the item as it is.
+//! syn parses nested syntax recursively, a few stack frames per level, so input nested thousands
+//! deep overflows the stack of the thread running the macro, which aborts the whole compilation
+//! with no error at any token. The `macros` fuzz target found it twice: 4,600 parentheses, then
+//! chains of nested types (`V<V<…>>`, `&&…T`, `fn() -> fn() -> …`), closures and `break`s. A
+//! proc macro is usually compiled without optimisation, where a level can take 40 KB of stack:
+//! 200 nested generics overflow rustc's 8 MB. At [`MAX_DEPTH`] every macro expands within half
+//! of it (`tests::at_the_bound_every_macro_expands_in_half_of_rustcs_stack`).
+//!
+//! So the tokens are walked first, without recursion, counting at each token the levels a parser
+//! can be nested in there ([`levels`]). No hand-written code reaches [`MAX_DEPTH`]; past it the
+//! macro gives one error, at the first token too deep, and leaves the item as it is.
 
-use proc_macro2::{TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 
-/// How many brackets (`()`, `[]`, `{}`) inside each other a macro's input may have.
-pub const MAX_DEPTH: usize = 128;
+/// How many levels of nested syntax a macro's input may have.
+pub const MAX_DEPTH: usize = 64;
 
-/// An error at the first bracket of `tokens` nested deeper than [`MAX_DEPTH`], if any. Walks the
-/// tokens without recursion.
+/// An error at the first token of `tokens` nested deeper than [`MAX_DEPTH`] levels, if any.
+///
+/// The levels at a token are the sum of:
+/// * each bracket (`()`, `[]`, `{}`) around it, plus the levels where that bracket opened;
+/// * each `<` before it not yet closed by a `>` (generics and qualified paths; a comparison counts
+///   until `&&`, `||` or the end of its statement);
+/// * each unary prefix before it, `&`, `*`, `-` or `!` where no operand ends just before
+///   (references, pointers, negations), until a binary operator ends what they apply to;
+/// * each prefix that takes all that follows: `|` and `.` where no operand ends just before
+///   (closures, ranges), each `->`, and each keyword that takes an expression
+///   ([`takes_expression`]: `break`, `return`, `if`, `match`…).
+///
+/// All of these end with their statement: at `;`, at `=>`, at a `,` outside `<…>`, and after a
+/// `{…}` block that is not a generic argument. So binary operators, paths, method calls and long
+/// flat code count nothing, while every way syn nests (brackets, types inside types, expressions
+/// inside prefixes) counts at least one level per level.
 pub fn check(tokens: &TokenStream) -> Result<(), syn::Error> {
-    let mut open = vec![tokens.clone().into_iter()];
-    while let Some(tokens) = open.last_mut() {
-        match tokens.next() {
-            Some(TokenTree::Group(group)) => {
-                if open.len() > MAX_DEPTH {
-                    return Err(syn::Error::new(
-                        group.span_open(),
-                        format!(
-                            "brackets nested more than {MAX_DEPTH} deep: tallymark's macros read \
-                             at most {MAX_DEPTH}"
-                        ),
-                    ));
+    let mut groups = vec![Walk::new(tokens, 0)];
+    while let Some(walk) = groups.last_mut() {
+        let Some(token) = walk.tokens.get(walk.next).cloned() else {
+            groups.pop();
+            continue;
+        };
+        walk.next += 1;
+        match &token {
+            TokenTree::Group(group) => {
+                let levels = walk.levels() + 1;
+                if levels > MAX_DEPTH {
+                    return Err(too_deep(group.span_open()));
                 }
-                open.push(group.stream().into_iter());
+                walk.after_group(group.delimiter());
+                groups.push(Walk::new(&group.stream(), levels));
             }
-            Some(_) => {}
-            None => {
-                open.pop();
+            TokenTree::Punct(punct) => {
+                walk.punct(punct);
+                if walk.levels() > MAX_DEPTH {
+                    return Err(too_deep(punct.span()));
+                }
+            }
+            TokenTree::Ident(_) | TokenTree::Literal(_) => {
+                walk.word(&token);
+                if walk.levels() > MAX_DEPTH {
+                    return Err(too_deep(token.span()));
+                }
             }
         }
     }
     Ok(())
+}
+
+/// The error at the first token of an attribute's arguments or item nested too deep.
+fn check_attribute(args: &TokenStream, item: &TokenStream) -> Result<(), syn::Error> {
+    check(args).and_then(|()| check(item))
 }
 
 /// An attribute's expansion by `expand`, unless `args` or `item` nest too deep: then the error
@@ -46,13 +80,27 @@ pub fn attribute(
     item: TokenStream,
     expand: impl FnOnce(TokenStream, TokenStream) -> TokenStream,
 ) -> TokenStream {
-    match check(&args).and_then(|()| check(&item)) {
+    match check_attribute(&args, &item) {
         Ok(()) => expand(args, item),
         Err(error) => {
             let mut tokens = error.to_compile_error();
             tokens.extend(item);
             tokens
         }
+    }
+}
+
+/// An attribute's expansion by `expand`, unless `args` or `item` nest too deep: then the error
+/// alone, for an item whose helper attributes (`#[blob]`…) would each be an error without the
+/// macro, as when the item does not parse.
+pub fn attribute_replacing_item(
+    args: TokenStream,
+    item: TokenStream,
+    expand: impl FnOnce(TokenStream, TokenStream) -> TokenStream,
+) -> TokenStream {
+    match check_attribute(&args, &item) {
+        Ok(()) => expand(args, item),
+        Err(error) => error.to_compile_error(),
     }
 }
 
@@ -65,6 +113,271 @@ pub fn input(input: TokenStream, expand: impl FnOnce(TokenStream) -> TokenStream
     }
 }
 
+/// The error at a token nested too deep.
+fn too_deep(span: proc_macro2::Span) -> syn::Error {
+    syn::Error::new(
+        span,
+        format!(
+            "syntax nested more than {MAX_DEPTH} levels deep (brackets, generics, references, \
+             closures…): tallymark's macros read at most {MAX_DEPTH}"
+        ),
+    )
+}
+
+/// What the token before the current one leaves the current one as.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Before {
+    /// An operand ended there (an identifier, a literal, a bracket, `?`, a closing `>`): a `&`,
+    /// `*`, `-`, `!`, `|` or `.` is binary or postfix.
+    Operand,
+    /// Nothing, a punctuation or a keyword: such a punctuation is a prefix.
+    Prefix,
+    /// A `'`: the name of a lifetime or label follows, not a keyword.
+    Quote,
+}
+
+/// What a punctuation is, with those joined to it (`&&`, `->`, `..`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Binary,
+    Prefix,
+}
+
+/// The walk through one bracket's tokens.
+struct Walk {
+    tokens: Vec<TokenTree>,
+    next: usize,
+    /// The levels where this bracket opened, itself included.
+    outer: usize,
+    /// `<`s not yet closed.
+    angles: usize,
+    /// Unary prefixes still applying.
+    unary: usize,
+    /// Prefixes that take all that follows, since the statement began.
+    open: usize,
+    before: Before,
+    /// The previous punctuation when it is joined to the current token, and its role.
+    joined: Option<(char, Role)>,
+}
+
+impl Walk {
+    fn new(tokens: &TokenStream, outer: usize) -> Self {
+        Walk {
+            tokens: tokens.clone().into_iter().collect(),
+            next: 0,
+            outer,
+            angles: 0,
+            unary: 0,
+            open: 0,
+            before: Before::Prefix,
+            joined: None,
+        }
+    }
+
+    fn levels(&self) -> usize {
+        self.outer + self.angles + self.unary + self.open
+    }
+
+    /// The punctuation after the current token, when joined to it (`=` of `<=`).
+    fn joined_next(&self) -> Option<char> {
+        match (self.tokens.get(self.next - 1), self.tokens.get(self.next)) {
+            (Some(TokenTree::Punct(this)), Some(TokenTree::Punct(next)))
+                if this.spacing() == Spacing::Joint =>
+            {
+                Some(next.as_char())
+            }
+            _ => None,
+        }
+    }
+
+    fn end_statement(&mut self) {
+        self.angles = 0;
+        self.unary = 0;
+        self.open = 0;
+    }
+
+    /// A bracket was read: an operand ends; a block that is not a generic argument ends the
+    /// statement (`if a < b { … }`).
+    fn after_group(&mut self, delimiter: Delimiter) {
+        let before_group = self.next.checked_sub(2).and_then(|i| self.tokens.get(i));
+        let argument =
+            matches!(before_group, Some(TokenTree::Punct(p)) if matches!(p.as_char(), '<' | ','));
+        if delimiter == Delimiter::Brace && !argument {
+            self.end_statement();
+        }
+        self.before = Before::Operand;
+        self.joined = None;
+    }
+
+    /// Counts a punctuation.
+    fn punct(&mut self, punct: &proc_macro2::Punct) {
+        let c = punct.as_char();
+        let joined = self.joined.take();
+        // A punctuation joined to the one before is part of its operator (`&&`, `..`, `->`).
+        let role = match joined {
+            Some((_, role)) => role,
+            None if self.before == Before::Operand => Role::Binary,
+            None => Role::Prefix,
+        };
+        let previous = joined.map(|(previous, _)| previous);
+        match c {
+            ';' => self.end_statement(),
+            ',' if self.angles == 0 => {
+                self.unary = 0;
+                self.open = 0;
+            }
+            '>' if previous == Some('=') => self.end_statement(), // `=>`
+            '>' if previous == Some('-') => self.open += 1,       // `->`
+            '>' if self.joined_next() == Some('=') => {}          // `>=`
+            '>' => self.angles = self.angles.saturating_sub(1),
+            // `<=` and `<<` after an operand compare and shift; `<<` before one opens two.
+            '<' if role == Role::Binary
+                && (matches!(self.joined_next(), Some('=' | '<')) || previous == Some('<')) => {}
+            '<' => self.angles += 1,
+            '&' | '|' if role == Role::Binary && previous == Some(c) => {
+                // `&&`, `||`: what a comparison before them compared has ended.
+                self.angles = 0;
+            }
+            _ => {}
+        }
+        match (role, c) {
+            // A binary operator ends what unary prefixes before it apply to; `<` and `>` may
+            // open and close generics inside a reference's type, and do not.
+            (Role::Binary, '+' | '-' | '*' | '/' | '%' | '^' | '&' | '|' | '=' | '!') => {
+                self.unary = 0;
+            }
+            (Role::Prefix, '&' | '*' | '-' | '!') => self.unary += 1,
+            _ => {}
+        }
+        // An assignment (`=`, `+=`, `<<=`…; a comparison `<=` too) takes all that follows.
+        if c == '='
+            && role == Role::Binary
+            && !matches!(previous, Some('=' | '!'))
+            && !matches!(self.joined_next(), Some('=' | '>'))
+        {
+            self.open += 1;
+        }
+        if role == Role::Prefix && matches!(c, '|' | '.') {
+            self.open += 1;
+        }
+        if punct.spacing() == Spacing::Joint {
+            self.joined = Some((c, role));
+        }
+        self.before = match c {
+            '?' => Before::Operand,
+            '>' if !matches!(previous, Some('-' | '=')) => Before::Operand,
+            '\'' => Before::Quote,
+            _ => Before::Prefix,
+        };
+    }
+
+    /// Counts an identifier, a keyword or a literal.
+    fn word(&mut self, token: &TokenTree) {
+        self.joined = None;
+        let lifetime = self.before == Before::Quote;
+        let keyword = match token {
+            TokenTree::Ident(ident) if !lifetime => ident.to_string(),
+            _ => String::new(),
+        };
+        if takes_expression(&keyword) {
+            self.open += 1;
+        }
+        let operand_keyword = matches!(
+            keyword.as_str(),
+            "self" | "Self" | "super" | "crate" | "true" | "false"
+        );
+        // A lifetime is followed by what it qualifies (`&'a T`), as a keyword is.
+        self.before = if lifetime || (is_keyword(&keyword) && !operand_keyword) {
+            Before::Prefix
+        } else {
+            Before::Operand
+        };
+    }
+}
+
+/// Whether keyword `word` takes an expression after it, which syn parses nested in it.
+fn takes_expression(word: &str) -> bool {
+    matches!(
+        word,
+        "async"
+            | "become"
+            | "box"
+            | "break"
+            | "const"
+            | "do"
+            | "for"
+            | "if"
+            | "in"
+            | "let"
+            | "match"
+            | "move"
+            | "return"
+            | "static"
+            | "try"
+            | "unsafe"
+            | "while"
+            | "yield"
+    )
+}
+
+/// Whether `word` is a Rust keyword (strict or reserved, any edition).
+fn is_keyword(word: &str) -> bool {
+    matches!(
+        word,
+        "as" | "async"
+            | "await"
+            | "break"
+            | "const"
+            | "continue"
+            | "crate"
+            | "dyn"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "fn"
+            | "for"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "pub"
+            | "ref"
+            | "return"
+            | "self"
+            | "Self"
+            | "static"
+            | "struct"
+            | "super"
+            | "trait"
+            | "true"
+            | "type"
+            | "unsafe"
+            | "use"
+            | "where"
+            | "while"
+            | "abstract"
+            | "become"
+            | "box"
+            | "do"
+            | "final"
+            | "gen"
+            | "macro"
+            | "override"
+            | "priv"
+            | "try"
+            | "typeof"
+            | "unsized"
+            | "virtual"
+            | "yield"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,21 +388,145 @@ mod tests {
         TokenStream::from_str(&text).unwrap()
     }
 
+    const TOO_DEEP: &str = "syntax nested more than 64 levels deep (brackets, generics, \
+                            references, closures…): tallymark's macros read at most 64";
+
     #[test]
     fn brackets_may_nest_up_to_the_bound() {
         // The function's braces are one level.
         assert!(check(&nested(MAX_DEPTH - 1)).is_ok());
         let error = check(&nested(MAX_DEPTH)).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "brackets nested more than 128 deep: tallymark's macros read at most 128"
-        );
+        assert_eq!(error.to_string(), TOO_DEEP);
+    }
+
+    /// Ways syn nests without brackets, each as the text before and after what it nests: the
+    /// ones the `macros` fuzz target overflowed the stack with, and their kin.
+    const CHAINS: [(&str, &str, &str, &str); 18] = [
+        ("generics", "fn f(x: ", "V<", ">"),
+        ("references", "fn f(x: ", "&", ""),
+        ("lifetimes", "fn f(x: ", "&'a ", ""),
+        ("pointers", "fn f(x: ", "*const ", ""),
+        ("fn types", "fn f(x: ", "fn() -> ", ""),
+        ("impl types", "fn f() -> ", "impl Fn() -> ", ""),
+        ("qualified paths", "fn f(x: ", "<", " as A>::B"),
+        ("closures", "fn f() { ", "|_| ", ""),
+        ("breaks", "fn f() { loop { ", "break ", ""),
+        ("returns", "fn f() { ", "return ", ""),
+        ("negations", "fn f() { ", "!", ""),
+        ("minus", "fn f() { ", "- ", ""),
+        ("ranges", "fn f() { ", ".. ", ""),
+        ("generic arguments in blocks", "fn f(x: ", "V<{ 1 }, ", ">"),
+        ("references in generics", "fn f(x: ", "&V<A, ", ">"),
+        ("closures in calls", "fn f() { ", "f(a, |_| ", ")"),
+        ("assignments", "fn f() { ", "x = ", ""),
+        ("compound assignments", "fn f() { ", "x <<= ", ""),
+    ];
+
+    /// `chain` nested `n` deep, closed (brackets and types completed) so that it parses.
+    fn chain(n: usize, (_, start, open, close): (&str, &str, &str, &str)) -> String {
+        let inner = format!("{}T{}", open.repeat(n), close.repeat(n));
+        match start {
+            "fn f(x: " => format!("{start}{inner}) {{}}"),
+            "fn f() -> " => format!("{start}{inner} {{}}"),
+            "fn f() { loop { " => format!("{start}{inner} }} }}"),
+            _ => format!("{start}{inner} }}"),
+        }
+    }
+
+    /// The deepest `n` of `pattern` that the bound lets through.
+    fn deepest(pattern: (&str, &str, &str, &str)) -> usize {
+        let passes = |n| check(&TokenStream::from_str(&chain(n, pattern)).unwrap()).is_ok();
+        let mut n = 1;
+        while n <= 2 * MAX_DEPTH && passes(n + 1) {
+            n += 1;
+        }
+        n
     }
 
     #[test]
-    fn a_long_flat_input_is_not_deep() {
-        let flat = TokenStream::from_str(&"(1) ".repeat(10_000)).unwrap();
-        assert!(check(&flat).is_ok());
+    fn chains_past_the_bound_are_refused_at_their_token() {
+        for pattern in CHAINS {
+            let n = deepest(pattern);
+            assert!(
+                (MAX_DEPTH / 4..=MAX_DEPTH).contains(&n),
+                "{}: {n}",
+                pattern.0
+            );
+            let error = check(&TokenStream::from_str(&chain(10 * MAX_DEPTH, pattern)).unwrap())
+                .unwrap_err();
+            assert_eq!(error.to_string(), TOO_DEEP, "{}", pattern.0);
+        }
+    }
+
+    /// What the bound is for: at it, every macro expands every chain without overflowing the
+    /// stack. The thread has 4 MB, half the 8 MB of rustc's, and this test's build is not
+    /// optimised, as a proc macro's usually is not: its frames are the largest.
+    #[test]
+    fn at_the_bound_every_macro_expands_in_half_of_rustcs_stack() {
+        use crate::{Instrumentation, LockSource};
+        let inputs: Vec<String> = CHAINS
+            .iter()
+            .map(|&pattern| chain(deepest(pattern), pattern))
+            .chain([
+                nested(MAX_DEPTH - 1).to_string(),
+                format!(
+                    "struct S {{ a: {}T{} }}",
+                    "V<".repeat(MAX_DEPTH - 2),
+                    ">".repeat(MAX_DEPTH - 2)
+                ),
+                format!(
+                    "enum E {{ A {{ a: {}T{} }} }}",
+                    "V<".repeat(MAX_DEPTH - 3),
+                    ">".repeat(MAX_DEPTH - 3)
+                ),
+            ])
+            .collect();
+        std::thread::Builder::new()
+            .stack_size(4 << 20)
+            .spawn(move || {
+                for input in inputs {
+                    let item = TokenStream::from_str(&input).unwrap();
+                    assert!(check(&item).is_ok(), "{input}");
+                    let none = TokenStream::new();
+                    crate::layout(none.clone(), item.clone(), LockSource::Absent);
+                    crate::instrumented(none.clone(), item.clone(), Instrumentation::On);
+                    crate::reconcile_event(none.clone(), item.clone(), Instrumentation::On);
+                    crate::record(item.clone());
+                    crate::derive_event(item.clone());
+                    crate::derive_dimensions(item.clone());
+                    crate::derive_fixed_text(item, LockSource::Absent);
+                }
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+
+    #[test]
+    fn long_flat_code_is_not_deep() {
+        for flat in [
+            "(1) ".repeat(10_000),
+            format!("fn f() {{ if a{} {{}} }}", " && b < c".repeat(2_000)),
+            format!("fn f() {{ x{} }}", ".a::<V<T>>()?".repeat(2_000)),
+            format!("fn f() {{ {} }}", "if a < b { c } ".repeat(2_000)),
+            format!("fn f() {{ {} }}", "let x = &mut *y as &T; ".repeat(2_000)),
+            format!(
+                "fn f() {{ match x {{ {} }} }}",
+                "A => {} B => return, ".repeat(2_000)
+            ),
+            format!("fn f() {{ f({}) }}", "&a, -b, !c, |d| e, ".repeat(2_000)),
+            format!("fn f(x: ({})) {{}}", "&'a V<&T>, ".repeat(2_000)),
+            format!("fn f(x: V<{}>) {{}}", "&'a T, ".repeat(MAX_DEPTH / 2)),
+            format!("fn f() {{ {} }}", "if a {} else ".repeat(2_000) + "{}"),
+            format!("fn f() {{ x{} }}", " >= y <= z".repeat(MAX_DEPTH / 2 - 1)),
+            format!(
+                "fn f() {{ {} }}",
+                "x += 1; y = x == z && x != z; ".repeat(2_000)
+            ),
+        ] {
+            let tokens = TokenStream::from_str(&flat).unwrap();
+            assert!(check(&tokens).is_ok(), "{}…", &flat[..60]);
+        }
     }
 
     #[test]

@@ -51,7 +51,7 @@ pub enum LockSource<'a> {
 
 /// `#[tallymark::layout(args)] item`: the layout's schema, typed builder and checks.
 pub fn layout(args: TokenStream, item: TokenStream, lock: LockSource<'_>) -> TokenStream {
-    depth::attribute(args, item, |args, item| layout::layout(args, item, lock))
+    depth::attribute_replacing_item(args, item, |args, item| layout::layout(args, item, lock))
 }
 
 /// `#[derive(tallymark::FixedText)]` on `input`.

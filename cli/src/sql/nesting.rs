@@ -1,7 +1,6 @@
-//! A bound on how deep a query nests the parser's special forms, checked on the tokens before
-//! the query is parsed.
+//! Bounds on how deep a query nests, checked on the tokens before the query is parsed.
 //!
-//! Rules:
+//! Special forms. Rules:
 //! - a special form is a keyword that sqlparser (0.59, ClickHouse dialect) parses by a grammar of
 //!   its own and, when that fails, parses again from the keyword as a name, which reads what
 //!   follows once more: a keyword of [`BEFORE_PARENTHESIS`] followed by `(` (`CAST(…)`,
@@ -13,7 +12,16 @@
 //!   to reject, and a thirty-deep one would take days;
 //! - other brackets (plain function calls, grouping, subqueries, and the keywords sqlparser does
 //!   not read again, `TRIM(`, `EXISTS(`) do not count: the parser reads them once.
-
+//!
+//! Operators. Rules:
+//! - sqlparser reads a chain of binary operators (`a + b + c`, `x = 1 OR x = 2 OR …`) without
+//!   recursion but builds it as a tree as deep as the chain is long, and the checker, the name
+//!   resolution and the translation walk that tree recursively, a frame per level (up to 27 KB
+//!   each in a debug build): found by the `sql_check` fuzz target, 300 `+` overflowed the stack;
+//! - so the levels at each token are bounded at [`MAX_OPERATOR_DEPTH`]: each operator and
+//!   keyword since the expression began (at its bracket or its last `,`), plus those of every
+//!   bracket around it, one each for the brackets themselves. Names, numbers and strings count
+//!   nothing. It bounds the tree's depth, since each of its levels has a token of its own.
 use super::Rejection;
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Token, Word};
@@ -56,31 +64,78 @@ fn special_form<'t>(previous: Option<&'t Token>, opening: &Token) -> Option<&'t 
     opens.then_some(word)
 }
 
+/// How many levels of operators, keywords and brackets a query may nest.
+pub const MAX_OPERATOR_DEPTH: usize = 128;
+
+/// A bracket the walk is inside.
+struct Open {
+    /// Whether a special form opened it.
+    form: bool,
+    /// The levels of the expression it sits in, up to it.
+    chain: usize,
+}
+
 /// Rejects `tokens` (whitespace left out) when they nest special forms deeper than
-/// [`MAX_DEPTH`], naming the keyword that goes one deeper.
+/// [`MAX_DEPTH`], naming the keyword that goes one deeper, or operators deeper than
+/// [`MAX_OPERATOR_DEPTH`], naming the token that goes one deeper.
 pub fn check(tokens: &[Token]) -> Result<(), Rejection> {
-    // For each open bracket, whether a special form opened it.
-    let mut open: Vec<bool> = Vec::new();
-    let mut depth = 0;
+    let mut open: Vec<Open> = Vec::new();
+    let mut forms = 0;
+    // The levels of the brackets around the current token, and of its expression in the
+    // innermost one.
+    let mut outer = 0;
+    let mut chain = 0;
     let mut previous: Option<&Token> = None;
     for token in tokens {
         match token {
             Token::LParen | Token::LBracket => {
                 let form = special_form(previous, token);
                 if let Some(keyword) = form {
-                    depth += 1;
-                    if depth > MAX_DEPTH {
+                    forms += 1;
+                    if forms > MAX_DEPTH {
                         return Err(too_deep(&format!("{keyword}{token}")));
                     }
                 }
-                open.push(form.is_some());
+                open.push(Open {
+                    form: form.is_some(),
+                    chain,
+                });
+                outer += chain + 1;
+                chain = 0;
             }
-            Token::RParen | Token::RBracket => depth -= usize::from(open.pop() == Some(true)),
-            _ => {}
+            Token::RParen | Token::RBracket => {
+                if let Some(closed) = open.pop() {
+                    forms -= usize::from(closed.form);
+                    outer -= closed.chain + 1;
+                    chain = closed.chain;
+                }
+            }
+            Token::Comma => chain = 0,
+            token if is_operand(token) => {}
+            _ => chain += 1,
+        }
+        if outer + chain > MAX_OPERATOR_DEPTH {
+            return Err(operators_too_deep(token));
         }
         previous = Some(token);
     }
     Ok(())
+}
+
+/// Whether `token` is a name, a number or a string: a leaf of the tree, not a level.
+fn is_operand(token: &Token) -> bool {
+    matches!(
+        token,
+        Token::Word(Word {
+            keyword: Keyword::NoKeyword,
+            ..
+        }) | Token::Number(..)
+            | Token::SingleQuotedString(_)
+            | Token::DoubleQuotedString(_)
+            | Token::NationalStringLiteral(_)
+            | Token::EscapedStringLiteral(_)
+            | Token::HexStringLiteral(_)
+    )
 }
 
 fn too_deep(opening: &str) -> Rejection {
@@ -91,6 +146,19 @@ fn too_deep(opening: &str) -> Rejection {
              CASE, NOT and the like), since its parser's time doubles with each"
         ),
         fix: "compute the inner part in a subquery in FROM, or write it with plain functions"
+            .to_owned(),
+    }
+}
+
+fn operators_too_deep(token: &Token) -> Rejection {
+    Rejection {
+        reason: format!(
+            "at `{token}` the query nests more than {MAX_OPERATOR_DEPTH} levels of operators, \
+             keywords and brackets in one expression; tallymark's checker reads at most \
+             {MAX_OPERATOR_DEPTH}, since it walks each level recursively"
+        ),
+        fix: "write a chain of ORed comparisons as `x IN (…)`, or split the expression in a \
+              subquery"
             .to_owned(),
     }
 }
@@ -116,6 +184,32 @@ mod tests {
             open.repeat(depth),
             close.repeat(depth)
         )
+    }
+
+    #[test]
+    fn operators_may_nest_128_levels_and_brackets_and_commas_count_as_stated() {
+        // SELECT is one level, each `+` one: 127 `+` reach the bound.
+        let chain = |n: usize| format!("SELECT 1{}", " + 1".repeat(n));
+        assert!(check(&tokens(&chain(MAX_OPERATOR_DEPTH - 1))).is_ok());
+        assert_eq!(
+            check(&tokens(&chain(MAX_OPERATOR_DEPTH)))
+                .unwrap_err()
+                .to_string(),
+            "at `+` the query nests more than 128 levels of operators, keywords and brackets in \
+             one expression; tallymark's checker reads at most 128, since it walks each level \
+             recursively\n  fix: write a chain of ORed comparisons as `x IN (…)`, or split the \
+             expression in a subquery"
+        );
+        // A comma starts another expression; a closed bracket is one operand.
+        let items = format!("SELECT {}", vec!["1 + 1 + 1"; 200].join(", "));
+        assert!(check(&tokens(&items)).is_ok());
+        let groups = format!("SELECT {}", vec!["(1 + 1)"; 200].join(" * "));
+        assert!(check(&tokens(&groups)).is_err(), "200 `*` are 200 levels");
+        // Inside a bracket, the levels before it count: 60 before, 60 inside, and the bracket.
+        let inside = format!("SELECT 1{} + f(1{})", " + 1".repeat(60), " + 1".repeat(66));
+        assert!(check(&tokens(&inside)).is_err());
+        let inside = format!("SELECT 1{} + f(1{})", " + 1".repeat(60), " + 1".repeat(65));
+        assert!(check(&tokens(&inside)).is_ok());
     }
 
     #[test]

@@ -15,9 +15,10 @@
 // that workerd's one thread is always busy. A variant's cost per request is the CPU time workerd
 // spent in the run (its threads' schedstat, in nanoseconds) divided by the requests; the wall time is reported beside it. Rounds interleave the variants
 // (rotating the order), and each figure is the median of rounds. A point's cost is a variant's
-// own: (cost with 50 points − cost with 1) / 49.
+// own: (cost with 50 points − cost with 1) / 49. Each item point repeats the texts of the one
+// before (the caller's dimensions); with --vary each has a route of its own, so each point has a text to decode.
 //
-//   node bench-workerd.js [--rounds 7] [--requests 4000] [--concurrency 8] [--counts 1,50]
+//   node bench-workerd.js [--rounds 7] [--requests 4000] [--concurrency 8] [--counts 1,50] [--vary]
 //   node bench-workerd.js --check      only the comparison of the points (the e2e stage runs it)
 //   node bench-workerd.js --compare before=/path/to/build ...
 //                                      also times another build of the worker (say, tallymark's
@@ -37,7 +38,7 @@ const REQUESTS = Number(option('requests', 4000));
 const CONCURRENCY = Number(option('concurrency', 8));
 const COUNTS = option('counts', '1,50').split(',').map(Number);
 const WARMUP = 1000;
-const QUERY = 'user=u-7f3a9c&region=weur&plan=pro';
+const QUERY = `user=u-7f3a9c&region=weur&plan=pro${args.includes('--vary') ? '&vary=1' : ''}`;
 
 const benchDir = path.join(root, 'benches', 'workerd');
 const VARIANTS = [
@@ -166,8 +167,9 @@ async function checkSamePoints() {
   try {
     for (const variant of VARIANTS.filter((v) => v.name !== 'none')) {
       captured.length = 0;
-      for (let i = 0; i < 3; i++) {
-        const response = await fetch(`${workerd.urls[variant.name]}/write/3?${QUERY}`);
+      // The third request's items each have a route of their own (vary=1).
+      for (const query of [QUERY, QUERY, `${QUERY}&vary=1`]) {
+        const response = await fetch(`${workerd.urls[variant.name]}/write/3?${query}`);
         if ((await response.text()) !== 'ok 3') throw new Error(`${variant.name} answered ${response.status}`);
       }
       const deadline = Date.now() + 10_000;
@@ -278,7 +280,8 @@ async function main() {
   const cpu = (count, variant) => median(times[count][variant].map((t) => t.cpu));
   const wall = (count, variant) => median(times[count][variant].map((t) => t.wall));
   out.push(`workerd ${JSON.parse(fs.readFileSync(path.join(root, 'e2e', 'node_modules', 'workerd', 'package.json'))).version}, ` +
-    `${ROUNDS} interleaved rounds of ${REQUESTS} requests per variant and count, ${CONCURRENCY} at a time; ` +
+    `${ROUNDS} interleaved rounds of ${REQUESTS} requests per variant and count, ${CONCURRENCY} at a time` +
+    `${args.includes('--vary') ? ', items with routes of their own (--vary)' : ''}; ` +
     'medians of rounds, µs of workerd CPU time per request (min–max of rounds), wall time beside it');
   out.push('');
   out.push(`| variant | ${COUNTS.map((count) => `${count} point${count === 1 ? '' : 's'}: CPU | wall`).join(' | ')} |`);

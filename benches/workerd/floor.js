@@ -13,9 +13,11 @@ export default {
     const user = url.searchParams.get('user') ?? '';
     const region = url.searchParams.get('region') ?? '';
     const plan = url.searchParams.get('plan') ?? '';
+    const vary = url.searchParams.get('vary') === '1';
     const dataset = env.BENCH_AE;
     for (let item = 1; item < count; item++) {
-      dataset.writeDataPoint({ indexes: [user], blobs: ['bench.item_written', user, '', '', region, plan], doubles: [0, item] });
+      const route = vary ? `/items/${item}` : '';
+      dataset.writeDataPoint({ indexes: [user], blobs: ['bench.item_written', user, route, '', region, plan], doubles: [0, item] });
     }
     const response = new Response(`ok ${count}`);
     dataset.writeDataPoint({

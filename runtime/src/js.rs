@@ -19,44 +19,139 @@ extern "C" {
 }
 
 #[wasm_bindgen(inline_js = r#"
-export function tallymarkWriteDataPoint(dataset, text, kinds, ends, bytes, doubles) {
+// Views of the module's memory, kept between calls; made again when the memory is another (the
+// module was instantiated again) or its buffer was detached (the memory grew).
+let memory = null;
+let u8 = null;
+let u32 = null;
+let f64 = null;
+// ignoreBOM: a text starting with U+FEFF keeps it, as Rust wrote it.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+// The texts of the last point, by position: a wire::SAME value is read from here.
+const kept = [];
+
+// Short ASCII text is read byte by byte, which costs less than a call to the decoder.
+const SHORT = 64;
+function decode(at, length) {
+  if (length <= SHORT) {
+    let text = '';
+    for (let i = at; i < at + length; i++) {
+      const byte = u8[i];
+      if (byte >= 0x80) return decoder.decode(u8.subarray(at, at + length));
+      text += String.fromCharCode(byte);
+    }
+    return text;
+  }
+  return decoder.decode(u8.subarray(at, at + length));
+}
+
+export function tallymarkWriteDataPoint(dataset, wasmMemory, text, textLength, kinds, ends, count, bytes, doubles, doublesCount) {
   if (typeof dataset?.writeDataPoint !== 'function') {
     throw new TypeError(`the binding is not an Analytics Engine dataset (${typeof dataset}, no writeDataPoint method)`);
   }
-  const blobs = new Array(kinds.length - 1);
+  if (memory !== wasmMemory || u8.byteLength === 0) {
+    memory = wasmMemory;
+    u8 = new Uint8Array(memory.buffer);
+    u32 = new Uint32Array(memory.buffer);
+    f64 = new Float64Array(memory.buffer);
+  }
+  const decoded = decode(text, textLength);
+  const blobs = new Array(count - 1);
   let index = '';
   let textStart = 0;
-  let bytesStart = 0;
-  for (let i = 0; i < kinds.length; i++) {
-    const end = ends[i];
+  let bytesStart = bytes;
+  for (let i = 0; i < count; i++) {
+    const kind = u8[kinds + i];
+    const end = u32[(ends >>> 2) + i];
     let value;
-    if (kinds[i] === 0) { // wire::TEXT; anything else is wire::BYTES
-      value = text.slice(textStart, end);
+    if (kind === 0) { // wire::TEXT
+      value = decoded.slice(textStart, end);
       textStart = end;
-    } else {
-      value = bytes.slice(bytesStart, end);
-      bytesStart = end;
+      kept[i] = value;
+    } else if (kind === 2) { // wire::SAME
+      value = kept[i];
+    } else { // wire::BYTES
+      value = u8.slice(bytesStart, bytes + end);
+      bytesStart = bytes + end;
     }
     if (i === 0) index = value;
     else blobs[i - 1] = value;
   }
-  dataset.writeDataPoint({ indexes: [index], blobs, doubles: Array.from(doubles) });
+  const values = new Array(doublesCount);
+  for (let i = 0; i < doublesCount; i++) values[i] = f64[(doubles >>> 3) + i];
+  dataset.writeDataPoint({ indexes: [index], blobs, doubles: values });
 }
 "#)]
 extern "C" {
     /// Writes one point laid out by `sink::analytics_engine::wire` (its rules say how to read
-    /// `text`, `kinds`, `ends` and `bytes`): slices the index and blobs back out, byte values into
-    /// `Uint8Array`s of their own, and calls `dataset.writeDataPoint`. An exception it throws is
-    /// the error.
+    /// it): `text`, `kinds`, `ends`, `bytes` and `doubles` are the addresses of its buffers in
+    /// `memory`, the module's memory, read through views kept between calls. Decodes the texts,
+    /// slices the values back out (a `SAME` text from those it kept of the last point, each
+    /// decoded text kept at its position; byte values copied into `Uint8Array`s of their own),
+    /// and calls `dataset.writeDataPoint`. An exception it throws is the error.
     #[wasm_bindgen(catch, js_name = tallymarkWriteDataPoint)]
-    pub(crate) fn write_data_point(
+    #[allow(clippy::too_many_arguments)] // one number per buffer, so that nothing else crosses
+    fn write_data_point(
         dataset: &JsValue,
-        text: &str,
-        kinds: &[u8],
-        ends: &[u32],
-        bytes: &[u8],
-        doubles: &[f64],
+        memory: &JsValue,
+        text: u32,
+        text_length: u32,
+        kinds: u32,
+        ends: u32,
+        count: u32,
+        bytes: u32,
+        doubles: u32,
+        doubles_count: u32,
     ) -> Result<(), JsValue>;
+}
+
+/// One point's buffers, as [`write_point`] passes them: slices of the module's memory.
+pub(crate) struct PointBuffers<'a> {
+    /// The texts to decode, one after another.
+    pub text: &'a str,
+    /// Each value's kind.
+    pub kinds: &'a [u8],
+    /// Each value's end in its buffer.
+    pub ends: &'a [u32],
+    /// The byte values, one after another.
+    pub bytes: &'a [u8],
+    /// The point's doubles.
+    pub doubles: &'a [f64],
+}
+
+thread_local! {
+    /// The module's memory, which the JavaScript side reads the buffers from.
+    static MEMORY: JsValue = wasm_bindgen::memory();
+}
+
+/// Writes the point in `buffers` to `dataset` with `writeDataPoint`. The buffers are borrowed for
+/// the call, so they stay where they are while the JavaScript side reads them.
+pub(crate) fn write_point(dataset: &JsValue, buffers: &PointBuffers<'_>) -> Result<(), JsValue> {
+    MEMORY.with(|memory| {
+        write_data_point(
+            dataset,
+            memory,
+            address(buffers.text.as_bytes()),
+            length(buffers.text.len()),
+            address(buffers.kinds),
+            address(buffers.ends),
+            length(buffers.kinds.len()),
+            address(buffers.bytes),
+            address(buffers.doubles),
+            length(buffers.doubles.len()),
+        )
+    })
+}
+
+/// Where `slice` starts in the module's memory (wasm32 addresses are 32 bits).
+fn address<T>(slice: &[T]) -> u32 {
+    length(slice.as_ptr().addr())
+}
+
+/// A length or address as the `u32` it is on wasm32, where `usize` is 32 bits (so the fallback
+/// never applies).
+fn length(value: usize) -> u32 {
+    u32::try_from(value).unwrap_or(u32::MAX)
 }
 
 /// A plain JS object with the point's fields by name, in declaration order: text as strings,

@@ -155,6 +155,91 @@ fn texts_of_every_width_and_bytes_cross_whole_point_after_point() {
 }
 
 #[wasm_bindgen_test]
+fn texts_repeated_from_the_point_before_and_texts_decoded_every_way_cross_whole() {
+    // A text equal to the last point's at its position is not sent again but taken from what
+    // the JavaScript side kept; the others are decoded byte by byte when short and ASCII, by the
+    // decoder otherwise (non-ASCII, a byte-order mark kept as written, past 64 bytes). The
+    // module's memory grows between two points, so the views of it are made again.
+    let long = "x".repeat(65);
+    let (binding, calls) = recording_binding();
+    let scope = Scope::new(AnalyticsEngineSink::new(&env_with("KILOCLAW_AE", &binding)));
+    scope.run_sync(|| {
+        let point = |event: &str, user: &str| {
+            let mut point = Event::point();
+            point.event(event).user_id(user).delivery(Delivery::Http);
+            point.emit();
+        };
+        point("item", "u1");
+        point("item", "u1");
+        point("item", "u2");
+        point("u2", "item");
+        point("\u{feff}bom", "ascii then é");
+        let grown = vec![1u8; 64 << 20];
+        std::hint::black_box(&grown);
+        point(&long, "ascii then é");
+        point(&long, &long);
+    });
+    assert_eq!(scope.stats().written, 7);
+    let written: Vec<(Vec<String>, Vec<String>)> = calls.iter().map(|call| values(&call)).collect();
+    let expected = |event: &str, user: &str| {
+        (
+            vec![event.to_owned()],
+            [event, user, "http", "", ""].map(String::from).to_vec(),
+        )
+    };
+    assert_eq!(
+        written,
+        [
+            expected("item", "u1"),
+            expected("item", "u1"),
+            expected("item", "u2"),
+            expected("u2", "item"),
+            expected("\u{feff}bom", "ascii then é"),
+            expected(&long, "ascii then é"),
+            expected(&long, &long),
+        ]
+    );
+}
+
+#[wasm_bindgen_test]
+fn after_a_failed_write_the_next_point_crosses_whole() {
+    // At the second point the binding has no `writeDataPoint` (its third read), so the call fails
+    // before the JavaScript side reads the point; the third point repeats the second's texts, and
+    // must not be taken from what the JavaScript side kept of the first.
+    let binding = Function::new_no_args(
+        "const calls = [];
+         let reads = 0;
+         return {
+           calls,
+           get writeDataPoint() {
+             reads += 1;
+             return reads === 3 ? undefined : (point) => { calls.push(point); };
+           },
+         };",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap();
+    let scope = Scope::new(AnalyticsEngineSink::new(&env_with("KILOCLAW_AE", &binding)));
+    let warnings = capture_console("warn", || {
+        scope.run_sync(|| {
+            Event::point().event("first").user_id("u1").emit();
+            Event::point().event("second").user_id("u2").emit();
+            Event::point().event("second").user_id("u2").emit();
+        });
+    });
+    assert_eq!(warnings.len(), 1);
+    assert_eq!((scope.stats().written, scope.stats().failed), (2, 1));
+    let calls: Array = get(&binding, "calls").unchecked_into();
+    assert_eq!(
+        values(&calls.get(1)),
+        (
+            vec!["second".to_owned()],
+            ["second", "u2", "", "", ""].map(String::from).to_vec()
+        )
+    );
+}
+
+#[wasm_bindgen_test]
 fn a_missing_binding_drops_the_point_and_counts_it() {
     let sink = AnalyticsEngineSink::new(&Object::new().unchecked_into());
     let scope = Scope::new(sink);

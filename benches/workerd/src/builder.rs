@@ -23,7 +23,8 @@ pub(crate) async fn write(req: Request, ctx: RouteContext<()>) -> Result<Respons
     let params = Params::of(&req, &ctx)?;
     let dataset = ctx.env.analytics_engine("BENCH_AE")?;
     for item in 1..params.count {
-        point(&dataset, &params, ITEM_EVENT, "", 0.0, f64::from(item))?;
+        let route = crate::item_route(params.vary, item);
+        point(&dataset, &params, ITEM_EVENT, &route, 0.0, f64::from(item))?;
     }
     let response = Response::ok(format!("ok {}", params.count));
     #[allow(clippy::cast_precision_loss)] // milliseconds since the epoch fit in f64's 53 bits

@@ -1,6 +1,7 @@
-//! The benchmark worker of `scripts/bench-workerd.sh`: `GET /write/:count?user=&region=&plan=`
-//! answers `ok` after writing `count` points to the `BENCH_AE` dataset, all built from the same
-//! request, in one of three builds chosen by cargo feature:
+//! The benchmark worker of `scripts/bench-workerd.sh`:
+//! `GET /write/:count?user=&region=&plan=[&vary=1]` answers `ok` after writing `count` points to
+//! the `BENCH_AE` dataset, all built from the same request, in one of three builds chosen by cargo
+//! feature:
 //!
 //! * none: no point is written (the request's cost without telemetry);
 //! * `builder`: by hand, with workers-rs's `AnalyticsEngineDataPointBuilder`;
@@ -8,8 +9,9 @@
 //!
 //! Every build writes the same points in the same order (the benchmark checks it before it
 //! measures): `count - 1` item points (`bench.item_written`, the item's number in `double2`), then
-//! the request's own point (`write.get`, its route and its duration). `bench/floor.js` is the same
-//! worker in JavaScript.
+//! the request's own point (`write.get`, its route and its duration). An item's route is empty,
+//! or with `vary=1` its own, `/items/<number>`: so that no two points of a request have the same
+//! texts. `bench/floor.js` is the same worker in JavaScript.
 
 #[cfg(all(feature = "builder", feature = "tallymark"))]
 compile_error!("choose one variant: `builder` or `tallymark`, not both");
@@ -39,6 +41,17 @@ pub(crate) struct Params {
     pub user: String,
     pub region: String,
     pub plan: String,
+    /// Whether each item has a route of its own (`vary=1`).
+    pub vary: bool,
+}
+
+/// An item's route: its own with `vary`, else empty.
+pub(crate) fn item_route(vary: bool, item: u32) -> String {
+    if vary {
+        format!("/items/{item}")
+    } else {
+        String::new()
+    }
 }
 
 impl Params {
@@ -60,6 +73,7 @@ impl Params {
             user: query("user"),
             region: query("region"),
             plan: query("plan"),
+            vary: query("vary") == "1",
         })
     }
 }

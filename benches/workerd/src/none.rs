@@ -13,8 +13,12 @@ pub(crate) async fn write(req: Request, ctx: RouteContext<()>) -> Result<Respons
         user,
         region,
         plan,
+        vary,
     } = Params::of(&req, &ctx)?;
     // Read as the other variants read them, then written nowhere.
     std::hint::black_box((user, region, plan));
+    for item in 1..count {
+        std::hint::black_box(crate::item_route(vary, item));
+    }
     Response::ok(format!("ok {count}"))
 }

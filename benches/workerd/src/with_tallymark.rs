@@ -46,6 +46,8 @@ enum Item {
     ItemWritten {
         #[tallymark(to = item)]
         item: u32,
+        #[tallymark(to = route)]
+        route: String,
     },
 }
 
@@ -61,10 +63,12 @@ pub(crate) async fn write(req: Request, ctx: RouteContext<()>) -> Result<Respons
         user,
         region,
         plan,
+        vary,
     } = Params::of(&req, &ctx)?;
     let caller = Caller { user, region, plan };
     for item in 1..count {
-        events::emit(&Item::ItemWritten { item }, &caller);
+        let route = crate::item_route(vary, item);
+        events::emit(&Item::ItemWritten { item, route }, &caller);
     }
     tallymark::record!(
         user_id = caller.user,

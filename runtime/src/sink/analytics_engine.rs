@@ -21,13 +21,20 @@ use worker::{AnalyticsEngineDataset, Env};
 /// first failure of each binding is announced on the console with what it threw. Nothing is
 /// retried and nothing panics.
 ///
-/// A point crosses into JavaScript in one call, its texts in one string (see `wire`), not
-/// through workers-rs's `AnalyticsEngineDataPointBuilder`, which copies each blob into a new
-/// `String` and crosses once per value.
+/// A point crosses into JavaScript in one call that passes where its buffers are, its new texts
+/// decoded at once and a text equal to the last point's at its position not decoded again (see
+/// `wire`), not through workers-rs's `AnalyticsEngineDataPointBuilder`, which copies each blob
+/// into a new `String` and crosses once per value. A point written from inside `writeDataPoint`
+/// (a binding calling back into the module) is dropped and counted in [`crate::Stats::failed`].
 pub struct AnalyticsEngineSink {
     env: Env,
     bindings: RefCell<Vec<Binding>>,
-    wire: RefCell<Wire>,
+}
+
+thread_local! {
+    /// The last point laid out, shared by every sink of the isolate (the JavaScript side keeps
+    /// the texts of the last point it wrote, whichever invocation wrote it).
+    static WIRE: RefCell<Wire> = RefCell::new(Wire::default());
 }
 
 /// A binding this sink has looked up in `Env`.
@@ -52,7 +59,6 @@ impl AnalyticsEngineSink {
         AnalyticsEngineSink {
             env: env.clone(),
             bindings: RefCell::new(Vec::new()),
-            wire: RefCell::new(Wire::default()),
         }
     }
 
@@ -91,8 +97,8 @@ fn failure_notice(binding: &str, error: &WriteError) -> String {
 }
 
 impl Sink for AnalyticsEngineSink {
-    /// Both borrows are held across the call into JavaScript, which cannot call back into this
-    /// sink; the dataset is used where it is kept (cloning it would cost two more calls).
+    /// Both borrows are held across the call into JavaScript; the dataset is used where it is kept
+    /// (cloning it would cost two more calls).
     fn write(&self, point: &DataPoint<'_>) -> Result<(), WriteError> {
         let name = point.schema().binding();
         let mut bindings = self.bindings.borrow_mut();
@@ -100,9 +106,19 @@ impl Sink for AnalyticsEngineSink {
         let Some(dataset) = &binding.dataset else {
             return Err(WriteError::no_destination("no Analytics Engine binding"));
         };
-        let mut wire = self.wire.borrow_mut();
-        wire.fill(&index_text(point.index().as_bytes()), point.blobs());
-        let written = write_data_point(dataset, &wire, point.doubles());
+        let written = WIRE.with(|wire| {
+            let Ok(mut wire) = wire.try_borrow_mut() else {
+                return Err(WriteError::new(
+                    "a point was written from inside writeDataPoint",
+                ));
+            };
+            wire.fill(&index_text(point.index().as_bytes()), point.blobs());
+            let written = write_data_point(dataset, &wire, point.doubles());
+            if written.is_err() {
+                wire.forget();
+            }
+            written
+        });
         if let Err(error) = &written {
             if !binding.failure_announced {
                 binding.failure_announced = true;
@@ -120,15 +136,14 @@ fn write_data_point(
     wire: &Wire,
     doubles: &[f64],
 ) -> Result<(), WriteError> {
-    crate::js::write_data_point(
-        dataset.as_ref(),
-        &wire.text,
-        &wire.kinds,
-        &wire.ends,
-        &wire.bytes,
+    let buffers = crate::js::PointBuffers {
+        text: &wire.text,
+        kinds: &wire.kinds,
+        ends: &wire.ends,
+        bytes: &wire.bytes,
         doubles,
-    )
-    .map_err(|error| {
+    };
+    crate::js::write_point(dataset.as_ref(), &buffers).map_err(|error| {
         WriteError::new(format!(
             "writeDataPoint failed: {}",
             crate::js::error_message(&error)

@@ -210,12 +210,17 @@ impl Store {
         Ok(names)
     }
 
+    /// The stored dataset whose name differs from `dataset` only in case, if any (SQLite would
+    /// take its table for `dataset`'s); an error when the store fails.
+    pub fn dataset_differing_in_case(&self, dataset: &str) -> Result<Option<String>, String> {
+        table_differing_in_case(&self.connection, dataset).map_err(|e| describe(&self.path, &e))
+    }
+
     /// Why a point of `dataset` cannot be stored beside a stored dataset whose name differs from
     /// it only in case ([`differs_only_in_case`]), or `None`; an error when the store fails.
     pub fn case_clash(&self, dataset: &str) -> Result<Option<String>, String> {
-        table_differing_in_case(&self.connection, dataset)
+        self.dataset_differing_in_case(dataset)
             .map(|other| other.map(|other| differs_only_in_case(dataset, &other)))
-            .map_err(|e| describe(&self.path, &e))
     }
 
     /// Inserts `points` in one transaction: all of them or, on an error, none.

@@ -68,11 +68,6 @@ pub fn check(tokens: &TokenStream) -> Result<(), syn::Error> {
     Ok(())
 }
 
-/// The error at the first token of an attribute's arguments or item nested too deep.
-fn check_attribute(args: &TokenStream, item: &TokenStream) -> Result<(), syn::Error> {
-    check(args).and_then(|()| check(item))
-}
-
 /// An attribute's expansion by `expand`, unless `args` or `item` nest too deep: then the error
 /// and `item` unchanged.
 pub fn attribute(
@@ -80,14 +75,7 @@ pub fn attribute(
     item: TokenStream,
     expand: impl FnOnce(TokenStream, TokenStream) -> TokenStream,
 ) -> TokenStream {
-    match check_attribute(&args, &item) {
-        Ok(()) => expand(args, item),
-        Err(error) => {
-            let mut tokens = error.to_compile_error();
-            tokens.extend(item);
-            tokens
-        }
-    }
+    guard_attribute(args, item, true, expand)
 }
 
 /// An attribute's expansion by `expand`, unless `args` or `item` nest too deep: then the error
@@ -98,9 +86,26 @@ pub fn attribute_replacing_item(
     item: TokenStream,
     expand: impl FnOnce(TokenStream, TokenStream) -> TokenStream,
 ) -> TokenStream {
-    match check_attribute(&args, &item) {
+    guard_attribute(args, item, false, expand)
+}
+
+/// `expand(args, item)`, or the error at the first token nested too deep, followed by `item`
+/// when `keep_item`.
+fn guard_attribute(
+    args: TokenStream,
+    item: TokenStream,
+    keep_item: bool,
+    expand: impl FnOnce(TokenStream, TokenStream) -> TokenStream,
+) -> TokenStream {
+    match check(&args).and_then(|()| check(&item)) {
         Ok(()) => expand(args, item),
-        Err(error) => error.to_compile_error(),
+        Err(error) => {
+            let mut tokens = error.to_compile_error();
+            if keep_item {
+                tokens.extend(item);
+            }
+            tokens
+        }
     }
 }
 

@@ -90,7 +90,6 @@ extern "C" {
     /// decoded text kept at its position; byte values copied into `Uint8Array`s of their own),
     /// and calls `dataset.writeDataPoint`. An exception it throws is the error.
     #[wasm_bindgen(catch, js_name = tallymarkWriteDataPoint)]
-    #[allow(clippy::too_many_arguments)] // one number per buffer, so that nothing else crosses
     fn write_data_point(
         dataset: &JsValue,
         memory: &JsValue,

@@ -232,27 +232,30 @@ fn string_rows(values: &[&str]) -> Vec<Vec<Value>> {
         .collect()
 }
 
-/// A dataset `query` reads that the store holds only under another case. SQLite names tables
-/// case-insensitively and would read that other dataset, while Analytics Engine's names match
-/// exactly, so such a query is refused rather than answered from the wrong dataset.
-fn dataset_only_in_another_case(store: &Store, query: &Query) -> Result<Option<String>, String> {
-    let known = store.datasets()?;
-    let mut found = None;
+/// A dataset `query` reads that the store holds only under another case, with that other name.
+/// SQLite names tables case-insensitively and would read the other dataset, while Analytics
+/// Engine's names match exactly, so such a query is refused rather than answered from the wrong
+/// dataset.
+fn dataset_only_in_another_case(
+    store: &Store,
+    query: &Query,
+) -> Result<Option<(String, String)>, String> {
+    let mut read = Vec::new();
     let _ = sqlparser::ast::visit_relations(query, |name| {
-        let name = name.to_string();
-        let exact = known.contains(&name);
-        if !exact && known.iter().any(|k| k.eq_ignore_ascii_case(&name)) {
-            found = Some(name);
-            return std::ops::ControlFlow::Break(());
-        }
-        std::ops::ControlFlow::Continue(())
+        read.push(name.to_string());
+        std::ops::ControlFlow::<()>::Continue(())
     });
-    Ok(found)
+    for dataset in read {
+        if let Some(other) = store.dataset_differing_in_case(&dataset)? {
+            return Ok(Some((dataset, other)));
+        }
+    }
+    Ok(None)
 }
 
-/// Why `dataset` cannot be read: the store's datasets, and the one that differs from it only in
-/// case, if any.
-fn not_in_store(store: &Store, dataset: &str) -> String {
+/// Why `dataset` cannot be read: the store's datasets, and `differing`, the one whose name
+/// differs from it only in case, if any.
+fn not_in_store(store: &Store, dataset: &str, differing: Option<&str>) -> String {
     let known = store.datasets().unwrap_or_default();
     let held = if known.is_empty() {
         "nothing yet".to_owned()
@@ -263,7 +266,7 @@ fn not_in_store(store: &Store, dataset: &str) -> String {
         "dataset `{dataset}` is not in the store {} (it has: {held})",
         store.path().display()
     );
-    if let Some(other) = known.iter().find(|k| k.eq_ignore_ascii_case(dataset)) {
+    if let Some(other) = differing {
         message.push_str(&format!(
             "; `{other}` differs from it only in case, and dataset names match exactly"
         ));
@@ -293,8 +296,8 @@ pub fn run(store: &Store, prepared: &Prepared) -> Result<ResultSet, String> {
         Request::Timezone => return Ok(one_column("timezone", string_rows(&["Etc/UTC"]))),
         Request::Select(query) => query,
     };
-    if let Some(dataset) = dataset_only_in_another_case(store, query)? {
-        return Err(not_in_store(store, &dataset));
+    if let Some((dataset, other)) = dataset_only_in_another_case(store, query)? {
+        return Err(not_in_store(store, &dataset, Some(&other)));
     }
     let connection = store.connection();
     functions::register(connection).map_err(|e| format!("cannot set up the query: {e}"))?;
@@ -302,7 +305,8 @@ pub fn run(store: &Store, prepared: &Prepared) -> Result<ResultSet, String> {
     let explain = |e: rusqlite::Error| -> String {
         let message = e.to_string();
         match message.strip_prefix("no such table: ") {
-            Some(table) => not_in_store(store, table),
+            // SQLite would have matched a dataset differing only in case: there is none.
+            Some(table) => not_in_store(store, table, None),
             None => message,
         }
     };

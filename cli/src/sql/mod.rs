@@ -207,18 +207,38 @@ pub fn prepare(sql: &str, names: &names::Names) -> Result<Prepared, Rejection> {
 /// `query` ready to render for ClickHouse: sqlparser renders a string literal's backslashes as
 /// they are, while ClickHouse reads them as escapes, so each is doubled; and each quote is
 /// written `\'`, since sqlparser doubles a quote only when no backslash comes before it (a quote
-/// after a doubled backslash ended the string).
+/// after a doubled backslash ended the string). A minus is kept apart from its operand
+/// ([`keep_minus_apart`]).
 fn for_clickhouse(query: &Query) -> Query {
+    use sqlparser::ast::{Expr, Value};
     let mut query = query.clone();
     let _ = sqlparser::ast::visit_expressions_mut(&mut query, |expr| {
-        if let sqlparser::ast::Expr::Value(value) = expr {
-            if let sqlparser::ast::Value::SingleQuotedString(text) = &mut value.value {
+        if let Expr::Value(value) = expr {
+            if let Value::SingleQuotedString(text) = &mut value.value {
                 *text = text.replace('\\', "\\\\").replace('\'', "\\'");
             }
         }
+        keep_minus_apart(expr);
         std::ops::ControlFlow::<()>::Continue(())
     });
     query
+}
+
+/// Puts in brackets the operand of a minus when it renders with a leading `-`: sqlparser renders
+/// a minus right before its operand, so `- -x` would come out as `--x`, which ClickHouse and
+/// SQLite both read as a comment. It comes out as `-(-x)`, the same value.
+fn keep_minus_apart(expr: &mut sqlparser::ast::Expr) {
+    use sqlparser::ast::{Expr, UnaryOperator, Value};
+    if let Expr::UnaryOp {
+        op: UnaryOperator::Minus,
+        expr: operand,
+    } = expr
+    {
+        if operand.to_string().starts_with('-') {
+            let inner = std::mem::replace(operand.as_mut(), Expr::value(Value::Null));
+            **operand = Expr::Nested(Box::new(inner));
+        }
+    }
 }
 
 fn is_one(variable: &[Ident], word: &str) -> bool {

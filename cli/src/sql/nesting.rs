@@ -10,8 +10,12 @@
 //!   it sits in, so [`MAX_DEPTH`] of them inside each other is the most a query may have: found
 //!   by the `sql_check` fuzz target, a 364-byte query nesting `position` a dozen deep took 14 s
 //!   to reject, and a thirty-deep one would take days;
-//! - other brackets (plain function calls, grouping, subqueries, and the keywords sqlparser does
-//!   not read again, `TRIM(`, `EXISTS(`) do not count: the parser reads them once.
+//! - a bracket where a table goes counts too (`FROM (`, `JOIN (`, and a `(` right after one of
+//!   these): sqlparser reads what it opens as a subquery and, when that fails, again as a join in
+//!   brackets, found by the `sql_check` fuzz target (a 229-byte query of brackets after FROM took
+//!   12 s to reject);
+//! - other brackets (plain function calls, grouping, subqueries in expressions, and the keywords
+//!   sqlparser does not read again, `TRIM(`, `EXISTS(`) do not count: the parser reads them once.
 //!
 //! Operators. Rules:
 //! - sqlparser reads a chain of binary operators (`a + b + c`, `x = 1 OR x = 2 OR …`) without
@@ -51,17 +55,36 @@ const BEFORE_PARENTHESIS: &[Keyword] = &[
     Keyword::TRY_CAST,
 ];
 
-/// The keyword whose special form `opening`, after `previous`, opens, if it opens one.
-fn special_form<'t>(previous: Option<&'t Token>, opening: &Token) -> Option<&'t Word> {
-    let Some(Token::Word(word)) = previous else {
-        return None;
-    };
-    let opens = match opening {
-        Token::LParen => BEFORE_PARENTHESIS.contains(&word.keyword),
-        Token::LBracket => word.keyword == Keyword::ARRAY,
-        _ => false,
-    };
-    opens.then_some(word)
+/// What opens a special form, as the rejection names it.
+enum Form<'t> {
+    /// A keyword before its bracket: `CAST(`, `ARRAY[`.
+    Keyword(&'t Word),
+    /// A bracket where a table goes, after `FROM`, a `JOIN` or another such bracket.
+    Table,
+}
+
+/// The special form `opening` opens after `previous`, if it opens one; `after_table` says
+/// whether `previous` is itself a bracket where a table goes.
+fn special_form<'t>(
+    previous: Option<&'t Token>,
+    opening: &Token,
+    after_table: bool,
+) -> Option<Form<'t>> {
+    match (previous, opening) {
+        (Some(Token::LParen), Token::LParen) if after_table => Some(Form::Table),
+        (Some(Token::Word(word)), Token::LParen)
+            if word.keyword == Keyword::FROM || word.keyword == Keyword::JOIN =>
+        {
+            Some(Form::Table)
+        }
+        (Some(Token::Word(word)), Token::LParen) if BEFORE_PARENTHESIS.contains(&word.keyword) => {
+            Some(Form::Keyword(word))
+        }
+        (Some(Token::Word(word)), Token::LBracket) if word.keyword == Keyword::ARRAY => {
+            Some(Form::Keyword(word))
+        }
+        _ => None,
+    }
 }
 
 /// How many levels of operators, keywords and brackets a query may nest.
@@ -71,6 +94,8 @@ pub const MAX_OPERATOR_DEPTH: usize = 128;
 struct Open {
     /// Whether a special form opened it.
     form: bool,
+    /// Whether it is where a table goes.
+    table: bool,
     /// The levels of the expression it sits in, up to it.
     chain: usize,
 }
@@ -89,15 +114,24 @@ pub fn check(tokens: &[Token]) -> Result<(), Rejection> {
     for token in tokens {
         match token {
             Token::LParen | Token::LBracket => {
-                let form = special_form(previous, token);
-                if let Some(keyword) = form {
+                let after_table = open.last().is_some_and(|bracket| bracket.table);
+                let form = special_form(previous, token, after_table);
+                if let Some(form) = &form {
                     forms += 1;
                     if forms > MAX_DEPTH {
-                        return Err(too_deep(&format!("{keyword}{token}")));
+                        let opening = match form {
+                            Form::Keyword(keyword) => format!("{keyword}{token}"),
+                            Form::Table => format!(
+                                "{}{token}",
+                                previous.map_or(String::new(), Token::to_string)
+                            ),
+                        };
+                        return Err(too_deep(&opening));
                     }
                 }
                 open.push(Open {
                     form: form.is_some(),
+                    table: matches!(form, Some(Form::Table)),
                     chain,
                 });
                 outer += chain + 1;
@@ -143,7 +177,7 @@ fn too_deep(opening: &str) -> Rejection {
         reason: format!(
             "`{opening}` opens a special form inside {MAX_DEPTH} others; tallymark's checker \
              parses at most {MAX_DEPTH} inside each other (CAST, EXTRACT, POSITION, SUBSTRING, \
-             CASE, NOT and the like), since its parser's time doubles with each"
+             CASE, NOT, a bracket after FROM and the like), since its parser's time doubles with each"
         ),
         fix: "compute the inner part in a subquery in FROM, or write it with plain functions"
             .to_owned(),
@@ -220,8 +254,8 @@ mod tests {
                 .unwrap_err()
                 .to_string(),
             "`cast(` opens a special form inside 8 others; tallymark's checker parses at most 8 \
-             inside each other (CAST, EXTRACT, POSITION, SUBSTRING, CASE, NOT and the like), \
-             since its parser's time doubles with each\n  fix: compute the inner part in a \
+             inside each other (CAST, EXTRACT, POSITION, SUBSTRING, CASE, NOT, a bracket after \
+             FROM and the like), since its parser's time doubles with each\n  fix: compute the inner part in a \
              subquery in FROM, or write it with plain functions"
         );
     }
@@ -263,6 +297,56 @@ mod tests {
                 "{open}"
             );
         }
+    }
+
+    /// Found by the `sql_check` fuzz target: brackets where a table goes, which sqlparser reads
+    /// as a subquery and again as a join, took 12 s to reject in a 229-byte query.
+    #[test]
+    fn brackets_where_a_table_goes_count() {
+        let subqueries = |depth: usize| {
+            format!(
+                "SELECT a FROM {}t{}",
+                "(SELECT a FROM ".repeat(depth),
+                ")".repeat(depth)
+            )
+        };
+        assert!(check(&tokens(&subqueries(MAX_DEPTH))).is_ok());
+        assert_eq!(
+            check(&tokens(&subqueries(MAX_DEPTH + 1)))
+                .unwrap_err()
+                .reason
+                .split(';')
+                .next(),
+            Some("`FROM(` opens a special form inside 8 others")
+        );
+        // A bracket right after one where a table goes is where a table goes; after a JOIN too.
+        let brackets =
+            |depth: usize| format!("SELECT a FROM {}t{}", "(".repeat(depth), ")".repeat(depth));
+        assert!(check(&tokens(&brackets(MAX_DEPTH))).is_ok());
+        assert_eq!(
+            check(&tokens(&brackets(MAX_DEPTH + 1)))
+                .unwrap_err()
+                .reason
+                .split(';')
+                .next(),
+            Some("`((` opens a special form inside 8 others")
+        );
+        let joins = format!(
+            "SELECT a FROM t {}u{}",
+            "JOIN (SELECT a FROM t ".repeat(MAX_DEPTH + 1),
+            ")".repeat(MAX_DEPTH + 1)
+        );
+        assert!(check(&tokens(&joins))
+            .unwrap_err()
+            .reason
+            .starts_with("`JOIN(` opens"));
+        // Brackets in an expression, and beside each other in FROM, do not count.
+        let side_by_side = format!(
+            "SELECT a FROM t{}",
+            " JOIN (SELECT 1 AS a) USING a".repeat(20)
+        );
+        assert!(check(&tokens(&side_by_side)).is_ok());
+        assert!(check(&tokens(&nested("(", 40, ")"))).is_ok());
     }
 
     #[test]

@@ -21,7 +21,10 @@ pub fn to_sqlite(query: &Query) -> Result<Query, String> {
     query.format_clause = None;
     super::typed::rewrite(&mut query)?;
     let flow = visit_expressions_mut(&mut query, |expr| match rewrite(expr) {
-        Ok(()) => ControlFlow::Continue(()),
+        Ok(()) => {
+            super::keep_minus_apart(expr);
+            ControlFlow::Continue(())
+        }
         Err(message) => ControlFlow::Break(message),
     });
     if let ControlFlow::Break(message) = flow {

@@ -3,8 +3,9 @@
 //!
 //! syn parses nested syntax recursively, a few stack frames per level, so input nested thousands
 //! deep overflows the stack of the thread running the macro, which aborts the whole compilation
-//! with no error at any token. The `macros` fuzz target found it twice: 4,600 parentheses, then
-//! chains of nested types (`V<V<…>>`, `&&…T`, `fn() -> fn() -> …`), closures and `break`s. A
+//! with no error at any token. The `macros` fuzz target found it three times: 4,600 parentheses,
+//! then chains of nested types (`V<V<…>>`, `&&…T`, `fn() -> fn() -> …`), closures and `break`s,
+//! then qualified paths joined to an assignment (`x =<<<…`). A
 //! proc macro is usually compiled without optimisation, where a level can take 40 KB of stack:
 //! 200 nested generics overflow rustc's 8 MB. At [`MAX_DEPTH`] every macro expands within half
 //! of it (`tests::at_the_bound_every_macro_expands_in_half_of_rustcs_stack`).
@@ -220,8 +221,12 @@ impl Walk {
     /// Counts a punctuation.
     fn punct(&mut self, punct: &proc_macro2::Punct) {
         let c = punct.as_char();
-        let joined = self.joined.take();
-        // A punctuation joined to the one before is part of its operator (`&&`, `..`, `->`).
+        // A punctuation joined to the one before is part of its operator (`&&`, `..`, `->`) when
+        // the two make one; otherwise (`=<`, `=&`) it begins anew.
+        let joined = self
+            .joined
+            .take()
+            .filter(|&(previous, _)| is_operator(previous, c));
         let role = match joined {
             Some((_, role)) => role,
             None if self.before == Before::Operand => Role::Binary,
@@ -305,6 +310,22 @@ impl Walk {
             Before::Operand
         };
     }
+}
+
+/// Whether `first` and `second`, joined, are (or begin) one of Rust's operators: `&&`, `<<=`,
+/// `..=`, `->`, `::`…
+fn is_operator(first: char, second: char) -> bool {
+    matches!(
+        (first, second),
+        ('&', '&' | '=')
+            | ('|', '|' | '=')
+            | ('<', '<' | '=')
+            | ('>', '>' | '=')
+            | ('=' | '!' | '+' | '-' | '*' | '/' | '%' | '^', '=')
+            | ('-' | '=', '>')
+            | ('.', '.' | '=')
+            | (':', ':')
+    )
 }
 
 /// Whether keyword `word` takes an expression after it, which syn parses nested in it.
@@ -413,7 +434,7 @@ mod tests {
 
     /// Ways syn nests without brackets, each as the text before and after what it nests: the
     /// ones the `macros` fuzz target overflowed the stack with, and their kin.
-    const CHAINS: [(&str, &str, &str, &str); 20] = [
+    const CHAINS: [(&str, &str, &str, &str); 22] = [
         ("generics", "fn f(x: ", "V<", ">"),
         ("references", "fn f(x: ", "&", ""),
         ("lifetimes", "fn f(x: ", "&'a ", ""),
@@ -434,6 +455,14 @@ mod tests {
         ("closures without parameters", "fn f() { ", "|| ", ""),
         ("assignments", "fn f() { ", "x = ", ""),
         ("compound assignments", "fn f() { ", "x <<= ", ""),
+        // Found by the fuzz target: joined to an `=`, a `<` or `&` was read as part of it.
+        (
+            "qualified paths right after `=`",
+            "fn f() { x =",
+            "<",
+            " as A>::B",
+        ),
+        ("references right after `=`", "fn f() { x =", "&", ""),
     ];
 
     /// `chain` nested `n` deep, closed (brackets and types completed) so that it parses.

@@ -5,7 +5,7 @@
 //! deep overflows the stack of the thread running the macro, which aborts the whole compilation
 //! with no error at any token. The `macros` fuzz target found it three times: 4,600 parentheses,
 //! then chains of nested types (`V<V<…>>`, `&&…T`, `fn() -> fn() -> …`), closures and `break`s,
-//! then qualified paths joined to an assignment (`x =<<<…`). A
+//! then qualified paths joined to an assignment or after a shift (`x =<<<…`). A
 //! proc macro is usually compiled without optimisation, where a level can take 40 KB of stack:
 //! 200 nested generics overflow rustc's 8 MB. At [`MAX_DEPTH`] every macro expands within half
 //! of it (`tests::at_the_bound_every_macro_expands_in_half_of_rustcs_stack`).
@@ -23,8 +23,8 @@ pub const MAX_DEPTH: usize = 64;
 ///
 /// The levels at a token are the sum of:
 /// * each bracket (`()`, `[]`, `{}`) around it, plus the levels where that bracket opened;
-/// * each `<` before it not yet closed by a `>` (generics and qualified paths; a comparison counts
-///   until `&&`, `||` or the end of its statement);
+/// * each `<` before it not yet closed by a `>` (generics and qualified paths; a comparison or a
+///   shift counts until `&&`, `||` or the end of its statement, `<=` nothing);
 /// * each unary prefix before it, `&`, `*`, `-` or `!` where no operand ends just before
 ///   (references, pointers, negations), until a binary operator ends what they apply to;
 /// * each prefix that takes all that follows: `|` and `.` where no operand ends just before
@@ -164,8 +164,9 @@ struct Walk {
     before: Before,
     /// Between the `|`s of a closure's parameters.
     closure_parameters: bool,
-    /// The previous punctuation when it is joined to the current token, and its role.
-    joined: Option<(char, Role)>,
+    /// The operator the punctuations joined to the current token begin (`<` of `<<=`, `<<`…),
+    /// and its role.
+    joined: Option<(&'static str, Role)>,
 }
 
 impl Walk {
@@ -221,18 +222,17 @@ impl Walk {
     /// Counts a punctuation.
     fn punct(&mut self, punct: &proc_macro2::Punct) {
         let c = punct.as_char();
-        // A punctuation joined to the one before is part of its operator (`&&`, `..`, `->`) when
-        // the two make one; otherwise (`=<`, `=&`) it begins anew.
-        let joined = self
-            .joined
-            .take()
-            .filter(|&(previous, _)| is_operator(previous, c));
+        // A punctuation joined to those before is part of their operator (`&&`, `..`, `->`) when
+        // it continues one; otherwise (`=<`, `=&`, the third `<` of `<<<`) it begins anew.
+        let joined = self.joined.take().and_then(|(so_far, role)| {
+            extend_operator(so_far, c).map(|operator| (so_far, operator, role))
+        });
         let role = match joined {
-            Some((_, role)) => role,
+            Some((_, _, role)) => role,
             None if self.before == Before::Operand => Role::Binary,
             None => Role::Prefix,
         };
-        let previous = joined.map(|(previous, _)| previous);
+        let previous = joined.and_then(|(so_far, _, _)| so_far.chars().last());
         match c {
             ';' => self.end_statement(),
             // A closure's parameters (`|a, b|`) are not separate expressions.
@@ -244,9 +244,9 @@ impl Walk {
             '>' if previous == Some('-') => self.open += 1,       // `->`
             '>' if self.joined_next() == Some('=') => {}          // `>=`
             '>' => self.angles = self.angles.saturating_sub(1),
-            // `<=` and `<<` after an operand compare and shift; `<<` before one opens two.
-            '<' if role == Role::Binary
-                && (matches!(self.joined_next(), Some('=' | '<')) || previous == Some('<')) => {}
+            // `<=` after an operand compares, and so does `<<=` at its `<=`. Every other `<` may
+            // open generics or a qualified path, a shift `<<` too (`V<<T as A>::B>`).
+            '<' if role == Role::Binary && self.joined_next() == Some('=') => {}
             '<' => self.angles += 1,
             '&' | '|' if role == Role::Binary && previous == Some(c) => {
                 // `&&`, `||`: what a comparison before them compared has ended.
@@ -271,14 +271,20 @@ impl Walk {
         {
             self.open += 1;
         }
-        if c == '|' && self.closure_parameters {
+        let closes_parameters = c == '|' && self.closure_parameters;
+        if closes_parameters {
             self.closure_parameters = false;
         } else if role == Role::Prefix && matches!(c, '|' | '.') {
             self.open += 1;
             self.closure_parameters = c == '|';
         }
-        if punct.spacing() == Spacing::Joint {
-            self.joined = Some((c, role));
+        // The `|` closing a closure's parameters joins nothing after it (`|_||_| x`: two closures).
+        if punct.spacing() == Spacing::Joint && !closes_parameters {
+            let operator = match joined {
+                Some((_, operator, _)) => Some(operator),
+                None => extend_operator("", c),
+            };
+            self.joined = operator.map(|operator| (operator, role));
         }
         self.before = match c {
             '?' => Before::Operand,
@@ -312,20 +318,24 @@ impl Walk {
     }
 }
 
-/// Whether `first` and `second`, joined, are (or begin) one of Rust's operators: `&&`, `<<=`,
-/// `..=`, `->`, `::`…
-fn is_operator(first: char, second: char) -> bool {
-    matches!(
-        (first, second),
-        ('&', '&' | '=')
-            | ('|', '|' | '=')
-            | ('<', '<' | '=')
-            | ('>', '>' | '=')
-            | ('=' | '!' | '+' | '-' | '*' | '/' | '%' | '^', '=')
-            | ('-' | '=', '>')
-            | ('.', '.' | '=')
-            | (':', ':')
-    )
+/// Rust's operators of more than one punctuation.
+const OPERATORS: [&str; 24] = [
+    "&&", "||", "<<", ">>", "<<=", ">>=", "==", "!=", "<=", ">=", "->", "=>", "..", "...", "..=",
+    "::", "+=", "-=", "*=", "/=", "%=", "^=", "&=", "|=",
+];
+
+/// The beginning of an operator that `c` joined after `so_far` makes, if it begins one of
+/// [`OPERATORS`] (`so_far` is empty for a punctuation that follows none).
+fn extend_operator(so_far: &str, c: char) -> Option<&'static str> {
+    let len = so_far.len() + c.len_utf8();
+    OPERATORS
+        .iter()
+        .find(|operator| {
+            operator.len() >= len
+                && operator.starts_with(so_far)
+                && operator[so_far.len()..].starts_with(c)
+        })
+        .map(|operator| &operator[..len])
 }
 
 /// Whether keyword `word` takes an expression after it, which syn parses nested in it.
@@ -434,7 +444,7 @@ mod tests {
 
     /// Ways syn nests without brackets, each as the text before and after what it nests: the
     /// ones the `macros` fuzz target overflowed the stack with, and their kin.
-    const CHAINS: [(&str, &str, &str, &str); 22] = [
+    const CHAINS: [(&str, &str, &str, &str); 26] = [
         ("generics", "fn f(x: ", "V<", ">"),
         ("references", "fn f(x: ", "&", ""),
         ("lifetimes", "fn f(x: ", "&'a ", ""),
@@ -455,7 +465,8 @@ mod tests {
         ("closures without parameters", "fn f() { ", "|| ", ""),
         ("assignments", "fn f() { ", "x = ", ""),
         ("compound assignments", "fn f() { ", "x <<= ", ""),
-        // Found by the fuzz target: joined to an `=`, a `<` or `&` was read as part of it.
+        // Found by the fuzz target: a punctuation joined to another read as part of its
+        // operator when it was not (`=<`, `=&`, `|_||`), and `<` after a `<<`.
         (
             "qualified paths right after `=`",
             "fn f() { x =",
@@ -463,6 +474,20 @@ mod tests {
             " as A>::B",
         ),
         ("references right after `=`", "fn f() { x =", "&", ""),
+        ("closures right after closures", "fn f() { x =", "|_|", ""),
+        (
+            "qualified paths after a shift",
+            "fn f() { x <<",
+            "<",
+            " as A>::B",
+        ),
+        (
+            "qualified paths after `?`",
+            "fn f() { x ?",
+            "<",
+            " as A>::B",
+        ),
+        ("shifts in generics", "fn f(x: ", "V<<T as A>::B, ", ">"),
     ];
 
     /// `chain` nested `n` deep, closed (brackets and types completed) so that it parses.

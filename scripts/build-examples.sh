@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds every example worker, each directory under examples/, to wasm (examples/<name>/build/index.js
-# and index_bg.wasm). An example without wrangler.toml is an error, not a skip: a skipped example
+# and index_bg.wasm), and the quickstart with the feature `dev-print` (build-dev-print/). An example without wrangler.toml is an error, not a skip: a skipped example
 # would leave its previous build in place, and the e2e suite would run that stale build.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
@@ -26,3 +26,5 @@ done
 for example in "${examples[@]}"; do
   build_example "$example"
 done
+# The quickstart again with tallymark's `dev-print`, for e2e/tests/dev-print.test.js.
+build_example quickstart --out-dir build-dev-print . --features dev-print

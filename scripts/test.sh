@@ -56,6 +56,8 @@ stage_lint() {
   log "clippy (native and wasm32)"
   cargo clippy --workspace --all-targets --locked -- -D warnings
   cargo clippy -p tallymark --all-targets --target wasm32-unknown-unknown --locked -- -D warnings
+  cargo clippy -p tallymark --features dev-print --all-targets --target wasm32-unknown-unknown \
+    --locked -- -D warnings
   log "clippy: the workerd benchmark's worker, each variant (wasm32)"
   for variant in builder tallymark; do
     cargo clippy -p tallymark-bench-worker --features "$variant" --target wasm32-unknown-unknown --locked -- -D warnings
@@ -65,8 +67,9 @@ stage_lint() {
 stage_native() {
   log "native tests: unit, integration, UI (trybuild) and doc tests"
   cargo test --workspace --locked
-  log "tallymark without default features"
+  log "tallymark without default features, and with dev-print"
   cargo test -p tallymark --no-default-features --locked
+  cargo test -p tallymark --features dev-print --lib --locked
   log "the off switch"
   cargo test -p tallymark --features off,events --test off --locked
   log "the macros' compile errors with the off switch (trybuild: ui/off/*.stderr)"

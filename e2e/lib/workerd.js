@@ -293,6 +293,8 @@ export async function startWorker(
     stdout,
     /** console.warn/error and workerd's own messages (stderr). */
     stderr,
+    /** Every line of both streams since workerd started, whatever `reset` cleared. */
+    output,
     fetch: (pathname, init) => fetch(url + pathname, init),
     /**
      * Delivers `messages` ([{ id, body, attempts }]) to the worker's queue handler as a batch of
@@ -379,6 +381,12 @@ export const workers = {
   quickstart: {
     name: 'quickstart',
     buildDir: path.join(root, 'examples', 'quickstart', 'build'),
+    datasets: [{ binding: 'EVENTS', dataset: 'quickstart_events' }],
+  },
+  /** The quickstart built with tallymark's feature `dev-print`. */
+  quickstartDevPrint: {
+    name: 'quickstart',
+    buildDir: path.join(root, 'examples', 'quickstart', 'build-dev-print'),
     datasets: [{ binding: 'EVENTS', dataset: 'quickstart_events' }],
   },
   links: {

@@ -1,7 +1,8 @@
-// The `wrangler dev` switch: with the variable TALLYMARK_DEV_PRINT=1, `Scope::from_env` also
-// prints each point on the console (`tallymark <dataset> <fields as JSON>`), so a user of `wrangler
-// dev`, whose Analytics Engine binding discards points, sees them. Checked in workerd (with and
-// without the variable) and under the pinned wrangler (4.86.0, the last that runs on Node 20).
+// The `wrangler dev` switch: built with tallymark's feature `dev-print`, and with the variable
+// TALLYMARK_DEV_PRINT=1, `Scope::from_env` also prints each point on the console (`tallymark
+// <dataset> <fields as JSON>`), so a user of `wrangler dev`, whose Analytics Engine binding
+// discards points, sees them. Checked in workerd (with and without the variable, with and without
+// the feature) and under the pinned wrangler (4.86.0, the last that runs on Node 20).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -20,7 +21,7 @@ const EXPECTED = 'tallymark quickstart_events {"event":"hello.get","route":"GET 
 
 test('in workerd, TALLYMARK_DEV_PRINT=1 prints each point, and nothing is printed without it', async () => {
   for (const [vars, lines] of [[{ TALLYMARK_DEV_PRINT: '1' }, [EXPECTED]], [{}, []]]) {
-    const worker = await startWorker({ ...workers.quickstart, vars });
+    const worker = await startWorker({ ...workers.quickstartDevPrint, vars });
     try {
       const response = await worker.fetch('/hello/world');
       assert.equal(await response.text(), 'hello, world');
@@ -35,12 +36,34 @@ test('in workerd, TALLYMARK_DEV_PRINT=1 prints each point, and nothing is printe
   }
 });
 
+test('built without the feature, TALLYMARK_DEV_PRINT=1 prints no point and says why, once', async () => {
+  const worker = await startWorker({ ...workers.quickstart, vars: { TALLYMARK_DEV_PRINT: '1' } });
+  try {
+    for (const name of ['world', 'again']) {
+      const response = await worker.fetch(`/hello/${name}`);
+      assert.equal(await response.text(), `hello, ${name}`);
+    }
+    await worker.waitForPoints(2);
+    await worker.settle(200);
+    assert.deepEqual(worker.stdout, []);
+    // Once for the isolate, whose first request was the harness's readiness probe.
+    assert.deepEqual(worker.output.filter((l) => l.startsWith('tallymark')), [
+      'tallymark: TALLYMARK_DEV_PRINT is set, but this Worker was built without tallymark\'s feature ' +
+        '`dev-print`, so its points are not printed (add features = ["dev-print"] to its tallymark dependency)',
+    ]);
+    assert.deepEqual(worker.points.map((p) => p.blobs[3]), ['world', 'again']);
+  } finally {
+    await worker.stop();
+  }
+});
+
 test('under wrangler dev, .dev.vars TALLYMARK_DEV_PRINT=1 shows each point on the terminal', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tallymark-wrangler-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  fs.cpSync(path.join(workers.quickstart.buildDir), path.join(dir, 'build'), { recursive: true });
-  // The quickstart's wrangler.toml without its [build] step (the e2e stage built it), and with a
-  // compatibility date the workerd of wrangler 4.86.0 supports (its newest is 2026-05-03).
+  fs.cpSync(path.join(workers.quickstartDevPrint.buildDir), path.join(dir, 'build'), { recursive: true });
+  // The quickstart's wrangler.toml without its [build] step (the e2e stage built it, with the
+  // feature `dev-print`), and with a compatibility date the workerd of wrangler 4.86.0 supports
+  // (its newest is 2026-05-03).
   fs.writeFileSync(
     path.join(dir, 'wrangler.toml'),
     `name = "quickstart"

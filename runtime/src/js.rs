@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 extern "C" {
     #[wasm_bindgen(js_namespace = console, js_name = log)]
     pub(crate) fn console_log_2(summary: &str, fields: &JsValue);
-    #[cfg(feature = "events")]
+    #[cfg(any(feature = "events", feature = "dev-print"))]
     #[wasm_bindgen(js_namespace = console, js_name = log)]
     pub(crate) fn console_log(line: &str);
     #[wasm_bindgen(js_namespace = console, js_name = warn)]

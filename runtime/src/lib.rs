@@ -48,6 +48,9 @@
 //! ## Cargo features
 //! * `worker` (default): the Analytics Engine sink and [`Scope::from_env`], for `worker::Env`;
 //!   on wasm, `testing::TestEnv`, an `Env` whose Analytics Engine bindings capture points in tests.
+//! * `dev-print`: with the variable `TALLYMARK_DEV_PRINT=1`, [`Scope::from_env`] prints each
+//!   point on the console too, for `wrangler dev`, whose binding discards points. Off by default,
+//!   so that a deployed Worker carries none of it; without it the variable gets a notice.
 //! * `http` (default): [`HttpStatus`] for `http::Response`.
 //! * `tracing` (default): [`sink::TracingSink`].
 //! * `axum`: `axum::InstrumentLayer`, a tower layer that writes one point per request of an

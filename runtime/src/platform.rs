@@ -1,7 +1,7 @@
 //! The few things that differ between wasm (Workers) and native targets.
 
 /// `console.log(line)` on wasm, a line on standard output natively.
-#[cfg(feature = "events")]
+#[cfg(any(feature = "events", feature = "dev-print"))]
 pub fn console_log(line: &str) {
     #[cfg(target_arch = "wasm32")]
     crate::js::console_log(line);

@@ -1,6 +1,7 @@
 //! The Workers Analytics Engine sink: the single place that writes to the binding. It compiles on
 //! every target, but a `worker::Env` exists only inside a Worker (wasm).
 
+mod dev_print;
 mod wire;
 
 use super::{Sink, WriteError};
@@ -182,68 +183,28 @@ impl Scope {
     ///
     /// The keys of `#[hashed]` fields are the Worker secrets the layouts name (`hash_key`).
     ///
-    /// With the variable `TALLYMARK_DEV_PRINT` set to `1` (say in `.dev.vars`, which `wrangler
-    /// dev` reads and `wrangler deploy` does not upload), each point is also printed on the
-    /// console as one line, `tallymark <dataset> <fields as JSON>` (redacted fields empty): under
-    /// `wrangler dev`, whose Analytics Engine binding discards points, that is where they show.
+    /// With the feature `dev-print` and the variable `TALLYMARK_DEV_PRINT` set to `1` (say in
+    /// `.dev.vars`, which `wrangler dev` reads and `wrangler deploy` does not upload), each point
+    /// is also printed on the console as one line, `tallymark <dataset> <fields as JSON>`
+    /// (redacted fields empty): under `wrangler dev`, whose Analytics Engine binding discards
+    /// points, that is where they show. Without the feature, the variable gets a notice saying
+    /// so, once per isolate.
     pub fn from_env(env: &Env) -> Self {
         let secrets = env.clone();
-        let analytics = AnalyticsEngineSink::new(env);
-        let scope = if dev_print(env) {
-            Scope::new(super::Fanout::new().with(analytics).with(DevPrintSink))
-        } else {
-            Scope::new(analytics)
-        };
-        scope.with_key_source(Box::new(move |name| {
-            secrets
-                .secret(name)
-                .ok()
-                .map(|key| key.to_string().into_bytes())
-        }))
-    }
-}
-
-/// The variable that turns [`DevPrintSink`] on.
-const DEV_PRINT: &str = "TALLYMARK_DEV_PRINT";
-
-/// Whether `env` asks for points on the console too (`TALLYMARK_DEV_PRINT` is `1` or `true`).
-fn dev_print(env: &Env) -> bool {
-    env.var(DEV_PRINT)
-        .is_ok_and(|value| dev_print_value(&value.to_string()))
-}
-
-/// Whether a value of `TALLYMARK_DEV_PRINT` turns printing on.
-fn dev_print_value(value: &str) -> bool {
-    matches!(value.trim(), "1" | "true")
-}
-
-/// Prints each point as `tallymark <dataset> <JSON fields>` on the console (`console.log`), for
-/// `wrangler dev` (see [`Scope::from_env`]).
-struct DevPrintSink;
-
-/// The line [`DevPrintSink`] prints.
-fn dev_print_line(point: &DataPoint<'_>) -> String {
-    format!(
-        "tallymark {} {}",
-        point.schema().dataset(),
-        super::json_line(point)
-    )
-}
-
-impl Sink for DevPrintSink {
-    fn write(&self, point: &DataPoint<'_>) -> Result<(), WriteError> {
-        let line = dev_print_line(point);
-        #[cfg(target_arch = "wasm32")]
-        worker::console_log!("{line}");
-        #[cfg(not(target_arch = "wasm32"))]
-        println!("{line}");
-        Ok(())
+        dev_print::scope(env, AnalyticsEngineSink::new(env)).with_key_source(Box::new(
+            move |name| {
+                secrets
+                    .secret(name)
+                    .ok()
+                    .map(|key| key.to_string().into_bytes())
+            },
+        ))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{dev_print_line, dev_print_value, failure_notice, index_text};
+    use super::{failure_notice, index_text};
     use crate::limits::MAX_INDEX_BYTES;
     use crate::sink::WriteError;
 
@@ -263,18 +224,6 @@ mod tests {
             failure_notice("EVENTS", &error),
             "tallymark: writeDataPoint failed: write limit exceeded (binding `EVENTS`); the point \
              is dropped, and this and later failures are counted in Stats::failed"
-        );
-    }
-
-    #[test]
-    fn the_dev_print_switch_and_line() {
-        assert!(dev_print_value("1") && dev_print_value("true") && dev_print_value(" 1\n"));
-        assert!(!dev_print_value("0") && !dev_print_value("") && !dev_print_value("yes"));
-        let mut point = crate::test_layout::probe("probe.logged", "a note");
-        point.duration_ms(2.5);
-        assert_eq!(
-            dev_print_line(&point.seal()),
-            "tallymark probes {\"event\":\"probe.logged\",\"note\":\"a note\",\"error\":\"\",\"duration_ms\":2.5}"
         );
     }
 }

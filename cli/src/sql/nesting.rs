@@ -65,15 +65,11 @@ enum Form<'t> {
     Table,
 }
 
-/// The special form `opening` opens after `previous`, if it opens one; `after_table` says
-/// whether `previous` is itself a bracket where a table goes.
-fn special_form<'t>(
-    previous: Option<&'t Token>,
-    opening: &Token,
-    after_table: bool,
-) -> Option<Form<'t>> {
+/// The special form `opening` opens after `previous`, if it opens one; `table` says whether
+/// `opening` is a bracket where a table goes ([`opens_table`]).
+fn special_form<'t>(previous: Option<&'t Token>, opening: &Token, table: bool) -> Option<Form<'t>> {
     match (previous, opening) {
-        (Some(Token::LParen), Token::LParen) if after_table => Some(Form::Table),
+        (Some(Token::LParen), _) if table => Some(Form::Table),
         (Some(Token::Word(word)), Token::LParen) if BEFORE_PARENTHESIS.contains(&word.keyword) => {
             Some(Form::Keyword(word))
         }
@@ -125,23 +121,21 @@ pub fn check(tokens: &[Token]) -> Result<(), Rejection> {
         match token {
             Token::LParen | Token::LBracket => {
                 let after_table = open.last().is_some_and(|bracket| bracket.table);
-                let form = special_form(previous, token, after_table);
+                let table = opens_table(previous, token, after_table);
+                let form = special_form(previous, token, table);
                 if let Some(form) = &form {
                     forms += 1;
                     if forms > MAX_DEPTH {
                         let opening = match form {
                             Form::Keyword(keyword) => format!("{keyword}{token}"),
-                            Form::Table => format!(
-                                "{}{token}",
-                                previous.map_or(String::new(), Token::to_string)
-                            ),
+                            Form::Table => "((".to_owned(),
                         };
                         return Err(too_deep(&opening));
                     }
                 }
                 open.push(Open {
                     form: form.is_some(),
-                    table: opens_table(previous, token, after_table),
+                    table,
                     chain,
                 });
                 outer += chain + 1;

@@ -2,7 +2,7 @@
 # What tallymark adds to a user's build (issue 18, §5), on demand, not in CI: examples/quickstart
 # against the same worker written by hand (benches/compile/by-hand: the same route and point with
 # workers-rs's AnalyticsEngineDataPointBuilder), each a crate of its own in a scratch directory
-# with the workspace's Cargo.lock and release profile.
+# with the workspace's Cargo.lock.
 #
 # For each variant and each command (`cargo build --release` and `cargo check`, both for
 # wasm32-unknown-unknown, the compile step of worker-build) it times a clean build (an empty
@@ -12,17 +12,40 @@
 # variants; the tables give each figure's median and range in seconds, and the ratios
 # tallymark / by hand. Results: BENCHMARKS.md, "Compile time".
 #
-#   ./scripts/bench-compile.sh [rounds]      (default 3; a round is 4 clean and 8 incremental builds)
+#   ./scripts/bench-compile.sh [--profile workspace|cargo] [--incremental] [rounds]
+#
+#   --profile workspace   the workspace's release profile, thin LTO (the default)
+#   --profile cargo       Cargo's default release profile (no LTO), which a crate made from
+#                         workers-rs's templates has
+#   --incremental         incremental builds only: one untimed build of each variant, then
+#                         rounds of 4 incremental builds (each command, each variant, twice)
+#   rounds                default 3; a round is 4 clean and 8 incremental builds
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
+PROFILE=workspace
+INCREMENTAL_ONLY=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --profile) PROFILE="${2:-}"; shift 2 ;;
+    --incremental) INCREMENTAL_ONLY=1; shift ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -*) log "unknown option: $1 (see --help)"; exit 2 ;;
+    *) break ;;
+  esac
+done
 ROUNDS="${1:-3}"
+case "$PROFILE" in
+  workspace) RELEASE_PROFILE="$(awk '/^\[profile.release\]/ { on = 1; next } /^\[/ { on = 0 } on && NF' "$ROOT/Cargo.toml")" ;;
+  cargo) RELEASE_PROFILE="" ;;
+  *) log "--profile takes workspace or cargo, not '$PROFILE'"; exit 2 ;;
+esac
 ensure_wasm_target
 
 SCRATCH="$(mktemp -d "${TMPDIR:-/tmp}/tallymark-compile.XXXXXX")"
 trap 'rm -rf "$SCRATCH"' EXIT
 
 # A standalone copy of a worker crate: its sources, a manifest with path dependencies on this
-# repository's crates, the workspace's lock and release profile.
+# repository's crates, the workspace's lock and the chosen release profile.
 make_crate() {
   local name="$1" src="$2" deps="$3"
   mkdir -p "$SCRATCH/$name"
@@ -42,7 +65,7 @@ crate-type = ["cdylib"]
 $deps
 
 [profile.release]
-$(awk '/^\[profile.release\]/ { on = 1; next } /^\[/ { on = 0 } on && NF' "$ROOT/Cargo.toml")
+$RELEASE_PROFILE
 
 [workspace]
 TOML
@@ -68,23 +91,45 @@ touch_handler() {
 }
 
 RESULTS="$SCRATCH/results.tsv"
+
+# Runs cargo COMMAND (build or check) for wasm32 in VARIANT's crate; a build is a release build.
+cargo_in() {
+  local variant="$1" command="$2"; shift 2
+  local args=("$command" --target wasm32-unknown-unknown --quiet)
+  if [ "$command" = build ]; then args+=(--release); fi
+  (cd "$SCRATCH/$variant" && CARGO_TARGET_DIR="$SCRATCH/target-$variant" "$@" cargo "${args[@]}")
+}
+
+# Times one build of VARIANT with COMMAND and records it as KIND; prints "WALL s wall, CPU s CPU".
+timed_build() {
+  local variant="$1" command="$2" kind="$3" wall cpu
+  read -r wall cpu < <(cargo_in "$variant" "$command" seconds)
+  printf '%s\t%s\t%s\t%s\t%s\n' "$variant" "$command" "$kind" "$wall" "$cpu" >> "$RESULTS"
+  echo "$wall s wall, $cpu s CPU"
+}
+
+if [ "$INCREMENTAL_ONLY" = 1 ]; then
+  for variant in tallymark by-hand; do
+    for command in build check; do
+      log "untimed first $command of $variant"
+      cargo_in "$variant" "$command"
+    done
+  done
+fi
+
 for round in $(seq 1 "$ROUNDS"); do
   variants=(tallymark by-hand)
   [ $((round % 2)) -eq 0 ] && variants=(by-hand tallymark)
   for variant in "${variants[@]}"; do
     for command in build check; do
-      args=("$command" --target wasm32-unknown-unknown --quiet)
-      [ "$command" = build ] && args+=(--release)
-      target="$SCRATCH/target-$variant"
-      rm -rf "$target"
-      read -r wall cpu < <(cd "$SCRATCH/$variant" && CARGO_TARGET_DIR="$target" seconds cargo "${args[@]}")
-      printf '%s\t%s\tclean\t%s\t%s\n' "$variant" "$command" "$wall" "$cpu" >> "$RESULTS"
-      clean="$wall s wall, $cpu s CPU"
+      clean="not timed"
+      if [ "$INCREMENTAL_ONLY" = 0 ]; then
+        rm -rf "$SCRATCH/target-$variant"
+        clean="$(timed_build "$variant" "$command" clean)"
+      fi
       for edit in 1 2; do
         touch_handler "$variant" "-$round-$edit"
-        read -r wall cpu < <(cd "$SCRATCH/$variant" && CARGO_TARGET_DIR="$target" seconds cargo "${args[@]}")
-        printf '%s\t%s\tincremental\t%s\t%s\n' "$variant" "$command" "$wall" "$cpu" >> "$RESULTS"
-        incremental="$wall s wall, $cpu s CPU"
+        incremental="$(timed_build "$variant" "$command" incremental)"
       done
       log "round $round: $variant $command: clean $clean; incremental $incremental"
     done
@@ -106,6 +151,7 @@ table() {
       split("build\tclean|build\tincremental|check\tclean|check\tincremental", order, "|")
       for (k = 1; k <= 4; k++) {
         key = order[k]; split(key, parts, "\t")
+        if (!(("by-hand", key) in values)) continue
         hand = median(values["by-hand", key]); hlo = lo; hhi = hi
         tally = median(values["tallymark", key]); tlo = lo; thi = hi
         printf "| cargo %s%s | %s | %.2f (%.2f–%.2f) | %.2f (%.2f–%.2f) | %.2f |\n", parts[1], parts[1] == "build" ? " --release" : "", parts[2], hand, hlo, hhi, tally, tlo, thi, tally / hand
@@ -115,4 +161,4 @@ table() {
 table 4 "wall time"
 echo
 table 5 "CPU time"
-printf '\n%s rounds; incremental: the handler changed, twice a round\n' "$ROUNDS"
+printf '\n%s rounds; release profile: %s; incremental: the handler changed, twice a round\n' "$ROUNDS" "$PROFILE"

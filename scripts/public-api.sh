@@ -7,9 +7,9 @@
 #   scripts/public-api.sh --check     regenerates every listing and diffs it with the committed one
 #   scripts/public-api.sh --bless     regenerates every listing and writes it over the committed one
 #
-# tallymark is documented with its default features, `events` and `axum` (not `off`, which changes
-# what the macros expand to, not the API), for the host target: items that exist only on wasm32 are
-# not listed, items that exist only natively (`ConsoleSink::to_writer`) are.
+# tallymark is documented with its default features, `events`, `axum` and `tracing` (not `off`,
+# which changes what the macros expand to, not the API), for the host target: items that exist only
+# on wasm32 are not listed, items that exist only natively (`ConsoleSink::to_writer`) are.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
 cd "$ROOT"
@@ -28,7 +28,7 @@ listing_of() {
 # The cargo features each package is documented with.
 features_of() {
   case "$1" in
-    tallymark) echo "--features events,axum" ;;
+    tallymark) echo "--features events,axum,tracing" ;;
     *) echo "" ;;
   esac
 }

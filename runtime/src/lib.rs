@@ -52,7 +52,7 @@
 //!   point on the console too, for `wrangler dev`, whose binding discards points. Off by default,
 //!   so that a deployed Worker carries none of it; without it the variable gets a notice.
 //! * `http` (default): [`HttpStatus`] for `http::Response`.
-//! * `tracing` (default): [`sink::TracingSink`].
+//! * `tracing`: `sink::TracingSink`, one `tracing` event per point.
 //! * `axum`: `axum::InstrumentLayer`, a tower layer that writes one point per request of an
 //!   axum `Router` (axum 0.8, as workers-rs's `axum` feature).
 //! * `events`: typed events, their console lines and the step attributes ([`events`]).

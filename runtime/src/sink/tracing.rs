@@ -19,6 +19,7 @@ use tracing::{Level, Metadata};
 /// Emits each point as one `tracing` event at `INFO` level with target `tallymark`:
 /// `tallymark.dataset`,
 /// then the layout's fields by name (text as strings, bytes shown lossily, doubles as `f64`).
+/// Needs the `tracing` feature.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct TracingSink;
 

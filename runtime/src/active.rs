@@ -284,6 +284,14 @@ pub(crate) fn record<L: Layout>(set: impl FnOnce(&mut L::Point<'static>)) -> boo
 /// entry, not its slot, says whether anything is waiting.
 #[inline]
 pub(crate) fn take<L: Layout>(slot: &CallSlot, active: bool) -> Option<L::Point<'static>> {
+    take_any(slot, active)?
+        .downcast::<L::Point<'static>>()
+        .ok()
+        .map(|point| *point)
+}
+
+/// [`take`], up to the point's layout: compiled once, in tallymark, rather than once per layout.
+fn take_any(slot: &CallSlot, active: bool) -> Option<Box<dyn Any>> {
     let call = CallId(slot.id.get());
     let waiting = if active {
         STACK
@@ -305,11 +313,7 @@ pub(crate) fn take<L: Layout>(slot: &CallSlot, active: bool) -> Option<L::Point<
     if !waiting {
         return None;
     }
-    let point = take_recorded(call)?;
-    point
-        .downcast::<L::Point<'static>>()
-        .ok()
-        .map(|point| *point)
+    take_recorded(call)
 }
 
 #[cfg(test)]

@@ -124,6 +124,15 @@ impl<'a, L: Layout, F: FnOnce(&mut L::Point<'a>)> PointSource<'a, L> for Deferre
     }
 }
 
+/// The scope a call of layout `layout` writes to, and when it started (see `Call::around`).
+/// Compiled once, in tallymark, rather than once per instrumented function.
+fn begin(layout: TypeId) -> (Option<Scope>, Instant) {
+    active::supersede(layout);
+    let scope = Scope::current();
+    let started = scope.as_ref().map_or_else(clock::now, Scope::started);
+    (scope, started)
+}
+
 /// The rule of a call that has none: always write.
 fn always<P>(_: &P) -> bool {
     true
@@ -260,9 +269,7 @@ where
     /// that yields to inner calls (the axum layer's) gives way to this one.
     #[inline]
     fn around(point: P, emit_rule: R, enrich: E) -> Self {
-        active::supersede(TypeId::of::<L>());
-        let scope = Scope::current();
-        let started = scope.as_ref().map_or_else(clock::now, Scope::started);
+        let (scope, started) = begin(TypeId::of::<L>());
         Call {
             point,
             active: CallSlot::default(),

@@ -9,19 +9,29 @@ use crate::value::Blob;
 /// `B` and `D` are the layout's highest declared blob and double slots: unset slots in gaps
 /// (blob1, blob2, blob5) are written as `''` and `0`, so every point of a layout has the same
 /// shape.
+///
+/// Only making a point depends on `B` and `D`: every other operation borrows the point as
+/// `Slots`, which does not, so it is compiled once, in tallymark, rather than once per layout
+/// in the crate that declares it.
 #[derive(Debug, Clone)]
 pub struct PointBuf<'a, const B: usize, const D: usize> {
+    head: Head<'a>,
+    blobs: [Blob<'a>; B],
+    doubles: [f64; D],
+}
+
+/// What a point holds besides its blobs and doubles.
+#[derive(Debug, Clone)]
+struct Head<'a> {
     schema: &'static Schema,
     /// The array position of the blob that is also the index, if the index field has a blob slot.
     index_blob: Option<usize>,
     index: Blob<'a>,
-    blobs: [Blob<'a>; B],
     /// At least the bytes the blobs hold (every value ever set is added; an overwritten one is not
     /// taken back): while it is within the limit, sealing need not measure every blob.
     blob_bytes_bound: usize,
-    doubles: [f64; D],
     /// Bit `i` is set once double `i + 1` has been set (a layout has at most 20 doubles), so that
-    /// [`PointBuf::absorb`] can tell a recorded `0` from an unset slot.
+    /// absorbing a point can tell a recorded `0` from an unset slot.
     doubles_set: u32,
 }
 
@@ -29,76 +39,140 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
     /// An empty point of the given layout.
     pub const fn new(schema: &'static Schema) -> Self {
         PointBuf {
-            schema,
-            index_blob: index_blob(schema),
-            index: Blob::Unset,
+            head: Head {
+                schema,
+                index_blob: index_blob(schema),
+                index: Blob::Unset,
+                blob_bytes_bound: 0,
+                doubles_set: 0,
+            },
             blobs: [const { Blob::Unset }; B],
-            blob_bytes_bound: 0,
             doubles: [0.0; D],
-            doubles_set: 0,
+        }
+    }
+
+    /// The point's slots, without their counts.
+    #[inline]
+    pub(crate) fn slots(&mut self) -> Slots<'_, 'a> {
+        Slots {
+            head: &mut self.head,
+            blobs: &mut self.blobs,
+            doubles: &mut self.doubles,
         }
     }
 
     /// The layout this point belongs to.
+    #[inline]
     pub fn schema(&self) -> &'static Schema {
-        self.schema
+        self.head.schema
     }
 
     /// Sets the index; [`Blob::Unset`] leaves it as it is.
+    #[inline]
     pub fn set_index(&mut self, value: Blob<'a>) {
-        if value != Blob::Unset {
-            self.index = value;
-        }
+        self.slots().set_index(value);
     }
 
     /// The index as set (when the index field is also a blob, read that blob instead).
+    #[inline]
     pub fn index(&self) -> &Blob<'a> {
-        &self.index
+        &self.head.index
     }
 
     /// Sets blob slot `slot` (1-based); [`Blob::Unset`] leaves it as it is. Slots are checked by
     /// the layout macro at compile time; an out-of-range slot is ignored rather than panicking.
+    #[inline]
     pub fn set_blob(&mut self, slot: usize, value: Blob<'a>) {
-        if value == Blob::Unset {
-            return;
-        }
-        if let Some(blob) = slot.checked_sub(1).and_then(|i| self.blobs.get_mut(i)) {
-            self.blob_bytes_bound = self.blob_bytes_bound.saturating_add(value.len());
-            *blob = value;
-        }
+        self.slots().set_blob(slot, value);
     }
 
     /// Sets double slot `slot` (1-based); out of range is ignored.
+    #[inline]
     pub fn set_double(&mut self, slot: usize, value: f64) {
-        if let Some(i) = slot.checked_sub(1).filter(|&i| i < D) {
-            self.doubles[i] = value;
-            self.doubles_set |= 1 << (i % 32);
-        }
+        self.slots().set_double(slot, value);
     }
 
     /// Takes every slot `recorded` has set (the index, blobs, doubles) over this point's values.
-    pub fn absorb(&mut self, recorded: PointBuf<'a, B, D>) {
-        self.set_index(recorded.index);
-        for (i, blob) in recorded.blobs.into_iter().enumerate() {
-            self.set_blob(i + 1, blob);
-        }
-        for (i, value) in recorded.doubles.into_iter().enumerate() {
-            if recorded.doubles_set & (1 << (i % 32)) != 0 {
-                self.set_double(i + 1, value);
-            }
-        }
+    #[inline]
+    pub fn absorb(&mut self, mut recorded: PointBuf<'a, B, D>) {
+        self.slots().absorb(recorded.slots());
     }
 
     /// The current content of blob slot `slot` (1-based).
+    #[inline]
     pub fn blob(&self, slot: usize) -> Option<&Blob<'a>> {
         slot.checked_sub(1).and_then(|i| self.blobs.get(i))
     }
 
     /// The current value of double slot `slot` (1-based).
+    #[inline]
     pub fn double(&self, slot: usize) -> Option<f64> {
         slot.checked_sub(1)
             .and_then(|i| self.doubles.get(i))
             .copied()
+    }
+
+    /// Clamps the point to Analytics Engine's limits and returns the view sinks read.
+    ///
+    /// When the index field is also a blob, the index is read from that blob, so setting it once
+    /// fills both without a copy.
+    #[inline]
+    pub fn seal(&mut self) -> DataPoint<'_> {
+        self.slots().seal()
+    }
+}
+
+/// A [`PointBuf`] borrowed as slices: the same point whatever its layout's slot counts.
+#[derive(Debug)]
+pub(crate) struct Slots<'p, 'a> {
+    head: &'p mut Head<'a>,
+    blobs: &'p mut [Blob<'a>],
+    doubles: &'p mut [f64],
+}
+
+impl<'p, 'a> Slots<'p, 'a> {
+    /// The layout this point belongs to.
+    pub(crate) fn schema(&self) -> &'static Schema {
+        self.head.schema
+    }
+
+    /// See [`PointBuf::set_index`].
+    fn set_index(&mut self, value: Blob<'a>) {
+        if value != Blob::Unset {
+            self.head.index = value;
+        }
+    }
+
+    /// See [`PointBuf::set_blob`].
+    fn set_blob(&mut self, slot: usize, value: Blob<'a>) {
+        if value == Blob::Unset {
+            return;
+        }
+        if let Some(blob) = slot.checked_sub(1).and_then(|i| self.blobs.get_mut(i)) {
+            self.head.blob_bytes_bound = self.head.blob_bytes_bound.saturating_add(value.len());
+            *blob = value;
+        }
+    }
+
+    /// See [`PointBuf::set_double`].
+    fn set_double(&mut self, slot: usize, value: f64) {
+        if let Some(double) = slot.checked_sub(1).and_then(|i| self.doubles.get_mut(i)) {
+            *double = value;
+            self.head.doubles_set |= 1 << ((slot - 1) % 32);
+        }
+    }
+
+    /// See [`PointBuf::absorb`]; `recorded` is left empty.
+    fn absorb(&mut self, recorded: Slots<'_, 'a>) {
+        self.set_index(std::mem::take(&mut recorded.head.index));
+        for (i, blob) in recorded.blobs.iter_mut().enumerate() {
+            self.set_blob(i + 1, std::mem::take(blob));
+        }
+        for (i, value) in recorded.doubles.iter().enumerate() {
+            if recorded.head.doubles_set & (1 << (i % 32)) != 0 {
+                self.set_double(i + 1, *value);
+            }
+        }
     }
 
     /// Applies the layout's privacy rules (`crate::privacy`): hashed fields replaced by `hash` of
@@ -114,7 +188,7 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
     ) -> u32 {
         let mut unhashed = 0;
         let mut hashed_bytes = 0usize;
-        for field in self.schema.fields() {
+        for field in self.head.schema.fields() {
             let privacy = field.privacy();
             if privacy == Privacy::Plain || (privacy == Privacy::Redacted && keep_redacted) {
                 continue;
@@ -127,7 +201,7 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
                     }
                     None
                 }
-                None => Some(&mut self.index),
+                None => Some(&mut self.head.index),
             };
             let Some(blob) = blob else { continue };
             if blob.is_empty() {
@@ -150,32 +224,34 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
             // field was protected above.
         }
         // Counted for the index too: an over-estimate only costs sealing a measure of the blobs.
-        self.blob_bytes_bound = self.blob_bytes_bound.saturating_add(hashed_bytes);
+        self.head.blob_bytes_bound = self.head.blob_bytes_bound.saturating_add(hashed_bytes);
         unhashed
     }
 
-    /// Clamps the point to Analytics Engine's limits and returns the view sinks read.
-    ///
-    /// When the index field is also a blob, the index is read from that blob, so setting it once
-    /// fills both without a copy.
-    #[inline]
-    pub fn seal(&mut self) -> DataPoint<'_> {
+    /// See [`PointBuf::seal`].
+    pub(crate) fn seal(self) -> DataPoint<'p> {
+        let Slots {
+            head,
+            blobs,
+            doubles,
+        } = self;
         let mut clamped = Clamped {
             truncated_fields: 0,
-            non_finite_doubles: limits::clamp_doubles(&mut self.doubles),
+            non_finite_doubles: limits::clamp_doubles(doubles),
         };
-        if self.blob_bytes_bound > limits::MAX_BLOB_BYTES_TOTAL {
-            clamped.truncated_fields = limits::clamp_blobs(&mut self.blobs);
-            self.blob_bytes_bound = self.blobs.iter().map(Blob::len).sum();
+        if head.blob_bytes_bound > limits::MAX_BLOB_BYTES_TOTAL {
+            clamped.truncated_fields = limits::clamp_blobs(blobs);
+            head.blob_bytes_bound = blobs.iter().map(Blob::len).sum();
         }
-        let index_blob = self.index_blob.and_then(|i| self.blobs.get(i));
-        let mut index = index_blob.unwrap_or(&self.index).borrowed();
+        let (head, blobs): (&'p Head<'a>, &'p [Blob<'a>]) = (head, blobs);
+        let index_blob = head.index_blob.and_then(|i| blobs.get(i));
+        let mut index = index_blob.unwrap_or(&head.index).borrowed();
         clamped.truncated_fields += u32::from(limits::clamp_index(&mut index));
         DataPoint {
-            schema: self.schema,
+            schema: head.schema,
             index,
-            blobs: &self.blobs,
-            doubles: &self.doubles,
+            blobs,
+            doubles,
             clamped,
         }
     }
@@ -387,7 +463,7 @@ mod tests {
             Blob::Text("x".repeat(15_999 - 18 * filler.len()).into()),
         );
         point.set_blob(20, Blob::Text("u".into()));
-        let unhashed = point.protect(|_| Some("h".repeat(22)), false);
+        let unhashed = point.slots().protect(|_| Some("h".repeat(22)), false);
         assert_eq!(unhashed, 0);
         let sealed = point.seal();
         let total: usize = sealed.blobs().iter().map(Blob::len).sum();
@@ -402,7 +478,7 @@ mod tests {
         let point = POINT;
         assert_eq!(point.blobs, [Blob::Unset, Blob::Unset, Blob::Unset]);
         assert_eq!(point.doubles, [0.0]);
-        assert_eq!(point.index, Blob::Unset);
+        assert_eq!(point.head.index, Blob::Unset);
     }
 
     #[test]
@@ -419,7 +495,7 @@ mod tests {
         recorded.set_double(2, 0.0);
         recorded.set_double(3, 3.0);
         point.absorb(recorded);
-        assert_eq!(point.index, Blob::Text("kept index".into()));
+        assert_eq!(point.head.index, Blob::Text("kept index".into()));
         assert_eq!(
             point.blobs,
             [

@@ -7,7 +7,7 @@
 
 use crate::clock::{self, Instant};
 use crate::limits::MAX_POINTS_PER_INVOCATION;
-use crate::point::PointBuf;
+use crate::point::{PointBuf, Slots};
 use crate::sink::LineSink;
 use crate::sink::Sink;
 use crate::stats::{self, Delivery, LocalStats, Stats, Written};
@@ -225,7 +225,7 @@ pub fn emit<const B: usize, const D: usize>(point: &mut PointBuf<'_, B, D>) {
     if cfg!(feature = "off") {
         return;
     }
-    emit_in(Scope::current().as_ref(), point);
+    emit_to_current(point.slots());
 }
 
 /// Like [`emit`], into a scope the caller already holds, or outside any scope when `None`
@@ -238,6 +238,19 @@ pub fn emit_in<const B: usize, const D: usize>(
     if cfg!(feature = "off") {
         return;
     }
+    emit_slots(scope, point.slots());
+}
+
+// What follows the two generic entry points above takes the point as `Slots`, so it is compiled
+// once, in tallymark, whatever the layouts of the crates that emit.
+
+/// [`emit`], past its layout's slot counts.
+fn emit_to_current(point: Slots<'_, '_>) {
+    emit_slots(Scope::current().as_ref(), point);
+}
+
+/// [`emit_in`], past its layout's slot counts.
+fn emit_slots(scope: Option<&Scope>, point: Slots<'_, '_>) {
     match scope {
         Some(scope) => scope.inner.emit(point),
         None => emit_global(point),
@@ -288,7 +301,7 @@ pub(crate) fn write_line(line: &str) {
 }
 
 impl Invocation {
-    fn emit<const B: usize, const D: usize>(&self, point: &mut PointBuf<'_, B, D>) {
+    fn emit(&self, mut point: Slots<'_, '_>) {
         let remaining = self.remaining.get();
         if remaining == 0 {
             self.stats.add(Stats {
@@ -306,7 +319,7 @@ impl Invocation {
                 .schema()
                 .hash_key()
                 .and_then(|name| self.hash_key(name));
-            let unhashed = protect(point, key.as_deref(), self.sink.keeps_redacted());
+            let unhashed = protect(&mut point, key.as_deref(), self.sink.keeps_redacted());
             self.stats.add(unhashed);
         }
         write_point(&self.sink, point, |written| self.stats.count(written));
@@ -330,11 +343,7 @@ impl Invocation {
 
 /// Applies `point`'s privacy rules with `key` (see `crate::privacy`); returns what to count, and
 /// says once per process when a hashed field had no key.
-fn protect<const B: usize, const D: usize>(
-    point: &mut PointBuf<'_, B, D>,
-    key: Option<&[u8]>,
-    keep_redacted: bool,
-) -> Stats {
+fn protect(point: &mut Slots<'_, '_>, key: Option<&[u8]>, keep_redacted: bool) -> Stats {
     let schema = point.schema();
     let unhashed = point.protect(
         |value| key.and_then(|key| schema.keyed_hash(key, value)),
@@ -363,11 +372,11 @@ fn no_key_notice(schema: &crate::Schema) -> String {
     )
 }
 
-fn emit_global<const B: usize, const D: usize>(point: &mut PointBuf<'_, B, D>) {
+fn emit_global(mut point: Slots<'_, '_>) {
     match GLOBAL_SINK.get() {
         Some(sink) => {
             if point.schema().has_private_fields() {
-                stats::add_global(protect(point, None, sink.keeps_redacted()));
+                stats::add_global(protect(&mut point, None, sink.keeps_redacted()));
             }
             write_point(&**sink, point, stats::count_global);
         }
@@ -398,12 +407,7 @@ pub(crate) fn no_scope_notice(dataset: &str) -> String {
 }
 
 /// Seals `point`, writes it to `sink`, and counts what became of it with `count`.
-#[inline]
-fn write_point<const B: usize, const D: usize>(
-    sink: &dyn Sink,
-    point: &mut PointBuf<'_, B, D>,
-    count: impl FnOnce(Written),
-) {
+fn write_point(sink: &dyn Sink, point: Slots<'_, '_>, count: impl FnOnce(Written)) {
     let sealed = point.seal();
     let clamped = sealed.clamped();
     let delivery = match sink.write(&sealed) {

@@ -140,8 +140,10 @@ pub(crate) struct Entered<'c> {
     slot: &'c CallSlot,
 }
 
+// Entering and leaving are not `#[inline]`: every instrumented future calls them at each poll,
+// and inlined they would be compiled again in every crate that instruments (thin LTO still
+// inlines them where it pays).
 impl<'c> Entered<'c> {
-    #[inline]
     pub(crate) fn enter(slot: &'c CallSlot, layout: TypeId) -> Entered<'c> {
         let _ = STACK.try_with(|stack| {
             let depth = stack.depth.get();
@@ -169,7 +171,6 @@ impl<'c> Entered<'c> {
 }
 
 impl Drop for Entered<'_> {
-    #[inline]
     fn drop(&mut self) {
         let _ = STACK.try_with(|stack| {
             let depth = stack.depth.get().saturating_sub(1);

@@ -7,18 +7,20 @@
 # For each variant and each command (`cargo build --release` and `cargo check`, both for
 # wasm32-unknown-unknown, the compile step of worker-build) it times a clean build (an empty
 # target directory: every dependency compiled) and an incremental one (the handler's response
-# text changed, then rebuilt). It records the wall time and the CPU time (user + system, of cargo
-# and every compiler it ran; other processes on the machine move it less). Rounds alternate the
+# text changed, then rebuilt). It records the wall time and the CPU time (of cargo and every
+# compiler it ran; other processes on the machine move it less), to the millisecond with `perf
+# stat` where the machine has it (an incremental `cargo check` takes about 0.15 s), else to the
+# hundredth with `/usr/bin/time`. Rounds alternate the
 # variants; the tables give each figure's median and range in seconds, and the ratios
 # tallymark / by hand. Results: BENCHMARKS.md, "Compile time".
 #
 #   ./scripts/bench-compile.sh [--profile workspace|cargo] [--incremental] [rounds]
 #
-#   --profile workspace   the workspace's release profile, thin LTO (the default)
+#   --profile workspace   the workspace's `[profile.release]` (the default)
 #   --profile cargo       Cargo's default release profile (no LTO), which a crate made from
 #                         workers-rs's templates has
-#   --incremental         incremental builds only: one untimed build of each variant, then
-#                         rounds of 4 incremental builds (each command, each variant, twice)
+#   --incremental         incremental builds only: one untimed build of each variant and
+#                         command, then rounds of 8 incremental builds
 #   rounds                default 3; a round is 4 clean and 8 incremental builds
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
@@ -26,7 +28,7 @@ PROFILE=workspace
 INCREMENTAL_ONLY=0
 while [ $# -gt 0 ]; do
   case "$1" in
-    --profile) PROFILE="${2:-}"; shift 2 ;;
+    --profile) PROFILE="${2:-}"; shift; [ $# -gt 0 ] && shift ;;
     --incremental) INCREMENTAL_ONLY=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     -*) log "unknown option: $1 (see --help)"; exit 2 ;;
@@ -34,6 +36,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 ROUNDS="${1:-3}"
+[ $# -le 1 ] || { log "options go before the rounds (see --help)"; exit 2; }
 case "$PROFILE" in
   workspace) RELEASE_PROFILE="$(awk '/^\[profile.release\]/ { on = 1; next } /^\[/ { on = 0 } on && NF' "$ROOT/Cargo.toml")" ;;
   cargo) RELEASE_PROFILE="" ;;
@@ -76,11 +79,19 @@ make_crate tallymark "$ROOT/examples/quickstart/src" "tallymark = { path = \"$RO
 $WORKER_DEP"
 make_crate by-hand "$ROOT/benches/compile/by-hand/src" "$WORKER_DEP"
 
-# The wall and CPU seconds a command took, as "WALL CPU".
+# The wall and CPU seconds a command took, as "WALL CPU"; a failed command is run again with its
+# output shown, and stops the script.
 seconds() {
-  local times="$SCRATCH/time"
-  /usr/bin/time -o "$times" -f '%e %U %S' "$@" >/dev/null 2>&1 || { log "failed: $*"; "$@"; exit 1; }
-  awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }' "$times"
+  local times="$SCRATCH/time" started
+  if perf stat -x, -e task-clock true >/dev/null 2>&1; then
+    started="$(date +%s.%N)"
+    perf stat -x, -e task-clock -o "$times" "$@" >/dev/null 2>&1 || { log "failed: $*"; "$@"; exit 1; }
+    awk -F, -v started="$started" -v ended="$(date +%s.%N)" \
+      '$3 == "task-clock" { printf "%.3f %.3f\n", ended - started, $1 / 1000 }' "$times"
+  else
+    /usr/bin/time -o "$times" -f '%e %U %S' "$@" >/dev/null 2>&1 || { log "failed: $*"; "$@"; exit 1; }
+    awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }' "$times"
+  fi
 }
 
 # Changes the handler's response text (a different text each time), as a user editing it would.
@@ -103,7 +114,8 @@ cargo_in() {
 # Times one build of VARIANT with COMMAND and records it as KIND; prints "WALL s wall, CPU s CPU".
 timed_build() {
   local variant="$1" command="$2" kind="$3" wall cpu
-  read -r wall cpu < <(cargo_in "$variant" "$command" seconds)
+  # In `$(..)`, where `set -e` does not reach, a failed build must still stop the script.
+  read -r wall cpu < <(cargo_in "$variant" "$command" seconds) || return 1
   printf '%s\t%s\t%s\t%s\t%s\n' "$variant" "$command" "$kind" "$wall" "$cpu" >> "$RESULTS"
   echo "$wall s wall, $cpu s CPU"
 }
@@ -140,6 +152,8 @@ done
 table() {
   awk -F'\t' -v column="$1" -v measure="$2" '
     { key = $2 "\t" $3; values[$1, key] = values[$1, key] " " $column }
+    # Seconds to the millisecond under one second, else to the hundredth.
+    function s(x) { return sprintf(x < 1 ? "%.3f" : "%.2f", x) }
     function median(list,   n, a, i, j, t) {
       n = split(list, a, " ")
       for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
@@ -154,7 +168,7 @@ table() {
         if (!(("by-hand", key) in values)) continue
         hand = median(values["by-hand", key]); hlo = lo; hhi = hi
         tally = median(values["tallymark", key]); tlo = lo; thi = hi
-        printf "| cargo %s%s | %s | %.2f (%.2f–%.2f) | %.2f (%.2f–%.2f) | %.2f |\n", parts[1], parts[1] == "build" ? " --release" : "", parts[2], hand, hlo, hhi, tally, tlo, thi, tally / hand
+        printf "| cargo %s%s | %s | %s (%s–%s) | %s (%s–%s) | %.2f |\n", parts[1], parts[1] == "build" ? " --release" : "", parts[2], s(hand), s(hlo), s(hhi), s(tally), s(tlo), s(thi), tally / hand
       }
     }' "$RESULTS"
 }

@@ -141,8 +141,8 @@ pub(crate) struct Entered<'c> {
 }
 
 // Entering and leaving are not `#[inline]`: every instrumented future calls them at each poll,
-// and inlined they would be compiled again in every crate that instruments (thin LTO still
-// inlines them where it pays).
+// and inlined they would be compiled again in every crate that instruments. A poll pays two
+// calls for it where LTO does not inline them.
 impl<'c> Entered<'c> {
     pub(crate) fn enter(slot: &'c CallSlot, layout: TypeId) -> Entered<'c> {
         let _ = STACK.try_with(|stack| {
@@ -291,7 +291,8 @@ pub(crate) fn take<L: Layout>(slot: &CallSlot, active: bool) -> Option<L::Point<
         .map(|point| *point)
 }
 
-/// [`take`], up to the point's layout: compiled once, in tallymark, rather than once per layout.
+/// [`take`] without the downcast to the layout's point: compiled once, in tallymark, rather than
+/// once per layout.
 fn take_any(slot: &CallSlot, active: bool) -> Option<Box<dyn Any>> {
     let call = CallId(slot.id.get());
     let waiting = if active {

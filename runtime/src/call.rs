@@ -124,8 +124,9 @@ impl<'a, L: Layout, F: FnOnce(&mut L::Point<'a>)> PointSource<'a, L> for Deferre
     }
 }
 
-/// The scope a call of layout `layout` writes to, and when it started (see `Call::around`).
-/// Compiled once, in tallymark, rather than once per instrumented function.
+/// Starts a call of layout `layout`: an enclosing call of that layout that yields to inner calls
+/// gives way to it (`active::supersede`); returns the scope it writes to and when it started
+/// (see `Call::around`). Compiled once, in tallymark, rather than once per instrumented function.
 fn begin(layout: TypeId) -> (Option<Scope>, Instant) {
     active::supersede(layout);
     let scope = Scope::current();

@@ -1,7 +1,8 @@
 //! # tallymark
 //!
 //! Typed, compile-time checked telemetry for Rust Cloudflare Workers, written to Workers Analytics
-//! Engine, the console (shaped for Workers Logs), `tracing`, or memory in tests.
+//! Engine, the console (shaped for Workers Logs), `tracing` (feature `tracing`), or memory in
+//! tests.
 //!
 //! Declare one layout per dataset. Each field names its slot once; the macro checks the layout at
 //! compile time (at most 20 blobs and 20 doubles, exactly one index, no shared slots, slot numbers in

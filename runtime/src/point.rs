@@ -10,9 +10,9 @@ use crate::value::Blob;
 /// (blob1, blob2, blob5) are written as `''` and `0`, so every point of a layout has the same
 /// shape.
 ///
-/// Only making a point depends on `B` and `D`: every other operation borrows the point as
-/// `Slots`, which does not, so it is compiled once, in tallymark, rather than once per layout
-/// in the crate that declares it.
+/// Making a point depends on `B` and `D`; every operation that changes one borrows it as
+/// `Slots`, which does not, so that it is compiled once, in tallymark, rather than once per
+/// layout in the crate that declares it.
 #[derive(Debug, Clone)]
 pub struct PointBuf<'a, const B: usize, const D: usize> {
     head: Head<'a>,
@@ -162,7 +162,7 @@ impl<'p, 'a> Slots<'p, 'a> {
         }
     }
 
-    /// See [`PointBuf::absorb`]; `recorded` is left empty.
+    /// See [`PointBuf::absorb`]; `recorded`'s index and blobs are taken (left unset).
     fn absorb(&mut self, recorded: Slots<'_, 'a>) {
         self.set_index(std::mem::take(&mut recorded.head.index));
         for (i, blob) in recorded.blobs.iter_mut().enumerate() {

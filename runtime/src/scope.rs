@@ -225,7 +225,7 @@ pub fn emit<const B: usize, const D: usize>(point: &mut PointBuf<'_, B, D>) {
     if cfg!(feature = "off") {
         return;
     }
-    emit_to_current(point.slots());
+    emit_slots(point.slots());
 }
 
 /// Like [`emit`], into a scope the caller already holds, or outside any scope when `None`
@@ -238,19 +238,19 @@ pub fn emit_in<const B: usize, const D: usize>(
     if cfg!(feature = "off") {
         return;
     }
-    emit_slots(scope, point.slots());
+    emit_slots_in(scope, point.slots());
 }
 
 // What follows the two generic entry points above takes the point as `Slots`, so it is compiled
 // once, in tallymark, whatever the layouts of the crates that emit.
 
-/// [`emit`], past its layout's slot counts.
-fn emit_to_current(point: Slots<'_, '_>) {
-    emit_slots(Scope::current().as_ref(), point);
+/// [`emit`] of a point seen as `Slots`.
+fn emit_slots(point: Slots<'_, '_>) {
+    emit_slots_in(Scope::current().as_ref(), point);
 }
 
-/// [`emit_in`], past its layout's slot counts.
-fn emit_slots(scope: Option<&Scope>, point: Slots<'_, '_>) {
+/// [`emit_in`] of a point seen as `Slots`.
+fn emit_slots_in(scope: Option<&Scope>, point: Slots<'_, '_>) {
     match scope {
         Some(scope) => scope.inner.emit(point),
         None => emit_global(point),

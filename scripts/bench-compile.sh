@@ -79,11 +79,15 @@ make_crate tallymark "$ROOT/examples/quickstart/src" "tallymark = { path = \"$RO
 $WORKER_DEP"
 make_crate by-hand "$ROOT/benches/compile/by-hand/src" "$WORKER_DEP"
 
+# Whether `perf stat` can count this machine's CPU time (it needs the kernel's permission).
+PERF=0
+if perf stat -x, -e task-clock true >/dev/null 2>&1; then PERF=1; fi
+
 # The wall and CPU seconds a command took, as "WALL CPU"; a failed command is run again with its
 # output shown, and stops the script.
 seconds() {
   local times="$SCRATCH/time" started
-  if perf stat -x, -e task-clock true >/dev/null 2>&1; then
+  if [ "$PERF" = 1 ]; then
     started="$(date +%s.%N)"
     perf stat -x, -e task-clock -o "$times" "$@" >/dev/null 2>&1 || { log "failed: $*"; "$@"; exit 1; }
     awk -F, -v started="$started" -v ended="$(date +%s.%N)" \

@@ -156,9 +156,10 @@ impl<'p, 'a> Slots<'p, 'a> {
 
     /// See [`PointBuf::set_double`].
     fn set_double(&mut self, slot: usize, value: f64) {
-        if let Some(double) = slot.checked_sub(1).and_then(|i| self.doubles.get_mut(i)) {
+        let Some(i) = slot.checked_sub(1) else { return };
+        if let Some(double) = self.doubles.get_mut(i) {
             *double = value;
-            self.head.doubles_set |= 1 << ((slot - 1) % 32);
+            self.head.doubles_set |= 1 << (i % 32);
         }
     }
 

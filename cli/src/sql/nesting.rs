@@ -325,7 +325,14 @@ mod tests {
             "(".repeat(MAX_DEPTH + 2),
             ")".repeat(MAX_DEPTH + 2)
         );
-        assert!(check(&tokens(&joined)).is_err());
+        assert_eq!(
+            check(&tokens(&joined))
+                .unwrap_err()
+                .reason
+                .split(';')
+                .next(),
+            Some("`((` opens a special form inside 8 others")
+        );
         // Subqueries nested in FROM are read once each, whatever their depth.
         let subqueries = format!(
             "SELECT a FROM {}t{}",

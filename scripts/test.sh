@@ -29,10 +29,11 @@ Runs the named stages in the order given, or every stage in this order when none
   lint    cargo fmt --check; clippy, native and wasm32 (-D warnings), and the workerd
           benchmark's worker in each variant
   native  the workspace's unit, integration, UI (trybuild) and doc tests; tallymark with
-          --no-default-features, and with --features off (the off test)
+          --no-default-features, and with --features off (the off test); the compile errors
+          with the off switch and without the hashed feature
   ui      the UI tests (trybuild) alone; skipped when native runs too, since it includes them
   miri    the runtime's unit tests, scopes and the global sink under Miri (nightly)
-  wasm    tallymark's wasm tests in Node (wasm-bindgen-test)
+  wasm    tallymark's wasm tests in Node (wasm-bindgen-test), with the hashed feature
   docs    cargo doc for the workspace with RUSTDOCFLAGS="-D warnings"; the public API listings
           (runtime/public-api.txt, names/public-api.txt) match the code (scripts/public-api.sh
           --check, nightly rustdoc JSON; update them with scripts/public-api.sh --bless)
@@ -72,8 +73,9 @@ stage_native() {
   cargo test -p tallymark --features dev-print --lib --locked
   log "the off switch"
   cargo test -p tallymark --features off,events --test off --locked
-  log "the macros' compile errors with the off switch (trybuild: ui/off/*.stderr)"
-  cargo test -p tallymark-tests --features off --test ui_off --locked
+  log "compile errors with the off switch, and without the hashed feature (trybuild)"
+  cargo test -p tallymark-tests --no-default-features --features off \
+    --test ui_off --test ui_without_hashed --locked
   log "the examples with instrumentation compiled out, without a warning"
   cargo clippy -p kiloclaw -p quickstart -p links --features tallymark/off --all-targets --locked -- -D warnings
 }
@@ -95,7 +97,7 @@ stage_wasm() {
   ensure_wasm_target
   ensure_wasm_bindgen # its wasm-bindgen-test-runner is the wasm32 runner (.cargo/config.toml)
   log "wasm tests in Node (wasm-bindgen-test)"
-  cargo test -p tallymark --target wasm32-unknown-unknown --locked
+  cargo test -p tallymark --features hashed --target wasm32-unknown-unknown --locked
 }
 
 stage_docs() {

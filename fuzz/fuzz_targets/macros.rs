@@ -6,8 +6,9 @@
 //! (`layout`, `instrumented`, `record!`, `reconcile_event`, `lifecycle_event`, and the derives
 //! `Event`, `Dimensions`, `FixedText`; `record!` and the derives read the item only); bit 3
 //! compiles instrumentation out (`tallymark/off`); bit 4 checks layouts and enums against the lock
-//! of the lock UI tests (tests/ui/lock/tallymark.lock), else against none. Text that does not lex
-//! as Rust tokens is skipped.
+//! of the lock UI tests (tests/ui/lock/tallymark.lock), else against none; bit 5 refuses
+//! `#[hashed]` fields (tallymark without its `hashed` feature). Text that does not lex as Rust
+//! tokens is skipped.
 //!
 //! Asserted: no expansion panics, whatever the tokens; what it returns renders as text that lexes
 //! back into tokens (what the compiler does with it).
@@ -17,7 +18,7 @@
 use libfuzzer_sys::fuzz_target;
 use proc_macro2::TokenStream;
 use std::str::FromStr;
-use tallymark_macros_core::{Instrumentation, LockSource};
+use tallymark_macros_core::{Hashing, Instrumentation, LockSource};
 
 /// The lock the lock UI cases are checked against: the layouts of its seeds are in it.
 const LOCK: &str = include_str!("../../tests/ui/lock/tallymark.lock");
@@ -43,8 +44,13 @@ fuzz_target!(|data: &[u8]| {
     } else {
         LockSource::Text(LOCK)
     };
+    let hashing = if selector & 0b10_0000 == 0 {
+        Hashing::Available
+    } else {
+        Hashing::Unavailable
+    };
     let expanded = match selector & 0b111 {
-        0 => tallymark_macros_core::layout(args, item, lock),
+        0 => tallymark_macros_core::layout(args, item, lock, hashing),
         1 => tallymark_macros_core::instrumented(args, item, instrumentation),
         2 => tallymark_macros_core::record(item),
         3 => tallymark_macros_core::reconcile_event(args, item, instrumentation),

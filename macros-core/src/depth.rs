@@ -559,7 +559,12 @@ mod tests {
                     let item = TokenStream::from_str(&input).unwrap();
                     assert!(check(&item).is_ok(), "{input}");
                     let none = TokenStream::new();
-                    crate::layout(none.clone(), item.clone(), LockSource::Absent);
+                    crate::layout(
+                        none.clone(),
+                        item.clone(),
+                        LockSource::Absent,
+                        crate::Hashing::Available,
+                    );
                     crate::instrumented(none.clone(), item.clone(), Instrumentation::On);
                     crate::reconcile_event(none.clone(), item.clone(), Instrumentation::On);
                     crate::record(item.clone());

@@ -8,8 +8,8 @@
 //! of the crate type-checks and each mistake gives one error.
 //!
 //! What an expansion depends on besides its tokens is an argument: whether instrumentation is
-//! compiled out ([`Instrumentation`]), and where the crate's schema lock comes from
-//! ([`LockSource`]). With [`LockSource::Crate`] the expansion reads the environment cargo sets and
+//! compiled out ([`Instrumentation`]), whether `#[hashed]` fields can be hashed ([`Hashing`]), and
+//! where the crate's schema lock comes from ([`LockSource`]). With [`LockSource::Crate`] the expansion reads the environment cargo sets and
 //! the lock file, and may rewrite it; with the other sources it touches neither.
 #![warn(missing_docs)]
 
@@ -35,6 +35,17 @@ pub enum Instrumentation {
     Off,
 }
 
+/// Whether `#[hashed]` layout fields can be hashed: the `tallymark/hashed` feature, which the
+/// proc-macro crate sees as its own `hashed` feature. Without it a `#[hashed]` field is a compile
+/// error at its attribute, naming the feature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hashing {
+    /// The runtime links the keyed hash: `#[hashed]` fields are accepted.
+    Available,
+    /// The runtime has no hashing: `#[hashed]` fields are refused.
+    Unavailable,
+}
+
 /// Where the schema lock (`tallymark.lock`) that layouts and `FixedText` enums are checked
 /// against comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,8 +61,15 @@ pub enum LockSource<'a> {
 }
 
 /// `#[tallymark::layout(args)] item`: the layout's schema, typed builder and checks.
-pub fn layout(args: TokenStream, item: TokenStream, lock: LockSource<'_>) -> TokenStream {
-    depth::attribute_replacing_item(args, item, |args, item| layout::layout(args, item, lock))
+pub fn layout(
+    args: TokenStream,
+    item: TokenStream,
+    lock: LockSource<'_>,
+    hashing: Hashing,
+) -> TokenStream {
+    depth::attribute_replacing_item(args, item, |args, item| {
+        layout::layout(args, item, lock, hashing)
+    })
 }
 
 /// `#[derive(tallymark::FixedText)]` on `input`.
@@ -132,15 +150,52 @@ mod tests {
     #[test]
     fn a_lock_given_as_text_is_checked_and_named_by_no_file() {
         let args = tokens(r#"dataset = "jobs", binding = "JOBS""#);
-        let checked = layout(args.clone(), tokens(MOVED), LockSource::Text(LOCK)).to_string();
+        let checked = layout(
+            args.clone(),
+            tokens(MOVED),
+            LockSource::Text(LOCK),
+            Hashing::Available,
+        )
+        .to_string();
         assert!(
             checked.contains("`region` moved from blob3 to blob4"),
             "{checked}"
         );
         assert!(checked.contains("tallymark.lock line 5"), "{checked}");
         assert!(!checked.contains("include_bytes"), "{checked}");
-        let unchecked = layout(args, tokens(MOVED), LockSource::Absent).to_string();
+        let unchecked =
+            layout(args, tokens(MOVED), LockSource::Absent, Hashing::Available).to_string();
         assert!(!unchecked.contains("compile_error"), "{unchecked}");
+    }
+
+    #[test]
+    fn without_hashing_a_layout_refuses_its_hashed_fields_once() {
+        let args = tokens(r#"dataset = "jobs", binding = "JOBS", hash_key = "KEY""#);
+        let item = tokens(
+            "pub struct Job {
+                #[index] #[blob(1)] event: String,
+                #[blob(2)] #[hashed] owner: String,
+                #[blob(3)] #[hashed] account: String,
+            }",
+        );
+        let refused = layout(
+            args.clone(),
+            item.clone(),
+            LockSource::Absent,
+            Hashing::Unavailable,
+        )
+        .to_string();
+        assert_eq!(
+            refused.matches("compile_error").count(),
+            1,
+            "one error for the layout, not one per field: {refused}"
+        );
+        assert!(
+            refused.contains("needs tallymark's `hashed` feature"),
+            "{refused}"
+        );
+        let accepted = layout(args, item, LockSource::Absent, Hashing::Available).to_string();
+        assert!(!accepted.contains("compile_error"), "{accepted}");
     }
 
     #[test]

@@ -3,11 +3,12 @@
 //!
 //! Each macro is one line: its code is the plain library `tallymark-macros-core` (a proc-macro
 //! crate can export nothing else, and the fuzz targets call the code directly). This crate adds
-//! what only the compiler knows: whether instrumentation is compiled out (the `off` feature), and
-//! that the schema lock is the crate's own.
+//! what only the compiler knows: whether instrumentation is compiled out (the `off` feature),
+//! whether `#[hashed]` fields can be hashed (the `hashed` feature), and that the schema lock is the
+//! crate's own.
 
 use proc_macro::TokenStream;
-use tallymark_macros_core::{Instrumentation, LockSource};
+use tallymark_macros_core::{Hashing, Instrumentation, LockSource};
 
 /// Instrumentation compiled in, or out with `tallymark/off`.
 const INSTRUMENTATION: Instrumentation = if cfg!(feature = "off") {
@@ -16,10 +17,17 @@ const INSTRUMENTATION: Instrumentation = if cfg!(feature = "off") {
     Instrumentation::On
 };
 
+/// `#[hashed]` fields accepted with `tallymark/hashed`, which links the keyed hash.
+const HASHING: Hashing = if cfg!(feature = "hashed") {
+    Hashing::Available
+} else {
+    Hashing::Unavailable
+};
+
 /// Declares a dataset layout. See the `tallymark` crate's documentation.
 #[proc_macro_attribute]
 pub fn layout(args: TokenStream, item: TokenStream) -> TokenStream {
-    tallymark_macros_core::layout(args.into(), item.into(), LockSource::Crate).into()
+    tallymark_macros_core::layout(args.into(), item.into(), LockSource::Crate, HASHING).into()
 }
 
 /// Gives each unit variant of an enum one fixed text (`#[tallymark(text = "...")]`, or its

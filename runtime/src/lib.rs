@@ -54,6 +54,9 @@
 //!   so that a deployed Worker carries none of it; without it the variable gets a notice.
 //! * `http` (default): [`HttpStatus`] for `http::Response`.
 //! * `tracing`: `sink::TracingSink`, one `tracing` event per point.
+//! * `hashed`: `#[hashed]` layout fields, written as a keyed hash (HMAC-SHA-256). Off by default,
+//!   so that a Worker without such a field compiles no hashing crates; without it `#[hashed]` is
+//!   a compile error that names the feature.
 //! * `axum`: `axum::InstrumentLayer`, a tower layer that writes one point per request of an
 //!   axum `Router` (axum 0.8, as workers-rs's `axum` feature).
 //! * `events`: typed events, their console lines and the step attributes ([`events`]).

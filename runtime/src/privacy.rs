@@ -7,16 +7,30 @@
 //! - a redacted field is written empty (0 for a number) by every sink but in-memory test sinks,
 //!   and left out of console lines;
 //! - an empty value stays empty.
+//!
+//! Hashing needs the `hashed` feature; without it the layout macro refuses `#[hashed]` fields, so
+//! no schema asks for a hash.
 
-use base64::Engine as _;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use crate::schema::Hasher;
+
+/// How the schemas of layouts with `#[hashed]` fields hash them.
+#[cfg(feature = "hashed")]
+pub(crate) const HASHER: Option<Hasher> = Some(keyed_hash);
+/// Without the `hashed` feature nothing hashes (and no layout has a `#[hashed]` field).
+#[cfg(not(feature = "hashed"))]
+pub(crate) const HASHER: Option<Hasher> = None;
 
 /// How many bytes of the MAC a hashed field keeps.
+#[cfg(feature = "hashed")]
 const HASH_BYTES: usize = 16;
 
 /// The text a hashed field is written as: its keyed hash under `key`.
-pub(crate) fn keyed_hash(key: &[u8], value: &[u8]) -> String {
+#[cfg(feature = "hashed")]
+fn keyed_hash(key: &[u8], value: &[u8]) -> String {
+    use base64::Engine as _;
+    use hmac::{Hmac, Mac};
+    use sha2::Sha256;
+
     // HMAC takes keys of any length, so this never fails.
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
         return String::new();
@@ -26,7 +40,7 @@ pub(crate) fn keyed_hash(key: &[u8], value: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..HASH_BYTES])
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "hashed"))]
 mod tests {
     use super::keyed_hash;
 

@@ -430,40 +430,46 @@ fn a_byte_index_does_not_grow_past_the_limit_on_its_way_to_the_binding() {
     assert_eq!(index.len(), 96, "bytes of UTF-8");
 }
 
-#[tallymark::layout(
-    dataset = "accounts",
-    binding = "ACCOUNTS",
-    hash_key = "ACCOUNT_HASH_KEY"
-)]
-struct Account {
-    #[index]
-    #[blob(1)]
-    event: String,
-    #[blob(2)]
-    #[hashed]
-    email: String,
-    #[blob(3)]
-    #[redacted]
-    note: String,
-}
+/// `#[hashed]` fields, with the `hashed` feature (the test script's wasm stage turns it on).
+#[cfg(feature = "hashed")]
+mod hashed {
+    use super::*;
 
-#[wasm_bindgen_test]
-fn the_analytics_engine_sink_gets_hashes_from_the_workers_secret_and_no_redacted_value() {
-    let (binding, calls) = recording_binding();
-    let env = env_with("ACCOUNTS", &binding);
-    set(&env, "ACCOUNT_HASH_KEY", &JsValue::from_str("Jefe"));
-    let scope = Scope::from_env(&env);
-    scope.run_sync(|| {
-        Account::point()
-            .event("account.updated")
-            .email("what do ya want for nothing?")
-            .note("private note")
-            .emit();
-    });
-    // The key and value of RFC 4231's test case 2: HMAC-SHA-256 starts 5bdcc146bf60754e...
-    assert_eq!(
-        json(&calls.get(0)),
-        r#"{"indexes":["account.updated"],"blobs":["account.updated","W9zBRr9gdU5qBCQmCJV1xw",""],"doubles":[]}"#
-    );
-    assert_eq!(scope.stats().unhashed_fields, 0);
+    #[tallymark::layout(
+        dataset = "accounts",
+        binding = "ACCOUNTS",
+        hash_key = "ACCOUNT_HASH_KEY"
+    )]
+    struct Account {
+        #[index]
+        #[blob(1)]
+        event: String,
+        #[blob(2)]
+        #[hashed]
+        email: String,
+        #[blob(3)]
+        #[redacted]
+        note: String,
+    }
+
+    #[wasm_bindgen_test]
+    fn the_analytics_engine_sink_gets_hashes_from_the_workers_secret_and_no_redacted_value() {
+        let (binding, calls) = recording_binding();
+        let env = env_with("ACCOUNTS", &binding);
+        set(&env, "ACCOUNT_HASH_KEY", &JsValue::from_str("Jefe"));
+        let scope = Scope::from_env(&env);
+        scope.run_sync(|| {
+            Account::point()
+                .event("account.updated")
+                .email("what do ya want for nothing?")
+                .note("private note")
+                .emit();
+        });
+        // The key and value of RFC 4231's test case 2: HMAC-SHA-256 starts 5bdcc146bf60754e...
+        assert_eq!(
+            json(&calls.get(0)),
+            r#"{"indexes":["account.updated"],"blobs":["account.updated","W9zBRr9gdU5qBCQmCJV1xw",""],"doubles":[]}"#
+        );
+        assert_eq!(scope.stats().unhashed_fields, 0);
+    }
 }

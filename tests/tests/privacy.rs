@@ -1,6 +1,7 @@
 //! `#[hashed]` and `#[redacted]` fields (runtime/src/privacy.rs): a secret value fed through
 //! every sink and every console line appears in none; a hashed one is its keyed hash; with no
 //! key it is written empty and counted; in-memory test sinks alone see redacted values.
+#![cfg(feature = "hashed")]
 
 use std::cell::RefCell;
 use std::sync::{Arc, Mutex};

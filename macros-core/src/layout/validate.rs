@@ -3,6 +3,7 @@
 use super::parse::{FieldDecl, LayoutDecl, SlotAttr};
 use crate::args::{text_limit, Naming};
 use crate::errors::Errors;
+use crate::Hashing;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -52,7 +53,7 @@ const BUILDER_METHODS: &[&str] = &["emit", "seal"];
 
 /// Checks every rule, reporting each broken one; returns the layout to expand (the fallback one
 /// when a rule is broken).
-pub fn validate<'d>(decl: &'d LayoutDecl, errors: &mut Errors) -> Layout<'d> {
+pub fn validate<'d>(decl: &'d LayoutDecl, hashing: Hashing, errors: &mut Errors) -> Layout<'d> {
     let dataset = check_name(decl, decl.dataset.as_ref(), "dataset", errors);
     let binding = check_name(decl, decl.binding.as_ref(), "binding", errors);
     let krate = &decl.krate;
@@ -144,6 +145,7 @@ pub fn validate<'d>(decl: &'d LayoutDecl, errors: &mut Errors) -> Layout<'d> {
     if !decl.item.generics.params.is_empty() {
         errors.at(&decl.item.generics, "a layout cannot be generic");
     }
+    check_hashing(decl, hashing, errors);
 
     Layout {
         decl,
@@ -266,6 +268,26 @@ fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Without tallymark's `hashed` feature nothing can hash: the layout's first `#[hashed]` field
+/// says so, once (the mistake is the missing feature, not each field).
+fn check_hashing(decl: &LayoutDecl, hashing: Hashing, errors: &mut Errors) {
+    if hashing == Hashing::Available {
+        return;
+    }
+    let first_hashed = decl
+        .fields
+        .iter()
+        .filter_map(|field| field.privacy.as_ref())
+        .find(|attr| *attr == "hashed");
+    if let Some(attr) = first_hashed {
+        errors.at(
+            attr,
+            "`#[hashed]` needs tallymark's `hashed` feature: \
+             `tallymark = { version = \"..\", features = [\"hashed\"] }` in Cargo.toml",
+        );
+    }
 }
 
 /// `#[hashed]` needs the layout's `hash_key`, and text: a hashed double would be a number

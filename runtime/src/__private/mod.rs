@@ -35,7 +35,7 @@ pub const fn schema(
         hash_key,
         private_fields: hashed + redacted > 0,
         hasher: if hashed > 0 {
-            Some(crate::privacy::keyed_hash)
+            crate::privacy::HASHER
         } else {
             None
         },
@@ -265,7 +265,9 @@ mod tests {
             assert_eq!(schema.has_private_fields(), private, "{privacy:?}");
             assert_eq!(
                 schema.keyed_hash(b"key", b"user-1"),
-                hashes.then(|| crate::privacy::keyed_hash(b"key", b"user-1")),
+                crate::privacy::HASHER
+                    .filter(|_| hashes)
+                    .map(|hash| hash(b"key", b"user-1")),
                 "{privacy:?}"
             );
         }

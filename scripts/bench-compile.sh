@@ -10,26 +10,33 @@
 # text changed, then rebuilt). It records the wall time and the CPU time (of cargo and every
 # compiler it ran; other processes on the machine move it less), to the millisecond with `perf
 # stat` where the machine has it (an incremental `cargo check` takes about 0.15 s), else to the
-# hundredth with `/usr/bin/time`. Rounds alternate the
-# variants; the tables give each figure's median and range in seconds, and the ratios
+# hundredth with `/usr/bin/time`; or, with --instructions, counts the instructions instead. Rounds
+# alternate the variants; the tables give each figure's median and range, and the ratios
 # tallymark / by hand. Results: BENCHMARKS.md, "Compile time".
 #
-#   ./scripts/bench-compile.sh [--profile workspace|cargo] [--incremental] [rounds]
+#   ./scripts/bench-compile.sh [--profile workspace|cargo] [--incremental | --instructions] [rounds]
 #
 #   --profile workspace   the workspace's `[profile.release]` (the default)
 #   --profile cargo       Cargo's default release profile (no LTO), which a crate made from
 #                         workers-rs's templates has
 #   --incremental         incremental builds only: one untimed build of each variant and
 #                         command, then rounds of 8 incremental builds
+#   --instructions        as --incremental, but counts the instructions of each build (valgrind's
+#                         cachegrind, every process: cargo, rustc and the macros it loads, LLVM,
+#                         the linker) instead of timing it. The count is the same run after run, so
+#                         one round settles a ratio that this VM's timings move by ±0.1; a build
+#                         under valgrind takes about 30 times as long
 #   rounds                default 3; a round is 4 clean and 8 incremental builds
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
 PROFILE=workspace
 INCREMENTAL_ONLY=0
+INSTRUCTIONS=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --profile) PROFILE="${2:-}"; shift; [ $# -gt 0 ] && shift ;;
     --incremental) INCREMENTAL_ONLY=1; shift ;;
+    --instructions) INCREMENTAL_ONLY=1; INSTRUCTIONS=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     -*) log "unknown option: $1 (see --help)"; exit 2 ;;
     *) break ;;
@@ -43,6 +50,9 @@ case "$PROFILE" in
   *) log "--profile takes workspace or cargo, not '$PROFILE'"; exit 2 ;;
 esac
 ensure_wasm_target
+if [ "$INSTRUCTIONS" = 1 ] && ! command -v valgrind >/dev/null; then
+  log "--instructions needs valgrind (Debian's package valgrind)"; exit 2
+fi
 
 SCRATCH="$(mktemp -d "${TMPDIR:-/tmp}/tallymark-compile.XXXXXX")"
 trap 'rm -rf "$SCRATCH"' EXIT
@@ -83,6 +93,17 @@ make_crate by-hand "$ROOT/benches/compile/by-hand/src" "$WORKER_DEP"
 PERF=0
 if perf stat -x, -e task-clock true >/dev/null 2>&1; then PERF=1; fi
 
+# The millions of instructions a command and every process it started ran, twice (in place of
+# "WALL CPU"); a failed command is run again with its output shown, and stops the script.
+instructions() {
+  local counts="$SCRATCH/cachegrind"
+  rm -f "$counts".*
+  valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null --trace-children=yes \
+    --log-file="$counts.%p" "$@" >/dev/null 2>&1 || { log "failed: $*"; "$@"; exit 1; }
+  cat "$counts".* | awk '/I *refs:/ { gsub(",", "", $NF); total += $NF }
+    END { printf "%.1f %.1f\n", total / 1e6, total / 1e6 }'
+}
+
 # The wall and CPU seconds a command took, as "WALL CPU"; a failed command is run again with its
 # output shown, and stops the script.
 seconds() {
@@ -105,6 +126,10 @@ touch_handler() {
   grep -q "hello$2, {name}" "$file" || { log "could not change the handler of $1"; exit 1; }
 }
 
+# Every edit below keeps the handler's text the same length (rounds 1 to 9): an edit that changes
+# it moves the position of all that follows, and the incremental build after it does more work.
+for variant in tallymark by-hand; do touch_handler "$variant" "-0-0"; done
+
 RESULTS="$SCRATCH/results.tsv"
 
 # Runs cargo COMMAND (build or check) for wasm32 in VARIANT's crate; a build is a release build.
@@ -119,9 +144,13 @@ cargo_in() {
 timed_build() {
   local variant="$1" command="$2" kind="$3" wall cpu
   # In `$(..)`, where `set -e` does not reach, a failed build must still stop the script.
-  read -r wall cpu < <(cargo_in "$variant" "$command" seconds) || return 1
+  if [ "$INSTRUCTIONS" = 1 ]; then
+    read -r wall cpu < <(cargo_in "$variant" "$command" instructions) || return 1
+  else
+    read -r wall cpu < <(cargo_in "$variant" "$command" seconds) || return 1
+  fi
   printf '%s\t%s\t%s\t%s\t%s\n' "$variant" "$command" "$kind" "$wall" "$cpu" >> "$RESULTS"
-  echo "$wall s wall, $cpu s CPU"
+  if [ "$INSTRUCTIONS" = 1 ]; then echo "$cpu M instructions"; else echo "$wall s wall, $cpu s CPU"; fi
 }
 
 if [ "$INCREMENTAL_ONLY" = 1 ]; then
@@ -152,12 +181,12 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 
-# One table per measure (column 4: wall, 5: CPU).
+# One table per measure (column 4: wall, 5: CPU), in UNIT: "s" or "M" (millions of instructions).
 table() {
-  awk -F'\t' -v column="$1" -v measure="$2" '
+  awk -F'\t' -v column="$1" -v measure="$2" -v unit="$3" '
     { key = $2 "\t" $3; values[$1, key] = values[$1, key] " " $column }
-    # Seconds to the millisecond under one second, else to the hundredth.
-    function s(x) { return sprintf(x < 1 ? "%.3f" : "%.2f", x) }
+    # Seconds to the millisecond under one second, else to the hundredth; instructions to 0.1 M.
+    function s(x) { return sprintf(unit == "M" ? "%.1f" : x < 1 ? "%.3f" : "%.2f", x) }
     function median(list,   n, a, i, j, t) {
       n = split(list, a, " ")
       for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
@@ -165,7 +194,7 @@ table() {
       return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
     }
     END {
-      printf "| %s (wasm32) | build | by hand, s (range) | tallymark, s (range) | tallymark / by hand |\n|---|---|---|---|---|\n", measure
+      printf "| %s (wasm32) | build | by hand, %s (range) | tallymark, %s (range) | tallymark / by hand |\n|---|---|---|---|---|\n", measure, unit, unit
       split("build\tclean|build\tincremental|check\tclean|check\tincremental", order, "|")
       for (k = 1; k <= 4; k++) {
         key = order[k]; split(key, parts, "\t")
@@ -176,7 +205,11 @@ table() {
       }
     }' "$RESULTS"
 }
-table 4 "wall time"
-echo
-table 5 "CPU time"
+if [ "$INSTRUCTIONS" = 1 ]; then
+  table 5 "instructions" M
+else
+  table 4 "wall time" s
+  echo
+  table 5 "CPU time" s
+fi
 printf '\n%s rounds; release profile: %s; incremental: the handler changed, twice a round\n' "$ROUNDS" "$PROFILE"

@@ -22,11 +22,12 @@
 #   --incremental         incremental builds only: one untimed build of each variant and
 #                         command, then rounds of 8 incremental builds
 #   --instructions        as --incremental, but counts the instructions of each build (valgrind's
-#                         cachegrind, every process: cargo, rustc and the macros it loads, LLVM,
-#                         the linker) instead of timing it. The count is the same run after run, so
-#                         one round settles a ratio that this VM's timings move by ±0.1; a build
-#                         under valgrind takes about 30 times as long
-#   rounds                default 3; a round is 4 clean and 8 incremental builds
+#                         cachegrind: cargo, rustc and the macros it loads, LLVM, the linker)
+#                         instead of timing it. The count is the same run after run, so one round
+#                         settles a ratio that this VM's timings move by ±0.1; a build under
+#                         valgrind takes about 30 times as long
+#   rounds                default 3 (1 with --instructions); a round is 4 clean and 8
+#                         incremental builds
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
 PROFILE=workspace
@@ -42,7 +43,10 @@ while [ $# -gt 0 ]; do
     *) break ;;
   esac
 done
-ROUNDS="${1:-3}"
+DEFAULT_ROUNDS=3
+MEASURE=seconds # the function that measures a build: `seconds` or `instructions`
+if [ "$INSTRUCTIONS" = 1 ]; then DEFAULT_ROUNDS=1; MEASURE=instructions; fi
+ROUNDS="${1:-$DEFAULT_ROUNDS}"
 [ $# -le 1 ] || { log "options go before the rounds (see --help)"; exit 2; }
 case "$PROFILE" in
   workspace) RELEASE_PROFILE="$(awk '/^\[profile.release\]/ { on = 1; next } /^\[/ { on = 0 } on && NF' "$ROOT/Cargo.toml")" ;;
@@ -93,15 +97,19 @@ make_crate by-hand "$ROOT/benches/compile/by-hand/src" "$WORKER_DEP"
 PERF=0
 if perf stat -x, -e task-clock true >/dev/null 2>&1; then PERF=1; fi
 
-# The millions of instructions a command and every process it started ran, twice (in place of
-# "WALL CPU"); a failed command is run again with its output shown, and stops the script.
+# The millions of instructions a command and the processes it started ran (each program they
+# exec, as valgrind reports it), twice, in place of "WALL CPU". A failed command shows valgrind's
+# logs and is run again with its output shown; either stops the script, as does a count of none.
 instructions() {
   local counts="$SCRATCH/cachegrind"
   rm -f "$counts".*
-  valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null --trace-children=yes \
-    --log-file="$counts.%p" "$@" >/dev/null 2>&1 || { log "failed: $*"; "$@"; exit 1; }
+  if ! valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
+    --trace-children=yes --log-file="$counts.%p" "$@" >/dev/null 2>&1; then
+    log "failed under valgrind: $*"; cat "$counts".* >&2; "$@"; exit 1
+  fi
   cat "$counts".* | awk '/I *refs:/ { gsub(",", "", $NF); total += $NF }
-    END { printf "%.1f %.1f\n", total / 1e6, total / 1e6 }'
+    END { if (total == 0) exit 1; printf "%.1f %.1f\n", total / 1e6, total / 1e6 }' ||
+    { log "valgrind counted no instructions: $*"; exit 1; }
 }
 
 # The wall and CPU seconds a command took, as "WALL CPU"; a failed command is run again with its
@@ -126,9 +134,9 @@ touch_handler() {
   grep -q "hello$2, {name}" "$file" || { log "could not change the handler of $1"; exit 1; }
 }
 
-# Every edit below keeps the handler's text the same length (rounds 1 to 9): an edit that changes
+# Every edit below keeps the handler's text the same length (rounds 1 to 99): an edit that changes
 # it moves the position of all that follows, and the incremental build after it does more work.
-for variant in tallymark by-hand; do touch_handler "$variant" "-0-0"; done
+for variant in tallymark by-hand; do touch_handler "$variant" "-00-0"; done
 
 RESULTS="$SCRATCH/results.tsv"
 
@@ -140,15 +148,12 @@ cargo_in() {
   (cd "$SCRATCH/$variant" && CARGO_TARGET_DIR="$SCRATCH/target-$variant" "$@" cargo "${args[@]}")
 }
 
-# Times one build of VARIANT with COMMAND and records it as KIND; prints "WALL s wall, CPU s CPU".
+# Times (or counts) one build of VARIANT with COMMAND and records it as KIND; prints what it
+# measured.
 timed_build() {
   local variant="$1" command="$2" kind="$3" wall cpu
   # In `$(..)`, where `set -e` does not reach, a failed build must still stop the script.
-  if [ "$INSTRUCTIONS" = 1 ]; then
-    read -r wall cpu < <(cargo_in "$variant" "$command" instructions) || return 1
-  else
-    read -r wall cpu < <(cargo_in "$variant" "$command" seconds) || return 1
-  fi
+  read -r wall cpu < <(cargo_in "$variant" "$command" "$MEASURE") || return 1
   printf '%s\t%s\t%s\t%s\t%s\n' "$variant" "$command" "$kind" "$wall" "$cpu" >> "$RESULTS"
   if [ "$INSTRUCTIONS" = 1 ]; then echo "$cpu M instructions"; else echo "$wall s wall, $cpu s CPU"; fi
 }
@@ -173,7 +178,7 @@ for round in $(seq 1 "$ROUNDS"); do
         clean="$(timed_build "$variant" "$command" clean)"
       fi
       for edit in 1 2; do
-        touch_handler "$variant" "-$round-$edit"
+        touch_handler "$variant" "-$(printf %02d "$round")-$edit"
         incremental="$(timed_build "$variant" "$command" incremental)"
       done
       log "round $round: $variant $command: clean $clean; incremental $incremental"

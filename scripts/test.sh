@@ -57,7 +57,7 @@ stage_lint() {
   log "clippy (native and wasm32)"
   cargo clippy --workspace --all-targets --locked -- -D warnings
   cargo clippy -p tallymark --all-targets --target wasm32-unknown-unknown --locked -- -D warnings
-  cargo clippy -p tallymark --features dev-print,tracing --all-targets \
+  cargo clippy -p tallymark --features dev-print,tracing,hashed --all-targets \
     --target wasm32-unknown-unknown --locked -- -D warnings
   log "clippy: the workerd benchmark's worker, each variant (wasm32)"
   for variant in builder tallymark; do

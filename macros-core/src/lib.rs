@@ -9,8 +9,9 @@
 //!
 //! What an expansion depends on besides its tokens is an argument: whether instrumentation is
 //! compiled out ([`Instrumentation`]), whether `#[hashed]` fields can be hashed ([`Hashing`]), and
-//! where the crate's schema lock comes from ([`LockSource`]). With [`LockSource::Crate`] the expansion reads the environment cargo sets and
-//! the lock file, and may rewrite it; with the other sources it touches neither.
+//! where the crate's schema lock comes from ([`LockSource`]). With [`LockSource::Crate`] the
+//! expansion reads the environment cargo sets and the lock file, and may rewrite it; with the
+//! other sources it touches neither.
 #![warn(missing_docs)]
 
 mod args;

@@ -430,6 +430,8 @@ mod tests {
         assert_eq!(*sealed.index(), Blob::Unset);
     }
 
+    /// A layout whose last blob is hashed (a schema that needs the `hashed` feature).
+    #[cfg(feature = "hashed")]
     static HASHED_LAST: Schema = crate::__private::schema(
         "HashedLast",
         "hashed_last",
@@ -452,6 +454,7 @@ mod tests {
     /// Found by the `data_point` fuzz target: a hashed value (22 bytes) is longer than a short
     /// original, so a point within the blob limit when filled went over it once protected, and
     /// was sealed without being clamped (16,021 bytes).
+    #[cfg(feature = "hashed")]
     #[test]
     fn a_point_that_hashing_makes_longer_is_clamped_when_sealed() {
         let filler = "x".repeat(15_999 / 19);

@@ -8,8 +8,8 @@
 //!   and left out of console lines;
 //! - an empty value stays empty.
 //!
-//! Hashing needs the `hashed` feature; without it the layout macro refuses `#[hashed]` fields, so
-//! no schema asks for a hash.
+//! Hashing needs the `hashed` feature. Without it the layout macro refuses `#[hashed]` fields,
+//! and a schema that has one anyway fails the build (`__private::schema`, in a `const`).
 
 use crate::schema::Hasher;
 

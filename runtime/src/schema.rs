@@ -48,7 +48,8 @@ pub enum Privacy {
     Plain,
     /// Written as a keyed hash of the value, never the value: HMAC-SHA-256 with the key the layout
     /// names (`hash_key`), its first 16 bytes in base64url (22 characters). With no key the field
-    /// is written empty and counted ([`crate::Stats::unhashed_fields`]).
+    /// is written empty and counted ([`crate::Stats::unhashed_fields`]). Needs the `hashed`
+    /// feature.
     Hashed,
     /// Kept by in-memory test sinks only: every other sink writes it empty, and console lines
     /// leave it out.

@@ -100,7 +100,8 @@ impl Scope {
     }
 
     /// Hashes this scope's `#[hashed]` fields of layouts whose `hash_key` is `name` with `key`
-    /// (in a Worker, [`Scope::from_env`] reads the secret of that name instead).
+    /// (in a Worker, [`Scope::from_env`] reads the secret of that name instead). Layouts have
+    /// such fields with the `hashed` feature only.
     #[must_use]
     pub fn with_hash_key(self, name: &'static str, key: impl AsRef<[u8]>) -> Self {
         self.inner

@@ -1,5 +1,7 @@
 //! Compile-time rules: every error is checked with its exact text and where it points
-//! (`ui/fail/*.stderr`); the pass cases compile under `#![deny(warnings)]`.
+//! (`ui/fail/*.stderr`); the pass cases compile under `#![deny(warnings)]`. With the `hashed`
+//! feature (a default of this crate): `ui/fail/layout_privacy_mistakes.rs` hashes fields.
+#![cfg(feature = "hashed")]
 
 #[test]
 fn ui() {

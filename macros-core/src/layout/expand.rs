@@ -136,10 +136,12 @@ fn field_schema(krate: &syn::Path, field: &Field<'_>) -> TokenStream {
         Some(Slot::Double(n)) => quote!(::core::option::Option::Some(#krate::Slot::Double(#n))),
         None => quote!(::core::option::Option::None),
     };
+    // A field written nowhere (a mistake, reported) has nothing to protect.
     let privacy = match field
         .decl
         .privacy
         .as_ref()
+        .filter(|_| field.is_placed())
         .map(ToString::to_string)
         .as_deref()
     {

@@ -118,16 +118,19 @@ pub fn validate<'d>(decl: &'d LayoutDecl, hashing: Hashing, errors: &mut Errors)
                 ),
             );
         }
-        check_privacy(decl, field, errors);
+        check_privacy(decl, field, hashing, errors);
         let slot = match (&field.blob, &field.double) {
             (Some(blob), _) => blobs.claim(field, blob, errors).map(Slot::Blob),
             (None, Some(double)) => doubles.claim(field, double, errors).map(Slot::Double),
             (None, None) => None,
         };
+        // A field that cannot be hashed is a mistake (reported once, by `check_hashing`): it
+        // goes nowhere, so its value is never written as it is.
+        let refused = hashing == Hashing::Unavailable && hashed_attr(field).is_some();
         fields.push(Field {
             decl: field,
-            index: field.index.is_some(),
-            slot,
+            index: field.index.is_some() && !refused,
+            slot: slot.filter(|_| !refused),
         });
     }
 
@@ -276,12 +279,7 @@ fn check_hashing(decl: &LayoutDecl, hashing: Hashing, errors: &mut Errors) {
     if hashing == Hashing::Available {
         return;
     }
-    let first_hashed = decl
-        .fields
-        .iter()
-        .filter_map(|field| field.privacy.as_ref())
-        .find(|attr| *attr == "hashed");
-    if let Some(attr) = first_hashed {
+    if let Some(attr) = decl.fields.iter().find_map(hashed_attr) {
         errors.at(
             attr,
             "`#[hashed]` needs tallymark's `hashed` feature: \
@@ -290,10 +288,15 @@ fn check_hashing(decl: &LayoutDecl, hashing: Hashing, errors: &mut Errors) {
     }
 }
 
+/// The `hashed` of the field's `#[hashed]`, if it has one.
+fn hashed_attr(field: &FieldDecl) -> Option<&syn::Ident> {
+    field.privacy.as_ref().filter(|attr| *attr == "hashed")
+}
+
 /// `#[hashed]` needs the layout's `hash_key`, and text: a hashed double would be a number
-/// without meaning.
-fn check_privacy(decl: &LayoutDecl, field: &FieldDecl, errors: &mut Errors) {
-    let Some(attr) = field.privacy.as_ref().filter(|attr| *attr == "hashed") else {
+/// without meaning. (Without the `hashed` feature, `check_hashing`'s error says all there is.)
+fn check_privacy(decl: &LayoutDecl, field: &FieldDecl, hashing: Hashing, errors: &mut Errors) {
+    let Some(attr) = hashed_attr(field).filter(|_| hashing == Hashing::Available) else {
         return;
     };
     if field.double.is_some() {

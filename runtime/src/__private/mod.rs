@@ -31,6 +31,13 @@ pub const fn schema(
     hash_key: Option<&'static str>,
 ) -> Schema {
     let (hashed, redacted) = hashed_and_redacted(fields);
+    // The layout macro refuses `#[hashed]` without the feature; this catches a schema that
+    // reaches here anyway (the macros' feature unified apart from the runtime's). Evaluated in
+    // the layout's `const SCHEMA`, so it fails the build, never a running Worker.
+    assert!(
+        hashed == 0 || crate::privacy::HASHER.is_some(),
+        "`#[hashed]` fields need tallymark's `hashed` feature"
+    );
     Schema {
         hash_key,
         private_fields: hashed + redacted > 0,
@@ -240,27 +247,35 @@ mod tests {
     const HASHED: [FieldSchema; 2] = fields(Privacy::Hashed);
     const REDACTED: [FieldSchema; 2] = fields(Privacy::Redacted);
 
+    /// The schema of a layout of `fields`, as `#[tallymark::layout]` declares it.
+    fn schema_of(layout_fields: &'static [FieldSchema]) -> Schema {
+        schema(
+            "L",
+            "d",
+            "B",
+            layout_fields,
+            1,
+            0,
+            EventNaming::PathMethod,
+            TextLimit::DEFAULT_ERROR,
+            None,
+        )
+    }
+
     /// Only a layout with a hashed field holds the hash function (so a Worker whose layouts have
     /// none references it nowhere, and the linker leaves it out).
     #[test]
     fn only_a_layout_with_a_hashed_field_holds_the_hasher() {
-        for (layout_fields, private, hashes) in [
-            (&PLAIN, false, false),
-            (&REDACTED, true, false),
-            (&HASHED, true, true),
-        ] {
-            let naming = EventNaming::PathMethod;
-            let schema = schema(
-                "L",
-                "d",
-                "B",
-                layout_fields,
-                1,
-                0,
-                naming,
-                TextLimit::DEFAULT_ERROR,
-                None,
-            );
+        let hashed_cases = if cfg!(feature = "hashed") {
+            &[(&HASHED, true, true)][..]
+        } else {
+            &[]
+        };
+        for &(layout_fields, private, hashes) in [(&PLAIN, false, false), (&REDACTED, true, false)]
+            .iter()
+            .chain(hashed_cases)
+        {
+            let schema = schema_of(layout_fields);
             let privacy = layout_fields[1].privacy();
             assert_eq!(schema.has_private_fields(), private, "{privacy:?}");
             assert_eq!(
@@ -271,5 +286,14 @@ mod tests {
                 "{privacy:?}"
             );
         }
+    }
+
+    /// Without the `hashed` feature a schema with a hashed field is refused: in a layout's
+    /// `const SCHEMA`, where generated code builds it, that fails the build.
+    #[cfg(not(feature = "hashed"))]
+    #[test]
+    #[should_panic(expected = "`#[hashed]` fields need tallymark's `hashed` feature")]
+    fn without_the_feature_a_schema_with_a_hashed_field_is_refused() {
+        let _ = schema_of(&HASHED);
     }
 }

@@ -135,12 +135,12 @@ fn begin(layout: TypeId) -> (Option<Scope>, Instant) {
 }
 
 /// The rule of a call that has none: always write.
-fn always<P>(_: &P) -> bool {
+pub fn always<P>(_: &P) -> bool {
     true
 }
 
 /// The enricher of a call that has none.
-fn unchanged<P>(_: &mut P) {}
+pub fn unchanged<P>(_: &mut P) {}
 
 impl<'a, L: Layout> Call<'a, L> {
     /// Starts a call named `event`, for the HTTP route `route` if it has one. Its duration is

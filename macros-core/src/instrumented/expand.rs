@@ -41,15 +41,17 @@ pub fn expand(args: &InstrumentedArgs, event: TokenStream, item: ItemFn) -> Toke
         #fill(#point, #role::Event, #event);
         #route
     };
-    // The rule and the enricher are passed as written, so the compiler can inline them.
-    let emit_if = match &args.emit_if {
-        Some(rule) => quote!(#rule),
-        None => quote!(|_| true),
-    };
-    let enrich = match &args.enrich {
-        Some(enrich) => quote!(#enrich),
-        None => quote!(|_| {}),
-    };
+    // The rule and the enricher are passed as written, so the compiler can inline them; without
+    // them, the runtime's functions that do nothing (a function, not a closure: no body of its
+    // own in the user's crate to type-check at every build).
+    let emit_if = args
+        .emit_if
+        .as_ref()
+        .map_or_else(|| quote!(#krate::__private::always), |rule| quote!(#rule));
+    let enrich = args.enrich.as_ref().map_or_else(
+        || quote!(#krate::__private::unchanged),
+        |enrich| quote!(#enrich),
+    );
     let (evaluate, start_point) = fields_setter(&args.fields, names);
     // A body that records nothing gets a call that builds its point only at the end, so the
     // handler's future does not carry a whole data point across its `.await`s.

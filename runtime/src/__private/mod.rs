@@ -2,7 +2,7 @@
 
 pub mod classify;
 
-pub use crate::call::{Deferred, EmitRule, Enrich, PointSource, Recording};
+pub use crate::call::{always, unchanged, Deferred, EmitRule, Enrich, PointSource, Recording};
 pub use crate::layout::PointBuilder;
 pub use crate::point::PointBuf;
 pub use crate::scope::{emit, emit_in};

@@ -14,11 +14,21 @@
 # alternate the variants; the tables give each figure's median and range, and the ratios
 # tallymark / by hand. Results: BENCHMARKS.md, "Compile time".
 #
-#   ./scripts/bench-compile.sh [--profile workspace|cargo] [--incremental | --instructions] [rounds]
+#   ./scripts/bench-compile.sh [--profile workspace|cargo] [--dependency path|registry]
+#                              [--own-type] [--incremental | --instructions] [rounds]
 #
 #   --profile workspace   the workspace's `[profile.release]` (the default)
 #   --profile cargo       Cargo's default release profile (no LTO), which a crate made from
 #                         workers-rs's templates has
+#   --dependency path     tallymark by path, this repository's crates (the default)
+#   --dependency registry tallymark as crates.io serves it: this repository's crates packaged
+#                         (`cargo package`) into a directory that stands in for crates.io, beside
+#                         every other dependency of both crates (vendored from Cargo's cache), so
+#                         Cargo treats tallymark as any published crate (no modification time of
+#                         its sources read at each build)
+#   --own-type            both crates also declare a type of their own that derives `Debug` and
+#                         `Clone`, as most crates do: what tallymark adds to such a crate (its point
+#                         builder's derives no longer pay alone for checking those traits' impls)
 #   --incremental         incremental builds only: one untimed build of each variant and
 #                         command, then rounds of 8 incremental builds
 #   --instructions        as --incremental, but counts the instructions of each build (valgrind's
@@ -31,11 +41,15 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
 PROFILE=workspace
+DEPENDENCY=path
+OWN_TYPE=0
 INCREMENTAL_ONLY=0
 INSTRUCTIONS=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --profile) PROFILE="${2:-}"; shift; [ $# -gt 0 ] && shift ;;
+    --dependency) DEPENDENCY="${2:-}"; shift; [ $# -gt 0 ] && shift ;;
+    --own-type) OWN_TYPE=1; shift ;;
     --incremental) INCREMENTAL_ONLY=1; shift ;;
     --instructions) INCREMENTAL_ONLY=1; INSTRUCTIONS=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -52,6 +66,10 @@ case "$PROFILE" in
   workspace) RELEASE_PROFILE="$(awk '/^\[profile.release\]/ { on = 1; next } /^\[/ { on = 0 } on && NF' "$ROOT/Cargo.toml")" ;;
   cargo) RELEASE_PROFILE="" ;;
   *) log "--profile takes workspace or cargo, not '$PROFILE'"; exit 2 ;;
+esac
+case "$DEPENDENCY" in
+  path | registry) ;;
+  *) log "--dependency takes path or registry, not '$DEPENDENCY'"; exit 2 ;;
 esac
 ensure_wasm_target
 if [ "$INSTRUCTIONS" = 1 ] && ! command -v valgrind >/dev/null; then
@@ -92,6 +110,53 @@ WORKER_DEP="worker = \"$(awk -F'"' '/^worker = / { print $2 }' "$ROOT/Cargo.toml
 make_crate tallymark "$ROOT/examples/quickstart/src" "tallymark = { path = \"$ROOT/runtime\" }
 $WORKER_DEP"
 make_crate by-hand "$ROOT/benches/compile/by-hand/src" "$WORKER_DEP"
+
+# Both crates' dependencies from a directory that replaces crates.io: every crate of the lock,
+# vendored from Cargo's cache, and tallymark's crates as `cargo package` makes them for
+# publishing; the tallymark crate then depends on tallymark by version.
+use_registry() {
+  local vendor="$SCRATCH/vendor" packaged="$SCRATCH/package" version crates crate
+  (cd "$SCRATCH/tallymark" && cargo fetch --quiet && cargo vendor --offline --quiet "$vendor" >/dev/null)
+  crates="$(cd "$ROOT" && cargo tree --offline -p tallymark --target all -e normal,build --prefix none |
+    awk '$1 ~ /^tallymark/ { print $1 }' | sort -u)"
+  # shellcheck disable=SC2086 # one -p per crate
+  (cd "$ROOT" && CARGO_TARGET_DIR="$packaged" cargo package --offline --quiet --no-verify \
+    --allow-dirty $(printf -- '-p %s ' $crates))
+  for crate in "$packaged"/package/*.crate; do
+    tar xzf "$crate" -C "$vendor"
+    # No file list: the directory is the packaged crate, unpacked here, and trusted as it is.
+    printf '{"files":{},"package":"%s"}' "$(sha256sum "$crate" | cut -d' ' -f1)" \
+      > "$vendor/$(basename "$crate" .crate)/.cargo-checksum.json"
+  done
+  version="$(awk -F'"' '/^version = / { print $2; exit }' "$ROOT/Cargo.toml")"
+  sed -i "s|^tallymark = .*|tallymark = \"$version\"|" "$SCRATCH/tallymark/Cargo.toml"
+  for variant in tallymark by-hand; do
+    mkdir -p "$SCRATCH/$variant/.cargo"
+    cat > "$SCRATCH/$variant/.cargo/config.toml" <<TOML
+[source.crates-io]
+replace-with = "packaged"
+
+[source.packaged]
+directory = "$vendor"
+TOML
+  done
+}
+if [ "$DEPENDENCY" = registry ]; then use_registry; fi
+
+# A type of the user's own, deriving what most crates' types derive.
+if [ "$OWN_TYPE" = 1 ]; then
+  for variant in tallymark by-hand; do
+    cat >> "$SCRATCH/$variant/src/lib.rs" <<'RUST'
+
+/// A type of the crate's own (`--own-type`).
+#[derive(Debug, Clone)]
+pub struct Greeting {
+    /// Its text.
+    pub text: String,
+}
+RUST
+  done
+fi
 
 # Whether `perf stat` can count this machine's CPU time (it needs the kernel's permission).
 PERF=0
@@ -217,4 +282,5 @@ else
   echo
   table 5 "CPU time" s
 fi
-printf '\n%s rounds; release profile: %s; incremental: the handler changed, twice a round\n' "$ROUNDS" "$PROFILE"
+printf '\n%s rounds; release profile: %s; tallymark by %s%s; incremental: the handler changed, twice a round\n' \
+  "$ROUNDS" "$PROFILE" "$DEPENDENCY" "$([ "$OWN_TYPE" = 1 ] && echo '; with a type of their own')"

@@ -23,9 +23,10 @@
 #   --dependency path     tallymark by path, this repository's crates (the default)
 #   --dependency registry tallymark as crates.io serves it: this repository's crates packaged
 #                         (`cargo package`) into a directory that stands in for crates.io, beside
-#                         every other dependency of both crates (vendored from Cargo's cache), so
-#                         Cargo treats tallymark as any published crate (no modification time of
-#                         its sources read at each build)
+#                         every other dependency of both crates (vendored from Cargo's cache,
+#                         fetched first where missing), so Cargo treats tallymark as any
+#                         published crate (no modification time of its sources read at each
+#                         build)
 #   --own-type            both crates also declare a type of their own that derives `Debug` and
 #                         `Clone`, as most crates do: what tallymark adds to such a crate (its point
 #                         builder's derives no longer pay alone for checking those traits' impls)
@@ -79,8 +80,8 @@ fi
 SCRATCH="$(mktemp -d "${TMPDIR:-/tmp}/tallymark-compile.XXXXXX")"
 trap 'rm -rf "$SCRATCH"' EXIT
 
-# A standalone copy of a worker crate: its sources, a manifest with path dependencies on this
-# repository's crates, the workspace's lock and the chosen release profile.
+# A standalone copy of a worker crate: its sources, a manifest with DEPS (tallymark by path on
+# this repository's crates), the workspace's lock and the chosen release profile.
 make_crate() {
   local name="$1" src="$2" deps="$3"
   mkdir -p "$SCRATCH/$name"
@@ -112,24 +113,30 @@ $WORKER_DEP"
 make_crate by-hand "$ROOT/benches/compile/by-hand/src" "$WORKER_DEP"
 
 # Both crates' dependencies from a directory that replaces crates.io: every crate of the lock,
-# vendored from Cargo's cache, and tallymark's crates as `cargo package` makes them for
-# publishing; the tallymark crate then depends on tallymark by version.
+# vendored from Cargo's cache (fetched first where missing), and tallymark's crates as `cargo
+# package` makes them for publishing; the tallymark crate then depends on tallymark by version.
 use_registry() {
-  local vendor="$SCRATCH/vendor" packaged="$SCRATCH/package" version crates crate
+  local vendor="$SCRATCH/vendor" packaged="$SCRATCH/package" version crates crate checksum
   (cd "$SCRATCH/tallymark" && cargo fetch --quiet && cargo vendor --offline --quiet "$vendor" >/dev/null)
   crates="$(cd "$ROOT" && cargo tree --offline -p tallymark --target all -e normal,build --prefix none |
     awk '$1 ~ /^tallymark/ { print $1 }' | sort -u)"
+  [ -n "$crates" ] || { log "cargo tree listed no tallymark crate to package"; exit 1; }
   # shellcheck disable=SC2086 # one -p per crate
   (cd "$ROOT" && CARGO_TARGET_DIR="$packaged" cargo package --offline --quiet --no-verify \
     --allow-dirty $(printf -- '-p %s ' $crates))
   for crate in "$packaged"/package/*.crate; do
     tar xzf "$crate" -C "$vendor"
     # No file list: the directory is the packaged crate, unpacked here, and trusted as it is.
-    printf '{"files":{},"package":"%s"}' "$(sha256sum "$crate" | cut -d' ' -f1)" \
+    checksum="$(sha256sum "$crate" | cut -d' ' -f1)"
+    printf '{"files":{},"package":"%s"}' "$checksum" \
       > "$vendor/$(basename "$crate" .crate)/.cargo-checksum.json"
   done
-  version="$(awk -F'"' '/^version = / { print $2; exit }' "$ROOT/Cargo.toml")"
+  # The version of the runtime's package, from its file name: tallymark-<version>.crate.
+  version="$(basename "$packaged"/package/tallymark-[0-9]*.crate .crate)"
+  version="${version#tallymark-}"
   sed -i "s|^tallymark = .*|tallymark = \"$version\"|" "$SCRATCH/tallymark/Cargo.toml"
+  grep -qx "tallymark = \"$version\"" "$SCRATCH/tallymark/Cargo.toml" ||
+    { log "could not make the tallymark crate depend on tallymark $version"; exit 1; }
   for variant in tallymark by-hand; do
     mkdir -p "$SCRATCH/$variant/.cargo"
     cat > "$SCRATCH/$variant/.cargo/config.toml" <<TOML

@@ -41,9 +41,9 @@ pub fn expand(args: &InstrumentedArgs, event: TokenStream, item: ItemFn) -> Toke
         #fill(#point, #role::Event, #event);
         #route
     };
-    // The rule and the enricher are passed as written, so the compiler can inline them; without
-    // them, the runtime's functions that do nothing (a function, not a closure: no body of its
-    // own in the user's crate to type-check at every build).
+    // The rule and the enricher are passed as written, so the compiler can inline them. Without
+    // them, the runtime's functions that do nothing are passed: functions, not closures, so the
+    // user's crate has no bodies of their own to type-check at every build.
     let emit_if = args
         .emit_if
         .as_ref()

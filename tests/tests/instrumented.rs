@@ -235,6 +235,26 @@ fn without_an_event_field_the_event_name_goes_to_the_index_only() {
     assert_eq!(point.doubles(), [] as [f64; 0]);
 }
 
+/// A body's inner attributes stay the function's: without its `allow`, `unused` fails the lint
+/// stage (`clippy -D warnings`), and before, they were written before the function, where an
+/// inner attribute is refused.
+#[tallymark::instrumented(Keyed, route = "PUT /users/:id")]
+async fn rename_user(name: &str) -> Result<(), Error> {
+    #![allow(unused_variables)]
+    let unused = name.len();
+    Err(Error(format!("{name} is taken")))
+}
+
+#[test]
+fn a_body_keeps_its_inner_attributes() {
+    let sink = MemorySink::new();
+    let result = block_on(Scope::new(sink.clone()).run(rename_user("ada")));
+    assert_eq!(result, Err(Error("ada is taken".into())));
+    let point = sink.last().unwrap();
+    assert_eq!(point.index(), Some("users.put"));
+    assert_eq!(point.blob_texts(), ["PUT /users/:id", "ada is taken"]);
+}
+
 // --- emit_if: the rule sees the point as the call left it ---------------------------------------
 
 /// A route that takes its user from its JSON body, recorded only once validated.

@@ -1,33 +1,32 @@
 //! The wrapped function: the body runs unchanged in its own block; around it, a `Call` times it,
 //! classifies its result, and writes one point.
 
+use super::function::Function;
 use super::parse::InstrumentedArgs;
 use super::record::{call_ident, fields_setter, mark_invocations, Target};
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
-use syn::{Expr, Ident, ItemFn, ReturnType, Type};
+use syn::{Expr, Ident, ReturnType, Type};
 
 /// A local of the generated code that user code can neither see nor shadow.
 pub fn hidden(name: &str) -> Ident {
     Ident::new(name, Span::mixed_site())
 }
 
-pub fn expand(args: &InstrumentedArgs, event: TokenStream, item: ItemFn) -> TokenStream {
+pub fn expand(args: &InstrumentedArgs, event: TokenStream, item: Function) -> TokenStream {
     let krate = &args.krate;
     let layout = &args.layout;
     let call = call_ident();
     let (result, error) = (hidden("result"), hidden("error"));
-    let ItemFn {
+    let Function {
         attrs,
         vis,
-        modifiers: _,
         sig,
-        block,
+        body,
     } = item;
-    let stmts = &block.stmts;
-    let (stmts, records) = mark_invocations(quote!(#(#stmts)*), Target::Call(&call), krate);
+    let (stmts, records) = mark_invocations(body.stmts.clone(), Target::Call(&call), krate);
 
     // What the point starts with: the event name and the route.
     let point = hidden("point");
@@ -64,18 +63,15 @@ pub fn expand(args: &InstrumentedArgs, event: TokenStream, item: ItemFn) -> Toke
     let run_body = run_body(&sig, &stmts, Some(&call));
     let classify = classify(krate, layout, args.ok_if.as_ref(), args.error_if.as_ref());
 
-    let body = with_braces_of(
-        &block,
-        quote! {
-                #evaluate
-                let mut #call = #krate::Call::<#layout, _, _, _>::#start(#emit_if, #enrich, #start_point);
-                #[allow(clippy::redundant_closure_call)]
-                let #result = #run_body;
-                #classify
-                #call.finish_in_place(#krate::Outcome::from_error(&#error), #error);
-                #result
-        },
-    );
+    let body = body.enclosing(quote! {
+        #evaluate
+        let mut #call = #krate::Call::<#layout, _, _, _>::#start(#emit_if, #enrich, #start_point);
+        #[allow(clippy::redundant_closure_call)]
+        let #result = #run_body;
+        #classify
+        #call.finish_in_place(#krate::Outcome::from_error(&#error), #error);
+        #result
+    });
     quote! {
         #(#attrs)*
         #vis #sig #body
@@ -104,11 +100,11 @@ pub struct OffChecks<'e> {
 /// compile errors with and without `off`, no unused-variable or unused-import warning in the
 /// user's crate, and nothing evaluated.
 pub fn used_but_off(
-    mut function: ItemFn,
+    mut function: Function,
     krate: &syn::Path,
     layout: &syn::Path,
     checks: &OffChecks<'_>,
-) -> ItemFn {
+) -> Function {
     let point = hidden("point");
     let point_ty = quote!(<#layout as #krate::Layout>::Point<'_>);
     let sets = checks
@@ -131,32 +127,20 @@ pub fn used_but_off(
     // Verbatim tokens, not parsed here: a user's type or expression that does not fit where it
     // is put (found by the `macros` fuzz target: the return type `Result<E>+`) is the compiler's
     // error at the user's tokens, never a panic of the macro.
-    let uses = syn::Stmt::Expr(
-        Expr::Verbatim(quote! {
-            #[allow(unreachable_code, unused_mut, unused_variables, clippy::all, clippy::pedantic)]
-            if false {
-                let mut #point = <#layout as #krate::Layout>::point();
-                #(#sets)*
-                #emit_if
-                #enrich
-                #(#result_rules)*
-                #(#used)*
-            }
-        }),
-        None,
-    );
-    function.block.stmts.insert(0, uses);
+    let uses = quote! {
+        #[allow(unreachable_code, unused_mut, unused_variables, clippy::all, clippy::pedantic)]
+        if false {
+            let mut #point = <#layout as #krate::Layout>::point();
+            #(#sets)*
+            #emit_if
+            #enrich
+            #(#result_rules)*
+            #(#used)*
+        }
+    };
+    let stmts = &function.body.stmts;
+    function.body.stmts = quote!(#uses #stmts);
     function
-}
-
-/// `tokens` in braces carrying the span of `block`'s braces: an item that looks macro-made would
-/// escape lints such as `dead_code`.
-pub fn with_braces_of(block: &syn::Block, tokens: TokenStream) -> TokenStream {
-    let mut body = TokenStream::new();
-    block
-        .brace_token
-        .surround(&mut body, |body| body.extend(tokens));
-    body
 }
 
 /// An expression that runs the original body (`stmts`) in its own block and yields its value: an

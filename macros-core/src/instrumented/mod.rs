@@ -1,6 +1,7 @@
 //! `#[tallymark::instrumented]` and `tallymark::record!`: parse -> validate -> expand.
 
 mod expand;
+mod function;
 mod parse;
 mod record;
 mod steps;
@@ -11,9 +12,9 @@ pub use steps::{step, Kind};
 
 use crate::errors::Errors;
 use crate::Instrumentation;
+use function::Function;
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
-use syn::ItemFn;
 
 pub fn instrumented(
     args: TokenStream,
@@ -23,7 +24,7 @@ pub fn instrumented(
     let mut errors = Errors::default();
     let item_tokens = item.clone();
     let parsed = parse::parse(args, &mut errors);
-    let function = syn::parse2::<ItemFn>(item);
+    let function = syn::parse2::<Function>(item);
     let (parsed, mut function) = match (parsed, function) {
         (Ok(parsed), Ok(function)) => (parsed, function),
         (parsed, function) => {

@@ -1,13 +1,14 @@
 //! `#[reconcile_event]` and `#[lifecycle_event]`: a Durable Object method or reconcile step, timed,
 //! its error captured, written as one typed event with the state's dimensions.
 
-use super::expand::{classify, hidden, run_body, with_braces_of};
+use super::expand::{classify, hidden, run_body};
+use super::function::Function;
 use crate::args::{self, Arg, LayoutArgs};
 use crate::errors::Errors;
 use crate::Instrumentation;
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::{Expr, ItemFn, Path};
+use syn::{Expr, Path};
 
 /// Which attribute.
 #[derive(Clone, Copy)]
@@ -50,7 +51,7 @@ pub fn step(
     instrumentation: Instrumentation,
 ) -> TokenStream {
     let mut errors = Errors::default();
-    let function = match syn::parse2::<ItemFn>(item.clone()) {
+    let function = match syn::parse2::<Function>(item.clone()) {
         Ok(function) => function,
         Err(error) => return error.to_compile_error(),
     };
@@ -130,7 +131,7 @@ fn check(kind: Kind, parsed: LayoutArgs, errors: &mut Errors) -> Option<StepArgs
     })
 }
 
-fn expand(kind: Kind, step_args: &StepArgs, function: ItemFn) -> TokenStream {
+fn expand(kind: Kind, step_args: &StepArgs, function: Function) -> TokenStream {
     let StepArgs {
         layout,
         name,
@@ -146,15 +147,13 @@ fn expand(kind: Kind, step_args: &StepArgs, function: ItemFn) -> TokenStream {
             name.rsplit('.').next().unwrap_or(name).to_owned(),
         ),
     };
-    let ItemFn {
+    let Function {
         attrs,
         vis,
-        modifiers: _,
         sig,
-        block,
+        body,
     } = function;
-    let stmts = &block.stmts;
-    let run = run_body(&sig, &quote!(#(#stmts)*), None);
+    let run = run_body(&sig, &body.stmts, None);
     let classify = classify(krate, layout, None, None);
     let (result, error, started, step, point) = (
         hidden("result"),
@@ -174,25 +173,22 @@ fn expand(kind: Kind, step_args: &StepArgs, function: ItemFn) -> TokenStream {
             }
         },
     };
-    let body = with_braces_of(
-        &block,
-        quote! {
-            let #started = #krate::clock::now();
-            #[allow(clippy::redundant_closure_call)]
-            let #result = #run;
-            #classify
-            let #step = #krate::__private::Step::<#layout, _> {
-                name: #full_name,
-                short_name: #short_name,
-                duration_ms: #krate::clock::elapsed_ms(#started),
-                error: #error,
-                constants: |#point| { #(#sets)* },
-                state: ::core::marker::PhantomData,
-            };
-            #write
-            #result
-        },
-    );
+    let body = body.enclosing(quote! {
+        let #started = #krate::clock::now();
+        #[allow(clippy::redundant_closure_call)]
+        let #result = #run;
+        #classify
+        let #step = #krate::__private::Step::<#layout, _> {
+            name: #full_name,
+            short_name: #short_name,
+            duration_ms: #krate::clock::elapsed_ms(#started),
+            error: #error,
+            constants: |#point| { #(#sets)* },
+            state: ::core::marker::PhantomData,
+        };
+        #write
+        #result
+    });
     quote! {
         #(#attrs)*
         #vis #sig #body

@@ -1,11 +1,11 @@
 //! What `#[instrumented]` requires of its arguments and of the function it wraps.
 
+use super::function::Function;
 use super::parse::InstrumentedArgs;
 use crate::args::Naming;
 use crate::errors::Errors;
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::ItemFn;
 use tallymark_names::NamingRule;
 
 /// The expression of the event name the call writes (a `tallymark::Blob<'static>`): given, named
@@ -77,7 +77,7 @@ fn check_route(route: &syn::LitStr, errors: &mut Errors) -> Option<(String, Stri
 }
 
 /// The function must be one whose calls can be timed.
-pub fn check_function(item: &ItemFn, errors: &mut Errors) {
+pub fn check_function(item: &Function, errors: &mut Errors) {
     if let Some(constness) = &item.sig.constness {
         errors.at(
             constness,

@@ -112,6 +112,28 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
             .copied()
     }
 
+    /// The text of blob slot `slot` (1-based) so far, `""` when unset or not text: what a
+    /// layout's getter of a blob field returns.
+    #[inline]
+    pub fn text(&self, slot: usize) -> &str {
+        self.blob(slot)
+            .map_or("", |blob| blob.as_str().unwrap_or(""))
+    }
+
+    /// The value of double slot `slot` (1-based) so far, `0` when unset: what a layout's getter
+    /// of a double field returns.
+    #[inline]
+    pub fn number(&self, slot: usize) -> f64 {
+        self.double(slot).unwrap_or(0.0)
+    }
+
+    /// The text of the index so far, `""` when unset: what a layout's getter of an index field
+    /// without a blob slot returns.
+    #[inline]
+    pub fn index_text(&self) -> &str {
+        self.index().as_str().unwrap_or("")
+    }
+
     /// Clamps the point to Analytics Engine's limits and returns the view sinks read.
     ///
     /// When the index field is also a blob, the index is read from that blob, so setting it once

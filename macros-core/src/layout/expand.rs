@@ -1,7 +1,7 @@
 //! Code generation for a valid layout: the schema, the typed builder, and the type checks.
 
 use super::validate::{Field, Layout, Slot};
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use tallymark_names::{Role, RoleSlot};
 
@@ -175,14 +175,14 @@ fn setter(krate: &syn::Path, field: &Field<'_>) -> TokenStream {
         field.decl.doc.clone()
     };
     let (arg, store) = match field.slot {
-        Some(Slot::Double(n)) => (
-            quote!(impl #krate::IntoDouble),
-            quote!(self.buf.set_double(#n as usize, #krate::IntoDouble::into_double(value))),
-        ),
-        Some(Slot::Blob(n)) => (
-            quote!(impl #krate::IntoBlob<'a, #ty>),
-            quote!(self.buf.set_blob(#n as usize, #krate::IntoBlob::into_blob(value))),
-        ),
+        Some(Slot::Double(n)) => (quote!(impl #krate::IntoDouble), {
+            let n = position(n);
+            quote!(self.buf.set_double(#n, #krate::IntoDouble::into_double(value)))
+        }),
+        Some(Slot::Blob(n)) => (quote!(impl #krate::IntoBlob<'a, #ty>), {
+            let n = position(n);
+            quote!(self.buf.set_blob(#n, #krate::IntoBlob::into_blob(value)))
+        }),
         None if field.index => (
             quote!(impl #krate::IntoBlob<'a, #ty>),
             quote!(self.buf.set_index(#krate::IntoBlob::into_blob(value))),
@@ -201,17 +201,27 @@ fn setter(krate: &syn::Path, field: &Field<'_>) -> TokenStream {
     }
 }
 
+/// Slot `n` as the `usize` the point's storage takes: an unsuffixed literal, one token.
+fn position(n: u8) -> Literal {
+    Literal::usize_unsuffixed(usize::from(n))
+}
+
 /// A typed reader per field, for emit rules and enrichers (`get_user_id()`).
 fn getter(field: &Field<'_>) -> TokenStream {
     let ident = &field.decl.ident;
     let get = format_ident!("get_{}", ident);
     let doc = format!("The value `{ident}` holds so far.");
+    // Read by the runtime's functions, so the user's crate has no closure of its own per getter.
     let read = match field.slot {
         Some(Slot::Blob(n)) => {
-            quote!(self.buf.blob(#n as usize).map_or("", |b| b.as_str().unwrap_or("")))
+            let n = position(n);
+            quote!(self.buf.text(#n))
         }
-        Some(Slot::Double(n)) => quote!(self.buf.double(#n as usize).unwrap_or(0.0)),
-        None => quote!(self.buf.index().as_str().unwrap_or("")),
+        Some(Slot::Double(n)) => {
+            let n = position(n);
+            quote!(self.buf.number(#n))
+        }
+        None => quote!(self.buf.index_text()),
     };
     let ty = match field.slot {
         Some(Slot::Double(_)) => quote!(f64),
@@ -252,13 +262,22 @@ fn fills(krate: &syn::Path, layout: &Layout<'_>) -> TokenStream {
         let path = role_path(role);
         match (role.slot(), field_in(role.field(), role.slot())) {
             (RoleSlot::Text, Some(Slot::Blob(n))) => {
-                text_arms.push(quote!(#path => self.buf.set_blob(#n as usize, value),));
+                text_arms.push({
+                    let n = position(n);
+                    quote!(#path => self.buf.set_blob(#n, value),)
+                });
             }
             (RoleSlot::Number, Some(Slot::Double(n))) => {
-                number_arms.push(quote!(#path => self.buf.set_double(#n as usize, value),));
+                number_arms.push({
+                    let n = position(n);
+                    quote!(#path => self.buf.set_double(#n, value),)
+                });
             }
             (RoleSlot::Text, _) if role == Role::Event => match index_blob {
-                Some(n) => text_arms.push(quote!(#path => self.buf.set_blob(#n as usize, value),)),
+                Some(n) => text_arms.push({
+                    let n = position(n);
+                    quote!(#path => self.buf.set_blob(#n, value),)
+                }),
                 None => text_arms.push(quote!(#path => self.buf.set_index(value),)),
             },
             _ => {}

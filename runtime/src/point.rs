@@ -112,7 +112,7 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
             .copied()
     }
 
-    /// The text of blob slot `slot` (1-based) so far, `""` when unset or not text: what a
+    /// The text of blob slot `slot` (1-based) so far, `""` when unset or not UTF-8: what a
     /// layout's getter of a blob field returns.
     #[inline]
     pub fn text(&self, slot: usize) -> &str {
@@ -127,8 +127,8 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
         self.double(slot).unwrap_or(0.0)
     }
 
-    /// The text of the index so far, `""` when unset: what a layout's getter of an index field
-    /// without a blob slot returns.
+    /// The text of the index so far, `""` when unset or not UTF-8: what a layout's getter of an
+    /// index field without a blob slot returns.
     #[inline]
     pub fn index_text(&self) -> &str {
         self.index().as_str().unwrap_or("")

@@ -235,13 +235,13 @@ fn without_an_event_field_the_event_name_goes_to_the_index_only() {
     assert_eq!(point.doubles(), [] as [f64; 0]);
 }
 
-/// A body's inner attributes stay the function's: without its `allow`, `unused` fails the lint
-/// stage (`clippy -D warnings`), and before, they were written before the function, where an
+/// A body's inner attributes stay the function's: without its `allow`, the unused `length` fails
+/// the lint stage (`clippy -D warnings`); they used to be written before the function, where an
 /// inner attribute is refused.
 #[tallymark::instrumented(Keyed, route = "PUT /users/:id")]
 async fn rename_user(name: &str) -> Result<(), Error> {
     #![allow(unused_variables)]
-    let unused = name.len();
+    let length = name.len();
     Err(Error(format!("{name} is taken")))
 }
 

@@ -15,18 +15,13 @@ pub fn hidden(name: &str) -> Ident {
     Ident::new(name, Span::mixed_site())
 }
 
-pub fn expand(args: &InstrumentedArgs, event: TokenStream, item: Function) -> TokenStream {
+pub fn expand(args: &InstrumentedArgs, event: TokenStream, mut function: Function) -> TokenStream {
     let krate = &args.krate;
     let layout = &args.layout;
     let call = call_ident();
     let (result, error) = (hidden("result"), hidden("error"));
-    let Function {
-        attrs,
-        vis,
-        sig,
-        body,
-    } = item;
-    let (stmts, records) = mark_invocations(body.stmts.clone(), Target::Call(&call), krate);
+    let body = std::mem::take(&mut function.body.stmts);
+    let (stmts, records) = mark_invocations(body, Target::Call(&call), krate);
 
     // What the point starts with: the event name and the route.
     let point = hidden("point");
@@ -60,10 +55,10 @@ pub fn expand(args: &InstrumentedArgs, event: TokenStream, item: Function) -> To
         quote!(deferred)
     };
 
-    let run_body = run_body(&sig, &stmts, Some(&call));
+    let run_body = run_body(&function.sig, &stmts, Some(&call));
     let classify = classify(krate, layout, args.ok_if.as_ref(), args.error_if.as_ref());
 
-    let body = body.enclosing(quote! {
+    function.with_body(&quote! {
         #evaluate
         let mut #call = #krate::Call::<#layout, _, _, _>::#start(#emit_if, #enrich, #start_point);
         #[allow(clippy::redundant_closure_call)]
@@ -71,11 +66,7 @@ pub fn expand(args: &InstrumentedArgs, event: TokenStream, item: Function) -> To
         #classify
         #call.finish_in_place(#krate::Outcome::from_error(&#error), #error);
         #result
-    });
-    quote! {
-        #(#attrs)*
-        #vis #sig #body
-    }
+    })
 }
 
 /// What the attribute names, checked as it would be when expanded, for the `off` feature: each
@@ -124,7 +115,7 @@ pub fn used_but_off(
         .iter()
         .map(|rule| quote!(let _: &dyn ::core::ops::Fn(&#result) -> bool = &(#rule);));
     let used = checks.used.iter().map(|expr| quote!(let _ = &(#expr);));
-    // Verbatim tokens, not parsed here: a user's type or expression that does not fit where it
+    // Tokens, not parsed here: a user's type or expression that does not fit where it
     // is put (found by the `macros` fuzz target: the return type `Result<E>+`) is the compiler's
     // error at the user's tokens, never a panic of the macro.
     let uses = quote! {
@@ -136,7 +127,7 @@ pub fn used_but_off(
             #enrich
             #(#result_rules)*
             #(#used)*
-        }
+        };
     };
     let stmts = &function.body.stmts;
     function.body.stmts = quote!(#uses #stmts);

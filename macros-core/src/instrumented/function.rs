@@ -1,10 +1,9 @@
 //! The function an attribute is put on, parsed only as far as the attributes read it.
 //!
-//! Its attributes, visibility and signature are parsed; its body stays the tokens it was written
-//! as, since every expansion moves it whole into a block of its own. Parsing the statements
-//! would cost every build of the user's crate (a proc macro runs again at each one, unoptimised
-//! in Cargo's default profiles) for nothing, and a syntax error in them would be syn's rather
-//! than the compiler's, which reports it at the user's token either way.
+//! Its attributes, visibility and signature are parsed; its body's statements stay the tokens
+//! they were written as, and are written back as they were. Parsing them would only cost time at
+//! every build of the user's crate (a proc macro runs again at each one, unoptimised in Cargo's
+//! default profiles); a syntax error in them is the compiler's, at the user's token.
 
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
@@ -25,6 +24,8 @@ pub struct Function {
 
 /// A function's body: the inner attributes at its start (`#![...]`), then its statements.
 pub struct Body {
+    /// The braces, whose span the generated body keeps (an item that looks macro-made would
+    /// escape lints such as `dead_code`).
     braces: token::Brace,
     inner_attrs: Vec<Attribute>,
     /// The statements, as written.
@@ -53,29 +54,27 @@ impl Parse for Function {
     }
 }
 
-impl Body {
-    /// `tokens` as this body's content: in its braces (an item that looks macro-made would escape
-    /// lints such as `dead_code`) and after its inner attributes, which apply to the function
-    /// wherever its statements go.
-    pub fn enclosing(&self, tokens: TokenStream) -> TokenStream {
-        let inner_attrs = &self.inner_attrs;
-        let mut body = TokenStream::new();
-        self.braces.surround(&mut body, |body| {
-            body.extend(quote!(#(#inner_attrs)* #tokens))
-        });
-        body
-    }
-}
-
-impl ToTokens for Function {
-    fn to_tokens(&self, tokens: &mut TokenStream) {
+impl Function {
+    /// The function with `statements` as its body's, after its inner attributes, which apply to
+    /// the function wherever its own statements go.
+    pub fn with_body(&self, statements: &TokenStream) -> TokenStream {
         let Function {
             attrs,
             vis,
             sig,
             body,
         } = self;
-        tokens.extend(quote!(#(#attrs)* #vis #sig));
-        tokens.extend(body.enclosing(body.stmts.clone()));
+        let inner_attrs = &body.inner_attrs;
+        let mut braced = TokenStream::new();
+        body.braces.surround(&mut braced, |braced| {
+            braced.extend(quote!(#(#inner_attrs)* #statements));
+        });
+        quote!(#(#attrs)* #vis #sig #braced)
+    }
+}
+
+impl ToTokens for Function {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        tokens.extend(self.with_body(&self.body.stmts));
     }
 }

@@ -147,13 +147,7 @@ fn expand(kind: Kind, step_args: &StepArgs, function: Function) -> TokenStream {
             name.rsplit('.').next().unwrap_or(name).to_owned(),
         ),
     };
-    let Function {
-        attrs,
-        vis,
-        sig,
-        body,
-    } = function;
-    let run = run_body(&sig, &body.stmts, None);
+    let run = run_body(&function.sig, &function.body.stmts, None);
     let classify = classify(krate, layout, None, None);
     let (result, error, started, step, point) = (
         hidden("result"),
@@ -173,7 +167,7 @@ fn expand(kind: Kind, step_args: &StepArgs, function: Function) -> TokenStream {
             }
         },
     };
-    let body = body.enclosing(quote! {
+    function.with_body(&quote! {
         let #started = #krate::clock::now();
         #[allow(clippy::redundant_closure_call)]
         let #result = #run;
@@ -188,9 +182,5 @@ fn expand(kind: Kind, step_args: &StepArgs, function: Function) -> TokenStream {
         };
         #write
         #result
-    });
-    quote! {
-        #(#attrs)*
-        #vis #sig #body
-    }
+    })
 }

@@ -260,24 +260,15 @@ fn fills(krate: &syn::Path, layout: &Layout<'_>) -> TokenStream {
     let mut number_arms = Vec::new();
     for role in Role::ALL {
         let path = role_path(role);
+        let set = |setter: &str, n: u8| {
+            let (setter, n) = (format_ident!("{setter}"), position(n));
+            quote!(#path => self.buf.#setter(#n, value),)
+        };
         match (role.slot(), field_in(role.field(), role.slot())) {
-            (RoleSlot::Text, Some(Slot::Blob(n))) => {
-                text_arms.push({
-                    let n = position(n);
-                    quote!(#path => self.buf.set_blob(#n, value),)
-                });
-            }
-            (RoleSlot::Number, Some(Slot::Double(n))) => {
-                number_arms.push({
-                    let n = position(n);
-                    quote!(#path => self.buf.set_double(#n, value),)
-                });
-            }
+            (RoleSlot::Text, Some(Slot::Blob(n))) => text_arms.push(set("set_blob", n)),
+            (RoleSlot::Number, Some(Slot::Double(n))) => number_arms.push(set("set_double", n)),
             (RoleSlot::Text, _) if role == Role::Event => match index_blob {
-                Some(n) => text_arms.push({
-                    let n = position(n);
-                    quote!(#path => self.buf.set_blob(#n, value),)
-                }),
+                Some(n) => text_arms.push(set("set_blob", n)),
                 None => text_arms.push(quote!(#path => self.buf.set_index(value),)),
             },
             _ => {}

@@ -253,6 +253,7 @@ fn a_body_keeps_its_inner_attributes() {
     let point = sink.last().unwrap();
     assert_eq!(point.index(), Some("users.put"));
     assert_eq!(point.blob_texts(), ["PUT /users/:id", "ada is taken"]);
+    assert_eq!(point.doubles(), [] as [f64; 0]);
 }
 
 // --- emit_if: the rule sees the point as the call left it ---------------------------------------

@@ -27,6 +27,7 @@ pub struct Body {
     /// The braces, whose span the generated body keeps (an item that looks macro-made would
     /// escape lints such as `dead_code`).
     braces: token::Brace,
+    /// Its inner attributes, which apply to the whole function.
     inner_attrs: Vec<Attribute>,
     /// The statements, as written.
     pub stmts: TokenStream,

@@ -2,6 +2,7 @@
 //! written exactly once, on return, on cancellation or (natively) on panic.
 
 use crate::active::{self, CallSlot, Entered, InCall};
+use crate::callsite::Callsite;
 use crate::clock::{self, Instant};
 use crate::layout::{Layout, PointBuilder};
 use crate::scope::Scope;
@@ -107,18 +108,20 @@ impl<'a, L: Layout> PointSource<'a, L> for Recording<'a, L> {
     }
 }
 
-/// A call's point built only when the call ends, by `F`, which sets what the call started with:
-/// its event name, its route, and the fields given at the start (`#[instrumented(.., user_id = id)]`).
+/// A call's point built only when the call ends: its event name and route from its [`Callsite`],
+/// then the fields given at the start (`#[instrumented(.., user_id = id)]`), set by `F`.
 pub struct Deferred<F> {
-    start: Option<F>,
+    callsite: &'static Callsite,
+    fields: Option<F>,
 }
 
 impl<'a, L: Layout, F: FnOnce(&mut L::Point<'a>)> PointSource<'a, L> for Deferred<F> {
     #[inline(always)]
     fn finish_point(&mut self, write: impl FnOnce(&mut L::Point<'a>)) {
-        if let Some(start) = self.start.take() {
+        if let Some(fields) = self.fields.take() {
             let mut point = L::point();
-            start(&mut point);
+            self.callsite.fill::<L>(&mut point);
+            fields(&mut point);
             write(&mut point);
         }
     }
@@ -184,13 +187,28 @@ where
     E: Fn(&mut L::Point<'a>),
 {
     /// A call with its emit rule and enricher, whose point `start` fills with what is known at
-    /// the start: the event name, the route, fields (what `#[instrumented]` expands to when the
-    /// body uses `record!`).
+    /// the start: the event name, the route, fields.
     #[inline]
     pub fn recording(emit_rule: R, enrich: E, start: impl FnOnce(&mut L::Point<'a>)) -> Self {
         let mut point = L::point();
         start(&mut point);
         Call::around(Recording(RefCell::new(point)), emit_rule, enrich)
+    }
+
+    /// What `#[instrumented]` expands to when the body uses `record!`: a call whose point starts
+    /// with the event name and route of `callsite`, then the fields `fields` sets.
+    #[doc(hidden)]
+    #[inline]
+    pub fn recording_at(
+        callsite: &'static Callsite,
+        emit_rule: R,
+        enrich: E,
+        fields: impl FnOnce(&mut L::Point<'a>),
+    ) -> Self {
+        Call::recording(emit_rule, enrich, |point| {
+            callsite.fill::<L>(point);
+            fields(point);
+        })
     }
 
     /// Sets fields on the point being filled, after what the functions the call runs have
@@ -248,12 +266,17 @@ where
     R: Fn(&L::Point<'a>) -> bool,
     E: Fn(&mut L::Point<'a>),
 {
-    /// A call with its emit rule and enricher, whose point is built when it ends (what
-    /// `#[instrumented]` expands to when the body records nothing): `start` fills what was known
-    /// at the start. Only `start`'s captures are kept while the call runs.
+    /// What `#[instrumented]` expands to when the body records nothing: a call whose point is
+    /// built when it ends, from the event name and route of `callsite`, then the fields `fields`
+    /// sets. Only a reference to `callsite` and `fields`' captures are kept while the call runs.
+    #[doc(hidden)]
     #[inline]
-    pub fn deferred(emit_rule: R, enrich: E, start: F) -> Self {
-        Call::around(Deferred { start: Some(start) }, emit_rule, enrich)
+    pub fn deferred(callsite: &'static Callsite, emit_rule: R, enrich: E, fields: F) -> Self {
+        let point = Deferred {
+            callsite,
+            fields: Some(fields),
+        };
+        Call::around(point, emit_rule, enrich)
     }
 }
 

@@ -68,6 +68,7 @@ mod active;
 #[cfg(feature = "axum")]
 pub mod axum;
 mod call;
+mod callsite;
 pub mod clock;
 #[cfg(feature = "events")]
 pub mod events;

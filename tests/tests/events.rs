@@ -234,8 +234,11 @@ fn a_lifecycle_method_writes_its_event_on_success_only() {
 /// A lifecycle method that returns no `Result` cannot fail, so its event is always written (the
 /// decision documented with `lifecycle_event`): here, whatever number it returns.
 impl Runner {
+    /// Its inner attribute stays the method's (without it, `unused` fails the lint stage).
     #[tallymark::events::lifecycle_event(JobEvent, event = "job.paused", state = self.state.borrow())]
     fn pause(&self, queued: u32) -> u32 {
+        #![allow(unused_variables)]
+        let unused = queued;
         queued
     }
 }
@@ -656,9 +659,13 @@ impl Sweeper {
         Ok(1)
     }
 
-    /// Named with a prefix of its own.
+    /// Named with a prefix of its own; its inner attribute stays the method's (without it,
+    /// `unused` fails the lint stage).
     #[tallymark::events::reconcile_event(JobEvent, action = "compact", prefix = "sweep.", context = pass)]
-    fn compact(&self, pass: &Reconcile<'_, Worker>) {}
+    fn compact(&self, pass: &Reconcile<'_, Worker>) {
+        #![allow(unused_variables)]
+        let unused = pass;
+    }
 }
 
 #[test]

@@ -15,7 +15,11 @@ pub fn hidden(name: &str) -> Ident {
     Ident::new(name, Span::mixed_site())
 }
 
-pub fn expand(args: &InstrumentedArgs, event: TokenStream, mut function: Function) -> TokenStream {
+pub fn expand(
+    args: &InstrumentedArgs,
+    callsite: &TokenStream,
+    mut function: Function,
+) -> TokenStream {
     let krate = &args.krate;
     let layout = &args.layout;
     let call = call_ident();
@@ -23,21 +27,11 @@ pub fn expand(args: &InstrumentedArgs, event: TokenStream, mut function: Functio
     let body = std::mem::take(&mut function.body.stmts);
     let (stmts, records) = mark_invocations(body, Target::Call(&call), krate);
 
-    // What the point starts with: the event name and the route.
-    let point = hidden("point");
-    let fill = quote!(#krate::__private::PointBuilder::fill_text);
-    let role = quote!(#krate::__private::Role);
-    let route = args
-        .route
-        .as_ref()
-        .map(|route| quote!(#fill(#point, #role::Route, #krate::__private::text(#route));));
-    let names = quote! {
-        #fill(#point, #role::Event, #event);
-        #route
-    };
-    // The rule and the enricher are passed as written, so the compiler can inline them. Without
-    // them, the runtime's functions that do nothing are passed: functions, not closures, so the
-    // user's crate has no bodies of their own to type-check at every build.
+    // The rule, the enricher and the fields the point starts with are passed as written, so the
+    // compiler can inline them. Without them, the runtime's functions that do nothing are
+    // passed: functions, not closures, so the user's crate has no bodies of their own to
+    // type-check at every build. What every call starts with, the event name and the route, is
+    // a constant the runtime reads (`&callsite` is promoted to a static).
     let emit_if = args
         .emit_if
         .as_ref()
@@ -46,11 +40,15 @@ pub fn expand(args: &InstrumentedArgs, event: TokenStream, mut function: Functio
         || quote!(#krate::__private::unchanged),
         |enrich| quote!(#enrich),
     );
-    let (evaluate, start_point) = fields_setter(&args.fields, names);
+    let (evaluate, fields) = if args.fields.is_empty() {
+        (TokenStream::new(), quote!(#krate::__private::unchanged))
+    } else {
+        fields_setter(&args.fields)
+    };
     // A body that records nothing gets a call that builds its point only at the end, so the
     // handler's future does not carry a whole data point across its `.await`s.
     let start = if records {
-        quote!(recording)
+        quote!(recording_at)
     } else {
         quote!(deferred)
     };
@@ -60,7 +58,8 @@ pub fn expand(args: &InstrumentedArgs, event: TokenStream, mut function: Functio
 
     function.with_body(&quote! {
         #evaluate
-        let mut #call = #krate::Call::<#layout, _, _, _>::#start(#emit_if, #enrich, #start_point);
+        let mut #call =
+            #krate::Call::<#layout, _, _, _>::#start(&#callsite, #emit_if, #enrich, #fields);
         #[allow(clippy::redundant_closure_call)]
         let #result = #run_body;
         #classify

@@ -43,7 +43,7 @@ pub fn instrumented(
         }
     };
     validate::check_function(&function, &mut errors);
-    let event = validate::event_name(&parsed, &mut errors);
+    let callsite = validate::callsite(&parsed, &mut errors);
     let compile_errors = errors.to_compile_errors();
     if instrumentation == Instrumentation::Off {
         let checks = expand::OffChecks {
@@ -72,6 +72,6 @@ pub fn instrumented(
         // Reported above; expanded as a plain fn so the body's `record!` still resolves.
         function.sig.constness = None;
     }
-    let expanded = expand::expand(&parsed, event, function);
+    let expanded = expand::expand(&parsed, &callsite, function);
     quote!(#expanded #compile_errors)
 }

@@ -220,7 +220,7 @@ pub fn record(input: TokenStream) -> TokenStream {
             };
         }
     };
-    let (evaluate, set) = fields_setter(&fields, TokenStream::new());
+    let (evaluate, set) = fields_setter(&fields);
     quote! {
         {
             #evaluate
@@ -229,10 +229,10 @@ pub fn record(input: TokenStream) -> TokenStream {
     }
 }
 
-/// Statements evaluating each `field = expr` value, in order, and a closure that runs `first` (which
-/// may use the hidden `point`), then sets them on the point. Each value is evaluated first (outside
-/// any borrow of the point); a misspelled field is reported at its name, a wrong type at its value.
-pub fn fields_setter(fields: &[(Ident, Expr)], first: TokenStream) -> (TokenStream, TokenStream) {
+/// Statements evaluating each `field = expr` value, in order, and a closure that sets them on the
+/// point. Each value is evaluated first (outside any borrow of the point); a misspelled field is
+/// reported at its name, a wrong type at its value.
+pub fn fields_setter(fields: &[(Ident, Expr)]) -> (TokenStream, TokenStream) {
     let point = hidden("point");
     // Each value is bound under the user's span (so a wrong type is reported at the value) and a
     // name no user code writes.
@@ -249,10 +249,7 @@ pub fn fields_setter(fields: &[(Ident, Expr)], first: TokenStream) -> (TokenStre
         .iter()
         .zip(&values)
         .map(|((field, _), value)| quote!(let _ = #point.#field(#value);));
-    (
-        quote!(#(#evaluate)*),
-        quote!(move |#point| { #first #(#sets)* }),
-    )
+    (quote!(#(#evaluate)*), quote!(move |#point| { #(#sets)* }))
 }
 
 /// For tests: the marked form of `tokens`.

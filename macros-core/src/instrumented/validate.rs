@@ -8,11 +8,23 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use tallymark_names::NamingRule;
 
-/// The expression of the event name the call writes (a `tallymark::Blob<'static>`): given, named
-/// from the route by the attribute's rule or the layout's, or (after an error) empty.
-pub fn event_name(args: &InstrumentedArgs, errors: &mut Errors) -> TokenStream {
+/// The call site of the function (a constant `tallymark::__private::Callsite`): its event named as
+/// given, from the route by the attribute's rule or the layout's, or (after an error) empty; and
+/// its route, when given.
+pub fn callsite(args: &InstrumentedArgs, errors: &mut Errors) -> TokenStream {
     let krate = &args.krate;
-    let text = |name: &str| quote!(#krate::__private::text(#name));
+    let event = callsite_event(args, errors);
+    let route = match &args.route {
+        Some(route) => quote!(::core::option::Option::Some(#route)),
+        None => quote!(::core::option::Option::None),
+    };
+    quote!(#krate::__private::Callsite { event: #event, route: #route })
+}
+
+/// How the call site's event is named: a `tallymark::__private::CallsiteEvent`.
+fn callsite_event(args: &InstrumentedArgs, errors: &mut Errors) -> TokenStream {
+    let krate = &args.krate;
+    let named = |name: &str| quote!(#krate::__private::CallsiteEvent::Named(#name));
     if let (Some(_), Some((naming, _))) = (&args.event, &args.naming) {
         errors.at(
             naming,
@@ -26,7 +38,7 @@ pub fn event_name(args: &InstrumentedArgs, errors: &mut Errors) -> TokenStream {
         if let Some(route) = &args.route {
             check_route(route, errors);
         }
-        return text(&event.value());
+        return named(&event.value());
     }
     let Some(route) = &args.route else {
         // After a misspelled option (reported), a missing name is likely that option.
@@ -36,27 +48,30 @@ pub fn event_name(args: &InstrumentedArgs, errors: &mut Errors) -> TokenStream {
                 "name the call: give `route = \"<METHOD> /<path>\"` or `event = \"...\"`",
             ));
         }
-        return text("");
+        return named("");
     };
     let Some((method, path)) = check_route(route, errors) else {
-        return text("");
+        return named("");
     };
-    match args.naming.as_ref().map(|(_, naming)| naming) {
-        Some(Naming::Builtin(rule)) => text(&rule.name(&method, &path)),
-        Some(Naming::Custom(rule)) => quote! {
-            #krate::Blob::Text(::std::borrow::Cow::Owned(#rule(#method, #path)))
-        },
-        None => {
-            let layout = &args.layout;
-            let names = NamingRule::ALL.map(|rule| rule.name(&method, &path));
-            quote! {
-                #krate::__private::event_name(
-                    <#layout as #krate::Layout>::SCHEMA.naming(),
-                    &[#(#names),*],
-                    #method,
-                    #path,
-                )
-            }
+    let (naming, builtin) = match args.naming.as_ref().map(|(_, naming)| naming) {
+        Some(Naming::Builtin(rule)) => return named(&rule.name(&method, &path)),
+        Some(Naming::Custom(rule)) => (
+            quote!(::core::option::Option::Some(#krate::EventNaming::Custom(#rule))),
+            Vec::new(),
+        ),
+        None => (
+            quote!(::core::option::Option::None),
+            NamingRule::ALL
+                .map(|rule| rule.name(&method, &path))
+                .to_vec(),
+        ),
+    };
+    quote! {
+        #krate::__private::CallsiteEvent::Route {
+            naming: #naming,
+            builtin: &[#(#builtin),*],
+            method: #method,
+            path: #path,
         }
     }
 }

@@ -3,6 +3,7 @@
 pub mod classify;
 
 pub use crate::call::{always, unchanged, Deferred, EmitRule, Enrich, PointSource, Recording};
+pub use crate::callsite::{Callsite, CallsiteEvent};
 pub use crate::layout::PointBuilder;
 pub use crate::point::PointBuf;
 pub use crate::scope::{emit, emit_in};
@@ -14,8 +15,6 @@ pub use events::*;
 use crate::naming::EventNaming;
 use crate::schema::{FieldSchema, Privacy, Schema, Slot};
 use crate::text::TextLimit;
-use crate::value::Blob;
-use std::borrow::Cow;
 
 /// A layout's schema, as `#[tallymark::layout]` declares it.
 #[allow(clippy::too_many_arguments)]
@@ -91,25 +90,6 @@ pub const fn field(
     }
 }
 
-/// The event name of an instrumented HTTP route under `naming`: one of the names of the built-in
-/// rules, computed at compile time (`builtin`, in the order of `NamingRule::ALL`), or what a custom
-/// rule makes of `method` and `route`.
-#[inline]
-pub fn event_name(
-    naming: EventNaming,
-    builtin: &'static [&'static str],
-    method: &str,
-    route: &str,
-) -> Blob<'static> {
-    match naming
-        .builtin_position()
-        .and_then(|position| builtin.get(position))
-    {
-        Some(name) => Blob::Text(Cow::Borrowed(name)),
-        None => Blob::Text(Cow::Owned(naming.name(method, route))),
-    }
-}
-
 /// What a layout's generated `record` does: sets fields of the innermost running instrumented
 /// call of layout `L`, or, with none running, counts the record in
 /// [`crate::Stats::records_outside_call`].
@@ -123,12 +103,6 @@ pub fn record_active<L: crate::Layout>(set: impl FnOnce(&mut L::Point<'static>))
             ..crate::Stats::default()
         });
     }
-}
-
-/// Static text as blob content.
-#[inline]
-pub const fn text(value: &'static str) -> Blob<'static> {
-    Blob::Text(Cow::Borrowed(value))
 }
 
 /// Whether `names` contains `name` (for compile-time checks).

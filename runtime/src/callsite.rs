@@ -1,0 +1,137 @@
+//! Where an instrumented function is: the event name and route its attribute gives, as constants.
+//!
+//! `#[instrumented]` writes one [`Callsite`] per function, a constant the compiler places in
+//! static memory. A call carries a reference to it, and one function of the runtime fills every
+//! call's start from it, so an instrumented function adds no code of its own for what is the
+//! same at every call.
+
+use crate::layout::{Layout, PointBuilder};
+use crate::naming::EventNaming;
+use crate::value::Blob;
+use std::borrow::Cow;
+use tallymark_names::Role;
+
+/// What every call of one instrumented function starts with: its event name and its route.
+#[derive(Debug)]
+pub struct Callsite {
+    /// How the call's event is named.
+    pub event: CallsiteEvent,
+    /// The route (`"GET /users/:id"`), when the attribute gives one.
+    pub route: Option<&'static str>,
+}
+
+/// How an instrumented function's event is named.
+#[derive(Debug)]
+pub enum CallsiteEvent {
+    /// As written: the attribute's `event = "..."`, or its route named by the built-in rule the
+    /// attribute chose.
+    Named(&'static str),
+    /// From the route, by `naming` (the attribute's custom rule), or else by the layout's rule.
+    Route {
+        /// The attribute's custom rule; `None` follows the layout's.
+        naming: Option<EventNaming>,
+        /// The names the built-in rules give the route, computed at compile time, in the order
+        /// of `NamingRule::ALL`.
+        builtin: &'static [&'static str],
+        /// The route's method.
+        method: &'static str,
+        /// The route's path pattern.
+        path: &'static str,
+    },
+}
+
+impl Callsite {
+    /// Sets the event name and route of a call of layout `L` on its `point`.
+    #[inline]
+    pub(crate) fn fill<'a, L: Layout>(&self, point: &mut L::Point<'a>) {
+        point.fill_text(Role::Event, self.event_name(L::SCHEMA.naming()));
+        if let Some(route) = self.route {
+            point.fill_text(Role::Route, Blob::Text(Cow::Borrowed(route)));
+        }
+    }
+
+    /// The event name, with `layout_naming` the rule of the call's layout.
+    fn event_name(&self, layout_naming: EventNaming) -> Blob<'static> {
+        match self.event {
+            CallsiteEvent::Named(name) => Blob::Text(Cow::Borrowed(name)),
+            CallsiteEvent::Route {
+                naming,
+                builtin,
+                method,
+                path,
+            } => {
+                let naming = naming.unwrap_or(layout_naming);
+                match naming
+                    .builtin_position()
+                    .and_then(|position| builtin.get(position))
+                {
+                    Some(name) => Blob::Text(Cow::Borrowed(name)),
+                    None => Blob::Text(Cow::Owned(naming.name(method, path))),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tallymark_names::NamingRule;
+
+    const ROUTE: Callsite = Callsite {
+        event: CallsiteEvent::Route {
+            naming: None,
+            builtin: &["api.users.put", "users.update"],
+            method: "PUT",
+            path: "/api/users/:id",
+        },
+        route: Some("PUT /api/users/:id"),
+    };
+
+    fn text(blob: Blob<'_>) -> String {
+        match blob {
+            Blob::Text(text) => text.into_owned(),
+            other => panic!("text expected, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_builtin_names_follow_the_order_of_the_rules() {
+        assert_eq!(NamingRule::PathMethod.position(), 0);
+        assert_eq!(NamingRule::ApiCrud.position(), 1);
+        let name = |naming| text(ROUTE.event_name(naming));
+        assert_eq!(name(EventNaming::PathMethod), "api.users.put");
+        assert_eq!(name(EventNaming::ApiCrud), "users.update");
+    }
+
+    #[test]
+    fn a_custom_rule_names_the_route_when_the_call_ends() {
+        fn shout(method: &str, path: &str) -> String {
+            format!("{method}{path}").to_uppercase()
+        }
+        assert_eq!(
+            text(ROUTE.event_name(EventNaming::Custom(shout))),
+            "PUT/API/USERS/:ID"
+        );
+        let own_rule = Callsite {
+            event: CallsiteEvent::Route {
+                naming: Some(EventNaming::Custom(shout)),
+                builtin: &[],
+                method: "GET",
+                path: "/x",
+            },
+            route: None,
+        };
+        // The attribute's rule wins over the layout's.
+        assert_eq!(text(own_rule.event_name(EventNaming::PathMethod)), "GET/X");
+    }
+
+    #[test]
+    fn a_name_as_written_ignores_the_rules() {
+        let named = Callsite {
+            event: CallsiteEvent::Named("job.run"),
+            route: None,
+        };
+        assert_eq!(text(named.event_name(EventNaming::ApiCrud)), "job.run");
+    }
+}

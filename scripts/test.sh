@@ -32,7 +32,8 @@ Runs the named stages in the order given, or every stage in this order when none
           --no-default-features, and with --features off (the off test); the compile errors
           with the off switch and without the hashed feature
   ui      the UI tests (trybuild) alone; skipped when native runs too, since it includes them
-  miri    the runtime's unit tests, scopes and the global sink under Miri (nightly)
+  miri    the runtime's unit tests (with the hashed feature), scopes and the global sink under
+          Miri (nightly)
   wasm    tallymark's wasm tests in Node (wasm-bindgen-test), with the hashed feature
   docs    cargo doc for the workspace with RUSTDOCFLAGS="-D warnings"; the public API listings
           (runtime/public-api.txt, names/public-api.txt) match the code (scripts/public-api.sh
@@ -87,8 +88,8 @@ stage_ui() {
 
 stage_miri() {
   ensure_miri
-  log "Miri: the runtime's unit tests, scopes and the global sink"
-  cargo +nightly miri test -p tallymark --lib --locked
+  log "Miri: the runtime's unit tests (with hashed), scopes and the global sink"
+  cargo +nightly miri test -p tallymark --lib --features hashed --locked
   cargo +nightly miri test -p tallymark-tests --test scope --test global_sink --locked
 }
 

@@ -83,6 +83,8 @@ pub struct OffChecks<'e> {
     pub result_rules: Vec<&'e Expr>,
     /// Expressions used as they are (a step's context or state).
     pub used: Vec<&'e Expr>,
+    /// A custom naming rule: `fn(&str, &str) -> String`.
+    pub naming_rule: Option<&'e syn::Path>,
 }
 
 /// Under the `off` feature: `function` unchanged but for a first statement, inside `if false`,
@@ -114,6 +116,9 @@ pub fn used_but_off(
         .iter()
         .map(|rule| quote!(let _: &dyn ::core::ops::Fn(&#result) -> bool = &(#rule);));
     let used = checks.used.iter().map(|expr| quote!(let _ = &(#expr);));
+    let naming_rule = checks
+        .naming_rule
+        .map(|rule| quote!(let _ = #krate::EventNaming::Custom(#rule);));
     // Tokens, not parsed here: a user's type or expression that does not fit where it
     // is put (found by the `macros` fuzz target: the return type `Result<E>+`) is the compiler's
     // error at the user's tokens, never a panic of the macro.
@@ -126,6 +131,7 @@ pub fn used_but_off(
             #enrich
             #(#result_rules)*
             #(#used)*
+            #naming_rule
         };
     };
     let stmts = &function.body.stmts;

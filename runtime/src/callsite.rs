@@ -50,26 +50,27 @@ impl Callsite {
         }
     }
 
-    /// The event name, with `layout_naming` the rule of the call's layout.
+    /// The event name, with `layout_naming` the rule of the call's layout. A built-in rule's
+    /// name is one of `builtin`, never computed at run time; only a custom rule runs.
     fn event_name(&self, layout_naming: EventNaming) -> Blob<'static> {
-        match self.event {
-            CallsiteEvent::Named(name) => Blob::Text(Cow::Borrowed(name)),
+        let name = match self.event {
+            CallsiteEvent::Named(name) => name,
             CallsiteEvent::Route {
                 naming,
                 builtin,
                 method,
                 path,
-            } => {
-                let naming = naming.unwrap_or(layout_naming);
-                match naming
+            } => match naming.unwrap_or(layout_naming) {
+                EventNaming::Custom(rule) => return Blob::Text(Cow::Owned(rule(method, path))),
+                // `builtin` holds a name for every built-in rule (the attribute writes them all),
+                // so the empty name is never taken.
+                rule => rule
                     .builtin_position()
-                    .and_then(|position| builtin.get(position))
-                {
-                    Some(name) => Blob::Text(Cow::Borrowed(name)),
-                    None => Blob::Text(Cow::Owned(naming.name(method, path))),
-                }
-            }
-        }
+                    .and_then(|position| builtin.get(position).copied())
+                    .unwrap_or_default(),
+            },
+        };
+        Blob::Text(Cow::Borrowed(name))
     }
 }
 

@@ -25,7 +25,7 @@
 //! are kept per thread, so on such an executor some could be lost, never written to another call.
 
 use crate::active::{CallSlot, Entered};
-use crate::call::{fill_ending, http_event, Outcome};
+use crate::call::{fill_ending, fill_names, http_event, Outcome};
 use crate::clock::{self, Instant};
 use crate::layout::{Layout, PointBuilder};
 use crate::scope::Scope;
@@ -39,7 +39,6 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use tallymark_names::Role;
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -247,8 +246,11 @@ impl<S, L: Layout, F: Fn(&Parts, &mut L::Point<'static>)> Instrument<S, L, F> {
             ),
         };
         let mut point = L::point();
-        point.fill_text(Role::Event, Blob::Text(Cow::Owned(event)));
-        point.fill_text(Role::Route, Blob::Text(Cow::Owned(route)));
+        fill_names::<L>(
+            &mut point,
+            Blob::Text(Cow::Owned(event)),
+            Some(Blob::Text(Cow::Owned(route))),
+        );
         (self.layer.fields)(parts, &mut point);
         Some(LayerCall {
             point,

@@ -151,10 +151,7 @@ impl<'a, L: Layout> Call<'a, L> {
     pub fn start(event: impl Into<Cow<'a, str>>, route: Option<Cow<'a, str>>) -> Self {
         let event = Blob::Text(event.into());
         Self::recording(always, unchanged, move |point| {
-            point.fill_text(Role::Event, event);
-            if let Some(route) = route {
-                point.fill_text(Role::Route, Blob::Text(route));
-            }
+            fill_names::<L>(point, event, route.map(Blob::Text));
         })
     }
 
@@ -220,6 +217,20 @@ where
             absorb_recorded::<L>(&self.active, true, &mut point);
             set(&mut point);
         }
+    }
+}
+
+/// Sets what a call of layout `L` starts with on its `point`: its event name, and its route when
+/// it has one.
+#[inline]
+pub(crate) fn fill_names<'a, L: Layout>(
+    point: &mut L::Point<'a>,
+    event: Blob<'a>,
+    route: Option<Blob<'a>>,
+) {
+    point.fill_text(Role::Event, event);
+    if let Some(route) = route {
+        point.fill_text(Role::Route, route);
     }
 }
 

@@ -1,15 +1,16 @@
 //! Where an instrumented function is: the event name and route its attribute gives, as constants.
 //!
-//! `#[instrumented]` writes one [`Callsite`] per function, a constant the compiler places in
-//! static memory. A call carries a reference to it, and one function of the runtime fills every
-//! call's start from it, so an instrumented function adds no code of its own for what is the
-//! same at every call.
+//! `#[instrumented]` writes one [`Callsite`] per function, a constant in static memory. A call
+//! carries a reference to it, and the runtime fills every call's start from it (one function per
+//! layout), so an instrumented function adds no code of its own for what is the same at every
+//! call.
 
-use crate::layout::{Layout, PointBuilder};
+use crate::call::fill_names;
+use crate::layout::Layout;
 use crate::naming::EventNaming;
 use crate::value::Blob;
 use std::borrow::Cow;
-use tallymark_names::Role;
+use tallymark_names::NamingRule;
 
 /// What every call of one instrumented function starts with: its event name and its route.
 #[derive(Debug)]
@@ -24,15 +25,23 @@ pub struct Callsite {
 #[derive(Debug)]
 pub enum CallsiteEvent {
     /// As written: the attribute's `event = "..."`, or its route named by the built-in rule the
-    /// attribute chose.
+    /// attribute chose; empty after a compile error the attribute reported.
     Named(&'static str),
-    /// From the route, by `naming` (the attribute's custom rule), or else by the layout's rule.
-    Route {
-        /// The attribute's custom rule; `None` follows the layout's.
-        naming: Option<EventNaming>,
-        /// The names the built-in rules give the route, computed at compile time, in the order
+    /// From the route, by the layout's rule: for a built-in rule, its name among `builtin`
+    /// (never computed at run time); for a custom rule, what the rule returns.
+    ByLayout {
+        /// The name each built-in rule gives the route, computed at compile time, in the order
         /// of `NamingRule::ALL`.
-        builtin: &'static [&'static str],
+        builtin: &'static [&'static str; NamingRule::ALL.len()],
+        /// The route's method.
+        method: &'static str,
+        /// The route's path pattern.
+        path: &'static str,
+    },
+    /// From the route, by the attribute's custom rule (`naming = path::to::rule`).
+    Custom {
+        /// The rule.
+        rule: fn(method: &str, route: &str) -> String,
         /// The route's method.
         method: &'static str,
         /// The route's path pattern.
@@ -44,27 +53,26 @@ impl Callsite {
     /// Sets the event name and route of a call of layout `L` on its `point`.
     #[inline]
     pub(crate) fn fill<'a, L: Layout>(&self, point: &mut L::Point<'a>) {
-        point.fill_text(Role::Event, self.event_name(L::SCHEMA.naming()));
-        if let Some(route) = self.route {
-            point.fill_text(Role::Route, Blob::Text(Cow::Borrowed(route)));
-        }
+        let route = self.route.map(|route| Blob::Text(Cow::Borrowed(route)));
+        fill_names::<L>(point, self.event_name(L::SCHEMA.naming()), route);
     }
 
-    /// The event name, with `layout_naming` the rule of the call's layout. A built-in rule's
-    /// name is one of `builtin`, never computed at run time; only a custom rule runs.
+    /// The event name, with `layout_naming` the rule of the call's layout. Only a custom rule
+    /// runs: a built-in rule's name was computed at compile time.
     fn event_name(&self, layout_naming: EventNaming) -> Blob<'static> {
         let name = match self.event {
             CallsiteEvent::Named(name) => name,
-            CallsiteEvent::Route {
-                naming,
+            CallsiteEvent::Custom { rule, method, path } => {
+                return Blob::Text(Cow::Owned(rule(method, path)))
+            }
+            CallsiteEvent::ByLayout {
                 builtin,
                 method,
                 path,
-            } => match naming.unwrap_or(layout_naming) {
+            } => match layout_naming {
                 EventNaming::Custom(rule) => return Blob::Text(Cow::Owned(rule(method, path))),
-                // `builtin` holds a name for every built-in rule (the attribute writes them all),
-                // so the empty name is never taken.
-                rule => rule
+                // A built-in rule has a position in `NamingRule::ALL`, as long as `builtin`.
+                built_in => built_in
                     .builtin_position()
                     .and_then(|position| builtin.get(position).copied())
                     .unwrap_or_default(),
@@ -80,8 +88,7 @@ mod tests {
     use tallymark_names::NamingRule;
 
     const ROUTE: Callsite = Callsite {
-        event: CallsiteEvent::Route {
-            naming: None,
+        event: CallsiteEvent::ByLayout {
             builtin: &["api.users.put", "users.update"],
             method: "PUT",
             path: "/api/users/:id",
@@ -106,7 +113,7 @@ mod tests {
     }
 
     #[test]
-    fn a_custom_rule_names_the_route_when_the_call_ends() {
+    fn a_custom_rule_names_the_route_at_each_call() {
         fn shout(method: &str, path: &str) -> String {
             format!("{method}{path}").to_uppercase()
         }
@@ -115,9 +122,8 @@ mod tests {
             "PUT/API/USERS/:ID"
         );
         let own_rule = Callsite {
-            event: CallsiteEvent::Route {
-                naming: Some(EventNaming::Custom(shout)),
-                builtin: &[],
+            event: CallsiteEvent::Custom {
+                rule: shout,
                 method: "GET",
                 path: "/x",
             },

@@ -17,8 +17,9 @@ use tallymark_names::NamingRule;
 /// [`EventNaming::ApiCrud`] also strips one leading `/api/` and writes `POST` as `create`, `PUT`
 /// and `PATCH` as `update`, `DELETE` as `delete`; other methods are lowercased by both.
 ///
-/// `#[instrumented]` applies a built-in rule to its route at compile time; a custom rule runs when
-/// the call ends, so it costs an allocation per call.
+/// `#[instrumented]` applies a built-in rule to its route at compile time; a custom rule runs at
+/// each call, so it costs an allocation per call. A custom rule is a `fn(&str, &str) -> String`: a
+/// function, or a static or constant holding one.
 #[derive(Debug, Clone, Copy)]
 pub enum EventNaming {
     /// `<segments>.<method lowercased>`.

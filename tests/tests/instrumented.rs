@@ -256,6 +256,50 @@ fn a_body_keeps_its_inner_attributes() {
     assert_eq!(point.doubles(), [] as [f64; 0]);
 }
 
+/// A custom naming rule: the route's method and path, joined and lowercased.
+fn joined(method: &str, route: &str) -> String {
+    format!("{method}{route}").replace('/', ".").to_lowercase()
+}
+
+/// A layout whose calls are named by a custom rule.
+#[tallymark::layout(dataset = "joined", binding = "JOINED", naming = joined)]
+pub struct Joined {
+    #[index]
+    key: String,
+    #[blob(1)]
+    route: String,
+    #[blob(2)]
+    label: String,
+}
+
+/// Named by the layout's rule; its body records, so its point is filled from the start.
+#[tallymark::instrumented(Joined, route = "GET /teams/:id")]
+fn get_team() {
+    tallymark::record!(label = "recorded");
+}
+
+/// Named by the attribute's rule, which wins over the layout's; its point is built at the end.
+#[tallymark::instrumented(ApiEvent, route = "PUT /teams/:id", naming = joined)]
+fn rename_team() {}
+
+#[test]
+fn a_custom_rule_names_the_call_at_each_call() {
+    let sink = MemorySink::new();
+    Scope::new(sink.clone()).run_sync(|| {
+        get_team();
+        get_team();
+        rename_team();
+    });
+    let points = sink.points();
+    for point in &points[..2] {
+        assert_eq!(point.index(), Some("get.teams.:id"));
+        assert_eq!(point.blob_texts(), ["GET /teams/:id", "recorded"]);
+    }
+    assert_eq!(points[2].index(), Some("put.teams.:id"));
+    assert_eq!(points[2].text("event"), Some("put.teams.:id"));
+    assert_eq!(points[2].text("route"), Some("PUT /teams/:id"));
+}
+
 // --- emit_if: the rule sees the point as the call left it ---------------------------------------
 
 /// A route that takes its user from its JSON body, recorded only once validated.

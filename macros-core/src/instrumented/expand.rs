@@ -31,7 +31,7 @@ pub fn expand(
     // compiler can inline them. Without them, the runtime's functions that do nothing are
     // passed: functions, not closures, so the user's crate has no bodies of their own to
     // type-check at every build. What every call starts with, the event name and the route, is
-    // a constant the runtime reads (`&callsite` is promoted to a static).
+    // a constant the runtime reads.
     let emit_if = args
         .emit_if
         .as_ref()
@@ -59,7 +59,7 @@ pub fn expand(
     function.with_body(&quote! {
         #evaluate
         let mut #call =
-            #krate::Call::<#layout, _, _, _>::#start(&#callsite, #emit_if, #enrich, #fields);
+            #krate::Call::<#layout, _, _, _>::#start(&const { #callsite }, #emit_if, #enrich, #fields);
         #[allow(clippy::redundant_closure_call)]
         let #result = #run_body;
         #classify
@@ -83,8 +83,8 @@ pub struct OffChecks<'e> {
     pub result_rules: Vec<&'e Expr>,
     /// Expressions used as they are (a step's context or state).
     pub used: Vec<&'e Expr>,
-    /// A custom naming rule: `fn(&str, &str) -> String`.
-    pub naming_rule: Option<&'e syn::Path>,
+    /// The call site (`tallymark::__private::Callsite`), built as the expansion builds it.
+    pub callsite: Option<&'e TokenStream>,
 }
 
 /// Under the `off` feature: `function` unchanged but for a first statement, inside `if false`,
@@ -116,9 +116,9 @@ pub fn used_but_off(
         .iter()
         .map(|rule| quote!(let _: &dyn ::core::ops::Fn(&#result) -> bool = &(#rule);));
     let used = checks.used.iter().map(|expr| quote!(let _ = &(#expr);));
-    let naming_rule = checks
-        .naming_rule
-        .map(|rule| quote!(let _ = #krate::EventNaming::Custom(#rule);));
+    let callsite = checks
+        .callsite
+        .map(|callsite| quote!(let _ = const { #callsite };));
     // Tokens, not parsed here: a user's type or expression that does not fit where it
     // is put (found by the `macros` fuzz target: the return type `Result<E>+`) is the compiler's
     // error at the user's tokens, never a panic of the macro.
@@ -131,7 +131,7 @@ pub fn used_but_off(
             #enrich
             #(#result_rules)*
             #(#used)*
-            #naming_rule
+            #callsite
         };
     };
     let stmts = &function.body.stmts;

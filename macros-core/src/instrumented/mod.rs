@@ -10,7 +10,6 @@ mod validate;
 pub use record::record;
 pub use steps::{step, Kind};
 
-use crate::args::Naming;
 use crate::errors::Errors;
 use crate::Instrumentation;
 use function::Function;
@@ -60,10 +59,7 @@ pub fn instrumented(
                 .flatten()
                 .collect(),
             used: Vec::new(),
-            naming_rule: match &parsed.naming {
-                Some((_, Naming::Custom(rule))) => Some(rule),
-                _ => None,
-            },
+            callsite: Some(&callsite),
         };
         let function = expand::used_but_off(function, &parsed.krate, &parsed.layout, &checks);
         let (function, _) = record::mark_invocations(

@@ -53,25 +53,22 @@ fn callsite_event(args: &InstrumentedArgs, errors: &mut Errors) -> TokenStream {
     let Some((method, path)) = check_route(route, errors) else {
         return named("");
     };
-    let (naming, builtin) = match args.naming.as_ref().map(|(_, naming)| naming) {
-        Some(Naming::Builtin(rule)) => return named(&rule.name(&method, &path)),
-        Some(Naming::Custom(rule)) => (
-            quote!(::core::option::Option::Some(#krate::EventNaming::Custom(#rule))),
-            Vec::new(),
-        ),
-        None => (
-            quote!(::core::option::Option::None),
-            NamingRule::ALL
-                .map(|rule| rule.name(&method, &path))
-                .to_vec(),
-        ),
-    };
-    quote! {
-        #krate::__private::CallsiteEvent::Route {
-            naming: #naming,
-            builtin: &[#(#builtin),*],
-            method: #method,
-            path: #path,
+    match args.naming.as_ref().map(|(_, naming)| naming) {
+        Some(Naming::Builtin(rule)) => named(&rule.name(&method, &path)),
+        Some(Naming::Custom(rule)) => quote! {
+            #krate::__private::CallsiteEvent::Custom { rule: #rule, method: #method, path: #path }
+        },
+        None => {
+            // The runtime takes the layout's built-in rule's name from these, by its position in
+            // `NamingRule::ALL` (the field's type is an array as long), and never computes one.
+            let builtin = NamingRule::ALL.map(|rule| rule.name(&method, &path));
+            quote! {
+                #krate::__private::CallsiteEvent::ByLayout {
+                    builtin: &[#(#builtin),*],
+                    method: #method,
+                    path: #path,
+                }
+            }
         }
     }
 }

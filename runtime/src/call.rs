@@ -111,16 +111,17 @@ impl<'a, L: Layout> PointSource<'a, L> for Recording<'a, L> {
 /// A call's point built only when the call ends: its event name and route from its [`Callsite`],
 /// then the fields given at the start (`#[instrumented(.., user_id = id)]`), set by `F`.
 pub struct Deferred<F> {
-    callsite: &'static Callsite,
-    fields: Option<F>,
+    /// Until the point is built: one `Option` of both, so the reference's niche is the flag and
+    /// a call without fields keeps only a pointer.
+    start: Option<(&'static Callsite, F)>,
 }
 
 impl<'a, L: Layout, F: FnOnce(&mut L::Point<'a>)> PointSource<'a, L> for Deferred<F> {
     #[inline(always)]
     fn finish_point(&mut self, write: impl FnOnce(&mut L::Point<'a>)) {
-        if let Some(fields) = self.fields.take() {
+        if let Some((callsite, fields)) = self.start.take() {
             let mut point = L::point();
-            self.callsite.fill::<L>(&mut point);
+            callsite.fill::<L>(&mut point);
             fields(&mut point);
             write(&mut point);
         }
@@ -284,8 +285,7 @@ where
     #[inline]
     pub fn deferred(callsite: &'static Callsite, emit_rule: R, enrich: E, fields: F) -> Self {
         let point = Deferred {
-            callsite,
-            fields: Some(fields),
+            start: Some((callsite, fields)),
         };
         Call::around(point, emit_rule, enrich)
     }

@@ -169,6 +169,29 @@ mod tests {
         assert!(!unchecked.contains("compile_error"), "{unchecked}");
     }
 
+    /// rustc refuses `#[automatically_derived]` on an inherent impl (a future-compatibility
+    /// warning, to become an error), and the user's crate does not show it for generated code.
+    #[test]
+    fn only_trait_impls_are_marked_automatically_derived() {
+        let args = tokens(r#"dataset = "jobs", binding = "JOBS""#);
+        let expanded = layout(args, tokens(MOVED), LockSource::Absent, Hashing::Available);
+        let file: syn::File = syn::parse2(expanded).unwrap();
+        let mut marked = 0;
+        for item in &file.items {
+            if let syn::Item::Impl(block) = item {
+                if block
+                    .attrs
+                    .iter()
+                    .any(|attr| attr.path().is_ident("automatically_derived"))
+                {
+                    marked += 1;
+                    assert!(block.trait_.is_some(), "{}", quote::quote!(#block));
+                }
+            }
+        }
+        assert!(marked > 0, "the trait impls are still marked");
+    }
+
     #[test]
     fn without_hashing_a_layout_refuses_its_hashed_fields_once() {
         let args = tokens(r#"dataset = "jobs", binding = "JOBS", hash_key = "KEY""#);

@@ -76,7 +76,6 @@ pub fn expand(layout: &Layout<'_>) -> TokenStream {
             }
         }
 
-        #[automatically_derived]
         impl #name {
             /// An empty point of this layout (every blob `''`, every double `0`).
             #vis fn point<'a>() -> #builder<'a> {
@@ -93,7 +92,6 @@ pub fn expand(layout: &Layout<'_>) -> TokenStream {
             }
         }
 
-        #[automatically_derived]
         impl<'a> #builder<'a> {
             #(#setters)*
 

@@ -291,13 +291,24 @@ fn a_custom_rule_names_the_call_at_each_call() {
         rename_team();
     });
     let points = sink.points();
+    assert_eq!(points.len(), 3);
     for point in &points[..2] {
         assert_eq!(point.index(), Some("get.teams.:id"));
         assert_eq!(point.blob_texts(), ["GET /teams/:id", "recorded"]);
+        assert_eq!(point.doubles(), [] as [f64; 0]);
     }
-    assert_eq!(points[2].index(), Some("put.teams.:id"));
-    assert_eq!(points[2].text("event"), Some("put.teams.:id"));
-    assert_eq!(points[2].text("route"), Some("PUT /teams/:id"));
+    let renamed = &points[2];
+    assert_eq!(renamed.index(), Some("put.teams.:id"));
+    assert_eq!(
+        renamed.blob_texts(),
+        blobs::<ApiEvent>(&[(1, "put.teams.:id"), (3, "PUT /teams/:id")])
+    );
+    // The measured duration, and no value.
+    let [duration_ms, value] = renamed.doubles() else {
+        panic!("two doubles: {:?}", renamed.doubles())
+    };
+    assert!(*duration_ms >= 0.0, "{duration_ms} ms");
+    assert_eq!(*value, 0.0);
 }
 
 // --- emit_if: the rule sees the point as the call left it ---------------------------------------

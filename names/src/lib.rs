@@ -183,6 +183,17 @@ impl Role {
             _ => RoleSlot::Text,
         }
     }
+
+    /// This role's position in [`Role::ALL`].
+    pub const fn position(self) -> usize {
+        match self {
+            Role::Event => 0,
+            Role::Route => 1,
+            Role::Error => 2,
+            Role::Outcome => 3,
+            Role::DurationMs => 4,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -278,6 +289,13 @@ mod tests {
             assert_eq!(NamingRule::ALL[rule.position()], rule);
         }
         assert_eq!(NamingRule::from_attribute_name("kebab"), None);
+    }
+
+    #[test]
+    fn each_role_is_at_its_position() {
+        for role in Role::ALL {
+            assert_eq!(Role::ALL[role.position()], role);
+        }
     }
 
     #[test]

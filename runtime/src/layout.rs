@@ -1,6 +1,6 @@
 //! The trait every `#[tallymark::layout]` struct implements, and the one its builder implements.
 
-use crate::point::DataPoint;
+use crate::point::{DataPoint, Slots};
 use crate::schema::Schema;
 use crate::scope::Scope;
 use crate::value::Blob;
@@ -20,7 +20,9 @@ pub trait Layout: 'static {
     /// Takes every slot `recorded` has set over `point`'s values (fields recorded by the
     /// functions an instrumented call runs).
     #[doc(hidden)]
-    fn absorb<'a>(point: &mut Self::Point<'a>, recorded: Self::Point<'static>);
+    fn absorb<'a>(point: &mut Self::Point<'a>, mut recorded: Self::Point<'static>) {
+        point.slots().absorb(recorded.slots());
+    }
 }
 
 /// What every generated builder offers besides its typed setters: how instrumentation fills a
@@ -37,15 +39,31 @@ pub trait Layout: 'static {
 /// | outcome (`ok`, `error`, `cancelled`, `panicked`) | `outcome` | blob |
 /// | duration in milliseconds | `duration_ms` | double |
 pub trait PointBuilder<'a> {
+    /// The point's slots, which the other methods write and read: they are compiled once, in
+    /// tallymark, rather than once per layout in the crate that declares it.
+    #[doc(hidden)]
+    fn slots(&mut self) -> Slots<'_, 'a>;
+
     /// Clamps the point to Analytics Engine's limits and returns the view sinks read.
-    fn seal(&mut self) -> DataPoint<'_>;
+    fn seal<'p>(&'p mut self) -> DataPoint<'p>
+    where
+        'a: 'p,
+    {
+        self.slots().seal()
+    }
 
     /// Writes the point to `scope`, or outside any scope when `None`.
-    fn emit_in(&mut self, scope: Option<&Scope>);
+    fn emit_in(&mut self, scope: Option<&Scope>) {
+        crate::scope::emit_in(scope, self.slots());
+    }
 
     /// Writes a text role.
-    fn fill_text(&mut self, role: Role, value: Blob<'a>);
+    fn fill_text(&mut self, role: Role, value: Blob<'a>) {
+        self.slots().fill_text(role, value);
+    }
 
     /// Writes a number role.
-    fn fill_number(&mut self, role: Role, value: f64);
+    fn fill_number(&mut self, role: Role, value: f64) {
+        self.slots().fill_number(role, value);
+    }
 }

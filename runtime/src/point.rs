@@ -1,8 +1,9 @@
 //! Data points: built in place without allocating, clamped to the limits, then read by sinks.
 
 use crate::limits::{self, Clamped};
-use crate::schema::{FieldSchema, Privacy, Schema, Slot};
+use crate::schema::{FieldSchema, Privacy, RoleTarget, Schema, Slot};
 use crate::value::Blob;
+use tallymark_names::Role;
 
 /// The storage behind a layout's typed builder: the index, `B` blobs and `D` doubles.
 ///
@@ -51,9 +52,10 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
         }
     }
 
-    /// The point's slots, without their counts.
+    /// The point's slots, without their counts: what a builder's
+    /// [`PointBuilder::slots`](crate::__private::PointBuilder::slots) returns.
     #[inline]
-    pub(crate) fn slots(&mut self) -> Slots<'_, 'a> {
+    pub fn slots(&mut self) -> Slots<'_, 'a> {
         Slots {
             head: &mut self.head,
             blobs: &mut self.blobs,
@@ -90,12 +92,6 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
     #[inline]
     pub fn set_double(&mut self, slot: usize, value: f64) {
         self.slots().set_double(slot, value);
-    }
-
-    /// Takes every slot `recorded` has set (the index, blobs, doubles) over this point's values.
-    #[inline]
-    pub fn absorb(&mut self, mut recorded: PointBuf<'a, B, D>) {
-        self.slots().absorb(recorded.slots());
     }
 
     /// The current content of blob slot `slot` (1-based).
@@ -144,9 +140,11 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
     }
 }
 
-/// A [`PointBuf`] borrowed as slices: the same point whatever its layout's slot counts.
+/// A [`PointBuf`] borrowed as slices: the same point whatever its layout's slot counts. Only
+/// tallymark reads or writes through it.
+#[doc(hidden)]
 #[derive(Debug)]
-pub(crate) struct Slots<'p, 'a> {
+pub struct Slots<'p, 'a> {
     head: &'p mut Head<'a>,
     blobs: &'p mut [Blob<'a>],
     doubles: &'p mut [f64],
@@ -185,8 +183,9 @@ impl<'p, 'a> Slots<'p, 'a> {
         }
     }
 
-    /// See [`PointBuf::absorb`]; `recorded`'s index and blobs are taken (left unset).
-    fn absorb(&mut self, recorded: Slots<'_, 'a>) {
+    /// Takes every slot `recorded` has set (the index, blobs, doubles) over this point's values;
+    /// `recorded`'s index and blobs are taken (left unset).
+    pub(crate) fn absorb<'r: 'a>(&mut self, recorded: Slots<'_, 'r>) {
         self.set_index(std::mem::take(&mut recorded.head.index));
         for (i, blob) in recorded.blobs.iter_mut().enumerate() {
             self.set_blob(i + 1, std::mem::take(blob));
@@ -195,6 +194,23 @@ impl<'p, 'a> Slots<'p, 'a> {
             if recorded.head.doubles_set & (1 << (i % 32)) != 0 {
                 self.set_double(i + 1, *value);
             }
+        }
+    }
+
+    /// Writes a text role where the layout places it (see [`RoleTarget`]).
+    pub(crate) fn fill_text(&mut self, role: Role, value: Blob<'a>) {
+        // In bounds: `roles` has one target per role, at the role's position.
+        match self.head.schema.roles[role.position()] {
+            RoleTarget::Blob(n) => self.set_blob(usize::from(n), value),
+            RoleTarget::Index => self.set_index(value),
+            RoleTarget::Double(_) | RoleTarget::Nowhere => {}
+        }
+    }
+
+    /// Writes a number role where the layout places it (see [`RoleTarget`]).
+    pub(crate) fn fill_number(&mut self, role: Role, value: f64) {
+        if let RoleTarget::Double(n) = self.head.schema.roles[role.position()] {
+            self.set_double(usize::from(n), value);
         }
     }
 
@@ -434,7 +450,11 @@ mod tests {
         crate::EventNaming::PathMethod,
         crate::TextLimit::DEFAULT_ERROR,
         None,
+        NO_ROLES,
     );
+
+    /// The roles of a schema that has no field for any.
+    const NO_ROLES: [RoleTarget; Role::ALL.len()] = [RoleTarget::Nowhere; Role::ALL.len()];
 
     #[test]
     fn a_new_point_has_every_blob_unset_and_every_double_zero() {
@@ -471,6 +491,7 @@ mod tests {
         crate::EventNaming::PathMethod,
         crate::TextLimit::DEFAULT_ERROR,
         Some("KEY"),
+        NO_ROLES,
     );
 
     /// Found by the `data_point` fuzz target: a hashed value (22 bytes) is longer than a short
@@ -520,7 +541,7 @@ mod tests {
         recorded.set_blob(3, Blob::Text("new".into()));
         recorded.set_double(2, 0.0);
         recorded.set_double(3, 3.0);
-        point.absorb(recorded);
+        point.slots().absorb(recorded.slots());
         assert_eq!(point.head.index, Blob::Text("kept index".into()));
         assert_eq!(
             point.blobs,
@@ -531,5 +552,44 @@ mod tests {
             ]
         );
         assert_eq!(point.doubles, [1.0, 0.0, 3.0]);
+    }
+
+    #[test]
+    fn each_role_is_written_where_the_schema_places_it_and_nowhere_else() {
+        static ROLES: Schema = crate::__private::schema(
+            "Roles",
+            "roles",
+            "ROLES",
+            &[],
+            3,
+            2,
+            crate::EventNaming::PathMethod,
+            crate::TextLimit::DEFAULT_ERROR,
+            None,
+            [
+                RoleTarget::Index,
+                RoleTarget::Blob(2),
+                RoleTarget::Blob(3),
+                RoleTarget::Nowhere,
+                RoleTarget::Double(2),
+            ],
+        );
+        let mut point = PointBuf::<3, 2>::new(&ROLES);
+        let mut slots = point.slots();
+        for role in Role::ALL {
+            slots.fill_text(role, Blob::Text(role.field().into()));
+            slots.fill_number(role, 7.0);
+        }
+        assert_eq!(point.head.index, Blob::Text("event".into()));
+        assert_eq!(
+            point.blobs,
+            [
+                Blob::Unset,
+                Blob::Text("route".into()),
+                Blob::Text("error".into())
+            ]
+        );
+        assert_eq!(point.doubles, [0.0, 7.0]);
+        assert_eq!(point.head.doubles_set, 0b10);
     }
 }

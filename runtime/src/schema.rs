@@ -6,6 +6,7 @@
 
 use crate::naming::EventNaming;
 use crate::text::TextLimit;
+use tallymark_names::Role;
 
 /// The description of one dataset's layout.
 #[derive(Debug)]
@@ -19,6 +20,8 @@ pub struct Schema {
     pub(crate) naming: EventNaming,
     pub(crate) error_text: TextLimit,
     pub(crate) hash_key: Option<&'static str>,
+    /// Where each role is written, at the role's [`Role::position`].
+    pub(crate) roles: [RoleTarget; Role::ALL.len()],
     /// Whether any field is hashed or redacted (computed when the schema is built).
     pub(crate) private_fields: bool,
     /// How this layout's `#[hashed]` fields are hashed (`crate::privacy::keyed_hash`); only the
@@ -62,6 +65,22 @@ pub enum Slot {
     /// `blobN`
     Blob(u8),
     /// `doubleN`
+    Double(u8),
+}
+
+/// Where instrumentation writes a [`Role`] in a layout's points, as the layout macro places it:
+/// in the field of the role's name when it has a slot of the role's kind, the event name
+/// otherwise in the index, and any other role nowhere.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleTarget {
+    /// The layout has no field for the role: it is not written.
+    Nowhere,
+    /// The index (only the event name, in a layout with no `event` blob whose index has no blob).
+    Index,
+    /// Blob slot `n` (1-based).
+    Blob(u8),
+    /// Double slot `n` (1-based).
     Double(u8),
 }
 

@@ -232,17 +232,14 @@ pub fn emit<const B: usize, const D: usize>(point: &mut PointBuf<'_, B, D>) {
 /// Like [`emit`], into a scope the caller already holds, or outside any scope when `None`
 /// (an instrumented call captures its scope at start: it looks it up once, and a point written
 /// while its future is dropped still reaches the right invocation).
-pub fn emit_in<const B: usize, const D: usize>(
-    scope: Option<&Scope>,
-    point: &mut PointBuf<'_, B, D>,
-) {
+pub(crate) fn emit_in(scope: Option<&Scope>, point: Slots<'_, '_>) {
     if cfg!(feature = "off") {
         return;
     }
-    emit_slots_in(scope, point.slots());
+    emit_slots_in(scope, point);
 }
 
-// What follows the two generic entry points above takes the point as `Slots`, so it is compiled
+// What follows the generic entry point above takes the point as `Slots`, so it is compiled
 // once, in tallymark, whatever the layouts of the crates that emit.
 
 /// [`emit`] of a point seen as `Slots`.

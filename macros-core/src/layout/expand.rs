@@ -27,7 +27,7 @@ pub fn expand(layout: &Layout<'_>) -> TokenStream {
             .filter(|f| super::validate::method_clash(layout.decl, f.decl).is_none())
     };
     let setters = methods().map(|f| setter(krate, f));
-    let fills = fills(krate, layout);
+    let roles = roles(krate, layout);
     let getters = methods().map(getter);
     let builder_doc = format!("The typed builder of [`{name}`] points: one setter per field.");
     let name_str = name.to_string();
@@ -65,14 +65,11 @@ pub fn expand(layout: &Layout<'_>) -> TokenStream {
                 #naming,
                 #error_text,
                 #hash_key,
+                #roles,
             );
 
             fn point<'a>() -> #builder<'a> {
                 #builder { buf: #krate::__private::PointBuf::new(<Self as #krate::Layout>::SCHEMA) }
-            }
-
-            fn absorb<'a>(point: &mut #builder<'a>, recorded: #builder<'static>) {
-                point.buf.absorb(recorded.buf);
             }
         }
 
@@ -111,15 +108,9 @@ pub fn expand(layout: &Layout<'_>) -> TokenStream {
 
         #[automatically_derived]
         impl<'a> #krate::__private::PointBuilder<'a> for #builder<'a> {
-            fn seal(&mut self) -> #krate::DataPoint<'_> {
-                self.buf.seal()
+            fn slots(&mut self) -> #krate::__private::Slots<'_, 'a> {
+                self.buf.slots()
             }
-
-            fn emit_in(&mut self, scope: ::core::option::Option<&#krate::Scope>) {
-                #krate::__private::emit_in(scope, &mut self.buf);
-            }
-
-            #fills
         }
     }
 }
@@ -233,64 +224,36 @@ fn getter(field: &Field<'_>) -> TokenStream {
     }
 }
 
-/// `PointBuilder::fill_text` and `fill_number`: each role written into the layout's field of the
-/// role's name when it has one in a slot of the role's kind (the event name: `event`, else the
-/// index).
-fn fills(krate: &syn::Path, layout: &Layout<'_>) -> TokenStream {
-    let role_path = |role: Role| {
-        let variant = format_ident!("{}", format!("{role:?}"));
-        quote!(#krate::__private::Role::#variant)
-    };
-    let field_in = |name: &str, kind: RoleSlot| {
-        layout.fields.iter().find_map(|f| match (f.slot, kind) {
-            (Some(Slot::Blob(n)), RoleSlot::Text) if f.decl.ident == name => Some(Slot::Blob(n)),
-            (Some(Slot::Double(n)), RoleSlot::Number) if f.decl.ident == name => {
-                Some(Slot::Double(n))
-            }
-            _ => None,
-        })
-    };
-    let index_blob = layout.fields.iter().find_map(|f| match f.slot {
-        Some(Slot::Blob(n)) if f.index => Some(n),
-        _ => None,
-    });
-    let mut text_arms = Vec::new();
-    let mut number_arms = Vec::new();
-    for role in Role::ALL {
-        let path = role_path(role);
-        let set = |setter: &str, n: u8| {
-            let (setter, n) = (format_ident!("{setter}"), position(n));
-            quote!(#path => self.buf.#setter(#n, value),)
+/// Where instrumentation writes each role, in `Role::ALL`'s order (the schema's `roles`): the
+/// layout's field of the role's name when it is in a slot of the role's kind; else, for the event
+/// name, the index (its blob, when the index field has one).
+fn roles(krate: &syn::Path, layout: &Layout<'_>) -> TokenStream {
+    let target = |role: Role| {
+        let named = layout
+            .fields
+            .iter()
+            .find_map(|f| match (f.slot, role.slot()) {
+                (Some(slot @ Slot::Blob(_)), RoleSlot::Text)
+                | (Some(slot @ Slot::Double(_)), RoleSlot::Number)
+                    if f.decl.ident == role.field() =>
+                {
+                    Some(slot)
+                }
+                _ => None,
+            });
+        let index_blob = || {
+            layout.fields.iter().find_map(|f| match f.slot {
+                Some(slot @ Slot::Blob(_)) if f.index => Some(slot),
+                _ => None,
+            })
         };
-        match (role.slot(), field_in(role.field(), role.slot())) {
-            (RoleSlot::Text, Some(Slot::Blob(n))) => text_arms.push(set("set_blob", n)),
-            (RoleSlot::Number, Some(Slot::Double(n))) => number_arms.push(set("set_double", n)),
-            (RoleSlot::Text, _) if role == Role::Event => match index_blob {
-                Some(n) => text_arms.push(set("set_blob", n)),
-                None => text_arms.push(quote!(#path => self.buf.set_index(value),)),
-            },
-            _ => {}
+        match named.or_else(|| index_blob().filter(|_| role == Role::Event)) {
+            Some(Slot::Blob(n)) => quote!(#krate::__private::RoleTarget::Blob(#n)),
+            Some(Slot::Double(n)) => quote!(#krate::__private::RoleTarget::Double(#n)),
+            None if role == Role::Event => quote!(#krate::__private::RoleTarget::Index),
+            None => quote!(#krate::__private::RoleTarget::Nowhere),
         }
-    }
-    quote! {
-        #[inline]
-        #[allow(unused_variables)]
-        fn fill_text(&mut self, role: #krate::__private::Role, value: #krate::Blob<'a>) {
-            #[allow(clippy::match_single_binding)]
-            match role {
-                #(#text_arms)*
-                _ => {}
-            }
-        }
-
-        #[inline]
-        #[allow(unused_variables)]
-        fn fill_number(&mut self, role: #krate::__private::Role, value: f64) {
-            #[allow(clippy::match_single_binding)]
-            match role {
-                #(#number_arms)*
-                _ => {}
-            }
-        }
-    }
+    };
+    let targets = Role::ALL.map(target);
+    quote!([#(#targets),*])
 }

@@ -188,7 +188,6 @@ static SCHEMA: tallymark::Schema = tallymark::__private::schema(
     tallymark::EventNaming::PathMethod,
     tallymark::TextLimit::DEFAULT_ERROR,
     None,
-    [tallymark::__private::RoleTarget::Nowhere; tallymark::__private::Role::ALL.len()],
 );
 
 fn point_buf(input: &Input) {

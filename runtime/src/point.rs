@@ -450,11 +450,7 @@ mod tests {
         crate::EventNaming::PathMethod,
         crate::TextLimit::DEFAULT_ERROR,
         None,
-        NO_ROLES,
     );
-
-    /// The roles of a schema that has no field for any.
-    const NO_ROLES: [RoleTarget; Role::ALL.len()] = [RoleTarget::Nowhere; Role::ALL.len()];
 
     #[test]
     fn a_new_point_has_every_blob_unset_and_every_double_zero() {
@@ -491,7 +487,6 @@ mod tests {
         crate::EventNaming::PathMethod,
         crate::TextLimit::DEFAULT_ERROR,
         Some("KEY"),
-        NO_ROLES,
     );
 
     /// Found by the `data_point` fuzz target: a hashed value (22 bytes) is longer than a short
@@ -556,24 +551,26 @@ mod tests {
 
     #[test]
     fn each_role_is_written_where_the_schema_places_it_and_nowhere_else() {
+        // The event name in the index (its field has no blob), two blobs and the second double.
         static ROLES: Schema = crate::__private::schema(
             "Roles",
             "roles",
             "ROLES",
-            &[],
+            &[
+                crate::__private::field("user", "String", true, None, "", Privacy::Plain),
+                field_in("route", Slot::Blob(2)),
+                field_in("error", Slot::Blob(3)),
+                field_in("duration_ms", Slot::Double(2)),
+            ],
             3,
             2,
             crate::EventNaming::PathMethod,
             crate::TextLimit::DEFAULT_ERROR,
             None,
-            [
-                RoleTarget::Index,
-                RoleTarget::Blob(2),
-                RoleTarget::Blob(3),
-                RoleTarget::Nowhere,
-                RoleTarget::Double(2),
-            ],
         );
+        const fn field_in(name: &'static str, slot: Slot) -> FieldSchema {
+            crate::__private::field(name, "String", false, Some(slot), "", Privacy::Plain)
+        }
         let mut point = PointBuf::<3, 2>::new(&ROLES);
         let mut slots = point.slots();
         for role in Role::ALL {

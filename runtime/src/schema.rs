@@ -6,7 +6,7 @@
 
 use crate::naming::EventNaming;
 use crate::text::TextLimit;
-use tallymark_names::Role;
+use tallymark_names::{Role, RoleSlot};
 
 /// The description of one dataset's layout.
 #[derive(Debug)]
@@ -68,12 +68,9 @@ pub enum Slot {
     Double(u8),
 }
 
-/// Where instrumentation writes a [`Role`] in a layout's points, as the layout macro places it:
-/// in the field of the role's name when it has a slot of the role's kind, the event name
-/// otherwise in the index, and any other role nowhere.
-#[doc(hidden)]
+/// Where instrumentation writes a [`Role`] in a layout's points (see [`role_targets`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RoleTarget {
+pub(crate) enum RoleTarget {
     /// The layout has no field for the role: it is not written.
     Nowhere,
     /// The index (only the event name, in a layout with no `event` blob whose index has no blob).
@@ -82,6 +79,59 @@ pub enum RoleTarget {
     Blob(u8),
     /// Double slot `n` (1-based).
     Double(u8),
+}
+
+/// Where each role goes in a layout of `fields`, at the role's [`Role::position`]: the field of
+/// the role's name when it is in a slot of the role's kind; else, for the event name, the index
+/// (its blob, when the index field has one); else nowhere.
+pub(crate) const fn role_targets(fields: &[FieldSchema]) -> [RoleTarget; Role::ALL.len()] {
+    let mut targets = [RoleTarget::Nowhere; Role::ALL.len()];
+    let mut r = 0;
+    while r < Role::ALL.len() {
+        let role = Role::ALL[r];
+        let mut i = 0;
+        while i < fields.len() {
+            let field = &fields[i];
+            match (field.slot, role.slot()) {
+                (Some(Slot::Blob(n)), RoleSlot::Text) if same(field.name, role.field()) => {
+                    targets[r] = RoleTarget::Blob(n);
+                }
+                (Some(Slot::Double(n)), RoleSlot::Number) if same(field.name, role.field()) => {
+                    targets[r] = RoleTarget::Double(n);
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        if matches!(role, Role::Event) && matches!(targets[r], RoleTarget::Nowhere) {
+            targets[r] = RoleTarget::Index;
+            let mut i = 0;
+            while i < fields.len() {
+                if let (true, Some(Slot::Blob(n))) = (fields[i].index, fields[i].slot) {
+                    targets[r] = RoleTarget::Blob(n);
+                }
+                i += 1;
+            }
+        }
+        r += 1;
+    }
+    targets
+}
+
+/// Whether `a` and `b` are the same text (`==` is not `const` for `str`).
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 impl Slot {
@@ -200,5 +250,80 @@ impl Schema {
             i += 1;
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A field of `name` in `slot`, the index when `index`.
+    const fn field(name: &'static str, slot: Option<Slot>, index: bool) -> FieldSchema {
+        crate::__private::field(name, "String", index, slot, "", Privacy::Plain)
+    }
+
+    /// The target of each role, in `Role::ALL`'s order: event, route, error, outcome, duration.
+    fn targets(fields: &[FieldSchema]) -> [RoleTarget; 5] {
+        role_targets(fields)
+    }
+
+    #[test]
+    fn a_role_goes_to_the_field_of_its_name_in_a_slot_of_its_kind() {
+        let fields = [
+            field("duration_ms", Some(Slot::Double(2)), false),
+            field("outcome", Some(Slot::Blob(4)), false),
+            field("error", Some(Slot::Blob(3)), false),
+            field("route", Some(Slot::Blob(2)), false),
+            field("event", Some(Slot::Blob(1)), true),
+        ];
+        assert_eq!(
+            targets(&fields),
+            [
+                RoleTarget::Blob(1),
+                RoleTarget::Blob(2),
+                RoleTarget::Blob(3),
+                RoleTarget::Blob(4),
+                RoleTarget::Double(2),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_field_of_the_other_kind_or_without_a_slot_takes_no_role() {
+        let fields = [
+            field("duration_ms", Some(Slot::Blob(1)), false),
+            field("route", Some(Slot::Double(1)), false),
+            field("error", None, false),
+        ];
+        assert_eq!(
+            targets(&fields),
+            [
+                RoleTarget::Index,
+                RoleTarget::Nowhere,
+                RoleTarget::Nowhere,
+                RoleTarget::Nowhere,
+                RoleTarget::Nowhere,
+            ]
+        );
+    }
+
+    #[test]
+    fn without_an_event_blob_the_event_name_goes_to_the_index_or_its_blob() {
+        let event_double = [
+            field("event", Some(Slot::Double(1)), false),
+            field("user", Some(Slot::Blob(3)), true),
+        ];
+        assert_eq!(targets(&event_double)[0], RoleTarget::Blob(3));
+        let index_only = [field("user", None, true)];
+        assert_eq!(targets(&index_only)[0], RoleTarget::Index);
+        assert_eq!(targets(&[])[0], RoleTarget::Index);
+    }
+
+    #[test]
+    fn names_are_compared_whole() {
+        assert!(same("event", "event"));
+        assert!(!same("event", "events"));
+        assert!(!same("event", "Event"));
+        assert!(!same("", "event"));
     }
 }

@@ -3,7 +3,6 @@
 use super::validate::{Field, Layout, Slot};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
-use tallymark_names::{Role, RoleSlot};
 
 pub fn expand(layout: &Layout<'_>) -> TokenStream {
     let item = &layout.decl.item;
@@ -27,7 +26,6 @@ pub fn expand(layout: &Layout<'_>) -> TokenStream {
             .filter(|f| super::validate::method_clash(layout.decl, f.decl).is_none())
     };
     let setters = methods().map(|f| setter(krate, f));
-    let roles = roles(krate, layout);
     let getters = methods().map(getter);
     let builder_doc = format!("The typed builder of [`{name}`] points: one setter per field.");
     let name_str = name.to_string();
@@ -65,7 +63,6 @@ pub fn expand(layout: &Layout<'_>) -> TokenStream {
                 #naming,
                 #error_text,
                 #hash_key,
-                #roles,
             );
 
             fn point<'a>() -> #builder<'a> {
@@ -222,38 +219,4 @@ fn getter(field: &Field<'_>) -> TokenStream {
             #read
         }
     }
-}
-
-/// Where instrumentation writes each role, in `Role::ALL`'s order (the schema's `roles`): the
-/// layout's field of the role's name when it is in a slot of the role's kind; else, for the event
-/// name, the index (its blob, when the index field has one).
-fn roles(krate: &syn::Path, layout: &Layout<'_>) -> TokenStream {
-    let target = |role: Role| {
-        let named = layout
-            .fields
-            .iter()
-            .find_map(|f| match (f.slot, role.slot()) {
-                (Some(slot @ Slot::Blob(_)), RoleSlot::Text)
-                | (Some(slot @ Slot::Double(_)), RoleSlot::Number)
-                    if f.decl.ident == role.field() =>
-                {
-                    Some(slot)
-                }
-                _ => None,
-            });
-        let index_blob = || {
-            layout.fields.iter().find_map(|f| match f.slot {
-                Some(slot @ Slot::Blob(_)) if f.index => Some(slot),
-                _ => None,
-            })
-        };
-        match named.or_else(|| index_blob().filter(|_| role == Role::Event)) {
-            Some(Slot::Blob(n)) => quote!(#krate::__private::RoleTarget::Blob(#n)),
-            Some(Slot::Double(n)) => quote!(#krate::__private::RoleTarget::Double(#n)),
-            None if role == Role::Event => quote!(#krate::__private::RoleTarget::Index),
-            None => quote!(#krate::__private::RoleTarget::Nowhere),
-        }
-    };
-    let targets = Role::ALL.map(target);
-    quote!([#(#targets),*])
 }

@@ -6,7 +6,6 @@ pub use crate::call::{always, unchanged, Deferred, EmitRule, Enrich, PointSource
 pub use crate::callsite::{Callsite, CallsiteEvent};
 pub use crate::layout::PointBuilder;
 pub use crate::point::{PointBuf, Slots};
-pub use crate::schema::RoleTarget;
 pub use crate::scope::emit;
 pub use tallymark_names::Role;
 
@@ -29,7 +28,6 @@ pub const fn schema(
     naming: EventNaming,
     error_text: TextLimit,
     hash_key: Option<&'static str>,
-    roles: [RoleTarget; Role::ALL.len()],
 ) -> Schema {
     let (hashed, redacted) = hashed_and_redacted(fields);
     // The layout macro refuses `#[hashed]` without the feature; this catches a schema that
@@ -41,7 +39,7 @@ pub const fn schema(
     );
     Schema {
         hash_key,
-        roles,
+        roles: crate::schema::role_targets(fields),
         private_fields: hashed + redacted > 0,
         hasher: if hashed > 0 {
             crate::privacy::HASHER
@@ -236,7 +234,6 @@ mod tests {
             EventNaming::PathMethod,
             TextLimit::DEFAULT_ERROR,
             None,
-            [RoleTarget::Nowhere; Role::ALL.len()],
         )
     }
 

@@ -206,13 +206,8 @@ pub fn classify(
         }
     });
     quote! {
-        let #error = {
-            #[allow(unused_imports)]
-            use #krate::__private::classify::{
-                Classify, ViaAnything as _, ViaResult as _, ViaResultOfStatus as _, ViaStatus as _,
-            };
-            (&&&&Classify(&#result)).error_text(<#layout as #krate::Layout>::SCHEMA.error_text())
-        };
+        let #error = #krate::__private::classify::Classify::new(&#result)
+            .error_text(<#layout as #krate::Layout>::SCHEMA.error_text());
         #ok_if
         #error_if
     }

@@ -1,5 +1,5 @@
 //! Classifying an instrumented function's return value, decided at compile time by the value's
-//! type (autoref specialisation), so type aliases such as `worker::Result<Response>` work:
+//! type (specialisation by auto-deref), so type aliases such as `worker::Result<Response>` work:
 //!
 //! | return type | error text |
 //! |---|---|
@@ -8,62 +8,165 @@
 //! | `T: HttpStatus` | status >= 400: `HTTP <status>` |
 //! | anything else | never an error |
 //!
-//! Expanded code calls `(&&&&Classify(&value)).error_text(limit)` with all four traits in scope.
+//! Expanded code calls `Classify::new(&value).error_text(limit)`. Each row is an inherent
+//! `error_text` of its own wrapper, and each wrapper dereferences to the next row's. Method lookup
+//! takes the first wrapper, in the table's order, whose `error_text` the value's type meets the
+//! bounds of. Inherent methods need no trait in scope, so the user's crate resolves one call
+//! without weighing four traits.
 
 use crate::http::{result_error, status_error, HttpStatus};
 use crate::text::{error_message, TextLimit};
 use std::fmt::Display;
+use std::ops::Deref;
 
-/// Wraps the value being classified.
-pub struct Classify<'r, R>(pub &'r R);
+/// The value being classified, as a `Result` of a response (the table's first row).
+pub struct Classify<'r, R>(AnyResult<'r, R>);
 
-/// `Result` of a response.
-pub trait ViaResultOfStatus {
-    /// The error text, if the value is an error.
-    fn error_text(&self, limit: TextLimit) -> Option<String>;
-}
+/// The value as any `Result` whose error can be displayed (the second row).
+pub struct AnyResult<'r, R>(Status<'r, R>);
 
-impl<T: HttpStatus, E: Display> ViaResultOfStatus for &&&Classify<'_, Result<T, E>> {
-    fn error_text(&self, limit: TextLimit) -> Option<String> {
-        result_error(self.0, limit)
+/// The value as a bare response (the third row).
+pub struct Status<'r, R>(Anything<'r, R>);
+
+/// The value as anything else: never an error (the last row).
+pub struct Anything<'r, R>(&'r R);
+
+impl<'r, R> Classify<'r, R> {
+    /// Wraps `value` for classification.
+    pub fn new(value: &'r R) -> Self {
+        Classify(AnyResult(Status(Anything(value))))
     }
 }
 
-/// Any other `Result` whose error can be displayed.
-pub trait ViaResult {
-    /// The error text, if the value is an error.
-    fn error_text(&self, limit: TextLimit) -> Option<String>;
+impl<T: HttpStatus, E: Display> Classify<'_, Result<T, E>> {
+    /// `Err(e)`: e's message; `Ok(r)` with status >= 400: `HTTP <status>`.
+    pub fn error_text(&self, limit: TextLimit) -> Option<String> {
+        result_error(self.value(), limit)
+    }
 }
 
-impl<T, E: Display> ViaResult for &&Classify<'_, Result<T, E>> {
-    fn error_text(&self, limit: TextLimit) -> Option<String> {
-        self.0
+impl<T, E: Display> AnyResult<'_, Result<T, E>> {
+    /// `Err(e)`: e's message.
+    pub fn error_text(&self, limit: TextLimit) -> Option<String> {
+        self.value()
             .as_ref()
             .err()
             .map(|error| error_message(error, limit))
     }
 }
 
-/// A bare response.
-pub trait ViaStatus {
-    /// The error text, if the value is an error.
-    fn error_text(&self, limit: TextLimit) -> Option<String>;
-}
-
-impl<T: HttpStatus> ViaStatus for &Classify<'_, T> {
-    fn error_text(&self, _: TextLimit) -> Option<String> {
-        status_error(self.0.http_status())
+impl<T: HttpStatus> Status<'_, T> {
+    /// Status >= 400: `HTTP <status>`.
+    pub fn error_text(&self, _: TextLimit) -> Option<String> {
+        status_error(self.value().http_status())
     }
 }
 
-/// Everything else: never an error.
-pub trait ViaAnything {
+impl<T> Anything<'_, T> {
     /// Always `None`.
-    fn error_text(&self, limit: TextLimit) -> Option<String>;
+    pub fn error_text(&self, _: TextLimit) -> Option<String> {
+        None
+    }
 }
 
-impl<T> ViaAnything for Classify<'_, T> {
-    fn error_text(&self, _: TextLimit) -> Option<String> {
-        None
+impl<'r, R> Anything<'r, R> {
+    /// The value being classified.
+    fn value(&self) -> &'r R {
+        self.0
+    }
+}
+
+impl<'r, R> Deref for Classify<'r, R> {
+    type Target = AnyResult<'r, R>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl<'r, R> Deref for AnyResult<'r, R> {
+    type Target = Status<'r, R>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl<'r, R> Deref for Status<'r, R> {
+    type Target = Anything<'r, R>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A response of the given status.
+    struct Code(u16);
+
+    impl HttpStatus for Code {
+        fn http_status(&self) -> u16 {
+            self.0
+        }
+    }
+
+    /// An error without `Display`.
+    struct Opaque;
+
+    const LIMIT: TextLimit = TextLimit::DEFAULT_ERROR;
+
+    fn text(error: &str) -> Option<String> {
+        Some(error.to_owned())
+    }
+
+    #[test]
+    fn each_type_takes_the_first_row_whose_bounds_it_meets() {
+        // A `Result` of a response.
+        assert_eq!(
+            Classify::new(&Ok::<_, &str>(Code(503))).error_text(LIMIT),
+            text("HTTP 503")
+        );
+        assert_eq!(
+            Classify::new(&Ok::<_, &str>(Code(200))).error_text(LIMIT),
+            None
+        );
+        assert_eq!(
+            Classify::new(&Err::<Code, _>("down")).error_text(LIMIT),
+            text("down")
+        );
+        // Any other `Result` whose error can be displayed.
+        assert_eq!(Classify::new(&Ok::<u8, &str>(1)).error_text(LIMIT), None);
+        assert_eq!(
+            Classify::new(&Err::<u8, _>("bad")).error_text(LIMIT),
+            text("bad")
+        );
+        // A bare response, also behind a reference.
+        assert_eq!(
+            Classify::new(&Code(404)).error_text(LIMIT),
+            text("HTTP 404")
+        );
+        assert_eq!(
+            Classify::new(&&Code(500)).error_text(LIMIT),
+            text("HTTP 500")
+        );
+        assert_eq!(Classify::new(&Code(302)).error_text(LIMIT), None);
+        // Anything else, a `Result` whose error cannot be displayed among them.
+        assert_eq!(
+            Classify::new(&Err::<Code, _>(Opaque)).error_text(LIMIT),
+            None
+        );
+        assert_eq!(Classify::new(&Err::<u8, _>(Opaque)).error_text(LIMIT), None);
+        assert_eq!(Classify::new(&7_u32).error_text(LIMIT), None);
+        assert_eq!(Classify::new(&()).error_text(LIMIT), None);
+    }
+
+    #[test]
+    fn an_error_message_is_cut_to_the_limit() {
+        let long = "x".repeat(300);
+        let cut = Classify::new(&Err::<u8, _>(long.as_str())).error_text(LIMIT);
+        assert_eq!(cut.map(|text| text.chars().count()), Some(200));
     }
 }

@@ -12,7 +12,8 @@
 //! `error_text` of its own wrapper, and each wrapper dereferences to the next row's. Method lookup
 //! takes the first wrapper, in the table's order, whose `error_text` the value's type meets the
 //! bounds of. Inherent methods need no trait in scope, so the user's crate resolves one call
-//! without weighing four traits.
+//! without weighing four traits. Each method reads the value through the wrappers' fields, not
+//! `Deref`, which is there for the lookup alone.
 
 use crate::http::{result_error, status_error, HttpStatus};
 use crate::text::{error_message, TextLimit};
@@ -41,14 +42,15 @@ impl<'r, R> Classify<'r, R> {
 impl<T: HttpStatus, E: Display> Classify<'_, Result<T, E>> {
     /// `Err(e)`: e's message; `Ok(r)` with status >= 400: `HTTP <status>`.
     pub fn error_text(&self, limit: TextLimit) -> Option<String> {
-        result_error(self.value(), limit)
+        result_error(self.0 .0 .0 .0, limit)
     }
 }
 
 impl<T, E: Display> AnyResult<'_, Result<T, E>> {
     /// `Err(e)`: e's message.
     pub fn error_text(&self, limit: TextLimit) -> Option<String> {
-        self.value()
+        let result: &Result<T, E> = self.0 .0 .0;
+        result
             .as_ref()
             .err()
             .map(|error| error_message(error, limit))
@@ -58,7 +60,7 @@ impl<T, E: Display> AnyResult<'_, Result<T, E>> {
 impl<T: HttpStatus> Status<'_, T> {
     /// Status >= 400: `HTTP <status>`.
     pub fn error_text(&self, _: TextLimit) -> Option<String> {
-        status_error(self.value().http_status())
+        status_error(self.0 .0.http_status())
     }
 }
 
@@ -66,13 +68,6 @@ impl<T> Anything<'_, T> {
     /// Always `None`.
     pub fn error_text(&self, _: TextLimit) -> Option<String> {
         None
-    }
-}
-
-impl<'r, R> Anything<'r, R> {
-    /// The value being classified.
-    fn value(&self) -> &'r R {
-        self.0
     }
 }
 

@@ -4,6 +4,7 @@
 //! slot positions: sinks use it to name fields, tools use it to export the layout or write queries.
 //! It is read-only: only the layout macro builds one.
 
+use crate::__private::str_eq;
 use crate::naming::EventNaming;
 use crate::text::TextLimit;
 use tallymark_names::{Role, RoleSlot};
@@ -93,10 +94,10 @@ pub(crate) const fn role_targets(fields: &[FieldSchema]) -> [RoleTarget; Role::A
         while i < fields.len() {
             let field = &fields[i];
             match (field.slot, role.slot()) {
-                (Some(Slot::Blob(n)), RoleSlot::Text) if same(field.name, role.field()) => {
+                (Some(Slot::Blob(n)), RoleSlot::Text) if str_eq(field.name, role.field()) => {
                     targets[r] = RoleTarget::Blob(n);
                 }
-                (Some(Slot::Double(n)), RoleSlot::Number) if same(field.name, role.field()) => {
+                (Some(Slot::Double(n)), RoleSlot::Number) if str_eq(field.name, role.field()) => {
                     targets[r] = RoleTarget::Double(n);
                 }
                 _ => {}
@@ -116,22 +117,6 @@ pub(crate) const fn role_targets(fields: &[FieldSchema]) -> [RoleTarget; Role::A
         r += 1;
     }
     targets
-}
-
-/// Whether `a` and `b` are the same text (`==` is not `const` for `str`).
-const fn same(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
 }
 
 impl Slot {
@@ -317,13 +302,5 @@ mod tests {
         let index_only = [field("user", None, true)];
         assert_eq!(targets(&index_only)[0], RoleTarget::Index);
         assert_eq!(targets(&[])[0], RoleTarget::Index);
-    }
-
-    #[test]
-    fn names_are_compared_whole() {
-        assert!(same("event", "event"));
-        assert!(!same("event", "events"));
-        assert!(!same("event", "Event"));
-        assert!(!same("", "event"));
     }
 }

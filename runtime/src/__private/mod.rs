@@ -118,7 +118,8 @@ pub const fn contains(names: &[&str], name: &str) -> bool {
     false
 }
 
-const fn str_eq(a: &str, b: &str) -> bool {
+/// Whether `a` and `b` are the same text (`==` is not `const` for `str`).
+pub(crate) const fn str_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() {
         return false;
@@ -210,6 +211,16 @@ mod events {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn texts_are_compared_whole() {
+        assert!(str_eq("event", "event"));
+        assert!(!str_eq("event", "events"));
+        assert!(!str_eq("event", "Event"));
+        assert!(!str_eq("", "event"));
+        assert!(contains(&["route", "event"], "event"));
+        assert!(!contains(&["route"], "event"));
+    }
 
     /// The fields of a layout: an index, and a blob `note` of this privacy.
     const fn fields(privacy: Privacy) -> [FieldSchema; 2] {

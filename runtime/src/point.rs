@@ -94,6 +94,12 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
         self.slots().set_double(slot, value);
     }
 
+    /// Takes every slot `recorded` has set (the index, blobs, doubles) over this point's values.
+    #[inline]
+    pub fn absorb(&mut self, mut recorded: PointBuf<'a, B, D>) {
+        self.slots().absorb(recorded.slots());
+    }
+
     /// The current content of blob slot `slot` (1-based).
     #[inline]
     pub fn blob(&self, slot: usize) -> Option<&Blob<'a>> {
@@ -183,8 +189,7 @@ impl<'p, 'a> Slots<'p, 'a> {
         }
     }
 
-    /// Takes every slot `recorded` has set (the index, blobs, doubles) over this point's values;
-    /// `recorded`'s index and blobs are taken (left unset).
+    /// See [`PointBuf::absorb`]; `recorded`'s index and blobs are taken (left unset).
     pub(crate) fn absorb<'r: 'a>(&mut self, recorded: Slots<'_, 'r>) {
         self.set_index(std::mem::take(&mut recorded.head.index));
         for (i, blob) in recorded.blobs.iter_mut().enumerate() {
@@ -536,7 +541,7 @@ mod tests {
         recorded.set_blob(3, Blob::Text("new".into()));
         recorded.set_double(2, 0.0);
         recorded.set_double(3, 3.0);
-        point.slots().absorb(recorded.slots());
+        point.absorb(recorded);
         assert_eq!(point.head.index, Blob::Text("kept index".into()));
         assert_eq!(
             point.blobs,

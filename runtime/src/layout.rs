@@ -39,8 +39,9 @@ pub trait Layout: 'static {
 /// | outcome (`ok`, `error`, `cancelled`, `panicked`) | `outcome` | blob |
 /// | duration in milliseconds | `duration_ms` | double |
 pub trait PointBuilder<'a> {
-    /// The point's slots, which the other methods write and read: they are compiled once, in
-    /// tallymark, rather than once per layout in the crate that declares it.
+    /// The point's slots, which the other methods write and read: their work is type-checked
+    /// and compiled once, in tallymark, and only these one-line forwards are instantiated per
+    /// layout in the crate that declares it.
     #[doc(hidden)]
     fn slots(&mut self) -> Slots<'_, 'a>;
 

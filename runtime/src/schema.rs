@@ -90,33 +90,48 @@ pub(crate) const fn role_targets(fields: &[FieldSchema]) -> [RoleTarget; Role::A
     let mut r = 0;
     while r < Role::ALL.len() {
         let role = Role::ALL[r];
-        let mut i = 0;
-        while i < fields.len() {
-            let field = &fields[i];
-            match (field.slot, role.slot()) {
-                (Some(Slot::Blob(n)), RoleSlot::Text) if str_eq(field.name, role.field()) => {
-                    targets[r] = RoleTarget::Blob(n);
-                }
-                (Some(Slot::Double(n)), RoleSlot::Number) if str_eq(field.name, role.field()) => {
-                    targets[r] = RoleTarget::Double(n);
-                }
-                _ => {}
-            }
-            i += 1;
-        }
-        if matches!(role, Role::Event) && matches!(targets[r], RoleTarget::Nowhere) {
-            targets[r] = RoleTarget::Index;
-            let mut i = 0;
-            while i < fields.len() {
-                if let (true, Some(Slot::Blob(n))) = (fields[i].index, fields[i].slot) {
-                    targets[r] = RoleTarget::Blob(n);
-                }
-                i += 1;
-            }
-        }
+        targets[r] = match named_slot(fields, role) {
+            Some(Slot::Blob(n)) => RoleTarget::Blob(n),
+            Some(Slot::Double(n)) => RoleTarget::Double(n),
+            None => match (role, index_blob(fields)) {
+                (Role::Event, Some(n)) => RoleTarget::Blob(n),
+                (Role::Event, None) => RoleTarget::Index,
+                _ => RoleTarget::Nowhere,
+            },
+        };
         r += 1;
     }
     targets
+}
+
+/// The slot of the first of `fields` named as `role`'s field, when it is of the role's kind.
+const fn named_slot(fields: &[FieldSchema], role: Role) -> Option<Slot> {
+    let mut i = 0;
+    while i < fields.len() {
+        match (fields[i].slot, role.slot()) {
+            (Some(slot @ Slot::Blob(_)), RoleSlot::Text)
+            | (Some(slot @ Slot::Double(_)), RoleSlot::Number)
+                if str_eq(fields[i].name, role.field()) =>
+            {
+                return Some(slot);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The blob slot of the index field, if it has one.
+const fn index_blob(fields: &[FieldSchema]) -> Option<u8> {
+    let mut i = 0;
+    while i < fields.len() {
+        if let (true, Some(Slot::Blob(n))) = (fields[i].index, fields[i].slot) {
+            return Some(n);
+        }
+        i += 1;
+    }
+    None
 }
 
 impl Slot {

@@ -226,29 +226,23 @@ pub fn emit<const B: usize, const D: usize>(point: &mut PointBuf<'_, B, D>) {
     if cfg!(feature = "off") {
         return;
     }
-    emit_slots(point.slots());
+    emit_current(point.slots());
+}
+
+/// [`emit`] of a point seen as `Slots`: the current scope is looked up here, compiled once in
+/// tallymark rather than once per layout.
+fn emit_current(point: Slots<'_, '_>) {
+    emit_in(Scope::current().as_ref(), point);
 }
 
 /// Like [`emit`], into a scope the caller already holds, or outside any scope when `None`
 /// (an instrumented call captures its scope at start: it looks it up once, and a point written
-/// while its future is dropped still reaches the right invocation).
+/// while its future is dropped still reaches the right invocation). It takes the point as
+/// `Slots`, so it is compiled once, in tallymark, whatever the layouts of the crates that emit.
 pub(crate) fn emit_in(scope: Option<&Scope>, point: Slots<'_, '_>) {
     if cfg!(feature = "off") {
         return;
     }
-    emit_slots_in(scope, point);
-}
-
-// What follows the generic entry point above takes the point as `Slots`, so it is compiled
-// once, in tallymark, whatever the layouts of the crates that emit.
-
-/// [`emit`] of a point seen as `Slots`.
-fn emit_slots(point: Slots<'_, '_>) {
-    emit_slots_in(Scope::current().as_ref(), point);
-}
-
-/// [`emit_in`] of a point seen as `Slots`.
-fn emit_slots_in(scope: Option<&Scope>, point: Slots<'_, '_>) {
     match scope {
         Some(scope) => scope.inner.emit(point),
         None => emit_global(point),

@@ -4,7 +4,6 @@
 //! slot positions: sinks use it to name fields, tools use it to export the layout or write queries.
 //! It is read-only: only the layout macro builds one.
 
-use crate::__private::str_eq;
 use crate::naming::EventNaming;
 use crate::text::TextLimit;
 use tallymark_names::{Role, RoleSlot};
@@ -132,6 +131,22 @@ const fn index_blob(fields: &[FieldSchema]) -> Option<u8> {
         i += 1;
     }
     None
+}
+
+/// Whether `a` and `b` are the same text (`==` is not `const` for `str`).
+pub(crate) const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 impl Slot {
@@ -305,6 +320,14 @@ mod tests {
                 RoleTarget::Nowhere,
             ]
         );
+    }
+
+    #[test]
+    fn texts_are_compared_whole() {
+        assert!(str_eq("event", "event"));
+        assert!(!str_eq("event", "events"));
+        assert!(!str_eq("event", "Event"));
+        assert!(!str_eq("", "event"));
     }
 
     #[test]

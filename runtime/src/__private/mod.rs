@@ -13,7 +13,7 @@ pub use tallymark_names::Role;
 pub use events::*;
 
 use crate::naming::EventNaming;
-use crate::schema::{FieldSchema, Privacy, Schema, Slot};
+use crate::schema::{str_eq, FieldSchema, Privacy, Schema, Slot};
 use crate::text::TextLimit;
 
 /// A layout's schema, as `#[tallymark::layout]` declares it.
@@ -118,22 +118,6 @@ pub const fn contains(names: &[&str], name: &str) -> bool {
     false
 }
 
-/// Whether `a` and `b` are the same text (`==` is not `const` for `str`).
-pub(crate) const fn str_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
-
 /// Compiles only if `T` may be declared in a blob slot or as the index.
 pub const fn assert_blob_field<T: crate::BlobField + ?Sized>() {}
 
@@ -213,12 +197,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn texts_are_compared_whole() {
-        assert!(str_eq("event", "event"));
-        assert!(!str_eq("event", "events"));
-        assert!(!str_eq("event", "Event"));
-        assert!(!str_eq("", "event"));
+    fn contains_finds_only_a_whole_name() {
         assert!(contains(&["route", "event"], "event"));
+        assert!(!contains(&["route", "events"], "event"));
         assert!(!contains(&["route"], "event"));
     }
 

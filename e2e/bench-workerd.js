@@ -318,7 +318,13 @@ async function main() {
   out.push('|---|---|---|---|');
   out.push(...sizes());
   console.log(out.join('\n'));
-  fs.writeFileSync(path.join(root, 'target', 'bench-workerd.json'), JSON.stringify({ rounds: ROUNDS, requests: REQUESTS, concurrency: CONCURRENCY, times }, null, 1));
+  // Every round's times, beside the builds: the target directory, which need not exist yet in a
+  // clone whose builds go to `CARGO_TARGET_DIR`.
+  const timesDir = process.env.CARGO_TARGET_DIR || path.join(root, 'target');
+  fs.mkdirSync(timesDir, { recursive: true });
+  const timesFile = path.join(timesDir, 'bench-workerd.json');
+  fs.writeFileSync(timesFile, JSON.stringify({ rounds: ROUNDS, requests: REQUESTS, concurrency: CONCURRENCY, times }, null, 1));
+  console.log(`\nevery round's times: ${timesFile}`);
 }
 
 await main();

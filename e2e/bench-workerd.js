@@ -23,7 +23,7 @@
 //   node bench-workerd.js --compare before=/path/to/build ...
 //                                      also times another build of the worker (say, tallymark's
 //                                      variant built from an earlier commit), as a variant `before`
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -318,9 +318,11 @@ async function main() {
   out.push('|---|---|---|---|');
   out.push(...sizes());
   console.log(out.join('\n'));
-  // Every round's times, beside the builds: the target directory, which need not exist yet in a
-  // clone whose builds go to `CARGO_TARGET_DIR`.
-  const timesDir = process.env.CARGO_TARGET_DIR || path.join(root, 'target');
+  // Every round's times, beside the builds: Cargo's target directory (wherever `CARGO_TARGET_DIR`
+  // or Cargo's configuration puts it), which need not exist yet.
+  const { target_directory: timesDir } = JSON.parse(
+    execFileSync('cargo', ['metadata', '--format-version', '1', '--no-deps'], { cwd: root, encoding: 'utf8' }),
+  );
   fs.mkdirSync(timesDir, { recursive: true });
   const timesFile = path.join(timesDir, 'bench-workerd.json');
   fs.writeFileSync(timesFile, JSON.stringify({ rounds: ROUNDS, requests: REQUESTS, concurrency: CONCURRENCY, times }, null, 1));

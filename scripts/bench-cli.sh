@@ -16,7 +16,7 @@ RUNS="${2:-5}"
 
 log "building tallymark-cli (release)"
 cargo build --release -p tallymark-cli --locked
-BIN="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')/release/tallymark"
+BIN="$(target_dir)/release/tallymark"
 
 DIR="$(mktemp -d)"
 trap 'rm -rf "$DIR"' EXIT

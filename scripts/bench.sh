@@ -11,11 +11,10 @@
 #                                          only those benchmarks and skips the interleaved runs
 #                                          and the instruction counts)
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
 rounds="${1:-3}"
 filter="${2:-}"
-criterion="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps |
-  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')/criterion"
+criterion="$(target_dir)/criterion"
 results="$(mktemp)"
 trap 'rm -f "$results"' EXIT
 for round in $(seq 1 "$rounds"); do

@@ -46,7 +46,7 @@ EOF
 
 # Prints the listing of package $1.
 generate() {
-  local package="$1" target_dir json features
+  local package="$1" json features
   features="$(features_of "$package")"
   # Flags from the environment would change what rustdoc documents (a `--cfg`, say): the listing
   # depends on the source alone.
@@ -54,10 +54,7 @@ generate() {
   env -u RUSTDOCFLAGS -u CARGO_ENCODED_RUSTDOCFLAGS \
     cargo +nightly rustdoc -Z unstable-options --output-format json \
     -p "$package" --lib $features --locked
-  # CARGO_TARGET_DIR or build.target-dir, as cargo resolves them.
-  target_dir="$(cargo metadata --format-version 1 --no-deps --locked |
-    node -p 'JSON.parse(require("fs").readFileSync(0, "utf8")).target_directory')"
-  json="$target_dir/doc/${package//-/_}.json"
+  json="$(target_dir)/doc/${package//-/_}.json"
   if [ ! -f "$json" ]; then
     log "rustdoc wrote no $json"
     exit 1

@@ -115,6 +115,12 @@ build_worker() {
     worker-build --release "$@")
 }
 
+# Cargo's target directory, wherever `CARGO_TARGET_DIR` or `build.target-dir` puts it.
+target_dir() {
+  (cd "$ROOT" && cargo metadata --format-version 1 --no-deps --locked) |
+    node -p 'JSON.parse(require("fs").readFileSync(0, "utf8")).target_directory'
+}
+
 # Builds an example worker into examples/<name>/build (see build_worker).
 build_example() {
   local name="$1"; shift

@@ -1,7 +1,7 @@
 //! Data points: built in place without allocating, clamped to the limits, then read by sinks.
 
 use crate::limits::{self, Clamped};
-use crate::schema::{FieldSchema, Privacy, RoleTarget, Schema, Slot};
+use crate::schema::{self, FieldSchema, Privacy, RoleTarget, Schema, Slot};
 use crate::value::Blob;
 use tallymark_names::Role;
 
@@ -406,12 +406,9 @@ impl<'p> DataPoint<'p> {
 /// The array position of the blob slot of `schema`'s index field, if it has one (computed when a
 /// point is made, so sealing does not search the fields).
 const fn index_blob(schema: &Schema) -> Option<usize> {
-    match schema.index_field() {
-        Some(FieldSchema {
-            slot: Some(Slot::Blob(n)),
-            ..
-        }) => slot_index(*n),
-        _ => None,
+    match schema::index_blob(schema.fields) {
+        Some(slot) => slot_index(slot),
+        None => None,
     }
 }
 

@@ -121,16 +121,27 @@ const fn named_slot(fields: &[FieldSchema], role: Role) -> Option<Slot> {
     None
 }
 
-/// The blob slot of the index field, if it has one.
-const fn index_blob(fields: &[FieldSchema]) -> Option<u8> {
+/// The first of `fields` that is the index (`#[tallymark::layout]` guarantees exactly one).
+const fn index_field_in(fields: &[FieldSchema]) -> Option<&FieldSchema> {
     let mut i = 0;
     while i < fields.len() {
-        if let (true, Some(Slot::Blob(n))) = (fields[i].index, fields[i].slot) {
-            return Some(n);
+        if fields[i].index {
+            return Some(&fields[i]);
         }
         i += 1;
     }
     None
+}
+
+/// The blob slot (1-based) of the index field of `fields`, if it has one.
+pub(crate) const fn index_blob(fields: &[FieldSchema]) -> Option<u8> {
+    match index_field_in(fields) {
+        Some(FieldSchema {
+            slot: Some(Slot::Blob(n)),
+            ..
+        }) => Some(*n),
+        _ => None,
+    }
 }
 
 /// Whether `a` and `b` are the same text (`==` is not `const` for `str`).
@@ -256,15 +267,7 @@ impl Schema {
 
     /// The field that is the index (`#[tallymark::layout]` guarantees exactly one).
     pub const fn index_field(&self) -> Option<&'static FieldSchema> {
-        let fields: &'static [FieldSchema] = self.fields;
-        let mut i = 0;
-        while i < fields.len() {
-            if fields[i].index {
-                return Some(&fields[i]);
-            }
-            i += 1;
-        }
-        None
+        index_field_in(self.fields)
     }
 }
 

@@ -14,12 +14,18 @@
 # alternate the variants; the tables give each figure's median and range, and the ratios
 # tallymark / by hand. Results: BENCHMARKS.md, "Compile time".
 #
-#   ./scripts/bench-compile.sh [--profile workspace|cargo] [--dependency path|registry]
-#                              [--own-type] [--incremental | --instructions] [rounds]
+#   ./scripts/bench-compile.sh [--profile workspace|cargo|size] [--tallymark-units N]
+#                              [--dependency path|registry] [--own-type]
+#                              [--incremental | --instructions] [rounds]
 #
-#   --profile workspace   the workspace's `[profile.release]` (the default)
+#   --profile workspace   the workspace's `[profile.release]` (the default): thin LTO
 #   --profile cargo       Cargo's default release profile (no LTO), which a crate made from
-#                         workers-rs's templates has
+#                         workers-rs's hello-world and axum templates has
+#   --profile size        the size profile of workers-rs's leptos template: `opt-level = "s"`,
+#                         fat LTO (`lto = true`), `strip = true`, `codegen-units = 1`
+#   --tallymark-units N   the tallymark crate's manifest also sets
+#                         `[profile.release.package.tallymark] codegen-units = N`, as the README
+#                         advises a Worker built with thin LTO to do
 #   --dependency path     tallymark by path, this repository's crates (the default)
 #   --dependency registry tallymark as crates.io serves it: this repository's crates packaged
 #                         (`cargo package`) into a directory that stands in for crates.io, beside
@@ -42,6 +48,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
 PROFILE=workspace
+TALLYMARK_UNITS=""
 DEPENDENCY=path
 OWN_TYPE=0
 INCREMENTAL_ONLY=0
@@ -49,6 +56,7 @@ INSTRUCTIONS=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --profile) PROFILE="${2:-}"; shift; [ $# -gt 0 ] && shift ;;
+    --tallymark-units) TALLYMARK_UNITS="${2:-}"; shift; [ $# -gt 0 ] && shift ;;
     --dependency) DEPENDENCY="${2:-}"; shift; [ $# -gt 0 ] && shift ;;
     --own-type) OWN_TYPE=1; shift ;;
     --incremental) INCREMENTAL_ONLY=1; shift ;;
@@ -66,8 +74,17 @@ ROUNDS="${1:-$DEFAULT_ROUNDS}"
 case "$PROFILE" in
   workspace) RELEASE_PROFILE="$(awk '/^\[profile.release\]/ { on = 1; next } /^\[/ { on = 0 } on && NF' "$ROOT/Cargo.toml")" ;;
   cargo) RELEASE_PROFILE="" ;;
-  *) log "--profile takes workspace or cargo, not '$PROFILE'"; exit 2 ;;
+  size) RELEASE_PROFILE="$(printf '%s\n' 'opt-level = "s"' 'lto = true' 'strip = true' 'codegen-units = 1')" ;;
+  *) log "--profile takes workspace, cargo or size, not '$PROFILE'"; exit 2 ;;
 esac
+# The profile override of the tallymark crate alone (the by-hand crate has no tallymark package
+# for it to name, and Cargo would warn).
+TALLYMARK_PROFILE=""
+if [ -n "$TALLYMARK_UNITS" ]; then
+  [[ "$TALLYMARK_UNITS" =~ ^[1-9][0-9]*$ ]] ||
+    { log "--tallymark-units takes a number of codegen units, not '$TALLYMARK_UNITS'"; exit 2; }
+  TALLYMARK_PROFILE="$(printf '%s\n' '[profile.release.package.tallymark]' "codegen-units = $TALLYMARK_UNITS")"
+fi
 case "$DEPENDENCY" in
   path | registry) ;;
   *) log "--dependency takes path or registry, not '$DEPENDENCY'"; exit 2 ;;
@@ -81,9 +98,10 @@ SCRATCH="$(mktemp -d "${TMPDIR:-/tmp}/tallymark-compile.XXXXXX")"
 trap 'rm -rf "$SCRATCH"' EXIT
 
 # A standalone copy of a worker crate: its sources, a manifest with DEPS (tallymark by path on
-# this repository's crates), the workspace's lock and the chosen release profile.
+# this repository's crates), the workspace's lock, the chosen release profile and OVERRIDES
+# (more profile tables, or nothing).
 make_crate() {
-  local name="$1" src="$2" deps="$3"
+  local name="$1" src="$2" deps="$3" overrides="$4"
   mkdir -p "$SCRATCH/$name"
   cp -r "$src" "$SCRATCH/$name/src"
   cp "$ROOT/Cargo.lock" "$SCRATCH/$name/Cargo.lock"
@@ -103,14 +121,16 @@ $deps
 [profile.release]
 $RELEASE_PROFILE
 
+$overrides
+
 [workspace]
 TOML
 }
 
 WORKER_DEP="worker = \"$(awk -F'"' '/^worker = / { print $2 }' "$ROOT/Cargo.toml")\""
 make_crate tallymark "$ROOT/examples/quickstart/src" "tallymark = { path = \"$ROOT/runtime\" }
-$WORKER_DEP"
-make_crate by-hand "$ROOT/benches/compile/by-hand/src" "$WORKER_DEP"
+$WORKER_DEP" "$TALLYMARK_PROFILE"
+make_crate by-hand "$ROOT/benches/compile/by-hand/src" "$WORKER_DEP" ""
 
 # Both crates' dependencies from a directory that replaces crates.io: every crate of the lock,
 # vendored from Cargo's cache (fetched first where missing), and tallymark's crates as `cargo
@@ -278,7 +298,8 @@ table() {
         if (!(("by-hand", key) in values)) continue
         hand = median(values["by-hand", key]); hlo = lo; hhi = hi
         tally = median(values["tallymark", key]); tlo = lo; thi = hi
-        printf "| cargo %s%s | %s | %s (%s–%s) | %s (%s–%s) | %.2f |\n", parts[1], parts[1] == "build" ? " --release" : "", parts[2], s(hand), s(hlo), s(hhi), s(tally), s(tlo), s(thi), tally / hand
+        # Instruction counts repeat to 0.05%, so their ratio has a third decimal.
+        printf "| cargo %s%s | %s | %s (%s–%s) | %s (%s–%s) | " (unit == "M" ? "%.3f" : "%.2f") " |\n", parts[1], parts[1] == "build" ? " --release" : "", parts[2], s(hand), s(hlo), s(hhi), s(tally), s(tlo), s(thi), tally / hand
       }
     }' "$RESULTS"
 }
@@ -289,5 +310,6 @@ else
   echo
   table 5 "CPU time" s
 fi
-printf '\n%s rounds; release profile: %s; tallymark by %s%s; incremental: the handler changed, twice a round\n' \
-  "$ROUNDS" "$PROFILE" "$DEPENDENCY" "$([ "$OWN_TYPE" = 1 ] && echo '; with a type of their own')"
+printf '\n%s rounds; release profile: %s%s; tallymark by %s%s; incremental: the handler changed, twice a round\n' \
+  "$ROUNDS" "$PROFILE" "$([ -n "$TALLYMARK_UNITS" ] && echo ", tallymark in $TALLYMARK_UNITS codegen units")" \
+  "$DEPENDENCY" "$([ "$OWN_TYPE" = 1 ] && echo '; with a type of their own')"

@@ -1,7 +1,7 @@
 //! Data points: built in place without allocating, clamped to the limits, then read by sinks.
 
 use crate::limits::{self, Clamped};
-use crate::schema::{self, FieldSchema, Privacy, RoleTarget, Schema, Slot};
+use crate::schema::{FieldSchema, Privacy, RoleTarget, Schema, Slot};
 use crate::value::Blob;
 use tallymark_names::Role;
 
@@ -25,8 +25,6 @@ pub struct PointBuf<'a, const B: usize, const D: usize> {
 #[derive(Debug, Clone)]
 struct Head<'a> {
     schema: &'static Schema,
-    /// The array position of the blob that is also the index, if the index field has a blob slot.
-    index_blob: Option<usize>,
     index: Blob<'a>,
     /// At least the bytes the blobs hold (every value ever set is added; an overwritten one is not
     /// taken back): while it is within the limit, sealing need not measure every blob.
@@ -42,7 +40,6 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
         PointBuf {
             head: Head {
                 schema,
-                index_blob: index_blob(schema),
                 index: Blob::Unset,
                 blob_bytes_bound: 0,
                 doubles_set: 0,
@@ -288,7 +285,9 @@ impl<'p, 'a> Slots<'p, 'a> {
             head.blob_bytes_bound = blobs.iter().map(Blob::len).sum();
         }
         let (head, blobs): (&'p Head<'a>, &'p [Blob<'a>]) = (head, blobs);
-        let index_blob = head.index_blob.and_then(|i| blobs.get(i));
+        let index_blob = (head.schema.index_blob)
+            .and_then(slot_index)
+            .and_then(|i| blobs.get(i));
         let mut index = index_blob.unwrap_or(&head.index).borrowed();
         clamped.truncated_fields += u32::from(limits::clamp_index(&mut index));
         DataPoint {
@@ -400,15 +399,6 @@ impl<'p> DataPoint<'p> {
     /// The index as text, for summaries (`''` when it holds non-UTF-8 bytes).
     pub fn summary(&self) -> &str {
         self.index.as_str().unwrap_or("")
-    }
-}
-
-/// The array position of the blob slot of `schema`'s index field, if it has one (computed when a
-/// point is made, so sealing does not search the fields).
-const fn index_blob(schema: &Schema) -> Option<usize> {
-    match schema::index_blob(schema.fields) {
-        Some(slot) => slot_index(slot),
-        None => None,
     }
 }
 

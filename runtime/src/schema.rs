@@ -22,6 +22,9 @@ pub struct Schema {
     pub(crate) hash_key: Option<&'static str>,
     /// Where each role is written, at the role's [`Role::position`].
     pub(crate) roles: [RoleTarget; Role::ALL.len()],
+    /// The blob slot (1-based) of the index field, when it has one: computed when the schema is
+    /// built, so that neither making a point nor sealing it searches the fields.
+    pub(crate) index_blob: Option<u8>,
     /// Whether any field is hashed or redacted (computed when the schema is built).
     pub(crate) private_fields: bool,
     /// How this layout's `#[hashed]` fields are hashed (`crate::privacy::keyed_hash`); only the

@@ -40,6 +40,7 @@ pub const fn schema(
     Schema {
         hash_key,
         roles: crate::schema::role_targets(fields),
+        index_blob: crate::schema::index_blob(fields),
         private_fields: hashed + redacted > 0,
         hasher: if hashed > 0 {
             crate::privacy::HASHER

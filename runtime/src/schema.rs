@@ -89,13 +89,14 @@ pub(crate) enum RoleTarget {
 /// (its blob, when the index field has one); else nowhere.
 pub(crate) const fn role_targets(fields: &[FieldSchema]) -> [RoleTarget; Role::ALL.len()] {
     let mut targets = [RoleTarget::Nowhere; Role::ALL.len()];
+    let index = index_blob(fields);
     let mut r = 0;
     while r < Role::ALL.len() {
         let role = Role::ALL[r];
         targets[r] = match named_slot(fields, role) {
             Some(Slot::Blob(n)) => RoleTarget::Blob(n),
             Some(Slot::Double(n)) => RoleTarget::Double(n),
-            None => match (role, index_blob(fields)) {
+            None => match (role, index) {
                 (Role::Event, Some(n)) => RoleTarget::Blob(n),
                 (Role::Event, None) => RoleTarget::Index,
                 _ => RoleTarget::Nowhere,

@@ -14,7 +14,7 @@ use tallymark_names::Role;
 /// Making a point depends on `B` and `D`; every operation that changes one borrows it as
 /// `Slots`, which does not, so that it is compiled once, in tallymark, rather than once per
 /// layout in the crate that declares it.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PointBuf<'a, const B: usize, const D: usize> {
     head: Head<'a>,
     blobs: [Blob<'a>; B],
@@ -133,6 +133,13 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
         self.index().as_str().unwrap_or("")
     }
 
+    /// Writes the point as its builder's `Debug` shows it: `name`, then each declared field with
+    /// its value so far, in declaration order. A hashed or redacted field shows `<hashed>` or
+    /// `<redacted>`, never its value: a point is protected only when it is written.
+    pub fn fmt_fields(&self, name: &str, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        debug_fields(name, &self.head, &self.blobs, &self.doubles, f)
+    }
+
     /// Clamps the point to Analytics Engine's limits and returns the view sinks read.
     ///
     /// When the index field is also a blob, the index is read from that blob, so setting it once
@@ -140,6 +147,12 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
     #[inline]
     pub fn seal(&mut self) -> DataPoint<'_> {
         self.slots().seal()
+    }
+}
+
+impl<const B: usize, const D: usize> std::fmt::Debug for PointBuf<'_, B, D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.fmt_fields("PointBuf", f)
     }
 }
 
@@ -400,6 +413,31 @@ impl<'p> DataPoint<'p> {
     pub fn summary(&self) -> &str {
         self.index.as_str().unwrap_or("")
     }
+}
+
+/// See [`PointBuf::fmt_fields`].
+fn debug_fields(
+    name: &str,
+    head: &Head<'_>,
+    blobs: &[Blob<'_>],
+    doubles: &[f64],
+    f: &mut std::fmt::Formatter<'_>,
+) -> std::fmt::Result {
+    let mut out = f.debug_struct(name);
+    for field in head.schema.fields() {
+        let name = field.name();
+        match (
+            field.privacy(),
+            read_field(field, &head.index, blobs, doubles),
+        ) {
+            (Privacy::Hashed, _) => out.field(name, &format_args!("<hashed>")),
+            (Privacy::Redacted, _) => out.field(name, &format_args!("<redacted>")),
+            (Privacy::Plain, FieldValue::Text(text)) => out.field(name, &text),
+            (Privacy::Plain, FieldValue::Bytes(bytes)) => out.field(name, &bytes),
+            (Privacy::Plain, FieldValue::Number(number)) => out.field(name, &number),
+        };
+    }
+    out.finish()
 }
 
 /// The array position of a 1-based slot number.

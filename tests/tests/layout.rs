@@ -63,6 +63,16 @@ fn every_slot_lands_where_declared() {
 }
 
 #[test]
+fn a_builder_debugs_as_its_fields_in_declaration_order() {
+    let mut point = OutOfOrder::point();
+    point.event("order.placed").customer("ann").total(99.5);
+    assert_eq!(
+        format!("{point:?}"),
+        r#"OutOfOrderPoint { duration_ms: 0.0, event: "order.placed", customer: "ann", channel: "", total: 99.5 }"#
+    );
+}
+
+#[test]
 fn schema_describes_every_field_in_declaration_order() {
     let schema = OutOfOrder::SCHEMA;
     assert_eq!(schema.dataset(), "orders");

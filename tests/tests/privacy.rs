@@ -98,6 +98,14 @@ fn the_schema_says_what_is_private() {
 }
 
 #[test]
+fn a_builder_debugs_without_its_secrets() {
+    assert_eq!(
+        format!("{:?}", secret_point()),
+        r#"AccountPoint { user: <hashed>, event: "account.updated", email: <hashed>, note: <redacted>, balance: <redacted> }"#
+    );
+}
+
+#[test]
 fn a_memory_sink_sees_hashes_and_the_redacted_values() {
     let sink = MemorySink::new();
     let scope = Scope::new(sink.clone()).with_hash_key("ACCOUNT_HASH_KEY", KEY);

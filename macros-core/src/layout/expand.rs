@@ -29,6 +29,7 @@ pub fn expand(layout: &Layout<'_>) -> TokenStream {
     let getters = methods().map(getter);
     let builder_doc = format!("The typed builder of [`{name}`] points: one setter per field.");
     let name_str = name.to_string();
+    let builder_str = builder.to_string();
     let naming = &layout.naming;
     let error_text = &layout.error_text;
     let hash_key = match &layout.decl.hash_key {
@@ -43,10 +44,17 @@ pub fn expand(layout: &Layout<'_>) -> TokenStream {
         const _: () = { #(#type_checks)* };
 
         #[doc = #builder_doc]
-        #[derive(Debug, Clone)]
+        #[derive(Clone)]
         #[must_use = "a point is written only by `.emit()`"]
         #vis struct #builder<'a> {
             buf: #krate::__private::PointBuf<'a, #blob_count, #double_count>,
+        }
+
+        #[automatically_derived]
+        impl ::core::fmt::Debug for #builder<'_> {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                self.buf.fmt_fields(#builder_str, f)
+            }
         }
 
         #[automatically_derived]

@@ -178,6 +178,20 @@ fn gaps_are_written_as_empty_and_zero_up_to_the_highest_slot() {
 }
 
 #[test]
+fn a_builder_debugs_an_index_only_field_and_bytes_too() {
+    let mut point = gaps::Gappy::point();
+    point
+        .tenant("acme")
+        .a("x")
+        .payload(&[0xff, 0x00, 0x7f])
+        .n(7_u32);
+    assert_eq!(
+        format!("{point:?}"),
+        r#"GappyPoint { tenant: "acme", a: "x", b: "", payload: [255, 0, 127], n: 7.0 }"#
+    );
+}
+
+#[test]
 fn fixed_text_uses_the_attribute_or_snake_case() {
     use tallymark::FixedText;
     assert_eq!(

@@ -18,14 +18,18 @@
 #                              [--dependency path|registry] [--own-type]
 #                              [--incremental | --instructions] [rounds]
 #
-#   --profile workspace   the workspace's `[profile.release]` (the default): thin LTO
+#   --profile workspace   the workspace's `[profile.release]` (the default): thin LTO, and its
+#                         `[profile.release.package.tallymark]` for the tallymark crate (one
+#                         codegen unit, as the README advises)
 #   --profile cargo       Cargo's default release profile (no LTO), which a crate made from
 #                         workers-rs's hello-world and axum templates has
 #   --profile size        the size profile of workers-rs's leptos template: `opt-level = "s"`,
 #                         fat LTO (`lto = true`), `strip = true`, `codegen-units = 1`
-#   --tallymark-units N   the tallymark crate's manifest also sets
-#                         `[profile.release.package.tallymark] codegen-units = N`, as the README
-#                         advises a Worker built with thin LTO to do
+#   --tallymark-units N   the tallymark crate's manifest sets
+#                         `[profile.release.package.tallymark] codegen-units = N`, in place of
+#                         the profile's own (the README advises 1 for a Worker built with thin LTO)
+#   --tallymark-units rustc
+#                         no such line: tallymark in as many units as rustc makes of it
 #   --dependency path     tallymark by path, this repository's crates (the default)
 #   --dependency registry tallymark as crates.io serves it: this repository's crates packaged
 #                         (`cargo package`) into a directory that stands in for crates.io, beside
@@ -71,8 +75,15 @@ MEASURE=seconds # the function that measures a build: `seconds` or `instructions
 if [ "$INSTRUCTIONS" = 1 ]; then DEFAULT_ROUNDS=1; MEASURE=instructions; fi
 ROUNDS="${1:-$DEFAULT_ROUNDS}"
 [ $# -le 1 ] || { log "options go before the rounds (see --help)"; exit 2; }
+# The lines of one table of the workspace's manifest, `[NAME]`, without its header.
+profile_table() {
+  awk -v header="[$1]" '$0 == header { on = 1; next } /^\[/ { on = 0 } on && NF && !/^#/' "$ROOT/Cargo.toml"
+}
 case "$PROFILE" in
-  workspace) RELEASE_PROFILE="$(awk '/^\[profile.release\]/ { on = 1; next } /^\[/ { on = 0 } on && NF' "$ROOT/Cargo.toml")" ;;
+  workspace)
+    RELEASE_PROFILE="$(profile_table 'profile.release')"
+    WORKSPACE_UNITS="$(profile_table 'profile.release.package.tallymark' | awk -F' *= *' '$1 == "codegen-units" { print $2 }')"
+    : "${TALLYMARK_UNITS:=${WORKSPACE_UNITS:-rustc}}" ;;
   cargo) RELEASE_PROFILE="" ;;
   size) RELEASE_PROFILE="$(printf '%s\n' 'opt-level = "s"' 'lto = true' 'strip = true' 'codegen-units = 1')" ;;
   *) log "--profile takes workspace, cargo or size, not '$PROFILE'"; exit 2 ;;
@@ -80,9 +91,10 @@ esac
 # The profile override of the tallymark crate alone (the by-hand crate has no tallymark package
 # for it to name, and Cargo would warn).
 TALLYMARK_PROFILE=""
+[ "$TALLYMARK_UNITS" != rustc ] || TALLYMARK_UNITS=""
 if [ -n "$TALLYMARK_UNITS" ]; then
   [[ "$TALLYMARK_UNITS" =~ ^[1-9][0-9]*$ ]] ||
-    { log "--tallymark-units takes a number of codegen units, not '$TALLYMARK_UNITS'"; exit 2; }
+    { log "--tallymark-units takes a number of codegen units or rustc, not '$TALLYMARK_UNITS'"; exit 2; }
   TALLYMARK_PROFILE="$(printf '%s\n' '[profile.release.package.tallymark]' "codegen-units = $TALLYMARK_UNITS")"
 fi
 case "$DEPENDENCY" in
@@ -311,5 +323,5 @@ else
   table 5 "CPU time" s
 fi
 printf '\n%s rounds; release profile: %s%s; tallymark by %s%s; incremental: the handler changed, twice a round\n' \
-  "$ROUNDS" "$PROFILE" "$([ -n "$TALLYMARK_UNITS" ] && echo ", tallymark in $TALLYMARK_UNITS codegen units")" \
+  "$ROUNDS" "$PROFILE" "$([ -n "$TALLYMARK_UNITS" ] && echo ", tallymark in $TALLYMARK_UNITS codegen units" || echo ", tallymark as rustc splits it")" \
   "$DEPENDENCY" "$([ "$OWN_TYPE" = 1 ] && echo '; with a type of their own')"

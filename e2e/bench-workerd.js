@@ -30,7 +30,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { capnpString, freePort, root, startCapture, workerdBin } from './lib/workerd.js';
+import { capnpString, cpuNs, freePort, root, startCapture, workerdBin } from './lib/workerd.js';
 import { args, option } from './lib/options.js';
 
 const ROUNDS = Number(option('rounds', 7));
@@ -192,15 +192,6 @@ async function checkSamePoints() {
     }
   }
   return first[1];
-}
-
-/** The CPU time process `pid` has run, all its threads, in nanoseconds (Linux schedstat). */
-function cpuNs(pid) {
-  let total = 0;
-  for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
-    total += Number(fs.readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
-  }
-  return total;
 }
 
 /**

@@ -220,6 +220,15 @@ function collectLines(stream, ...sinks) {
   });
 }
 
+/** The CPU time process `pid` has run, all its threads, in nanoseconds (Linux schedstat). */
+export function cpuNs(pid) {
+  let total = 0;
+  for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+    total += Number(fs.readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+  }
+  return total;
+}
+
 /**
  * A line of workerd's output that shows a panic: workers-rs's panic hook logs `Critical Error:
  * Rust panic: panicked at <file>:<line>:<column>:`, then the trap shows as `RuntimeError:

@@ -13,7 +13,8 @@
 //
 // Variants: `off` (the build with the `off` feature), `on` (instrumented, each point forwarded
 // by workerd to the capture), `on-null` (instrumented, the datasets bound to a no-op
-// writeDataPoint).
+// writeDataPoint), `off-null` (the `off` build with the same bindings as `on-null`: the pair
+// differs only in the build).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
@@ -36,14 +37,18 @@ const KEY = workers.kiloclaw.vars.INTERNAL_API_KEY;
 const USERS = 64;
 const ALARM_USERS = 16;
 
+const offBuild = { ...workers.kiloclaw, name: 'kiloclaw-off', buildDir: path.join(root, 'examples', 'kiloclaw', 'build-off') };
 const builds = {
   on: workers.kiloclaw,
-  off: { ...workers.kiloclaw, name: 'kiloclaw-off', buildDir: path.join(root, 'examples', 'kiloclaw', 'build-off') },
+  off: offBuild,
   // The instrumented build with each dataset bound to a JavaScript object whose writeDataPoint
   // takes the point and does nothing: tallymark's cost up to writeDataPoint, without workerd's
   // local forwarding of every point over HTTP (which production does not have).
   'on-null': workers.kiloclaw,
+  'off-null': offBuild,
 };
+const unknownVariants = VARIANTS.filter((variant) => !(variant in builds));
+if (unknownVariants.length > 0) throw new Error(`--variants takes some of ${Object.keys(builds).join(', ')}, not ${unknownVariants.join(', ')}`);
 const NULL_DATASET = 'tallymark-load:null-dataset';
 const nullBinding = {
   bindings: Object.fromEntries(workers.kiloclaw.datasets.map(({ binding }) => [binding, `wrapped = (moduleName = "${NULL_DATASET}")`])),
@@ -118,7 +123,7 @@ const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((
 async function run(variant) {
   const capture = CAPTURE === 'process' ? await startCaptureProcess() : null;
   const worker = await startWorker(builds[variant], {
-    captureAddress: capture?.address, verbose: true, ...(variant === 'on-null' ? nullBinding : {}),
+    captureAddress: capture?.address, verbose: true, ...(variant.endsWith('-null') ? nullBinding : {}),
   });
   const counts = capture ? capture.counts : async () => inProcessCounts(worker);
   const expected = {};
@@ -208,7 +213,7 @@ async function run(variant) {
       written: stats.written,
       lost: stats.failed + stats.dropped_without_binding + stats.dropped_over_limit + stats.dropped_without_scope,
       // tallymark handed every point sent to writeDataPoint (the off build writes none).
-      writtenAsSent: stats.written === (variant === 'off' ? 0 : sentPoints),
+      writtenAsSent: stats.written === (builds[variant] === offBuild ? 0 : sentPoints),
       captureReceived: got.received,
       capturedPoints: got.points,
       captureErrors: { bad: got.bad, aborted: got.aborted, clientErrors: got.clientErrors, connections: got.connections },
@@ -239,10 +244,13 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const by = (variant, field) => median(results.filter((r) => r.variant === variant).map((r) => r[field]));
-console.log(`\n| variant | requests/s (median) | p50 ms | p99 ms | workerd CPU µs / request | throughput / off | p99 / off | CPU / off |\n|---|---|---|---|---|---|---|---|`);
+// Each variant against the `off` build bound as it is: `off-null` for `on-null` when it ran.
+const baselineOf = (variant) => (variant.endsWith('-null') && VARIANTS.includes('off-null') ? 'off-null' : 'off');
+console.log(`\n| variant | requests/s (median) | p50 ms | p99 ms | workerd CPU µs / request | against | throughput | p99 | CPU |\n|---|---|---|---|---|---|---|---|---|`);
 for (const v of VARIANTS) {
-  const ratio = (field) => (VARIANTS.includes('off') ? (by(v, field) / by('off', field)).toFixed(3) : '-');
-  console.log(`| ${v} | ${by(v, 'rps')} | ${by(v, 'p50')} | ${by(v, 'p99')} | ${by(v, 'cpuUsPerRequest')} | ${ratio('rps')} | ${ratio('p99')} | ${ratio('cpuUsPerRequest')} |`);
+  const base = baselineOf(v);
+  const ratio = (field) => (VARIANTS.includes(base) ? (by(v, field) / by(base, field)).toFixed(3) : '-');
+  console.log(`| ${v} | ${by(v, 'rps')} | ${by(v, 'p50')} | ${by(v, 'p99')} | ${by(v, 'cpuUsPerRequest')} | ${VARIANTS.includes(base) ? base : '-'} | ${ratio('rps')} | ${ratio('p99')} | ${ratio('cpuUsPerRequest')} |`);
 }
 const lost = results.reduce((sum, r) => sum + r.missing + r.extra + r.lost + (r.writtenAsSent ? 0 : 1), 0);
 const unanswered = results.reduce((sum, r) => sum + r.notSent + Object.keys(r.failures).length, 0);

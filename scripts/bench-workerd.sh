@@ -8,6 +8,7 @@
 #   ./scripts/bench-workerd.sh                    builds, then 7 rounds of 4,000 requests each
 #   ./scripts/bench-workerd.sh --no-build [...]   uses the builds already there
 #   ./scripts/bench-workerd.sh --rounds 3 --requests 1000 --concurrency 8 --counts 1,50 [--vary]
+#   ./scripts/bench-workerd.sh --calls           each point written by an invocation of its own
 #   ./scripts/bench-workerd.sh --no-build --compare before=DIR   also times the build in DIR
 #   ./scripts/bench-workerd.sh --check            builds, then only checks that the variants write
 #                                                 the same points (the test script's e2e stage)

@@ -15,6 +15,18 @@ export default {
     const plan = url.searchParams.get('plan') ?? '';
     const vary = url.searchParams.get('vary') === '1';
     const dataset = env.BENCH_AE;
+    if (url.searchParams.get('calls') === '1') {
+      // Each point as its own invocation writes it (JavaScript has nothing more to set up).
+      for (let call = 0; call < count; call++) {
+        const callStarted = Date.now();
+        dataset.writeDataPoint({
+          indexes: [user],
+          blobs: ['call.get', user, 'GET /call', '', region, plan],
+          doubles: [Date.now() - callStarted, 0],
+        });
+      }
+      return new Response(`ok ${count}`);
+    }
     for (let item = 1; item < count; item++) {
       const route = vary ? `/items/${item}` : '';
       dataset.writeDataPoint({ indexes: [user], blobs: ['bench.item_written', user, route, '', region, plan], doubles: [0, item] });

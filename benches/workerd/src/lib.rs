@@ -12,6 +12,11 @@
 //! the request's own point (`write.get`, its route and its duration). An item's route is empty,
 //! or with `vary=1` its own, `/items/<number>`: so that no two points of a request have the same
 //! texts. `bench/floor.js` is the same worker in JavaScript.
+//!
+//! With `calls=1`, each of the `count` points is written by an invocation of its own instead
+//! (`call.get`, route `GET /call`): by hand, the binding looked up, the clock read and the point
+//! written; with tallymark, a new `Scope::from_env` running an `#[instrumented]` function. Then
+//! the slope is what an invocation costs, not what a point costs.
 
 #[cfg(all(feature = "builder", feature = "tallymark"))]
 compile_error!("choose one variant: `builder` or `tallymark`, not both");
@@ -43,6 +48,8 @@ pub(crate) struct Params {
     pub plan: String,
     /// Whether each item has a route of its own (`vary=1`).
     pub vary: bool,
+    /// Whether each point is written by an invocation of its own (`calls=1`).
+    pub calls: bool,
 }
 
 /// An item's route: its own with `vary`, else empty.
@@ -74,6 +81,7 @@ impl Params {
             region: query("region"),
             plan: query("plan"),
             vary: query("vary") == "1",
+            calls: query("calls") == "1",
         })
     }
 }

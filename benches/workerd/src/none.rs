@@ -14,9 +14,10 @@ pub(crate) async fn write(req: Request, ctx: RouteContext<()>) -> Result<Respons
         region,
         plan,
         vary,
+        calls,
     } = Params::of(&req, &ctx)?;
     // Read as the other variants read them, then written nowhere.
-    std::hint::black_box((user, region, plan));
+    std::hint::black_box((user, region, plan, calls));
     for item in 1..count {
         std::hint::black_box(crate::item_route(vary, item));
     }

@@ -56,15 +56,40 @@ pub(crate) async fn run(router: Router<'_, ()>, req: Request, env: Env) -> Resul
     scope.run(router.run(req, env)).await
 }
 
-#[tallymark::instrumented(BenchEvent, route = "GET /write/:count")]
 pub(crate) async fn write(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    let params = Params::of(&req, &ctx)?;
+    if !params.calls {
+        return write_items(params).await;
+    }
+    for _ in 0..params.count {
+        tallymark::Scope::from_env(&ctx.env)
+            .run(call(&params))
+            .await?;
+    }
+    Response::ok(format!("ok {}", params.count))
+}
+
+/// One invocation's own point (`calls=1`).
+#[tallymark::instrumented(BenchEvent, route = "GET /call")]
+async fn call(params: &Params) -> Result<()> {
+    tallymark::record!(
+        user_id = params.user.clone(),
+        region = params.region.clone(),
+        plan = params.plan.clone()
+    );
+    Ok(())
+}
+
+#[tallymark::instrumented(BenchEvent, route = "GET /write/:count")]
+async fn write_items(params: Params) -> Result<Response> {
     let Params {
         count,
         user,
         region,
         plan,
         vary,
-    } = Params::of(&req, &ctx)?;
+        ..
+    } = params;
     let caller = Caller { user, region, plan };
     for item in 1..count {
         let route = crate::item_route(vary, item);

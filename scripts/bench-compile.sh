@@ -323,5 +323,5 @@ else
   table 5 "CPU time" s
 fi
 printf '\n%s rounds; release profile: %s%s; tallymark by %s%s; incremental: the handler changed, twice a round\n' \
-  "$ROUNDS" "$PROFILE" "$([ -n "$TALLYMARK_UNITS" ] && echo ", tallymark in $TALLYMARK_UNITS codegen units" || echo ", tallymark as rustc splits it")" \
+  "$ROUNDS" "$PROFILE" "$([ -n "$TALLYMARK_UNITS" ] && echo ", tallymark in $TALLYMARK_UNITS codegen units" || echo ", tallymark's codegen units as the profile sets them")" \
   "$DEPENDENCY" "$([ "$OWN_TYPE" = 1 ] && echo '; with a type of their own')"

@@ -18,8 +18,9 @@ pub(crate) async fn run(router: Router<'_, ()>, req: Request, env: Env) -> Resul
     router.run(req, env).await
 }
 
-/// The event name and route of an invocation's own point (`calls=1`).
+/// The event name of an invocation's own point (`calls=1`).
 const CALL_EVENT: &str = "call.get";
+/// The route as an invocation's own point records it.
 const CALL_ROUTE: &str = "GET /call";
 
 pub(crate) async fn write(req: Request, ctx: RouteContext<()>) -> Result<Response> {

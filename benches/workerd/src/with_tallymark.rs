@@ -73,9 +73,9 @@ pub(crate) async fn write(req: Request, ctx: RouteContext<()>) -> Result<Respons
 #[tallymark::instrumented(BenchEvent, route = "GET /call")]
 async fn call(params: &Params) -> Result<()> {
     tallymark::record!(
-        user_id = params.user.clone(),
-        region = params.region.clone(),
-        plan = params.plan.clone()
+        user_id = params.user.as_str(),
+        region = params.region.as_str(),
+        plan = params.plan.as_str()
     );
     Ok(())
 }

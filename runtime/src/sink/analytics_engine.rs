@@ -187,8 +187,8 @@ impl Scope {
     /// `.dev.vars`, which `wrangler dev` reads and `wrangler deploy` does not upload), each point
     /// is also printed on the console as one line, `tallymark <dataset> <fields as JSON>`
     /// (redacted fields empty): under `wrangler dev`, whose Analytics Engine binding discards
-    /// points, that is where they show. Without the feature, the variable gets a notice saying
-    /// so, once per isolate.
+    /// points, that is where they show. Without the feature, the variable is read at the
+    /// isolate's first scope only, and gets a notice saying so then.
     pub fn from_env(env: &Env) -> Self {
         let secrets = env.clone();
         dev_print::scope(env, AnalyticsEngineSink::new(env)).with_key_source(Box::new(

@@ -6,7 +6,10 @@
 //!   carries none of it (the JSON line, its number formatting, the fan-out);
 //! - the variable asks for it when it is `1` or `true`;
 //! - a Worker built without the feature whose variable asks for printing says once per isolate
-//!   that it cannot, with the fix, rather than printing nothing silently.
+//!   that it cannot, with the fix, rather than printing nothing silently;
+//! - without the feature, the variable is read at the isolate's first scope only: a Worker's
+//!   variables are the same for every invocation of an isolate, and reading one from `Env`
+//!   costs each invocation a call into JavaScript and a string made there.
 
 use super::AnalyticsEngineSink;
 use crate::scope::Scope;
@@ -18,29 +21,33 @@ const DEV_PRINT: &str = "TALLYMARK_DEV_PRINT";
 /// The scope [`Scope::from_env`] makes: points to `analytics`, and to the console too when `env`
 /// asks for it (and the feature is on).
 pub(super) fn scope(env: &Env, analytics: AnalyticsEngineSink) -> Scope {
-    // Read from the object itself: `Env::var`'s error, dropped here, would link the drop of
-    // every kind of `worker::Error` into this function (2.7 KB of code).
-    let value = worker::js_sys::Reflect::get(env, &DEV_PRINT.into())
-        .ok()
-        .and_then(|value| value.as_string());
-    if !value.is_some_and(|value| asks_for_printing(&value)) {
-        return Scope::new(analytics);
-    }
     #[cfg(feature = "dev-print")]
     {
-        Scope::new(
-            crate::sink::Fanout::new()
-                .with(analytics)
-                .with(printing::DevPrintSink),
-        )
+        if env_asks_for_printing(env) {
+            return Scope::new(
+                crate::sink::Fanout::new()
+                    .with(analytics)
+                    .with(printing::DevPrintSink),
+            );
+        }
     }
     #[cfg(not(feature = "dev-print"))]
     {
-        if first_notice() {
+        if first_scope() && env_asks_for_printing(env) {
             crate::platform::console_warn(NO_FEATURE);
         }
-        Scope::new(analytics)
     }
+    Scope::new(analytics)
+}
+
+/// Whether `env`'s variable asks for printing.
+fn env_asks_for_printing(env: &Env) -> bool {
+    // Read from the object itself: `Env::var`'s error, dropped here, would link the drop of
+    // every kind of `worker::Error` into this function (2.7 KB of code).
+    worker::js_sys::Reflect::get(env, &DEV_PRINT.into())
+        .ok()
+        .and_then(|value| value.as_string())
+        .is_some_and(|value| asks_for_printing(&value))
 }
 
 /// Whether a value of `TALLYMARK_DEV_PRINT` asks for printing.
@@ -54,12 +61,12 @@ const NO_FEATURE: &str = "tallymark: TALLYMARK_DEV_PRINT is set, but this Worker
                           without tallymark's feature `dev-print`, so its points are not printed \
                           (add features = [\"dev-print\"] to its tallymark dependency)";
 
-/// Whether this is the isolate's first notice (each later call answers `false`).
+/// Whether this is the isolate's first scope (each later call answers `false`).
 #[cfg(not(feature = "dev-print"))]
-fn first_notice() -> bool {
+fn first_scope() -> bool {
     use std::sync::atomic::{AtomicBool, Ordering};
-    static GIVEN: AtomicBool = AtomicBool::new(false);
-    !GIVEN.swap(true, Ordering::Relaxed)
+    static MADE: AtomicBool = AtomicBool::new(false);
+    !MADE.swap(true, Ordering::Relaxed)
 }
 
 #[cfg(feature = "dev-print")]
@@ -110,9 +117,9 @@ mod tests {
 
     #[cfg(not(feature = "dev-print"))]
     #[test]
-    fn without_the_feature_the_notice_is_given_once() {
-        assert!(super::first_notice());
-        assert!(!super::first_notice());
+    fn without_the_feature_the_variable_is_read_at_the_first_scope_only() {
+        assert!(super::first_scope());
+        assert!(!super::first_scope());
         assert!(super::NO_FEATURE.contains("features = [\"dev-print\"]"));
     }
 }

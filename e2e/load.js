@@ -9,7 +9,13 @@
 //
 //   node e2e/load.js [--requests 20000] [--concurrency 64] [--rounds 1] [--variants off,on]
 //                    [--capture process|inprocess] [--keep-alive-ms N] [--deadline-s 300]
-//                    [--mix all|KIND[,KIND...]]
+//                    [--mix all|KIND[,KIND...]] [--on-build DIR]
+//                    [--profile DIR [--profile-match REGEX]]
+//
+// --on-build takes the instrumented variants from another build of the worker. --profile records
+// each run's timed requests with perf into DIR and gives workerd's CPU on its JavaScript thread to
+// the outermost frame matching REGEX (default `tallymark`), per variant over its rounds
+// (lib/perf-profile.js; scripts/profile-load.sh builds the worker so that its functions have names).
 //
 // Variants: `off` (the build with the `off` feature), `on` (instrumented, each point forwarded
 // by workerd to the capture), `on-null` (instrumented, the datasets bound to a no-op
@@ -19,8 +25,10 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import readline from 'node:readline';
+import fs from 'node:fs';
 import { cpuNs, root, startWorker, workers } from './lib/workerd.js';
 import { option } from './lib/options.js';
+import { PERF_V8_FLAGS, addAttribution, attribute, attributionTable, startPerf } from './lib/perf-profile.js';
 
 const REQUESTS = Number(option('requests', 20_000));
 const CONCURRENCY = Number(option('concurrency', 64));
@@ -37,14 +45,19 @@ const KEY = workers.kiloclaw.vars.INTERNAL_API_KEY;
 const USERS = 64;
 const ALARM_USERS = 16;
 
+const PROFILE_DIR = option('profile', null);
+const PROFILE_MATCH = new RegExp(option('profile-match', 'tallymark'));
+const ON_BUILD = option('on-build', null);
+
 const offBuild = { ...workers.kiloclaw, name: 'kiloclaw-off', buildDir: path.join(root, 'examples', 'kiloclaw', 'build-off') };
+const onBuild = ON_BUILD === null ? workers.kiloclaw : { ...workers.kiloclaw, buildDir: path.resolve(ON_BUILD) };
 const builds = {
-  on: workers.kiloclaw,
+  on: onBuild,
   off: offBuild,
   // The instrumented build with each dataset bound to a JavaScript object whose writeDataPoint
   // takes the point and does nothing: tallymark's cost up to writeDataPoint, without workerd's
   // local forwarding of every point over HTTP (which production does not have).
-  'on-null': workers.kiloclaw,
+  'on-null': onBuild,
   'off-null': offBuild,
 };
 const unknownVariants = VARIANTS.filter((variant) => !(variant in builds));
@@ -120,11 +133,19 @@ function inProcessCounts(worker) {
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
-async function run(variant) {
+async function run(variant, round) {
   const capture = CAPTURE === 'process' ? await startCaptureProcess() : null;
   const worker = await startWorker(builds[variant], {
-    captureAddress: capture?.address, verbose: true, ...(variant.endsWith('-null') ? nullBinding : {}),
+    captureAddress: capture?.address,
+    verbose: true,
+    ...(variant.endsWith('-null') ? nullBinding : {}),
+    ...(PROFILE_DIR === null ? {} : { v8Flags: PERF_V8_FLAGS }),
+  }).catch(async (error) => {
+    // The capture is a process of its own: left running, it would keep this one from ending.
+    await capture?.stop();
+    throw error;
   });
+  const perfFile = PROFILE_DIR === null ? null : path.join(PROFILE_DIR, `${variant}-round${round}.data`);
   const counts = capture ? capture.counts : async () => inProcessCounts(worker);
   const expected = {};
   const expect = (event, u, route) => {
@@ -144,6 +165,7 @@ async function run(variant) {
     const latencies = [];
     const failures = {};
     let next = 0;
+    const stopPerf = perfFile === null ? null : await startPerf(worker.pid, perfFile);
     const started = performance.now();
     const cpuBefore = cpuNs(worker.pid);
     const deadline = Date.now() + DEADLINE_MS;
@@ -168,6 +190,7 @@ async function run(variant) {
     // which moves less than the throughput when other processes share the machine.
     const cpuUs = (cpuNs(worker.pid) - cpuBefore) / 1000;
     const seconds = (performance.now() - started) / 1000;
+    await stopPerf?.();
     const sent = latencies.length;
     latencies.sort((a, b) => a - b);
     // Points the capture should receive: none from the off build, none through the null binding
@@ -222,6 +245,8 @@ async function run(variant) {
       differences,
       workerdErrors: forwardFailures.length,
       workerdErrorSample: [...new Set(forwardFailures.map((l) => l.replace(/[0-9]+/g, 'N')))].slice(0, 3),
+      // perf's file, and the process whose perf map names its compiled code (read after the run).
+      ...(perfFile === null ? {} : { perfFile, pid: worker.pid }),
     };
   } finally {
     await worker.stop();
@@ -234,7 +259,7 @@ const results = [];
 const inRound = (round) => VARIANTS.map((_, i) => VARIANTS[(i + round - 1) % VARIANTS.length]);
 for (let round = 1; round <= ROUNDS; round++) {
   for (const variant of inRound(round)) {
-    const result = { round, ...(await run(variant)) };
+    const result = { round, ...(await run(variant, round)) };
     results.push(result);
     console.log(JSON.stringify(result));
   }
@@ -251,6 +276,20 @@ for (const v of VARIANTS) {
   const base = baselineOf(v);
   const ratio = (field) => (VARIANTS.includes(base) ? (by(v, field) / by(base, field)).toFixed(3) : '-');
   console.log(`| ${v} | ${by(v, 'rps')} | ${by(v, 'p50')} | ${by(v, 'p99')} | ${by(v, 'cpuUsPerRequest')} | ${VARIANTS.includes(base) ? base : '-'} | ${ratio('rps')} | ${ratio('p99')} | ${ratio('cpuUsPerRequest')} |`);
+}
+if (PROFILE_DIR !== null) {
+  // workerd's JavaScript thread is the process's first (its tid is the pid).
+  for (const v of VARIANTS) {
+    const runs = results.filter((r) => r.variant === v);
+    const total = { total: 0, frames: new Map() };
+    for (const r of runs) {
+      addAttribution(total, await attribute(r.perfFile, r.pid, PROFILE_MATCH));
+      fs.rmSync(`/tmp/perf-${r.pid}.map`, { force: true });
+    }
+    const requests = runs.reduce((sum, r) => sum + r.requests, 0);
+    console.log(`\n${v}: workerd's JavaScript thread over ${runs.length} round(s), ${requests} requests; frames matching ${PROFILE_MATCH}\n`);
+    console.log(attributionTable(total, requests));
+  }
 }
 const lost = results.reduce((sum, r) => sum + r.missing + r.extra + r.lost + (r.writtenAsSent ? 0 : 1), 0);
 const unanswered = results.reduce((sum, r) => sum + r.notSent + Object.keys(r.failures).length, 0);

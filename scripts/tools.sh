@@ -101,7 +101,8 @@ ensure_e2e_packages() {
 
 # Builds the worker crate in DIR (relative to the repository) with worker-build, into DIR/build
 # unless `--out-dir` says otherwise, using the pinned wasm-bindgen and binaryen's wasm-opt
-# (worker-build's own downloads are not reachable here).
+# (worker-build's own downloads are not reachable here), or the wasm-opt command that
+# TALLYMARK_WASM_OPT names (scripts/wasm-opt-keeping-names.sh).
 build_worker() {
   local dir="$1"; shift
   ensure_wasm_target
@@ -111,7 +112,7 @@ build_worker() {
   log "building $dir with worker-build $*"
   (cd "$ROOT/$dir" &&
     WASM_BINDGEN_BIN="$(command -v wasm-bindgen)" \
-    WASM_OPT_BIN="$ROOT/e2e/node_modules/.bin/wasm-opt" \
+    WASM_OPT_BIN="${TALLYMARK_WASM_OPT:-$ROOT/e2e/node_modules/.bin/wasm-opt}" \
     worker-build --release "$@")
 }
 

@@ -133,7 +133,7 @@ const QUEUE_DRIVER = `export default {
  *   queues: true (a queue driver on `driverPort`), readyPoints: N (the points the readiness probe,
  *   `GET /__tallymark_ready`, writes; 0 when omitted) }.
  */
-function writeConfig(dir, worker, { port, captureAddress, driverPort, withAnalytics, bindings: replaced = {}, extensionModules = [] }) {
+function writeConfig(dir, worker, { port, captureAddress, driverPort, withAnalytics, bindings: replaced = {}, extensionModules = [], v8Flags = [] }) {
   for (const file of ['index.js', 'index_bg.wasm']) {
     fs.copyFileSync(path.join(worker.buildDir, file), path.join(dir, file));
   }
@@ -186,6 +186,7 @@ const queueDriver :Workerd.Worker = (
   const config = `using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
+  v8Flags = [${v8Flags.map(capnpString).join(', ')}],
   services = [${services.join(', ')}],
   sockets = [${sockets.join(', ')}],${extensions}
 );
@@ -250,11 +251,12 @@ export const startedWorkers = new Set();
  * instead of at the capture server (a closed port, a capture in another process); `bindings`
  * ({ NAME: capnp text }): bindings in place of a dataset's of that name, or added, and
  * `extensionModules` ([{ name, source }]): the internal modules a `wrapped` binding names; `verbose`:
- * run workerd with --verbose (only then does it log a failed forwarding of a point).
+ * run workerd with --verbose (only then does it log a failed forwarding of a point); `v8Flags`
+ * (["--flag"]): V8's flags, for profiling.
  */
 export async function startWorker(
   worker,
-  { withAnalytics = true, store, capture: behaviour = {}, captureAddress, bindings, extensionModules, verbose = false } = {},
+  { withAnalytics = true, store, capture: behaviour = {}, captureAddress, bindings, extensionModules, verbose = false, v8Flags } = {},
 ) {
   for (const file of ['index.js', 'index_bg.wasm']) {
     if (!fs.existsSync(path.join(worker.buildDir, file))) {
@@ -273,6 +275,7 @@ export async function startWorker(
     withAnalytics,
     bindings,
     extensionModules,
+    v8Flags,
   });
   const child = spawn(workerdBin, ['serve', 'config.capnp', '--experimental', ...(verbose ? ['--verbose'] : [])], {
     cwd: dir,

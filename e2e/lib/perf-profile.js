@@ -1,0 +1,133 @@
+// Where workerd's CPU goes, by the worker's own functions (load.js --profile): Linux perf samples
+// workerd's JavaScript thread with call stacks, and each sample is given to the outermost frame
+// whose name matches a pattern (say `tallymark`), so that a frame's samples include everything it
+// called: JavaScript glue, workerd's C++ behind an API, the allocator.
+//
+// V8 names a wasm function in perf's output only when workerd runs with --perf-basic-prof
+// (`PERF_V8_FLAGS`, which writes /tmp/perf-<pid>.map) and the module keeps its name section
+// (scripts/profile-load.sh builds it so). A sample is one period of the CPU clock, so samples
+// divided by the frequency are CPU seconds.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+
+/** The V8 flags that make workerd name its compiled code for perf. */
+export const PERF_V8_FLAGS = ['--perf-basic-prof'];
+
+/** Samples a second of CPU time (perf's default for a software clock). */
+const FREQUENCY = 4000;
+
+/**
+ * Starts `perf record` on process `pid` (all its threads, with call stacks) into `file`; the
+ * returned function stops it and resolves once the file is complete.
+ */
+export async function startPerf(pid, file) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.rmSync(file, { force: true });
+  const child = spawn('perf', ['record', '-g', '-e', 'cpu-clock', '-F', String(FREQUENCY), '-p', String(pid), '-o', file], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const errors = [];
+  child.stderr.setEncoding('utf8').on('data', (chunk) => errors.push(chunk));
+  const exited = once(child, 'exit');
+  // perf says nothing once it is attached: wait for its file, then a little for the attachment.
+  const deadline = Date.now() + 5000;
+  while (!fs.existsSync(file)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`perf record did not start: ${errors.join('')}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  return async () => {
+    child.kill('SIGINT');
+    // perf writes its file out on SIGINT, then ends by it.
+    const [code, signal] = await exited;
+    if (code !== 0 && signal !== 'SIGINT') throw new Error(`perf record failed (${code ?? signal}): ${errors.join('')}`);
+  };
+}
+
+/**
+ * A frame's name without what changes between builds: V8's `JS:` prefix and tier marks, a Rust
+ * symbol's hash, and the function index and tier V8 appends to a wasm function's name.
+ */
+export function frameName(symbol) {
+  return symbol
+    .replace(/^JS:[*+~']*/, '')
+    .replace(/::h[0-9a-f]{16}/g, '')
+    .replace(/-\d+-(liftoff|turbofan)$/, '');
+}
+
+/**
+ * Each sample's stack in the output of `perf script -F tid,ip,sym` (its lines, one by one): the
+ * frames' symbols, the sampled frame first.
+ */
+export async function* perfStacks(lines) {
+  let stack = null;
+  for await (const line of lines) {
+    if (line.trim() === '') {
+      if (stack !== null) yield stack;
+      stack = null;
+    } else if (stack === null) {
+      stack = []; // the sample's first line: its thread
+    } else {
+      stack.push(line.trim().replace(/^[0-9a-f]+\s+/, ''));
+    }
+  }
+  if (stack !== null) yield stack;
+}
+
+/**
+ * The samples among `stacks`: { total, frames: Map(name → samples) }, each sample that has a
+ * frame matching `pattern` counted once, under the outermost such frame.
+ */
+export async function attributeStacks(stacks, pattern) {
+  const frames = new Map();
+  let total = 0;
+  for await (const stack of stacks) {
+    total += 1;
+    // A stack lists the sampled frame first: the last match is the outermost.
+    const outermost = stack.findLast((symbol) => pattern.test(symbol));
+    if (outermost !== undefined) {
+      const name = frameName(outermost);
+      frames.set(name, (frames.get(name) ?? 0) + 1);
+    }
+  }
+  return { total, frames };
+}
+
+/** The samples of thread `tid` in perf's `file`, as {@link attributeStacks} gives them. */
+export async function attribute(file, tid, pattern) {
+  const child = spawn('perf', ['script', '-i', file, '--tid', String(tid), '-F', 'tid,ip,sym'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const exited = once(child, 'exit');
+  const result = await attributeStacks(perfStacks(readline.createInterface({ input: child.stdout })), pattern);
+  const [code] = await exited;
+  if (code !== 0) throw new Error(`perf script failed (${code}) on ${file}`);
+  return result;
+}
+
+/** Adds the attribution `more` into `into` (both as `attribute` returns them). */
+export function addAttribution(into, more) {
+  into.total += more.total;
+  for (const [name, samples] of more.frames) into.frames.set(name, (into.frames.get(name) ?? 0) + samples);
+  return into;
+}
+
+/**
+ * The attribution as a markdown table: each frame's samples, its share of the thread's, and the
+ * CPU µs it costs a request (over `requests`), the largest first, `rows` of them.
+ */
+export function attributionTable({ total, frames }, requests, rows = 15) {
+  const us = (samples) => ((samples / FREQUENCY) * 1e6) / requests;
+  const matched = [...frames.values()].reduce((a, b) => a + b, 0);
+  const out = ['| outermost matching frame | samples | share of the thread | CPU µs / request |', '|---|---|---|---|'];
+  const share = (samples) => `${((100 * samples) / Math.max(total, 1)).toFixed(2)}%`;
+  for (const [name, samples] of [...frames].sort((a, b) => b[1] - a[1]).slice(0, rows)) {
+    out.push(`| \`${name.replaceAll('|', '\\|')}\` | ${samples} | ${share(samples)} | ${us(samples).toFixed(2)} |`);
+  }
+  out.push(`| every matching frame | ${matched} | ${share(matched)} | ${us(matched).toFixed(2)} |`);
+  out.push(`| the thread | ${total} | 100% | ${us(total).toFixed(1)} |`);
+  return out.join('\n');
+}

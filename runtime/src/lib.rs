@@ -60,7 +60,10 @@
 //! * `axum`: `axum::InstrumentLayer`, a tower layer that writes one point per request of an
 //!   axum `Router` (axum 0.8, as workers-rs's `axum` feature).
 //! * `events`: typed events, their console lines and the step attributes ([`events`]).
-//! * `off`: compiles every instrumentation site out. The macros still validate their input.
+//! * `off`: compiles every instrumentation site out. The macros still validate their input, and
+//!   expand to the items they wrap; a [`Call`] made by hand ends without reading the clock,
+//!   running its enricher or rule, or building its point, and an event logged by hand makes no
+//!   line and no point. A [`Scope`] is still made, with its start time ([`Scope::started`]).
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 

@@ -151,3 +151,98 @@ mod steps {
         assert!(lines.lines().is_empty());
     }
 }
+
+// --- What a Worker calls by hand ends without building its point -----------------------------------
+
+/// How many times a hand-made call's enricher or emit rule ran.
+static CALL_HOOKS_RUN: AtomicUsize = AtomicUsize::new(0);
+
+fn enrich_counted(_: &mut EventPoint<'_>) {
+    CALL_HOOKS_RUN.fetch_add(1, Ordering::SeqCst);
+}
+
+fn rule_counted(_: &EventPoint<'_>) -> bool {
+    CALL_HOOKS_RUN.fetch_add(1, Ordering::SeqCst);
+    true
+}
+
+#[test]
+fn a_call_made_by_hand_runs_no_enricher_or_rule_and_writes_nothing() {
+    use tallymark::{Call, Outcome};
+    let sink = MemorySink::new();
+    let scope = Scope::new(sink.clone());
+    scope.run_sync(|| {
+        Call::<Event>::http("GET", "/things/1")
+            .emit_if(rule_counted)
+            .enrich(enrich_counted)
+            .finish(Outcome::Error, Some("failed".into()));
+        // Dropped before it finished, as a cancelled call is.
+        drop(
+            Call::<Event>::start("dropped", None)
+                .emit_if(rule_counted)
+                .enrich(enrich_counted),
+        );
+    });
+    assert_eq!(CALL_HOOKS_RUN.load(Ordering::SeqCst), 0);
+    assert!(sink.is_empty());
+    assert_eq!(scope.stats(), tallymark::Stats::default());
+}
+
+#[cfg(feature = "events")]
+mod events_by_hand {
+    use std::cell::RefCell;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tallymark::events::{self, Dimensions, LineShape, Reconcile};
+    use tallymark::sink::{MemoryLines, MemorySink};
+    use tallymark::Scope;
+
+    #[tallymark::layout(dataset = "jobs", binding = "JOBS")]
+    struct JobEvent {
+        #[index]
+        #[blob(1)]
+        event: String,
+        #[blob(2)]
+        label: String,
+    }
+
+    /// How many times a state was asked for its dimensions (once per point built).
+    static FILLED: AtomicUsize = AtomicUsize::new(0);
+
+    struct Counting;
+
+    impl Dimensions<JobEvent> for Counting {
+        const LOCKED: &'static [&'static str] = &[];
+        fn fill<'a>(&'a self, _: &mut JobEventPoint<'a>, _: bool) {
+            FILLED.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[derive(tallymark::events::Event)]
+    #[tallymark(layout = JobEvent, state = Counting, prefix = "job.")]
+    enum JobLifecycle {
+        Started {
+            #[tallymark(to = label)]
+            label: String,
+        },
+    }
+
+    const LINE: LineShape = LineShape::DEFAULT.tagged("tag", "jobs");
+
+    #[test]
+    fn an_event_logged_by_hand_makes_no_line_and_no_point() {
+        let (sink, lines) = (MemorySink::new(), MemoryLines::new());
+        let state = RefCell::new(Counting);
+        Scope::new(sink.clone())
+            .with_lines(lines.clone())
+            .run_sync(|| {
+                let started = JobLifecycle::Started {
+                    label: "nightly".into(),
+                };
+                events::log(&LINE, &started, &Counting);
+                Reconcile::new("alarm", &state).log(&started);
+            });
+        assert_eq!(FILLED.load(Ordering::SeqCst), 0);
+        assert!(sink.is_empty());
+        assert!(lines.lines().is_empty());
+    }
+}

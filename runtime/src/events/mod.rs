@@ -182,6 +182,10 @@ pub fn emit<E: PointEvent>(event: &E, state: &E::State) {
 }
 
 pub(crate) fn emit_with<E: Event>(event: &E, state: Option<&E::State>) {
+    // With `off` the point would be dropped at `emit`: it is not built.
+    if cfg!(feature = "off") {
+        return;
+    }
     if event.writes_point() {
         event_point(event, state).emit_in(crate::Scope::current().as_ref());
     }
@@ -217,6 +221,10 @@ pub(crate) fn emit_with<E: Event>(event: &E, state: Option<&E::State>) {
 /// assert_eq!(sink.last().unwrap().blob_texts(), ["link.expired", "ttl"]);
 /// ```
 pub fn log<E: Event>(shape: &'static LineShape, event: &E, state: &E::State) {
+    // With `off` the line and the point would be dropped: neither is made.
+    if cfg!(feature = "off") {
+        return;
+    }
     crate::scope::write_line(&line::render(shape, None, event));
     emit_with(event, Some(state));
 }

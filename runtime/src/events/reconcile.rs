@@ -45,6 +45,10 @@ impl<'c, S> Reconcile<'c, S> {
     where
         S: super::Dimensions<E::Layout>,
     {
+        // With `off` the line and the point would be dropped: neither is made.
+        if cfg!(feature = "off") {
+            return;
+        }
         crate::scope::write_line(&self.line(event));
         match self.state.try_borrow() {
             Ok(state) => emit_with(event, Some(&*state)),

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Where workerd's CPU goes under the load run, by the worker's functions (issue 18, §2; on
-# demand, not in CI). Builds examples/kiloclaw keeping its function names (into build-names: the
-# shipped build drops them), runs e2e/load.js on that build with perf recording each run's timed
-# requests, and prints for each variant the CPU µs a request spends under the outermost frame
-# matching `tallymark`, everything those frames called included (load.js --profile).
+# demand, not in CI). Builds examples/kiloclaw keeping its function names (into build-names,
+# with scripts/wasm-opt-keeping-names.sh), runs e2e/load.js on that build with perf recording
+# each run's timed requests, and prints for each variant the CPU µs a request spends under the
+# outermost frame matching `tallymark`, everything those frames called included (load.js
+# --profile).
 #
 #   ./scripts/profile-load.sh                      builds, then one on-null round of the mix
 #   ./scripts/profile-load.sh --no-build --rounds 3 --mix alarm --profile-match 'kiloclaw::'

@@ -5,8 +5,9 @@
 //
 // V8 names a wasm function in perf's output only when workerd runs with --perf-basic-prof
 // (`PERF_V8_FLAGS`, which writes /tmp/perf-<pid>.map) and the module keeps its name section
-// (scripts/profile-load.sh builds it so). A sample is one period of the CPU clock, so samples
-// divided by the frequency are CPU seconds.
+// (scripts/profile-load.sh builds it so). Each sample stands for the CPU time since the one
+// before, its period, which perf records (nanoseconds of the CPU clock): the periods are summed,
+// so the figures hold whatever rate the kernel let perf sample at.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
@@ -16,7 +17,7 @@ import readline from 'node:readline';
 /** The V8 flags that make workerd name its compiled code for perf. */
 export const PERF_V8_FLAGS = ['--perf-basic-prof'];
 
-/** Samples a second of CPU time (perf's default for a software clock). */
+/** The samples perf is asked for, per second of CPU time (its default for a software clock). */
 const FREQUENCY = 4000;
 
 /**
@@ -59,50 +60,51 @@ export function frameName(symbol) {
 }
 
 /**
- * Each sample's stack in the output of `perf script -F tid,ip,sym` (its lines, one by one): the
- * frames' symbols, the sampled frame first.
+ * Each sample in the output of `perf script -F tid,period,ip,sym` (its lines, one by one):
+ * { ns, frames }, its period and its frames' symbols, the sampled frame first.
  */
-export async function* perfStacks(lines) {
-  let stack = null;
+export async function* perfSamples(lines) {
+  let sample = null;
   for await (const line of lines) {
     if (line.trim() === '') {
-      if (stack !== null) yield stack;
-      stack = null;
-    } else if (stack === null) {
-      stack = []; // the sample's first line: its thread
+      if (sample !== null) yield sample;
+      sample = null;
+    } else if (sample === null) {
+      // The sample's first line: its thread, then its period.
+      sample = { ns: Number(line.trim().split(/\s+/).at(-1)), frames: [] };
     } else {
-      stack.push(line.trim().replace(/^[0-9a-f]+\s+/, ''));
+      sample.frames.push(line.trim().replace(/^[0-9a-f]+\s+/, ''));
     }
   }
-  if (stack !== null) yield stack;
+  if (sample !== null) yield sample;
 }
 
 /**
- * The samples among `stacks`: { total, frames: Map(name → samples) }, each sample that has a
- * frame matching `pattern` counted once, under the outermost such frame.
+ * The CPU time of `samples`: { total, frames: Map(name → ns) }, each sample that has a frame
+ * matching `pattern` counted once, under the outermost such frame.
  */
-export async function attributeStacks(stacks, pattern) {
+export async function attributeSamples(samples, pattern) {
   const frames = new Map();
   let total = 0;
-  for await (const stack of stacks) {
-    total += 1;
+  for await (const { ns, frames: stack } of samples) {
+    total += ns;
     // A stack lists the sampled frame first: the last match is the outermost.
     const outermost = stack.findLast((symbol) => pattern.test(symbol));
     if (outermost !== undefined) {
       const name = frameName(outermost);
-      frames.set(name, (frames.get(name) ?? 0) + 1);
+      frames.set(name, (frames.get(name) ?? 0) + ns);
     }
   }
   return { total, frames };
 }
 
-/** The samples of thread `tid` in perf's `file`, as {@link attributeStacks} gives them. */
+/** The CPU time of thread `tid` in perf's `file`, as {@link attributeSamples} gives it. */
 export async function attribute(file, tid, pattern) {
-  const child = spawn('perf', ['script', '-i', file, '--tid', String(tid), '-F', 'tid,ip,sym'], {
+  const child = spawn('perf', ['script', '-i', file, '--tid', String(tid), '-F', 'tid,period,ip,sym'], {
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   const exited = once(child, 'exit');
-  const result = await attributeStacks(perfStacks(readline.createInterface({ input: child.stdout })), pattern);
+  const result = await attributeSamples(perfSamples(readline.createInterface({ input: child.stdout })), pattern);
   const [code] = await exited;
   if (code !== 0) throw new Error(`perf script failed (${code}) on ${file}`);
   return result;
@@ -111,23 +113,24 @@ export async function attribute(file, tid, pattern) {
 /** Adds the attribution `more` into `into` (both as `attribute` returns them). */
 export function addAttribution(into, more) {
   into.total += more.total;
-  for (const [name, samples] of more.frames) into.frames.set(name, (into.frames.get(name) ?? 0) + samples);
+  for (const [name, ns] of more.frames) into.frames.set(name, (into.frames.get(name) ?? 0) + ns);
   return into;
 }
 
 /**
- * The attribution as a markdown table: each frame's samples, its share of the thread's, and the
+ * The attribution as a markdown table: each frame's CPU time, its share of the thread's, and the
  * CPU µs it costs a request (over `requests`), the largest first, `rows` of them.
  */
 export function attributionTable({ total, frames }, requests, rows = 15) {
-  const us = (samples) => ((samples / FREQUENCY) * 1e6) / requests;
+  const ms = (ns) => (ns / 1e6).toFixed(1);
+  const us = (ns) => ns / 1000 / requests;
   const matched = [...frames.values()].reduce((a, b) => a + b, 0);
-  const out = ['| outermost matching frame | samples | share of the thread | CPU µs / request |', '|---|---|---|---|'];
-  const share = (samples) => `${((100 * samples) / Math.max(total, 1)).toFixed(2)}%`;
-  for (const [name, samples] of [...frames].sort((a, b) => b[1] - a[1]).slice(0, rows)) {
-    out.push(`| \`${name.replaceAll('|', '\\|')}\` | ${samples} | ${share(samples)} | ${us(samples).toFixed(2)} |`);
+  const out = ['| outermost matching frame | CPU ms | share of the thread | CPU µs / request |', '|---|---|---|---|'];
+  const share = (ns) => `${((100 * ns) / Math.max(total, 1)).toFixed(2)}%`;
+  for (const [name, ns] of [...frames].sort((a, b) => b[1] - a[1]).slice(0, rows)) {
+    out.push(`| \`${name.replaceAll('|', '\\|')}\` | ${ms(ns)} | ${share(ns)} | ${us(ns).toFixed(2)} |`);
   }
-  out.push(`| every matching frame | ${matched} | ${share(matched)} | ${us(matched).toFixed(2)} |`);
-  out.push(`| the thread | ${total} | 100% | ${us(total).toFixed(1)} |`);
+  out.push(`| every matching frame | ${ms(matched)} | ${share(matched)} | ${us(matched).toFixed(2)} |`);
+  out.push(`| the thread | ${ms(total)} | 100% | ${us(total).toFixed(1)} |`);
   return out.join('\n');
 }

@@ -1,26 +1,26 @@
 // The profile of the load run (lib/perf-profile.js, `load.js --profile`): how perf's stacks are
 // read and each sample given to its outermost matching frame. perf itself is not needed here;
-// the samples are written as `perf script -F tid,ip,sym` prints them.
+// the samples are written as `perf script -F tid,period,ip,sym` prints them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { attributeStacks, attributionTable, frameName, perfStacks } from '../lib/perf-profile.js';
+import { attributeSamples, attributionTable, frameName, perfSamples } from '../lib/perf-profile.js';
 
-const SCRIPT = `18307 
+const SCRIPT = `15647     250000 
 \t           d3f7c __libc_fork
 
-18307 
+15647     250000 
 \t    7f1c2a3b4c5d workerd::IoContext::now
 \t    3a9f00012345 JS:web_time::time::instant::Instant::now::hb79a47f16475a49e-749-liftoff
 \t    3a9f00012399 JS:tallymark::sink::analytics_engine::<impl tallymark::scope::Scope>::from_env::h3357de556664fb77-219-turbofan
 \t    7f1c2a3b0000 workerd::IoContext::runImpl
 
-18307 
+15647     500000 
 \t    3a9f00045678 JS:tallymark::sink::analytics_engine::wire::Wire::push_text::hbd1bb8237ce9f36d-236-turbofan
 \t    3a9f00045699 JS:<tallymark::sink::analytics_engine::AnalyticsEngineSink as tallymark::sink::Sink>::write::ha5a5aa1e6f94ec38-187-turbofan
 \t    3a9f000456aa JS:tallymark::scope::emit_in::h7d7c55858cfc5c71-207-liftoff
 \t    3a9f000456bb JS:kiloclaw::app::kiloclaw_status::{{closure}}::hdf5160a269f99f96-185-turbofan
 
-18307 
+15647     250000 
 \t    3a9f00045678 JS:tallymark::scope::emit_in::h7d7c55858cfc5c71-207-turbofan
 `;
 
@@ -38,28 +38,29 @@ test("a frame's name drops V8's marks, the symbol's hash and the function's inde
   assert.equal(frameName('workerd::IoContext::now'), 'workerd::IoContext::now');
 });
 
-test('each sample goes to its outermost matching frame, whatever tier ran it', async () => {
-  const stacks = [];
-  for await (const stack of perfStacks(linesOf(SCRIPT))) stacks.push(stack);
-  assert.equal(stacks.length, 4);
-  assert.deepEqual(stacks[0], ['__libc_fork']);
-  const { total, frames } = await attributeStacks(stacks, /tallymark/);
-  assert.equal(total, 4);
+test("each sample's period goes to its outermost matching frame, whatever tier ran it", async () => {
+  const samples = [];
+  for await (const sample of perfSamples(linesOf(SCRIPT))) samples.push(sample);
+  assert.equal(samples.length, 4);
+  assert.deepEqual(samples[0], { ns: 250_000, frames: ['__libc_fork'] });
+  const { total, frames } = await attributeSamples(samples, /tallymark/);
+  assert.equal(total, 1_250_000);
   assert.deepEqual([...frames].sort(), [
-    ['tallymark::scope::emit_in', 2],
-    ['tallymark::sink::analytics_engine::<impl tallymark::scope::Scope>::from_env', 1],
+    // One sample of 500,000 ns (perf sampled more slowly then), one of 250,000.
+    ['tallymark::scope::emit_in', 750_000],
+    ['tallymark::sink::analytics_engine::<impl tallymark::scope::Scope>::from_env', 250_000],
   ]);
 });
 
-test('the table gives each frame its samples, share and CPU µs per request', async () => {
-  const attribution = await attributeStacks(perfStacks(linesOf(SCRIPT)), /tallymark/);
-  // 4,000 samples a second: a sample is 250 µs, over 10 requests 25 µs each.
+test('the table gives each frame its CPU time, share and CPU µs per request', async () => {
+  const attribution = await attributeSamples(perfSamples(linesOf(SCRIPT)), /tallymark/);
+  // Over 10 requests: 750 µs is 75 µs a request.
   assert.equal(attributionTable(attribution, 10), [
-    '| outermost matching frame | samples | share of the thread | CPU µs / request |',
+    '| outermost matching frame | CPU ms | share of the thread | CPU µs / request |',
     '|---|---|---|---|',
-    '| `tallymark::scope::emit_in` | 2 | 50.00% | 50.00 |',
-    '| `tallymark::sink::analytics_engine::<impl tallymark::scope::Scope>::from_env` | 1 | 25.00% | 25.00 |',
-    '| every matching frame | 3 | 75.00% | 75.00 |',
-    '| the thread | 4 | 100% | 100.0 |',
+    '| `tallymark::scope::emit_in` | 0.8 | 60.00% | 75.00 |',
+    '| `tallymark::sink::analytics_engine::<impl tallymark::scope::Scope>::from_env` | 0.3 | 20.00% | 25.00 |',
+    '| every matching frame | 1.0 | 80.00% | 100.00 |',
+    '| the thread | 1.3 | 100% | 125.0 |',
   ].join('\n'));
 });

@@ -268,7 +268,8 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const by = (variant, field) => median(results.filter((r) => r.variant === variant).map((r) => r[field]));
+// The median of an even number of rounds is a mean: rounded to the rounds' own precision.
+const by = (variant, field) => +median(results.filter((r) => r.variant === variant).map((r) => r[field])).toFixed(1);
 // Each variant against the `off` build bound as it is: `off-null` for `on-null` when it ran.
 const baselineOf = (variant) => (variant.endsWith('-null') && VARIANTS.includes('off-null') ? 'off-null' : 'off');
 console.log(`\n| variant | requests/s (median) | p50 ms | p99 ms | workerd CPU µs / request | against | throughput | p99 | CPU |\n|---|---|---|---|---|---|---|---|---|`);

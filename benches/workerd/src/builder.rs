@@ -13,15 +13,14 @@ const ITEM_EVENT: &str = "bench.item_written";
 const REQUEST_EVENT: &str = "write.get";
 /// The route as the request's point records it.
 const ROUTE_PATTERN: &str = "GET /write/:count";
-
-pub(crate) async fn run(router: Router<'_, ()>, req: Request, env: Env) -> Result<Response> {
-    router.run(req, env).await
-}
-
 /// The event name of an invocation's own point (`calls=1`).
 const CALL_EVENT: &str = "call.get";
 /// The route as an invocation's own point records it.
 const CALL_ROUTE: &str = "GET /call";
+
+pub(crate) async fn run(router: Router<'_, ()>, req: Request, env: Env) -> Result<Response> {
+    router.run(req, env).await
+}
 
 pub(crate) async fn write(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     let started = Date::now().as_millis();
@@ -38,14 +37,12 @@ pub(crate) async fn write(req: Request, ctx: RouteContext<()>) -> Result<Respons
         point(&dataset, &params, ITEM_EVENT, &route, 0.0, f64::from(item))?;
     }
     let response = Response::ok(format!("ok {}", params.count));
-    #[allow(clippy::cast_precision_loss)] // milliseconds since the epoch fit in f64's 53 bits
-    let duration_ms = (Date::now().as_millis() - started) as f64;
     point(
         &dataset,
         &params,
         REQUEST_EVENT,
         ROUTE_PATTERN,
-        duration_ms,
+        elapsed_ms(started),
         0.0,
     )?;
     response
@@ -56,9 +53,20 @@ pub(crate) async fn write(req: Request, ctx: RouteContext<()>) -> Result<Respons
 fn call(env: &Env, params: &Params) -> Result<()> {
     let started = Date::now().as_millis();
     let dataset = env.analytics_engine("BENCH_AE")?;
-    #[allow(clippy::cast_precision_loss)] // milliseconds since the epoch fit in f64's 53 bits
-    let duration_ms = (Date::now().as_millis() - started) as f64;
-    point(&dataset, params, CALL_EVENT, CALL_ROUTE, duration_ms, 0.0)
+    point(
+        &dataset,
+        params,
+        CALL_EVENT,
+        CALL_ROUTE,
+        elapsed_ms(started),
+        0.0,
+    )
+}
+
+/// Milliseconds since `started` (`Date::now` in milliseconds), as the duration double.
+#[allow(clippy::cast_precision_loss)] // milliseconds since the epoch fit in f64's 53 bits
+fn elapsed_ms(started: u64) -> f64 {
+    (Date::now().as_millis() - started) as f64
 }
 
 /// One point: `blob1..6` event, user, route, error, region, plan; `double1..2` duration, item.

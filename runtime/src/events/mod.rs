@@ -221,22 +221,12 @@ pub(crate) fn emit_with<E: Event>(event: &E, state: Option<&E::State>) {
 /// assert_eq!(sink.last().unwrap().blob_texts(), ["link.expired", "ttl"]);
 /// ```
 pub fn log<E: Event>(shape: &'static LineShape, event: &E, state: &E::State) {
-    log_with(|| line::render(shape, None, event), event, Some(state));
-}
-
-/// Writes the line `line` makes, then `event`'s point: what every logged event does, with or
-/// without a reconcile pass.
-pub(crate) fn log_with<E: Event>(
-    line: impl FnOnce() -> String,
-    event: &E,
-    state: Option<&E::State>,
-) {
     // With `off` the line and the point would be dropped: neither is made.
     if cfg!(feature = "off") {
         return;
     }
-    crate::scope::write_line(&line());
-    emit_with(event, state);
+    crate::scope::write_line(&line::render(shape, None, event));
+    emit_with(event, Some(state));
 }
 
 /// A detail that is always written: `null` when `None` (a plain `Option` detail is left out when

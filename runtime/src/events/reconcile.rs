@@ -1,6 +1,6 @@
 //! The reconcile context: logging a typed event writes its console line, then its data point.
 
-use super::{line, log_with, Event, LineShape};
+use super::{emit_with, line, Event, LineShape};
 use std::borrow::Cow;
 use std::cell::RefCell;
 
@@ -45,8 +45,15 @@ impl<'c, S> Reconcile<'c, S> {
     where
         S: super::Dimensions<E::Layout>,
     {
-        let state = self.state.try_borrow().ok();
-        log_with(|| self.line(event), event, state.as_deref());
+        // With `off` the line and the point would be dropped: neither is made.
+        if cfg!(feature = "off") {
+            return;
+        }
+        crate::scope::write_line(&self.line(event));
+        match self.state.try_borrow() {
+            Ok(state) => emit_with(event, Some(&*state)),
+            Err(_) => emit_with(event, None),
+        }
     }
 
     /// The console line of `event` in this context.

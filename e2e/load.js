@@ -5,7 +5,9 @@
 // compared, by dataset, event, user and route, with what was sent; the worker's own
 // /__tallymark/stats says how many points tallymark handed to writeDataPoint, and workerd runs
 // with --verbose so that a point it fails to forward shows in its log. Each run reports the
-// throughput, the latencies and workerd's CPU time per request while the requests ran.
+// throughput, the latencies and workerd's CPU time per request while the requests ran; the summary
+// compares each variant with its baseline, by the ratio of their medians and paired round by round
+// (lib/load-summary.js).
 //
 //   node e2e/load.js [--requests 20000] [--concurrency 64] [--rounds 1] [--variants off,on]
 //                    [--capture process|inprocess] [--keep-alive-ms N] [--deadline-s 300]
@@ -29,6 +31,7 @@ import fs from 'node:fs';
 import { cpuNs, root, startWorker, workers } from './lib/workerd.js';
 import { option } from './lib/options.js';
 import { PERF_V8_FLAGS, addAttribution, attribute, attributionTable, startPerf } from './lib/perf-profile.js';
+import { summaryTables } from './lib/load-summary.js';
 
 const REQUESTS = Number(option('requests', 20_000));
 const CONCURRENCY = Number(option('concurrency', 64));
@@ -264,20 +267,9 @@ for (let round = 1; round <= ROUNDS; round++) {
     console.log(JSON.stringify(result));
   }
 }
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-// The median of an even number of rounds is a mean: rounded to the rounds' own precision.
-const by = (variant, field) => +median(results.filter((r) => r.variant === variant).map((r) => r[field])).toFixed(1);
 // Each variant against the `off` build bound as it is: `off-null` for `on-null` when it ran.
 const baselineOf = (variant) => (variant.endsWith('-null') && VARIANTS.includes('off-null') ? 'off-null' : 'off');
-console.log(`\n| variant | requests/s (median) | p50 ms | p99 ms | workerd CPU µs / request | against | throughput | p99 | CPU |\n|---|---|---|---|---|---|---|---|---|`);
-for (const v of VARIANTS) {
-  const base = baselineOf(v);
-  const ratio = (field) => (VARIANTS.includes(base) ? (by(v, field) / by(base, field)).toFixed(3) : '-');
-  console.log(`| ${v} | ${by(v, 'rps')} | ${by(v, 'p50')} | ${by(v, 'p99')} | ${by(v, 'cpuUsPerRequest')} | ${VARIANTS.includes(base) ? base : '-'} | ${ratio('rps')} | ${ratio('p99')} | ${ratio('cpuUsPerRequest')} |`);
-}
+console.log(`\n${summaryTables(results, VARIANTS, baselineOf)}`);
 if (PROFILE_DIR !== null) {
   // workerd's JavaScript thread is the process's first (its tid is the pid).
   for (const v of VARIANTS) {

@@ -1,0 +1,65 @@
+// The load run's summary (lib/load-summary.js): medians, ratios of medians, and ratios paired
+// round by round, on results shaped as load.js records them.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { median, medianOf, pairedRatio, ratioOfMedians, summaryTables } from '../lib/load-summary.js';
+
+// Three rounds; the host is twice as slow in round 3, for both variants. In each round `on` does
+// 0.96 of `off`'s requests a second and takes 1.02 of its p99.
+const round = (n, variant, rps, p99, cpu) => ({ round: n, variant, rps, p50: p99 / 2, p99, cpuUsPerRequest: cpu });
+const RESULTS = [
+  round(1, 'off', 2000, 10, 400), round(1, 'on', 1920, 10.2, 416),
+  round(2, 'on', 1824, 10.2, 416), round(2, 'off', 1900, 10, 400),
+  round(3, 'off', 1000, 20, 800), round(3, 'on', 960, 20.4, 832),
+];
+
+test('the median of an odd count is the middle value, of an even count the mean of the middle two', () => {
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+});
+
+test("a variant's median is rounded to one decimal, as the rounds report theirs", () => {
+  assert.equal(medianOf(RESULTS, 'on', 'rps'), 1824);
+  assert.equal(medianOf([round(1, 'on', 665.9, 1, 1), round(2, 'on', 666, 1, 1)], 'on', 'rps'), 666);
+});
+
+test("the ratio of medians carries the host's drift between rounds; the paired ratio does not", () => {
+  // Medians: on 1824 (round 2), off 1900 (round 2): 0.96, as every round's own ratio is.
+  assert.equal(ratioOfMedians(RESULTS, 'on', 'off', 'rps'), 1824 / 1900);
+  assert.deepEqual(pairedRatio(RESULTS, 'on', 'off', 'rps'), { median: 0.96, min: 0.96, max: 0.96, rounds: 3 });
+  const drifted = RESULTS.map((r) => (r.round === 1 && r.variant === 'on' ? { ...r, rps: 960 } : r));
+  // The host slowed down for `on` alone in round 1: `on`'s median falls to 960 (round 3, when
+  // both were slow), so the ratio of medians halves; two rounds of three still pair at 0.96.
+  assert.equal(ratioOfMedians(drifted, 'on', 'off', 'rps'), 960 / 1900);
+  assert.deepEqual(pairedRatio(drifted, 'on', 'off', 'rps'), { median: 0.96, min: 0.48, max: 0.96, rounds: 3 });
+});
+
+test('a round in which one of the pair did not run is left out of the paired ratio', () => {
+  const partial = RESULTS.filter((r) => !(r.round === 3 && r.variant === 'off'));
+  assert.equal(pairedRatio(partial, 'on', 'off', 'p99').rounds, 2);
+  assert.equal(pairedRatio(partial, 'on', 'missing', 'p99'), null);
+  assert.equal(ratioOfMedians(partial, 'on', 'missing', 'p99'), null);
+});
+
+test('the summary prints both tables; the baseline is compared with nothing', () => {
+  assert.equal(summaryTables(RESULTS, ['off', 'on'], () => 'off'), [
+    '| variant | requests/s (median) | p50 ms | p99 ms | workerd CPU µs / request | against | throughput | p99 | CPU |',
+    '|---|---|---|---|---|---|---|---|---|',
+    '| off | 1900 | 5 | 10 | 400 | - | - | - | - |',
+    '| on | 1824 | 5.1 | 10.2 | 416 | off | 0.960 | 1.020 | 1.040 |',
+    '',
+    'Paired: in each round, the variant over its baseline of the same round; the median of those, and their range.',
+    '',
+    '| variant | against | rounds | throughput | p99 | CPU |',
+    '|---|---|---|---|---|---|',
+    '| on | off | 3 | 0.960 (0.960–0.960) | 1.020 (1.020–1.020) | 1.040 (1.040–1.040) |',
+  ].join('\n'));
+});
+
+test('without its baseline in the run, a variant gets no ratio and no paired row', () => {
+  assert.equal(summaryTables(RESULTS, ['on'], () => 'off'), [
+    '| variant | requests/s (median) | p50 ms | p99 ms | workerd CPU µs / request | against | throughput | p99 | CPU |',
+    '|---|---|---|---|---|---|---|---|---|',
+    '| on | 1824 | 5.1 | 10.2 | 416 | - | - | - | - |',
+  ].join('\n'));
+});

@@ -254,6 +254,90 @@ fn a_missing_binding_drops_the_point_and_counts_it() {
     );
 }
 
+/// `env` behind a proxy that counts, in `gets`, each read of its property `name`.
+fn counting_reads(env: &Env, name: &str) -> (Env, Array) {
+    let gets = Array::new();
+    let proxy = Function::new_with_args(
+        "env, name, gets",
+        "return new Proxy(env, { get(target, key) { if (key === name) gets.push(key); return target[key]; } });",
+    )
+    .call3(&JsValue::NULL, env, &JsValue::from_str(name), &gets)
+    .unwrap();
+    (proxy.unchecked_into(), gets)
+}
+
+/// One invocation: a scope of its own on `env`, writing `sample()` once.
+fn invocation(env: &Env) -> tallymark::Stats {
+    let scope = Scope::new(AnalyticsEngineSink::new(env));
+    scope.run_sync(|| sample().emit());
+    scope.stats()
+}
+
+#[wasm_bindgen_test]
+fn a_binding_is_looked_up_once_per_env_object_and_every_invocation_writes_to_it() {
+    let (binding, calls) = recording_binding();
+    let (env, gets) = counting_reads(&env_with("KILOCLAW_AE", &binding), "KILOCLAW_AE");
+    for _ in 0..3 {
+        assert_eq!(invocation(&env).written, 1);
+    }
+    assert_eq!(calls.length(), 3);
+    assert_eq!(
+        gets.length(),
+        1,
+        "the binding read from the env object once"
+    );
+}
+
+#[wasm_bindgen_test]
+fn another_env_object_gets_its_own_lookup_of_the_same_binding_name() {
+    let (first_binding, first_calls) = recording_binding();
+    let (second_binding, second_calls) = recording_binding();
+    let first = env_with("KILOCLAW_AE", &first_binding);
+    let second = env_with("KILOCLAW_AE", &second_binding);
+    for env in [&first, &second, &first] {
+        assert_eq!(invocation(env).written, 1);
+    }
+    assert_eq!((first_calls.length(), second_calls.length()), (2, 1));
+}
+
+#[wasm_bindgen_test]
+fn a_missing_binding_is_looked_up_once_and_announced_by_each_invocation() {
+    let (env, gets) = counting_reads(&Object::new().unchecked_into(), "KILOCLAW_AE");
+    let warnings = capture_console("warn", || {
+        for _ in 0..2 {
+            assert_eq!(invocation(&env).dropped_without_binding, 1);
+        }
+    });
+    assert_eq!(
+        gets.length(),
+        1,
+        "the missing binding read from the env object once"
+    );
+    let notice = "tallymark: no Analytics Engine binding `KILOCLAW_AE` in this Worker's env; its \
+                  points are dropped and counted (add it under [[analytics_engine_datasets]] in \
+                  wrangler.toml)";
+    let lines: Vec<String> = warnings
+        .iter()
+        .map(|args| args.get(0).as_string().unwrap())
+        .collect();
+    assert_eq!(lines, [notice, notice]);
+}
+
+#[wasm_bindgen_test]
+fn past_the_remembered_lookups_the_oldest_env_is_looked_up_again() {
+    let (binding, calls) = recording_binding();
+    let (oldest, gets) = counting_reads(&env_with("KILOCLAW_AE", &binding), "KILOCLAW_AE");
+    invocation(&oldest);
+    // As many other env objects as the isolate remembers lookups (16) push the first one out.
+    for _ in 0..16 {
+        let (other, _) = recording_binding();
+        invocation(&env_with("KILOCLAW_AE", &other));
+    }
+    invocation(&oldest);
+    assert_eq!(gets.length(), 2, "looked up again once forgotten");
+    assert_eq!(calls.length(), 2);
+}
+
 #[wasm_bindgen_test]
 fn a_throwing_binding_is_counted_never_propagated() {
     let binding: JsValue = Object::new().into();

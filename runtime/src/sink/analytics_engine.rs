@@ -1,6 +1,7 @@
 //! The Workers Analytics Engine sink: the single place that writes to the binding. It compiles on
 //! every target, but a `worker::Env` exists only inside a Worker (wasm).
 
+mod datasets;
 mod dev_print;
 mod wire;
 
@@ -14,7 +15,9 @@ use wire::Wire;
 use worker::{AnalyticsEngineDataset, Env};
 
 /// Writes each point with `writeDataPoint` to the binding its layout names
-/// ([`crate::Schema::binding`]), looked up in the invocation's `Env` once per binding.
+/// ([`crate::Schema::binding`]), looked up in the invocation's `Env` once per binding and env
+/// object: an isolate remembers what it found (or did not) for the next invocation with the same
+/// `env`.
 ///
 /// A point whose binding is missing from `Env` is not written: it is counted in the scope's
 /// [`crate::Stats::dropped_without_binding`], and the first one of each binding is announced on
@@ -69,7 +72,7 @@ impl AnalyticsEngineSink {
         let index = match bindings.iter().position(|binding| binding.name == name) {
             Some(index) => index,
             None => {
-                let dataset = self.env.analytics_engine(name).ok();
+                let dataset = datasets::dataset(&self.env, name);
                 if dataset.is_none() {
                     crate::platform::console_warn(&format!(
                         "tallymark: no Analytics Engine binding `{name}` in this Worker's env; its \

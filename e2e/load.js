@@ -16,7 +16,8 @@
 //
 // --on-build takes the instrumented variants from another build of the worker. --profile records
 // each run's timed requests with perf into DIR and gives workerd's CPU on its JavaScript thread to
-// the outermost frame matching REGEX (default `tallymark`), per variant over its rounds
+// the outermost frame matching REGEX (default `tallymark`), per variant over its rounds, and
+// then, round by round, to garbage collection, compilation, frames matching REGEX or the rest
 // (lib/perf-profile.js; scripts/profile-load.sh builds the worker so that its functions have names).
 //
 // Variants: `off` (the build with the `off` feature), `on` (instrumented, each point forwarded
@@ -30,7 +31,9 @@ import readline from 'node:readline';
 import fs from 'node:fs';
 import { cpuNs, root, startWorker, workers } from './lib/workerd.js';
 import { option } from './lib/options.js';
-import { PERF_V8_FLAGS, addAttribution, attribute, attributionTable, startPerf } from './lib/perf-profile.js';
+import {
+  ISOLATE_GROUPS, PERF_V8_FLAGS, addAttribution, attribute, attributionTable, groupsTable, startPerf,
+} from './lib/perf-profile.js';
 import { summaryTables } from './lib/load-summary.js';
 
 const REQUESTS = Number(option('requests', 20_000));
@@ -272,17 +275,22 @@ const baselineOf = (variant) => (variant.endsWith('-null') && VARIANTS.includes(
 console.log(`\n${summaryTables(results, VARIANTS, baselineOf)}`);
 if (PROFILE_DIR !== null) {
   // workerd's JavaScript thread is the process's first (its tid is the pid).
+  const rounds = [];
   for (const v of VARIANTS) {
     const runs = results.filter((r) => r.variant === v);
     const total = { total: 0, frames: new Map() };
     for (const r of runs) {
-      addAttribution(total, await attribute(r.perfFile, r.pid, PROFILE_MATCH));
+      const attribution = await attribute(r.perfFile, r.pid, PROFILE_MATCH, ISOLATE_GROUPS, `frames matching ${PROFILE_MATCH}`);
+      rounds.push({ variant: v, round: r.round, requests: r.requests, attribution });
+      addAttribution(total, attribution);
       fs.rmSync(`/tmp/perf-${r.pid}.map`, { force: true });
     }
     const requests = runs.reduce((sum, r) => sum + r.requests, 0);
     console.log(`\n${v}: workerd's JavaScript thread over ${runs.length} round(s), ${requests} requests; frames matching ${PROFILE_MATCH}\n`);
     console.log(attributionTable(total, requests));
   }
+  console.log("\nEach round's JavaScript thread, CPU µs per request: each sample under the first group any of its frames matches\n");
+  console.log(groupsTable(rounds));
 }
 const lost = results.reduce((sum, r) => sum + r.missing + r.extra + r.lost + (r.writtenAsSent ? 0 : 1), 0);
 const unanswered = results.reduce((sum, r) => sum + r.notSent + Object.keys(r.failures).length, 0);

@@ -3,7 +3,8 @@
 # demand, not in CI). Builds examples/kiloclaw keeping its function names (into build-names,
 # with scripts/wasm-opt-keeping-names.sh), runs e2e/load.js on that build with perf recording
 # each run's timed requests, and prints for each variant the CPU µs a request spends under the
-# outermost frame matching `tallymark`, everything those frames called included (load.js
+# outermost frame matching `tallymark`, everything those frames called included, then each
+# round's CPU split into garbage collection, compilation, those frames and the rest (load.js
 # --profile).
 #
 #   ./scripts/profile-load.sh                      builds, then one on-null round of the mix

@@ -80,11 +80,29 @@ export async function* perfSamples(lines) {
 }
 
 /**
- * The CPU time of `samples`: { total, frames: Map(name → ns) }, each sample that has a frame
- * matching `pattern` counted once, under the outermost such frame.
+ * What V8 does for the whole isolate rather than for one function, by the frames it runs them
+ * in: collecting garbage (the young and old generations, and cppgc's heap of workerd's objects)
+ * and compiling (lazily on the JavaScript thread, or tiering up). Running code compiled by Liftoff
+ * is not compiling (`Builtins_WasmLiftoffFrameSetup` is a frame of such code).
  */
-export async function attributeSamples(samples, pattern) {
+export const ISOLATE_GROUPS = [
+  ['garbage collection', /Scavenge|MarkCompact|CollectGarbage|MinorGC|IncrementalMarking|cppgc::internal::.*(Mark|Sweep)/],
+  ['compilation', /Compil|TurboFan|Turboshaft|v8::internal::compiler::/],
+];
+
+/**
+ * The CPU time of `samples`: { total, frames: Map(name → ns), groups: Map(name → ns) }.
+ * - `frames`: each sample that has a frame matching `pattern` counted once, under the outermost
+ *   such frame.
+ * - `groups`: each sample counted once, under the first of `groups` (`[name, regex]` pairs, then
+ *   `pattern` as `patternGroup`) that any of its frames matches, or `the rest`. A collection that
+ *   the code of a `pattern` frame set off counts as garbage collection here, and in that frame's
+ *   time in `frames`.
+ */
+export async function attributeSamples(samples, pattern, groups = [], patternGroup = 'matching frames') {
   const frames = new Map();
+  const byGroup = new Map([...groups.map(([name]) => [name, 0]), [patternGroup, 0], ['the rest', 0]]);
+  const tests = [...groups, [patternGroup, pattern]];
   let total = 0;
   for await (const { ns, frames: stack } of samples) {
     total += ns;
@@ -94,17 +112,20 @@ export async function attributeSamples(samples, pattern) {
       const name = frameName(outermost);
       frames.set(name, (frames.get(name) ?? 0) + ns);
     }
+    const group = tests.find(([, regex]) => stack.some((symbol) => regex.test(symbol)))?.[0] ?? 'the rest';
+    byGroup.set(group, byGroup.get(group) + ns);
   }
-  return { total, frames };
+  return { total, frames, groups: byGroup };
 }
 
 /** The CPU time of thread `tid` in perf's `file`, as {@link attributeSamples} gives it. */
-export async function attribute(file, tid, pattern) {
+export async function attribute(file, tid, pattern, groups = [], patternGroup = undefined) {
   const child = spawn('perf', ['script', '-i', file, '--tid', String(tid), '-F', 'tid,period,ip,sym'], {
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   const exited = once(child, 'exit');
-  const result = await attributeSamples(perfSamples(readline.createInterface({ input: child.stdout })), pattern);
+  const lines = readline.createInterface({ input: child.stdout });
+  const result = await attributeSamples(perfSamples(lines), pattern, groups, patternGroup);
   const [code] = await exited;
   if (code !== 0) throw new Error(`perf script failed (${code}) on ${file}`);
   return result;
@@ -115,6 +136,21 @@ export function addAttribution(into, more) {
   into.total += more.total;
   for (const [name, ns] of more.frames) into.frames.set(name, (into.frames.get(name) ?? 0) + ns);
   return into;
+}
+
+/**
+ * Each round's groups as a markdown table, CPU µs per request: `rounds` are
+ * `{ variant, round, requests, attribution }`, the attribution as `attribute` returns it.
+ */
+export function groupsTable(rounds) {
+  const names = [...(rounds[0]?.attribution.groups.keys() ?? [])];
+  const us = (ns, requests) => (ns / 1000 / requests).toFixed(1);
+  const out = [`| variant | round | the thread | ${names.join(' | ')} |`, `|---|---|---|${names.map(() => '---|').join('')}`];
+  for (const { variant, round, requests, attribution } of rounds) {
+    const cells = names.map((name) => us(attribution.groups.get(name), requests));
+    out.push(`| ${variant} | ${round} | ${us(attribution.total, requests)} | ${cells.join(' | ')} |`);
+  }
+  return out.join('\n');
 }
 
 /**

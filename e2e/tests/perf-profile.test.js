@@ -3,7 +3,9 @@
 // the samples are written as `perf script -F tid,period,ip,sym` prints them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { attributeSamples, attributionTable, frameName, perfSamples } from '../lib/perf-profile.js';
+import {
+  ISOLATE_GROUPS, attributeSamples, attributionTable, frameName, groupsTable, perfSamples,
+} from '../lib/perf-profile.js';
 
 const SCRIPT = `15647     250000 
 \t           d3f7c __libc_fork
@@ -62,5 +64,49 @@ test('the table gives each frame its CPU time, share and CPU µs per request', a
     '| `tallymark::sink::analytics_engine::<impl tallymark::scope::Scope>::from_env` | 0.3 | 20.00% | 25.00 |',
     '| every matching frame | 1.0 | 80.00% | 100.00 |',
     '| the thread | 1.3 | 100% | 125.0 |',
+  ].join('\n'));
+});
+
+// A collection set off inside tallymark, lazy compilation, Liftoff code running, and a sample of
+// workerd alone.
+const GROUPED = `15647     100000 
+\t    7f1c2a3b4c5d v8::internal::Scavenger::ScavengeObject
+\t    7f1c2a3b4c6d v8::internal::Heap::CollectGarbage
+\t    3a9f00045678 JS:tallymark::scope::emit_in::h7d7c55858cfc5c71-207-turbofan
+
+15647     200000 
+\t    7f1c2a3b4c5d v8::internal::wasm::CompileLazy
+\t    3a9f0000abcd Builtins_WasmCompileLazy
+\t    3a9f00045699 JS:kiloclaw::app::kiloclaw_status::{{closure}}::hdf5160a269f99f96-185-liftoff
+
+15647     300000 
+\t    3a9f0000abcd Builtins_WasmLiftoffFrameSetup
+\t    3a9f00045678 JS:tallymark::scope::emit_in::h7d7c55858cfc5c71-207-liftoff
+
+15647     400000 
+\t    7f1c2a3b0000 workerd::IoContext::runImpl
+`;
+
+test('each sample goes to the first group any of its frames matches: collection, compilation, the pattern, the rest', async () => {
+  const attribution = await attributeSamples(perfSamples(linesOf(GROUPED)), /tallymark/, ISOLATE_GROUPS, 'tallymark');
+  assert.deepEqual([...attribution.groups], [
+    // The collection counts as collection, though tallymark's code set it off...
+    ['garbage collection', 100_000],
+    ['compilation', 200_000],
+    // ...and running Liftoff's code is not compiling.
+    ['tallymark', 300_000],
+    ['the rest', 400_000],
+  ]);
+  // The frames' table still gives tallymark's frame everything it called, the collection too.
+  assert.deepEqual([...attribution.frames], [['tallymark::scope::emit_in', 400_000]]);
+  assert.equal(attribution.total, 1_000_000);
+});
+
+test("the groups' table gives each round's CPU µs per request, group by group", async () => {
+  const attribution = await attributeSamples(perfSamples(linesOf(GROUPED)), /tallymark/, ISOLATE_GROUPS, 'tallymark');
+  assert.equal(groupsTable([{ variant: 'on-null', round: 2, requests: 10, attribution }]), [
+    '| variant | round | the thread | garbage collection | compilation | tallymark | the rest |',
+    '|---|---|---|---|---|---|---|',
+    '| on-null | 2 | 100.0 | 10.0 | 20.0 | 30.0 | 40.0 |',
   ].join('\n'));
 });

@@ -4,8 +4,8 @@
 // - Of the medians: each variant's median over the rounds, then their quotient. It carries any
 //   drift of the host between the rounds into the ratio.
 // - Paired: in each round, the variant's figure over its baseline's from the same round (the two
-//   ran back to back, so a slower host slows both), then the median of those quotients and their
-//   range. This is the method of the benchmarks inside workerd (BENCHMARKS.md, "Inside workerd").
+//   ran within one round, so a host that slows down between rounds slows both), then the median
+//   of those quotients and their range. This is the method of the benchmarks inside workerd (BENCHMARKS.md, "Inside workerd").
 //
 // Rounds are matched by their number; a round where either variant did not run is left out.
 

@@ -86,8 +86,13 @@ export async function* perfSamples(lines) {
  * is not compiling (`Builtins_WasmLiftoffFrameSetup` is a frame of such code).
  */
 export const ISOLATE_GROUPS = [
-  ['garbage collection', /Scavenge|MarkCompact|CollectGarbage|MinorGC|IncrementalMarking|cppgc::internal::.*(Mark|Sweep)/],
-  ['compilation', /Compil|TurboFan|Turboshaft|v8::internal::compiler::/],
+  ['garbage collection', new RegExp([
+    '^v8::internal::.*(Scavenge|MarkCompact|MinorMS|GarbageCollect|CollectGarbage|MinorGC',
+    '|IncrementalMarking|MarkingBarrier|WriteBarrier::Marking|Sweep|CppHeap|UnifiedHeapMark)',
+    '|^cppgc::internal::.*(Mark|Sweep)',
+  ].join(''))],
+  // V8's own frames only: a worker's function may well have `Compile` in its name.
+  ['compilation', /^v8::internal::(.*Compil|compiler::|.*TurboFan|.*Turboshaft)|^Builtins_(Wasm)?CompileLazy/],
 ];
 
 /**

@@ -67,8 +67,8 @@ test('the table gives each frame its CPU time, share and CPU µs per request', a
   ].join('\n'));
 });
 
-// A collection set off inside tallymark, lazy compilation, Liftoff code running, and a sample of
-// workerd alone.
+// A collection set off inside tallymark, lazy compilation, Liftoff's code running, and a worker's
+// function compiled by TurboFan (its name holds `Compile`) running for workerd.
 const GROUPED = `15647     100000 
 \t    7f1c2a3b4c5d v8::internal::Scavenger::ScavengeObject
 \t    7f1c2a3b4c6d v8::internal::Heap::CollectGarbage
@@ -84,6 +84,7 @@ const GROUPED = `15647     100000
 \t    3a9f00045678 JS:tallymark::scope::emit_in::h7d7c55858cfc5c71-207-liftoff
 
 15647     400000 
+\t    3a9f0000beef JS:kiloclaw::routes::CompiledRoutes::matches::h0123456789abcdef-12-turbofan
 \t    7f1c2a3b0000 workerd::IoContext::runImpl
 `;
 
@@ -93,7 +94,7 @@ test('each sample goes to the first group any of its frames matches: collection,
     // The collection counts as collection, though tallymark's code set it off...
     ['garbage collection', 100_000],
     ['compilation', 200_000],
-    // ...and running Liftoff's code is not compiling.
+    // ...and running code Liftoff or TurboFan compiled is not compiling, whatever its name.
     ['tallymark', 300_000],
     ['the rest', 400_000],
   ]);

@@ -15,9 +15,9 @@ use wire::Wire;
 use worker::{AnalyticsEngineDataset, Env};
 
 /// Writes each point with `writeDataPoint` to the binding its layout names
-/// ([`crate::Schema::binding`]), looked up in the invocation's `Env` once per binding and env
-/// object: an isolate remembers what it found (or did not) for the next invocation with the same
-/// `env`.
+/// ([`crate::Schema::binding`]), found in the invocation's `Env`. The isolate remembers a binding
+/// it found, by env object and name, for the next invocations with the same `env` (a Worker's
+/// is the same object each time): a binding replaced on that object afterwards is not seen.
 ///
 /// A point whose binding is missing from `Env` is not written: it is counted in the scope's
 /// [`crate::Stats::dropped_without_binding`], and the first one of each binding is announced on
@@ -66,8 +66,8 @@ impl AnalyticsEngineSink {
         }
     }
 
-    /// The binding named `name` among `bindings`, looked up in `Env` the first time (a missing
-    /// one is announced then).
+    /// The binding named `name` among `bindings`, found the first time through the isolate's
+    /// remembered datasets or `Env` (a missing one is announced then).
     fn binding<'b>(&self, bindings: &'b mut Vec<Binding>, name: &'static str) -> &'b mut Binding {
         let index = match bindings.iter().position(|binding| binding.name == name) {
             Some(index) => index,

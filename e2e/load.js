@@ -11,8 +11,14 @@
 //
 //   node e2e/load.js [--requests 20000] [--concurrency 64] [--rounds 1] [--variants off,on]
 //                    [--capture process|inprocess] [--keep-alive-ms N] [--deadline-s 300]
-//                    [--mix all|KIND[,KIND...]] [--on-build DIR]
+//                    [--mix all|KIND[,KIND...]] [--on-build DIR] [--interleave N]
 //                    [--profile DIR [--profile-match REGEX]]
+//
+// --interleave N starts every variant of a round at once (each its own workerd and capture) and
+// sends them N requests in turn until each has had its --requests: the variants then share the
+// host's good and bad moments, which separate rounds do not. A variant's throughput is its
+// requests over the time spent sending its own batches; its CPU, workerd's from its first batch
+// to its last (an idle workerd spends next to none).
 //
 // --on-build takes the instrumented variants from another build of the worker. --profile records
 // each run's timed requests with perf into DIR and gives workerd's CPU on its JavaScript thread to
@@ -43,6 +49,9 @@ const VARIANTS = option('variants', 'off,on').split(',');
 const CAPTURE = option('capture', 'process');
 // The capture closes each connection after its answer, unless given a keep-alive timeout.
 const KEEP_ALIVE_MS = option('keep-alive-ms', null);
+// With a number, every variant of a round runs at once, sent this many requests in turn.
+const INTERLEAVE = option('interleave', null) === null ? null : Number(option('interleave', null));
+if (INTERLEAVE !== null && !(INTERLEAVE > 0)) throw new Error(`--interleave takes a number of requests, not ${option('interleave', null)}`);
 // Bounded in time: no request is sent after this, and each request gives up after 30 s.
 const DEADLINE_MS = Number(option('deadline-s', 300)) * 1000;
 // How long the points may take to arrive after the last response.
@@ -139,7 +148,12 @@ function inProcessCounts(worker) {
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
-async function run(variant, round) {
+/**
+ * A run of `variant` in round `round`, started: its capture and workerd up, the alarm users'
+ * instances provisioned (not timed). Its requests are sent by `send`, in one batch or several,
+ * and `finish` waits for its points, checks them and stops it.
+ */
+async function start(variant, round) {
   const capture = CAPTURE === 'process' ? await startCaptureProcess() : null;
   const worker = await startWorker(builds[variant], {
     captureAddress: capture?.address,
@@ -151,52 +165,90 @@ async function run(variant, round) {
     await capture?.stop();
     throw error;
   });
-  const perfFile = PROFILE_DIR === null ? null : path.join(PROFILE_DIR, `${variant}-round${round}.data`);
-  const counts = capture ? capture.counts : async () => inProcessCounts(worker);
-  const expected = {};
-  const expect = (event, u, route) => {
-    const key = ['kiloclaw_events', event, u, route].join('|');
-    expected[key] = (expected[key] ?? 0) + 1;
+  const run = {
+    variant,
+    round,
+    capture,
+    worker,
+    perfFile: PROFILE_DIR === null ? null : path.join(PROFILE_DIR, `${variant}-round${round}.data`),
+    stopPerf: null,
+    expected: {},
+    latencies: [],
+    failures: {},
+    next: 0,
+    // The time spent sending this run's batches, and workerd's CPU from its first to its last.
+    ms: 0,
+    cpuFirst: null,
+    cpuLast: null,
   };
   try {
-    // Setup, not timed: the alarm users' instances, provisioned (starting, no machine yet).
     for (let a = 0; a < ALARM_USERS; a++) {
       const response = await worker.fetch('/api/platform/provision', {
         method: 'POST', headers: { ...internal, 'content-type': 'application/json' }, body: JSON.stringify({ userId: alarmUser(a) }),
       });
       if (response.status !== 200) throw new Error(`provision: ${response.status} ${await response.text()}`);
-      expect('platform.provision.create', alarmUser(a), 'POST /api/platform/provision');
-      expect('instance.provisioned', alarmUser(a), '');
+      expect(run, 'platform.provision.create', alarmUser(a), 'POST /api/platform/provision');
+      expect(run, 'instance.provisioned', alarmUser(a), '');
     }
-    const latencies = [];
-    const failures = {};
-    let next = 0;
-    const stopPerf = perfFile === null ? null : await startPerf(worker.pid, perfFile);
-    const started = performance.now();
-    const cpuBefore = cpuNs(worker.pid);
-    const deadline = Date.now() + DEADLINE_MS;
-    async function client() {
-      while (next < REQUESTS && Date.now() < deadline) {
-        const i = next++;
-        const { path: p, method = 'GET', headers = {}, status, point } = requestOf(i);
-        const t0 = performance.now();
-        try {
-          const response = await worker.fetch(p, { method, headers, signal: AbortSignal.timeout(30_000) });
-          await response.arrayBuffer();
-          latencies.push(performance.now() - t0);
-          if (response.status !== status) failures[`${p} ${response.status}`] = (failures[`${p} ${response.status}`] ?? 0) + 1;
-          else if (point) expect(...point);
-        } catch (error) {
-          failures[String(error)] = (failures[String(error)] ?? 0) + 1;
-        }
+  } catch (error) {
+    await stop(run);
+    throw error;
+  }
+  return run;
+}
+
+function expect(run, event, u, route) {
+  const key = ['kiloclaw_events', event, u, route].join('|');
+  run.expected[key] = (run.expected[key] ?? 0) + 1;
+}
+
+async function stop(run) {
+  await run.worker.stop();
+  await run.capture?.stop();
+}
+
+/** Sends `run` its next `count` requests (no more than REQUESTS in all), CONCURRENCY at a time. */
+async function send(run, count, deadline) {
+  const { worker } = run;
+  const end = Math.min(REQUESTS, run.next + count);
+  if (run.cpuFirst === null) {
+    run.stopPerf = run.perfFile === null ? null : await startPerf(worker.pid, run.perfFile);
+    run.cpuFirst = cpuNs(worker.pid);
+  }
+  const started = performance.now();
+  async function client() {
+    while (run.next < end && Date.now() < deadline) {
+      const i = run.next++;
+      const { path: p, method = 'GET', headers = {}, status, point } = requestOf(i);
+      const t0 = performance.now();
+      try {
+        const response = await worker.fetch(p, { method, headers, signal: AbortSignal.timeout(30_000) });
+        await response.arrayBuffer();
+        run.latencies.push(performance.now() - t0);
+        if (response.status !== status) run.failures[`${p} ${response.status}`] = (run.failures[`${p} ${response.status}`] ?? 0) + 1;
+        else if (point) expect(run, ...point);
+      } catch (error) {
+        run.failures[String(error)] = (run.failures[String(error)] ?? 0) + 1;
       }
     }
-    await Promise.all(Array.from({ length: CONCURRENCY }, client));
-    // workerd's CPU while the requests ran (all its threads): the cost of a request in the mix,
-    // which moves less than the throughput when other processes share the machine.
-    const cpuUs = (cpuNs(worker.pid) - cpuBefore) / 1000;
-    const seconds = (performance.now() - started) / 1000;
-    await stopPerf?.();
+  }
+  await Promise.all(Array.from({ length: CONCURRENCY }, client));
+  run.ms += performance.now() - started;
+  run.cpuLast = cpuNs(worker.pid);
+}
+
+/** Waits for `run`'s points, checks them against what was sent, stops it and gives its result. */
+async function finish(run) {
+  const { variant, worker, capture } = run;
+  const counts = capture ? capture.counts : async () => inProcessCounts(worker);
+  const expected = run.expected;
+  try {
+    await run.stopPerf?.();
+    // workerd's CPU from the first request to the last (all its threads): the cost of a request
+    // in the mix, which moves less than the throughput when other processes share the machine.
+    const cpuUs = (run.cpuLast - run.cpuFirst) / 1000;
+    const seconds = run.ms / 1000;
+    const { latencies, failures, perfFile } = run;
     const sent = latencies.length;
     latencies.sort((a, b) => a - b);
     // Points the capture should receive: none from the off build, none through the null binding
@@ -255,19 +307,42 @@ async function run(variant, round) {
       ...(perfFile === null ? {} : { perfFile, pid: worker.pid }),
     };
   } finally {
-    await worker.stop();
-    await capture?.stop();
+    await stop(run);
   }
 }
 
 const results = [];
+const record = (result) => {
+  results.push(result);
+  console.log(JSON.stringify(result));
+};
 // Each round starts one variant later, so that none always runs first (or last) in a round.
 const inRound = (round) => VARIANTS.map((_, i) => VARIANTS[(i + round - 1) % VARIANTS.length]);
 for (let round = 1; round <= ROUNDS; round++) {
-  for (const variant of inRound(round)) {
-    const result = { round, ...(await run(variant, round)) };
-    results.push(result);
-    console.log(JSON.stringify(result));
+  if (INTERLEAVE === null) {
+    for (const variant of inRound(round)) {
+      const run = await start(variant, round);
+      await send(run, REQUESTS, Date.now() + DEADLINE_MS).catch(async (error) => {
+        await stop(run);
+        throw error;
+      });
+      record({ round, ...(await finish(run)) });
+    }
+  } else {
+    // Every variant's workerd up at once, each sent INTERLEAVE requests in turn until each has
+    // had REQUESTS: a host that slows down or speeds up does so for all of them alike.
+    const runs = [];
+    try {
+      for (const variant of inRound(round)) runs.push(await start(variant, round));
+      const deadline = Date.now() + DEADLINE_MS;
+      while (runs.some((run) => run.next < REQUESTS) && Date.now() < deadline) {
+        for (const run of runs) await send(run, INTERLEAVE, deadline);
+      }
+    } catch (error) {
+      for (const run of runs) await stop(run);
+      throw error;
+    }
+    for (const run of runs) record({ round, ...(await finish(run)) });
   }
 }
 // Each variant against the `off` build bound as it is: `off-null` for `on-null` when it ran.

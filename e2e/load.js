@@ -1,13 +1,13 @@
-// The load run (scripts/load.sh; on demand, not in CI): examples/kiloclaw in workerd on 127.0.0.1,
-// sent a mix of instrumented routes, platform routes and alarms, a bounded number at a time, with
-// a build made with the `off` feature as the baseline, rounds interleaved. Every point the requests
-// should write is counted at a capture server in a process of its own (lib/capture-server.js) and
-// compared, by dataset, event, user and route, with what was sent; the worker's own
-// /__tallymark/stats says how many points tallymark handed to writeDataPoint, and workerd runs
-// with --verbose so that a point it fails to forward shows in its log. Each run reports the
-// throughput, the latencies and workerd's CPU time per request while the requests ran; the summary
-// compares each variant with its baseline, by the ratio of their medians and paired round by round
-// (lib/load-summary.js).
+// The load run (scripts/load.sh; on demand, and small in the e2e stage: tests/load.test.js):
+// examples/kiloclaw in workerd on 127.0.0.1, sent a mix of instrumented routes, platform routes and
+// alarms, a bounded number at a time, with a build made with the `off` feature as the baseline,
+// rounds interleaved. Every point the requests should write is counted at a capture server in a
+// process of its own (lib/capture-server.js) and compared, by dataset, event, user and route, with
+// what was sent; the worker's own /__tallymark/stats says how many points tallymark handed to
+// writeDataPoint, and workerd runs with --verbose so that a point it fails to forward shows in its
+// log. Each run reports the throughput, the latencies and workerd's CPU time per request while the
+// requests ran; the summary compares each variant with its baseline, by the ratio of their medians
+// and paired round by round (lib/load-summary.js).
 //
 //   node e2e/load.js [--requests 20000] [--concurrency 64] [--rounds 1] [--variants off,on]
 //                    [--capture process|inprocess] [--keep-alive-ms N] [--deadline-s 300]

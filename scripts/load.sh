@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The load run (issue 18, §2), on demand, not in CI: examples/kiloclaw in workerd on 127.0.0.1,
-# 20,000 requests 64 at a time (instrumented routes, platform routes, reconcile alarms), against a
-# build with the `off` feature in the same run; every expected point is counted at a capture
-# server in its own process and compared, by event, user and route, with what was sent.
+# The load run (issue 18, §2), on demand (the e2e stage runs a small one, e2e/tests/load.test.js):
+# examples/kiloclaw in workerd on 127.0.0.1, 20,000 requests 64 at a time (instrumented routes,
+# platform routes, reconcile alarms), against a build with the `off` feature in the same run; every
+# expected point is counted at a capture server in its own process and compared, by event, user and
+# route, with what was sent.
 #
 #   ./scripts/load.sh                      builds both variants, then 3 interleaved rounds
 #   ./scripts/load.sh --no-build [...]     uses the builds already there

@@ -1,13 +1,13 @@
 // The load run (scripts/load.sh; on demand, and small in the e2e stage: tests/load.test.js):
 // examples/kiloclaw in workerd on 127.0.0.1, sent a mix of instrumented routes, platform routes and
 // alarms, a bounded number at a time, with a build made with the `off` feature as the baseline,
-// rounds interleaved. Every point the requests should write is counted at a capture server in a
-// process of its own (lib/capture-server.js) and compared, by dataset, event, user and route, with
-// what was sent; the worker's own /__tallymark/stats says how many points tallymark handed to
-// writeDataPoint, and workerd runs with --verbose so that a point it fails to forward shows in its
-// log. Each run reports the throughput, the latencies and workerd's CPU time per request while the
-// requests ran; the summary compares each variant with its baseline, by the ratio of their medians
-// and paired round by round (lib/load-summary.js).
+// each round running every variant. Every point the requests should write is counted at a capture
+// server in a process of its own (lib/capture-server.js) and compared, by dataset, event, user and
+// route, with what was sent; the worker's own /__tallymark/stats says how many points tallymark
+// handed to writeDataPoint, and workerd runs with --verbose so that a point it fails to forward
+// shows in its log. Each run reports the throughput, the latencies and workerd's CPU time per
+// request while the requests ran; the summary compares each variant with its baseline, by the ratio
+// of their medians and paired round by round (lib/load-summary.js).
 //
 //   node e2e/load.js [--requests 20000] [--concurrency 64] [--rounds 1] [--variants off,on]
 //                    [--capture process|inprocess] [--keep-alive-ms N] [--deadline-s 300]
@@ -239,16 +239,14 @@ async function send(run, count, deadline) {
 
 /** Waits for `run`'s points, checks them against what was sent, stops it and gives its result. */
 async function finish(run) {
-  const { variant, worker, capture } = run;
+  const { variant, worker, capture, expected, latencies, failures, perfFile } = run;
   const counts = capture ? capture.counts : async () => inProcessCounts(worker);
-  const expected = run.expected;
   try {
     await run.stopPerf?.();
     // workerd's CPU from the first request to the last (all its threads): the cost of a request
     // in the mix, which moves less than the throughput when other processes share the machine.
     const cpuUs = (run.cpuLast - run.cpuFirst) / 1000;
     const seconds = run.ms / 1000;
-    const { latencies, failures, perfFile } = run;
     const sent = latencies.length;
     latencies.sort((a, b) => a - b);
     // Points the capture should receive: none from the off build, none through the null binding
@@ -342,7 +340,15 @@ for (let round = 1; round <= ROUNDS; round++) {
       for (const run of runs) await stop(run);
       throw error;
     }
-    for (const run of runs) record({ round, ...(await finish(run)) });
+    // `finish` stops its own run whatever happens; one that throws leaves the others to stop here.
+    for (const [i, run] of runs.entries()) {
+      try {
+        record({ round, ...(await finish(run)) });
+      } catch (error) {
+        for (const rest of runs.slice(i + 1)) await stop(rest);
+        throw error;
+      }
+    }
   }
 }
 // Each variant against the `off` build bound as it is: `off-null` for `on-null` when it ran.

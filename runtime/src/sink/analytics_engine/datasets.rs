@@ -22,7 +22,7 @@ use worker::wasm_bindgen::JsValue;
 use worker::{AnalyticsEngineDataset, Env};
 
 /// How many found bindings an isolate keeps: a few, in the one env of a Worker, in practice.
-pub(super) const REMEMBERED: usize = 16;
+const REMEMBERED: usize = 16;
 
 /// A binding found: the dataset bound to `name` in `env`.
 struct Found {

@@ -156,7 +156,7 @@ fn check_reports_each_file_and_fails_on_a_rejected_one() {
     assert_eq!(
         text(&output.stdout),
         "queries/a_ok.sql: ok\n\
-         queries/b_warn.sql: warning: `avg(double1)` ignores _sample_interval: rows are sampled, so on a busy dataset it undercounts\n  fix: sum(double1 * _sample_interval) / sum(_sample_interval)\n\
+         queries/b_warn.sql: warning: `avg(double1)` ignores _sample_interval: rows are sampled at different rates, so it weighs alike rows that stand for different numbers of events\n  fix: sum(double1 * _sample_interval) / sum(_sample_interval)\n\
          queries/b_warn.sql: ok\n\
          queries/nested/c_bad.sql: rejected: AE rejects COUNT(*)\n  fix: count events with sum(_sample_interval) (rows are sampled), or stored rows with count()\n"
     );

@@ -669,14 +669,29 @@ fn sampling(
     // A parametric aggregate's parameter as written: `(10)`, or nothing when left out.
     let params = parameters.map_or_else(String::new, |p| format!("({})", show(p)));
     let first = args.first().map(|e| e.to_string()).unwrap_or_default();
-    let warn = |written: String, fix: String| {
+    // A row stands for `_sample_interval` events. A count or a sum that ignores it counts each
+    // row once; an average, a quantile or a top-k that ignores it gives a row kept at a low
+    // sampling rate as much weight as one kept at a high rate.
+    let warn_with = |written: String, fix: String, effect: &str| {
         Some(Warning {
-            message: format!(
-                "`{written}` ignores _sample_interval: rows are sampled, so on a busy dataset it \
-                 undercounts"
-            ),
+            message: format!("`{written}` ignores _sample_interval: {effect}"),
             fix,
         })
+    };
+    let warn = |written, fix| {
+        warn_with(
+            written,
+            fix,
+            "rows are sampled, so on a busy dataset it undercounts",
+        )
+    };
+    let warn_skewed = |written, fix| {
+        warn_with(
+            written,
+            fix,
+            "rows are sampled at different rates, so it weighs alike rows that stand for \
+             different numbers of events",
+        )
     };
     match name {
         "count" if !distinct => warn(
@@ -687,7 +702,7 @@ fn sampling(
             format!("sum({first})"),
             format!("sum({first} * _sample_interval)"),
         ),
-        "avg" if !args.iter().any(|a| weighted(a)) => warn(
+        "avg" if !args.iter().any(|a| weighted(a)) => warn_skewed(
             format!("avg({first})"),
             format!("sum({first} * _sample_interval) / sum(_sample_interval)"),
         ),
@@ -702,15 +717,15 @@ fn sampling(
                 args.get(1).map(|e| e.to_string()).unwrap_or_default()
             ),
         ),
-        "topK" => warn(
+        "topK" => warn_skewed(
             format!("topK{params}({})", show(args)),
             format!("topKWeighted{params}({first}, _sample_interval)"),
         ),
-        "quantileExactWeighted" if !args.get(1).is_some_and(|a| weighted(a)) => warn(
+        "quantileExactWeighted" if !args.get(1).is_some_and(|a| weighted(a)) => warn_skewed(
             format!("quantileExactWeighted{params}({})", show(args)),
             format!("quantileExactWeighted{params}({first}, _sample_interval)"),
         ),
-        "quantileWeighted" if !args.get(2).is_some_and(|a| weighted(a)) => warn(
+        "quantileWeighted" if !args.get(2).is_some_and(|a| weighted(a)) => warn_skewed(
             format!("quantileWeighted({})", show(args)),
             format!(
                 "quantileExactWeighted({})({}, _sample_interval)",

@@ -464,10 +464,10 @@ pub fn run(options: &Options) -> Result<ExitCode, String> {
     let counts = Arc::clone(&capture.counts);
     capture.stop();
     crate::emit(&format!(
-        "tallymark dev: stopped workerd (PID {last_pid}); {} points stored in {}, {} payloads rejected\n",
-        counts.stored.load(Ordering::SeqCst),
+        "tallymark dev: stopped workerd (PID {last_pid}); {} stored in {}, {} rejected\n",
+        crate::counted(counts.stored.load(Ordering::SeqCst), "point"),
         options.db.display(),
-        counts.rejected.load(Ordering::SeqCst)
+        crate::counted(counts.rejected.load(Ordering::SeqCst), "payload")
     ));
     Ok(code)
 }

@@ -17,6 +17,18 @@ pub mod time;
 mod tools;
 mod wrangler;
 
+/// `count` and `noun`, plural unless the count is one: `1 point`, `0 points`. For the nouns of
+/// the command's reports, which all take an `s`.
+///
+/// ```
+/// assert_eq!(tallymark_cli::counted(1, "point"), "1 point");
+/// assert_eq!(tallymark_cli::counted(0, "line"), "0 lines");
+/// ```
+pub fn counted(count: usize, noun: &str) -> String {
+    let plural = if count == 1 { "" } else { "s" };
+    format!("{count} {noun}{plural}")
+}
+
 /// Writes `text` to standard output; a reader that went away (`| head`) is not an error.
 pub fn emit(text: &str) {
     use std::io::Write as _;

@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tallymark_cli::{
-    dev, emit, ingest, output, remote, schema, serve, show, sql, store, tail, time,
+    counted, dev, emit, ingest, output, remote, schema, serve, show, sql, store, tail, time,
 };
 use tallymark_schema::export::Layout;
 
@@ -238,10 +238,10 @@ fn run_ingest(db: &Path, file: &Path) -> Result<ExitCode, String> {
         eprintln!("{}:{line}: rejected: {reason}", file.display());
     }
     emit(&format!(
-        "loaded {} points into {}; {} lines rejected\n",
-        report.loaded,
+        "loaded {} into {}; {} rejected\n",
+        counted(report.loaded, "point"),
         db.display(),
-        report.rejected.len()
+        counted(report.rejected.len(), "line")
     ));
     Ok(if report.rejected.is_empty() {
         ExitCode::SUCCESS

@@ -148,7 +148,7 @@ test('tallymark dev stores and prints each point, tail follows, Ctrl-C stops wor
   assert.equal(code, 0, dev.lines.stderr.join('\n'));
   assert.equal(
     dev.lines.stdout.at(-1),
-    `tallymark dev: stopped workerd (PID ${pid}); 2 points stored in ${db}, 1 payloads rejected`,
+    `tallymark dev: stopped workerd (PID ${pid}); 2 points stored in ${db}, 1 payload rejected`,
   );
   assert.equal(alive(pid), false, `workerd (PID ${pid}) is gone`);
   assert.deepEqual(

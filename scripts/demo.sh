@@ -9,6 +9,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
 build_example kiloclaw
 cd "$ROOT" && node e2e/demo.js
 
+log "building the tallymark command (cli/; about a minute the first time)"
+cargo build --quiet --locked -p tallymark-cli
 tallymark() { cargo run --quiet --locked -p tallymark-cli -- "$@"; }
 log "the captured points, loaded into the local store and queried by name"
 rm -f .tallymark/points.db

@@ -74,12 +74,16 @@ pub type Enrich<P> = fn(&mut P);
 /// (The type parameters after `L` are how `#[instrumented]` keeps its calls small and inlined;
 /// a call made by hand uses their defaults.)
 #[must_use = "a call writes its point when finished; dropped at once, it records a cancelled call"]
+// The bounds of `P`, `R` and `E` are on the impls that use them, not on the type: a bound on the
+// type is proved again wherever the type is named, in every instrumented function of the
+// user's crate. `Drop` may have no bound the type lacks, so it ends an unfinished call through
+// `end_unfinished`, taken where the bounds hold.
 pub struct Call<
     'a,
     L: Layout,
-    P: PointSource<'a, L> = Recording<'a, L>,
-    R: Fn(&L::Point<'a>) -> bool = EmitRule<<L as Layout>::Point<'a>>,
-    E: Fn(&mut L::Point<'a>) = Enrich<<L as Layout>::Point<'a>>,
+    P = Recording<'a, L>,
+    R = EmitRule<<L as Layout>::Point<'a>>,
+    E = Enrich<<L as Layout>::Point<'a>>,
 > {
     point: P,
     active: CallSlot,
@@ -88,6 +92,8 @@ pub struct Call<
     emit_rule: R,
     enrich: E,
     finished: bool,
+    /// `Call::end_unfinished`, for `Drop`.
+    end_unfinished: fn(&mut Self),
     layout: PhantomData<fn(&mut L::Point<'a>)>,
 }
 
@@ -313,6 +319,7 @@ where
             emit_rule,
             enrich,
             finished: false,
+            end_unfinished: Self::end_unfinished,
             layout: PhantomData,
         }
     }
@@ -406,16 +413,10 @@ impl Outcome {
     }
 }
 
-impl<'a, L, P, R, E> Drop for Call<'a, L, P, R, E>
-where
-    L: Layout,
-    P: PointSource<'a, L>,
-    R: Fn(&L::Point<'a>) -> bool,
-    E: Fn(&mut L::Point<'a>),
-{
+impl<'a, L: Layout, P, R, E> Drop for Call<'a, L, P, R, E> {
     fn drop(&mut self) {
         if !self.finished {
-            self.end_unfinished();
+            (self.end_unfinished)(self);
         }
     }
 }

@@ -76,8 +76,9 @@ pub type Enrich<P> = fn(&mut P);
 #[must_use = "a call writes its point when finished; dropped at once, it records a cancelled call"]
 // The bounds of `P`, `R` and `E` are on the impls that use them, not on the type: a bound on the
 // type is proved again wherever the type is named, in every instrumented function of the
-// user's crate. `Drop` may have no bound the type lacks, so it ends an unfinished call through
-// `end_unfinished`, taken where the bounds hold.
+// user's crate. Ending a call needs them all, so the call keeps its `end`, taken where they
+// hold: `Drop`, which may have no bound the type lacks, and `finish_in_place`, named in each
+// instrumented function, end it through that.
 pub struct Call<
     'a,
     L: Layout,
@@ -92,8 +93,8 @@ pub struct Call<
     emit_rule: R,
     enrich: E,
     finished: bool,
-    /// `Call::end_unfinished`, for `Drop`.
-    end_unfinished: fn(&mut Self),
+    /// `Call::end`, for what ends the call without its bounds.
+    end: fn(&mut Self, Outcome, Option<String>),
     layout: PhantomData<fn(&mut L::Point<'a>)>,
 }
 
@@ -214,17 +215,6 @@ where
             fields(point);
         })
     }
-
-    /// Sets fields on the point being filled, after what the functions the call runs have
-    /// recorded so far (so the last value recorded wins). Does nothing when called from inside
-    /// another `record`.
-    pub fn record(&self, set: impl FnOnce(&mut L::Point<'a>)) {
-        if let Ok(mut point) = self.point.0.try_borrow_mut() {
-            // Called from the body, so possibly while the body is active and recording.
-            absorb_recorded::<L>(&self.active, true, &mut point);
-            set(&mut point);
-        }
-    }
 }
 
 /// Sets what a call of layout `L` starts with on its `point`: its event name, and its route when
@@ -277,6 +267,53 @@ fn absorb_recorded<'a, L: Layout>(slot: &CallSlot, active: bool, point: &mut L::
     }
 }
 
+// What an instrumented function names needs no bound of the call's rules: `run`, `record` and
+// `finish_in_place` prove only what they use.
+impl<'a, L: Layout, P, R, E> Call<'a, L, P, R, E> {
+    /// Runs `future` with this call active whenever it is polled: the functions it runs can
+    /// record fields into the call's point with the layout's `record` (`ApiEvent::record(..)`).
+    pub fn run<F: Future>(&self, future: F) -> InCall<'_, F> {
+        InCall::new(&self.active, TypeId::of::<L>(), future)
+    }
+
+    /// Runs `f` with this call active (see [`Call::run`]).
+    #[inline]
+    pub fn run_sync<T>(&self, f: impl FnOnce() -> T) -> T {
+        let _active = Entered::enter(&self.active, TypeId::of::<L>());
+        f()
+    }
+
+    /// [`Call::finish`] for `#[instrumented]`: ends the call where it stands, without moving it,
+    /// as an error when there is `error` text, else as ok. Once ended, the call's `Drop` does
+    /// nothing.
+    #[doc(hidden)]
+    #[inline]
+    pub fn finish_in_place(&mut self, error: Option<String>) {
+        (self.end)(self, Outcome::from_error(&error), error);
+    }
+
+    /// Ends a call dropped before it finished: its future was cancelled, or it panicked.
+    #[cold]
+    #[inline(never)]
+    fn end_unfinished(&mut self) {
+        let outcome = Outcome::unfinished();
+        (self.end)(self, outcome, Some(outcome.as_str().to_owned()));
+    }
+}
+
+impl<'a, L: Layout, R, E> Call<'a, L, Recording<'a, L>, R, E> {
+    /// Sets fields on the point being filled, after what the functions the call runs have
+    /// recorded so far (so the last value recorded wins). Does nothing when called from inside
+    /// another `record`.
+    pub fn record(&self, set: impl FnOnce(&mut L::Point<'a>)) {
+        if let Ok(mut point) = self.point.0.try_borrow_mut() {
+            // Called from the body, so possibly while the body is active and recording.
+            absorb_recorded::<L>(&self.active, true, &mut point);
+            set(&mut point);
+        }
+    }
+}
+
 impl<'a, L, F, R, E> Call<'a, L, Deferred<F>, R, E>
 where
     L: Layout,
@@ -319,35 +356,14 @@ where
             emit_rule,
             enrich,
             finished: false,
-            end_unfinished: Self::end_unfinished,
+            end: Self::end,
             layout: PhantomData,
         }
-    }
-
-    /// Runs `future` with this call active whenever it is polled: the functions it runs can
-    /// record fields into the call's point with the layout's `record` (`ApiEvent::record(..)`).
-    pub fn run<F: Future>(&self, future: F) -> InCall<'_, F> {
-        InCall::new(&self.active, TypeId::of::<L>(), future)
-    }
-
-    /// Runs `f` with this call active (see [`Call::run`]).
-    #[inline]
-    pub fn run_sync<T>(&self, f: impl FnOnce() -> T) -> T {
-        let _active = Entered::enter(&self.active, TypeId::of::<L>());
-        f()
     }
 
     /// Ends the call with `outcome` and `error` text, and writes its point.
     #[inline]
     pub fn finish(mut self, outcome: Outcome, error: Option<String>) {
-        self.end(outcome, error);
-    }
-
-    /// [`Call::finish`] for `#[instrumented]`: ends the call where it stands, without moving it.
-    /// Once ended, the call's `Drop` does nothing.
-    #[doc(hidden)]
-    #[inline]
-    pub fn finish_in_place(&mut self, outcome: Outcome, error: Option<String>) {
         self.end(outcome, error);
     }
 
@@ -382,14 +398,6 @@ where
             }
         });
     }
-
-    /// Ends a call dropped before it finished: its future was cancelled, or it panicked.
-    #[cold]
-    #[inline(never)]
-    fn end_unfinished(&mut self) {
-        let outcome = Outcome::unfinished();
-        self.end(outcome, Some(outcome.as_str().to_owned()));
-    }
 }
 
 impl Outcome {
@@ -416,7 +424,7 @@ impl Outcome {
 impl<'a, L: Layout, P, R, E> Drop for Call<'a, L, P, R, E> {
     fn drop(&mut self) {
         if !self.finished {
-            (self.end_unfinished)(self);
+            self.end_unfinished();
         }
     }
 }
@@ -438,8 +446,8 @@ mod tests {
     fn a_finished_call_writes_its_point_once() {
         let points = in_scope(|| {
             let mut call = Call::<Probe>::start("probe.ok", None);
-            call.finish_in_place(Outcome::Ok, None);
-            call.finish_in_place(Outcome::Error, Some("again".into()));
+            call.finish_in_place(None);
+            call.finish_in_place(Some("again".into()));
             drop(call);
         });
         assert_eq!(points.len(), 1);

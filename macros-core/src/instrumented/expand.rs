@@ -63,7 +63,7 @@ pub fn expand(
         #[allow(clippy::redundant_closure_call)]
         let #result = #run_body;
         #classify
-        #call.finish_in_place(#krate::Outcome::from_error(&#error), #error);
+        #call.finish_in_place(#error);
         #result
     })
 }

@@ -16,6 +16,7 @@
 #
 #   ./scripts/bench-compile.sh [--profile workspace|cargo|size] [--tallymark-units N]
 #                              [--dependency path|registry] [--own-type]
+#                              [--without instrumented|layout|scope]... [--check-only]
 #                              [--incremental | --instructions] [rounds]
 #
 #   --profile workspace   the workspace's `[profile.release]` (the default): thin LTO, and its
@@ -40,6 +41,13 @@
 #   --own-type            both crates also declare a type of their own that derives `Debug` and
 #                         `Clone`, as most crates do: what tallymark adds to such a crate (its point
 #                         builder's derives no longer pay alone for checking those traits' impls)
+#   --without PART        the quickstart without one of its uses of tallymark, to measure what
+#                         each costs (repeat the option to drop several): `instrumented` drops
+#                         `#[instrumented]` and `record!` (the handler runs as written),
+#                         `layout` drops `#[tallymark::layout]` and its field attributes (the
+#                         struct stays; needs `instrumented` dropped too), `scope` drops the
+#                         `Scope` (the router runs alone). tallymark stays a dependency
+#   --check-only          `cargo check` alone, no `cargo build --release`
 #   --incremental         incremental builds only: one untimed build of each variant and
 #                         command, then rounds of 8 incremental builds
 #   --instructions        as --incremental, but counts the instructions of each build (valgrind's
@@ -55,6 +63,8 @@ PROFILE=workspace
 TALLYMARK_UNITS=""
 DEPENDENCY=path
 OWN_TYPE=0
+WITHOUT=()
+COMMANDS=(build check)
 INCREMENTAL_ONLY=0
 INSTRUCTIONS=0
 while [ $# -gt 0 ]; do
@@ -63,6 +73,8 @@ while [ $# -gt 0 ]; do
     --tallymark-units) TALLYMARK_UNITS="${2:-}"; shift; [ $# -gt 0 ] && shift ;;
     --dependency) DEPENDENCY="${2:-}"; shift; [ $# -gt 0 ] && shift ;;
     --own-type) OWN_TYPE=1; shift ;;
+    --without) WITHOUT+=("${2:-}"); shift; [ $# -gt 0 ] && shift ;;
+    --check-only) COMMANDS=(check); shift ;;
     --incremental) INCREMENTAL_ONLY=1; shift ;;
     --instructions) INCREMENTAL_ONLY=1; INSTRUCTIONS=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -101,6 +113,14 @@ case "$DEPENDENCY" in
   path | registry) ;;
   *) log "--dependency takes path or registry, not '$DEPENDENCY'"; exit 2 ;;
 esac
+for part in ${WITHOUT[@]+"${WITHOUT[@]}"}; do
+  case "$part" in
+    instrumented | scope) ;;
+    layout) [[ " ${WITHOUT[*]} " == *" instrumented "* ]] ||
+      { log "--without layout needs --without instrumented (the handler's point is the layout's)"; exit 2; } ;;
+    *) log "--without takes instrumented, layout or scope, not '$part'"; exit 2 ;;
+  esac
+done
 ensure_wasm_target
 if [ "$INSTRUCTIONS" = 1 ] && ! command -v valgrind >/dev/null; then
   log "--instructions needs valgrind (Debian's package valgrind)"; exit 2
@@ -197,6 +217,23 @@ RUST
   done
 fi
 
+# The quickstart without PART (see --without). Each edit must change the source: a quickstart
+# whose text no longer matches stops the script rather than measure the wrong crate.
+without() {
+  local file="$SCRATCH/tallymark/src/lib.rs" before
+  before="$(cat "$file")"
+  case "$1" in
+    instrumented) sed -i -E '/^#\[tallymark::instrumented\(/d; /^ *tallymark::record!\(/d' "$file" ;;
+    layout) sed -i -E 's/^#\[tallymark::layout\(.*$/#[allow(dead_code)]/; /^ *#\[(index|blob\([0-9]+\)|double\([0-9]+\))\]$/d' "$file" ;;
+    scope) sed -i -E '/tallymark::Scope::from_env/d; s/telemetry\.run\((router\.run\(req, env\))\)/\1/' "$file" ;;
+  esac
+  [ "$(cat "$file")" != "$before" ] || { log "--without $1 found nothing to drop in the quickstart"; exit 1; }
+}
+for part in ${WITHOUT[@]+"${WITHOUT[@]}"}; do without "$part"; done
+if grep -q "tallymark::" "$SCRATCH/tallymark/src/lib.rs" && [ ${#WITHOUT[@]} -eq 3 ]; then
+  log "the quickstart still uses tallymark without all three parts"; exit 1
+fi
+
 # Whether `perf stat` can count this machine's CPU time (it needs the kernel's permission).
 PERF=0
 if perf stat -x, -e task-clock true >/dev/null 2>&1; then PERF=1; fi
@@ -264,7 +301,7 @@ timed_build() {
 
 if [ "$INCREMENTAL_ONLY" = 1 ]; then
   for variant in tallymark by-hand; do
-    for command in build check; do
+    for command in "${COMMANDS[@]}"; do
       log "untimed first $command of $variant"
       cargo_in "$variant" "$command"
     done
@@ -275,7 +312,7 @@ for round in $(seq 1 "$ROUNDS"); do
   variants=(tallymark by-hand)
   [ $((round % 2)) -eq 0 ] && variants=(by-hand tallymark)
   for variant in "${variants[@]}"; do
-    for command in build check; do
+    for command in "${COMMANDS[@]}"; do
       clean="not timed"
       if [ "$INCREMENTAL_ONLY" = 0 ]; then
         rm -rf "$SCRATCH/target-$variant"
@@ -322,6 +359,7 @@ else
   echo
   table 5 "CPU time" s
 fi
-printf '\n%s rounds; release profile: %s%s; tallymark by %s%s; incremental: the handler changed, twice a round\n' \
+printf '\n%s rounds; release profile: %s%s; tallymark by %s%s%s; incremental: the handler changed, twice a round\n' \
   "$ROUNDS" "$PROFILE" "$([ -n "$TALLYMARK_UNITS" ] && echo ", tallymark in $TALLYMARK_UNITS codegen units" || echo ", tallymark's codegen units as the profile sets them")" \
-  "$DEPENDENCY" "$([ "$OWN_TYPE" = 1 ] && echo '; with a type of their own')"
+  "$DEPENDENCY" "$([ "$OWN_TYPE" = 1 ] && echo '; with a type of their own')" \
+  "$([ ${#WITHOUT[@]} -gt 0 ] && echo "; the quickstart without: ${WITHOUT[*]}")"

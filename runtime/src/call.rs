@@ -71,8 +71,8 @@ pub type Enrich<P> = fn(&mut P);
 /// assert_eq!(sink.last().unwrap().blob_texts(), ["users.u1.get", "GET /users/u1", "u1"]);
 /// ```
 ///
-/// (The type parameters after `L` are how `#[instrumented]` keeps its calls small and inlined;
-/// a call made by hand uses their defaults.)
+/// (The type parameters after `L` are how `#[instrumented]` keeps its calls small and its rules
+/// inlined where the call ends; a call made by hand uses their defaults.)
 #[must_use = "a call writes its point when finished; dropped at once, it records a cancelled call"]
 // The bounds of `P`, `R` and `E` are on the impls that use them, not on the type: a bound on the
 // type is proved again wherever the type is named, in every instrumented function of the
@@ -267,8 +267,8 @@ fn absorb_recorded<'a, L: Layout>(slot: &CallSlot, active: bool, point: &mut L::
     }
 }
 
-// What an instrumented function names needs no bound of the call's rules: `run`, `record` and
-// `finish_in_place` prove only what they use.
+// What an instrumented function names needs no bound of the call's rules: `run`, `run_sync` and
+// `finish_in_place` here, and `record` below, prove only what they use.
 impl<'a, L: Layout, P, R, E> Call<'a, L, P, R, E> {
     /// Runs `future` with this call active whenever it is polled: the functions it runs can
     /// record fields into the call's point with the layout's `record` (`ApiEvent::record(..)`).

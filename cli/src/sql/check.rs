@@ -652,6 +652,16 @@ fn if_branches(args: &[&Expr]) -> Result<(), Rejection> {
     }
 }
 
+/// What a count or a sum that ignores `_sample_interval` gets wrong: each row stands for
+/// `_sample_interval` events, and it counts each row once.
+const UNDERCOUNTS: &str = "rows are sampled, so on a busy dataset it undercounts";
+
+/// What an average, a quantile or a top-k that ignores `_sample_interval` gets wrong: a row kept
+/// at a low sampling rate weighs as much as one kept at a high rate.
+const SKEWS: &str =
+    "rows are sampled at different rates, so it weighs alike rows that stand for different \
+     numbers of events";
+
 /// The warning of an aggregate that ignores `_sample_interval`, with the sampling-correct form.
 fn sampling(
     name: &str,
@@ -669,46 +679,32 @@ fn sampling(
     // A parametric aggregate's parameter as written: `(10)`, or nothing when left out.
     let params = parameters.map_or_else(String::new, |p| format!("({})", show(p)));
     let first = args.first().map(|e| e.to_string()).unwrap_or_default();
-    // A row stands for `_sample_interval` events. A count or a sum that ignores it counts each
-    // row once; an average, a quantile or a top-k that ignores it gives a row kept at a low
-    // sampling rate as much weight as one kept at a high rate.
-    let warn_with = |written: String, fix: String, effect: &str| {
+    let warn = |written: String, fix: String, effect: &str| {
         Some(Warning {
             message: format!("`{written}` ignores _sample_interval: {effect}"),
             fix,
         })
     };
-    let warn = |written, fix| {
-        warn_with(
-            written,
-            fix,
-            "rows are sampled, so on a busy dataset it undercounts",
-        )
-    };
-    let warn_skewed = |written, fix| {
-        warn_with(
-            written,
-            fix,
-            "rows are sampled at different rates, so it weighs alike rows that stand for \
-             different numbers of events",
-        )
-    };
     match name {
         "count" if !distinct => warn(
             format!("count({})", show(args)),
             "count events with sum(_sample_interval); keep count() only to see how many rows the answer rests on".to_owned(),
+            UNDERCOUNTS,
         ),
         "sum" if !args.iter().any(|a| weighted(a)) => warn(
             format!("sum({first})"),
             format!("sum({first} * _sample_interval)"),
+            UNDERCOUNTS,
         ),
-        "avg" if !args.iter().any(|a| weighted(a)) => warn_skewed(
+        "avg" if !args.iter().any(|a| weighted(a)) => warn(
             format!("avg({first})"),
             format!("sum({first} * _sample_interval) / sum(_sample_interval)"),
+            SKEWS,
         ),
         "countIf" => warn(
             format!("countIf({})", show(args)),
             format!("sumIf(_sample_interval, {})", show(args)),
+            UNDERCOUNTS,
         ),
         "sumIf" if !args.first().is_some_and(|a| weighted(a)) => warn(
             format!("sumIf({})", show(args)),
@@ -716,22 +712,26 @@ fn sampling(
                 "sumIf({first} * _sample_interval, {})",
                 args.get(1).map(|e| e.to_string()).unwrap_or_default()
             ),
+            UNDERCOUNTS,
         ),
-        "topK" => warn_skewed(
+        "topK" => warn(
             format!("topK{params}({})", show(args)),
             format!("topKWeighted{params}({first}, _sample_interval)"),
+            SKEWS,
         ),
-        "quantileExactWeighted" if !args.get(1).is_some_and(|a| weighted(a)) => warn_skewed(
+        "quantileExactWeighted" if !args.get(1).is_some_and(|a| weighted(a)) => warn(
             format!("quantileExactWeighted{params}({})", show(args)),
             format!("quantileExactWeighted{params}({first}, _sample_interval)"),
+            SKEWS,
         ),
-        "quantileWeighted" if !args.get(2).is_some_and(|a| weighted(a)) => warn_skewed(
+        "quantileWeighted" if !args.get(2).is_some_and(|a| weighted(a)) => warn(
             format!("quantileWeighted({})", show(args)),
             format!(
                 "quantileExactWeighted({})({}, _sample_interval)",
                 args.first().map(|e| e.to_string()).unwrap_or_default(),
                 args.get(1).map(|e| e.to_string()).unwrap_or_default()
             ),
+            SKEWS,
         ),
         _ => None,
     }

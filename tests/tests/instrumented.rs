@@ -169,6 +169,43 @@ fn an_error_is_recorded_cut_to_the_layouts_limit_and_returned_unchanged() {
     );
 }
 
+impl From<std::num::ParseIntError> for Error {
+    fn from(error: std::num::ParseIntError) -> Self {
+        Error(format!("bad id: {error}"))
+    }
+}
+
+// `?` converts with `From` as in the function as written: the body's block is given the
+// declared return type before the body is checked.
+#[tallymark::instrumented(ApiEvent, route = "DELETE /api/users/:id/session", fields(user = user_of(&req)))]
+async fn remove_user(req: Request) -> Result<Response, Error> {
+    let id: u32 = req.body.parse()?;
+    Ok(Response(if id == 0 { 404 } else { 204 }))
+}
+
+#[test]
+fn question_mark_converts_the_error_as_in_the_function_as_written() {
+    let deleted = |body| {
+        run(remove_user(Request {
+            user: Some("u"),
+            body,
+        }))
+    };
+    let (result, points) = deleted("seven");
+    assert_eq!(
+        result,
+        Err(Error("bad id: invalid digit found in string".into()))
+    );
+    // Cut to the layout's 32 characters.
+    assert_eq!(
+        points[0].text("error"),
+        Some("bad id: invalid digit found in s")
+    );
+    let (result, points) = deleted("7");
+    assert_eq!(result, Ok(Response(204)));
+    assert_eq!(points[0].text("error"), Some(""));
+}
+
 #[test]
 fn error_text_is_cut_in_characters_on_a_character_boundary() {
     let (_, points) = run(restart_user(

@@ -53,15 +53,14 @@ pub fn expand(
         quote!(deferred)
     };
 
-    let run_body = run_body(&function.sig, &stmts, Some(&call));
+    let run_body = bind_result(krate, &function.sig, &stmts, Some(&call));
     let classify = classify(krate, layout, args.ok_if.as_ref(), args.error_if.as_ref());
 
     function.with_body(&quote! {
         #evaluate
         let mut #call =
             #krate::Call::<#layout, _, _, _>::#start(&const { #callsite }, #emit_if, #enrich, #fields);
-        #[allow(clippy::redundant_closure_call)]
-        let #result = #run_body;
+        #run_body
         #classify
         #call.finish_in_place(#error);
         #result
@@ -139,46 +138,44 @@ pub fn used_but_off(
     function
 }
 
-/// An expression that runs the original body (`stmts`) in its own block and yields its value: an
-/// `async` block awaited for an `async fn`, a closure called for a plain one; with the call
-/// `within` active while it runs, when given. `return` and `?` keep their meaning.
-pub fn run_body(sig: &syn::Signature, stmts: &TokenStream, within: Option<&Ident>) -> TokenStream {
+/// A statement binding the hidden `result` to the value of the original body (`stmts`), run in
+/// its own block: an `async` block awaited for an `async fn`, a closure called for a plain one;
+/// with the call `within` active while it runs, when given. `return` and `?` keep their meaning.
+pub fn bind_result(
+    krate: &syn::Path,
+    sig: &syn::Signature,
+    stmts: &TokenStream,
+    within: Option<&Ident>,
+) -> TokenStream {
+    let result = hidden("result");
     let annotation = return_annotation(&sig.output);
     if sig.asyncness.is_some() {
-        let fake_return = annotation.as_ref().map(|ty| {
-            let fake_return = hidden("fake_return");
-            // An unreachable `return` of the declared type pins the block's output type, so `?`
-            // in the body converts errors as it would in the original function. The body sits in
-            // a block of its own below it, so a `use` in the body cannot change what the
-            // declared type names.
+        // An unreachable `return` of the declared type pins the block's output type, so `?` in
+        // the body converts errors as it would in the original function. The body sits in a
+        // block of its own below it, so a `use` in the body cannot change what the declared type
+        // names. A call of a function, not a diverging `let`, so that no lint needs silencing:
+        // each attribute is work for the compiler at every build of the user's crate.
+        let pin_output = annotation.map(|ty| {
             quote! {
-                #[allow(
-                    unknown_lints,
-                    unreachable_code,
-                    clippy::diverging_sub_expression,
-                    clippy::empty_loop,
-                    clippy::let_unit_value,
-                    clippy::let_with_type_underscore,
-                    clippy::needless_return,
-                    clippy::unreachable
-                )]
                 if false {
-                    let #fake_return: #ty = loop {};
-                    return #fake_return;
+                    return #krate::__private::unreachable_value::<#ty>();
                 }
             }
         });
-        let body = quote!(async { #fake_return { #stmts } });
+        let body = quote!(async { #pin_output { #stmts } });
         match within {
-            Some(call) => quote!(#call.run(#body).await),
-            None => quote!(#body.await),
+            Some(call) => quote!(let #result = #call.run(#body).await;),
+            None => quote!(let #result = #body.await;),
         }
     } else {
         let ty = annotation.map(|ty| quote!(-> #ty));
         let body = quote!(|| #ty { #stmts });
         match within {
-            Some(call) => quote!(#call.run_sync(#body)),
-            None => quote!((#body)()),
+            Some(call) => quote!(let #result = #call.run_sync(#body);),
+            None => quote! {
+                #[allow(clippy::redundant_closure_call)]
+                let #result = (#body)();
+            },
         }
     }
 }

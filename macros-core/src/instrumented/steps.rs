@@ -1,7 +1,7 @@
 //! `#[reconcile_event]` and `#[lifecycle_event]`: a Durable Object method or reconcile step, timed,
 //! its error captured, written as one typed event with the state's dimensions.
 
-use super::expand::{classify, hidden, run_body};
+use super::expand::{bind_result, classify, hidden};
 use super::function::Function;
 use crate::args::{self, Arg, LayoutArgs};
 use crate::errors::Errors;
@@ -147,7 +147,7 @@ fn expand(kind: Kind, step_args: &StepArgs, function: Function) -> TokenStream {
             name.rsplit('.').next().unwrap_or(name).to_owned(),
         ),
     };
-    let run = run_body(&function.sig, &function.body.stmts, None);
+    let run = bind_result(krate, &function.sig, &function.body.stmts, None);
     let classify = classify(krate, layout, None, None);
     let (result, error, started, step, point) = (
         hidden("result"),
@@ -169,8 +169,7 @@ fn expand(kind: Kind, step_args: &StepArgs, function: Function) -> TokenStream {
     };
     function.with_body(&quote! {
         let #started = #krate::clock::now();
-        #[allow(clippy::redundant_closure_call)]
-        let #result = #run;
+        #run
         #classify
         let #step = #krate::__private::Step::<#layout, _> {
             name: #full_name,

@@ -16,6 +16,14 @@ use crate::naming::EventNaming;
 use crate::schema::{str_eq, FieldSchema, Privacy, Schema, Slot};
 use crate::text::TextLimit;
 
+/// A value of any type, for code that never runs: `#[instrumented]` gives an `async fn`'s body
+/// block the function's return type with `if false { return unreachable_value::<R>(); }`.
+/// Panics if called.
+#[must_use]
+pub fn unreachable_value<T>() -> T {
+    unreachable!("`unreachable_value` is for code that never runs")
+}
+
 /// A layout's schema, as `#[tallymark::layout]` declares it.
 #[allow(clippy::too_many_arguments)]
 pub const fn schema(

@@ -176,33 +176,34 @@ impl From<std::num::ParseIntError> for Error {
 }
 
 // `?` converts with `From` as in the function as written: the body's block is given the
-// declared return type before the body is checked.
-#[tallymark::instrumented(ApiEvent, route = "DELETE /api/users/:id/session", fields(user = user_of(&req)))]
-async fn remove_user(req: Request) -> Result<Response, Error> {
-    let id: u32 = req.body.parse()?;
-    Ok(Response(if id == 0 { 404 } else { 204 }))
+// declared return type before the body is checked. Here only that type says what `Ok` holds.
+#[tallymark::instrumented(ApiEvent, route = "GET /api/users/:id/number", fields(user = user_of(&req)))]
+async fn user_number(req: Request) -> Result<u32, Error> {
+    Ok(req.body.parse()?)
 }
 
 #[test]
 fn question_mark_converts_the_error_as_in_the_function_as_written() {
-    let deleted = |body| {
-        run(remove_user(Request {
+    let numbered = |body| {
+        run(user_number(Request {
             user: Some("u"),
             body,
         }))
     };
-    let (result, points) = deleted("seven");
+    let (result, points) = numbered("seven");
     assert_eq!(
         result,
         Err(Error("bad id: invalid digit found in string".into()))
     );
+    assert_eq!(points.len(), 1);
     // Cut to the layout's 32 characters.
     assert_eq!(
         points[0].text("error"),
         Some("bad id: invalid digit found in s")
     );
-    let (result, points) = deleted("7");
-    assert_eq!(result, Ok(Response(204)));
+    let (result, points) = numbered("7");
+    assert_eq!(result, Ok(7));
+    assert_eq!(points.len(), 1);
     assert_eq!(points[0].text("error"), Some(""));
 }
 

@@ -66,6 +66,60 @@ fn sync_handler(flag: bool) -> Option<u8> {
     flag.then_some(1)
 }
 
+/// Methods whose return types the body's block is given in other shapes: a borrow of `self`,
+/// and `Self`.
+struct Things(String);
+
+impl Things {
+    #[tallymark::instrumented(Telemetry, event = "things.name")]
+    async fn name(&self) -> &str {
+        &self.0
+    }
+
+    #[tallymark::instrumented(Telemetry, event = "things.copy")]
+    async fn copied(&self) -> Self {
+        Things(self.0.clone())
+    }
+}
+
+// `()` spelled out (the user's own `-> ()` is the lint allowed here, not the expansion).
+#[allow(clippy::unused_unit)]
+#[tallymark::instrumented(Telemetry, event = "unit")]
+async fn unit() -> () {}
+
+#[tallymark::instrumented(Telemetry, event = "shown")]
+async fn shown() -> impl fmt::Display {
+    7
+}
+
+#[tallymark::instrumented(Telemetry, event = "infallible")]
+async fn infallible() -> Result<u32, std::convert::Infallible> {
+    Ok(1)
+}
+
+#[test]
+fn every_return_type_runs() {
+    let sink = tallymark::sink::MemorySink::new();
+    let scope = tallymark::Scope::new(sink.clone());
+    let things = Things("t".into());
+    futures_executor::block_on(scope.run(async {
+        assert_eq!(things.name().await, "t");
+        assert_eq!(things.copied().await.0, "t");
+        unit().await;
+        assert_eq!(shown().await.to_string(), "7");
+        assert_eq!(infallible().await, Ok(1));
+    }));
+    let events: Vec<String> = sink
+        .points()
+        .iter()
+        .map(|point| point.text("event").unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(
+        events,
+        ["things.name", "things.copy", "unit", "shown", "infallible"]
+    );
+}
+
 #[test]
 fn instrumented_code_runs() {
     let sink = tallymark::sink::MemorySink::new();

@@ -53,14 +53,14 @@ pub fn expand(
         quote!(deferred)
     };
 
-    let run_body = bind_result(krate, &function.sig, &stmts, Some(&call));
+    let bind = bind_result(krate, &function.sig, &stmts, Some(&call));
     let classify = classify(krate, layout, args.ok_if.as_ref(), args.error_if.as_ref());
 
     function.with_body(&quote! {
         #evaluate
         let mut #call =
             #krate::Call::<#layout, _, _, _>::#start(&const { #callsite }, #emit_if, #enrich, #fields);
-        #run_body
+        #bind
         #classify
         #call.finish_in_place(#error);
         #result
@@ -153,8 +153,8 @@ pub fn bind_result(
         // An unreachable `return` of the declared type pins the block's output type, so `?` in
         // the body converts errors as it would in the original function. The body sits in a
         // block of its own below it, so a `use` in the body cannot change what the declared type
-        // names. A call of a function, not a diverging `let`, so that no lint needs silencing:
-        // each attribute is work for the compiler at every build of the user's crate.
+        // names. The value is a function's, so no lint needs silencing: each attribute is work
+        // for the compiler at every build of the user's crate.
         let pin_output = annotation.map(|ty| {
             quote! {
                 if false {
@@ -210,7 +210,8 @@ pub fn classify(
     }
 }
 
-/// The declared return type for annotations, with `impl Trait` erased to `_`; `None` for `()`.
+/// The declared return type, for annotations and turbofishes, with `impl Trait` erased to `_`;
+/// `None` when the signature has no `->`.
 fn return_annotation(output: &ReturnType) -> Option<Type> {
     match output {
         ReturnType::Default => None,

@@ -16,9 +16,9 @@ use crate::naming::EventNaming;
 use crate::schema::{str_eq, FieldSchema, Privacy, Schema, Slot};
 use crate::text::TextLimit;
 
-/// A value of any type, for code that never runs: `#[instrumented]` gives an `async fn`'s body
-/// block the function's return type with `if false { return unreachable_value::<R>(); }`.
-/// Panics if called.
+/// A value of any type, for code that never runs: the macros give an `async fn`'s body block the
+/// function's return type with `if false { return unreachable_value::<R>(); }`. Panics if
+/// called.
 #[must_use]
 pub fn unreachable_value<T>() -> T {
     unreachable!("`unreachable_value` is for code that never runs")

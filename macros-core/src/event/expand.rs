@@ -57,11 +57,8 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
             if field.error_text.is_some() {
                 quote!(details.add(#key, #krate::events::ErrorDetail::console_value(#ident));)
             } else {
-                let value = quote!({
-                    #[allow(unused_imports)]
-                    use #krate::__private::{Detail, ViaOption as _, ViaSerialize as _};
-                    (&&Detail(#ident)).console_value()
-                });
+                // `Detail` and its traits are imported once, at the top of `details`.
+                let value = quote!((&&Detail(#ident)).console_value());
                 match &field.to {
                     // A detail mapped onto a hashed or redacted field is never written raw.
                     Some(to) => {
@@ -152,6 +149,9 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
             }
 
             fn details(&self, details: &mut #krate::events::Details) {
+                // Once for every detail below: each import is work for the compiler.
+                #[allow(unused_imports)]
+                use #krate::__private::{Detail, ViaOption as _, ViaSerialize as _};
                 match self { #(#details)* }
             }
 

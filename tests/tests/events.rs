@@ -616,6 +616,38 @@ fn a_detail_named_reason_replaces_it_in_place() {
     );
 }
 
+/// Fields named as the parameters of the functions the derive writes (`details`, `point`).
+#[derive(tallymark::events::Event)]
+#[tallymark(layout = JobEvent, prefix = "sweep.", name = "named")]
+struct NamedLikeParameters {
+    details: &'static str,
+    #[tallymark(to = label)]
+    point: &'static str,
+}
+
+#[test]
+fn fields_named_like_the_generated_parameters_are_details_like_any_other() {
+    let state = RefCell::new(());
+    let (points, lines) = capture(|| {
+        Reconcile::new("alarm", &state)
+            .shaped(&LINE)
+            .log(&NamedLikeParameters {
+                details: "all of them",
+                point: "p1",
+            });
+    });
+    assert_eq!(
+        lines,
+        [
+            r#"{"kind":"sweep","reason":"alarm","step":"named","details":"all of them","point":"p1"}"#
+        ]
+    );
+    assert_eq!(
+        points[0].blob_texts(),
+        blobs::<JobEvent>(&[(1, "sweep.named"), (7, "p1")])
+    );
+}
+
 #[test]
 fn a_mutably_borrowed_state_does_not_panic() {
     let state = RefCell::new(worker());

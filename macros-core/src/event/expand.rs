@@ -1,12 +1,18 @@
 //! Code generation for `#[derive(Event)]`.
 
 use super::parse::{EventDecl, EventType};
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::DeriveInput;
 
 pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
     let name = &input.ident;
+    // The generated functions' parameters, which the arms' bindings of the event's fields (named
+    // as the user named them: `details`, `point`...) must not shadow.
+    let (into, point) = (
+        Ident::new("details", Span::mixed_site()),
+        Ident::new("point", Span::mixed_site()),
+    );
     let layout = parsed.layout.as_ref().expect("checked");
     let krate = &parsed.krate;
     let point_ty = quote!(<#layout as #krate::Layout>::Point<'a>);
@@ -55,7 +61,7 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
             let adds = event.fields.iter().filter(|field| field.skip.is_none()).map(|field| {
             let (ident, key) = (&field.ident, &field.key);
             if field.error_text.is_some() {
-                quote!(details.add(#key, #krate::events::ErrorDetail::console_value(#ident));)
+                quote!(#into.add(#key, #krate::events::ErrorDetail::console_value(#ident));)
             } else {
                 // `Detail` and its traits are imported once, at the top of `details`.
                 let value = quote!((&&Detail(#ident)).console_value());
@@ -63,9 +69,9 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
                     // A detail mapped onto a hashed or redacted field is never written raw.
                     Some(to) => {
                         let to = to.to_string();
-                        quote!(details.add(#key, #krate::__private::private_detail::<#layout>(#to, #value));)
+                        quote!(#into.add(#key, #krate::__private::private_detail::<#layout>(#to, #value));)
                     }
-                    None => quote!(details.add(#key, #value);),
+                    None => quote!(#into.add(#key, #value);),
                 }
             }
         });
@@ -74,7 +80,7 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
     let constants = parsed
         .constants
         .iter()
-        .map(|(to, value)| quote!(let _ = point.#to(#value);));
+        .map(|(to, value)| quote!(let _ = #point.#to(#value);));
     let fills = parsed.events.iter().map(|event| {
         let pattern = pattern(event);
         // A layout field filled twice is reported by `check_targets`; only its first filler is
@@ -84,6 +90,7 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
             .iter()
             .map(|(to, _)| to.to_string())
             .collect();
+        let point = &point;
         let sets = event.fields.iter().map(move |field| {
             let ident = &field.ident;
             if let Some((target, _)) = field.target() {
@@ -95,7 +102,7 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
             if field.error_text.is_some() {
                 quote! {
                     #krate::__private::PointBuilder::fill_text(
-                        point,
+                        #point,
                         #krate::__private::Role::Error,
                         #krate::__private::error_blob(
                             #ident,
@@ -104,7 +111,7 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
                     );
                 }
             } else if let Some(to) = &field.to {
-                quote!(let _ = point.#to(#ident);)
+                quote!(let _ = #point.#to(#ident);)
             } else {
                 quote!(let _ = #ident;)
             }
@@ -148,14 +155,14 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
                 match self { #(#writes_point),* }
             }
 
-            fn details(&self, details: &mut #krate::events::Details) {
+            fn details(&self, #into: &mut #krate::events::Details) {
                 // Once for every detail below: each import is work for the compiler.
                 #[allow(unused_imports)]
                 use #krate::__private::{Detail, ViaOption as _, ViaSerialize as _};
                 match self { #(#details)* }
             }
 
-            fn fill<'a>(&'a self, point: &mut #point_ty) {
+            fn fill<'a>(&'a self, #point: &mut #point_ty) {
                 #(#constants)*
                 match self { #(#fills)* }
             }

@@ -171,26 +171,41 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
 }
 
 /// With `state = S`: a compile error for every layout field an event sets that `S` supplies.
+///
+/// Each field is checked once, at its first setter, and the error names every setter: a field
+/// that many events set is one mistake, one error that says where, and one constant for the
+/// compiler to evaluate.
 fn state_checks(parsed: &EventType, krate: &syn::Path) -> TokenStream {
     let (Some(state), Some(layout)) = (&parsed.state, &parsed.layout) else {
         return TokenStream::new();
     };
-    let targets = parsed
+    let setters = parsed
         .constants
         .iter()
-        .map(|(to, _)| (to.to_string(), to.span()))
+        .map(|(to, _)| (to.to_string(), to.span(), "`fields(..)`".to_owned()))
         .chain(parsed.events.iter().flat_map(|event| {
-            event
-                .fields
-                .iter()
-                .filter_map(|field| field.target().map(|(name, at)| (name, at.span())))
+            event.fields.iter().filter_map(move |field| {
+                let (name, at) = field.target()?;
+                Some((name, at.span(), format!("`{}`", event.ident)))
+            })
         }));
-    let checks = targets.map(|(target, span): (String, Span)| {
-        let state_name = quote!(#state).to_string().replace(' ', "");
-        let message = format!(
+    // Each target, where it is first set, and by what (in order).
+    let mut targets: Vec<(String, Span, Vec<String>)> = Vec::new();
+    for (target, span, setter) in setters {
+        match targets.iter_mut().find(|(name, _, _)| *name == target) {
+            Some((_, _, by)) => by.push(setter),
+            None => targets.push((target, span, vec![setter])),
+        }
+    }
+    let state_name = quote!(#state).to_string().replace(' ', "");
+    let checks = targets.iter().map(|(target, span, by)| {
+        let mut message = format!(
             "`{target}` is supplied by the state `{state_name}` when the event is emitted: an event cannot set it"
         );
-        quote_spanned! {span=>
+        if by.len() > 1 {
+            message.push_str(&format!(" (set by {})", by.join(", ")));
+        }
+        quote_spanned! {*span=>
             const _: () = ::core::assert!(
                 !#krate::__private::contains(
                     <#state as #krate::events::Dimensions<#layout>>::LOCKED,

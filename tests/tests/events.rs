@@ -648,6 +648,41 @@ fn fields_named_like_the_generated_parameters_are_details_like_any_other() {
     );
 }
 
+/// An event that borrows its details, with a lifetime named as the derive's own might be.
+#[derive(tallymark::events::Event)]
+#[tallymark(layout = JobEvent, state = BorrowedState<'static>, prefix = "sweep.", name = "borrowed")]
+struct Borrowed<'a> {
+    #[tallymark(to = label)]
+    label: &'a str,
+}
+
+/// A state that borrows its dimensions, with the same lifetime name.
+#[derive(tallymark::events::Dimensions)]
+#[tallymark(layout = JobEvent)]
+struct BorrowedState<'a> {
+    #[tallymark(to = owner)]
+    owner: &'a str,
+}
+
+#[test]
+fn an_event_and_its_state_may_borrow_their_fields() {
+    let label = String::from("borrowed label");
+    let state = RefCell::new(BorrowedState { owner: "acme" });
+    let (points, lines) = capture(|| {
+        Reconcile::new("alarm", &state)
+            .shaped(&LINE)
+            .log(&Borrowed { label: &label });
+    });
+    assert_eq!(
+        lines,
+        [r#"{"kind":"sweep","reason":"alarm","step":"borrowed","label":"borrowed label"}"#]
+    );
+    assert_eq!(
+        points[0].blob_texts(),
+        blobs::<JobEvent>(&[(1, "sweep.borrowed"), (2, "acme"), (7, "borrowed label")])
+    );
+}
+
 #[test]
 fn a_mutably_borrowed_state_does_not_panic() {
     let state = RefCell::new(worker());

@@ -15,7 +15,8 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
     );
     let layout = parsed.layout.as_ref().expect("checked");
     let krate = &parsed.krate;
-    let point_ty = quote!(<#layout as #krate::Layout>::Point<'a>);
+    let lifetime = super::point_lifetime(&input.generics);
+    let point_ty = quote!(<#layout as #krate::Layout>::Point<#lifetime>);
     let state = match &parsed.state {
         Some(state) => quote!(#state),
         None => quote!(()),
@@ -63,8 +64,8 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
             if field.error_text.is_some() {
                 quote!(#into.add(#key, #krate::events::ErrorDetail::console_value(#ident));)
             } else {
-                // `Detail` and its traits are imported once, at the top of `details`.
-                let value = quote!((&&Detail(#ident)).console_value());
+                // `Detail`'s traits are imported once, at the top of `details`.
+                let value = quote!((&&#krate::__private::Detail(#ident)).console_value());
                 match &field.to {
                     // A detail mapped onto a hashed or redacted field is never written raw.
                     Some(to) => {
@@ -156,13 +157,14 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
             }
 
             fn details(&self, #into: &mut #krate::events::Details) {
-                // Once for every detail below: each import is work for the compiler.
+                // Once for every detail below: each import is work for the compiler. Traits
+                // only, as `_`: a name imported here could hide the user's (`layout = Detail`).
                 #[allow(unused_imports)]
-                use #krate::__private::{Detail, ViaOption as _, ViaSerialize as _};
+                use #krate::__private::{ViaOption as _, ViaSerialize as _};
                 match self { #(#details)* }
             }
 
-            fn fill<'a>(&'a self, #point: &mut #point_ty) {
+            fn fill<#lifetime>(&#lifetime self, #point: &mut #point_ty) {
                 #(#constants)*
                 match self { #(#fills)* }
             }
@@ -172,9 +174,9 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
 
 /// With `state = S`: a compile error for every layout field an event sets that `S` supplies.
 ///
-/// Each field is checked once, at its first setter, and the error names every setter: a field
-/// that many events set is one mistake, one error that says where, and one constant for the
-/// compiler to evaluate.
+/// Each field is checked once, at its first setter, and when several events (or a constant and
+/// events) set it the error names them all: a field that many events set is one mistake, one
+/// error that says where, and one constant for the compiler to evaluate.
 fn state_checks(parsed: &EventType, krate: &syn::Path) -> TokenStream {
     let (Some(state), Some(layout)) = (&parsed.state, &parsed.layout) else {
         return TokenStream::new();
@@ -182,7 +184,7 @@ fn state_checks(parsed: &EventType, krate: &syn::Path) -> TokenStream {
     let setters = parsed
         .constants
         .iter()
-        .map(|(to, _)| (to.to_string(), to.span(), "`fields(..)`".to_owned()))
+        .map(|(to, _)| (to.to_string(), to.span(), format!("`fields({to} = ...)`")))
         .chain(parsed.events.iter().flat_map(|event| {
             event.fields.iter().filter_map(move |field| {
                 let (name, at) = field.target()?;
@@ -193,7 +195,12 @@ fn state_checks(parsed: &EventType, krate: &syn::Path) -> TokenStream {
     let mut targets: Vec<(String, Span, Vec<String>)> = Vec::new();
     for (target, span, setter) in setters {
         match targets.iter_mut().find(|(name, _, _)| *name == target) {
-            Some((_, _, by)) => by.push(setter),
+            // Two setters in one event are `check_targets`' error; named once here.
+            Some((_, _, by)) => {
+                if !by.contains(&setter) {
+                    by.push(setter);
+                }
+            }
             None => targets.push((target, span, vec![setter])),
         }
     }

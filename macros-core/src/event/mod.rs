@@ -10,6 +10,17 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Data, DeriveInput, Fields};
 
+/// The lifetime of the point in the generated `fill`: `'a`, or `'__tallymark` when the type has
+/// a lifetime `'a` of its own, which `fill`'s would shadow (errors name the point's type with it,
+/// so the usual name is kept where it can be).
+fn point_lifetime(generics: &syn::Generics) -> syn::Lifetime {
+    let taken = generics
+        .lifetimes()
+        .any(|param| param.lifetime.ident == "a");
+    let name = if taken { "'__tallymark" } else { "'a" };
+    syn::Lifetime::new(name, proc_macro2::Span::call_site())
+}
+
 pub fn derive_event(input: TokenStream) -> TokenStream {
     let input: DeriveInput = match syn::parse2(input) {
         Ok(input) => input,
@@ -90,14 +101,15 @@ pub fn derive_dimensions(input: TokenStream) -> TokenStream {
     let (overridable, locked_fills) = (fill(true), fill(false));
     let name = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let lifetime = point_lifetime(&input.generics);
     quote! {
         #[automatically_derived]
         impl #impl_generics #krate::events::Dimensions<#layout> for #name #ty_generics #where_clause {
             const LOCKED: &'static [&'static str] = &[#(#locked),*];
 
-            fn fill<'a>(
-                &'a self,
-                point: &mut <#layout as #krate::Layout>::Point<'a>,
+            fn fill<#lifetime>(
+                &#lifetime self,
+                point: &mut <#layout as #krate::Layout>::Point<#lifetime>,
                 overridable: bool,
             ) {
                 if overridable {

@@ -1,5 +1,6 @@
-//! tallymark's helper attribute beside `worker::event`, a layout field named like an option, and a
-//! `use` in an instrumented body that shadows the return type's name.
+//! tallymark's helper attribute beside `worker::event`, a layout field named like an option, a
+//! `use` in an instrumented body that shadows the return type's name, and a layout named like a
+//! type of the expansion's (`Detail`) whose event has details.
 #![deny(warnings)]
 
 use worker::*;
@@ -23,6 +24,26 @@ pub enum Job {
     },
 }
 
+/// Named as the runtime's detail wrapper is.
+#[tallymark::layout(dataset = "details", binding = "DETAILS")]
+pub struct Detail {
+    #[index]
+    #[blob(1)]
+    event: String,
+    #[blob(2)]
+    label: String,
+}
+
+#[derive(tallymark::events::Event)]
+#[tallymark(layout = Detail, prefix = "detail.")]
+pub enum Noted {
+    Seen {
+        #[tallymark(to = label)]
+        label: String,
+        count: u32,
+    },
+}
+
 pub struct Output;
 
 #[tallymark::instrumented(Telemetry, event = "work", fields(route = String::from("queue")))]
@@ -36,6 +57,11 @@ pub async fn work() -> Output {
 async fn fetch(_req: Request, _env: Env, _ctx: Context) -> Result<Response> {
     let _ = work().await;
     tallymark::events::emit(&Job::Done { queue: "q".into() }, &());
+    let state = std::cell::RefCell::new(());
+    tallymark::events::Reconcile::new("alarm", &state).log(&Noted::Seen {
+        label: "l".into(),
+        count: 1,
+    });
     Response::ok("ok")
 }
 

@@ -642,10 +642,13 @@ fn fields_named_like_the_generated_parameters_are_details_like_any_other() {
             r#"{"kind":"sweep","reason":"alarm","step":"named","details":"all of them","point":"p1"}"#
         ]
     );
+    assert_eq!(points.len(), 1);
     assert_eq!(
         points[0].blob_texts(),
         blobs::<JobEvent>(&[(1, "sweep.named"), (7, "p1")])
     );
+    assert_eq!(points[0].index(), Some("sweep.named"));
+    assert_eq!(points[0].doubles(), [0.0, 0.0]);
 }
 
 /// An event that borrows its details, with a lifetime named as the derive's own might be.
@@ -677,10 +680,13 @@ fn an_event_and_its_state_may_borrow_their_fields() {
         lines,
         [r#"{"kind":"sweep","reason":"alarm","step":"borrowed","label":"borrowed label"}"#]
     );
+    assert_eq!(points.len(), 1);
     assert_eq!(
         points[0].blob_texts(),
         blobs::<JobEvent>(&[(1, "sweep.borrowed"), (2, "acme"), (7, "borrowed label")])
     );
+    assert_eq!(points[0].index(), Some("sweep.borrowed"));
+    assert_eq!(points[0].doubles(), [0.0, 0.0]);
 }
 
 #[test]

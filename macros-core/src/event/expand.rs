@@ -1,7 +1,8 @@
 //! Code generation for `#[derive(Event)]`.
 
 use super::parse::{EventDecl, EventType};
-use proc_macro2::{Ident, Span, TokenStream};
+use crate::instrumented::hidden;
+use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::DeriveInput;
 
@@ -9,10 +10,7 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
     let name = &input.ident;
     // The generated functions' parameters, which the arms' bindings of the event's fields (named
     // as the user named them: `details`, `point`...) must not shadow.
-    let (into, point) = (
-        Ident::new("details", Span::mixed_site()),
-        Ident::new("point", Span::mixed_site()),
-    );
+    let (details, point) = (hidden("details"), hidden("point"));
     let layout = parsed.layout.as_ref().expect("checked");
     let krate = &parsed.krate;
     let lifetime = super::point_lifetime(&input.generics);
@@ -56,13 +54,13 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
         let writes = !event.line_only;
         quote!(#pattern => #writes)
     });
-    let details =
+    let detail_arms =
         parsed.events.iter().map(|event| {
             let pattern = pattern(event);
             let adds = event.fields.iter().filter(|field| field.skip.is_none()).map(|field| {
             let (ident, key) = (&field.ident, &field.key);
             if field.error_text.is_some() {
-                quote!(#into.add(#key, #krate::events::ErrorDetail::console_value(#ident));)
+                quote!(#details.add(#key, #krate::events::ErrorDetail::console_value(#ident));)
             } else {
                 // `Detail`'s traits are imported once, at the top of `details`.
                 let value = quote!((&&#krate::__private::Detail(#ident)).console_value());
@@ -70,9 +68,9 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
                     // A detail mapped onto a hashed or redacted field is never written raw.
                     Some(to) => {
                         let to = to.to_string();
-                        quote!(#into.add(#key, #krate::__private::private_detail::<#layout>(#to, #value));)
+                        quote!(#details.add(#key, #krate::__private::private_detail::<#layout>(#to, #value));)
                     }
-                    None => quote!(#into.add(#key, #value);),
+                    None => quote!(#details.add(#key, #value);),
                 }
             }
         });
@@ -156,12 +154,12 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
                 match self { #(#writes_point),* }
             }
 
-            fn details(&self, #into: &mut #krate::events::Details) {
+            fn details(&self, #details: &mut #krate::events::Details) {
                 // Once for every detail below: each import is work for the compiler. Traits
                 // only, as `_`: a name imported here could hide the user's (`layout = Detail`).
                 #[allow(unused_imports)]
                 use #krate::__private::{ViaOption as _, ViaSerialize as _};
-                match self { #(#details)* }
+                match self { #(#detail_arms)* }
             }
 
             fn fill<#lifetime>(&#lifetime self, #point: &mut #point_ty) {

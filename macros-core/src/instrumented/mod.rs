@@ -7,6 +7,7 @@ mod record;
 mod steps;
 mod validate;
 
+pub use expand::hidden;
 pub use record::record;
 pub use steps::{step, Kind};
 

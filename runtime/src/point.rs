@@ -166,6 +166,29 @@ pub struct Slots<'p, 'a> {
     doubles: &'p mut [f64],
 }
 
+/// What [`Slots::protect`] did to a point: the values it replaced, and how many hashed fields it
+/// wrote empty for want of a key.
+#[must_use = "a protected point's own values are put back with `Slots::restore`"]
+pub(crate) struct Protected<'a> {
+    /// Hashed fields written empty for want of a key.
+    pub(crate) unhashed: u32,
+    replaced: Vec<Replaced<'a>>,
+}
+
+/// A value [`Slots::protect`] replaced, and where it was.
+enum Replaced<'a> {
+    Text(Target, Blob<'a>),
+    /// Double slot `.0` (0-based) and its value.
+    Double(usize, f64),
+}
+
+/// Where a protected text value sits: the index, or blob slot `.0` (0-based).
+#[derive(Clone, Copy)]
+enum Target {
+    Index,
+    Blob(usize),
+}
+
 impl<'p, 'a> Slots<'p, 'a> {
     /// The layout this point belongs to.
     pub(crate) fn schema(&self) -> &'static Schema {
@@ -229,9 +252,20 @@ impl<'p, 'a> Slots<'p, 'a> {
         }
     }
 
+    /// The same slots, borrowed again for a shorter while (to seal them and still put values
+    /// back after).
+    pub(crate) fn reborrow(&mut self) -> Slots<'_, 'a> {
+        Slots {
+            head: self.head,
+            blobs: self.blobs,
+            doubles: self.doubles,
+        }
+    }
+
     /// Applies the layout's privacy rules (`crate::privacy`): hashed fields replaced by `hash` of
     /// their bytes (`None`: no key, written empty), redacted fields emptied unless
-    /// `keep_redacted`. Returns how many hashed fields were emptied for want of a key.
+    /// `keep_redacted`. Returns the values it replaced, for [`Slots::restore`], and how many
+    /// hashed fields were emptied for want of a key.
     ///
     /// A hash can be longer than the value it replaces: its bytes are added to the blobs' bound,
     /// so sealing still clamps a point that hashing took over the limit.
@@ -239,47 +273,80 @@ impl<'p, 'a> Slots<'p, 'a> {
         &mut self,
         hash: impl Fn(&[u8]) -> Option<String>,
         keep_redacted: bool,
-    ) -> u32 {
-        let mut unhashed = 0;
+    ) -> Protected<'a> {
+        let mut protected = Protected {
+            unhashed: 0,
+            replaced: Vec::new(),
+        };
         let mut hashed_bytes = 0usize;
         for field in self.head.schema.fields() {
             let privacy = field.privacy();
             if privacy == Privacy::Plain || (privacy == Privacy::Redacted && keep_redacted) {
                 continue;
             }
-            let blob = match field.slot() {
-                Some(Slot::Blob(n)) => slot_index(n).and_then(|i| self.blobs.get_mut(i)),
-                Some(Slot::Double(n)) => {
-                    if let Some(double) = slot_index(n).and_then(|i| self.doubles.get_mut(i)) {
-                        *double = 0.0;
-                    }
-                    None
+            let (target, blob) = match field.slot() {
+                Some(Slot::Blob(n)) => {
+                    let Some(i) = slot_index(n) else { continue };
+                    (Target::Blob(i), self.blobs.get_mut(i))
                 }
-                None => Some(&mut self.head.index),
+                Some(Slot::Double(n)) => {
+                    let Some(i) = slot_index(n) else { continue };
+                    if let Some(double) = self.doubles.get_mut(i) {
+                        let value = std::mem::replace(double, 0.0);
+                        protected.replaced.push(Replaced::Double(i, value));
+                    }
+                    continue;
+                }
+                None => (Target::Index, Some(&mut self.head.index)),
             };
             let Some(blob) = blob else { continue };
             if blob.is_empty() {
                 continue;
             }
-            *blob = match privacy {
+            let value = match privacy {
                 Privacy::Hashed => match hash(blob.as_bytes()) {
                     Some(text) => {
                         hashed_bytes = hashed_bytes.saturating_add(text.len());
                         Blob::Text(text.into())
                     }
                     None => {
-                        unhashed += 1;
+                        protected.unhashed += 1;
                         Blob::Unset
                     }
                 },
                 _ => Blob::Unset,
             };
+            protected
+                .replaced
+                .push(Replaced::Text(target, std::mem::replace(blob, value)));
             // An index that is also this blob is read from the blob when sealed; an index-only
             // field was protected above.
         }
         // Counted for the index too: an over-estimate only costs sealing a measure of the blobs.
         self.head.blob_bytes_bound = self.head.blob_bytes_bound.saturating_add(hashed_bytes);
-        unhashed
+        protected
+    }
+
+    /// Puts back the values [`Slots::protect`] replaced: the builder keeps its own values after
+    /// it is written, so writing it again protects them again (never hashes a hash).
+    pub(crate) fn restore(&mut self, protected: Protected<'a>) {
+        for replaced in protected.replaced {
+            match replaced {
+                Replaced::Text(Target::Index, value) => self.head.index = value,
+                Replaced::Text(Target::Blob(i), value) => {
+                    if let Some(blob) = self.blobs.get_mut(i) {
+                        self.head.blob_bytes_bound =
+                            self.head.blob_bytes_bound.saturating_add(value.len());
+                        *blob = value;
+                    }
+                }
+                Replaced::Double(i, value) => {
+                    if let Some(double) = self.doubles.get_mut(i) {
+                        *double = value;
+                    }
+                }
+            }
+        }
     }
 
     /// See [`PointBuf::seal`].
@@ -535,8 +602,8 @@ mod tests {
             Blob::Text("x".repeat(15_999 - 18 * filler.len()).into()),
         );
         point.set_blob(20, Blob::Text("u".into()));
-        let unhashed = point.slots().protect(|_| Some("h".repeat(22)), false);
-        assert_eq!(unhashed, 0);
+        let protected = point.slots().protect(|_| Some("h".repeat(22)), false);
+        assert_eq!(protected.unhashed, 0);
         let sealed = point.seal();
         let total: usize = sealed.blobs().iter().map(Blob::len).sum();
         assert!(total <= limits::MAX_BLOB_BYTES_TOTAL, "{total} bytes");

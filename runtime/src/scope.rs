@@ -293,7 +293,7 @@ pub(crate) fn write_line(line: &str) {
 }
 
 impl Invocation {
-    fn emit(&self, mut point: Slots<'_, '_>) {
+    fn emit(&self, point: Slots<'_, '_>) {
         let remaining = self.remaining.get();
         if remaining == 0 {
             self.stats.add(Stats {
@@ -306,15 +306,17 @@ impl Invocation {
             return;
         }
         self.remaining.set(remaining - 1);
+        let count = |written| self.stats.count(written);
         if point.schema().has_private_fields() {
             let key = point
                 .schema()
                 .hash_key()
                 .and_then(|name| self.hash_key(name));
-            let unhashed = protect(&mut point, key.as_deref(), self.sink.keeps_redacted());
-            self.stats.add(unhashed);
+            self.stats
+                .add(write_protected(&self.sink, point, key.as_deref(), count));
+        } else {
+            write_point(&self.sink, point, count);
         }
-        write_point(&self.sink, point, |written| self.stats.count(written));
     }
 
     /// The key named `name`: given, else looked up once from the key source.
@@ -333,17 +335,27 @@ impl Invocation {
     }
 }
 
-/// Applies `point`'s privacy rules with `key` (see `crate::privacy`); returns what to count, and
-/// says once per process when a hashed field had no key.
-fn protect(point: &mut Slots<'_, '_>, key: Option<&[u8]>, keep_redacted: bool) -> Stats {
+/// Writes `point` to `sink` with its privacy rules applied (see `crate::privacy`; `key` for its
+/// hashed fields), then puts the point's own values back, so that a builder written twice is
+/// protected from its values both times. Returns what to count, and says once per process when
+/// a hashed field had no key.
+fn write_protected(
+    sink: &dyn Sink,
+    mut point: Slots<'_, '_>,
+    key: Option<&[u8]>,
+    count: impl FnOnce(Written),
+) -> Stats {
     let schema = point.schema();
-    let unhashed = point.protect(
+    let protected = point.protect(
         |value| key.and_then(|key| schema.keyed_hash(key, value)),
-        keep_redacted,
+        sink.keeps_redacted(),
     );
+    let unhashed = protected.unhashed;
     if unhashed > 0 && !NO_KEY_NOTICE_GIVEN.swap(true, Ordering::Relaxed) {
-        crate::platform::console_warn(&no_key_notice(point.schema()));
+        crate::platform::console_warn(&no_key_notice(schema));
     }
+    write_point(sink, point.reborrow(), count);
+    point.restore(protected);
     Stats {
         unhashed_fields: u64::from(unhashed),
         ..Stats::default()
@@ -364,14 +376,12 @@ fn no_key_notice(schema: &crate::Schema) -> String {
     )
 }
 
-fn emit_global(mut point: Slots<'_, '_>) {
+fn emit_global(point: Slots<'_, '_>) {
     match GLOBAL_SINK.get() {
-        Some(sink) => {
-            if point.schema().has_private_fields() {
-                stats::add_global(protect(&mut point, None, sink.keeps_redacted()));
-            }
-            write_point(&**sink, point, stats::count_global);
+        Some(sink) if point.schema().has_private_fields() => {
+            stats::add_global(write_protected(&**sink, point, None, stats::count_global));
         }
+        Some(sink) => write_point(&**sink, point, stats::count_global),
         None => {
             stats::add_global(Stats {
                 dropped_without_scope: 1,

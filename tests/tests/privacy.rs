@@ -117,6 +117,43 @@ fn a_memory_sink_sees_hashes_and_the_redacted_values() {
     assert_eq!(scope.stats().unhashed_fields, 0);
 }
 
+#[test]
+fn a_builder_written_twice_is_protected_from_its_own_values_both_times() {
+    let sink = MemorySink::new();
+    let scope = Scope::new(sink.clone()).with_hash_key("ACCOUNT_HASH_KEY", KEY);
+    let mut point = secret_point();
+    scope.run_sync(|| {
+        point.emit();
+        point.event("account.checked").emit();
+    });
+    let points = sink.points();
+    assert_eq!(points.len(), 2);
+    for (point, event) in points.iter().zip(["account.updated", "account.checked"]) {
+        assert_eq!(point.index(), Some(hash(USER).as_str()));
+        assert_eq!(point.blob_texts(), [event, &hash(EMAIL), NOTE]);
+        assert_eq!(point.doubles(), [1234.5]);
+    }
+    assert_eq!((point.get_user(), point.get_email()), (USER, EMAIL));
+    assert_eq!(scope.stats().unhashed_fields, 0);
+}
+
+#[test]
+fn a_builder_written_twice_without_a_key_is_counted_both_times() {
+    let sink = MemorySink::new();
+    let scope = Scope::new(sink.clone());
+    let mut point = secret_point();
+    scope.run_sync(|| {
+        point.emit();
+        point.emit();
+    });
+    for written in sink.points() {
+        assert_eq!(written.index(), Some(""));
+        assert_eq!(written.blob_texts(), ["account.updated", "", NOTE]);
+    }
+    assert_eq!(scope.stats().unhashed_fields, 4);
+    assert_eq!((point.get_user(), point.get_email()), (USER, EMAIL));
+}
+
 /// Every value of every `tracing` event, as text.
 #[derive(Clone, Default)]
 struct Values(Arc<Mutex<String>>);

@@ -115,6 +115,9 @@ pub(crate) struct CallSlot {
     recorded: Cell<bool>,
     yields: bool,
     superseded: Cell<bool>,
+    /// How many times the call is entered now: more than once when it runs inside itself (its
+    /// `run_sync` inside its `run`), whose entries then share what they learn.
+    entered: Cell<u32>,
 }
 
 impl CallSlot {
@@ -145,26 +148,33 @@ pub(crate) struct Entered<'c> {
 // calls for it where LTO does not inline them.
 impl<'c> Entered<'c> {
     pub(crate) fn enter(slot: &'c CallSlot, layout: TypeId) -> Entered<'c> {
+        let again = slot.entered.replace(slot.entered.get().saturating_add(1)) > 0;
         let _ = STACK.try_with(|stack| {
             let depth = stack.depth.get();
-            stack.depth.set(depth.saturating_add(1));
             if let Some(entry) = stack.calls.get(depth) {
                 if slot.id.get() == 0 {
                     let id = stack.last_id.get().wrapping_add(1).max(1);
                     stack.last_id.set(id);
                     slot.id.set(id);
                 }
+                let call = CallId(slot.id.get());
+                // Entered inside itself, the call starts from what its outer entry knows.
+                let outer = again
+                    .then(|| stack.innermost(|active| active.call == call))
+                    .flatten()
+                    .and_then(Cell::get);
                 entry.set(Some(Active {
-                    call: CallId(slot.id.get()),
+                    call,
                     layout,
-                    recorded: slot.recorded.get(),
+                    recorded: outer.map_or(slot.recorded.get(), |outer| outer.recorded),
                     yields: slot.yields,
-                    superseded: slot.superseded.get(),
+                    superseded: outer.map_or(slot.superseded.get(), |outer| outer.superseded),
                 }));
                 if slot.yields {
                     stack.yielding.set(stack.yielding.get() + 1);
                 }
             }
+            stack.depth.set(depth.saturating_add(1));
         });
         Entered { slot }
     }
@@ -172,12 +182,27 @@ impl<'c> Entered<'c> {
 
 impl Drop for Entered<'_> {
     fn drop(&mut self) {
+        let entered = self.slot.entered.get();
+        self.slot.entered.set(entered.saturating_sub(1));
         let _ = STACK.try_with(|stack| {
             let depth = stack.depth.get().saturating_sub(1);
             stack.depth.set(depth);
             if let Some(active) = stack.calls.get(depth).and_then(Cell::take) {
-                self.slot.recorded.set(active.recorded);
-                self.slot.superseded.set(active.superseded);
+                // Left from inside itself, the call tells its outer entry, which tells the slot.
+                let outer = (entered > 1)
+                    .then(|| stack.innermost(|outer| outer.call == active.call))
+                    .flatten();
+                match outer {
+                    Some(outer) => outer.set(outer.get().map(|outer| Active {
+                        recorded: outer.recorded || active.recorded,
+                        superseded: outer.superseded || active.superseded,
+                        ..outer
+                    })),
+                    None => {
+                        self.slot.recorded.set(active.recorded);
+                        self.slot.superseded.set(active.superseded);
+                    }
+                }
                 if active.yields {
                     stack.yielding.set(stack.yielding.get().saturating_sub(1));
                 }
@@ -281,8 +306,8 @@ pub(crate) fn record<L: Layout>(set: impl FnOnce(&mut L::Point<'static>)) -> boo
 }
 
 /// Takes what the functions run by the call of `slot` (of layout `L`) recorded since the last
-/// take. `active`: whether the call's body is running (the caller is its body), so that its
-/// entry, not its slot, says whether anything is waiting.
+/// take. `active`: whether the caller is the call's body, which may be running, so that its
+/// entry, while it has one, says whether anything is waiting rather than its slot.
 #[inline]
 pub(crate) fn take<L: Layout>(slot: &CallSlot, active: bool) -> Option<L::Point<'static>> {
     take_any(slot, active)?
@@ -295,23 +320,25 @@ pub(crate) fn take<L: Layout>(slot: &CallSlot, active: bool) -> Option<L::Point<
 /// once per layout.
 fn take_any(slot: &CallSlot, active: bool) -> Option<Box<dyn Any>> {
     let call = CallId(slot.id.get());
-    let waiting = if active {
-        STACK
-            .try_with(|stack| {
-                let entry = stack.innermost(|active| active.call == call)?;
-                let active = entry.get()?;
-                entry.set(Some(Active {
-                    recorded: false,
-                    ..active
-                }));
-                Some(active.recorded)
-            })
-            .ok()
-            .flatten()
-            .unwrap_or(false)
-    } else {
-        slot.recorded.replace(false)
-    };
+    let on_stack = active
+        .then(|| {
+            STACK
+                .try_with(|stack| {
+                    let entry = stack.innermost(|active| active.call == call)?;
+                    let active = entry.get()?;
+                    entry.set(Some(Active {
+                        recorded: false,
+                        ..active
+                    }));
+                    Some(active.recorded)
+                })
+                .ok()
+                .flatten()
+        })
+        .flatten();
+    // A call's own `record` made while its body is not running (a hand-made call, after `run`)
+    // finds no entry: the slot says what is waiting.
+    let waiting = on_stack.unwrap_or_else(|| slot.recorded.replace(false));
     if !waiting {
         return None;
     }
@@ -399,6 +426,37 @@ mod tests {
         });
         // The outer record's fields go over those of the record made inside it.
         assert_eq!(sink.last().unwrap().text("note"), Some("outer"));
+        assert_eq!(
+            RECORDED.with(|recorded| recorded.borrow().len()),
+            0,
+            "nothing left behind"
+        );
+    }
+
+    #[test]
+    fn a_calls_own_record_after_its_body_ran_goes_over_what_the_body_recorded() {
+        let sink = MemorySink::new();
+        Scope::new(sink.clone()).run_sync(|| {
+            let call = Call::<Test>::start("after", None);
+            call.run_sync(|| assert!(note("helper")));
+            call.record(|point| {
+                point.note("after");
+            });
+            call.finish(Outcome::Ok, None);
+        });
+        assert_eq!(sink.last().unwrap().text("note"), Some("after"));
+        assert_eq!(RECORDED.with(|recorded| recorded.borrow().len()), 0);
+    }
+
+    #[test]
+    fn a_call_entered_inside_itself_keeps_what_its_inner_entry_recorded() {
+        let sink = MemorySink::new();
+        Scope::new(sink.clone()).run_sync(|| {
+            let call = Call::<Test>::start("again", None);
+            call.run_sync(|| call.run_sync(|| assert!(note("inside"))));
+            call.finish(Outcome::Ok, None);
+        });
+        assert_eq!(sink.last().unwrap().text("note"), Some("inside"));
         assert_eq!(
             RECORDED.with(|recorded| recorded.borrow().len()),
             0,

@@ -16,6 +16,7 @@
 #
 #   ./scripts/bench-compile.sh [--profile workspace|cargo|size] [--tallymark-units N]
 #                              [--dependency path|registry] [--own-type]
+#                              [--own-type-derives TRAITS]
 #                              [--without instrumented|layout|scope]... [--check-only]
 #                              [--incremental | --instructions] [rounds]
 #
@@ -41,6 +42,9 @@
 #   --own-type            both crates also declare a type of their own that derives `Debug` and
 #                         `Clone`, as most crates do: what tallymark adds to such a crate (its point
 #                         builder's derives no longer pay alone for checking those traits' impls)
+#   --own-type-derives TRAITS
+#                         as --own-type, but the type derives TRAITS (`Debug`, `Clone`, or
+#                         `Debug, Clone`): what each trait's first impl in a crate costs
 #   --without PART        the quickstart without one of its uses of tallymark, to measure what
 #                         each costs (repeat the option to drop several): `instrumented` drops
 #                         `#[instrumented]` and `record!` (the handler runs as written),
@@ -63,6 +67,7 @@ PROFILE=workspace
 TALLYMARK_UNITS=""
 DEPENDENCY=path
 OWN_TYPE=0
+OWN_TYPE_DERIVES="Debug, Clone"
 WITHOUT=()
 COMMANDS=(build check)
 INCREMENTAL_ONLY=0
@@ -73,6 +78,7 @@ while [ $# -gt 0 ]; do
     --tallymark-units) TALLYMARK_UNITS="${2:-}"; shift; [ $# -gt 0 ] && shift ;;
     --dependency) DEPENDENCY="${2:-}"; shift; [ $# -gt 0 ] && shift ;;
     --own-type) OWN_TYPE=1; shift ;;
+    --own-type-derives) OWN_TYPE=1; OWN_TYPE_DERIVES="${2:-}"; shift; [ $# -gt 0 ] && shift ;;
     --without) WITHOUT+=("${2:-}"); shift; [ $# -gt 0 ] && shift ;;
     --check-only) COMMANDS=(check); shift ;;
     --incremental) INCREMENTAL_ONLY=1; shift ;;
@@ -87,6 +93,7 @@ MEASURE=seconds # the function that measures a build: `seconds` or `instructions
 if [ "$INSTRUCTIONS" = 1 ]; then DEFAULT_ROUNDS=1; MEASURE=instructions; fi
 ROUNDS="${1:-$DEFAULT_ROUNDS}"
 [ $# -le 1 ] || { log "options go before the rounds (see --help)"; exit 2; }
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { log "rounds is a number of rounds, not '$ROUNDS' (see --help)"; exit 2; }
 # The lines of one table of the workspace's manifest, `[NAME]`, without its header.
 profile_table() {
   awk -v header="[$1]" '$0 == header { on = 1; next } /^\[/ { on = 0 } on && NF && !/^#/' "$ROOT/Cargo.toml"
@@ -109,6 +116,8 @@ if [ -n "$TALLYMARK_UNITS" ]; then
     { log "--tallymark-units takes a number of codegen units or rustc, not '$TALLYMARK_UNITS'"; exit 2; }
   TALLYMARK_PROFILE="$(printf '%s\n' '[profile.release.package.tallymark]' "codegen-units = $TALLYMARK_UNITS")"
 fi
+[[ "$OWN_TYPE_DERIVES" =~ ^(Debug|Clone|Debug,\ *Clone|Clone,\ *Debug)$ ]] ||
+  { log "--own-type-derives takes Debug, Clone or both (\"Debug, Clone\"), not '$OWN_TYPE_DERIVES'"; exit 2; }
 case "$DEPENDENCY" in
   path | registry) ;;
   *) log "--dependency takes path or registry, not '$DEPENDENCY'"; exit 2 ;;
@@ -205,10 +214,10 @@ if [ "$DEPENDENCY" = registry ]; then use_registry; fi
 # A type of the user's own, deriving what most crates' types derive.
 if [ "$OWN_TYPE" = 1 ]; then
   for variant in tallymark by-hand; do
-    cat >> "$SCRATCH/$variant/src/lib.rs" <<'RUST'
+    cat >> "$SCRATCH/$variant/src/lib.rs" <<RUST
 
-/// A type of the crate's own (`--own-type`).
-#[derive(Debug, Clone)]
+/// A type of the crate's own (\`--own-type\`).
+#[derive($OWN_TYPE_DERIVES)]
 pub struct Greeting {
     /// Its text.
     pub text: String,

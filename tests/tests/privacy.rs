@@ -57,6 +57,35 @@ pub enum Changed {
     },
 }
 
+/// A layout whose error field is redacted, and an event that fills it from its error text.
+#[tallymark::layout(dataset = "lookups", binding = "LOOKUPS")]
+pub struct Lookup {
+    #[index]
+    #[blob(1)]
+    event: String,
+    #[blob(2)]
+    #[redacted]
+    error: String,
+}
+
+#[derive(tallymark::events::Event)]
+#[tallymark(layout = Lookup)]
+pub enum LookupEvent {
+    Failed {
+        #[tallymark(error_text)]
+        error: String,
+    },
+}
+
+struct Resolver;
+
+impl Resolver {
+    #[tallymark::events::reconcile_event(Lookup, action = "resolve", context = pass)]
+    fn resolve(&self, pass: &Reconcile<'_, ()>) -> Result<(), String> {
+        Err(EMAIL.into())
+    }
+}
+
 fn secret_point() -> AccountPoint<'static> {
     let mut point = Account::point();
     point
@@ -152,6 +181,40 @@ fn a_builder_written_twice_without_a_key_is_counted_both_times() {
     }
     assert_eq!(scope.stats().unhashed_fields, 4);
     assert_eq!((point.get_user(), point.get_email()), (USER, EMAIL));
+}
+
+#[test]
+fn an_error_text_goes_into_a_line_as_the_layouts_error_field_allows() {
+    let (lines, sink, state) = (MemoryLines::new(), MemorySink::new(), RefCell::new(()));
+    Scope::new(sink.clone())
+        .with_lines(lines.clone())
+        .run_sync(|| {
+            let pass = Reconcile::new("lookup", &state);
+            pass.log(&LookupEvent::Failed {
+                error: EMAIL.into(),
+            });
+            assert_eq!(Resolver.resolve(&pass), Err(EMAIL.into()));
+        });
+    let lines = lines.lines();
+    // Only the measured duration varies: taken as written.
+    let duration = lines[1].split_once(r#""duration_ms":"#).unwrap().1;
+    assert_eq!(
+        lines,
+        [
+            r#"{"reason":"lookup","event":"failed"}"#.to_owned(),
+            format!(r#"{{"reason":"lookup","event":"reconcile.resolve","duration_ms":{duration}"#),
+        ]
+    );
+    let points: Vec<Vec<String>> = sink
+        .points()
+        .iter()
+        .map(|point| point.blob_texts().into_iter().map(str::to_owned).collect())
+        .collect();
+    assert_eq!(
+        points,
+        [["failed", EMAIL], ["reconcile.resolve", EMAIL]],
+        "a test sink keeps redacted values"
+    );
 }
 
 /// Every value of every `tracing` event, as text.

@@ -54,7 +54,12 @@ impl<L: Layout, S: Dimensions<L>> Event for Step<L, S> {
             shape.duration_key,
             Some(super::detail_json(&self.duration_ms)),
         );
-        details.add(shape.error_key, self.error.as_deref().map(Value::from));
+        // The error goes to the layout's error field: a line shows it as that field's privacy
+        // allows.
+        let error = self.error.as_deref().and_then(|error| {
+            crate::__private::private_detail::<L>(Role::Error.field(), Some(Value::from(error)))
+        });
+        details.add(shape.error_key, error);
     }
 
     fn fill<'a>(&'a self, point: &mut L::Point<'a>) {

@@ -379,6 +379,26 @@ fn a_throwing_binding_is_counted_never_propagated() {
     );
 }
 
+#[wasm_bindgen_test]
+fn a_point_written_from_inside_write_data_point_is_dropped_and_counted() {
+    let (binding, calls) = recording_binding();
+    // The binding writes a point of its own through the same scope, once, while it is called.
+    let write_inside = wasm_bindgen::closure::Closure::<dyn FnMut(JsValue)>::new({
+        let calls = calls.clone();
+        move |point: JsValue| {
+            calls.push(&point);
+            if calls.length() == 1 {
+                sample().emit();
+            }
+        }
+    });
+    set(&binding, "writeDataPoint", write_inside.as_ref());
+    let scope = Scope::new(AnalyticsEngineSink::new(&env_with("KILOCLAW_AE", &binding)));
+    scope.run_sync(|| sample().emit());
+    assert_eq!(calls.length(), 1, "only the outer point reached the binding");
+    assert_eq!((scope.stats().written, scope.stats().failed), (1, 1));
+}
+
 /// Replaces `console[method]` with a recorder while `f` runs; returns each call's arguments.
 fn capture_console(method: &str, f: impl FnOnce()) -> Vec<Array> {
     let console = get(&js_sys::global(), "console");

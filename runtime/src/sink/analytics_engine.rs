@@ -92,6 +92,12 @@ impl AnalyticsEngineSink {
     }
 }
 
+/// The failure of a point written while this sink, or another of the isolate, is inside
+/// `writeDataPoint` (a binding, or an env getter, calling back into the module).
+fn written_from_inside() -> WriteError {
+    WriteError::new("a point was written from inside writeDataPoint")
+}
+
 /// The console line of a binding's first failed write.
 fn failure_notice(binding: &str, error: &WriteError) -> String {
     format!(
@@ -101,20 +107,21 @@ fn failure_notice(binding: &str, error: &WriteError) -> String {
 }
 
 impl Sink for AnalyticsEngineSink {
-    /// Both borrows are held across the call into JavaScript; the dataset is used where it is kept
-    /// (cloning it would cost two more calls).
+    /// Both borrows are held across the calls into JavaScript (the env's getter, the binding's
+    /// `writeDataPoint`); the dataset is used where it is kept (cloning it would cost two more
+    /// calls). A write made while they are held fails, never panics.
     fn write(&self, point: &DataPoint<'_>) -> Result<(), WriteError> {
         let name = point.schema().binding();
-        let mut bindings = self.bindings.borrow_mut();
+        let Ok(mut bindings) = self.bindings.try_borrow_mut() else {
+            return Err(written_from_inside());
+        };
         let binding = self.binding(&mut bindings, name);
         let Some(dataset) = &binding.dataset else {
             return Err(WriteError::no_destination("no Analytics Engine binding"));
         };
         let written = WIRE.with(|wire| {
             let Ok(mut wire) = wire.try_borrow_mut() else {
-                return Err(WriteError::new(
-                    "a point was written from inside writeDataPoint",
-                ));
+                return Err(written_from_inside());
             };
             wire.fill(&index_text(point.index().as_bytes()), point.blobs());
             let written = write_data_point(dataset, &wire, point.doubles());

@@ -1,43 +1,91 @@
-//! JSON numbers as JavaScript writes them (`JSON.stringify`), so that console lines of a Rust
-//! worker read the same as those of a JavaScript one.
+//! JSON text as JavaScript writes it (`JSON.stringify`), so that console lines of a Rust worker
+//! read the same as those of a JavaScript one: every number is written by JavaScript's rule,
+//! whatever Rust type it came from.
 
-use serde_json::Value;
+use serde::Serialize;
+use std::io;
 
-/// Largest integer a double holds exactly (`Number.MAX_SAFE_INTEGER`).
-const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+/// `value` as JSON text, its numbers written as `JSON.stringify` writes them ([`js_number`]);
+/// `""` when `value` cannot be serialized (a map with keys that are not strings).
+pub fn to_js_json<T: Serialize + ?Sized>(value: &T) -> String {
+    let mut text = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut text, JsNumbers);
+    if value.serialize(&mut serializer).is_err() {
+        return String::new();
+    }
+    // serde_json writes UTF-8 only.
+    String::from_utf8(text).unwrap_or_default()
+}
 
-/// A number as `JSON.stringify` writes it: integral values without a fraction (`9`, not `9.0`),
-/// non-finite values as `null`.
-pub fn js_number(value: f64) -> Value {
-    if !value.is_finite() {
-        Value::Null
-    } else if value.fract() == 0.0 && value.abs() <= MAX_SAFE_INTEGER {
-        // Exact: the value is an integer of at most 53 bits. `-0` is written `0`, as in JavaScript.
-        Value::from(value as i64)
-    } else {
-        Value::from(value)
+/// serde_json's compact formatter with JavaScript's numbers. serde_json writes a non-finite
+/// double as `null` before it reaches the formatter, as `JSON.stringify` does.
+struct JsNumbers;
+
+impl serde_json::ser::Formatter for JsNumbers {
+    fn write_f64<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: f64) -> io::Result<()> {
+        writer.write_all(js_number(value).as_bytes())
+    }
+
+    fn write_f32<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: f32) -> io::Result<()> {
+        // JavaScript has doubles only: a single is written as the double it widens to.
+        self.write_f64(writer, f64::from(value))
     }
 }
 
-/// Rewrites every number in `value` as [`js_number`] would write it.
-#[cfg(feature = "events")]
-pub fn to_js_numbers(value: &mut Value) {
-    match value {
-        Value::Number(number) => {
-            if let Some(float) = number.as_f64().filter(|_| number.is_f64()) {
-                *value = js_number(float);
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(to_js_numbers),
-        Value::Object(map) => map.values_mut().for_each(to_js_numbers),
-        _ => {}
+/// A finite number as JavaScript writes it (ECMA-262, `Number::toString`): the shortest digits
+/// that read back as `value`, in plain notation from `1e-6` up to (not including) `1e21` and in
+/// exponent notation with a sign outside (`1e+21`, `1.5e-7`); `-0` as `0`.
+pub fn js_number(value: f64) -> String {
+    if value == 0.0 {
+        return "0".to_owned();
     }
+    let sign = if value < 0.0 { "-" } else { "" };
+    // Rust's exponent form has the fewest digits that read back as `value`: `d.ddde<exponent>`.
+    let shortest = format!("{:e}", value.abs());
+    let precision = shortest
+        .find('e')
+        .map_or(0, |e| shortest[..e].len().saturating_sub(2));
+    // Of the digit strings of that length that read back, JavaScript writes the one closest to
+    // `value` (the even one on a tie): `value` rounded to that length, which Rust rounds exactly,
+    // half to even. Rust's shortest form may be the other one of a tie.
+    let scientific = format!("{:.precision$e}", value.abs());
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    let digits = mantissa.replace('.', "");
+    let digits = digits.trim_end_matches('0');
+    let digits = if digits.is_empty() { "0" } else { digits };
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    // `value` is 0.digits × 10^point: `point` digits stand before the decimal point.
+    let point = exponent + 1;
+    let count = i32::try_from(digits.len()).unwrap_or(i32::MAX);
+    let zeros = |n: i32| "0".repeat(usize::try_from(n).unwrap_or(0));
+    let written = if count <= point && point <= 21 {
+        format!("{digits}{}", zeros(point - count))
+    } else if 0 < point && point <= 21 {
+        let (whole, fraction) = digits.split_at(usize::try_from(point).unwrap_or(0));
+        format!("{whole}.{fraction}")
+    } else if -6 < point && point <= 0 {
+        format!("0.{}{digits}", zeros(-point))
+    } else {
+        let exponent_sign = if exponent < 0 { '-' } else { '+' };
+        let (first, rest) = digits.split_at(1);
+        let fraction = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
+        format!(
+            "{first}{fraction}e{exponent_sign}{}",
+            exponent.unsigned_abs()
+        )
+    };
+    format!("{sign}{written}")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Each value beside what `String(value)` gives in JavaScript (Node 20).
     #[test]
     fn numbers_are_written_as_javascript_writes_them() {
         let cases = [
@@ -46,19 +94,74 @@ mod tests {
             (84.25, "84.25"),
             (-0.0, "0"),
             (0.1, "0.1"),
-            (f64::NAN, "null"),
-            (f64::INFINITY, "null"),
+            (-2.5, "-2.5"),
+            (123_456.789, "123456.789"),
+            (1e17, "100000000000000000"),
+            (2f64.powi(60), "1152921504606847000"),
+            (1e20, "100000000000000000000"),
+            (1e21, "1e+21"),
+            (1.5e300, "1.5e+300"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (0.000_001, "0.000001"),
+            (0.000_001_5, "0.0000015"),
+            (1e-7, "1e-7"),
+            (-1.5e-7, "-1.5e-7"),
+            (5e-324, "5e-324"),
+            // A tie between two shortest forms, ...437.2 and ...437.3: JavaScript writes the even.
+            (-1_958_182_951_947_437.2, "-1958182951947437.2"),
         ];
         for (value, text) in cases {
-            assert_eq!(js_number(value).to_string(), text, "{value}");
+            assert_eq!(js_number(value), text, "{value:e}");
         }
     }
 
     #[test]
-    #[cfg(feature = "events")]
-    fn nested_numbers_are_rewritten() {
-        let mut value = serde_json::json!({"a": [1.0, 2.5, {"b": 3.0}], "c": 4});
-        to_js_numbers(&mut value);
-        assert_eq!(value.to_string(), r#"{"a":[1,2.5,{"b":3}],"c":4}"#);
+    fn json_text_writes_every_number_as_javascript_does() {
+        let value = serde_json::json!({"a": [1.0, 2.5, {"b": 3.0}], "c": 4, "d": 1e21, "e": -0.0});
+        assert_eq!(
+            to_js_json(&value),
+            r#"{"a":[1,2.5,{"b":3}],"c":4,"d":1e+21,"e":0}"#
+        );
+        assert_eq!(to_js_json(&[f64::NAN, f64::INFINITY]), "[null,null]");
+        assert_eq!(to_js_json(&0.1_f32), "0.10000000149011612");
+    }
+}
+
+/// Checked against JavaScript itself, in the wasm tests (Node).
+#[cfg(all(test, target_arch = "wasm32"))]
+mod in_javascript {
+    use super::js_number;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    /// What JavaScript's `String(value)` gives.
+    fn javascript(value: f64) -> String {
+        String::from(
+            js_sys::Number::from(value)
+                .to_string_with_radix(10)
+                .unwrap_or_default(),
+        )
+    }
+
+    #[wasm_bindgen_test]
+    fn every_number_is_written_as_javascript_writes_it() {
+        // Any bit pattern (xorshift), then the same bits as a magnitude near 1e-7..1e21's
+        // boundaries and as an integer: the ranges where the notation changes.
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..50_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let any = f64::from_bits(state);
+            let scale = 10f64.powi(i32::try_from(state % 32).unwrap_or(0) - 9);
+            #[allow(clippy::cast_precision_loss)]
+            let near = (state >> 11) as f64 / (1u64 << 53) as f64 * scale;
+            #[allow(clippy::cast_precision_loss)]
+            let integer = (state >> (state % 40)) as f64;
+            for value in [any, near, -near, integer] {
+                if value.is_finite() {
+                    assert_eq!(js_number(value), javascript(value), "{value:e}");
+                }
+            }
+        }
     }
 }

@@ -184,7 +184,7 @@ mod events {
                 let value = value?;
                 let text = match &value {
                     serde_json::Value::String(text) => text.clone(),
-                    other => other.to_string(),
+                    other => crate::json::to_js_json(other),
                 };
                 crate::scope::hash_in_current(schema, text.as_bytes())
                     .map(serde_json::Value::String)

@@ -69,7 +69,7 @@ impl ErrorDetail for Value {
     fn error_text(&self, limit: TextLimit) -> Option<String> {
         Some(match self {
             Value::String(text) => limit.cut(text).to_owned(),
-            other => limit.cut_owned(detail_json(other).to_string()),
+            other => limit.cut_owned(crate::json::to_js_json(other)),
         })
     }
     fn console_value(&self) -> Option<Value> {

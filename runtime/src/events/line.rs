@@ -127,8 +127,7 @@ pub(crate) fn render<E: Event>(
             .filter(|(key, _)| !fixed.iter().any(|(k, _)| k == key))
             .map(|(key, value)| (*key, value)),
     );
-    // Serializing JSON values into a string cannot fail.
-    serde_json::to_string(&Ordered(&line)).unwrap_or_default()
+    crate::json::to_js_json(&Ordered(&line))
 }
 
 /// A JSON object whose keys keep the given order.

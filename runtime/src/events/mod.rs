@@ -241,14 +241,8 @@ impl<T> From<Option<T>> for Nullable<T> {
     }
 }
 
-/// A detail's JSON value: its serialization with numbers written as JavaScript writes them, or
+/// A detail's JSON value (written into a line as JavaScript writes JSON, `crate::json`), or
 /// `"[unserializable]"`.
 pub(crate) fn detail_json<T: serde::Serialize + ?Sized>(value: &T) -> Value {
-    match serde_json::to_value(value) {
-        Ok(mut value) => {
-            crate::json::to_js_numbers(&mut value);
-            value
-        }
-        Err(_) => Value::String(UNSERIALIZABLE_DETAIL.to_owned()),
-    }
+    serde_json::to_value(value).unwrap_or_else(|_| Value::String(UNSERIALIZABLE_DETAIL.to_owned()))
 }

@@ -46,8 +46,7 @@ impl ConsoleSink {
 
 /// The JSON line a point becomes: its fields by name, in declaration order.
 pub fn json_line(point: &DataPoint<'_>) -> String {
-    // Serializing borrowed strings and numbers into a String cannot fail.
-    serde_json::to_string(&Fields(point)).unwrap_or_default()
+    crate::json::to_js_json(&Fields(point))
 }
 
 /// Serializes a point's fields as a JSON object in declaration order.
@@ -60,9 +59,7 @@ impl Serialize for Fields<'_, '_> {
             match value {
                 FieldValue::Text(text) => map.serialize_entry(field.name, text)?,
                 FieldValue::Bytes(bytes) => map.serialize_entry(field.name, bytes)?,
-                FieldValue::Number(n) => {
-                    map.serialize_entry(field.name, &crate::json::js_number(n))?
-                }
+                FieldValue::Number(n) => map.serialize_entry(field.name, &n)?,
             }
         }
         map.end()

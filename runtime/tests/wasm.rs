@@ -395,7 +395,11 @@ fn a_point_written_from_inside_write_data_point_is_dropped_and_counted() {
     set(&binding, "writeDataPoint", write_inside.as_ref());
     let scope = Scope::new(AnalyticsEngineSink::new(&env_with("KILOCLAW_AE", &binding)));
     scope.run_sync(|| sample().emit());
-    assert_eq!(calls.length(), 1, "only the outer point reached the binding");
+    assert_eq!(
+        calls.length(),
+        1,
+        "only the outer point reached the binding"
+    );
     assert_eq!((scope.stats().written, scope.stats().failed), (1, 1));
 }
 

@@ -260,10 +260,7 @@ pub(crate) fn hash_in_current(schema: &crate::schema::Schema, value: &[u8]) -> O
         .and_then(|(scope, name)| scope.inner.hash_key(name))
         .and_then(|key| schema.keyed_hash(&key, value));
     if hashed.is_none() {
-        count_in_current(Stats {
-            unhashed_fields: 1,
-            ..Stats::default()
-        });
+        count_in_current(unhashed(schema, 1));
     }
     hashed
 }
@@ -337,8 +334,7 @@ impl Invocation {
 
 /// Writes `point` to `sink` with its privacy rules applied (see `crate::privacy`; `key` for its
 /// hashed fields), then puts the point's own values back, so that a builder written twice is
-/// protected from its values both times. Returns what to count, and says once per process when
-/// a hashed field had no key.
+/// protected from its values both times. Returns what to count.
 fn write_protected(
     sink: &dyn Sink,
     mut point: Slots<'_, '_>,
@@ -350,14 +346,20 @@ fn write_protected(
         |value| key.and_then(|key| schema.keyed_hash(key, value)),
         sink.keeps_redacted(),
     );
-    let unhashed = protected.unhashed;
-    if unhashed > 0 && !NO_KEY_NOTICE_GIVEN.swap(true, Ordering::Relaxed) {
-        crate::platform::console_warn(&no_key_notice(schema));
-    }
+    let unhashed = unhashed(schema, protected.unhashed);
     write_point(sink, point.reborrow(), count);
     point.restore(protected);
+    unhashed
+}
+
+/// What to count for `fields` hashed fields of `schema` written empty (in a point or a line) for
+/// want of a key; the first such field of the process is said on the console.
+fn unhashed(schema: &crate::Schema, fields: u32) -> Stats {
+    if fields > 0 && !NO_KEY_NOTICE_GIVEN.swap(true, Ordering::Relaxed) {
+        crate::platform::console_warn(&no_key_notice(schema));
+    }
     Stats {
-        unhashed_fields: u64::from(unhashed),
+        unhashed_fields: u64::from(fields),
         ..Stats::default()
     }
 }

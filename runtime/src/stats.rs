@@ -26,7 +26,9 @@ pub struct Stats {
     /// Calls of a layout's `record` made while no instrumented call of that layout was running:
     /// their fields went nowhere.
     pub records_outside_call: u64,
-    /// `#[hashed]` fields written empty because the scope had no hash key for their layout.
+    /// `#[hashed]` fields written empty because the scope had no hash key for their layout:
+    /// one for each point, and each console line, that left a field out (an event logged with a
+    /// line and a point counts its field in both).
     pub unhashed_fields: u64,
 }
 

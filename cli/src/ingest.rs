@@ -2,9 +2,10 @@
 //!
 //! One JSON object a line: `dataset`, `index`, `blobs` (strings, or arrays of byte values as
 //! workerd delivers them), `doubles`, and optionally `timestamp` (RFC 3339 text, or epoch
-//! milliseconds; default now) and `sample_interval` (default 1). A line that is not such an object
-//! is rejected with its number and counted; the others are loaded, in transactions of
-//! [`BATCH`] points.
+//! milliseconds; default now; within a DateTime's range, up to [`crate::time::DATE_TIME_MAX`])
+//! and `sample_interval` (default 1). A line that is not such an object (not UTF-8 included) is
+//! rejected with its number and counted; the others are loaded, in transactions of [`BATCH`]
+//! points.
 
 use crate::store::{check_storable, differs_only_in_case, Point, Store, SLOTS};
 use serde_json::{Map, Value};
@@ -41,22 +42,16 @@ pub fn ingest(store: &mut Store, input: impl BufRead, now: i64) -> Result<Report
         .into_iter()
         .map(|name| (name.to_ascii_lowercase(), name))
         .collect();
-    for (i, line) in input.lines().enumerate() {
+    for (i, line) in byte_lines(input).enumerate() {
         let number = i + 1;
         let line = line.map_err(|e| format!("cannot read line {number}: {e}"))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let point = parse_line(&line, now).and_then(|point| {
-            let first = spellings
-                .entry(point.dataset.to_ascii_lowercase())
-                .or_insert_with(|| point.dataset.clone());
-            if *first == point.dataset {
-                Ok(point)
-            } else {
-                Err(differs_only_in_case(&point.dataset, first))
+        let point = match utf8_line(line) {
+            Ok(line) if line.trim().is_empty() => continue,
+            Ok(line) => {
+                parse_line(&line, now).and_then(|point| spelled_as_first(point, &mut spellings))
             }
-        });
+            Err(reason) => Err(reason),
+        };
         match point {
             Ok(point) => batch.push(point),
             Err(reason) => report.rejected.push((number, reason)),
@@ -70,6 +65,51 @@ pub fn ingest(store: &mut Store, input: impl BufRead, now: i64) -> Result<Report
     store.insert(&batch)?;
     report.loaded += batch.len();
     Ok(report)
+}
+
+/// The lines of `input` as bytes, each without its `\n` or `\r\n` (as `BufRead::lines` ends
+/// them), so that a line that is not UTF-8 is rejected by its number rather than ending the read.
+fn byte_lines(mut input: impl BufRead) -> impl Iterator<Item = std::io::Result<Vec<u8>>> {
+    std::iter::from_fn(move || {
+        let mut line = Vec::new();
+        match input.read_until(b'\n', &mut line) {
+            Ok(0) => None,
+            Ok(_) => {
+                if line.ends_with(b"\n") {
+                    line.pop();
+                    if line.ends_with(b"\r") {
+                        line.pop();
+                    }
+                }
+                Some(Ok(line))
+            }
+            Err(e) => Some(Err(e)),
+        }
+    })
+}
+
+/// A line's bytes as text, or why they are not UTF-8 (the reason its line is rejected with).
+pub fn utf8_line(line: Vec<u8>) -> Result<String, String> {
+    String::from_utf8(line).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        format!("not UTF-8: byte {} is {:#04X}", at + 1, e.as_bytes()[at])
+    })
+}
+
+/// `point`, unless its dataset differs only in case from the spelling `spellings` holds for it
+/// (recording a new dataset's).
+fn spelled_as_first(
+    point: Point,
+    spellings: &mut HashMap<String, String>,
+) -> Result<Point, String> {
+    let first = spellings
+        .entry(point.dataset.to_ascii_lowercase())
+        .or_insert_with(|| point.dataset.clone());
+    if *first == point.dataset {
+        Ok(point)
+    } else {
+        Err(differs_only_in_case(&point.dataset, first))
+    }
 }
 
 /// One line as a point, or why it is not one.
@@ -135,16 +175,7 @@ pub fn parse_line(line: &str, now: i64) -> Result<Point, String> {
         .collect::<Result<Vec<_>, _>>()?;
     let timestamp = match object.get("timestamp") {
         None | Some(Value::Null) => now,
-        Some(Value::String(text)) => crate::time::parse_rfc3339(text).ok_or_else(|| {
-            format!("`timestamp` \"{text}\" is not RFC 3339 (2024-01-02T03:04:05Z)")
-        })?,
-        Some(Value::Number(ms)) => ms
-            .as_i64()
-            .map(|ms| ms.div_euclid(1000))
-            .ok_or_else(|| "`timestamp` is not a whole number of milliseconds".to_owned())?,
-        Some(_) => {
-            return Err("`timestamp` is neither RFC 3339 text nor epoch milliseconds".to_owned())
-        }
+        Some(written) => timestamp(written)?,
     };
     let sample_interval = match object.get("sample_interval") {
         None | Some(Value::Null) => 1,
@@ -161,6 +192,34 @@ pub fn parse_line(line: &str, now: i64) -> Result<Point, String> {
         blobs,
         doubles,
     })
+}
+
+/// A `timestamp`, RFC 3339 text or epoch milliseconds, in whole seconds since the epoch (AE keeps
+/// whole seconds), or why it is not a time a DateTime holds.
+fn timestamp(written: &Value) -> Result<i64, String> {
+    let seconds = match written {
+        Value::String(text) => crate::time::parse_rfc3339(text).ok_or_else(|| {
+            format!("`timestamp` \"{text}\" is not RFC 3339 (2024-01-02T03:04:05Z)")
+        })?,
+        // Past i64 (a u64): out of range as well.
+        Value::Number(ms) if ms.is_i64() || ms.is_u64() => {
+            ms.as_i64().map_or(i64::MAX, |ms| ms.div_euclid(1000))
+        }
+        Value::Number(_) => {
+            return Err("`timestamp` is not a whole number of milliseconds".to_owned())
+        }
+        _ => return Err("`timestamp` is neither RFC 3339 text nor epoch milliseconds".to_owned()),
+    };
+    if crate::time::is_date_time(seconds) {
+        Ok(seconds)
+    } else {
+        Err(format!(
+            "`timestamp` {written} is outside a DateTime's range, {} to {} UTC (epoch milliseconds 0 to {})",
+            crate::time::format(0),
+            crate::time::format(crate::time::DATE_TIME_MAX),
+            crate::time::DATE_TIME_MAX * 1000 + 999
+        ))
+    }
 }
 
 /// The array under `key` (empty when absent), at most [`SLOTS`] long.
@@ -222,6 +281,39 @@ mod tests {
         assert_eq!((point.timestamp, point.sample_interval), (42, 1));
         let point = parse_line(r#"{"dataset":"ev","timestamp":1700000000999}"#, 0).unwrap();
         assert_eq!(point.timestamp, 1_700_000_000);
+        // A DateTime's range, from its first millisecond to its last.
+        let point = parse_line(r#"{"dataset":"ev","timestamp":0}"#, 42).unwrap();
+        assert_eq!(point.timestamp, 0);
+        let point = parse_line(r#"{"dataset":"ev","timestamp":4294967295999}"#, 0).unwrap();
+        assert_eq!(point.timestamp, 4_294_967_295);
+        let point =
+            parse_line(r#"{"dataset":"ev","timestamp":"2106-02-07T06:28:15Z"}"#, 0).unwrap();
+        assert_eq!(point.timestamp, 4_294_967_295);
+    }
+
+    /// A timestamp a DateTime cannot hold (ClickHouse's DateTime: 1970-01-01 00:00:00 to
+    /// 2106-02-07 06:28:15 UTC) is rejected: nanoseconds were stored as 1970, microseconds as a
+    /// year past 9999 that every time function then failed to read.
+    #[test]
+    fn a_timestamp_outside_a_date_times_range_is_rejected() {
+        let range = "outside a DateTime's range, 1970-01-01 00:00:00 to 2106-02-07 06:28:15 UTC (epoch milliseconds 0 to 4294967295999)";
+        let cases = [
+            ("1700000000000000000", "1700000000000000000"),
+            ("1700000000000000", "1700000000000000"),
+            ("4294967296000", "4294967296000"),
+            ("18446744073709551615", "18446744073709551615"),
+            ("-1", "-1"),
+            (r#""1969-12-31T23:59:59Z""#, r#""1969-12-31T23:59:59Z""#),
+            (r#""2106-02-07T06:28:16Z""#, r#""2106-02-07T06:28:16Z""#),
+        ];
+        for (timestamp, shown) in cases {
+            let line = format!(r#"{{"dataset":"a","timestamp":{timestamp}}}"#);
+            assert_eq!(
+                parse_line(&line, 0).unwrap_err(),
+                format!("`timestamp` {shown} is {range}"),
+                "{line}"
+            );
+        }
     }
 
     #[test]
@@ -246,6 +338,22 @@ mod tests {
         assert_eq!(
             parse_line(&long, 0).unwrap_err(),
             "`index` has 97 bytes; Analytics Engine allows 96"
+        );
+    }
+
+    /// A line that is not UTF-8 is rejected with its number, as any line that is not a point; it
+    /// stopped the whole ingest ("stream did not contain valid UTF-8"). Lines may end in CRLF.
+    #[test]
+    fn a_line_that_is_not_utf8_is_rejected_by_line() {
+        let mut store = Store::open(std::path::Path::new(":memory:")).unwrap();
+        let lines = b"{\"dataset\":\"ev\"}\r\n{\"dataset\":\"e\xffv\"}\n\r\n{\"dataset\":\"ev\"}";
+        let report = ingest(&mut store, &lines[..], 0).unwrap();
+        assert_eq!(
+            report,
+            Report {
+                loaded: 2,
+                rejected: vec![(2, "not UTF-8: byte 14 is 0xFF".to_owned())],
+            }
         );
     }
 

@@ -7,6 +7,16 @@ use chrono_tz::Tz;
 /// The format AE prints `timestamp` in.
 pub const FORMAT: &str = "%Y-%m-%d %H:%M:%S";
 
+/// The last second a DateTime holds, 2106-02-07 06:28:15 UTC; the first is the epoch's. AE's
+/// `timestamp` is a ClickHouse DateTime, whose range is "[1970-01-01 00:00:00, 2106-02-07
+/// 06:28:15]" (ClickHouse docs, "Date and time data types").
+pub const DATE_TIME_MAX: i64 = u32::MAX as i64;
+
+/// Whether a DateTime holds `seconds` since the Unix epoch.
+pub fn is_date_time(seconds: i64) -> bool {
+    (0..=DATE_TIME_MAX).contains(&seconds)
+}
+
 /// `seconds` since the Unix epoch as AE prints it; the epoch itself when out of range.
 pub fn format(seconds: i64) -> String {
     use chrono::{Datelike as _, Timelike as _};

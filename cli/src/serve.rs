@@ -5,8 +5,9 @@
 //!
 //! Answers: 200 with the result (JSON unless the query's `FORMAT` says otherwise); 401 without
 //! the token; 404 for another path; 405 for another method; 413 for a body over [`MAX_BODY`]
-//! bytes; 422 for a query AE would reject, with the reason and the fix; 500 when the store cannot
-//! be read.
+//! bytes; 422 for a query AE would reject, with the reason and the fix, or one that fails as it
+//! runs (an unknown dataset…), with the reason; 500 when the store cannot be opened or read (none
+//! yet, locked, not a store).
 
 use crate::output::{self, Format};
 use crate::sql::{self, names::Names};
@@ -14,6 +15,9 @@ use crate::store::Store;
 use std::io::{Read as _, Write as _};
 use std::path::PathBuf;
 use tiny_http::{Header, Method, Request, Response, Server};
+
+/// The content type of the answers in plain text.
+const TEXT: &str = "text/plain; charset=utf-8";
 
 /// The largest request body served, in bytes (1 MiB): far above any real query.
 pub const MAX_BODY: usize = 1 << 20;
@@ -99,7 +103,6 @@ fn same(a: &str, b: &str) -> bool {
 }
 
 fn handle(config: &Config, request: &mut Request) -> (u16, &'static str, String) {
-    const TEXT: &str = "text/plain; charset=utf-8";
     if !is_endpoint(request.url()) {
         return (
             404,
@@ -140,12 +143,21 @@ fn handle(config: &Config, request: &mut Request) -> (u16, &'static str, String)
     let Ok(sql) = String::from_utf8(body) else {
         return (400, TEXT, "the query is not UTF-8\n".to_owned());
     };
-    let prepared = match sql::prepare(&sql, &config.names) {
+    answer(config, &sql)
+}
+
+/// The answer to `sql`: 422 when AE would reject it or it fails as it runs (an unknown
+/// dataset…), the client's to fix; 500 when the store cannot be opened or read, the server's.
+fn answer(config: &Config, sql: &str) -> (u16, &'static str, String) {
+    let prepared = match sql::prepare(sql, &config.names) {
         Ok(prepared) => prepared,
         Err(rejection) => return (422, TEXT, format!("{rejection}\n")),
     };
-    let result = Store::open_read_only(&config.db).and_then(|store| sql::run(&store, &prepared));
-    match result {
+    let store = match Store::open_read_only(&config.db) {
+        Ok(store) => store,
+        Err(message) => return (500, TEXT, format!("{message}\n")),
+    };
+    match sql::run(&store, &prepared) {
         Ok(result) => {
             let format = prepared.format.unwrap_or(Format::Json);
             let content_type = match format {

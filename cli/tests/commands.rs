@@ -1,8 +1,8 @@
 //! The `tallymark` binary end to end: ingest (malformed lines, a damaged store), query and its
-//! formats, `query --check` over files, `serve` (401, 405, 413, 422, 200) and `query --remote`
-//! against `serve`, `dev`'s errors before it starts anything (a failed install of workerd
-//! among them). Every test works in a folder of
-//! its own and ends the servers it starts by their process.
+//! formats, `query --check` over files, `serve` (401, 405, 413, 422, 500, 200) and `query
+//! --remote` against `serve`, `dev`'s errors before it starts anything (a failed install of
+//! workerd among them). Every test works in a folder of its own and ends the servers it starts
+//! by their process.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -266,6 +266,28 @@ fn serve_answers_as_aes_endpoint() {
         )
         .0,
         404
+    );
+    drop(server);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A store that cannot be read is the server's failure: 500, not a rejection of the query.
+#[test]
+fn serve_answers_500_when_the_store_cannot_be_read() {
+    let dir = folder("serve-no-store");
+    let server = serve(&dir, "secret-token");
+    let endpoint = format!("{}/accounts/abc/analytics_engine/sql", server.url);
+    assert_eq!(
+        post(
+            &endpoint,
+            Some("secret-token"),
+            "SELECT count() FROM events"
+        ),
+        (
+            500,
+            "no store at .tallymark/points.db: load points first with `tallymark ingest`\n"
+                .to_owned()
+        )
     );
     drop(server);
     let _ = std::fs::remove_dir_all(dir);

@@ -49,6 +49,9 @@ pub enum Context {
     Bits,
     /// intDiv's result type ([`Returns::IntDiv`]).
     IntDiv,
+    /// The first argument's ClickHouse type (`''` when unknown): a conversion reads a `Date` or a
+    /// `DateTime`, stored as text, by its type.
+    Type,
     /// The time zone calendar parts are taken in: the zone argument at this position when the
     /// call has one (taken out of the call), else the zone of the first argument's `DateTime`
     /// type, else UTC (`''`).
@@ -114,6 +117,11 @@ const fn fc(
 /// A function of one time, in the time's zone.
 const fn time(name: &'static str, local: &'static str, returns: Returns) -> Function {
     fc(name, (1, 1), local, returns, Context::Zone(None))
+}
+
+/// A conversion of one value to `ty`, which reads a `Date` or a `DateTime` by its type.
+const fn conversion(name: &'static str, local: &'static str, ty: &'static str) -> Function {
+    fc(name, (1, 1), local, Returns::Type(ty), Context::Type)
 }
 
 use Kind::{Aggregate as A, Parametric as P, Scalar as S};
@@ -190,8 +198,8 @@ pub const FUNCTIONS: &[Function] = &[
     f("endsWith", S, (2, 2), Some("ch_ends_with"), T("UInt8")),
     f("format", S, (1, usize::MAX), Some("ch_format"), T("String")),
     // Type conversion functions.
-    f("toUInt8", S, (1, 1), Some("ch_to_uint8"), T("UInt8")),
-    f("toUInt32", S, (1, 1), Some("ch_to_uint32"), T("UInt32")),
+    conversion("toUInt8", "ch_to_uint8", "UInt8"),
+    conversion("toUInt32", "ch_to_uint32", "UInt32"),
     // Date and time functions.
     f("now", S, (0, 0), Some("ch_now"), T("DateTime")),
     f("today", S, (0, 0), Some("ch_today"), T("Date")),

@@ -192,8 +192,8 @@ pub fn register(connection: &Connection) -> Result<()> {
                 true,
             ))))
         }),
-        ("ch_to_uint8", 1, |c| to_unsigned(c, 8)),
-        ("ch_to_uint32", 1, |c| to_unsigned(c, 32)),
+        ("ch_to_uint8", 2, |c| to_unsigned(c, 8)),
+        ("ch_to_uint32", 2, |c| to_unsigned(c, 32)),
         ("ch_hex", 1, |c| encode(c, |byte| format!("{byte:02X}"))),
         ("ch_bin", 1, |c| encode(c, |byte| format!("{byte:08b}"))),
     ];
@@ -453,10 +453,17 @@ pub fn like(value: &str, pattern: &str, ignore_case: bool) -> bool {
     matches[value.len()]
 }
 
-/// toUInt8/toUInt32: numbers truncated toward zero and wrapped to the width; text parsed.
+/// toUInt8/toUInt32 of argument 0, whose ClickHouse type is argument 1: numbers truncated toward
+/// zero and wrapped to the width; text parsed; a `DateTime` its seconds since the epoch and a
+/// `Date` its days (ClickHouse docs, type conversion functions: "the date corresponds to the
+/// number of days since the beginning of the Unix epoch", "the date with time … to the number of
+/// seconds").
 fn to_unsigned(ctx: &Context<'_>, width: u32) -> Result<Value> {
+    let ty = text(ctx, 1).unwrap_or_default();
     let n = match ctx.get_raw(0) {
         ValueRef::Null => return Ok(Value::Null),
+        _ if ty.starts_with("DateTime") => time::time(ctx, 0)?.unwrap_or(0),
+        _ if ty == "Date" => time::time(ctx, 0)?.unwrap_or(0).div_euclid(86_400),
         ValueRef::Text(t) => {
             let t = String::from_utf8_lossy(t);
             match t.trim().parse::<i64>() {

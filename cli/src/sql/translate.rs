@@ -3,15 +3,15 @@
 //! then ClickHouse functions become the `ch_*` functions of `functions.rs`; `LIKE`
 //! (case-sensitive in ClickHouse), `/` (always a float division in ClickHouse), `%` (C++'s
 //! remainder), `position(… IN …)` and `substring` become function calls; the `FORMAT` clause is
-//! dropped (the output module honours it).
+//! dropped (the output module honours it); an OFFSET without LIMIT gets SQLite's `LIMIT -1`.
 
 use super::catalogue::{self, Kind};
 use super::check::{arguments, function_name};
 use super::typed::{call, interval_args, text};
 use sqlparser::ast::{
     visit_expressions, visit_expressions_mut, BinaryOperator, CeilFloorKind, Expr, Function,
-    FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments, Query, UnaryOperator,
-    Value,
+    FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments, LimitClause, OffsetRows,
+    Query, UnaryOperator, Value, VisitMut, VisitorMut,
 };
 use std::ops::ControlFlow;
 
@@ -19,6 +19,7 @@ use std::ops::ControlFlow;
 pub fn to_sqlite(query: &Query) -> Result<Query, String> {
     let mut query = query.clone();
     query.format_clause = None;
+    let _ = query.visit(&mut SqliteLimits);
     super::typed::rewrite(&mut query)?;
     let flow = visit_expressions_mut(&mut query, |expr| match rewrite(expr) {
         Ok(()) => {
@@ -40,6 +41,29 @@ pub fn to_sqlite(query: &Query) -> Result<Query, String> {
         ));
     }
     Ok(query)
+}
+
+/// Puts each query's LIMIT clause, the subqueries' too, in SQLite's grammar, which has OFFSET
+/// only after a LIMIT and no `ROWS` after it. AE documents OFFSET as a clause of its own
+/// ("OFFSET 10 -- skip the first 10 result rows"): without a LIMIT it gets `LIMIT -1`, which
+/// SQLite reads as no limit.
+struct SqliteLimits;
+
+impl VisitorMut for SqliteLimits {
+    type Break = ();
+
+    fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
+        if let Some(LimitClause::LimitOffset {
+            limit,
+            offset: Some(offset),
+            ..
+        }) = &mut query.limit_clause
+        {
+            offset.rows = OffsetRows::None;
+            limit.get_or_insert_with(|| Expr::value(Value::Number("-1".to_owned(), false)));
+        }
+        ControlFlow::Continue(())
+    }
 }
 
 fn rewrite(expr: &mut Expr) -> Result<(), String> {

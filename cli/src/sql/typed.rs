@@ -1,12 +1,15 @@
 //! The rewrites that need the ClickHouse types of their arguments, which SQLite's values do not
 //! carry: a catalogued function's [`Context`] is appended as its last argument (a bit width,
 //! intDiv's result type, a time zone; its zone argument, if any, taken out), `extract(unit FROM
-//! t)` and `t ± INTERVAL 'n' UNIT` become `ch_*` calls in the zone of `t`. Run SELECT by SELECT
-//! (each reads its FROM's types), before `translate.rs`'s rewrites.
+//! t)`, `t ± INTERVAL 'n' UNIT` and `t ± n` (days of a Date, seconds of a DateTime) become `ch_*`
+//! calls in the zone of `t`. Run SELECT by SELECT (each reads its FROM's types), before
+//! `translate.rs`'s rewrites.
 
 use super::catalogue::{self, Context, Returns};
 use super::check::{arguments, function_name};
-use super::types::{bits_type, call_zone, int_div_type, literal_text, type_of, zone_of, Scope};
+use super::types::{
+    bits_type, call_zone, int_div_type, integer_type, literal_text, type_of, zone_of, Scope,
+};
 use sqlparser::ast::{
     BinaryOperator, DateTimeField, Expr, Function, FunctionArg, FunctionArgExpr,
     FunctionArgumentList, FunctionArguments, GroupByExpr, Ident, Interval, ObjectName, OrderByKind,
@@ -159,18 +162,16 @@ impl Typed<'_> {
             Expr::BinaryOp { left, op, right }
                 if matches!(op, BinaryOperator::Plus | BinaryOperator::Minus) =>
             {
-                let (time, interval, sign) = match (left.as_ref(), right.as_ref()) {
-                    (time, Expr::Interval(i)) => {
-                        (time, i, if *op == BinaryOperator::Minus { -1 } else { 1 })
+                let sign = if *op == BinaryOperator::Minus { -1 } else { 1 };
+                match (left.as_ref(), right.as_ref()) {
+                    (time, Expr::Interval(interval)) => {
+                        Some(self.add_interval(time, interval, sign)?)
                     }
-                    (Expr::Interval(i), time) if *op == BinaryOperator::Plus => (time, i, 1),
-                    _ => return Ok(()),
-                };
-                let mut args = vec![time.clone()];
-                args.extend(interval_args(interval)?);
-                args.push(Expr::value(Value::Number(sign.to_string(), false)));
-                args.push(text(&self.zone(time)));
-                Some(call("ch_add_interval", args))
+                    (Expr::Interval(interval), time) if sign == 1 => {
+                        Some(self.add_interval(time, interval, sign)?)
+                    }
+                    (left, right) => self.add_number(left, right, sign),
+                }
             }
             _ => None,
         };
@@ -178,6 +179,46 @@ impl Typed<'_> {
             *expr = replacement;
         }
         Ok(())
+    }
+
+    /// `time ± INTERVAL 'n' UNIT` (`sign` 1 or -1) in the zone of `time`.
+    fn add_interval(&self, time: &Expr, interval: &Interval, sign: i64) -> Result<Expr, String> {
+        Ok(self.shift(time, (*interval.value).clone(), unit(interval)?, sign))
+    }
+
+    /// `left ± right` when one is a time and the other an integer, else `None`: ClickHouse adds
+    /// an integer to a Date as days and to a DateTime as seconds (its docs, "Arithmetic
+    /// functions", plus and minus); the result keeps the time's type.
+    fn add_number(&self, left: &Expr, right: &Expr, sign: i64) -> Option<Expr> {
+        let is_integer =
+            |e: &Expr| type_of(e, self.scope).is_some_and(|t| integer_type(&t).is_some());
+        let (time, count) = if is_integer(right) {
+            (left, right)
+        } else if sign == 1 && is_integer(left) {
+            (right, left)
+        } else {
+            return None;
+        };
+        match type_of(time, self.scope)? {
+            ty if ty == "Date" => Some(call(
+                "ch_to_date",
+                vec![self.shift(time, count.clone(), "day", sign), text("")],
+            )),
+            ty if ty.starts_with("DateTime") => {
+                Some(self.shift(time, count.clone(), "second", sign))
+            }
+            _ => None,
+        }
+    }
+
+    /// `time` plus `sign` times `count` `unit`s, in the zone of `time`.
+    fn shift(&self, time: &Expr, count: Expr, unit: &str, sign: i64) -> Expr {
+        let sign = Expr::value(Value::Number(sign.to_string(), false));
+        let zone = text(&self.zone(time));
+        call(
+            "ch_add_interval",
+            vec![time.clone(), count, text(unit), sign, zone],
+        )
     }
 
     /// Appends the context of a catalogued call whose SQLite form takes one, taking its zone
@@ -209,12 +250,14 @@ impl Typed<'_> {
             }
         }
         let zone = || call_zone(known, &args, self.scope).unwrap_or_default();
+        let first_type = || types.first().cloned().flatten().unwrap_or_default();
         let context = match known.context {
             Context::None => return Ok(()),
             Context::Bits => match known.returns {
                 Returns::Bits(n) => bits_type(&types[..n.min(types.len())]).unwrap_or_default(),
-                _ => types.first().cloned().flatten().unwrap_or_default(),
+                _ => first_type(),
             },
+            Context::Type => first_type(),
             Context::IntDiv => int_div_type(
                 types.first().cloned().flatten().as_deref(),
                 types.get(1).cloned().flatten().as_deref(),

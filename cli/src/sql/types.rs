@@ -125,6 +125,11 @@ pub fn is_float(ty: &str) -> bool {
     ty.starts_with("Float")
 }
 
+/// Whether `ty` is a `Date` or a `DateTime` (of any zone).
+pub fn is_time(ty: &str) -> bool {
+    ty == "Date" || ty.starts_with("DateTime")
+}
+
 /// The width in bits and the sign of an integer type (`Bool` is a UInt8).
 pub fn integer_type(ty: &str) -> Option<(u32, bool)> {
     Some(match ty {
@@ -300,8 +305,11 @@ pub fn type_of(expr: &Expr, scope: &Scope) -> Option<String> {
                     return type_of(left, scope);
                 }
                 let (a, b) = (type_of(left, scope)?, type_of(right, scope)?);
-                if a.starts_with("DateTime") {
+                // A time plus or minus a number stays a time (`typed.rs`).
+                if is_time(&a) {
                     Some(a)
+                } else if is_time(&b) && *op == BinaryOperator::Plus {
+                    Some(b)
                 } else if is_float(&a) || is_float(&b) {
                     Some("Float64".to_owned())
                 } else {

@@ -20,6 +20,8 @@ pub(super) fn register(connection: &Connection) -> Result<()> {
         }),
         ("ch_format_date_time", 3, format_date_time),
         ("ch_add_interval", 5, add_interval),
+        // A Date plus or minus days (`typed.rs`): the day of argument 0 in the zone of argument 1.
+        ("ch_to_date", 2, |c| on_local(c, |t| date(t.date()))),
         ("ch_to_start_of_interval", 4, start_of_interval),
         ("ch_extract_part", 3, extract_part),
         // ClickHouse: toStartOfYear, toStartOfMonth give a Date.

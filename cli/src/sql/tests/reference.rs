@@ -235,6 +235,52 @@ fn date_and_time_functions() {
 }
 
 #[test]
+fn a_time_plus_or_minus_a_number() {
+    // ClickHouse ("Arithmetic functions", plus/minus): a DateTime plus or minus an integer adds
+    // seconds, a Date days; the time keeps its type. 2024-02-01 plus 30 days is 2024-03-02.
+    assert_eq!(
+        json(&[], "SELECT toDateTime('2024-01-01 00:00:00') - 90 AS a, toStartOfHour(toDateTime('2024-01-01 10:20:30')) + 3600 AS b, 60 + toDateTime('2024-01-01 00:00:00') AS c, toStartOfMonth(toDateTime('2024-02-10 00:00:00')) + 30 AS d, toStartOfMonth(toDateTime('2024-03-10 00:00:00')) - 1 AS e, toDateTime('2024-01-01 00:00:00') - 60 - 60 AS f"),
+        "{\"meta\":[{\"name\":\"a\",\"type\":\"DateTime\"},{\"name\":\"b\",\"type\":\"DateTime\"},{\"name\":\"c\",\"type\":\"DateTime\"},{\"name\":\"d\",\"type\":\"Date\"},{\"name\":\"e\",\"type\":\"Date\"},{\"name\":\"f\",\"type\":\"DateTime\"}],\"data\":[{\"a\":\"2023-12-31 23:58:30\",\"b\":\"2024-01-01 11:00:00\",\"c\":\"2024-01-01 00:01:00\",\"d\":\"2024-03-02\",\"e\":\"2024-02-29\",\"f\":\"2023-12-31 23:58:00\"}],\"rows\":1}\n"
+    );
+    // A filter on the last day keeps the point of now, not the one three days old.
+    let now = crate::time::now();
+    let point = |seconds: i64| format!(r#"{{"dataset":"t","timestamp":{}}}"#, seconds * 1000);
+    let (store, dir) = store_with(&[&point(now), &point(now - 3 * 86_400)]);
+    assert_eq!(
+        rows(
+            &store,
+            "SELECT count() AS n FROM t WHERE timestamp > now() - 86400"
+        ),
+        "{\"n\":\"1\"}\n"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn type_conversion_functions() {
+    // ClickHouse docs, type conversion functions: "When converting dates to numbers or vice
+    // versa, the date corresponds to the number of days since the beginning of the Unix epoch";
+    // a date with time, "the number of seconds". 2026-11-30 10:00:05 UTC is 1796032805 (37 in
+    // UInt8), 2026-11-01 day 20758; a DateTime of a zone converts as its instant.
+    let t = "toDateTime('2026-11-30 10:00:05')";
+    each(&[
+        (&format!("SELECT toUInt32({t}) AS a, toUInt8({t}) AS b, toUInt32(toStartOfHour({t})) AS c, toUInt32(toStartOfMonth({t})) AS d, toUInt32(toDateTime('2022-12-01 16:17:00', 'America/New_York')) AS e, toUInt32('42') AS f, toUInt8(300) AS g"), r#"{"a":1796032805,"b":37,"c":1796032800,"d":20758,"e":1669929420,"f":42,"g":44}"#),
+    ]);
+    // AE's Grafana page's query (its WHERE on now() left out): per-minute averages, weighted.
+    assert_eq!(
+        json(
+            &[
+                r#"{"dataset":"dataset_name","blobs":["a"],"doubles":[10],"timestamp":"2026-11-30T10:00:05Z"}"#,
+                r#"{"dataset":"dataset_name","blobs":["a"],"doubles":[20],"timestamp":"2026-11-30T10:00:55Z","sample_interval":3}"#,
+                r#"{"dataset":"dataset_name","blobs":["a"],"doubles":[4],"timestamp":"2026-11-30T10:01:00Z","sample_interval":2}"#,
+            ],
+            "SELECT intDiv(toUInt32(timestamp), 60) * 60 AS t, blob1 AS label, SUM(_sample_interval * double1) / SUM(_sample_interval) AS average_metric FROM dataset_name GROUP BY blob1, t ORDER BY t"
+        ),
+        "{\"meta\":[{\"name\":\"t\",\"type\":\"UInt64\"},{\"name\":\"label\",\"type\":\"String\"},{\"name\":\"average_metric\",\"type\":\"Float64\"}],\"data\":[{\"t\":\"1796032800\",\"label\":\"a\",\"average_metric\":17.5},{\"t\":\"1796032860\",\"label\":\"a\",\"average_metric\":4}],\"rows\":2}\n"
+    );
+}
+
+#[test]
 fn time_zones() {
     let new_york = "toDateTime('2022-12-01 20:17:00', 'America/New_York')";
     each(&[
@@ -303,6 +349,25 @@ fn statements() {
     assert_eq!(
         table("SELECT double1 FROM temperature_readings ORDER BY double1 DESC LIMIT 1 OFFSET 1"),
         "12
+"
+    );
+    // OFFSET without LIMIT, its own clause on the page ("OFFSET 10 -- skip the first 10 result
+    // rows"), after LIMIT ALL (with ClickHouse's optional ROWS) and in a subquery too.
+    assert_eq!(
+        table("SELECT double1 FROM temperature_readings ORDER BY double1 OFFSET 1"),
+        "12
+14
+"
+    );
+    assert_eq!(
+        table("SELECT double1 FROM temperature_readings ORDER BY double1 LIMIT ALL OFFSET 2 ROWS"),
+        "14
+"
+    );
+    assert_eq!(
+        table("SELECT d FROM (SELECT double1 AS d FROM temperature_readings ORDER BY d DESC OFFSET 1) ORDER BY d"),
+        "8
+12
 "
     );
     assert_eq!(

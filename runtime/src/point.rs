@@ -137,7 +137,14 @@ impl<'a, const B: usize, const D: usize> PointBuf<'a, B, D> {
     /// its value so far, in declaration order. A hashed or redacted field shows `<hashed>` or
     /// `<redacted>`, never its value: a point is protected only when it is written.
     pub fn fmt_fields(&self, name: &str, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        debug_fields(name, &self.head, &self.blobs, &self.doubles, f)
+        debug_fields(
+            name,
+            self.head.schema,
+            &self.head.index,
+            &self.blobs,
+            &self.doubles,
+            f,
+        )
     }
 
     /// Clamps the point to Analytics Engine's limits and returns the view sinks read.
@@ -382,7 +389,10 @@ impl<'p, 'a> Slots<'p, 'a> {
 
 /// A sealed data point: within every limit, ready for a sink. Borrowed from its builder, so
 /// handing it to sinks copies nothing.
-#[derive(Debug, Clone)]
+///
+/// Its `Debug` shows a hashed or redacted field as `<hashed>` or `<redacted>`, as a builder's
+/// does: a point sealed by hand ([`PointBuf::seal`]) is not protected.
+#[derive(Clone)]
 pub struct DataPoint<'p> {
     schema: &'static Schema,
     index: Blob<'p>,
@@ -482,21 +492,32 @@ impl<'p> DataPoint<'p> {
     }
 }
 
+impl std::fmt::Debug for DataPoint<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        debug_fields(
+            "DataPoint",
+            self.schema,
+            &self.index,
+            self.blobs,
+            self.doubles,
+            f,
+        )
+    }
+}
+
 /// See [`PointBuf::fmt_fields`].
 fn debug_fields(
     name: &str,
-    head: &Head<'_>,
+    schema: &Schema,
+    index: &Blob<'_>,
     blobs: &[Blob<'_>],
     doubles: &[f64],
     f: &mut std::fmt::Formatter<'_>,
 ) -> std::fmt::Result {
     let mut out = f.debug_struct(name);
-    for field in head.schema.fields() {
+    for field in schema.fields() {
         let name = field.name();
-        match (
-            field.privacy(),
-            read_field(field, &head.index, blobs, doubles),
-        ) {
+        match (field.privacy(), read_field(field, index, blobs, doubles)) {
             (Privacy::Hashed, _) => out.field(name, &format_args!("<hashed>")),
             (Privacy::Redacted, _) => out.field(name, &format_args!("<redacted>")),
             (Privacy::Plain, FieldValue::Text(text)) => out.field(name, &text),

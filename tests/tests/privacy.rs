@@ -147,6 +147,27 @@ fn a_memory_sink_sees_hashes_and_the_redacted_values() {
 }
 
 #[test]
+fn a_point_handed_on_by_hand_shows_no_redacted_value() {
+    let sink = MemorySink::new();
+    Scope::new(sink.clone())
+        .with_hash_key("ACCOUNT_HASH_KEY", KEY)
+        .run_sync(|| secret_point().emit());
+    // A memory sink keeps the redacted values; the line a console writes of its point does not.
+    assert_eq!(
+        tallymark::sink::json_line(&sink.last().unwrap().view()),
+        format!(
+            r#"{{"user":"{}","event":"account.updated","email":"{}","note":"","balance":0}}"#,
+            hash(USER),
+            hash(EMAIL)
+        )
+    );
+    assert_eq!(
+        format!("{:?}", secret_point().seal()),
+        r#"DataPoint { user: <hashed>, event: "account.updated", email: <hashed>, note: <redacted>, balance: <redacted> }"#
+    );
+}
+
+#[test]
 fn a_builder_written_twice_is_protected_from_its_own_values_both_times() {
     let sink = MemorySink::new();
     let scope = Scope::new(sink.clone()).with_hash_key("ACCOUNT_HASH_KEY", KEY);

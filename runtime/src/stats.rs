@@ -110,12 +110,16 @@ impl Stats {
         Stats::from_array(std::array::from_fn(|i| op(a[i], b[i])))
     }
 
-    /// Every point that was not written, whatever the reason.
+    /// Every point that was not written, whatever the reason (saturating, as the counts add).
     pub fn lost(&self) -> u64 {
-        self.failed
-            + self.dropped_without_binding
-            + self.dropped_over_limit
-            + self.dropped_without_scope
+        [
+            self.failed,
+            self.dropped_without_binding,
+            self.dropped_over_limit,
+            self.dropped_without_scope,
+        ]
+        .into_iter()
+        .fold(0, u64::saturating_add)
     }
 }
 
@@ -183,6 +187,25 @@ pub fn global_stats() -> Stats {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lost_points_add_up_without_overflowing() {
+        let stats = Stats {
+            failed: 1,
+            dropped_without_binding: 2,
+            dropped_over_limit: 3,
+            dropped_without_scope: 4,
+            written: 100,
+            ..Stats::default()
+        };
+        assert_eq!(stats.lost(), 10);
+        let huge = Stats {
+            failed: u64::MAX,
+            dropped_over_limit: 1,
+            ..Stats::default()
+        };
+        assert_eq!(huge.lost(), u64::MAX);
+    }
 
     fn written(delivery: Delivery, truncated_fields: u32, non_finite_doubles: u32) -> Written {
         Written {

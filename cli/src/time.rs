@@ -116,6 +116,17 @@ pub fn parse_in(text: &str, zone: Tz) -> Option<i64> {
     ))
 }
 
+/// Reads text as toDateTime does: digits alone are seconds since the epoch (AE:
+/// `toDateTime('355924804')`), other text a time or a date as [`parse_in`] reads it.
+pub fn read_in(text: &str, zone: Tz) -> Option<i64> {
+    let digits = text.trim();
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        digits.parse::<i64>().ok()
+    } else {
+        parse_in(digits, zone)
+    }
+}
+
 /// `seconds` as AE prints a `DateTime` of `zone`: the wall-clock time there.
 pub fn format_in(seconds: i64, zone: Tz) -> String {
     if zone == Tz::UTC {

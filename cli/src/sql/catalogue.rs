@@ -59,6 +59,13 @@ pub enum Context {
     /// toDateTime's: the zone (argument at this position, else UTC) a text or a date is read in;
     /// `''` when the argument is already a `DateTime`, whose instant is kept.
     ReadZone(usize),
+    /// An aggregate's value over no rows, taken when SQLite's gives NULL: the default of the
+    /// result's type (ClickHouse, `aggregate_functions_null_for_empty`, default 0: no NULL for
+    /// empty sets), NaN (unrepresentable, so NULL) for a float when `nan_for_floats`.
+    Empty {
+        /// Whether a float result over no rows is NaN (the quantiles) rather than 0.
+        nan_for_floats: bool,
+    },
 }
 
 /// One function AE accepts.
@@ -114,6 +121,14 @@ const fn fc(
     }
 }
 
+/// An aggregate `function` with its value over no rows ([`Context::Empty`]).
+const fn or_empty(function: Function, nan_for_floats: bool) -> Function {
+    Function {
+        context: Context::Empty { nan_for_floats },
+        ..function
+    }
+}
+
 /// A function of one time, in the time's zone.
 const fn time(name: &'static str, local: &'static str, returns: Returns) -> Function {
     fc(name, (1, 1), local, returns, Context::Zone(None))
@@ -134,28 +149,43 @@ pub const FUNCTIONS: &[Function] = &[
     f("count", A, (0, 1), None, T("UInt64")),
     f("sum", A, (1, 1), Some("ch_sum"), Sum(0)),
     f("avg", A, (1, 1), None, T("Float64")),
-    f("min", A, (1, 1), None, Arg(0)),
-    f("max", A, (1, 1), None, Arg(0)),
-    f(
-        "quantileExactWeighted",
-        P(None),
-        (2, 2),
-        Some("ch_quantile_exact_weighted"),
-        Arg(0),
+    // Over no rows: min, max, argMin, argMax, first_value and last_value give their type's
+    // default; the quantiles NaN (ClickHouse's QuantileExactWeighted: `quiet_NaN` of the value
+    // type, 0 for an integer).
+    or_empty(f("min", A, (1, 1), None, Arg(0)), false),
+    or_empty(f("max", A, (1, 1), None, Arg(0)), false),
+    or_empty(
+        f(
+            "quantileExactWeighted",
+            P(None),
+            (2, 2),
+            Some("ch_quantile_exact_weighted"),
+            Arg(0),
+        ),
+        true,
     ),
     // "For backwards compatibility, this is also available as quantileWeighted(q, column_name,
     // weight_column_name)": the same function, its level as the first argument.
-    f(
-        "quantileWeighted",
-        A,
-        (3, 3),
-        Some("ch_quantile_exact_weighted"),
-        Arg(1),
+    or_empty(
+        f(
+            "quantileWeighted",
+            A,
+            (3, 3),
+            Some("ch_quantile_exact_weighted"),
+            Arg(1),
+        ),
+        true,
     ),
-    f("argMin", A, (2, 2), Some("ch_arg_min"), Arg(0)),
-    f("argMax", A, (2, 2), Some("ch_arg_max"), Arg(0)),
-    f("first_value", A, (1, 1), Some("ch_first_value"), Arg(0)),
-    f("last_value", A, (1, 1), Some("ch_last_value"), Arg(0)),
+    or_empty(f("argMin", A, (2, 2), Some("ch_arg_min"), Arg(0)), false),
+    or_empty(f("argMax", A, (2, 2), Some("ch_arg_max"), Arg(0)), false),
+    or_empty(
+        f("first_value", A, (1, 1), Some("ch_first_value"), Arg(0)),
+        false,
+    ),
+    or_empty(
+        f("last_value", A, (1, 1), Some("ch_last_value"), Arg(0)),
+        false,
+    ),
     // "N is optional and defaults to 10."
     f("topK", P(Some("10")), (1, 1), Some("ch_top_k"), ArrayOf(0)),
     f(

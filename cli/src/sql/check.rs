@@ -73,18 +73,24 @@ fn query(query: &Query, outermost: bool) -> Result<(), Rejection> {
     }
     match &query.limit_clause {
         Some(LimitClause::LimitOffset {
-            limit_by, limit, ..
+            limit_by,
+            limit,
+            offset,
         }) => {
             if !limit_by.is_empty() {
                 return reject("AE rejects LIMIT … BY", "use LIMIT n alone");
             }
-            if limit.as_ref().is_some_and(|l| !is_count(l)) {
+            if let Some(limit) = limit.as_ref().filter(|l| !is_count(l)) {
                 return reject(
-                    format!(
-                        "AE's LIMIT takes a number or ALL, not `{}`",
-                        limit.as_ref().map(ToString::to_string).unwrap_or_default()
-                    ),
+                    format!("AE's LIMIT takes a number or ALL, not `{limit}`"),
                     "LIMIT 10",
+                );
+            }
+            // The reference's usage is `OFFSET <n>`: a number of rows to skip.
+            if let Some(offset) = offset.as_ref().filter(|o| !is_count(&o.value)) {
+                return reject(
+                    format!("AE's OFFSET takes a number of rows, not `{}`", offset.value),
+                    "OFFSET 10",
                 );
             }
         }

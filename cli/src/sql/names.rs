@@ -104,7 +104,9 @@ impl Names {
                     if scope.field(&ident.value).is_some() =>
                 {
                     let name = ident.clone();
-                    let column = scope.field(&name.value).unwrap_or_default();
+                    let column = scope
+                        .field_column(&name.value, Some(i))?
+                        .unwrap_or_default();
                     *item = SelectItem::ExprWithAlias {
                         expr: Expr::Identifier(Ident::new(column)),
                         alias: name.clone(),
@@ -185,27 +187,57 @@ impl Scope {
 
     /// What `name` becomes: `None` to keep it, a column for a field, or why it is wrong.
     fn resolve(&self, name: &str, item: Option<usize>) -> Result<Option<String>, Rejection> {
-        let from_table = self.dataset.is_some();
-        if (from_table && is_column(name))
-            || (!from_table && self.columns.iter().any(|c| c == name))
-        {
-            return Ok(None);
-        }
-        if let Some((_, defined_at)) = self.aliases.iter().find(|(alias, _)| alias == name) {
-            return match item {
-                Some(i) if i != *defined_at => Err(Rejection {
+        // An alias is looked up before a column of the same name: ClickHouse substitutes it for
+        // the column (setting prefer_column_name_to_alias, default 0), except in its own
+        // expression, where the name is the column.
+        let defined_at = self
+            .aliases
+            .iter()
+            .find(|(alias, _)| alias == name)
+            .map(|(_, at)| *at);
+        if let (Some(i), Some(at)) = (item, defined_at) {
+            if i != at {
+                return Err(Rejection {
                     reason: format!(
                         "AE rejects a SELECT alias used inside another selected expression (`{name}`)"
                     ),
                     fix: "repeat the aliased expression instead of its alias, or compute it in a subquery in FROM".to_owned(),
-                }),
-                _ => Ok(None),
-            };
+                });
+            }
         }
-        if let Some(column) = self.field(name) {
-            return Ok(Some(column));
+        let from_table = self.dataset.is_some();
+        if defined_at.is_some()
+            || (from_table && is_column(name))
+            || (!from_table && self.columns.iter().any(|c| c == name))
+        {
+            return Ok(None);
         }
-        Err(self.unknown(name))
+        match self.field_column(name, item)? {
+            Some(column) => Ok(Some(column)),
+            None => Err(self.unknown(name)),
+        }
+    }
+
+    /// The column of field `name`, read in the projection's item `item` or another clause; an
+    /// error when an alias of another item has the column's name, since AE would read the alias
+    /// there (ClickHouse prefers an alias to a column of the same name).
+    fn field_column(&self, name: &str, item: Option<usize>) -> Result<Option<String>, Rejection> {
+        let Some(column) = self.field(name) else {
+            return Ok(None);
+        };
+        if self
+            .aliases
+            .iter()
+            .any(|(alias, at)| *alias == column && item != Some(*at))
+        {
+            return Err(Rejection {
+                reason: format!(
+                    "field `{name}` is column `{column}`, which the alias `{column}` hides: AE reads the alias"
+                ),
+                fix: format!("give the alias `{column}` another name"),
+            });
+        }
+        Ok(Some(column))
     }
 
     fn unknown(&self, name: &str) -> Rejection {

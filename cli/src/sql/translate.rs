@@ -1,17 +1,21 @@
 //! AE's SQL, checked and resolved, turned into SQLite's: by rewriting the parsed tree and
 //! rendering it, never by splicing text. The rewrites that need types come first (`typed.rs`);
-//! then ClickHouse functions become the `ch_*` functions of `functions.rs`; `LIKE`
+//! then an alias named like a column is put for that name in the clauses after SELECT; then
+//! ClickHouse functions become the `ch_*` functions of `functions.rs`; `LIKE`
 //! (case-sensitive in ClickHouse), `/` (always a float division in ClickHouse), `%` (C++'s
-//! remainder), `position(… IN …)` and `substring` become function calls; the `FORMAT` clause is
+//! remainder), `position(… IN …)` and `substring` become function calls; an aggregate with a
+//! value over no rows is taken with `ifnull`; the `FORMAT` clause is
 //! dropped (the output module honours it); an OFFSET without LIMIT gets SQLite's `LIMIT -1`.
 
-use super::catalogue::{self, Kind};
+use super::catalogue::{self, Context, Kind};
 use super::check::{arguments, function_name};
 use super::typed::{call, interval_args, text};
+use super::types::Scope;
 use sqlparser::ast::{
     visit_expressions, visit_expressions_mut, BinaryOperator, CeilFloorKind, Expr, Function,
-    FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments, LimitClause, OffsetRows,
-    Query, UnaryOperator, Value, VisitMut, VisitorMut,
+    FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments, GroupByExpr,
+    LimitClause, OffsetRows, OrderByKind, Query, SelectItem, SetExpr, UnaryOperator, Value,
+    VisitMut, VisitorMut,
 };
 use std::ops::ControlFlow;
 
@@ -21,6 +25,7 @@ pub fn to_sqlite(query: &Query) -> Result<Query, String> {
     query.format_clause = None;
     let _ = query.visit(&mut SqliteLimits);
     super::typed::rewrite(&mut query)?;
+    let _ = query.visit(&mut AliasesForColumns);
     let flow = visit_expressions_mut(&mut query, |expr| match rewrite(expr) {
         Ok(()) => {
             super::keep_minus_apart(expr);
@@ -64,6 +69,64 @@ impl VisitorMut for SqliteLimits {
         }
         ControlFlow::Continue(())
     }
+}
+
+/// Puts for each name that is both an alias and a column of FROM the aliased expression, in
+/// WHERE, GROUP BY, HAVING and ORDER BY. ClickHouse reads such a name as the alias (setting
+/// `prefer_column_name_to_alias`, default 0: "the column name is substituted with the alias"),
+/// SQLite as the column (in WHERE and GROUP BY). Run after `typed.rs`, so the expression put is
+/// already typed as selected; it is put whole, never looked into again, so an alias whose
+/// expression reads its column (`toStartOfHour(timestamp) AS timestamp`) reads the column.
+struct AliasesForColumns;
+
+impl VisitorMut for AliasesForColumns {
+    type Break = ();
+
+    fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
+        let Query { body, order_by, .. } = query;
+        let SetExpr::Select(select) = body.as_mut() else {
+            return ControlFlow::Continue(());
+        };
+        let input = Scope::input(select);
+        let aliases: Vec<(String, Expr)> = select
+            .projection
+            .iter()
+            .filter_map(|item| match item {
+                SelectItem::ExprWithAlias { expr, alias } if input.has(&alias.value) => {
+                    Some((alias.value.clone(), Expr::Nested(Box::new(expr.clone()))))
+                }
+                _ => None,
+            })
+            .collect();
+        if aliases.is_empty() {
+            return ControlFlow::Continue(());
+        }
+        let mut clauses: Vec<&mut Expr> = select.selection.iter_mut().collect();
+        if let GroupByExpr::Expressions(exprs, _) = &mut select.group_by {
+            clauses.extend(exprs.iter_mut());
+        }
+        clauses.extend(select.having.as_mut());
+        if let Some(OrderByKind::Expressions(exprs)) = order_by.as_mut().map(|o| &mut o.kind) {
+            clauses.extend(exprs.iter_mut().map(|e| &mut e.expr));
+        }
+        for expr in clauses {
+            put_aliases(expr, &aliases);
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// Replaces each name of `aliases` in `expr` by its expression. The visit is bottom-up, so what
+/// is put is not visited.
+fn put_aliases(expr: &mut Expr, aliases: &[(String, Expr)]) {
+    let _ = visit_expressions_mut(expr, |e| {
+        if let Expr::Identifier(ident) = e {
+            if let Some((_, aliased)) = aliases.iter().find(|(alias, _)| *alias == ident.value) {
+                *e = aliased.clone();
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
 }
 
 fn rewrite(expr: &mut Expr) -> Result<(), String> {
@@ -181,7 +244,12 @@ fn function(function: &Function) -> Result<Expr, String> {
             parameters => args.extend(arguments(parameters).into_iter().cloned()),
         }
     }
-    let plain = arguments(&function.args);
+    let mut plain = arguments(&function.args);
+    // The value over no rows `typed.rs` appended (Context::Empty), taken when the call is NULL.
+    let empty = match known.context {
+        Context::Empty { .. } => plain.pop().cloned(),
+        _ => None,
+    };
     if known.name == "toStartOfInterval" {
         // (time, INTERVAL, zone), the zone appended by `typed.rs`.
         match plain.as_slice() {
@@ -200,6 +268,15 @@ fn function(function: &Function) -> Result<Expr, String> {
     } else {
         args.extend(plain.into_iter().cloned());
     }
+    let local = local_call(function, known, args);
+    Ok(match empty {
+        Some(empty) => call("ifnull", vec![local, empty]),
+        None => local,
+    })
+}
+
+/// The SQLite call of catalogued `function` (`known`) with `args`.
+fn local_call(function: &Function, known: &catalogue::Function, args: Vec<Expr>) -> Expr {
     match known.local {
         Some(local) => {
             let mut local = call(local, args);
@@ -211,7 +288,7 @@ fn function(function: &Function) -> Result<Expr, String> {
                     local_list.duplicate_treatment = list.duplicate_treatment;
                 }
             }
-            Ok(local)
+            local
         }
         None if known.name == "count" && args.is_empty() => {
             let mut counted = function.clone();
@@ -220,8 +297,18 @@ fn function(function: &Function) -> Result<Expr, String> {
                 args: vec![FunctionArg::Unnamed(FunctionArgExpr::Wildcard)],
                 clauses: Vec::new(),
             });
-            Ok(Expr::Function(counted))
+            Expr::Function(counted)
         }
-        None => Ok(Expr::Function(function.clone())),
+        None => {
+            // SQLite's own function, with the arguments kept (its DISTINCT too).
+            let mut own = function.clone();
+            if let FunctionArguments::List(list) = &mut own.args {
+                list.args = args
+                    .into_iter()
+                    .map(|e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e)))
+                    .collect();
+            }
+            Expr::Function(own)
+        }
     }
 }

@@ -1,9 +1,10 @@
 //! The rewrites that need the ClickHouse types of their arguments, which SQLite's values do not
 //! carry: a catalogued function's [`Context`] is appended as its last argument (a bit width,
-//! intDiv's result type, a time zone; its zone argument, if any, taken out), `extract(unit FROM
-//! t)`, `t ± INTERVAL 'n' UNIT` and `t ± n` (days of a Date, seconds of a DateTime) become `ch_*`
-//! calls in the zone of `t`. Run SELECT by SELECT (each reads its FROM's types), before
-//! `translate.rs`'s rewrites.
+//! intDiv's result type, a time zone, an aggregate's value over no rows; its zone argument, if
+//! any, taken out), `extract(unit FROM t)`, `t ± INTERVAL 'n' UNIT` and `t ± n` (days of a Date,
+//! seconds of a DateTime) become `ch_*` calls in the zone of `t`, and a string compared with a
+//! DateTime becomes the instant it names in the DateTime's zone. Run SELECT by SELECT (each reads
+//! its FROM's types), before `translate.rs`'s rewrites.
 
 use super::catalogue::{self, Context, Returns};
 use super::check::{arguments, function_name};
@@ -77,20 +78,21 @@ pub fn rewrite(query: &mut Query) -> Result<(), String> {
         _ => return Ok(()),
     };
     let scope = Scope::of(select);
+    // A selected expression reads FROM's names, not the aliases (its own included).
+    let input = Scope::input(select);
     if let Some(TableFactor::Derived { subquery, .. }) =
         select.from.first_mut().map(|f| &mut f.relation)
     {
         rewrite(subquery)?;
     }
-    let mut visitor = Typed { scope: &scope };
-    let mut own: Vec<&mut Expr> = Vec::new();
     for item in &mut select.projection {
         match item {
             sqlparser::ast::SelectItem::UnnamedExpr(expr)
-            | sqlparser::ast::SelectItem::ExprWithAlias { expr, .. } => own.push(expr),
+            | sqlparser::ast::SelectItem::ExprWithAlias { expr, .. } => typed(expr, &input)?,
             _ => {}
         }
     }
+    let mut own: Vec<&mut Expr> = Vec::new();
     own.extend(select.selection.as_mut());
     if let GroupByExpr::Expressions(exprs, _) = &mut select.group_by {
         own.extend(exprs.iter_mut());
@@ -101,12 +103,15 @@ pub fn rewrite(query: &mut Query) -> Result<(), String> {
             own.extend(exprs.iter_mut().map(|e| &mut e.expr));
         }
     }
-    for expr in own {
-        if let ControlFlow::Break(message) = expr.visit(&mut visitor) {
-            return Err(message);
-        }
+    own.into_iter().try_for_each(|expr| typed(expr, &scope))
+}
+
+/// Rewrites `expr`, its names read in `scope`.
+fn typed(expr: &mut Expr, scope: &Scope) -> Result<(), String> {
+    match expr.visit(&mut Typed { scope }) {
+        ControlFlow::Break(message) => Err(message),
+        ControlFlow::Continue(()) => Ok(()),
     }
-    Ok(())
 }
 
 /// Visits one SELECT's expressions, outermost first, so each is typed as the user wrote it.
@@ -159,6 +164,29 @@ impl Typed<'_> {
                     vec![(**time).clone(), text(part), text(&zone)],
                 ))
             }
+            Expr::BinaryOp { left, op, right } if is_comparison(op) => {
+                self.read_as_time(left, right)?;
+                self.read_as_time(right, left)?;
+                None
+            }
+            Expr::Between {
+                expr: time,
+                low,
+                high,
+                ..
+            } => {
+                self.read_as_time(low, time)?;
+                self.read_as_time(high, time)?;
+                None
+            }
+            Expr::InList {
+                expr: time, list, ..
+            } => {
+                for item in list.iter_mut() {
+                    self.read_as_time(item, time)?;
+                }
+                None
+            }
             Expr::BinaryOp { left, op, right }
                 if matches!(op, BinaryOperator::Plus | BinaryOperator::Minus) =>
             {
@@ -178,6 +206,28 @@ impl Typed<'_> {
         if let Some(replacement) = replacement {
             *expr = replacement;
         }
+        Ok(())
+    }
+
+    /// Replaces `literal`, a string compared with `other`, a `DateTime`, by the instant it names
+    /// on the clock of `other`'s zone (as UTC text, how a `DateTime` is held). ClickHouse
+    /// compares "strings with dates and dates with times" (its docs, "Comparison functions") by
+    /// reading the string as the other side's type, in its zone; a date alone is midnight.
+    /// Anything else is left as it is.
+    fn read_as_time(&self, literal: &mut Expr, other: &Expr) -> Result<(), String> {
+        let Some(written) = literal_text(literal) else {
+            return Ok(());
+        };
+        let Some(ty) = type_of(other, self.scope).filter(|t| t.starts_with("DateTime")) else {
+            return Ok(());
+        };
+        let zone = crate::time::zone(zone_of(&ty).unwrap_or_default())?;
+        let seconds = crate::time::read_in(written, zone).ok_or_else(|| {
+            format!(
+                "cannot read '{written}', compared with a {ty}, as a time (YYYY-MM-DD hh:mm:ss)"
+            )
+        })?;
+        *literal = text(&crate::time::format(seconds));
         Ok(())
     }
 
@@ -253,26 +303,32 @@ impl Typed<'_> {
         let first_type = || types.first().cloned().flatten().unwrap_or_default();
         let context = match known.context {
             Context::None => return Ok(()),
-            Context::Bits => match known.returns {
+            Context::Empty { nan_for_floats } => {
+                let ty = type_of(&Expr::Function(function.clone()), self.scope);
+                empty_value(ty.as_deref(), nan_for_floats)
+            }
+            Context::Bits => text(&match known.returns {
                 Returns::Bits(n) => bits_type(&types[..n.min(types.len())]).unwrap_or_default(),
                 _ => first_type(),
-            },
-            Context::Type => first_type(),
-            Context::IntDiv => int_div_type(
-                types.first().cloned().flatten().as_deref(),
-                types.get(1).cloned().flatten().as_deref(),
-            )
-            .unwrap_or_default(),
-            Context::Zone(_) => zone(),
+            }),
+            Context::Type => text(&first_type()),
+            Context::IntDiv => text(
+                &int_div_type(
+                    types.first().cloned().flatten().as_deref(),
+                    types.get(1).cloned().flatten().as_deref(),
+                )
+                .unwrap_or_default(),
+            ),
+            Context::Zone(_) => text(&zone()),
             Context::ReadZone(_)
                 if types
                     .first()
                     .and_then(|t| t.as_deref())
                     .is_some_and(|t| t.starts_with("DateTime")) =>
             {
-                String::new()
+                text("")
             }
-            Context::ReadZone(_) => zone(),
+            Context::ReadZone(_) => text(&zone()),
         };
         let mut kept: Vec<Expr> = args
             .iter()
@@ -280,7 +336,7 @@ impl Typed<'_> {
             .filter(|(i, _)| Some(*i) != zone_position)
             .map(|(_, e)| (*e).clone())
             .collect();
-        kept.push(text(&context));
+        kept.push(context);
         if let FunctionArguments::List(list) = &mut function.args {
             list.args = kept
                 .into_iter()
@@ -289,4 +345,32 @@ impl Typed<'_> {
         }
         Ok(())
     }
+}
+
+/// The value of type `ty` an aggregate gives over no rows ([`Context::Empty`]): ClickHouse's
+/// default of the type (0, `''`, the Unix epoch), or NULL, read as no default, when `ty` is
+/// unknown or a float is NaN.
+fn empty_value(ty: Option<&str>, nan_for_floats: bool) -> Expr {
+    let number = |n: &str| Expr::value(Value::Number(n.to_owned(), false));
+    match ty {
+        Some("String") => text(""),
+        Some("Date") => text("1970-01-01"),
+        Some(ty) if ty.starts_with("DateTime") => text("1970-01-01 00:00:00"),
+        Some("Float32" | "Float64") if !nan_for_floats => number("0.0"),
+        Some(ty) if integer_type(ty).is_some() => number("0"),
+        _ => Expr::value(Value::Null),
+    }
+}
+
+/// Whether `op` compares its operands.
+fn is_comparison(op: &BinaryOperator) -> bool {
+    matches!(
+        op,
+        BinaryOperator::Eq
+            | BinaryOperator::NotEq
+            | BinaryOperator::Lt
+            | BinaryOperator::LtEq
+            | BinaryOperator::Gt
+            | BinaryOperator::GtEq
+    )
 }

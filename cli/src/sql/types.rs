@@ -53,6 +53,11 @@ impl Scope {
         Scope { names }
     }
 
+    /// Whether `name` is one of the scope's names.
+    pub fn has(&self, name: &str) -> bool {
+        self.names.iter().any(|(n, _)| n == name)
+    }
+
     /// The type of `name`, when it is known.
     pub fn lookup(&self, name: &str) -> Option<String> {
         self.names

@@ -181,16 +181,9 @@ fn to_date_time(ctx: &Context<'_>) -> Result<Value> {
     let seconds = match ctx.get_raw(0) {
         ValueRef::Text(t) => {
             let t = String::from_utf8_lossy(t);
-            let digits = t.trim();
-            if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-                digits.parse::<i64>().ok()
-            } else {
-                match crate::time::parse_in(digits, zone(ctx, 1)?) {
-                    Some(seconds) => Some(seconds),
-                    None => {
-                        return fail(format!("cannot read '{t}' as a time (YYYY-MM-DD hh:mm:ss)"))
-                    }
-                }
+            match crate::time::read_in(&t, zone(ctx, 1)?) {
+                Some(seconds) => Some(seconds),
+                None => return fail(format!("cannot read '{t}' as a time (YYYY-MM-DD hh:mm:ss)")),
             }
         }
         _ => time(ctx, 0)?,

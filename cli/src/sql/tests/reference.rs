@@ -297,6 +297,19 @@ fn time_zones() {
         json(&[r#"{"dataset":"t","timestamp":"2022-12-01T21:17:00Z"}"#], "SELECT toDateTime('2022-12-01 16:17:00', 'America/New_York') AS t, timestamp = toDateTime('2022-12-01 16:17:00', 'America/New_York') AS same FROM t"),
         "{\"meta\":[{\"name\":\"t\",\"type\":\"DateTime('America/New_York')\"},{\"name\":\"same\",\"type\":\"UInt8\"}],\"data\":[{\"t\":\"2022-12-01 16:17:00\",\"same\":1}],\"rows\":1}\n"
     );
+    // A string compared with a DateTime is read as one, on the DateTime's clock (ClickHouse
+    // docs, "Comparison functions": "comparison of strings with dates and dates with times"); a
+    // date alone is midnight. 16:00 UTC on New Year's Eve is midnight in Tokyo.
+    let (store, dir) = store_with(&[
+        r#"{"dataset":"ev","timestamp":"2023-12-31T16:00:00Z"}"#,
+        r#"{"dataset":"ev","timestamp":"2024-01-31T00:00:00Z"}"#,
+        r#"{"dataset":"ev","timestamp":"2024-01-31T10:00:00Z"}"#,
+    ]);
+    assert_eq!(
+        rows(&store, "SELECT countIf(toStartOfDay(toDateTime(timestamp, 'Asia/Tokyo')) = '2024-01-01 00:00:00') AS tokyo, countIf(timestamp = '2024-01-31') AS midnight, countIf(timestamp <= '2024-01-31') AS until, countIf(timestamp BETWEEN '2024-01-01' AND '2024-01-31 10:00:00') AS within, countIf(timestamp IN ('2024-01-31', '1704038400')) AS listed FROM ev"),
+        "{\"tokyo\":\"1\",\"midnight\":\"1\",\"until\":\"2\",\"within\":\"2\",\"listed\":\"2\"}\n"
+    );
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]

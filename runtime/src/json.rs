@@ -47,8 +47,15 @@ pub fn js_number(value: f64) -> String {
         .map_or(0, |e| shortest[..e].len().saturating_sub(2));
     // Of the digit strings of that length that read back, JavaScript writes the one closest to
     // `value` (the even one on a tie): `value` rounded to that length, which Rust rounds exactly,
-    // half to even. Rust's shortest form may be the other one of a tie.
-    let scientific = format!("{:.precision$e}", value.abs());
+    // half to even; Rust's shortest form may be the other one of a tie. At a power of two the
+    // rounded form can fall outside what reads back (the doubles below are twice as close), and
+    // then the shortest form is the only one.
+    let rounded = format!("{:.precision$e}", value.abs());
+    let scientific = if rounded.parse::<f64>() == Ok(value.abs()) {
+        rounded
+    } else {
+        shortest
+    };
     let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
     let digits = mantissa.replace('.', "");
     let digits = digits.trim_end_matches('0');
@@ -109,6 +116,8 @@ mod tests {
             (5e-324, "5e-324"),
             // A tie between two shortest forms, ...437.2 and ...437.3: JavaScript writes the even.
             (-1_958_182_951_947_437.2, "-1958182951947437.2"),
+            // A power of two, whose closest form of that length does not read back.
+            (2f64.powi(-24), "5.960464477539063e-8"),
         ];
         for (value, text) in cases {
             assert_eq!(js_number(value), text, "{value:e}");
@@ -159,6 +168,20 @@ mod in_javascript {
             let integer = (state >> (state % 40)) as f64;
             for value in [any, near, -near, integer] {
                 if value.is_finite() {
+                    assert_eq!(js_number(value), javascript(value), "{value:e}");
+                }
+            }
+        }
+        // Every power of two, and its neighbours: where the doubles' spacing changes.
+        for exponent in -1074_i32..=1023 {
+            // Built from its bits: `powi` underflows to 0 below 2^-1022.
+            let bits = match u32::try_from(exponent + 1023) {
+                Ok(biased) if biased > 0 => u64::from(biased) << 52,
+                _ => 1 << (exponent + 1074),
+            };
+            let power = f64::from_bits(bits);
+            for value in [power, power.next_up(), power.next_down()] {
+                if value.is_finite() && value > 0.0 {
                     assert_eq!(js_number(value), javascript(value), "{value:e}");
                 }
             }

@@ -86,6 +86,16 @@ impl Stack {
             .rev()
             .find(|entry| entry.get().is_some_and(|active| matches(&active)))
     }
+
+    /// The entry of `call`, wherever it is among the tracked entries (also while calls deeper
+    /// than the tracked depth are active).
+    fn entry_of(&self, call: CallId) -> Option<&Cell<Option<Active>>> {
+        let tracked = self.depth.get().min(MAX_DEPTH);
+        self.calls[..tracked]
+            .iter()
+            .rev()
+            .find(|entry| entry.get().is_some_and(|active| active.call == call))
+    }
 }
 
 /// Runs `f` with the recorded fields of this thread; `None` while the thread is being torn down
@@ -160,7 +170,7 @@ impl<'c> Entered<'c> {
                 let call = CallId(slot.id.get());
                 // Entered inside itself, the call starts from what its outer entry knows.
                 let outer = again
-                    .then(|| stack.innermost(|active| active.call == call))
+                    .then(|| stack.entry_of(call))
                     .flatten()
                     .and_then(Cell::get);
                 entry.set(Some(Active {
@@ -189,9 +199,7 @@ impl Drop for Entered<'_> {
             stack.depth.set(depth);
             if let Some(active) = stack.calls.get(depth).and_then(Cell::take) {
                 // Left from inside itself, the call tells its outer entry, which tells the slot.
-                let outer = (entered > 1)
-                    .then(|| stack.innermost(|outer| outer.call == active.call))
-                    .flatten();
+                let outer = (entered > 1).then(|| stack.entry_of(active.call)).flatten();
                 match outer {
                     Some(outer) => outer.set(outer.get().map(|outer| Active {
                         recorded: outer.recorded || active.recorded,
@@ -324,7 +332,7 @@ fn take_any(slot: &CallSlot, active: bool) -> Option<Box<dyn Any>> {
         .then(|| {
             STACK
                 .try_with(|stack| {
-                    let entry = stack.innermost(|active| active.call == call)?;
+                    let entry = stack.entry_of(call)?;
                     let active = entry.get()?;
                     entry.set(Some(Active {
                         recorded: false,
@@ -462,5 +470,27 @@ mod tests {
             0,
             "nothing left behind"
         );
+    }
+
+    #[test]
+    fn a_calls_own_record_under_calls_deeper_than_tracked_still_goes_over_older_records() {
+        let sink = MemorySink::new();
+        Scope::new(sink.clone()).run_sync(|| {
+            let call = Call::<Test>::start("deep", None);
+            call.run_sync(|| {
+                assert!(note("helper"));
+                let slots: Vec<CallSlot> = (0..MAX_DEPTH).map(|_| CallSlot::default()).collect();
+                let _deeper: Vec<Entered<'_>> = slots
+                    .iter()
+                    .map(|slot| Entered::enter(slot, TypeId::of::<()>()))
+                    .collect();
+                call.record(|point| {
+                    point.note("own");
+                });
+            });
+            call.finish(Outcome::Ok, None);
+        });
+        assert_eq!(sink.last().unwrap().text("note"), Some("own"));
+        assert_eq!(RECORDED.with(|recorded| recorded.borrow().len()), 0);
     }
 }

@@ -334,8 +334,9 @@ impl<'p, 'a> Slots<'p, 'a> {
         protected
     }
 
-    /// Puts back the values [`Slots::protect`] replaced: the builder keeps its own values after
-    /// it is written, so writing it again protects them again (never hashes a hash).
+    /// Puts back the values [`Slots::protect`] replaced: the builder keeps its private values
+    /// after it is written, so writing it again protects them again (never hashes a hash).
+    /// Sealing still clamps the builder's values in place (a blob cut to the limits stays cut).
     pub(crate) fn restore(&mut self, protected: Protected<'a>) {
         for replaced in protected.replaced {
             match replaced {

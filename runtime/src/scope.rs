@@ -333,8 +333,8 @@ impl Invocation {
 }
 
 /// Writes `point` to `sink` with its privacy rules applied (see `crate::privacy`; `key` for its
-/// hashed fields), then puts the point's own values back, so that a builder written twice is
-/// protected from its values both times. Returns what to count.
+/// hashed fields), then puts the point's private values back, so that a builder written twice
+/// is protected from its values both times. Returns what to count.
 fn write_protected(
     sink: &dyn Sink,
     mut point: Slots<'_, '_>,

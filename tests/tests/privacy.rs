@@ -77,6 +77,31 @@ pub enum LookupEvent {
     },
 }
 
+/// A layout whose error field is hashed, cut to 8 characters.
+#[tallymark::layout(
+    dataset = "audits",
+    binding = "AUDITS",
+    hash_key = "ACCOUNT_HASH_KEY",
+    error_text = chars(8)
+)]
+pub struct Audit {
+    #[index]
+    #[blob(1)]
+    event: String,
+    #[blob(2)]
+    #[hashed]
+    error: String,
+}
+
+#[derive(tallymark::events::Event)]
+#[tallymark(layout = Audit)]
+pub enum AuditEvent {
+    Denied {
+        #[tallymark(error_text)]
+        error: String,
+    },
+}
+
 struct Resolver;
 
 impl Resolver {
@@ -236,6 +261,32 @@ fn an_error_text_goes_into_a_line_as_the_layouts_error_field_allows() {
         [["failed", EMAIL], ["reconcile.resolve", EMAIL]],
         "a test sink keeps redacted values"
     );
+}
+
+#[test]
+fn a_hashed_error_text_in_a_line_is_the_hash_its_point_holds() {
+    let (lines, sink, state) = (MemoryLines::new(), MemorySink::new(), RefCell::new(()));
+    let scope = Scope::new(sink.clone())
+        .with_hash_key("ACCOUNT_HASH_KEY", KEY)
+        .with_lines(lines.clone());
+    scope.run_sync(|| {
+        Reconcile::new("audit", &state).log(&AuditEvent::Denied {
+            error: EMAIL.into(),
+        });
+    });
+    // The point's error is the text cut to the layout's 8 characters, then hashed.
+    let hashed = hash(&EMAIL[..8]);
+    assert_eq!(
+        sink.last().unwrap().blob_texts(),
+        ["denied", hashed.as_str()]
+    );
+    assert_eq!(
+        lines.lines(),
+        [format!(
+            r#"{{"reason":"audit","event":"denied","error":"{hashed}"}}"#
+        )]
+    );
+    assert_eq!(scope.stats().unhashed_fields, 0);
 }
 
 /// Every value of every `tracing` event, as text.

@@ -62,9 +62,7 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
             if field.error_text.is_some() {
                 // The error text goes to the layout's error field, so a line shows it only as
                 // that field's privacy allows.
-                let to = tallymark_names::Role::Error.field();
-                let value = quote!(#krate::events::ErrorDetail::console_value(#ident));
-                quote!(#details.add(#key, #krate::__private::private_detail::<#layout>(#to, #value));)
+                quote!(#details.add(#key, #krate::__private::error_detail::<#layout, _>(#ident));)
             } else {
                 // `Detail`'s traits are imported once, at the top of `details`.
                 let value = quote!((&&#krate::__private::Detail(#ident)).console_value());

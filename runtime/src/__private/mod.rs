@@ -193,6 +193,27 @@ mod events {
         }
     }
 
+    /// An error detail (`#[tallymark(error_text)]`) as a console line shows it, by the privacy
+    /// of the layout's error field, which the detail fills: left out when redacted; when hashed,
+    /// the hash of the text the point's field gets (cut to the layout's limit), so the line and
+    /// the point join; else the detail's own console value.
+    pub fn error_detail<L: crate::Layout, D: ErrorDetail + ?Sized>(
+        detail: &D,
+    ) -> Option<serde_json::Value> {
+        use crate::schema::Privacy;
+        let schema = L::SCHEMA;
+        let field = tallymark_names::Role::Error.field();
+        match schema.field(field).map(crate::FieldSchema::privacy) {
+            Some(Privacy::Redacted) => None,
+            Some(Privacy::Hashed) => {
+                let text = detail.error_text(schema.error_text())?;
+                crate::scope::hash_in_current(schema, text.as_bytes())
+                    .map(serde_json::Value::String)
+            }
+            _ => detail.console_value(),
+        }
+    }
+
     /// The error text of an error detail as blob content, cut to `limit`.
     pub fn error_blob(detail: &impl ErrorDetail, limit: TextLimit) -> Blob<'static> {
         detail

@@ -177,9 +177,14 @@ fn a_point_handed_on_by_hand_shows_no_redacted_value() {
     Scope::new(sink.clone())
         .with_hash_key("ACCOUNT_HASH_KEY", KEY)
         .run_sync(|| secret_point().emit());
-    // A memory sink keeps the redacted values; the line a console writes of its point does not.
+    // A memory sink keeps the redacted values; the view it hands on, to any sink, does not.
+    let recorded = sink.last().unwrap();
+    assert_eq!(recorded.text("note"), Some(NOTE));
+    let view = recorded.view();
+    assert_eq!(view.blobs()[2].as_str(), Some(""));
+    assert_eq!(view.doubles(), [0.0]);
     assert_eq!(
-        tallymark::sink::json_line(&sink.last().unwrap().view()),
+        tallymark::sink::json_line(&view),
         format!(
             r#"{{"user":"{}","event":"account.updated","email":"{}","note":"","balance":0}}"#,
             hash(USER),

@@ -2,7 +2,7 @@
 
 use super::{Sink, WriteError};
 use crate::point::{read_field, DataPoint, FieldValue};
-use crate::schema::Schema;
+use crate::schema::{Privacy, Schema, Slot};
 use crate::value::Blob;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -76,11 +76,22 @@ pub struct RecordedPoint {
     index: Blob<'static>,
     blobs: Vec<Blob<'static>>,
     doubles: Vec<f64>,
+    /// The point as every other sink is handed it, when the layout has `#[redacted]` fields:
+    /// those written empty ([`RecordedPoint::view`]).
+    redacted: Option<Box<Redacted>>,
+}
+
+/// A recorded point's index, blobs and doubles with its `#[redacted]` fields written empty.
+#[derive(Debug, Clone)]
+struct Redacted {
+    index: Blob<'static>,
+    blobs: Vec<Blob<'static>>,
+    doubles: Vec<f64>,
 }
 
 impl From<&DataPoint<'_>> for RecordedPoint {
     fn from(point: &DataPoint<'_>) -> Self {
-        RecordedPoint {
+        let mut recorded = RecordedPoint {
             schema: point.schema(),
             index: point.index().clone().into_owned(),
             blobs: point
@@ -89,7 +100,48 @@ impl From<&DataPoint<'_>> for RecordedPoint {
                 .map(|b| b.clone().into_owned())
                 .collect(),
             doubles: point.doubles().to_vec(),
+            redacted: None,
+        };
+        recorded.redacted = Redacted::of(&recorded).map(Box::new);
+        recorded
+    }
+}
+
+impl Redacted {
+    /// `point` with its `#[redacted]` fields written empty; `None` when its layout has none.
+    fn of(point: &RecordedPoint) -> Option<Redacted> {
+        let mut fields = point
+            .schema
+            .fields()
+            .iter()
+            .filter(|field| field.privacy() == Privacy::Redacted)
+            .peekable();
+        fields.peek()?;
+        let mut redacted = Redacted {
+            index: point.index.clone(),
+            blobs: point.blobs.clone(),
+            doubles: point.doubles.clone(),
+        };
+        for field in fields {
+            if field.is_index() {
+                redacted.index = Blob::Unset;
+            }
+            let slot = |n: u8| usize::from(n).checked_sub(1);
+            match field.slot() {
+                Some(Slot::Blob(n)) => {
+                    if let Some(blob) = slot(n).and_then(|i| redacted.blobs.get_mut(i)) {
+                        *blob = Blob::Unset;
+                    }
+                }
+                Some(Slot::Double(n)) => {
+                    if let Some(double) = slot(n).and_then(|i| redacted.doubles.get_mut(i)) {
+                        *double = 0.0;
+                    }
+                }
+                None => {}
+            }
         }
+        Some(redacted)
     }
 }
 
@@ -150,9 +202,19 @@ impl RecordedPoint {
         &self.doubles
     }
 
-    /// This point as a [`DataPoint`], to hand to another sink.
+    /// This point as a [`DataPoint`], to hand to another sink: as every sink but a memory sink
+    /// is handed it, its `#[redacted]` fields written empty (this point's getters still read
+    /// them).
     pub fn view(&self) -> DataPoint<'_> {
-        DataPoint::from_parts(self.schema, &self.index, &self.blobs, &self.doubles)
+        match &self.redacted {
+            Some(redacted) => DataPoint::from_parts(
+                self.schema,
+                &redacted.index,
+                &redacted.blobs,
+                &redacted.doubles,
+            ),
+            None => DataPoint::from_parts(self.schema, &self.index, &self.blobs, &self.doubles),
+        }
     }
 }
 

@@ -9,7 +9,8 @@
 use super::catalogue::{self, Context, Returns};
 use super::check::{arguments, function_name};
 use super::types::{
-    bits_type, call_zone, int_div_type, integer_type, literal_text, type_of, zone_of, Scope,
+    bits_type, call_zone, int_div_type, integer_type, is_time, literal_text, type_of, zone_of,
+    Scope,
 };
 use sqlparser::ast::{
     BinaryOperator, DateTimeField, Expr, Function, FunctionArg, FunctionArgExpr,
@@ -198,7 +199,7 @@ impl Typed<'_> {
                     (Expr::Interval(interval), time) if sign == 1 => {
                         Some(self.add_interval(time, interval, sign)?)
                     }
-                    (left, right) => self.add_number(left, right, sign),
+                    (left, right) => self.add_number(left, right, sign)?,
                 }
             }
             _ => None,
@@ -238,27 +239,40 @@ impl Typed<'_> {
 
     /// `left ± right` when one is a time and the other an integer, else `None`: ClickHouse adds
     /// an integer to a Date as days and to a DateTime as seconds (its docs, "Arithmetic
-    /// functions", plus and minus); the result keeps the time's type.
-    fn add_number(&self, left: &Expr, right: &Expr, sign: i64) -> Option<Expr> {
+    /// functions", plus and minus); the result keeps the time's type. Any other sum or
+    /// difference with a time (two times, a time and a float) is an error here, never a number
+    /// SQLite makes of the times' text.
+    fn add_number(&self, left: &Expr, right: &Expr, sign: i64) -> Result<Option<Expr>, String> {
+        let (left_type, right_type) = (type_of(left, self.scope), type_of(right, self.scope));
         let is_integer =
-            |e: &Expr| type_of(e, self.scope).is_some_and(|t| integer_type(&t).is_some());
-        let (time, count) = if is_integer(right) {
-            (left, right)
-        } else if sign == 1 && is_integer(left) {
-            (right, left)
+            |ty: &Option<String>| ty.as_deref().is_some_and(|t| integer_type(t).is_some());
+        let (time, time_type, count) = if is_integer(&right_type) {
+            (left, left_type, right)
+        } else if sign == 1 && is_integer(&left_type) {
+            (right, right_type, left)
+        } else if [&left_type, &right_type]
+            .into_iter()
+            .any(|ty| ty.as_deref().is_some_and(is_time))
+        {
+            return Err(format!(
+                "`{left} {} {right}`: a Date or a DateTime takes only a whole number added or \
+                 taken away here (days, seconds); for the seconds between two times write \
+                 `toUnixTimestamp(a) - toUnixTimestamp(b)`",
+                if sign == 1 { '+' } else { '-' }
+            ));
         } else {
-            return None;
+            return Ok(None);
         };
-        match type_of(time, self.scope)? {
-            ty if ty == "Date" => Some(call(
+        Ok(match time_type {
+            Some(ty) if ty == "Date" => Some(call(
                 "ch_to_date",
                 vec![self.shift(time, count.clone(), "day", sign), text("")],
             )),
-            ty if ty.starts_with("DateTime") => {
+            Some(ty) if ty.starts_with("DateTime") => {
                 Some(self.shift(time, count.clone(), "second", sign))
             }
             _ => None,
-        }
+        })
     }
 
     /// `time` plus `sign` times `count` `unit`s, in the zone of `time`.

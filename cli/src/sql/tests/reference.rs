@@ -254,6 +254,22 @@ fn a_time_plus_or_minus_a_number() {
         "{\"n\":\"1\"}\n"
     );
     let _ = std::fs::remove_dir_all(dir);
+    // Two times, or a time and a float: an error naming the way to write it, never the number
+    // SQLite made of the times' text (0, from the years, for the first).
+    let fix = "a Date or a DateTime takes only a whole number added or taken away here (days, seconds); for the seconds between two times write `toUnixTimestamp(a) - toUnixTimestamp(b)`";
+    for (sql, written) in [
+        (
+            "SELECT now() - toDateTime('2026-11-29 00:00:00') AS d",
+            "now() - toDateTime('2026-11-29 00:00:00')",
+        ),
+        (
+            "SELECT today() - toStartOfMonth(today()) AS d",
+            "today() - toStartOfMonth(today())",
+        ),
+        ("SELECT now() + 1.5 AS d", "now() + 1.5"),
+    ] {
+        assert_eq!(error(sql), format!("`{written}`: {fix}"), "{sql}");
+    }
 }
 
 #[test]

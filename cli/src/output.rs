@@ -114,6 +114,15 @@ fn text(value: &Value, ty: &str) -> String {
     }
 }
 
+/// A value as a TabSeparated cell: NULL as `\N`, anything else as text with TabSeparated's
+/// escapes (a text `\N` is written `\\N`, so the two stay apart).
+fn tsv_cell(value: &Value, ty: &str) -> String {
+    match value {
+        Value::Null => "\\N".to_owned(),
+        value => escape_tsv(&text(value, ty)),
+    }
+}
+
 /// TabSeparated's escapes.
 fn escape_tsv(text: &str) -> String {
     text.replace('\\', "\\\\")
@@ -182,7 +191,7 @@ pub fn render(result: &ResultSet, format: Format) -> String {
                 let cells: Vec<String> = row
                     .iter()
                     .zip(&result.columns)
-                    .map(|(value, column)| escape_tsv(&text(value, &column.ty)))
+                    .map(|(value, column)| tsv_cell(value, &column.ty))
                     .collect();
                 cells.join("\t") + "\n"
             })
@@ -272,6 +281,25 @@ mod tests {
             render(&result(), Format::Json),
             "{\"meta\":[{\"name\":\"event\",\"type\":\"String\"},{\"name\":\"n\",\"type\":\"UInt64\"},{\"name\":\"p\",\"type\":\"Float64\"},{\"name\":\"top\",\"type\":\"Array(String)\"}],\"data\":[{\"event\":\"a\\tb\",\"n\":\"3\",\"p\":2.5,\"top\":[\"x\",\"y\"]}],\"rows\":1,\"rows_before_limit_at_least\":7}\n"
         );
+    }
+
+    #[test]
+    fn tab_separated_writes_null_as_its_marker_and_a_text_marker_escaped() {
+        let result = ResultSet {
+            columns: vec![
+                Column {
+                    name: "m".into(),
+                    ty: "Float64".into(),
+                },
+                Column {
+                    name: "t".into(),
+                    ty: "String".into(),
+                },
+            ],
+            rows: vec![vec![Value::Null, Value::Text("\\N".into())]],
+            rows_before_limit: None,
+        };
+        assert_eq!(render(&result, Format::Tsv), "\\N\t\\\\N\n");
     }
 
     #[test]

@@ -104,7 +104,7 @@ mod tests {
             (-2.5, "-2.5"),
             (123_456.789, "123456.789"),
             (1e17, "100000000000000000"),
-            (2f64.powi(60), "1152921504606847000"),
+            (1_152_921_504_606_846_976.0, "1152921504606847000"), // 2^60
             (1e20, "100000000000000000000"),
             (1e21, "1e+21"),
             (1.5e300, "1.5e+300"),
@@ -117,7 +117,7 @@ mod tests {
             // A tie between two shortest forms, ...437.2 and ...437.3: JavaScript writes the even.
             (-1_958_182_951_947_437.2, "-1958182951947437.2"),
             // A power of two, whose closest form of that length does not read back.
-            (2f64.powi(-24), "5.960464477539063e-8"),
+            (1.0 / 16_777_216.0, "5.960464477539063e-8"), // 2^-24
         ];
         for (value, text) in cases {
             assert_eq!(js_number(value), text, "{value:e}");

@@ -3,6 +3,7 @@
 //! whatever Rust type it came from.
 
 use serde::Serialize;
+use serde_json::ser::Formatter as _;
 use std::io;
 
 /// `value` as JSON text, its numbers written as `JSON.stringify` writes them ([`js_number`]);
@@ -33,36 +34,15 @@ impl serde_json::ser::Formatter for JsNumbers {
 }
 
 /// A finite number as JavaScript writes it (ECMA-262, `Number::toString`): the shortest digits
-/// that read back as `value`, in plain notation from `1e-6` up to (not including) `1e21` and in
-/// exponent notation with a sign outside (`1e+21`, `1.5e-7`); `-0` as `0`.
+/// that read back as `value` (the closest of them, the even one on a tie), in plain notation
+/// from `1e-6` up to (not including) `1e21` and in exponent notation with a sign outside
+/// (`1e+21`, `1.5e-7`); `-0` as `0`.
 pub fn js_number(value: f64) -> String {
     if value == 0.0 {
         return "0".to_owned();
     }
     let sign = if value < 0.0 { "-" } else { "" };
-    // Rust's exponent form has the fewest digits that read back as `value`: `d.ddde<exponent>`.
-    let shortest = format!("{:e}", value.abs());
-    let precision = shortest
-        .find('e')
-        .map_or(0, |e| shortest[..e].len().saturating_sub(2));
-    // Of the digit strings of that length that read back, JavaScript writes the one closest to
-    // `value` (the even one on a tie): `value` rounded to that length, which Rust rounds exactly,
-    // half to even; Rust's shortest form may be the other one of a tie. At a power of two the
-    // rounded form can fall outside what reads back (the doubles below are twice as close), and
-    // then the shortest form is the only one.
-    let rounded = format!("{:.precision$e}", value.abs());
-    let scientific = if rounded.parse::<f64>() == Ok(value.abs()) {
-        rounded
-    } else {
-        shortest
-    };
-    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
-    let digits = mantissa.replace('.', "");
-    let digits = digits.trim_end_matches('0');
-    let digits = if digits.is_empty() { "0" } else { digits };
-    let exponent: i32 = exponent.parse().unwrap_or(0);
-    // `value` is 0.digits × 10^point: `point` digits stand before the decimal point.
-    let point = exponent + 1;
+    let (digits, point) = shortest_digits(value.abs());
     let count = i32::try_from(digits.len()).unwrap_or(i32::MAX);
     let zeros = |n: i32| "0".repeat(usize::try_from(n).unwrap_or(0));
     let written = if count <= point && point <= 21 {
@@ -73,6 +53,7 @@ pub fn js_number(value: f64) -> String {
     } else if -6 < point && point <= 0 {
         format!("0.{}{digits}", zeros(-point))
     } else {
+        let exponent = point - 1;
         let exponent_sign = if exponent < 0 { '-' } else { '+' };
         let (first, rest) = digits.split_at(1);
         let fraction = if rest.is_empty() {
@@ -86,6 +67,29 @@ pub fn js_number(value: f64) -> String {
         )
     };
     format!("{sign}{written}")
+}
+
+/// The shortest digits that read back as `value` (finite, positive), closest to it and even on a
+/// tie (what JavaScript picks), without leading or trailing zeros, and where the decimal point
+/// falls: `value` is `0.<digits>` × 10^`point`. They are read off serde_json's own writing of
+/// the number (shortest, closest, even on a tie), whatever notation that uses, so that a Worker
+/// links one float formatter, not two.
+fn shortest_digits(value: f64) -> (String, i32) {
+    let mut text = Vec::new();
+    // Writing into a `Vec` cannot fail.
+    let _ = serde_json::ser::CompactFormatter.write_f64(&mut text, value);
+    let text = String::from_utf8_lossy(&text);
+    let (mantissa, exponent) = match text.split_once(['e', 'E']) {
+        Some((mantissa, exponent)) => (mantissa, exponent.parse::<i32>().unwrap_or(0)),
+        None => (text.as_ref(), 0),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all = format!("{whole}{fraction}");
+    let leading = all.len() - all.trim_start_matches('0').len();
+    let digits = all.trim_matches('0');
+    let before_point =
+        i32::try_from(whole.len()).unwrap_or(0) - i32::try_from(leading).unwrap_or(0);
+    (digits.to_owned(), before_point + exponent)
 }
 
 #[cfg(test)]

@@ -275,21 +275,29 @@ fn a_hashed_error_text_in_a_line_is_the_hash_its_point_holds() {
         .with_hash_key("ACCOUNT_HASH_KEY", KEY)
         .with_lines(lines.clone());
     scope.run_sync(|| {
-        Reconcile::new("audit", &state).log(&AuditEvent::Denied {
+        let pass = Reconcile::new("audit", &state);
+        pass.log(&AuditEvent::Denied {
             error: EMAIL.into(),
         });
+        pass.log(&AuditEvent::Denied {
+            error: String::new(),
+        });
     });
-    // The point's error is the text cut to the layout's 8 characters, then hashed.
+    // The point's error is the text cut to the layout's 8 characters, then hashed; an empty
+    // error is written empty in both.
     let hashed = hash(&EMAIL[..8]);
-    assert_eq!(
-        sink.last().unwrap().blob_texts(),
-        ["denied", hashed.as_str()]
-    );
+    let points: Vec<Vec<String>> = sink
+        .points()
+        .iter()
+        .map(|point| point.blob_texts().into_iter().map(str::to_owned).collect())
+        .collect();
+    assert_eq!(points, [["denied", hashed.as_str()], ["denied", ""]]);
     assert_eq!(
         lines.lines(),
-        [format!(
-            r#"{{"reason":"audit","event":"denied","error":"{hashed}"}}"#
-        )]
+        [
+            format!(r#"{{"reason":"audit","event":"denied","error":"{hashed}"}}"#),
+            r#"{"reason":"audit","event":"denied","error":""}"#.to_owned(),
+        ]
     );
     assert_eq!(scope.stats().unhashed_fields, 0);
 }

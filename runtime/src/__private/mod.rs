@@ -186,11 +186,19 @@ mod events {
                     serde_json::Value::String(text) => text.clone(),
                     other => crate::json::to_js_json(other),
                 };
-                crate::scope::hash_in_current(schema, text.as_bytes())
-                    .map(serde_json::Value::String)
+                hashed_as_written(schema, &text)
             }
             _ => value,
         }
+    }
+
+    /// `text` of a hashed field as its point holds it: hashed, or `""` when empty (a point
+    /// writes an empty field as it is); `None`, counted, when there is no key.
+    fn hashed_as_written(schema: &crate::Schema, text: &str) -> Option<serde_json::Value> {
+        if text.is_empty() {
+            return Some(serde_json::Value::String(String::new()));
+        }
+        crate::scope::hash_in_current(schema, text.as_bytes()).map(serde_json::Value::String)
     }
 
     /// An error detail (`#[tallymark(error_text)]`) as a console line shows it, by the privacy
@@ -207,8 +215,7 @@ mod events {
             Some(Privacy::Redacted) => None,
             Some(Privacy::Hashed) => {
                 let text = detail.error_text(schema.error_text())?;
-                crate::scope::hash_in_current(schema, text.as_bytes())
-                    .map(serde_json::Value::String)
+                hashed_as_written(schema, &text)
             }
             _ => detail.console_value(),
         }

@@ -206,7 +206,10 @@ impl Scope {
             }
         }
         let from_table = self.dataset.is_some();
-        if defined_at.is_some()
+        // In its own expression (`max(duration_ms) AS duration_ms`) the name is a column or a
+        // field, resolved as any other.
+        let own = item.is_some() && item == defined_at;
+        if (defined_at.is_some() && !own)
             || (from_table && is_column(name))
             || (!from_table && self.columns.iter().any(|c| c == name))
         {

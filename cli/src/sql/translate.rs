@@ -1,11 +1,11 @@
 //! AE's SQL, checked and resolved, turned into SQLite's: by rewriting the parsed tree and
 //! rendering it, never by splicing text. The rewrites that need types come first (`typed.rs`);
-//! then an alias named like a column is put for that name in the clauses after SELECT; then
-//! ClickHouse functions become the `ch_*` functions of `functions.rs`; `LIKE`
+//! then ClickHouse functions become the `ch_*` functions of `functions.rs`; `LIKE`
 //! (case-sensitive in ClickHouse), `/` (always a float division in ClickHouse), `%` (C++'s
 //! remainder), `position(… IN …)` and `substring` become function calls; an aggregate with a
 //! value over no rows is taken with `ifnull`; the `FORMAT` clause is
-//! dropped (the output module honours it); an OFFSET without LIMIT gets SQLite's `LIMIT -1`.
+//! dropped (the output module honours it); an OFFSET without LIMIT gets SQLite's `LIMIT -1`;
+//! last, an alias named like a column is put for that name in the clauses after SELECT.
 
 use super::catalogue::{self, Context, Kind};
 use super::check::{arguments, function_name};
@@ -25,7 +25,6 @@ pub fn to_sqlite(query: &Query) -> Result<Query, String> {
     query.format_clause = None;
     let _ = query.visit(&mut SqliteLimits);
     super::typed::rewrite(&mut query)?;
-    let _ = query.visit(&mut AliasesForColumns);
     let flow = visit_expressions_mut(&mut query, |expr| match rewrite(expr) {
         Ok(()) => {
             super::keep_minus_apart(expr);
@@ -36,6 +35,8 @@ pub fn to_sqlite(query: &Query) -> Result<Query, String> {
     if let ControlFlow::Break(message) = flow {
         return Err(message);
     }
+    // After the rewrites, so that what is put is SQLite's already and is not rewritten again.
+    let _ = query.visit(&mut AliasesForColumns);
     let leftover = visit_expressions(&query, |expr| match expr {
         Expr::Interval(interval) => ControlFlow::Break(interval.to_string()),
         _ => ControlFlow::Continue(()),
@@ -74,9 +75,9 @@ impl VisitorMut for SqliteLimits {
 /// Puts for each name that is both an alias and a column of FROM the aliased expression, in
 /// WHERE, GROUP BY, HAVING and ORDER BY. ClickHouse reads such a name as the alias (setting
 /// `prefer_column_name_to_alias`, default 0: "the column name is substituted with the alias"),
-/// SQLite as the column (in WHERE and GROUP BY). Run after `typed.rs`, so the expression put is
-/// already typed as selected; it is put whole, never looked into again, so an alias whose
-/// expression reads its column (`toStartOfHour(timestamp) AS timestamp`) reads the column.
+/// SQLite as the column (in WHERE and GROUP BY). Run after every other rewrite, so the
+/// expression put is SQLite's already; it is put whole, never looked into again, so an alias
+/// whose expression reads its column (`toStartOfHour(timestamp) AS timestamp`) reads the column.
 struct AliasesForColumns;
 
 impl VisitorMut for AliasesForColumns {
@@ -92,8 +93,12 @@ impl VisitorMut for AliasesForColumns {
             .projection
             .iter()
             .filter_map(|item| match item {
-                SelectItem::ExprWithAlias { expr, alias } if input.has(&alias.value) => {
-                    Some((alias.value.clone(), Expr::Nested(Box::new(expr.clone()))))
+                // SQLite matches a column ignoring case, ClickHouse not: `AS Timestamp` is the
+                // alias wherever `Timestamp` is written.
+                SelectItem::ExprWithAlias { expr, alias }
+                    if input.has_ignoring_case(&alias.value) =>
+                {
+                    Some((alias.value.clone(), aliased(expr)))
                 }
                 _ => None,
             })
@@ -113,6 +118,19 @@ impl VisitorMut for AliasesForColumns {
             put_aliases(expr, &aliases);
         }
         ControlFlow::Continue(())
+    }
+}
+
+/// An aliased expression as it is put for its alias: in parentheses, and a number behind a call
+/// of SQLite's `likely` (which returns its argument), since SQLite reads a number in ORDER BY or
+/// GROUP BY as a column's position.
+fn aliased(expr: &Expr) -> Expr {
+    let put = Box::new(expr.clone());
+    match expr {
+        Expr::Value(value) if matches!(value.value, Value::Number(..)) => {
+            super::typed::call("likely", vec![Expr::Nested(put)])
+        }
+        _ => Expr::Nested(put),
     }
 }
 

@@ -216,10 +216,19 @@ impl Typed<'_> {
     /// reading the string as the other side's type, in its zone; a date alone is midnight.
     /// Anything else is left as it is.
     fn read_as_time(&self, literal: &mut Expr, other: &Expr) -> Result<(), String> {
-        let Some(written) = literal_text(literal) else {
+        let Some(ty) = type_of(other, self.scope).filter(|t| t.starts_with("DateTime")) else {
             return Ok(());
         };
-        let Some(ty) = type_of(other, self.scope).filter(|t| t.starts_with("DateTime")) else {
+        // A whole number is seconds since the epoch, as ClickHouse compares a DateTime with it.
+        if let Expr::Value(value) = literal {
+            if let Value::Number(number, _) = &value.value {
+                if let Ok(seconds) = number.parse::<i64>() {
+                    *literal = text(&crate::time::format(seconds));
+                }
+                return Ok(());
+            }
+        }
+        let Some(written) = literal_text(literal) else {
             return Ok(());
         };
         let zone = crate::time::zone(zone_of(&ty).unwrap_or_default())?;

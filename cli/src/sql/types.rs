@@ -58,6 +58,12 @@ impl Scope {
         self.names.iter().any(|(n, _)| n == name)
     }
 
+    /// Whether SQLite would read `name` as one of the scope's names: it matches them ignoring
+    /// ASCII case.
+    pub fn has_ignoring_case(&self, name: &str) -> bool {
+        self.names.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+    }
+
     /// The type of `name`, when it is known.
     pub fn lookup(&self, name: &str) -> Option<String> {
         self.names

@@ -419,64 +419,59 @@ mod tests {
         assert!(!plain.superseded(), "a plain call never yields");
     }
 
-    #[test]
-    fn a_record_made_while_recording_is_kept() {
+    /// The note of the one point a call of `Test` writes when `body` has run with it and it has
+    /// finished; asserts that no side point is left behind.
+    fn note_written(body: impl FnOnce(&Call<'static, Test>)) -> Option<String> {
         let sink = MemorySink::new();
         Scope::new(sink.clone()).run_sync(|| {
-            let call = Call::<Test>::start("nested", None);
+            let call = Call::<Test>::start("call", None);
+            body(&call);
+            call.finish(Outcome::Ok, None);
+        });
+        assert_eq!(
+            RECORDED.with(|recorded| recorded.borrow().len()),
+            0,
+            "nothing left behind"
+        );
+        sink.last()?.text("note").map(str::to_owned)
+    }
+
+    #[test]
+    fn a_record_made_while_recording_is_kept() {
+        let note = note_written(|call| {
             call.run_sync(|| {
                 record::<Test>(|point| {
                     point.note("outer");
                     assert!(note("inner"), "nothing is borrowed while `set` runs");
                 });
             });
-            call.finish(Outcome::Ok, None);
         });
         // The outer record's fields go over those of the record made inside it.
-        assert_eq!(sink.last().unwrap().text("note"), Some("outer"));
-        assert_eq!(
-            RECORDED.with(|recorded| recorded.borrow().len()),
-            0,
-            "nothing left behind"
-        );
+        assert_eq!(note.as_deref(), Some("outer"));
     }
 
     #[test]
     fn a_calls_own_record_after_its_body_ran_goes_over_what_the_body_recorded() {
-        let sink = MemorySink::new();
-        Scope::new(sink.clone()).run_sync(|| {
-            let call = Call::<Test>::start("after", None);
+        let note = note_written(|call| {
             call.run_sync(|| assert!(note("helper")));
             call.record(|point| {
                 point.note("after");
             });
-            call.finish(Outcome::Ok, None);
         });
-        assert_eq!(sink.last().unwrap().text("note"), Some("after"));
-        assert_eq!(RECORDED.with(|recorded| recorded.borrow().len()), 0);
+        assert_eq!(note.as_deref(), Some("after"));
     }
 
     #[test]
     fn a_call_entered_inside_itself_keeps_what_its_inner_entry_recorded() {
-        let sink = MemorySink::new();
-        Scope::new(sink.clone()).run_sync(|| {
-            let call = Call::<Test>::start("again", None);
+        let note = note_written(|call| {
             call.run_sync(|| call.run_sync(|| assert!(note("inside"))));
-            call.finish(Outcome::Ok, None);
         });
-        assert_eq!(sink.last().unwrap().text("note"), Some("inside"));
-        assert_eq!(
-            RECORDED.with(|recorded| recorded.borrow().len()),
-            0,
-            "nothing left behind"
-        );
+        assert_eq!(note.as_deref(), Some("inside"));
     }
 
     #[test]
     fn a_calls_own_record_under_calls_deeper_than_tracked_still_goes_over_older_records() {
-        let sink = MemorySink::new();
-        Scope::new(sink.clone()).run_sync(|| {
-            let call = Call::<Test>::start("deep", None);
+        let note = note_written(|call| {
             call.run_sync(|| {
                 assert!(note("helper"));
                 let slots: Vec<CallSlot> = (0..MAX_DEPTH).map(|_| CallSlot::default()).collect();
@@ -488,9 +483,7 @@ mod tests {
                     point.note("own");
                 });
             });
-            call.finish(Outcome::Ok, None);
         });
-        assert_eq!(sink.last().unwrap().text("note"), Some("own"));
-        assert_eq!(RECORDED.with(|recorded| recorded.borrow().len()), 0);
+        assert_eq!(note.as_deref(), Some("own"));
     }
 }

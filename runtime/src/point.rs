@@ -173,27 +173,21 @@ pub struct Slots<'p, 'a> {
     doubles: &'p mut [f64],
 }
 
-/// What [`Slots::protect`] did to a point: the values it replaced, and how many hashed fields it
-/// wrote empty for want of a key.
+/// What [`Slots::protect`] did to a point: the values it replaced, kept here rather than on the
+/// heap (a point is written without allocating), and how many hashed fields it wrote empty for
+/// want of a key.
 #[must_use = "a protected point's own values are put back with `Slots::restore`"]
 pub(crate) struct Protected<'a> {
     /// Hashed fields written empty for want of a key.
     pub(crate) unhashed: u32,
-    replaced: Vec<Replaced<'a>>,
-}
-
-/// A value [`Slots::protect`] replaced, and where it was.
-enum Replaced<'a> {
-    Text(Target, Blob<'a>),
-    /// Double slot `.0` (0-based) and its value.
-    Double(usize, f64),
-}
-
-/// Where a protected text value sits: the index, or blob slot `.0` (0-based).
-#[derive(Clone, Copy)]
-enum Target {
-    Index,
-    Blob(usize),
+    /// The index as it was, when it was replaced.
+    index: Option<Blob<'a>>,
+    /// Blob slot `i + 1`'s value as it was, when bit `i` of `blobs_replaced` is set.
+    blobs: [Blob<'a>; limits::MAX_BLOBS],
+    blobs_replaced: u32,
+    /// Double slot `i + 1`'s value as it was, when bit `i` of `doubles_replaced` is set.
+    doubles: [f64; limits::MAX_DOUBLES],
+    doubles_replaced: u32,
 }
 
 impl<'p, 'a> Slots<'p, 'a> {
@@ -283,7 +277,11 @@ impl<'p, 'a> Slots<'p, 'a> {
     ) -> Protected<'a> {
         let mut protected = Protected {
             unhashed: 0,
-            replaced: Vec::new(),
+            index: None,
+            blobs: [const { Blob::Unset }; limits::MAX_BLOBS],
+            blobs_replaced: 0,
+            doubles: [0.0; limits::MAX_DOUBLES],
+            doubles_replaced: 0,
         };
         let mut hashed_bytes = 0usize;
         for field in self.head.schema.fields() {
@@ -291,20 +289,23 @@ impl<'p, 'a> Slots<'p, 'a> {
             if privacy == Privacy::Plain || (privacy == Privacy::Redacted && keep_redacted) {
                 continue;
             }
-            let (target, blob) = match field.slot() {
+            // The blob slot (0-based) of a text field; `None` for an index-only field.
+            let (slot, blob) = match field.slot() {
                 Some(Slot::Blob(n)) => {
                     let Some(i) = slot_index(n) else { continue };
-                    (Target::Blob(i), self.blobs.get_mut(i))
+                    (Some(i), self.blobs.get_mut(i))
                 }
                 Some(Slot::Double(n)) => {
                     let Some(i) = slot_index(n) else { continue };
-                    if let Some(double) = self.doubles.get_mut(i) {
-                        let value = std::mem::replace(double, 0.0);
-                        protected.replaced.push(Replaced::Double(i, value));
+                    if let (Some(double), Some(kept)) =
+                        (self.doubles.get_mut(i), protected.doubles.get_mut(i))
+                    {
+                        *kept = std::mem::replace(double, 0.0);
+                        protected.doubles_replaced |= 1 << i;
                     }
                     continue;
                 }
-                None => (Target::Index, Some(&mut self.head.index)),
+                None => (None, Some(&mut self.head.index)),
             };
             let Some(blob) = blob else { continue };
             if blob.is_empty() {
@@ -323,9 +324,16 @@ impl<'p, 'a> Slots<'p, 'a> {
                 },
                 _ => Blob::Unset,
             };
-            protected
-                .replaced
-                .push(Replaced::Text(target, std::mem::replace(blob, value)));
+            let original = std::mem::replace(blob, value);
+            match slot {
+                Some(i) => {
+                    if let Some(kept) = protected.blobs.get_mut(i) {
+                        *kept = original;
+                        protected.blobs_replaced |= 1 << i;
+                    }
+                }
+                None => protected.index = Some(original),
+            }
             // An index that is also this blob is read from the blob when sealed; an index-only
             // field was protected above.
         }
@@ -338,21 +346,18 @@ impl<'p, 'a> Slots<'p, 'a> {
     /// after it is written, so writing it again protects them again (never hashes a hash).
     /// Sealing still clamps the builder's values in place (a blob cut to the limits stays cut).
     pub(crate) fn restore(&mut self, protected: Protected<'a>) {
-        for replaced in protected.replaced {
-            match replaced {
-                Replaced::Text(Target::Index, value) => self.head.index = value,
-                Replaced::Text(Target::Blob(i), value) => {
-                    if let Some(blob) = self.blobs.get_mut(i) {
-                        self.head.blob_bytes_bound =
-                            self.head.blob_bytes_bound.saturating_add(value.len());
-                        *blob = value;
-                    }
-                }
-                Replaced::Double(i, value) => {
-                    if let Some(double) = self.doubles.get_mut(i) {
-                        *double = value;
-                    }
-                }
+        if let Some(index) = protected.index {
+            self.head.index = index;
+        }
+        for (i, (blob, kept)) in self.blobs.iter_mut().zip(protected.blobs).enumerate() {
+            if protected.blobs_replaced & (1 << i) != 0 {
+                self.head.blob_bytes_bound = self.head.blob_bytes_bound.saturating_add(kept.len());
+                *blob = kept;
+            }
+        }
+        for (i, (double, kept)) in self.doubles.iter_mut().zip(protected.doubles).enumerate() {
+            if protected.doubles_replaced & (1 << i) != 0 {
+                *double = kept;
             }
         }
     }

@@ -535,7 +535,7 @@ fn debug_fields(
 }
 
 /// The array position of a 1-based slot number.
-const fn slot_index(slot: u8) -> Option<usize> {
+pub(crate) const fn slot_index(slot: u8) -> Option<usize> {
     (slot as usize).checked_sub(1)
 }
 

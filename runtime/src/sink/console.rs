@@ -6,7 +6,6 @@
 
 use super::{Sink, WriteError};
 use crate::point::{DataPoint, FieldValue};
-use crate::schema::Privacy;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 /// Writes points to the console (wasm) or as JSON lines to a writer (native).
@@ -45,9 +44,8 @@ impl ConsoleSink {
     }
 }
 
-/// The JSON line a point becomes: its fields by name, in declaration order. A `#[redacted]`
-/// field is written empty (`""`, `0`), as every sink but a test's memory writes it, even from a
-/// point that holds its value (a [`crate::sink::RecordedPoint::view`] of a memory sink's point).
+/// The JSON line a point becomes: its fields by name, in declaration order. A point is protected
+/// before any sink is handed it (a memory sink's [`crate::sink::RecordedPoint::view`] too).
 pub fn json_line(point: &DataPoint<'_>) -> String {
     crate::json::to_js_json(&Fields(point))
 }
@@ -59,15 +57,6 @@ impl Serialize for Fields<'_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.0.schema().fields().len()))?;
         for (field, value) in self.0.fields() {
-            if field.privacy() == Privacy::Redacted {
-                match value {
-                    FieldValue::Number(_) => map.serialize_entry(field.name, &0)?,
-                    FieldValue::Text(_) | FieldValue::Bytes(_) => {
-                        map.serialize_entry(field.name, "")?;
-                    }
-                }
-                continue;
-            }
             match value {
                 FieldValue::Text(text) => map.serialize_entry(field.name, text)?,
                 FieldValue::Bytes(bytes) => map.serialize_entry(field.name, bytes)?,

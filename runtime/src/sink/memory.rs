@@ -1,7 +1,7 @@
 //! An in-memory sink for tests: keeps every point, and answers by field name or by slot.
 
 use super::{Sink, WriteError};
-use crate::point::{read_field, DataPoint, FieldValue};
+use crate::point::{read_field, slot_index, DataPoint, FieldValue};
 use crate::schema::{Privacy, Schema, Slot};
 use crate::value::Blob;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -126,15 +126,14 @@ impl Redacted {
             if field.is_index() {
                 redacted.index = Blob::Unset;
             }
-            let slot = |n: u8| usize::from(n).checked_sub(1);
             match field.slot() {
                 Some(Slot::Blob(n)) => {
-                    if let Some(blob) = slot(n).and_then(|i| redacted.blobs.get_mut(i)) {
+                    if let Some(blob) = slot_index(n).and_then(|i| redacted.blobs.get_mut(i)) {
                         *blob = Blob::Unset;
                     }
                 }
                 Some(Slot::Double(n)) => {
-                    if let Some(double) = slot(n).and_then(|i| redacted.doubles.get_mut(i)) {
+                    if let Some(double) = slot_index(n).and_then(|i| redacted.doubles.get_mut(i)) {
                         *double = 0.0;
                     }
                 }

@@ -7,7 +7,7 @@
 //! the token; 404 for another path; 405 for another method; 413 for a body over [`MAX_BODY`]
 //! bytes; 422 for a query AE would reject, with the reason and the fix, or one that fails as it
 //! runs (an unknown dataset…), with the reason; 500 when the store cannot be opened or read (none
-//! yet, locked, not a store).
+//! yet, locked, not a store, damaged), before the query or while it runs.
 
 use crate::output::{self, Format};
 use crate::sql::{self, names::Names};
@@ -147,7 +147,8 @@ fn handle(config: &Config, request: &mut Request) -> (u16, &'static str, String)
 }
 
 /// The answer to `sql`: 422 when AE would reject it or it fails as it runs (an unknown
-/// dataset…), the client's to fix; 500 when the store cannot be opened or read, the server's.
+/// dataset…), the client's to fix; 500 when the store cannot be opened or read, before or
+/// while the query runs (locked past the wait, damaged), the server's.
 fn answer(config: &Config, sql: &str) -> (u16, &'static str, String) {
     let prepared = match sql::prepare(sql, &config.names) {
         Ok(prepared) => prepared,
@@ -166,7 +167,8 @@ fn answer(config: &Config, sql: &str) -> (u16, &'static str, String) {
             };
             (200, content_type, output::render(&result, format))
         }
-        Err(message) => (422, TEXT, format!("{message}\n")),
+        Err(sql::RunError::Query(message)) => (422, TEXT, format!("{message}\n")),
+        Err(sql::RunError::Store(message)) => (500, TEXT, format!("{message}\n")),
     }
 }
 

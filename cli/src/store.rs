@@ -96,6 +96,28 @@ pub fn is_column(name: &str) -> bool {
         || slot("double")
 }
 
+/// Whether `error` is the store failing (locked past the wait, damaged, unreadable, out of
+/// memory), as opposed to a statement's own error (no such column, a function's bad argument).
+pub fn is_store_failure(error: &rusqlite::Error) -> bool {
+    use rusqlite::ErrorCode::{
+        CannotOpen, DatabaseBusy, DatabaseCorrupt, DatabaseLocked, DiskFull, NotADatabase,
+        OutOfMemory, SystemIoFailure,
+    };
+    matches!(
+        error.sqlite_error_code(),
+        Some(
+            CannotOpen
+                | DatabaseBusy
+                | DatabaseCorrupt
+                | DatabaseLocked
+                | DiskFull
+                | NotADatabase
+                | OutOfMemory
+                | SystemIoFailure
+        )
+    )
+}
+
 fn describe(path: &Path, error: &rusqlite::Error) -> String {
     let busy = matches!(
         error.sqlite_error_code(),
@@ -190,6 +212,11 @@ impl Store {
     /// The connection, for queries (read-only when opened with [`Store::open_read_only`]).
     pub fn connection(&self) -> &Connection {
         &self.connection
+    }
+
+    /// What `error`, met reading this store, means to the user.
+    pub fn describe(&self, error: &rusqlite::Error) -> String {
+        describe(&self.path, error)
     }
 
     /// The store's file.

@@ -293,6 +293,57 @@ fn serve_answers_500_when_the_store_cannot_be_read() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// A store damaged past its first page opens (its table list is on that page) and fails as the
+/// query reads it: still the server's failure, 500, and `query` names the store, not the query.
+#[test]
+fn a_store_that_fails_while_a_query_runs_is_the_servers_failure() {
+    let dir = loaded("serve-damaged");
+    let db = dir.join(".tallymark/points.db");
+    let mut bytes = std::fs::read(&db).unwrap();
+    let page_size = match u16::from_be_bytes([bytes[16], bytes[17]]) {
+        1 => 65_536,
+        size => usize::from(size),
+    };
+    assert!(
+        bytes.len() > page_size,
+        "the store has pages past the first"
+    );
+    bytes[page_size..].fill(0xFF);
+    std::fs::write(&db, bytes).unwrap();
+    let damaged = "the store .tallymark/points.db is not a tallymark store or is damaged \
+                   (database disk image is malformed); move it away and ingest again\n";
+
+    let server = serve(&dir, "secret-token");
+    let endpoint = format!("{}/accounts/abc/analytics_engine/sql", server.url);
+    assert_eq!(
+        post(
+            &endpoint,
+            Some("secret-token"),
+            "SELECT sum(_sample_interval) FROM events"
+        ),
+        (500, damaged.to_owned())
+    );
+    // A query that fails as it runs on a readable table is still the client's: 422.
+    assert_eq!(
+        post(
+            &endpoint,
+            Some("secret-token"),
+            "SELECT sum(_sample_interval) FROM missing"
+        ),
+        (
+            422,
+            "dataset `missing` is not in the store .tallymark/points.db (it has: events)\n"
+                .to_owned()
+        )
+    );
+    drop(server);
+
+    let query = tallymark(&dir, &["query", "SELECT sum(_sample_interval) FROM events"]);
+    assert_eq!(query.status.code(), Some(1));
+    assert_eq!(text(&query.stderr), format!("error: {damaged}"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[test]
 fn remote_sends_the_checked_sql_and_never_shows_the_token() {
     let dir = loaded("remote");

@@ -294,8 +294,31 @@ fn not_in_store(store: &Store, dataset: &str, differing: Option<&str>) -> String
     message
 }
 
+/// Why a checked query gave no result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunError {
+    /// The query fails as it runs (an unknown dataset, a bad argument…): the query's to fix.
+    Query(String),
+    /// The store could not be read (locked past the wait, damaged, unreadable): not the query's.
+    Store(String),
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::Query(message) | RunError::Store(message) => f.write_str(message),
+        }
+    }
+}
+
+impl From<RunError> for String {
+    fn from(error: RunError) -> String {
+        error.to_string()
+    }
+}
+
 /// Runs a prepared query on `store` (opened read-only).
-pub fn run(store: &Store, prepared: &Prepared) -> Result<ResultSet, String> {
+pub fn run(store: &Store, prepared: &Prepared) -> Result<ResultSet, RunError> {
     let one_column = |name: &str, rows| ResultSet {
         columns: vec![Column {
             name: name.to_owned(),
@@ -306,7 +329,7 @@ pub fn run(store: &Store, prepared: &Prepared) -> Result<ResultSet, String> {
     };
     let query = match &prepared.request {
         Request::Tables => {
-            let datasets = store.datasets()?;
+            let datasets = store.datasets().map_err(RunError::Store)?;
             let names: Vec<&str> = datasets.iter().map(String::as_str).collect();
             return Ok(one_column("dataset", string_rows(&names)));
         }
@@ -316,23 +339,31 @@ pub fn run(store: &Store, prepared: &Prepared) -> Result<ResultSet, String> {
         Request::Timezone => return Ok(one_column("timezone", string_rows(&["Etc/UTC"]))),
         Request::Select(query) => query,
     };
-    if let Some((dataset, other)) = dataset_only_in_another_case(store, query)? {
-        return Err(not_in_store(store, &dataset, Some(&other)));
+    if let Some((dataset, other)) =
+        dataset_only_in_another_case(store, query).map_err(RunError::Store)?
+    {
+        return Err(RunError::Query(not_in_store(store, &dataset, Some(&other))));
     }
     let connection = store.connection();
-    functions::register(connection).map_err(|e| format!("cannot set up the query: {e}"))?;
-    let local = translate::to_sqlite(query)?;
-    let explain = |e: rusqlite::Error| -> String {
+    functions::register(connection)
+        .map_err(|e| RunError::Store(format!("cannot set up the query: {e}")))?;
+    let local = translate::to_sqlite(query).map_err(RunError::Query)?;
+    let explain = |e: rusqlite::Error| -> RunError {
+        if crate::store::is_store_failure(&e) {
+            return RunError::Store(store.describe(&e));
+        }
         let message = e.to_string();
-        match message.strip_prefix("no such table: ") {
+        RunError::Query(match message.strip_prefix("no such table: ") {
             // SQLite would have matched a dataset differing only in case: there is none.
             Some(table) => not_in_store(store, table, None),
             None => message,
-        }
+        })
     };
     let mut statement = connection.prepare(&local.to_string()).map_err(explain)?;
     if !statement.readonly() {
-        return Err("only reading statements run on the store".to_owned());
+        return Err(RunError::Query(
+            "only reading statements run on the store".to_owned(),
+        ));
     }
     let width = statement.column_count();
     let sqlite_names: Vec<String> = statement
@@ -372,7 +403,7 @@ pub fn run(store: &Store, prepared: &Prepared) -> Result<ResultSet, String> {
         })
         .collect();
     let mut rows = rows;
-    show_in_zones(&columns, &mut rows)?;
+    show_in_zones(&columns, &mut rows).map_err(RunError::Query)?;
     let rows_before_limit = match &local.limit_clause {
         Some(_) => Some(count_without_limit(connection, &local).map_err(explain)?),
         None => None,

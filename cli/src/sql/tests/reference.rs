@@ -26,7 +26,7 @@ fn json(lines: &[&str], sql: &str) -> String {
 fn error(sql: &str) -> String {
     let (store, dir) = store_with(&[]);
     let prepared = prepare(sql, &Names::default()).unwrap_or_else(|r| panic!("{sql}: {r}"));
-    let out = run(&store, &prepared).unwrap_err();
+    let out = run(&store, &prepared).unwrap_err().to_string();
     let _ = std::fs::remove_dir_all(dir);
     out
 }

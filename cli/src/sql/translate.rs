@@ -117,7 +117,31 @@ impl VisitorMut for AliasesForColumns {
         for expr in clauses {
             put_aliases(expr, &aliases);
         }
+        if let Some(OrderByKind::Expressions(exprs)) = order_by.as_mut().map(|o| &mut o.kind) {
+            for term in exprs {
+                keep_column_from_alias(&mut term.expr, &aliases);
+            }
+        }
         ControlFlow::Continue(())
+    }
+}
+
+/// A term of ORDER BY that is a column whose name an alias repeats in another case
+/// (`AS Timestamp … ORDER BY timestamp`) is the column in ClickHouse, whose names match exactly,
+/// but SQLite reads a bare name in ORDER BY as an alias first, ignoring case. A unary `+` (which
+/// returns its operand unchanged) makes the term an expression, where SQLite reads the column.
+fn keep_column_from_alias(term: &mut Expr, aliases: &[(String, Expr)]) {
+    let Expr::Identifier(ident) = term else {
+        return;
+    };
+    if aliases
+        .iter()
+        .any(|(alias, _)| alias.eq_ignore_ascii_case(&ident.value))
+    {
+        *term = Expr::UnaryOp {
+            op: UnaryOperator::Plus,
+            expr: Box::new(term.clone()),
+        };
     }
 }
 

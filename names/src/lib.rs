@@ -132,7 +132,7 @@ pub fn snake_case(name: &str) -> String {
 /// The kind of slot a role's field must occupy for instrumentation to fill it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RoleSlot {
-    /// A blob (or, for [`Role::Event`], the index).
+    /// A blob or the index.
     Text,
     /// A double.
     Number,
@@ -143,7 +143,8 @@ pub enum RoleSlot {
 /// and nowhere otherwise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
-    /// The event name: field `event`, else the index.
+    /// The event name: field `event`, else the index (unless the index is another role's
+    /// field).
     Event,
     /// The HTTP route pattern (`GET /users/:id`): field `route`.
     Route,

@@ -33,10 +33,10 @@ pub trait Layout: 'static {
 ///
 /// | role | field | slot |
 /// |---|---|---|
-/// | event name | `event`, else the index | blob or index |
-/// | HTTP route | `route` | blob |
-/// | error text | `error` | blob |
-/// | outcome (`ok`, `error`, `cancelled`, `panicked`) | `outcome` | blob |
+/// | event name | `event`, else the index (unless the index is another role's field) | blob or index |
+/// | HTTP route | `route` | blob or index |
+/// | error text | `error` | blob or index |
+/// | outcome (`ok`, `error`, `cancelled`, `panicked`) | `outcome` | blob or index |
 /// | duration in milliseconds | `duration_ms` | double |
 pub trait PointBuilder<'a> {
     /// The point's slots, which the other methods write and read: their work is type-checked

@@ -85,26 +85,56 @@ pub(crate) enum RoleTarget {
 }
 
 /// Where each role goes in a layout of `fields`, at the role's [`Role::position`]: the field of
-/// the role's name when it is in a slot of the role's kind; else, for the event name, the index
-/// (its blob, when the index field has one); else nowhere.
+/// the role's name when it is in a slot of the role's kind, the index included for a text role
+/// (an index-only `error` field gets the error text); else, for the event name, the index (its
+/// blob, when the index field has one), unless the index is another role's field; else nowhere.
 pub(crate) const fn role_targets(fields: &[FieldSchema]) -> [RoleTarget; Role::ALL.len()] {
     let mut targets = [RoleTarget::Nowhere; Role::ALL.len()];
-    let index = index_blob(fields);
+    let index = index_field_in(fields);
+    // The text role the index field is named for, if any: the index holds that role alone.
+    let index_role = match index {
+        Some(field) => match role_named(field.name) {
+            Some(role) if matches!(role.slot(), RoleSlot::Text) => Some(role),
+            _ => None,
+        },
+        None => None,
+    };
     let mut r = 0;
     while r < Role::ALL.len() {
         let role = Role::ALL[r];
         targets[r] = match named_slot(fields, role) {
             Some(Slot::Blob(n)) => RoleTarget::Blob(n),
             Some(Slot::Double(n)) => RoleTarget::Double(n),
-            None => match (role, index) {
-                (Role::Event, Some(n)) => RoleTarget::Blob(n),
-                (Role::Event, None) => RoleTarget::Index,
-                _ => RoleTarget::Nowhere,
+            None => match (index_role, index) {
+                // Only an index-only field gets here: one with a blob has its slot above.
+                (Some(owner), _) if owner.position() == role.position() => RoleTarget::Index,
+                (Some(_), _) => RoleTarget::Nowhere,
+                (None, _) if role.position() != Role::Event.position() => RoleTarget::Nowhere,
+                (
+                    None,
+                    Some(FieldSchema {
+                        slot: Some(Slot::Blob(n)),
+                        ..
+                    }),
+                ) => RoleTarget::Blob(*n),
+                (None, _) => RoleTarget::Index,
             },
         };
         r += 1;
     }
     targets
+}
+
+/// The role whose field is named `name`, if any.
+const fn role_named(name: &str) -> Option<Role> {
+    let mut r = 0;
+    while r < Role::ALL.len() {
+        if str_eq(Role::ALL[r].field(), name) {
+            return Some(Role::ALL[r]);
+        }
+        r += 1;
+    }
+    None
 }
 
 /// The slot of the first of `fields` named as `role`'s field, when it is of the role's kind.
@@ -327,6 +357,33 @@ mod tests {
                 RoleTarget::Nowhere,
             ]
         );
+    }
+
+    #[test]
+    fn an_index_named_for_a_text_role_holds_that_role_alone() {
+        // Index-only: the error text goes to the index, and the event name nowhere.
+        let index_only_error = [
+            field("error", None, true),
+            field("route", Some(Slot::Blob(1)), false),
+        ];
+        assert_eq!(
+            targets(&index_only_error),
+            [
+                RoleTarget::Nowhere,
+                RoleTarget::Blob(1),
+                RoleTarget::Index,
+                RoleTarget::Nowhere,
+                RoleTarget::Nowhere,
+            ]
+        );
+        // With a blob, the error text goes to the blob, and the event name not into it too.
+        let error_blob = [field("error", Some(Slot::Blob(2)), true)];
+        assert_eq!(targets(&error_blob)[0], RoleTarget::Nowhere);
+        assert_eq!(targets(&error_blob)[2], RoleTarget::Blob(2));
+        // A text index named for the number role is no role's field: the event name goes there.
+        let duration_index = [field("duration_ms", None, true)];
+        assert_eq!(targets(&duration_index)[0], RoleTarget::Index);
+        assert_eq!(targets(&duration_index)[4], RoleTarget::Nowhere);
     }
 
     #[test]

@@ -273,6 +273,39 @@ fn without_an_event_field_the_event_name_goes_to_the_index_only() {
     assert_eq!(point.doubles(), [] as [f64; 0]);
 }
 
+/// A layout whose index is its `error` field, alone: the index holds the error text, and the
+/// event name, which would otherwise go to the index, goes nowhere.
+#[tallymark::layout(dataset = "failures", binding = "FAILURES")]
+pub struct Failure {
+    #[index]
+    error: String,
+    #[blob(1)]
+    route: String,
+}
+
+#[tallymark::instrumented(Failure, route = "DELETE /users/:id")]
+fn remove_user(locked: bool) -> Result<(), Error> {
+    if locked {
+        Err(Error("locked".into()))
+    } else {
+        Ok(())
+    }
+}
+
+#[test]
+fn an_index_only_error_field_gets_the_error_text() {
+    let sink = MemorySink::new();
+    Scope::new(sink.clone()).run_sync(|| {
+        assert_eq!(remove_user(true), Err(Error("locked".into())));
+        assert_eq!(remove_user(false), Ok(()));
+    });
+    let points = sink.points();
+    assert_eq!(points[0].index(), Some("locked"));
+    assert_eq!(points[0].blob_texts(), ["DELETE /users/:id"]);
+    assert_eq!(points[1].index(), Some(""));
+    assert_eq!(points[1].blob_texts(), ["DELETE /users/:id"]);
+}
+
 /// A body's inner attributes stay the function's: without its `allow`, the unused `length` fails
 /// the lint stage (`clippy -D warnings`); they used to be written before the function, where an
 /// inner attribute is refused.

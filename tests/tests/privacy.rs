@@ -102,6 +102,30 @@ pub enum AuditEvent {
     },
 }
 
+/// A layout whose error field is the index alone, hashed: the error text goes to the index.
+#[tallymark::layout(
+    dataset = "denials",
+    binding = "DENIALS",
+    hash_key = "ACCOUNT_HASH_KEY",
+    error_text = chars(8)
+)]
+pub struct Denial {
+    #[blob(1)]
+    event: String,
+    #[index]
+    #[hashed]
+    error: String,
+}
+
+#[derive(tallymark::events::Event)]
+#[tallymark(layout = Denial)]
+pub enum DenialEvent {
+    Denied {
+        #[tallymark(error_text)]
+        error: String,
+    },
+}
+
 struct Resolver;
 
 impl Resolver {
@@ -300,6 +324,31 @@ fn a_hashed_error_text_in_a_line_is_the_hash_its_point_holds() {
         ]
     );
     assert_eq!(scope.stats().unhashed_fields, 0);
+}
+
+/// An index-only error field is filled like a blob one: the line's hash is the point's index
+/// (the point's index was empty while the line showed the hash).
+#[test]
+fn a_hashed_error_index_holds_the_hash_its_line_shows() {
+    let (lines, sink, state) = (MemoryLines::new(), MemorySink::new(), RefCell::new(()));
+    let scope = Scope::new(sink.clone())
+        .with_hash_key("ACCOUNT_HASH_KEY", KEY)
+        .with_lines(lines.clone());
+    scope.run_sync(|| {
+        Reconcile::new("audit", &state).log(&DenialEvent::Denied {
+            error: EMAIL.into(),
+        });
+    });
+    let hashed = hash(&EMAIL[..8]);
+    let point = sink.last().unwrap();
+    assert_eq!(point.index(), Some(hashed.as_str()));
+    assert_eq!(point.blob_texts(), ["denied"]);
+    assert_eq!(
+        lines.lines(),
+        [format!(
+            r#"{{"reason":"audit","event":"denied","error":"{hashed}"}}"#
+        )]
+    );
 }
 
 /// Every value of every `tracing` event, as text.

@@ -64,6 +64,11 @@ pub(crate) fn error_message(error: &dyn Display, limit: TextLimit) -> String {
     limit.cut_owned(error.to_string())
 }
 
+/// The `Debug` text of an error that has no message, cut to `limit`.
+pub(crate) fn error_debug(error: &dyn std::fmt::Debug, limit: TextLimit) -> String {
+    limit.cut_owned(format!("{error:?}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::TextLimit;

@@ -306,6 +306,45 @@ fn an_index_only_error_field_gets_the_error_text() {
     assert_eq!(points[1].blob_texts(), ["DELETE /users/:id"]);
 }
 
+/// An error with `Debug` alone.
+#[derive(Debug)]
+enum Lookup {
+    NotFound,
+}
+
+/// An error with neither `Display` nor `Debug`.
+struct Opaque;
+
+#[tallymark::instrumented(Failure, route = "GET /users/:id")]
+fn find_user() -> Result<(), Lookup> {
+    Err(Lookup::NotFound)
+}
+
+#[tallymark::instrumented(Failure, route = "GET /users/:id")]
+fn find_opaque() -> Result<u8, Opaque> {
+    Err(Opaque)
+}
+
+/// An `Err` whose error has no `Display` is an error too (it was recorded as a success): its
+/// `Debug` text, else `error`.
+#[test]
+fn every_err_is_an_error_whether_or_not_it_can_be_displayed() {
+    let sink = MemorySink::new();
+    Scope::new(sink.clone()).run_sync(|| {
+        assert!(matches!(find_user(), Err(Lookup::NotFound)));
+        assert!(find_opaque().is_err());
+    });
+    let errors: Vec<_> = sink
+        .points()
+        .iter()
+        .map(|p| p.index().map(str::to_owned))
+        .collect();
+    assert_eq!(
+        errors,
+        [Some("NotFound".to_owned()), Some("error".to_owned())]
+    );
+}
+
 /// A body's inner attributes stay the function's: without its `allow`, the unused `length` fails
 /// the lint stage (`clippy -D warnings`); they used to be written before the function, where an
 /// inner attribute is refused.

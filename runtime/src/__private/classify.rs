@@ -5,28 +5,38 @@
 //! |---|---|
 //! | `Result<T: HttpStatus, E: Display>` | `Err(e)`: e's message cut to the layout's limit; `Ok(r)` with status >= 400: `HTTP <status>` |
 //! | `Result<T, E: Display>` | `Err(e)`: e's message cut to the layout's limit |
+//! | `Result<T, E: Debug>` | `Err(e)`: e's `Debug` text cut to the layout's limit |
+//! | `Result<T, E>` | `Err(_)`: `error` |
 //! | `T: HttpStatus` | status >= 400: `HTTP <status>` |
 //! | anything else | never an error |
+//!
+//! So every `Err` is an error: one whose type has no `Display` is not counted as a success.
 //!
 //! Expanded code calls `Classify::new(&value).error_text(limit)`. Each row is an inherent
 //! `error_text` of its own wrapper, and each wrapper dereferences to the next row's. Method lookup
 //! takes the first wrapper, in the table's order, whose `error_text` the value's type meets the
 //! bounds of. Inherent methods need no trait in scope, so the user's crate resolves one call
-//! without weighing four traits. Each method reads the value through the wrappers' fields, not
+//! without weighing six traits. Each method reads the value through the wrappers' fields, not
 //! `Deref`, which is there for the lookup alone.
 
 use crate::http::{result_error, status_error, HttpStatus};
-use crate::text::{error_message, TextLimit};
-use std::fmt::Display;
+use crate::text::{error_debug, error_message, TextLimit};
+use std::fmt::{Debug, Display};
 use std::ops::Deref;
 
 /// The value being classified, as a `Result` of a response (the table's first row).
 pub struct Classify<'r, R>(AnyResult<'r, R>);
 
 /// The value as any `Result` whose error can be displayed (the second row).
-pub struct AnyResult<'r, R>(Status<'r, R>);
+pub struct AnyResult<'r, R>(DebugResult<'r, R>);
 
-/// The value as a bare response (the third row).
+/// The value as a `Result` whose error can only be debug-printed (the third row).
+pub struct DebugResult<'r, R>(OpaqueResult<'r, R>);
+
+/// The value as a `Result` whose error cannot be printed at all (the fourth row).
+pub struct OpaqueResult<'r, R>(Status<'r, R>);
+
+/// The value as a bare response (the fifth row).
 pub struct Status<'r, R>(Anything<'r, R>);
 
 /// The value as anything else: never an error (the last row).
@@ -35,32 +45,46 @@ pub struct Anything<'r, R>(&'r R);
 impl<'r, R> Classify<'r, R> {
     /// Wraps `value` for classification.
     pub fn new(value: &'r R) -> Self {
-        Classify(AnyResult(Status(Anything(value))))
+        Classify(AnyResult(DebugResult(OpaqueResult(Status(Anything(
+            value,
+        ))))))
     }
 }
 
 impl<T: HttpStatus, E: Display> Classify<'_, Result<T, E>> {
     /// `Err(e)`: e's message; `Ok(r)` with status >= 400: `HTTP <status>`.
     pub fn error_text(&self, limit: TextLimit) -> Option<String> {
-        result_error(self.0 .0 .0 .0, limit)
+        result_error(self.value(), limit)
     }
 }
 
 impl<T, E: Display> AnyResult<'_, Result<T, E>> {
     /// `Err(e)`: e's message.
     pub fn error_text(&self, limit: TextLimit) -> Option<String> {
-        let result: &Result<T, E> = self.0 .0 .0;
-        result
-            .as_ref()
-            .err()
-            .map(|error| error_message(error, limit))
+        let error = self.value().as_ref().err()?;
+        Some(error_message(error, limit))
+    }
+}
+
+impl<T, E: Debug> DebugResult<'_, Result<T, E>> {
+    /// `Err(e)`: e's `Debug` text.
+    pub fn error_text(&self, limit: TextLimit) -> Option<String> {
+        let error = self.value().as_ref().err()?;
+        Some(error_debug(error, limit))
+    }
+}
+
+impl<T, E> OpaqueResult<'_, Result<T, E>> {
+    /// `Err(_)`: `error`, the text `error_if` gives too.
+    pub fn error_text(&self, _: TextLimit) -> Option<String> {
+        self.value().is_err().then(|| "error".to_owned())
     }
 }
 
 impl<T: HttpStatus> Status<'_, T> {
     /// Status >= 400: `HTTP <status>`.
     pub fn error_text(&self, _: TextLimit) -> Option<String> {
-        status_error(self.0 .0.http_status())
+        status_error(self.value().http_status())
     }
 }
 
@@ -71,28 +95,32 @@ impl<T> Anything<'_, T> {
     }
 }
 
-impl<'r, R> Deref for Classify<'r, R> {
-    type Target = AnyResult<'r, R>;
+/// For each row: the value it reads, through the rows' fields, and `Deref` to the next row, which
+/// is there for method lookup alone.
+macro_rules! rows {
+    ($($row:ident => $next:ident, $($field:tt).+;)+) => {$(
+        impl<'r, R> $row<'r, R> {
+            fn value(&self) -> &'r R {
+                self.$($field).+
+            }
+        }
 
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
+        impl<'r, R> Deref for $row<'r, R> {
+            type Target = $next<'r, R>;
+
+            fn deref(&self) -> &Self::Target {
+                &self.0
+            }
+        }
+    )+};
 }
 
-impl<'r, R> Deref for AnyResult<'r, R> {
-    type Target = Status<'r, R>;
-
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
-
-impl<'r, R> Deref for Status<'r, R> {
-    type Target = Anything<'r, R>;
-
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
+rows! {
+    Classify => AnyResult, 0.0.0.0.0.0;
+    AnyResult => DebugResult, 0.0.0.0.0;
+    DebugResult => OpaqueResult, 0.0.0.0;
+    OpaqueResult => Status, 0.0.0;
+    Status => Anything, 0.0;
 }
 
 #[cfg(test)]
@@ -108,7 +136,13 @@ mod tests {
         }
     }
 
-    /// An error without `Display`.
+    /// An error with `Debug` alone.
+    #[derive(Debug)]
+    enum DebugOnly {
+        NotFound,
+    }
+
+    /// An error with neither `Display` nor `Debug`.
     struct Opaque;
 
     const LIMIT: TextLimit = TextLimit::DEFAULT_ERROR;
@@ -148,12 +182,25 @@ mod tests {
             text("HTTP 500")
         );
         assert_eq!(Classify::new(&Code(302)).error_text(LIMIT), None);
-        // Anything else, a `Result` whose error cannot be displayed among them.
+        // A `Result` whose error has only `Debug`: its `Debug` text; neither: `error`.
         assert_eq!(
-            Classify::new(&Err::<Code, _>(Opaque)).error_text(LIMIT),
+            Classify::new(&Err::<u8, _>(DebugOnly::NotFound)).error_text(LIMIT),
+            text("NotFound")
+        );
+        assert_eq!(
+            Classify::new(&Ok::<u8, DebugOnly>(1)).error_text(LIMIT),
             None
         );
-        assert_eq!(Classify::new(&Err::<u8, _>(Opaque)).error_text(LIMIT), None);
+        assert_eq!(
+            Classify::new(&Err::<Code, _>(Opaque)).error_text(LIMIT),
+            text("error")
+        );
+        assert_eq!(
+            Classify::new(&Err::<u8, _>(Opaque)).error_text(LIMIT),
+            text("error")
+        );
+        assert_eq!(Classify::new(&Ok::<u8, Opaque>(1)).error_text(LIMIT), None);
+        // Anything else.
         assert_eq!(Classify::new(&7_u32).error_text(LIMIT), None);
         assert_eq!(Classify::new(&()).error_text(LIMIT), None);
     }
@@ -163,5 +210,7 @@ mod tests {
         let long = "x".repeat(300);
         let cut = Classify::new(&Err::<u8, _>(long.as_str())).error_text(LIMIT);
         assert_eq!(cut.map(|text| text.chars().count()), Some(200));
+        let debug = Classify::new(&Err::<u8, _>([0_u8; 100])).error_text(LIMIT);
+        assert_eq!(debug.map(|text| text.chars().count()), Some(200));
     }
 }

@@ -15,7 +15,10 @@
 //!
 //! So the tokens are walked first, without recursion, counting at each token the levels a parser
 //! can be nested in there ([`levels`]). No hand-written code reaches [`MAX_DEPTH`]; past it the
-//! macro gives one error, at the first token too deep, and leaves the item as it is.
+//! macro gives one error, at the first token too deep, and leaves the item as it is. A function
+//! body that an attribute keeps as tokens is bounded by its brackets alone
+//! ([`function_attribute`]): nothing parses it, and ordinary code nested a dozen blocks deep
+//! counts more than [`MAX_DEPTH`] levels.
 
 use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 
@@ -72,14 +75,56 @@ pub fn check(tokens: &TokenStream) -> Result<(), syn::Error> {
     Ok(())
 }
 
-/// An attribute's expansion by `expand`, unless `args` or `item` nest too deep: then the error
-/// and `item` unchanged.
-pub fn attribute(
+/// How deeply the brackets of a function's body may nest under an attribute that keeps the body
+/// as tokens ([`function_attribute`]).
+pub const MAX_BODY_BRACKETS: usize = 256;
+
+/// A function attribute's expansion by `expand`, for an attribute that keeps the function's body
+/// as tokens (`#[instrumented]`, the step attributes), unless the function nests too deep: then
+/// the error and `item` unchanged. `args` and the function up to its body are bounded as any
+/// input is, and the body only by how deeply its brackets nest ([`MAX_BODY_BRACKETS`]). No parser reads the body, and the walk that looks for
+/// `record!` in it takes one frame a bracket; [`check`]'s levels, counted several to a block of
+/// ordinary code, would refuse code nested a dozen blocks deep.
+pub fn function_attribute(
     args: TokenStream,
     item: TokenStream,
     expand: impl FnOnce(TokenStream, TokenStream) -> TokenStream,
 ) -> TokenStream {
-    guard_attribute(args, item, true, expand)
+    let mut head: Vec<TokenTree> = item.clone().into_iter().collect();
+    let body = match head.last() {
+        Some(TokenTree::Group(body)) if body.delimiter() == Delimiter::Brace => {
+            let body = body.clone();
+            head.pop();
+            Some(body)
+        }
+        _ => None,
+    };
+    let head: TokenStream = head.into_iter().collect();
+    let checked = check(&args)
+        .and_then(|()| check(&head))
+        .and_then(|()| body.map_or(Ok(()), |body| check_brackets(&body)));
+    guard_attribute(checked, args, item, true, expand)
+}
+
+/// An error at the first bracket inside `body` (a bracket itself) nested deeper than
+/// [`MAX_BODY_BRACKETS`], if any.
+fn check_brackets(body: &proc_macro2::Group) -> Result<(), syn::Error> {
+    let mut open = vec![body.stream().into_iter()];
+    while let Some(tokens) = open.last_mut() {
+        match tokens.next() {
+            Some(TokenTree::Group(group)) => {
+                if open.len() > MAX_BODY_BRACKETS {
+                    return Err(too_deep_brackets(group.span_open()));
+                }
+                open.push(group.stream().into_iter());
+            }
+            Some(_) => {}
+            None => {
+                open.pop();
+            }
+        }
+    }
+    Ok(())
 }
 
 /// An attribute's expansion by `expand`, unless `args` or `item` nest too deep: then the error
@@ -90,18 +135,20 @@ pub fn attribute_replacing_item(
     item: TokenStream,
     expand: impl FnOnce(TokenStream, TokenStream) -> TokenStream,
 ) -> TokenStream {
-    guard_attribute(args, item, false, expand)
+    let checked = check(&args).and_then(|()| check(&item));
+    guard_attribute(checked, args, item, false, expand)
 }
 
-/// `expand(args, item)`, or the error at the first token nested too deep, followed by `item`
-/// when `keep_item`.
+/// `expand(args, item)` when `checked`, else its error (at the first token nested too deep),
+/// followed by `item` when `keep_item`.
 fn guard_attribute(
+    checked: Result<(), syn::Error>,
     args: TokenStream,
     item: TokenStream,
     keep_item: bool,
     expand: impl FnOnce(TokenStream, TokenStream) -> TokenStream,
 ) -> TokenStream {
-    match check(&args).and_then(|()| check(&item)) {
+    match checked {
         Ok(()) => expand(args, item),
         Err(error) => {
             let mut tokens = error.to_compile_error();
@@ -129,6 +176,17 @@ fn too_deep(span: proc_macro2::Span) -> syn::Error {
         format!(
             "syntax nested more than {MAX_DEPTH} levels deep (brackets, generics, references, \
              closures…): tallymark's macros read at most {MAX_DEPTH}"
+        ),
+    )
+}
+
+/// The error at a bracket of a function's body nested too deep.
+fn too_deep_brackets(span: proc_macro2::Span) -> syn::Error {
+    syn::Error::new(
+        span,
+        format!(
+            "brackets nested more than {MAX_BODY_BRACKETS} deep in the function's body: \
+             tallymark's macros read at most {MAX_BODY_BRACKETS}"
         ),
     )
 }
@@ -572,10 +630,75 @@ mod tests {
                     crate::derive_dimensions(item.clone());
                     crate::derive_fixed_text(item, LockSource::Absent);
                 }
+                // A body is bounded by its brackets alone, and walked for `record!`.
+                let event = TokenStream::from_str("Event").unwrap();
+                crate::instrumented(
+                    event.clone(),
+                    deep_body(MAX_BODY_BRACKETS),
+                    Instrumentation::On,
+                );
+                crate::instrumented(event, deep_body(MAX_BODY_BRACKETS), Instrumentation::Off);
             })
             .unwrap()
             .join()
             .unwrap();
+    }
+
+    /// A function whose body nests `depth` brackets deep, a `record!` in the deepest.
+    fn deep_body(depth: usize) -> TokenStream {
+        let text = format!(
+            "fn f() {{ {}tallymark::record!(n = 1){} }}",
+            "(".repeat(depth - 1),
+            ")".repeat(depth - 1)
+        );
+        TokenStream::from_str(&text).unwrap()
+    }
+
+    /// Whether `function_attribute` expands `item` (rather than refusing it as too deep).
+    fn expands(item: TokenStream) -> Result<(), String> {
+        let args = TokenStream::from_str("Event").unwrap();
+        let expanded = function_attribute(args, item, |_, _| TokenStream::new()).to_string();
+        if expanded.is_empty() {
+            Ok(())
+        } else {
+            Err(expanded)
+        }
+    }
+
+    /// Found by a review: a dozen blocks of ordinary code (`if`, `for`, `if let`, `match`, a
+    /// closure) counted over 32 of `check`'s levels, and `#[instrumented]` refused them.
+    #[test]
+    fn a_function_attribute_bounds_its_body_by_brackets_alone() {
+        let ordinary = "pub async fn sync(rows: Vec<Vec<u32>>, limit: u32) -> Result<u32, String> {
+            let mut total = 0;
+            if limit > 0 { if limit > 0 { if limit > 0 { if limit > 0 {
+            for row in &rows { for &x in row { if let Some(y) = x.checked_mul(2) { match y {
+                0 => {}
+                n if n < limit => { let hits = rows.iter().map(|r| {
+                    r.iter().filter(|&&v| v < n).count() as u32 }).sum::<u32>(); total += hits; }
+                _ => return Err(format!(\"{y} over {limit}\")),
+            }}}}}}}}
+            Ok(total)
+        }";
+        let ordinary = TokenStream::from_str(ordinary).unwrap();
+        assert!(check(&ordinary).is_err(), "over check's levels");
+        assert_eq!(expands(ordinary), Ok(()));
+        assert_eq!(expands(deep_body(MAX_BODY_BRACKETS)), Ok(()));
+        let error = expands(deep_body(MAX_BODY_BRACKETS + 1)).unwrap_err();
+        assert!(
+            error.starts_with(
+                ":: core :: compile_error ! { \"brackets nested more than 256 deep in the \
+                 function's body: tallymark's macros read at most 256\" }"
+            ),
+            "{error}"
+        );
+        // The signature is bounded as any input is.
+        let deep_signature = format!(
+            "fn f(x: {}T{}) {{}}",
+            "V<".repeat(MAX_DEPTH),
+            ">".repeat(MAX_DEPTH)
+        );
+        assert!(expands(TokenStream::from_str(&deep_signature).unwrap()).is_err());
     }
 
     #[test]
@@ -609,7 +732,8 @@ mod tests {
     fn an_attribute_too_deep_gives_the_error_and_the_item_unchanged() {
         let args = TokenStream::from_str("Event").unwrap();
         let item = nested(1_000);
-        let expanded = attribute(args, item.clone(), |_, _| unreachable!("never expanded"));
+        let expanded =
+            function_attribute(args, item.clone(), |_, _| unreachable!("never expanded"));
         let text = expanded.to_string();
         assert!(
             text.starts_with(":: core :: compile_error !"),

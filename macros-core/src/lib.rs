@@ -84,7 +84,7 @@ pub fn instrumented(
     item: TokenStream,
     instrumentation: Instrumentation,
 ) -> TokenStream {
-    depth::attribute(args, item, |args, item| {
+    depth::function_attribute(args, item, |args, item| {
         instrumented::instrumented(args, item, instrumentation)
     })
 }
@@ -110,7 +110,7 @@ pub fn reconcile_event(
     item: TokenStream,
     instrumentation: Instrumentation,
 ) -> TokenStream {
-    depth::attribute(args, item, |args, item| {
+    depth::function_attribute(args, item, |args, item| {
         instrumented::step(instrumented::Kind::Reconcile, args, item, instrumentation)
     })
 }
@@ -121,7 +121,7 @@ pub fn lifecycle_event(
     item: TokenStream,
     instrumentation: Instrumentation,
 ) -> TokenStream {
-    depth::attribute(args, item, |args, item| {
+    depth::function_attribute(args, item, |args, item| {
         instrumented::step(instrumented::Kind::Lifecycle, args, item, instrumentation)
     })
 }

@@ -345,6 +345,57 @@ fn every_err_is_an_error_whether_or_not_it_can_be_displayed() {
     );
 }
 
+/// Ordinary code a dozen blocks deep, which the macros' bound on nesting once refused (it counts
+/// over 32 of the levels a parser of syntax nests): a body is bounded by its brackets alone.
+#[tallymark::instrumented(Failure, route = "POST /sync")]
+#[allow(clippy::collapsible_if)] // nested on purpose
+async fn sync(rows: Vec<Vec<u32>>, limit: u32) -> Result<u32, String> {
+    let mut total = 0;
+    if limit > 0 {
+        if limit > 1 {
+            if limit > 2 {
+                for row in &rows {
+                    for &x in row {
+                        if let Some(y) = x.checked_mul(2) {
+                            match y {
+                                0 => {}
+                                n if n < limit => {
+                                    let hits = rows
+                                        .iter()
+                                        .map(|r| {
+                                            let below = r.iter().filter(|&&v| v < n).count();
+                                            u32::try_from(below).unwrap_or(u32::MAX)
+                                        })
+                                        .sum::<u32>();
+                                    total += hits;
+                                }
+                                _ => return Err(format!("{y} over {limit}")),
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(total)
+}
+
+#[test]
+fn a_body_nested_a_dozen_blocks_deep_is_instrumented() {
+    let sink = MemorySink::new();
+    let rows = vec![vec![1, 2], vec![3]];
+    block_on(Scope::new(sink.clone()).run(async {
+        assert_eq!(sync(rows.clone(), 7).await, Ok(7));
+        assert_eq!(sync(rows, 5).await, Err("6 over 5".to_owned()));
+    }));
+    let errors: Vec<_> = sink
+        .points()
+        .iter()
+        .map(|p| p.index().map(str::to_owned))
+        .collect();
+    assert_eq!(errors, [Some(String::new()), Some("6 over 5".to_owned())]);
+}
+
 /// A body's inner attributes stay the function's: without its `allow`, the unused `length` fails
 /// the lint stage (`clippy -D warnings`); they used to be written before the function, where an
 /// inner attribute is refused.

@@ -5,6 +5,7 @@ use crate::helper::each_option;
 use crate::LockSource;
 use proc_macro2::TokenStream;
 use quote::quote;
+use syn::ext::IdentExt as _;
 use syn::{Data, DeriveInput, Fields, LitStr};
 
 pub fn derive(input: TokenStream, lock: LockSource<'_>) -> TokenStream {
@@ -81,5 +82,5 @@ fn variant_text(variant: &syn::Variant, errors: &mut Errors) -> String {
         text = Some(meta.value()?.parse::<LitStr>()?.value());
         Ok(())
     });
-    text.unwrap_or_else(|| tallymark_names::snake_case(&variant.ident.to_string()))
+    text.unwrap_or_else(|| tallymark_names::snake_case(&variant.ident.unraw().to_string()))
 }

@@ -26,6 +26,7 @@ use crate::LockSource;
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 use std::path::{Path, PathBuf};
+use syn::ext::IdentExt as _;
 use tallymark_schema::{parse, render, Entry, EnumValues, Lock, Place, Section, FILE_NAME};
 
 /// A lock opened for checking: its file (`None` for a lock given as text), whether
@@ -116,7 +117,7 @@ fn entries_of<'l, 'd>(layout: &'l Layout<'d>) -> Vec<(Entry, &'l Field<'d>)> {
         for place in places {
             let entry = Entry {
                 place,
-                field: field.decl.ident.to_string(),
+                field: field.decl.ident.unraw().to_string(),
                 kind: kind_of(field, place),
                 doc: field
                     .decl
@@ -160,7 +161,7 @@ pub fn check_layout(
         return TokenStream::new();
     };
     let path = path.as_deref();
-    let name = ident.to_string();
+    let name = ident.unraw().to_string();
     let current = entries_of(layout);
     let locked = lock
         .sections
@@ -199,7 +200,7 @@ pub fn check_enum(
         return TokenStream::new();
     };
     let path = path.as_deref();
-    let name = ident.to_string();
+    let name = ident.unraw().to_string();
     let locked = lock.enums.iter().position(|e| e.name == name);
     if writing {
         let mut recorded = EnumValues {
@@ -279,7 +280,7 @@ fn rewritten(
         entry.line = None;
     }
     Section {
-        layout: layout.decl.item.ident.to_string(),
+        layout: layout.decl.item.ident.unraw().to_string(),
         dataset: layout.dataset.clone(),
         binding: layout.binding.clone(),
         entries,

@@ -4,6 +4,7 @@ use super::parse::{EventDecl, EventType};
 use crate::instrumented::hidden;
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
+use syn::ext::IdentExt as _;
 use syn::DeriveInput;
 
 pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
@@ -69,7 +70,7 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
                 match &field.to {
                     // A detail mapped onto a hashed or redacted field is never written raw.
                     Some(to) => {
-                        let to = to.to_string();
+                        let to = to.unraw().to_string();
                         quote!(#details.add(#key, #krate::__private::private_detail::<#layout>(#to, #value));)
                     }
                     None => quote!(#details.add(#key, #value);),
@@ -89,7 +90,7 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
         let mut filled: Vec<String> = parsed
             .constants
             .iter()
-            .map(|(to, _)| to.to_string())
+            .map(|(to, _)| to.unraw().to_string())
             .collect();
         let point = &point;
         let sets = event.fields.iter().map(move |field| {
@@ -184,7 +185,13 @@ fn state_checks(parsed: &EventType, krate: &syn::Path) -> TokenStream {
     let setters = parsed
         .constants
         .iter()
-        .map(|(to, _)| (to.to_string(), to.span(), format!("`fields({to} = ...)`")))
+        .map(|(to, _)| {
+            (
+                to.unraw().to_string(),
+                to.span(),
+                format!("`fields({to} = ...)`"),
+            )
+        })
         .chain(parsed.events.iter().flat_map(|event| {
             event.fields.iter().filter_map(move |field| {
                 let (name, at) = field.target()?;

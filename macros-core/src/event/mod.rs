@@ -8,6 +8,7 @@ mod validate;
 use crate::errors::Errors;
 use proc_macro2::TokenStream;
 use quote::quote;
+use syn::ext::IdentExt as _;
 use syn::{Data, DeriveInput, Fields};
 
 /// The lifetime of the point in the generated `fill`: `'a`, or `'__tallymark` when the type has
@@ -90,7 +91,7 @@ pub fn derive_dimensions(input: TokenStream) -> TokenStream {
     let locked: Vec<String> = mapped
         .iter()
         .filter(|(_, _, overridable)| !overridable)
-        .map(|(to, _, _)| to.to_string())
+        .map(|(to, _, _)| to.unraw().to_string())
         .collect();
     let fill = |want: bool| {
         mapped

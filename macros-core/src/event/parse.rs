@@ -2,6 +2,7 @@
 
 use crate::errors::Errors;
 use crate::helper::each_option;
+use syn::ext::IdentExt as _;
 use syn::parse::ParseStream;
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Data, DeriveInput, Expr, Fields, Ident, LitStr, Path, Token};
@@ -94,7 +95,7 @@ pub fn parse(input: &DeriveInput, errors: &mut Errors) -> EventType {
         Data::Struct(data) => {
             let name = struct_name
                 .map(|n| n.value())
-                .unwrap_or_else(|| tallymark_names::snake_case(&input.ident.to_string()));
+                .unwrap_or_else(|| tallymark_names::snake_case(&input.ident.unraw().to_string()));
             parsed.events.push(EventDecl {
                 variant: None,
                 ident: input.ident.clone(),
@@ -137,7 +138,7 @@ fn parse_constants(input: ParseStream<'_>) -> syn::Result<Vec<(Ident, Expr)>> {
 }
 
 fn variant_options(ident: &Ident, attrs: &[Attribute], errors: &mut Errors) -> (String, bool) {
-    let mut name = tallymark_names::snake_case(&ident.to_string());
+    let mut name = tallymark_names::snake_case(&ident.unraw().to_string());
     let mut line_only = false;
     each_option(attrs, EVENT_OPTIONS, "variant", errors, |key, meta| {
         match key {
@@ -161,7 +162,7 @@ fn parse_fields(fields: &Fields, errors: &mut Errors) -> Vec<DetailField> {
             for field in &named.named {
                 let ident = field.ident.clone().expect("named field");
                 let mut detail = DetailField {
-                    key: ident.to_string(),
+                    key: ident.unraw().to_string(),
                     ident,
                     to: None,
                     error_text: None,

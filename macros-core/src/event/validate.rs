@@ -3,6 +3,7 @@
 
 use super::parse::{DetailField, EventType};
 use crate::errors::Errors;
+use syn::ext::IdentExt as _;
 use syn::Ident;
 
 /// The layout field an `error_text` detail fills.
@@ -13,7 +14,7 @@ impl DetailField {
     /// `error` for an `error_text` detail.
     pub fn target(&self) -> Option<(String, &Ident)> {
         match (&self.to, &self.error_text) {
-            (Some(to), _) => Some((to.to_string(), to)),
+            (Some(to), _) => Some((to.unraw().to_string(), to)),
             (None, Some(marker)) => Some((ERROR_FIELD.to_owned(), marker)),
             (None, None) => None,
         }
@@ -57,7 +58,7 @@ pub fn check_targets(parsed: &EventType, errors: &mut Errors) {
         let mut seen: Vec<(String, String)> = parsed
             .constants
             .iter()
-            .map(|(to, _)| (to.to_string(), format!("`fields({to} = ...)`")))
+            .map(|(to, _)| (to.unraw().to_string(), format!("`fields({to} = ...)`")))
             .collect();
         let mut error_texts = 0;
         for field in &event.fields {

@@ -3,6 +3,7 @@
 use super::validate::{Field, Layout, Slot};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
+use syn::ext::IdentExt as _;
 
 pub fn expand(layout: &Layout<'_>) -> TokenStream {
     let item = &layout.decl.item;
@@ -121,7 +122,7 @@ pub fn expand(layout: &Layout<'_>) -> TokenStream {
 }
 
 fn field_schema(krate: &syn::Path, field: &Field<'_>) -> TokenStream {
-    let name = field.decl.ident.to_string();
+    let name = field.decl.ident.unraw().to_string();
     let ty = field.decl.ty.to_token_stream().to_string().replace(' ', "");
     let index = field.index;
     let doc = &field.decl.doc;

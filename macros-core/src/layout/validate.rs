@@ -6,6 +6,7 @@ use crate::errors::Errors;
 use crate::Hashing;
 use proc_macro2::TokenStream;
 use quote::quote;
+use syn::ext::IdentExt as _;
 
 /// Most blobs and most doubles a point may carry.
 pub const MAX_SLOTS: u32 = 20;
@@ -165,7 +166,7 @@ pub fn validate<'d>(decl: &'d LayoutDecl, hashing: Hashing, errors: &mut Errors)
 /// Why `field` cannot have its name: it is the name of a method the builder generates
 /// (`emit`, `seal`, or the getter `get_<field>` of another field).
 pub fn method_clash(decl: &LayoutDecl, field: &FieldDecl) -> Option<String> {
-    let name = field.ident.to_string();
+    let name = field.ident.unraw().to_string();
     if BUILDER_METHODS.contains(&name.as_str()) {
         return Some(format!(
             "a layout field cannot be named `{name}`: the point builder has a method `{name}`"

@@ -33,8 +33,9 @@ pub struct FieldDecl {
     pub index: Option<Attribute>,
     pub blob: Option<SlotAttr>,
     pub double: Option<SlotAttr>,
-    /// A slot attribute was misspelled (and reported): the field's slot is unknown, not missing.
-    pub misspelled_slot: bool,
+    /// A slot attribute was misspelled, or may be behind a `#[cfg_attr]` (either reported): the
+    /// field's slot is unknown, not missing.
+    pub slot_unknown: bool,
     /// `#[renamed_from = "old"]`: the field the schema lock knows at this slot under another name.
     pub renamed_from: Option<LitStr>,
     /// `#[hashed]` or `#[redacted]`, the attribute's name token.
@@ -132,7 +133,7 @@ fn parse_field(field: &mut syn::Field, errors: &mut Errors) -> FieldDecl {
         index: None,
         blob: None,
         double: None,
-        misspelled_slot: false,
+        slot_unknown: false,
         renamed_from: None,
         privacy: None,
     };
@@ -194,12 +195,26 @@ fn parse_field(field: &mut syn::Field, errors: &mut Errors) -> FieldDecl {
                     *target = Some(slot);
                 }
             }
+            // The macro reads the field before the compiler configures it, so a field a build
+            // leaves out would still have its slot in the schema, and its setter.
+            "cfg" | "cfg_attr" => {
+                decl.slot_unknown |= name == "cfg_attr";
+                errors.at(
+                    attr.path(),
+                    format!(
+                        "`#[{name}]` on a layout field: a layout's fields are its dataset's \
+                         columns, the same in every build; declare `{}` in all of them, and \
+                         leave it unset where it does not apply",
+                        decl.ident
+                    ),
+                );
+            }
             _ => {
                 let hint = did_you_mean(&name, SLOT_ATTRIBUTES);
                 if hint.is_empty() {
                     kept.push(attr);
                 } else {
-                    decl.misspelled_slot = true;
+                    decl.slot_unknown = true;
                     errors.at(
                         attr.path(),
                         format!("unknown layout attribute `{name}`{hint}"),

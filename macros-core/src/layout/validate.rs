@@ -110,7 +110,7 @@ pub fn validate<'d>(decl: &'d LayoutDecl, hashing: Hashing, errors: &mut Errors)
             );
         }
         let unplaced = field.index.is_none() && field.blob.is_none() && field.double.is_none();
-        if unplaced && !field.misspelled_slot {
+        if unplaced && !field.slot_unknown {
             errors.at(
                 &field.ident,
                 format!(

@@ -63,7 +63,7 @@ impl Args {
             if known.contains(&name.as_str()) {
                 return true;
             }
-            let hint = hint(&name, known, || otherwise(&name));
+            let hint = errors.hint_for_key(&name, known, || otherwise(&name));
             errors.at(&arg.key, format!("unknown {what} `{name}`{hint}"));
             false
         });

@@ -7,6 +7,8 @@ use std::fmt::Display;
 #[derive(Default)]
 pub struct Errors {
     errors: Vec<syn::Error>,
+    /// The options a did-you-mean has pointed an unknown key at ([`Errors::hint_for_key`]).
+    suggested: Vec<String>,
 }
 
 impl Errors {
@@ -18,6 +20,27 @@ impl Errors {
     /// Records an existing error.
     pub fn push(&mut self, error: syn::Error) {
         self.errors.push(error);
+    }
+
+    /// What follows the message about an unknown option `key` ([`hint`]), remembering the option
+    /// a did-you-mean suggests, so that its absence is not reported as well
+    /// ([`Errors::suggested`]): a misspelled option is one mistake, and gives one error.
+    pub fn hint_for_key(
+        &mut self,
+        key: &str,
+        known: &[&str],
+        otherwise: impl FnOnce() -> String,
+    ) -> String {
+        if let Some(option) = closest(key, known) {
+            self.suggested.push(option.to_owned());
+        }
+        hint(key, known, otherwise)
+    }
+
+    /// Whether a did-you-mean has pointed an unknown key at `option`: then a missing `option` is
+    /// that mistake, already reported.
+    pub fn suggested(&self, option: &str) -> bool {
+        self.suggested.iter().any(|suggested| suggested == option)
     }
 
     /// Whether nothing was recorded.

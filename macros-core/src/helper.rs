@@ -1,7 +1,7 @@
 //! `#[tallymark(...)]`, the one helper attribute of tallymark's derives (as serde has
 //! `#[serde(...)]`): its options, checked with every error collected.
 
-use crate::errors::{hint, one_of, Errors};
+use crate::errors::{one_of, Errors};
 use syn::Attribute;
 
 /// Calls `handle` with each option of the `#[tallymark(...)]` attributes in `attrs`, after
@@ -22,7 +22,7 @@ pub fn each_option(
                 .map(ToString::to_string)
                 .unwrap_or_default();
             if !known.contains(&key.as_str()) {
-                let hint = hint(&key, known, || one_of(known));
+                let hint = errors.hint_for_key(&key, known, || one_of(known));
                 return Err(meta.error(format!("unknown {what} option `{key}`{hint}")));
             }
             handle(&key, meta)

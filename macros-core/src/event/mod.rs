@@ -62,10 +62,12 @@ pub fn derive_dimensions(input: TokenStream) -> TokenStream {
         },
     );
     let Some(layout) = layout else {
-        errors.at(
-            &input.ident,
-            "name the layout: #[tallymark(layout = MyLayout)]",
-        );
+        if !errors.suggested("layout") {
+            errors.at(
+                &input.ident,
+                "name the layout: #[tallymark(layout = MyLayout)]",
+            );
+        }
         return errors.to_compile_errors();
     };
     let Data::Struct(data) = &input.data else {

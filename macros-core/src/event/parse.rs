@@ -85,7 +85,7 @@ pub fn parse(input: &DeriveInput, errors: &mut Errors) -> EventType {
         }
         Ok(())
     });
-    if parsed.layout.is_none() {
+    if parsed.layout.is_none() && !errors.suggested("layout") {
         errors.at(
             &input.ident,
             "name the layout: #[tallymark(layout = MyLayout)]",

@@ -115,10 +115,10 @@ fn check(kind: Kind, parsed: LayoutArgs, errors: &mut Errors) -> Option<StepArgs
             format!("missing `{key} = ...`"),
         )
     };
-    if name.is_none() {
+    if name.is_none() && !errors.suggested(name_key) {
         errors.push(missing(name_key));
     }
-    if source.is_none() {
+    if source.is_none() && !errors.suggested(source_key) {
         errors.push(missing(source_key));
     }
     Some(StepArgs {

@@ -246,7 +246,7 @@ fn check_name(
     errors: &mut Errors,
 ) -> Option<String> {
     let Some(lit) = lit else {
-        if !decl.given.iter().any(|given| given == key) {
+        if !decl.given.iter().any(|given| given == key) && !errors.suggested(key) {
             errors.push(syn::Error::new(
                 proc_macro2::Span::call_site(),
                 format!("missing `{key} = \"...\"` in #[tallymark::layout(...)]"),

@@ -7,7 +7,8 @@ use crate::args::{self, Arg, LayoutArgs};
 use crate::errors::Errors;
 use crate::Instrumentation;
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned as _;
 use syn::{Expr, Path};
 
 /// Which attribute.
@@ -161,11 +162,15 @@ fn expand(kind: Kind, step_args: &StepArgs, function: Function) -> TokenStream {
         .map(|Arg { key, value }| quote!(let _ = #point.#key(#value);));
     let write = match kind {
         Kind::Reconcile => quote!((#source).log(&#step);),
-        Kind::Lifecycle => quote! {
-            if #step.error.is_none() {
-                #krate::events::emit(&#step, &*(#source));
+        Kind::Lifecycle => {
+            // At the expression's span, so a state that is no reference is an error there.
+            let state = quote_spanned!(source.span()=> &*(#source));
+            quote! {
+                if #step.error.is_none() {
+                    #krate::events::emit(&#step, #state);
+                }
             }
-        },
+        }
     };
     function.with_body(&quote! {
         let #started = #krate::clock::now();

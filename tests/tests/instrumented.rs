@@ -623,6 +623,26 @@ fn ok_if_and_error_if_change_the_classification() {
     assert_eq!(points[0].index(), Some("lookup"));
 }
 
+/// The same rules as closures with no annotation: a parameter's type comes from the call's result
+/// (it needed one, and only when instrumentation was on).
+#[tallymark::instrumented(
+    ApiEvent,
+    event = "lookup",
+    ok_if = |r| matches!(r, Ok(Response(404))),
+    error_if = |r| matches!(r, Ok(Response(299)))
+)]
+async fn lookup_by_closures(status: u16) -> Result<Response, Error> {
+    Ok(Response(status))
+}
+
+#[test]
+fn ok_if_and_error_if_closures_need_no_annotation() {
+    for (status, error) in [(404, ""), (299, "error"), (500, "HTTP 500")] {
+        let (_, points) = run(lookup_by_closures(status));
+        assert_eq!(points[0].text("error"), Some(error), "{status}");
+    }
+}
+
 #[tallymark::instrumented(ApiEvent, event = "http_crate")]
 async fn http_crate_response(status: u16) -> http::Response<String> {
     http::Response::builder()

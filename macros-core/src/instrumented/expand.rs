@@ -189,13 +189,16 @@ pub fn classify(
     error_if: Option<&Expr>,
 ) -> TokenStream {
     let (result, error) = (hidden("result"), hidden("error"));
+    let holds = |rule: &Expr| quote!(#krate::__private::holds(&#result, #rule));
     let ok_if = ok_if.map(|rule| {
-        quote!(let #error = if (#rule)(&#result) { ::core::option::Option::None } else { #error };)
+        let holds = holds(rule);
+        quote!(let #error = if #holds { ::core::option::Option::None } else { #error };)
     });
     let error_if = error_if.map(|rule| {
+        let holds = holds(rule);
         quote! {
             let #error = match #error {
-                ::core::option::Option::None if (#rule)(&#result) => {
+                ::core::option::Option::None if #holds => {
                     ::core::option::Option::Some(::std::string::String::from("error"))
                 }
                 #error => #error,

@@ -24,6 +24,14 @@ pub fn unreachable_value<T>() -> T {
     unreachable!("`unreachable_value` is for code that never runs")
 }
 
+/// Whether `rule` (an `ok_if` or `error_if`) holds for a call's `result`. Called through this
+/// function, a closure's parameter gets its type from the bound: `ok_if = |r| r.is_ok()` needs
+/// no annotation.
+#[inline]
+pub fn holds<R>(result: &R, rule: impl FnOnce(&R) -> bool) -> bool {
+    rule(result)
+}
+
 /// A layout's schema, as `#[tallymark::layout]` declares it.
 #[allow(clippy::too_many_arguments)]
 pub const fn schema(

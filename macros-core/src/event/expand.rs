@@ -29,6 +29,9 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
         let bindings = event.fields.iter().map(|f| &f.ident);
         if event.unit {
             path
+        } else if event.fields.is_empty() {
+            // Also a variant whose unnamed fields were reported: `{ .. }` matches any shape.
+            quote!(#path { .. })
         } else {
             quote!(#path { #(#bindings),* })
         }
@@ -127,6 +130,13 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
         quote!((#full, #writes_point))
     });
 
+    // A `match` on `self` lists the events' arms; an enum without variants has none, and only
+    // `*self` is known to be uninhabited then.
+    let scrutinee = if parsed.events.is_empty() {
+        quote!(*self)
+    } else {
+        quote!(self)
+    };
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let point_only = parsed.point_only.then(|| {
         quote! {
@@ -146,15 +156,15 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
             const ALL: &'static [(&'static str, bool)] = &[#(#all),*];
 
             fn name(&self) -> &'static str {
-                match self { #(#names),* }
+                match #scrutinee { #(#names),* }
             }
 
             fn short_name(&self) -> &'static str {
-                match self { #(#short_names),* }
+                match #scrutinee { #(#short_names),* }
             }
 
             fn writes_point(&self) -> bool {
-                match self { #(#writes_point),* }
+                match #scrutinee { #(#writes_point),* }
             }
 
             fn details(&self, #details: &mut #krate::events::Details) {
@@ -162,12 +172,12 @@ pub fn expand_event(input: &DeriveInput, parsed: &EventType) -> TokenStream {
                 // only, as `_`: a name imported here could hide the user's (`layout = Detail`).
                 #[allow(unused_imports)]
                 use #krate::__private::{ViaOption as _, ViaSerialize as _};
-                match self { #(#detail_arms)* }
+                match #scrutinee { #(#detail_arms)* }
             }
 
             fn fill<#lifetime>(&#lifetime self, #point: &mut #point_ty) {
                 #(#constants)*
-                match self { #(#fills)* }
+                match #scrutinee { #(#fills)* }
             }
         }
     }

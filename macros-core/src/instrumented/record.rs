@@ -7,11 +7,14 @@
 //! attribute has a mistake, reported once by the attribute): then only the values are
 //! type-checked. `record!` expands only marked input;
 //! unmarked, it was invoked outside an instrumented body (or under another name) and says so.
-//! Name resolution is untouched, so a `record!` of another crate stays that crate's.
+//! Name resolution is untouched, so a `record!` of another crate, called by its path, stays that
+//! crate's; a bare `record!` in an instrumented body is tallymark's (a macro of the user's named
+//! `record` is called by a path there, `crate::record!`). A function nested in the body cannot
+//! reach the call: its `record!`s are left unmarked.
 
 use super::expand::hidden;
 use crate::errors::Errors;
-use proc_macro2::{Group, Spacing, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Spacing, Span, TokenStream, TokenTree};
 use quote::quote;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
@@ -49,24 +52,41 @@ pub fn mark_invocations(
     };
     let mut found = false;
     let mut out: Vec<TokenTree> = Vec::new();
+    // After `fn <name>`: the next braces at this level are a nested function's body, which
+    // cannot reach the call (its `record!`s stay unmarked, and say so at their own tokens).
+    let mut nested_body_next = false;
     let mut tokens = tokens.into_iter().peekable();
     while let Some(token) = tokens.next() {
         match token {
+            TokenTree::Group(group)
+                if nested_body_next && group.delimiter() == Delimiter::Brace =>
+            {
+                nested_body_next = false;
+                out.push(TokenTree::Group(group));
+            }
             TokenTree::Group(group) => {
                 let (stream, inner) = mark_invocations(group.stream(), target, krate);
                 found |= inner;
                 out.push(regroup(&group, stream));
+            }
+            TokenTree::Ident(keyword)
+                if keyword == "fn" && matches!(tokens.peek(), Some(TokenTree::Ident(_))) =>
+            {
+                nested_body_next = true;
+                out.push(TokenTree::Ident(keyword));
             }
             TokenTree::Punct(bang)
                 if bang.as_char() == '!'
                     && bang.spacing() == Spacing::Alone
                     && names_record(&out, krate) =>
             {
+                // The mark is located at the macro's name, so an error it causes is there.
+                let at = out.last().map_or_else(Span::call_site, TokenTree::span);
                 out.push(TokenTree::Punct(bang));
                 if let Some(TokenTree::Group(input)) = tokens.peek().cloned() {
                     tokens.next();
                     found = true;
-                    let mut marked = marker.clone();
+                    let mut marked = located_at(&marker, at);
                     marked.extend(without_mark(input.stream()));
                     out.push(regroup(&input, marked));
                 }
@@ -75,6 +95,18 @@ pub fn mark_invocations(
         }
     }
     (out.into_iter().collect(), found)
+}
+
+/// `tokens` (not looked into) located at `at`, each keeping the names it resolves as.
+fn located_at(tokens: &TokenStream, at: Span) -> TokenStream {
+    tokens
+        .clone()
+        .into_iter()
+        .map(|mut token| {
+            token.set_span(token.span().located_at(at));
+            token
+        })
+        .collect()
 }
 
 /// `group`'s delimiter and span around `stream`.

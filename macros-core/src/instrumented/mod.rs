@@ -38,7 +38,7 @@ pub fn instrumented(
             // The function stays as written, so the rest of the crate still compiles, and its
             // `record!`s type-check their values without a second error.
             let krate = syn::parse_quote!(::tallymark);
-            let (item, _) = record::mark_invocations(item_tokens, record::Target::Nowhere, &krate);
+            let item = record::mark_in_item(item_tokens, record::Target::Nowhere, &krate);
             let compile_errors = errors.to_compile_errors();
             return quote!(#item #compile_errors);
         }
@@ -63,7 +63,7 @@ pub fn instrumented(
             callsite: Some(&callsite),
         };
         let function = expand::used_but_off(function, &parsed.krate, &parsed.layout, &checks);
-        let (function, _) = record::mark_invocations(
+        let function = record::mark_in_item(
             function.into_token_stream(),
             record::Target::Off(&parsed.layout),
             &parsed.krate,

@@ -97,6 +97,23 @@ pub fn mark_invocations(
     (out.into_iter().collect(), found)
 }
 
+/// [`mark_invocations`] in a function item's body, its last braces (or in all of `tokens`, when
+/// they end otherwise): the item's own `fn <name>` is not a function nested in the body.
+pub fn mark_in_item(tokens: TokenStream, target: Target<'_>, krate: &Path) -> TokenStream {
+    let mut tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    match tokens.pop() {
+        Some(TokenTree::Group(body)) if body.delimiter() == Delimiter::Brace => {
+            let (stream, _) = mark_invocations(body.stream(), target, krate);
+            tokens.push(regroup(&body, stream));
+            tokens.into_iter().collect()
+        }
+        last => {
+            tokens.extend(last);
+            mark_invocations(tokens.into_iter().collect(), target, krate).0
+        }
+    }
+}
+
 /// `tokens` (not looked into) located at `at`, each keeping the names it resolves as.
 fn located_at(tokens: &TokenStream, at: Span) -> TokenStream {
     tokens

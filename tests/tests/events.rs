@@ -732,6 +732,15 @@ impl Sweeper {
         Ok(1)
     }
 
+    /// A field computed from an argument, evaluated when the step begins (as `#[instrumented]`
+    /// evaluates its fields); the body may then move the argument. A value the body cannot
+    /// change any more: the label is the one at entry.
+    #[tallymark::events::reconcile_event(JobEvent, action = "label", context = pass, fields(label = format!("batch {batch}"), value = f64::from(batch.len() as u8)))]
+    fn label(&self, pass: &Reconcile<'_, Worker>, mut batch: String) -> usize {
+        batch.push_str(" and more");
+        batch.len()
+    }
+
     /// Named with a prefix of its own; its inner attribute stays the method's (without it,
     /// `unused` fails the lint stage).
     #[tallymark::events::reconcile_event(JobEvent, action = "compact", prefix = "sweep.", context = pass)]
@@ -777,6 +786,19 @@ fn a_reconcile_step_is_timed_and_its_error_captured() {
             duration(&lines[1], &points[1])
         )
     );
+}
+
+/// A step's `fields(..)` may compute their values: they used to be constants, in a function that
+/// could capture nothing, and `fields(label = label.clone())` did not compile.
+#[test]
+fn a_steps_fields_are_evaluated_when_it_begins() {
+    let state = RefCell::new(worker());
+    let (points, _) = capture(|| {
+        let pass = Reconcile::new("drain", &state);
+        assert_eq!(Sweeper.label(&pass, "b7".to_owned()), 11);
+    });
+    assert_eq!(points[0].text("label"), Some("batch b7"));
+    assert_eq!(points[0].number("value"), Some(2.0));
 }
 
 #[test]

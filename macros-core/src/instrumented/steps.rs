@@ -150,16 +150,23 @@ fn expand(kind: Kind, step_args: &StepArgs, function: Function) -> TokenStream {
     };
     let run = bind_result(krate, &function.sig, &function.body.stmts, None);
     let classify = classify(krate, layout, None, None);
-    let (result, error, started, step, point) = (
+    let (result, error, started, step, point, fields) = (
         hidden("result"),
         hidden("error"),
         hidden("started"),
         hidden("step"),
         hidden("point"),
+        hidden("fields"),
     );
-    let sets = constants
-        .iter()
-        .map(|Arg { key, value }| quote!(let _ = #point.#key(#value);));
+    // `fields(..)` are evaluated at entry, as `#[instrumented]`'s are, and a clone of each is set
+    // on the point (at the value's span: a value that cannot be cloned is an error there).
+    let values = constants.iter().map(|Arg { value, .. }| value);
+    let evaluate = (!constants.is_empty()).then(|| quote!(let #fields = (#(#values,)*);));
+    let sets = constants.iter().enumerate().map(|(i, Arg { key, value })| {
+        let i = syn::Index::from(i);
+        let value = quote_spanned!(value.span()=> ::core::clone::Clone::clone(&#fields.#i));
+        quote!(let _ = #point.#key(#value);)
+    });
     let write = match kind {
         Kind::Reconcile => quote!((#source).log(&#step);),
         Kind::Lifecycle => {
@@ -173,6 +180,7 @@ fn expand(kind: Kind, step_args: &StepArgs, function: Function) -> TokenStream {
         }
     };
     function.with_body(&quote! {
+        #evaluate
         let #started = #krate::clock::now();
         #run
         #classify
@@ -181,7 +189,7 @@ fn expand(kind: Kind, step_args: &StepArgs, function: Function) -> TokenStream {
             short_name: #short_name,
             duration_ms: #krate::clock::elapsed_ms(#started),
             error: #error,
-            constants: |#point| { #(#sets)* },
+            fields: &|#point| { #(#sets)* },
             state: ::core::marker::PhantomData,
         };
         #write

@@ -148,7 +148,7 @@ mod events {
     use crate::value::Blob;
     use std::borrow::Cow;
 
-    pub use crate::events::step::{Constants, Step};
+    pub use crate::events::step::{Step, StepFields};
 
     /// A detail's console value; `None` leaves it out (see [`ViaOption`]).
     pub struct Detail<'v, T: ?Sized>(pub &'v T);

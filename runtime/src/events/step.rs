@@ -1,5 +1,5 @@
 //! The event a wrapped step writes (`#[reconcile_event]`, `#[lifecycle_event]`): its name, how
-//! long it took, its error, and constant fields.
+//! long it took, its error, and its `fields(..)`.
 
 use super::{Details, Dimensions, Event, PointEvent};
 use crate::layout::{Layout, PointBuilder};
@@ -9,12 +9,13 @@ use std::borrow::Cow;
 use std::marker::PhantomData;
 use tallymark_names::Role;
 
-/// Sets a step's constant fields on its point.
-pub type Constants<L> = for<'p> fn(&mut <L as Layout>::Point<'p>);
+/// Sets a step's `fields(..)` on its point: values the step computed when it began, set on each
+/// point written of it.
+pub type StepFields<'f, L> = &'f dyn for<'p> Fn(&mut <L as Layout>::Point<'p>);
 
 /// One finished step, of layout `L`, whose dimensions come from a state `S`. Its details are
 /// its duration and, on failure, its error, under the keys of the line's shape.
-pub struct Step<L: Layout, S> {
+pub struct Step<'f, L: Layout, S> {
     /// The full event name.
     pub name: &'static str,
     /// The name without its prefix.
@@ -23,13 +24,13 @@ pub struct Step<L: Layout, S> {
     pub duration_ms: f64,
     /// The error text, when the step failed.
     pub error: Option<String>,
-    /// Constant fields of the step's point.
-    pub constants: Constants<L>,
+    /// The step's `fields(..)`.
+    pub fields: StepFields<'f, L>,
     /// The state type.
     pub state: PhantomData<fn(&S)>,
 }
 
-impl<L: Layout, S: Dimensions<L>> Event for Step<L, S> {
+impl<L: Layout, S: Dimensions<L>> Event for Step<'_, L, S> {
     type Layout = L;
     type State = S;
 
@@ -63,7 +64,7 @@ impl<L: Layout, S: Dimensions<L>> Event for Step<L, S> {
     }
 
     fn fill<'a>(&'a self, point: &mut L::Point<'a>) {
-        (self.constants)(point);
+        (self.fields)(point);
         point.fill_number(Role::DurationMs, self.duration_ms);
         if let Some(error) = &self.error {
             point.fill_text(Role::Error, Blob::Text(Cow::Borrowed(error)));
@@ -73,4 +74,4 @@ impl<L: Layout, S: Dimensions<L>> Event for Step<L, S> {
 
 /// A lifecycle step is written as a point only (`#[lifecycle_event]`): its duration and error go
 /// to the layout's `duration_ms` and `error` fields, the roles every step fills.
-impl<L: Layout, S: Dimensions<L>> PointEvent for Step<L, S> {}
+impl<L: Layout, S: Dimensions<L>> PointEvent for Step<'_, L, S> {}

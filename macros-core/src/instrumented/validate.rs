@@ -96,4 +96,22 @@ pub fn check_function(item: &Function, errors: &mut Errors) {
             "a `const fn` cannot be instrumented: it may run at compile time",
         );
     }
+    if let Some(never) = never_returns(item) {
+        errors.at(
+            never,
+            "a function that never returns (`-> !`) cannot be instrumented: its call has no \
+             result to classify; instrument the function that calls it",
+        );
+    }
+}
+
+/// The `!` of a function declared `-> !`.
+pub fn never_returns(item: &Function) -> Option<&syn::TypeNever> {
+    match &item.sig.output {
+        syn::ReturnType::Type(_, ty) => match ty.as_ref() {
+            syn::Type::Never(never) => Some(never),
+            _ => None,
+        },
+        syn::ReturnType::Default => None,
+    }
 }

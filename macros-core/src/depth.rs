@@ -99,11 +99,37 @@ pub fn function_attribute(
         }
         _ => None,
     };
-    let head: TokenStream = head.into_iter().collect();
+    let mut head: TokenStream = head.into_iter().collect();
+    let statements = body.map(|body| {
+        let (inner_attributes, statements) = split_inner_attributes(&body);
+        // Inner attributes are parsed (`#![doc = <expr>]`): bounded as the signature is.
+        head.extend(inner_attributes);
+        statements
+    });
     let checked = check(&args)
         .and_then(|()| check(&head))
-        .and_then(|()| body.map_or(Ok(()), |body| check_brackets(&body)));
+        .and_then(|()| statements.map_or(Ok(()), |statements| check_brackets(&statements)));
     guard_attribute(checked, args, item, true, expand)
+}
+
+/// The inner attributes (`#![...]`) at the start of a body, and the statements after them.
+fn split_inner_attributes(body: &proc_macro2::Group) -> (TokenStream, proc_macro2::Group) {
+    let tokens: Vec<TokenTree> = body.stream().into_iter().collect();
+    let mut end = 0;
+    while let [TokenTree::Punct(hash), TokenTree::Punct(bang), TokenTree::Group(brackets), ..] =
+        &tokens[end..]
+    {
+        if hash.as_char() != '#'
+            || bang.as_char() != '!'
+            || brackets.delimiter() != Delimiter::Bracket
+        {
+            break;
+        }
+        end += 3;
+    }
+    let statements =
+        proc_macro2::Group::new(Delimiter::Brace, tokens[end..].iter().cloned().collect());
+    (tokens[..end].iter().cloned().collect(), statements)
 }
 
 /// An error at the first bracket inside `body` (a bracket itself) nested deeper than
@@ -699,6 +725,14 @@ mod tests {
             ">".repeat(MAX_DEPTH)
         );
         assert!(expands(TokenStream::from_str(&deep_signature).unwrap()).is_err());
+        // So are the body's inner attributes, which syn parses (their values as expressions).
+        let deep_inner_attribute = format!(
+            "fn f() {{ #![doc = a::<{}T{}>] 1 }}",
+            "V<".repeat(1_000),
+            ">".repeat(1_000)
+        );
+        let error = expands(TokenStream::from_str(&deep_inner_attribute).unwrap()).unwrap_err();
+        assert!(error.contains("levels deep"), "{error}");
     }
 
     #[test]

@@ -5,19 +5,22 @@
 //! |---|---|
 //! | `Result<T: HttpStatus, E: Display>` | `Err(e)`: e's message cut to the layout's limit; `Ok(r)` with status >= 400: `HTTP <status>` |
 //! | `Result<T, E: Display>` | `Err(e)`: e's message cut to the layout's limit |
+//! | `Result<T: HttpStatus, E: Debug>` | `Err(e)`: e's `Debug` text cut to the layout's limit; `Ok(r)` as above |
 //! | `Result<T, E: Debug>` | `Err(e)`: e's `Debug` text cut to the layout's limit |
+//! | `Result<T: HttpStatus, E>` | `Err(_)`: `error`; `Ok(r)` as above |
 //! | `Result<T, E>` | `Err(_)`: `error` |
 //! | `T: HttpStatus` | status >= 400: `HTTP <status>` |
 //! | anything else | never an error |
 //!
-//! So every `Err` is an error: one whose type has no `Display` is not counted as a success.
+//! So every `Err` is an error, whether or not its type has `Display`, and a response's status
+//! counts whatever the error type.
 //!
 //! Expanded code calls `Classify::new(&value).error_text(limit)`. Each row is an inherent
 //! `error_text` of its own wrapper, and each wrapper dereferences to the next row's. Method lookup
 //! takes the first wrapper, in the table's order, whose `error_text` the value's type meets the
 //! bounds of. Inherent methods need no trait in scope, so the user's crate resolves one call
-//! without weighing six traits. Each method reads the value through the wrappers' fields, not
-//! `Deref`, which is there for the lookup alone.
+//! without weighing a trait per row. Each method reads the value through the wrappers' fields,
+//! not `Deref`, which is there for the lookup alone.
 
 use crate::http::{result_error, status_error, HttpStatus};
 use crate::text::{error_debug, error_message, TextLimit};
@@ -27,16 +30,22 @@ use std::ops::Deref;
 /// The value being classified, as a `Result` of a response (the table's first row).
 pub struct Classify<'r, R>(AnyResult<'r, R>);
 
-/// The value as any `Result` whose error can be displayed (the second row).
-pub struct AnyResult<'r, R>(DebugResult<'r, R>);
+/// The value as any `Result` whose error can be displayed.
+pub struct AnyResult<'r, R>(DebugStatusResult<'r, R>);
 
-/// The value as a `Result` whose error can only be debug-printed (the third row).
-pub struct DebugResult<'r, R>(OpaqueResult<'r, R>);
+/// The value as a `Result` of a response whose error can only be debug-printed.
+pub struct DebugStatusResult<'r, R>(DebugResult<'r, R>);
 
-/// The value as a `Result` whose error cannot be printed at all (the fourth row).
+/// The value as a `Result` whose error can only be debug-printed.
+pub struct DebugResult<'r, R>(OpaqueStatusResult<'r, R>);
+
+/// The value as a `Result` of a response whose error cannot be printed at all.
+pub struct OpaqueStatusResult<'r, R>(OpaqueResult<'r, R>);
+
+/// The value as a `Result` whose error cannot be printed at all.
 pub struct OpaqueResult<'r, R>(Status<'r, R>);
 
-/// The value as a bare response (the fifth row).
+/// The value as a bare response.
 pub struct Status<'r, R>(Anything<'r, R>);
 
 /// The value as anything else: never an error (the last row).
@@ -45,9 +54,9 @@ pub struct Anything<'r, R>(&'r R);
 impl<'r, R> Classify<'r, R> {
     /// Wraps `value` for classification.
     pub fn new(value: &'r R) -> Self {
-        Classify(AnyResult(DebugResult(OpaqueResult(Status(Anything(
-            value,
-        ))))))
+        Classify(AnyResult(DebugStatusResult(DebugResult(
+            OpaqueStatusResult(OpaqueResult(Status(Anything(value)))),
+        ))))
     }
 }
 
@@ -61,30 +70,42 @@ impl<T: HttpStatus, E: Display> Classify<'_, Result<T, E>> {
 impl<T, E: Display> AnyResult<'_, Result<T, E>> {
     /// `Err(e)`: e's message.
     pub fn error_text(&self, limit: TextLimit) -> Option<String> {
-        let error = self.value().as_ref().err()?;
-        Some(error_message(error, limit))
+        classified(self.value(), |e| error_message(e, limit), |_| None)
+    }
+}
+
+impl<T: HttpStatus, E: Debug> DebugStatusResult<'_, Result<T, E>> {
+    /// `Err(e)`: e's `Debug` text; `Ok(r)` with status >= 400: `HTTP <status>`.
+    pub fn error_text(&self, limit: TextLimit) -> Option<String> {
+        classified(self.value(), |e| error_debug(e, limit), response_error)
     }
 }
 
 impl<T, E: Debug> DebugResult<'_, Result<T, E>> {
     /// `Err(e)`: e's `Debug` text.
     pub fn error_text(&self, limit: TextLimit) -> Option<String> {
-        let error = self.value().as_ref().err()?;
-        Some(error_debug(error, limit))
+        classified(self.value(), |e| error_debug(e, limit), |_| None)
+    }
+}
+
+impl<T: HttpStatus, E> OpaqueStatusResult<'_, Result<T, E>> {
+    /// `Err(_)`: `error`; `Ok(r)` with status >= 400: `HTTP <status>`.
+    pub fn error_text(&self, _: TextLimit) -> Option<String> {
+        classified(self.value(), |_| OPAQUE.to_owned(), response_error)
     }
 }
 
 impl<T, E> OpaqueResult<'_, Result<T, E>> {
-    /// `Err(_)`: `error`, the text `error_if` gives too.
+    /// `Err(_)`: `error`.
     pub fn error_text(&self, _: TextLimit) -> Option<String> {
-        self.value().is_err().then(|| "error".to_owned())
+        classified(self.value(), |_| OPAQUE.to_owned(), |_| None)
     }
 }
 
 impl<T: HttpStatus> Status<'_, T> {
     /// Status >= 400: `HTTP <status>`.
     pub fn error_text(&self, _: TextLimit) -> Option<String> {
-        status_error(self.value().http_status())
+        response_error(self.value())
     }
 }
 
@@ -93,6 +114,26 @@ impl<T> Anything<'_, T> {
     pub fn error_text(&self, _: TextLimit) -> Option<String> {
         None
     }
+}
+
+/// The error text of an error that cannot be printed: what `error_if` writes too.
+const OPAQUE: &str = "error";
+
+/// `result`'s error text: `describe(e)` for `Err(e)`, `ok(r)` for `Ok(r)`.
+fn classified<T, E>(
+    result: &Result<T, E>,
+    describe: impl FnOnce(&E) -> String,
+    ok: impl FnOnce(&T) -> Option<String>,
+) -> Option<String> {
+    match result {
+        Ok(value) => ok(value),
+        Err(error) => Some(describe(error)),
+    }
+}
+
+/// `HTTP <status>` for a response with status >= 400.
+fn response_error<T: HttpStatus>(response: &T) -> Option<String> {
+    status_error(response.http_status())
 }
 
 /// For each row: the value it reads, through the rows' fields, and `Deref` to the next row, which
@@ -116,9 +157,11 @@ macro_rules! rows {
 }
 
 rows! {
-    Classify => AnyResult, 0.0.0.0.0.0;
-    AnyResult => DebugResult, 0.0.0.0.0;
-    DebugResult => OpaqueResult, 0.0.0.0;
+    Classify => AnyResult, 0.0.0.0.0.0.0.0;
+    AnyResult => DebugStatusResult, 0.0.0.0.0.0.0;
+    DebugStatusResult => DebugResult, 0.0.0.0.0.0;
+    DebugResult => OpaqueStatusResult, 0.0.0.0.0;
+    OpaqueStatusResult => OpaqueResult, 0.0.0.0;
     OpaqueResult => Status, 0.0.0;
     Status => Anything, 0.0;
 }
@@ -194,6 +237,23 @@ mod tests {
         assert_eq!(
             Classify::new(&Err::<Code, _>(Opaque)).error_text(LIMIT),
             text("error")
+        );
+        // A response's status counts whatever the error type.
+        assert_eq!(
+            Classify::new(&Ok::<_, DebugOnly>(Code(500))).error_text(LIMIT),
+            text("HTTP 500")
+        );
+        assert_eq!(
+            Classify::new(&Ok::<_, Opaque>(Code(404))).error_text(LIMIT),
+            text("HTTP 404")
+        );
+        assert_eq!(
+            Classify::new(&Err::<Code, _>(DebugOnly::NotFound)).error_text(LIMIT),
+            text("NotFound")
+        );
+        assert_eq!(
+            Classify::new(&Ok::<_, Opaque>(Code(200))).error_text(LIMIT),
+            None
         );
         assert_eq!(
             Classify::new(&Err::<u8, _>(Opaque)).error_text(LIMIT),

@@ -635,6 +635,32 @@ async fn lookup_by_closures(status: u16) -> Result<Response, Error> {
     Ok(Response(status))
 }
 
+/// A rule on a lookup's result, chosen at run time.
+type Rule = Box<dyn Fn(&Result<Response, Error>) -> bool>;
+
+/// A rule held in a field is borrowed, not moved out of `self`.
+struct Lenient {
+    rule: Rule,
+}
+
+impl Lenient {
+    #[tallymark::instrumented(ApiEvent, event = "lenient", ok_if = self.rule)]
+    async fn fetch(&self, status: u16) -> Result<Response, Error> {
+        Ok(Response(status))
+    }
+}
+
+#[test]
+fn a_rule_held_in_a_field_is_borrowed() {
+    let lenient = Lenient {
+        rule: Box::new(|result| matches!(result, Ok(Response(503)))),
+    };
+    let (_, points) = run(lenient.fetch(503));
+    assert_eq!(points[0].text("error"), Some(""));
+    let (_, points) = run(lenient.fetch(500));
+    assert_eq!(points[0].text("error"), Some("HTTP 500"));
+}
+
 #[test]
 fn ok_if_and_error_if_closures_need_no_annotation() {
     for (status, error) in [(404, ""), (299, "error"), (500, "HTTP 500")] {

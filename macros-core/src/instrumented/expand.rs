@@ -5,7 +5,7 @@ use super::function::Function;
 use super::parse::InstrumentedArgs;
 use super::record::{call_ident, fields_setter, mark_invocations, Target};
 use proc_macro2::{Span, TokenStream};
-use quote::quote;
+use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 use syn::{Expr, Ident, ReturnType, Type};
@@ -189,7 +189,11 @@ pub fn classify(
     error_if: Option<&Expr>,
 ) -> TokenStream {
     let (result, error) = (hidden("result"), hidden("error"));
-    let holds = |rule: &Expr| quote!(#krate::__private::holds(&#result, #rule));
+    let holds = |rule: &Expr| {
+        // Borrowed at the rule's span: a rule of the wrong type is an error there.
+        let rule = quote_spanned!(rule.span()=> &(#rule));
+        quote!(#krate::__private::holds(&#result, #rule))
+    };
     let ok_if = ok_if.map(|rule| {
         let holds = holds(rule);
         quote!(let #error = if #holds { ::core::option::Option::None } else { #error };)

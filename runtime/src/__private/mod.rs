@@ -26,9 +26,10 @@ pub fn unreachable_value<T>() -> T {
 
 /// Whether `rule` (an `ok_if` or `error_if`) holds for a call's `result`. Called through this
 /// function, a closure's parameter gets its type from the bound: `ok_if = |r| r.is_ok()` needs
-/// no annotation.
+/// no annotation. The rule is borrowed, as under `off` (`&dyn Fn(&R) -> bool`), so a rule held
+/// in a field (`ok_if = self.rule`) is not moved.
 #[inline]
-pub fn holds<R>(result: &R, rule: impl FnOnce(&R) -> bool) -> bool {
+pub fn holds<R, F: Fn(&R) -> bool + ?Sized>(result: &R, rule: &F) -> bool {
     rule(result)
 }
 

@@ -143,8 +143,8 @@ pub enum RoleSlot {
 /// and nowhere otherwise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
-    /// The event name: field `event`, else the index (unless the index is another role's
-    /// field).
+    /// The event name: field `event`, else the index (unless the index is field `route`,
+    /// `error` or `outcome`).
     Event,
     /// The HTTP route pattern (`GET /users/:id`): field `route`.
     Route,

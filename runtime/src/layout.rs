@@ -33,7 +33,7 @@ pub trait Layout: 'static {
 ///
 /// | role | field | slot |
 /// |---|---|---|
-/// | event name | `event`, else the index (unless the index is another role's field) | blob or index |
+/// | event name | `event`, else the index (unless the index is `route`, `error` or `outcome`) | blob or index |
 /// | HTTP route | `route` | blob or index |
 /// | error text | `error` | blob or index |
 /// | outcome (`ok`, `error`, `cancelled`, `panicked`) | `outcome` | blob or index |

@@ -76,7 +76,8 @@ pub enum Slot {
 pub(crate) enum RoleTarget {
     /// The layout has no field for the role: it is not written.
     Nowhere,
-    /// The index (only the event name, in a layout with no `event` blob whose index has no blob).
+    /// The index: the event name, in a layout with no `event` blob whose index has no blob and
+    /// is no other text role's field; or the role whose field the index alone is.
     Index,
     /// Blob slot `n` (1-based).
     Blob(u8),
@@ -87,7 +88,8 @@ pub(crate) enum RoleTarget {
 /// Where each role goes in a layout of `fields`, at the role's [`Role::position`]: the field of
 /// the role's name when it is in a slot of the role's kind, the index included for a text role
 /// (an index-only `error` field gets the error text); else, for the event name, the index (its
-/// blob, when the index field has one), unless the index is another role's field; else nowhere.
+/// blob, when the index field has one), unless the index is another text role's field (`route`,
+/// `error`, `outcome`); else nowhere.
 pub(crate) const fn role_targets(fields: &[FieldSchema]) -> [RoleTarget; Role::ALL.len()] {
     let mut targets = [RoleTarget::Nowhere; Role::ALL.len()];
     let index = index_field_in(fields);

@@ -2,8 +2,9 @@
 
 use crate::args::{self, Args};
 use crate::errors::{did_you_mean, one_of, Errors};
+use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
-use syn::{Attribute, Fields, Ident, ItemStruct, LitInt, LitStr, Meta, Type};
+use syn::{Attribute, Fields, Ident, ItemStruct, LitInt, LitStr, Meta, Token, Type};
 
 /// The layout as written.
 pub struct LayoutDecl {
@@ -197,14 +198,25 @@ fn parse_field(field: &mut syn::Field, errors: &mut Errors) -> FieldDecl {
             }
             // The macro reads the field before the compiler configures it, so a field a build
             // leaves out would still have its slot in the schema, and its setter.
-            "cfg" | "cfg_attr" => {
-                decl.slot_unknown |= name == "cfg_attr";
+            "cfg" => errors.at(
+                attr.path(),
+                format!(
+                    "`#[cfg]` on a layout field: a layout's fields are its dataset's columns, \
+                     the same in every build; declare `{}` in all of them, and leave it unset \
+                     where it does not apply",
+                    decl.ident
+                ),
+            ),
+            // Likewise, a slot or privacy that a build adds would be invisible to the macro.
+            // Other attributes under `cfg_attr` (a `doc`, a lint) are the compiler's.
+            "cfg_attr" if configures_layout_attribute(&attr) => {
+                decl.slot_unknown = true;
                 errors.at(
                     attr.path(),
                     format!(
-                        "`#[{name}]` on a layout field: a layout's fields are its dataset's \
-                         columns, the same in every build; declare `{}` in all of them, and \
-                         leave it unset where it does not apply",
+                        "tallymark's attributes under `#[cfg_attr]`: a layout's fields are its \
+                         dataset's columns, the same in every build; write them on `{}` \
+                         unconditionally",
                         decl.ident
                     ),
                 );
@@ -225,6 +237,19 @@ fn parse_field(field: &mut syn::Field, errors: &mut Errors) -> FieldDecl {
     }
     field.attrs = kept;
     decl
+}
+
+/// Whether a `#[cfg_attr(predicate, attributes..)]` applies one of the layout's attributes (one
+/// that does not parse is left to the compiler, which reports it).
+fn configures_layout_attribute(attr: &Attribute) -> bool {
+    attr.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated)
+        .is_ok_and(|metas| {
+            metas.iter().skip(1).any(|meta| {
+                meta.path()
+                    .get_ident()
+                    .is_some_and(|ident| SLOT_ATTRIBUTES.contains(&ident.to_string().as_str()))
+            })
+        })
 }
 
 fn parse_slot(attr: &Attribute, name: &str, errors: &mut Errors) -> SlotAttr {

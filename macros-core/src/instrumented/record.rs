@@ -58,8 +58,11 @@ pub fn mark_invocations(
     let mut tokens = tokens.into_iter().peekable();
     while let Some(token) = tokens.next() {
         match token {
+            // Braces after `<` or `,` are a const generic argument (`-> Foo<{ N + 1 }>`).
             TokenTree::Group(group)
-                if nested_body_next && group.delimiter() == Delimiter::Brace =>
+                if nested_body_next
+                    && group.delimiter() == Delimiter::Brace
+                    && !matches!(out.last(), Some(TokenTree::Punct(p)) if matches!(p.as_char(), '<' | ',')) =>
             {
                 nested_body_next = false;
                 out.push(TokenTree::Group(group));
@@ -356,5 +359,30 @@ mod tests {
             assert!(!found, "{not_found}");
             assert!(!tokens.contains('@'), "{tokens}");
         }
+    }
+
+    /// A function nested in the body cannot capture the call: its body is left unmarked, whatever
+    /// its shape, and the body goes on being marked after it.
+    #[test]
+    fn a_nested_functions_body_is_left_unmarked() {
+        for nested in [
+            "fn helper(u: &str) { record!(user = u) }",
+            "async fn helper() { record!(user = u) }",
+            "unsafe fn helper<T>() where T: Tr { record!(user = u) }",
+            "fn helper() -> Foo<{ N + 1 }> { record!(user = u) }",
+            "fn helper<const N: usize>() -> V<A, { N }> where A: Tr<{ N }> { record!(user = u) }",
+            "impl S { fn helper(&self) { record!(user = u) } }",
+            "trait T { fn helper(&self) { record!(user = u) } }",
+        ] {
+            let (tokens, _) = marked(&format!("{nested} record!(user = id);"));
+            assert_eq!(tokens.matches("@ call").count(), 1, "{tokens}");
+            assert!(
+                tokens.ends_with("record ! (@ call user = id) ;"),
+                "{tokens}"
+            );
+        }
+        // A function pointer's type is no nested function: the closure after it is marked.
+        let (tokens, _) = marked("let f: fn(u8) = |x| { record!(user = x) };");
+        assert_eq!(tokens.matches("@ call").count(), 1, "{tokens}");
     }
 }

@@ -732,11 +732,11 @@ impl Sweeper {
         Ok(1)
     }
 
-    /// A field computed from an argument, evaluated when the step begins (as `#[instrumented]`
-    /// evaluates its fields); the body may then move the argument. A value the body cannot
-    /// change any more: the label is the one at entry.
-    #[tallymark::events::reconcile_event(JobEvent, action = "label", context = pass, fields(label = format!("batch {batch}"), value = f64::from(batch.len() as u8)))]
-    fn label(&self, pass: &Reconcile<'_, Worker>, mut batch: String) -> usize {
+    /// Fields computed from the arguments when the step begins (as `#[instrumented]` evaluates
+    /// its fields), one borrowed from an argument; the body then changes the other argument: the
+    /// value is the one at entry.
+    #[tallymark::events::reconcile_event(JobEvent, action = "label", context = pass, fields(label = tag, value = f64::from(batch.len() as u8)))]
+    fn label(&self, pass: &Reconcile<'_, Worker>, tag: &str, mut batch: String) -> usize {
         batch.push_str(" and more");
         batch.len()
     }
@@ -795,7 +795,8 @@ fn a_steps_fields_are_evaluated_when_it_begins() {
     let state = RefCell::new(worker());
     let (points, _) = capture(|| {
         let pass = Reconcile::new("drain", &state);
-        assert_eq!(Sweeper.label(&pass, "b7".to_owned()), 11);
+        let tag = String::from("batch b7");
+        assert_eq!(Sweeper.label(&pass, &tag, "b7".to_owned()), 11);
     });
     assert_eq!(points[0].text("label"), Some("batch b7"));
     assert_eq!(points[0].number("value"), Some(2.0));

@@ -44,9 +44,10 @@ pub fn instrumented(
         }
     };
     validate::check_function(&function, &mut errors);
+    let returns = validate::check_returns(&function, &mut errors);
     let callsite = validate::callsite(&parsed, &mut errors);
     let compile_errors = errors.to_compile_errors();
-    if validate::never_returns(&function).is_some() {
+    if !returns {
         // Reported above; left as written, its `record!`s type-checking their values.
         let function = record::mark_in_item(
             function.into_token_stream(),

@@ -64,15 +64,27 @@ pub fn step(
         }
     };
     let step = check(kind, parsed, &mut errors);
+    let returns = super::validate::check_returns(&function, &mut errors);
     let compile_errors = errors.to_compile_errors();
     match step {
+        // Reported by `check_returns`; left as written.
+        Some(_) if !returns => quote!(#function #compile_errors),
         Some(step) if instrumentation == Instrumentation::On => {
             let expanded = expand(kind, &step, function);
             quote!(#expanded #compile_errors)
         }
         Some(step) => {
+            // Cloned as the expansion clones them, so `off` gives the same errors.
+            let cloned: Vec<Expr> = step
+                .constants
+                .iter()
+                .map(|Arg { value, .. }| {
+                    let clone = clone_of(&quote!((#value)), value.span());
+                    syn::parse_quote!(#clone)
+                })
+                .collect();
             let checks = super::expand::OffChecks {
-                fields: step.constants.iter().map(|c| (&c.key, &c.value)).collect(),
+                fields: step.constants.iter().map(|c| &c.key).zip(&cloned).collect(),
                 used: vec![&step.source],
                 ..Default::default()
             };
@@ -132,6 +144,12 @@ fn check(kind: Kind, parsed: LayoutArgs, errors: &mut Errors) -> Option<StepArgs
     })
 }
 
+/// A clone of the value at `place`, at the span `at` of the value as written: a value that cannot
+/// be cloned is an error there.
+fn clone_of(place: &TokenStream, at: proc_macro2::Span) -> TokenStream {
+    quote_spanned!(at=> ::core::clone::Clone::clone(&#place))
+}
+
 fn expand(kind: Kind, step_args: &StepArgs, function: Function) -> TokenStream {
     let StepArgs {
         layout,
@@ -164,7 +182,7 @@ fn expand(kind: Kind, step_args: &StepArgs, function: Function) -> TokenStream {
     let evaluate = (!constants.is_empty()).then(|| quote!(let #fields = (#(#values,)*);));
     let sets = constants.iter().enumerate().map(|(i, Arg { key, value })| {
         let i = syn::Index::from(i);
-        let value = quote_spanned!(value.span()=> ::core::clone::Clone::clone(&#fields.#i));
+        let value = clone_of(&quote!(#fields.#i), value.span());
         quote!(let _ = #point.#key(#value);)
     });
     let write = match kind {
@@ -189,7 +207,7 @@ fn expand(kind: Kind, step_args: &StepArgs, function: Function) -> TokenStream {
             short_name: #short_name,
             duration_ms: #krate::clock::elapsed_ms(#started),
             error: #error,
-            fields: &|#point| { #(#sets)* },
+            fields: &|_, #point| { #(#sets)* },
             state: ::core::marker::PhantomData,
         };
         #write

@@ -41,8 +41,8 @@ fn callsite_event(args: &InstrumentedArgs, errors: &mut Errors) -> TokenStream {
         return named(&event.value());
     }
     let Some(route) = &args.route else {
-        // After a misspelled option (reported), a missing name is likely that option.
-        if errors.is_empty() {
+        // A misspelled `route` or `event` (reported with its did-you-mean) is that mistake.
+        if !errors.suggested("route") && !errors.suggested("event") {
             errors.push(syn::Error::new(
                 proc_macro2::Span::call_site(),
                 "name the call: give `route = \"<METHOD> /<path>\"` or `event = \"...\"`",
@@ -96,17 +96,24 @@ pub fn check_function(item: &Function, errors: &mut Errors) {
             "a `const fn` cannot be instrumented: it may run at compile time",
         );
     }
-    if let Some(never) = never_returns(item) {
-        errors.at(
-            never,
-            "a function that never returns (`-> !`) cannot be instrumented: its call has no \
-             result to classify; instrument the function that calls it",
-        );
-    }
+}
+
+/// Whether `item` returns; a function declared `-> !` is reported at its `!`: its call has no
+/// result to classify.
+pub fn check_returns(item: &Function, errors: &mut Errors) -> bool {
+    let Some(never) = never_returns(item) else {
+        return true;
+    };
+    errors.at(
+        never,
+        "a function that never returns (`-> !`) cannot be instrumented: its call has no result \
+         to classify; instrument the function that calls it",
+    );
+    false
 }
 
 /// The `!` of a function declared `-> !`.
-pub fn never_returns(item: &Function) -> Option<&syn::TypeNever> {
+fn never_returns(item: &Function) -> Option<&syn::TypeNever> {
     match &item.sig.output {
         syn::ReturnType::Type(_, ty) => match ty.as_ref() {
             syn::Type::Never(never) => Some(never),

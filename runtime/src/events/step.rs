@@ -10,8 +10,10 @@ use std::marker::PhantomData;
 use tallymark_names::Role;
 
 /// Sets a step's `fields(..)` on its point: values the step computed when it began, set on each
-/// point written of it.
-pub type StepFields<'f, L> = &'f dyn for<'p> Fn(&mut <L as Layout>::Point<'p>);
+/// point written of it. The first argument is only there for its type: `&'p &'f ()` holds only
+/// where `'f` outlives `'p`, so the setter may put values borrowed for `'f` into a point of any
+/// shorter `'p` (a value borrowed from the step's arguments, as `#[instrumented]` allows).
+pub type StepFields<'f, L> = &'f dyn for<'p> Fn(&'p &'f (), &mut <L as Layout>::Point<'p>);
 
 /// One finished step, of layout `L`, whose dimensions come from a state `S`. Its details are
 /// its duration and, on failure, its error, under the keys of the line's shape.
@@ -64,7 +66,7 @@ impl<L: Layout, S: Dimensions<L>> Event for Step<'_, L, S> {
     }
 
     fn fill<'a>(&'a self, point: &mut L::Point<'a>) {
-        (self.fields)(point);
+        (self.fields)(&&(), point);
         point.fill_number(Role::DurationMs, self.duration_ms);
         if let Some(error) = &self.error {
             point.fill_text(Role::Error, Blob::Text(Cow::Borrowed(error)));

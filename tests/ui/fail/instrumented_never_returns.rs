@@ -9,3 +9,10 @@ fn main() {
         never();
     }
 }
+
+// The same for a step.
+#[tallymark::events::lifecycle_event(tallymark_tests::JobEvent, event = "job.halted", state = worker.borrow())]
+fn halt(worker: &std::cell::RefCell<tallymark_tests::Worker>) -> ! {
+    let _ = worker;
+    panic!("halted")
+}

@@ -310,6 +310,15 @@ describe('the platform rule (§3.3)', () => {
     assert.deepEqual(worker.points, []);
   });
 
+  test('a route whose schema has no user takes none, even when one is sent', async () => {
+    // `GET /versions` validates no userId (§3.3): the success is still a success without a user.
+    assert.equal((await platform('GET', '/api/platform/versions?userId=someone')).status, 200);
+    assert.equal((await platform('POST', '/api/platform/publish-image-version',
+      { userId: 'someone', tag: 'kiloclaw-2026.11.2' })).status, 200);
+    await worker.settle();
+    assert.deepEqual(worker.points, []);
+  });
+
   test('errors without a user are written', async () => {
     let longest = 0;
     const sent = async (request) => {
@@ -1761,16 +1770,17 @@ describe('the appended blobs (§7.1)', () => {
       blobs: instanceBlobs('instance.provisioned', 'do', user, 'provisioned', { org: 'org-7', instance, sandboxId }),
       doubles: (p) => [p.durationMs, 0],
     }], {
-      // The route's point takes the org from the body; its sandbox id is the user's, as before.
-      also: [[httpBlobs('platform.provision.create', 'POST /api/platform/provision', user, '', 'org-7'), { duration: within(lastElapsed) }]],
+      // The route's point has no org: the platform rule did not change (§7), and writes none;
+      // its sandbox id is the user's, as before.
+      also: [[httpBlobs('platform.provision.create', 'POST /api/platform/provision', user), { duration: within(lastElapsed) }]],
     });
 
     worker.reset();
-    // A GET route takes the org from the query.
+    // Nor does a GET route's, given an org in the query.
     const response = await platform('GET', `/api/platform/status?userId=${user}&orgId=org-7`);
     assert.equal(response.status, 200);
     const [point] = await pointsNamed(1);
-    assertPoint(point, httpBlobs('platform.status.get', 'GET /api/platform/status', user, '', 'org-7'), { duration: within(lastElapsed) });
+    assertPoint(point, httpBlobs('platform.status.get', 'GET /api/platform/status', user), { duration: within(lastElapsed) });
     assert.equal((await response.json()).sandboxId, sandboxId);
   });
 
@@ -1810,11 +1820,11 @@ describe('lifecycle events added later (§7.3, §7.4)', () => {
     await fake('fly', user, { createMachine: [{ error: message }] });
     worker.reset();
     assert.equal((await platform('POST', '/api/platform/start', { userId: user })).status, 409);
-    // The lifecycle event keeps all 331 characters; the route's recovery event cuts to 200.
+    // Both keep all 331 characters: callers cut only HTTP thrown errors and reconcile errors (§1).
     await assertWritten([provisioningFailed(user, 'no_machine_created', message)], {
       also: requestPoints('POST', '/api/platform/start', user, {
         error: 'HTTP 409',
-        recovery: manualStartBlobs('instance.manual_start_failed', user, { error: message.slice(0, 200) }),
+        recovery: manualStartBlobs('instance.manual_start_failed', user, { error: message }),
       }),
     });
     const state = await fake('state', user);
@@ -1985,9 +1995,10 @@ describe('restores through the queue (§7.3)', () => {
       assertPoint(named(points, 'instance.restore_started'), queueBlobs('instance.restore_started', user, { label: `attempt_${attempt}` }),
         { value: attempt });
       if (last) {
-        // The last error is cut to 200, as errors are; the retries' labels keep all of it.
+        // The last error is whole, as the retries' labels are: callers cut only HTTP thrown
+        // errors and reconcile errors (§1).
         assertPoint(named(points, 'instance.restore_failed'),
-          queueBlobs('instance.restore_failed', user, { label: 'queue_retries_exhausted', error: message.slice(0, 200) }), { value: 3 });
+          queueBlobs('instance.restore_failed', user, { label: 'queue_retries_exhausted', error: message }), { value: 3 });
       } else {
         assertPoint(named(points, 'instance.restore_retry_scheduled'),
           queueBlobs('instance.restore_retry_scheduled', user, { label: message }), { value: attempt });

@@ -245,8 +245,11 @@ async fn platform_route(
     } else {
         Value::Null
     };
-    // Validated, never taken raw: only a non-empty string userId.
-    let user = body_or_query(req, &body, "userId");
+    // Validated, never taken raw: only a non-empty string userId, and only on a route whose
+    // schema has one (a `userId` sent to `GET /versions` sets no user, as in the reference).
+    let user = needs_user
+        .then(|| body_or_query(req, &body, "userId"))
+        .flatten();
     if needs_user && user.is_none() {
         return if has_body {
             Response::error("Invalid request", 400)
@@ -257,11 +260,6 @@ async fn platform_route(
     if let Some(user) = &user {
         call.record(|point| {
             point.user_id(user.clone());
-        });
-    }
-    if let Some(org) = body_or_query(req, &body, "orgId") {
-        call.record(|point| {
-            point.org_id(org);
         });
     }
     match (method, path, user) {
@@ -360,22 +358,16 @@ impl RecoveryRoute {
 }
 
 /// Starts the user's instance and writes the recovery's event: succeeded only when the instance
-/// reports it started; failed otherwise, with the start's error (cut to the layout's limit) when
-/// it had one. A crash recovery
+/// reports it started; failed otherwise, with the start's whole error when it had one (callers
+/// cut only HTTP thrown errors and reconcile errors, `kiloclaw-telemetry.md` §1). A crash recovery
 /// also carries the sandbox id, and when it succeeded, the status, machine and app of a fresh
 /// read of the instance.
 async fn recover(env: &Env, user: &str, recovery: RecoveryRoute) -> Result<Response> {
     let began = clock::now();
     let mut response = instance(env, user, "/start", json!({ "userId": user })).await?;
     let started = response.headers().get(STARTED_HEADER)?.as_deref() == Some("true");
-    // The start's error, cut as the layout cuts every error text.
     let error = if response.status_code() >= 400 {
-        let text = response.cloned()?.text().await?;
-        Some(
-            <KiloClawEvent as tallymark::Layout>::SCHEMA
-                .error_text()
-                .cut_owned(text),
-        )
+        Some(response.cloned()?.text().await?)
     } else {
         None
     };

@@ -59,14 +59,15 @@ pub enum InstanceEvent {
         #[tallymark(to = error)]
         error: Option<String>,
     },
-    /// A start refused by Fly for lack of capacity; the label classifies the error.
+    /// A start refused by Fly for lack of capacity; the label classifies the error. An empty
+    /// error is `None`: the line has `error` only when it is non-empty (§7.4).
     StartCapacityRecovery {
         #[tallymark(to = status)]
         status: Option<InstanceStatus>,
         #[tallymark(to = label)]
         label: String,
         #[tallymark(to = error)]
-        error: String,
+        error: Option<String>,
     },
     /// A snapshot restore queued (label `admin_snapshot_restore`).
     RestoreEnqueued {
@@ -130,14 +131,14 @@ pub enum RestoreQueueEvent {
         #[tallymark(to = value)]
         attempts: u32,
     },
-    /// The last attempt failed (label `queue_retries_exhausted`); the error is cut to the
-    /// layout's limit, as every error but `provisioning_failed`'s.
+    /// The last attempt failed (label `queue_retries_exhausted`), with its whole error: callers
+    /// cut only HTTP thrown errors and reconcile errors (`kiloclaw-telemetry.md` §1).
     RestoreFailed {
         #[tallymark(to = user_id)]
         user_id: String,
         #[tallymark(to = label)]
         label: &'static str,
-        #[tallymark(error_text)]
+        #[tallymark(to = error)]
         error: String,
         #[tallymark(to = value)]
         attempts: u32,

@@ -62,8 +62,11 @@ impl DurableObject for KiloClawInstance {
     }
 
     async fn fetch(&self, req: Request) -> Result<Response> {
+        // The scope first: its start is the call's, before the state is loaded, which is where
+        // the reference starts timing `provision()` (§2.2).
+        let telemetry = Scope::from_env(&self.env);
         self.load().await?;
-        Scope::from_env(&self.env).run(self.route(req)).await
+        telemetry.run(self.route(req)).await
     }
 
     async fn alarm(&self) -> Result<Response> {
@@ -198,7 +201,8 @@ impl KiloClawInstance {
         org_id: Option<String>,
         instance_id: Option<String>,
     ) -> Result<()> {
-        let started = clock::now();
+        // Timed from the call's start, before the state was loaded (`fetch`), as the reference.
+        let started = Scope::current().map_or_else(clock::now, |scope| scope.started());
         if user_id.is_empty() {
             return Err("userId is required".into());
         }
@@ -305,7 +309,7 @@ impl KiloClawInstance {
         self.lifecycle(&InstanceEvent::StartCapacityRecovery {
             status,
             label: label.clone(),
-            error: error.message.clone(),
+            error: Some(error.message.clone()).filter(|message| !message.is_empty()),
         });
         if !error.is_capacity_shortage() {
             return;
@@ -435,7 +439,10 @@ impl KiloClawInstance {
             return;
         };
         let elapsed = unix_ms() - began;
-        if elapsed <= RESTORE_TIMEOUT_MS {
+        // "Over 30 minutes", compared as the reference compares: a start time that does not
+        // parse (NaN) is never over it.
+        let timed_out = elapsed > RESTORE_TIMEOUT_MS;
+        if !timed_out {
             return;
         }
         self.lifecycle(&InstanceEvent::RestoreFailed {

@@ -261,6 +261,13 @@ fn run_query(args: QueryArgs) -> Result<ExitCode, String> {
         eprintln!("warning: {warning}");
     }
     if args.remote {
+        if args.format.is_some() {
+            return Err(
+                "`--format` does not apply to `--remote`, whose answer is printed as AE \
+                        sends it: write `FORMAT JSONEachRow` or `FORMAT TabSeparated` in the query"
+                    .to_owned(),
+            );
+        }
         let mut body = remote::send(&args.api_url, &prepared.ae_sql)?;
         if !body.ends_with('\n') {
             body.push('\n');

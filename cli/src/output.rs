@@ -237,7 +237,8 @@ fn table(result: &ResultSet) -> String {
     for row in &cells {
         out.push_str(&line(row));
     }
-    let _ = writeln!(out, "({} rows)", result.rows.len());
+    let rows = result.rows.len();
+    let _ = writeln!(out, "({rows} {})", if rows == 1 { "row" } else { "rows" });
     out
 }
 
@@ -311,7 +312,7 @@ mod tests {
         assert_eq!(render(&result(), Format::Tsv), "a\\tb\t3\t2.5\t['x','y']\n");
         assert_eq!(
             render(&result(), Format::Table),
-            "event  n  p    top\n-----  -  ---  ---------\na\tb    3  2.5  ['x','y']\n(1 rows)\n"
+            "event  n  p    top\n-----  -  ---  ---------\na\tb    3  2.5  ['x','y']\n(1 row)\n"
         );
     }
 }

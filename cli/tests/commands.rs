@@ -172,6 +172,16 @@ fn check_reports_each_file_and_fails_on_a_rejected_one() {
         &["query", "--check", "SELECT toString(double1) FROM events"],
     );
     assert_eq!(inline.status.code(), Some(1));
+    // An argument named like a path that is not there is a missing path, not SQL to parse.
+    for missing in ["missing/", "missing.sql"] {
+        let output = tallymark(&dir, &["query", "--check", missing]);
+        assert_eq!(output.status.code(), Some(1));
+        assert_eq!(
+            text(&output.stderr),
+            format!("error: no such file or folder: {missing}\n")
+        );
+        assert_eq!(text(&output.stdout), "");
+    }
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -388,6 +398,27 @@ fn remote_sends_the_checked_sql_and_never_shows_the_token() {
     assert_eq!(
         text(&rejected.stderr),
         "error: AE rejects COUNT(*)\n  fix: count events with sum(_sample_interval) (rows are sampled), or stored rows with count()\n"
+    );
+    // `--format` would be ignored: AE formats the answer, so it is refused.
+    let formatted = Command::new(env!("CARGO_BIN_EXE_tallymark"))
+        .current_dir(&dir)
+        .args([
+            "query",
+            "--remote",
+            "--format",
+            "table",
+            "--api-url",
+            &server.url,
+        ])
+        .arg("SELECT blob1 FROM events")
+        .env("CLOUDFLARE_ACCOUNT_ID", "abc")
+        .env("CLOUDFLARE_API_TOKEN", "remote-token-123")
+        .output()
+        .unwrap();
+    assert_eq!(formatted.status.code(), Some(1));
+    assert_eq!(
+        text(&formatted.stderr),
+        "error: `--format` does not apply to `--remote`, whose answer is printed as AE sends it: write `FORMAT JSONEachRow` or `FORMAT TabSeparated` in the query\n"
     );
     drop(server);
     let _ = std::fs::remove_dir_all(dir);

@@ -46,7 +46,13 @@ pub fn check_all(arguments: &[String], names: &Names) -> ExitCode {
     for argument in arguments {
         let path = Path::new(argument);
         if !path.exists() {
-            inline.push(argument.as_str());
+            // Named like a path: a missing file or folder, not SQL that fails to parse.
+            if argument.ends_with('/') || argument.ends_with(".sql") {
+                eprintln!("error: no such file or folder: {argument}");
+                accepted = false;
+            } else {
+                inline.push(argument.as_str());
+            }
             continue;
         }
         let mut files = Vec::new();

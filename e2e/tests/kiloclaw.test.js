@@ -433,6 +433,35 @@ describe('Durable Object lifecycle (§2.2, §4)', () => {
     ]);
   });
 
+  test('a provision of an existing instance writes instance.provisioned again (§2.2)', async () => {
+    const user = 'lifecycle-again';
+    assert.equal((await platform('POST', '/api/platform/provision', { userId: user })).status, 200);
+    await pointsNamed(2);
+    worker.reset();
+    assert.equal((await platform('POST', '/api/platform/provision', { userId: user })).status, 200);
+    const points = await pointsNamed(2);
+    const machine = (await fake('state', user)).flyMachineId ?? '';
+    // `provisioned` again, whatever the status the first provision left, with its line.
+    const provisioned = named(points, 'instance.provisioned');
+    assertPoint(provisioned,
+      instanceBlobs('instance.provisioned', 'do', user, 'provisioned', { machine }), { duration: within(lastElapsed) });
+    assert.deepEqual(consoleLines(), [doLine('instance.provisioned', { status: 'provisioned', durationMs: provisioned.doubles[0] })]);
+  });
+
+  test('stop() of an instance that is not running returns early and writes no lifecycle event (§2.2)', async () => {
+    const user = 'lifecycle-stop';
+    assert.equal((await platform('POST', '/api/platform/provision', { userId: user })).status, 200);
+    await pointsNamed(2);
+    for (const status of ['provisioned', 'starting', 'restarting', 'destroying']) {
+      await fake('state', user, { status });
+      worker.reset();
+      assert.equal((await platform('POST', '/api/platform/stop', { userId: user })).status, 200, status);
+      const points = await pointsNamed(1);
+      assert.deepEqual(points.map((point) => point.index), ['platform.stop.create'], status);
+      assert.equal((await fake('state', user)).status, status, 'left as it was');
+    }
+  });
+
   test('an instance that was never provisioned writes no lifecycle event', async () => {
     assert.equal((await platform('POST', '/api/platform/stop', { userId: 'nobody' })).status, 409);
     const points = await pointsNamed(1);

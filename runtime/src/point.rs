@@ -182,12 +182,10 @@ pub(crate) struct Protected<'a> {
     pub(crate) unhashed: u32,
     /// The index as it was, when it was replaced.
     index: Option<Blob<'a>>,
-    /// Blob slot `i + 1`'s value as it was, when bit `i` of `blobs_replaced` is set.
-    blobs: [Blob<'a>; limits::MAX_BLOBS],
-    blobs_replaced: u32,
-    /// Double slot `i + 1`'s value as it was, when bit `i` of `doubles_replaced` is set.
-    doubles: [f64; limits::MAX_DOUBLES],
-    doubles_replaced: u32,
+    /// Blob slot `i + 1`'s value as it was, when it was replaced.
+    blobs: [Option<Blob<'a>>; limits::MAX_BLOBS],
+    /// Double slot `i + 1`'s value as it was, when it was replaced.
+    doubles: [Option<f64>; limits::MAX_DOUBLES],
 }
 
 impl<'p, 'a> Slots<'p, 'a> {
@@ -278,10 +276,8 @@ impl<'p, 'a> Slots<'p, 'a> {
         let mut protected = Protected {
             unhashed: 0,
             index: None,
-            blobs: [const { Blob::Unset }; limits::MAX_BLOBS],
-            blobs_replaced: 0,
-            doubles: [0.0; limits::MAX_DOUBLES],
-            doubles_replaced: 0,
+            blobs: [const { None }; limits::MAX_BLOBS],
+            doubles: [None; limits::MAX_DOUBLES],
         };
         let mut hashed_bytes = 0usize;
         for field in self.head.schema.fields() {
@@ -300,8 +296,7 @@ impl<'p, 'a> Slots<'p, 'a> {
                     if let (Some(double), Some(kept)) =
                         (self.doubles.get_mut(i), protected.doubles.get_mut(i))
                     {
-                        *kept = std::mem::replace(double, 0.0);
-                        protected.doubles_replaced |= 1 << i;
+                        *kept = Some(std::mem::replace(double, 0.0));
                     }
                     continue;
                 }
@@ -328,8 +323,7 @@ impl<'p, 'a> Slots<'p, 'a> {
             match slot {
                 Some(i) => {
                     if let Some(kept) = protected.blobs.get_mut(i) {
-                        *kept = original;
-                        protected.blobs_replaced |= 1 << i;
+                        *kept = Some(original);
                     }
                 }
                 None => protected.index = Some(original),
@@ -349,14 +343,14 @@ impl<'p, 'a> Slots<'p, 'a> {
         if let Some(index) = protected.index {
             self.head.index = index;
         }
-        for (i, (blob, kept)) in self.blobs.iter_mut().zip(protected.blobs).enumerate() {
-            if protected.blobs_replaced & (1 << i) != 0 {
+        for (blob, kept) in self.blobs.iter_mut().zip(protected.blobs) {
+            if let Some(kept) = kept {
                 self.head.blob_bytes_bound = self.head.blob_bytes_bound.saturating_add(kept.len());
                 *blob = kept;
             }
         }
-        for (i, (double, kept)) in self.doubles.iter_mut().zip(protected.doubles).enumerate() {
-            if protected.doubles_replaced & (1 << i) != 0 {
+        for (double, kept) in self.doubles.iter_mut().zip(protected.doubles) {
+            if let Some(kept) = kept {
                 *double = kept;
             }
         }

@@ -42,7 +42,8 @@ struct StepArgs {
     prefix: String,
     source: Expr,
     krate: Path,
-    constants: Vec<Arg>,
+    /// `fields(field = value, ..)`, evaluated when the step begins.
+    field_values: Vec<Arg>,
 }
 
 pub fn step(
@@ -76,7 +77,7 @@ pub fn step(
         Some(step) => {
             // Cloned as the expansion clones them, so `off` gives the same errors.
             let cloned: Vec<Expr> = step
-                .constants
+                .field_values
                 .iter()
                 .map(|Arg { value, .. }| {
                     let clone = clone_of(&quote!((#value)), value.span());
@@ -84,7 +85,12 @@ pub fn step(
                 })
                 .collect();
             let checks = super::expand::OffChecks {
-                fields: step.constants.iter().map(|c| &c.key).zip(&cloned).collect(),
+                fields: step
+                    .field_values
+                    .iter()
+                    .map(|c| &c.key)
+                    .zip(&cloned)
+                    .collect(),
                 used: vec![&step.source],
                 ..Default::default()
             };
@@ -100,7 +106,7 @@ pub fn step(
 fn check(kind: Kind, parsed: LayoutArgs, errors: &mut Errors) -> Option<StepArgs> {
     let (name_key, source_key, known) = kind.options();
     let layout = parsed.layout.clone();
-    let (options, constants) = parsed.checked(known, errors);
+    let (options, field_values) = parsed.checked(known, errors);
     let mut name = None;
     let mut source = None;
     let mut prefix = match kind {
@@ -140,7 +146,7 @@ fn check(kind: Kind, parsed: LayoutArgs, errors: &mut Errors) -> Option<StepArgs
         prefix,
         source: source?,
         krate,
-        constants,
+        field_values,
     })
 }
 
@@ -157,7 +163,7 @@ fn expand(kind: Kind, step_args: &StepArgs, function: Function) -> TokenStream {
         prefix,
         source,
         krate,
-        constants,
+        field_values,
     } = step_args;
     let (full_name, short_name) = match kind {
         Kind::Reconcile => (format!("{prefix}{name}"), name.clone()),
@@ -178,13 +184,16 @@ fn expand(kind: Kind, step_args: &StepArgs, function: Function) -> TokenStream {
     );
     // `fields(..)` are evaluated at entry, as `#[instrumented]`'s are, and a clone of each is set
     // on the point (at the value's span: a value that cannot be cloned is an error there).
-    let values = constants.iter().map(|Arg { value, .. }| value);
-    let evaluate = (!constants.is_empty()).then(|| quote!(let #fields = (#(#values,)*);));
-    let sets = constants.iter().enumerate().map(|(i, Arg { key, value })| {
-        let i = syn::Index::from(i);
-        let value = clone_of(&quote!(#fields.#i), value.span());
-        quote!(let _ = #point.#key(#value);)
-    });
+    let values = field_values.iter().map(|Arg { value, .. }| value);
+    let evaluate = (!field_values.is_empty()).then(|| quote!(let #fields = (#(#values,)*);));
+    let sets = field_values
+        .iter()
+        .enumerate()
+        .map(|(i, Arg { key, value })| {
+            let i = syn::Index::from(i);
+            let value = clone_of(&quote!(#fields.#i), value.span());
+            quote!(let _ = #point.#key(#value);)
+        });
     let write = match kind {
         Kind::Reconcile => quote!((#source).log(&#step);),
         Kind::Lifecycle => {

@@ -189,6 +189,19 @@ fn check_reports_each_file_and_fails_on_a_rejected_one() {
 struct Server {
     child: Child,
     url: String,
+    token: String,
+}
+
+impl Server {
+    /// AE's SQL endpoint on this server, for account `abc`.
+    fn endpoint(&self) -> String {
+        format!("{}/accounts/abc/analytics_engine/sql", self.url)
+    }
+
+    /// The answer to `sql`, sent with the server's token.
+    fn ask(&self, sql: &str) -> (u16, String) {
+        post(&self.endpoint(), Some(&self.token), sql)
+    }
 }
 
 impl Drop for Server {
@@ -212,7 +225,11 @@ fn serve(dir: &Path, token: &str) -> Server {
         .nth(1)
         .unwrap()
         .replace("/accounts/local/analytics_engine/sql", "");
-    Server { child, url }
+    Server {
+        child,
+        url,
+        token: token.to_owned(),
+    }
 }
 
 fn post(url: &str, token: Option<&str>, body: &str) -> (u16, String) {
@@ -236,7 +253,7 @@ fn post(url: &str, token: Option<&str>, body: &str) -> (u16, String) {
 fn serve_answers_as_aes_endpoint() {
     let dir = loaded("serve");
     let server = serve(&dir, "secret-token");
-    let endpoint = format!("{}/accounts/abc/analytics_engine/sql", server.url);
+    let endpoint = server.endpoint();
     let sql =
         "SELECT user_id, sum(_sample_interval) AS n FROM events GROUP BY user_id ORDER BY user_id";
     assert_eq!(
@@ -249,23 +266,19 @@ fn serve_answers_as_aes_endpoint() {
     );
     assert_eq!(post(&endpoint, Some("wrong"), sql).0, 401);
     assert_eq!(
-        post(&endpoint, Some("secret-token"), &"x".repeat((1 << 20) + 1)),
+        server.ask(&"x".repeat((1 << 20) + 1)),
         (413, "the query is over 1048576 bytes\n".to_owned())
     );
     assert_eq!(
-        post(&endpoint, Some("secret-token"), sql),
+        server.ask(sql),
         (200, "{\"meta\":[{\"name\":\"user_id\",\"type\":\"String\"},{\"name\":\"n\",\"type\":\"UInt64\"}],\"data\":[{\"user_id\":\"u1\",\"n\":\"7\"},{\"user_id\":\"u2\",\"n\":\"1\"}],\"rows\":2}\n".to_owned())
     );
     assert_eq!(
-        post(&endpoint, Some("secret-token"), "DELETE FROM events"),
+        server.ask("DELETE FROM events"),
         (422, "AE runs SELECT, SHOW TABLES, SHOW TIMEZONES and SHOW TIMEZONE only, not `DELETE FROM`\n  fix: read with SELECT; AE's SQL API cannot change data\n".to_owned())
     );
     assert_eq!(
-        post(
-            &endpoint,
-            Some("secret-token"),
-            "SHOW TABLES FORMAT TabSeparated"
-        ),
+        server.ask("SHOW TABLES FORMAT TabSeparated"),
         (200, "events\n".to_owned())
     );
     assert_eq!(
@@ -286,13 +299,8 @@ fn serve_answers_as_aes_endpoint() {
 fn serve_answers_500_when_the_store_cannot_be_read() {
     let dir = folder("serve-no-store");
     let server = serve(&dir, "secret-token");
-    let endpoint = format!("{}/accounts/abc/analytics_engine/sql", server.url);
     assert_eq!(
-        post(
-            &endpoint,
-            Some("secret-token"),
-            "SELECT count() FROM events"
-        ),
+        server.ask("SELECT count() FROM events"),
         (
             500,
             "no store at .tallymark/points.db: load points first with `tallymark ingest`\n"
@@ -324,22 +332,13 @@ fn a_store_that_fails_while_a_query_runs_is_the_servers_failure() {
                    (database disk image is malformed); move it away and ingest again\n";
 
     let server = serve(&dir, "secret-token");
-    let endpoint = format!("{}/accounts/abc/analytics_engine/sql", server.url);
     assert_eq!(
-        post(
-            &endpoint,
-            Some("secret-token"),
-            "SELECT sum(_sample_interval) FROM events"
-        ),
+        server.ask("SELECT sum(_sample_interval) FROM events"),
         (500, damaged.to_owned())
     );
     // A query that fails as it runs on a readable table is still the client's: 422.
     assert_eq!(
-        post(
-            &endpoint,
-            Some("secret-token"),
-            "SELECT sum(_sample_interval) FROM missing"
-        ),
+        server.ask("SELECT sum(_sample_interval) FROM missing"),
         (
             422,
             "dataset `missing` is not in the store .tallymark/points.db (it has: events)\n"

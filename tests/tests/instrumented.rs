@@ -849,6 +849,42 @@ fn interleaved_requests_keep_their_fields_apart() {
     assert_eq!(users, [("bolt:bob", "bolt"), ("acme:ann", "acme")]);
 }
 
+/// Suspends where `#[instrumented]` sees no `.await`: in a macro's expansion.
+macro_rules! wait_once {
+    () => {
+        tallymark_tests::WaitOnce::default().await
+    };
+}
+
+/// Its only suspension is inside a macro the attribute does not know, so its body still runs in
+/// an `async` block of the call's (a closure could not compile it), entered at every poll.
+#[tallymark::instrumented(ApiEvent, route = "POST /api/jobs", enrich = web)]
+async fn start_job_in_a_macro(user: &'static str) -> Result<Response, Error> {
+    wait_once!();
+    ApiEvent::record(|point| {
+        point.user(user);
+    });
+    Ok(Response(200))
+}
+
+#[test]
+fn a_body_that_suspends_inside_a_macro_is_entered_at_each_poll() {
+    let sink = MemorySink::new();
+    let mut a = Box::pin(Scope::new(sink.clone()).run(start_job_in_a_macro("acme:ann")));
+    let mut b = Box::pin(Scope::new(sink.clone()).run(start_job_in_a_macro("bolt:bob")));
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    assert!(a.as_mut().poll(&mut cx).is_pending());
+    assert!(b.as_mut().poll(&mut cx).is_pending());
+    assert!(b.as_mut().poll(&mut cx).is_ready());
+    assert!(a.as_mut().poll(&mut cx).is_ready());
+    let points = sink.points();
+    let users: Vec<(&str, &str)> = points
+        .iter()
+        .map(|p| (p.text("user").unwrap(), p.text("tenant").unwrap()))
+        .collect();
+    assert_eq!(users, [("bolt:bob", "bolt"), ("acme:ann", "acme")]);
+}
+
 // --- Rules as closures, and what a handler's future carries -------------------------------------
 
 #[tallymark::instrumented(ApiEvent, event = "users.closures",

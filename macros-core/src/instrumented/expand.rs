@@ -1,6 +1,7 @@
 //! The wrapped function: the body runs unchanged in its own block; around it, a `Call` times it,
 //! classifies its result, and writes one point.
 
+use super::awaits::may_await;
 use super::function::Function;
 use super::parse::InstrumentedArgs;
 use super::record::{call_ident, fields_setter, mark_invocations, Target};
@@ -139,8 +140,9 @@ pub fn used_but_off(
 }
 
 /// A statement binding the hidden `result` to the value of the original body (`stmts`), run in
-/// its own block: an `async` block awaited for an `async fn`, a closure called for a plain one;
-/// with the call `within` active while it runs, when given. `return` and `?` keep their meaning.
+/// its own block: an `async` block awaited for an `async fn` whose body may suspend
+/// ([`may_await`]), else a closure called; with the call `within` active while it runs, when
+/// given. `return` and `?` keep their meaning.
 pub fn bind_result(
     krate: &syn::Path,
     sig: &syn::Signature,
@@ -149,7 +151,7 @@ pub fn bind_result(
 ) -> TokenStream {
     let result = hidden("result");
     let annotation = return_annotation(&sig.output);
-    if sig.asyncness.is_some() {
+    if sig.asyncness.is_some() && may_await(stmts, krate) {
         // An unreachable `return` of the declared type pins the block's output type, so `?` in
         // the body converts errors as it would in the original function. The body sits in a
         // block of its own below it, so a `use` in the body cannot change what the declared type

@@ -1,5 +1,6 @@
 //! `#[tallymark::instrumented]` and `tallymark::record!`: parse -> validate -> expand.
 
+mod awaits;
 mod expand;
 mod function;
 mod parse;

@@ -138,7 +138,7 @@ fn regroup(group: &Group, stream: TokenStream) -> TokenTree {
 
 /// Whether the tokens before a `!` name tallymark's `record`: `record`, `tallymark::record`, or
 /// `<krate>::record`.
-fn names_record(before: &[TokenTree], krate: &Path) -> bool {
+pub(super) fn names_record(before: &[TokenTree], krate: &Path) -> bool {
     let ident_is = |token: Option<&TokenTree>, name: &str| matches!(token, Some(TokenTree::Ident(ident)) if ident == name);
     let n = before.len();
     if !ident_is(before.last(), "record") {

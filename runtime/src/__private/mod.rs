@@ -1,6 +1,10 @@
 //! What the macros expand to. Not public API: it may change in any release.
 
 pub mod classify;
+mod layout_items;
+
+pub use crate::__layout_items as layout_items;
+pub use layout_items::slot;
 
 pub use crate::call::{always, unchanged, Deferred, EmitRule, Enrich, PointSource, Recording};
 pub use crate::callsite::{Callsite, CallsiteEvent};

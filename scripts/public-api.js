@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Turns rustdoc's JSON output for one crate into a sorted, one-item-per-line listing of its public
 // API. scripts/public-api.sh runs rustdoc and this script; the listings are committed
-// (runtime/public-api.txt, names/public-api.txt) and checked, so every change to the public API
+// (runtime/public-api.txt, schema/public-api.txt) and checked, so every change to the public API
 // shows in review.
 //
 //   node scripts/public-api.js target/doc/tallymark.json

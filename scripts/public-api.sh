@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The public API of tallymark and tallymark-names as sorted text, one item per line, from rustdoc's
+# The public API of tallymark and tallymark-schema as sorted text, one item per line, from rustdoc's
 # JSON output (nightly) turned into lines by scripts/public-api.js. The listings are committed, and
 # the `docs` stage of scripts/test.sh checks them, so every change to the public API shows in review.
 #
@@ -14,13 +14,13 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
 cd "$ROOT"
 
-PACKAGES=(tallymark tallymark-names)
+PACKAGES=(tallymark tallymark-schema)
 
 # The committed listing of each package.
 listing_of() {
   case "$1" in
     tallymark) echo runtime/public-api.txt ;;
-    tallymark-names) echo names/public-api.txt ;;
+    tallymark-schema) echo schema/public-api.txt ;;
     *) log "no public API listing for package $1 (known: ${PACKAGES[*]})"; exit 2 ;;
   esac
 }
@@ -40,7 +40,7 @@ usage: scripts/public-api.sh [package]   print the public API listing (default: 
        scripts/public-api.sh --bless     write every listing over the committed one
 
 packages and their committed listings: tallymark (runtime/public-api.txt),
-tallymark-names (names/public-api.txt)
+tallymark-schema (schema/public-api.txt)
 EOF
 }
 

@@ -36,7 +36,7 @@ Runs the named stages in the order given, or every stage in this order when none
           Miri (nightly)
   wasm    tallymark's wasm tests in Node (wasm-bindgen-test), with the hashed feature
   docs    cargo doc for the workspace with RUSTDOCFLAGS="-D warnings"; the public API listings
-          (runtime/public-api.txt, names/public-api.txt) match the code (scripts/public-api.sh
+          (runtime/public-api.txt, schema/public-api.txt) match the code (scripts/public-api.sh
           --check, nightly rustdoc JSON; update them with scripts/public-api.sh --bless)
   bench   the benchmarks compile (cargo bench --no-run); the wasm size that instrumentation adds
           to examples/kiloclaw stays within its limit (scripts/wasm-size.sh --check)

@@ -193,7 +193,7 @@ pub fn path(expr: &Expr, key: &str, errors: &mut Errors) -> Option<syn::Path> {
 /// `naming = "path_method" | "api_crud" | path::to::rule`, as `tallymark::EventNaming` tokens
 /// (the built-in rule too, for `#[instrumented]` to apply at compile time).
 pub enum Naming {
-    Builtin(tallymark_names::NamingRule),
+    Builtin(tallymark_schema::names::NamingRule),
     Custom(syn::Path),
 }
 
@@ -206,9 +206,9 @@ impl Naming {
                 ..
             }) => {
                 let name = lit.value();
-                let rule = tallymark_names::NamingRule::from_attribute_name(&name);
+                let rule = tallymark_schema::names::NamingRule::from_attribute_name(&name);
                 if rule.is_none() {
-                    let known: Vec<&str> = tallymark_names::NamingRule::ALL
+                    let known: Vec<&str> = tallymark_schema::names::NamingRule::ALL
                         .iter()
                         .map(|rule| rule.attribute_name())
                         .collect();
@@ -236,10 +236,10 @@ impl Naming {
     /// The `tallymark::EventNaming` value.
     pub fn tokens(&self, krate: &syn::Path) -> proc_macro2::TokenStream {
         match self {
-            Naming::Builtin(tallymark_names::NamingRule::PathMethod) => {
+            Naming::Builtin(tallymark_schema::names::NamingRule::PathMethod) => {
                 quote::quote!(#krate::EventNaming::PathMethod)
             }
-            Naming::Builtin(tallymark_names::NamingRule::ApiCrud) => {
+            Naming::Builtin(tallymark_schema::names::NamingRule::ApiCrud) => {
                 quote::quote!(#krate::EventNaming::ApiCrud)
             }
             Naming::Custom(path) => quote::quote!(#krate::EventNaming::Custom(#path)),

@@ -82,5 +82,5 @@ fn variant_text(variant: &syn::Variant, errors: &mut Errors) -> String {
         text = Some(meta.value()?.parse::<LitStr>()?.value());
         Ok(())
     });
-    text.unwrap_or_else(|| tallymark_names::snake_case(&variant.ident.unraw().to_string()))
+    text.unwrap_or_else(|| tallymark_schema::names::snake_case(&variant.ident.unraw().to_string()))
 }

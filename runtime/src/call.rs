@@ -13,7 +13,7 @@ use std::cell::RefCell;
 use std::fmt::Display;
 use std::future::Future;
 use std::marker::PhantomData;
-use tallymark_names::Role;
+use tallymark_schema::names::Role;
 
 /// How a call ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use crate::layout::Layout;
 use crate::naming::EventNaming;
 use crate::value::Blob;
 use std::borrow::Cow;
-use tallymark_names::NamingRule;
+use tallymark_schema::names::NamingRule;
 
 /// What every call of one instrumented function starts with: its event name and its route.
 #[derive(Debug)]
@@ -85,7 +85,7 @@ impl Callsite {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tallymark_names::NamingRule;
+    use tallymark_schema::names::NamingRule;
 
     const ROUTE: Callsite = Callsite {
         event: CallsiteEvent::ByLayout {

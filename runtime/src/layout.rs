@@ -4,7 +4,7 @@ use crate::point::{DataPoint, Slots};
 use crate::schema::Schema;
 use crate::scope::Scope;
 use crate::value::Blob;
-use tallymark_names::Role;
+use tallymark_schema::names::Role;
 
 /// A dataset layout, declared with `#[tallymark::layout]`.
 pub trait Layout: 'static {

@@ -1,7 +1,7 @@
 //! How an HTTP call's event is named: a choice per layout (`#[layout(.., naming = "...")]`) or per
 //! attribute (`#[instrumented(.., naming = ...)]`), the way serde makes `rename_all` a choice.
 
-use tallymark_names::NamingRule;
+use tallymark_schema::names::NamingRule;
 
 /// The rule that names an HTTP call's event from its method and route.
 ///

@@ -3,7 +3,7 @@
 use crate::limits::{self, Clamped};
 use crate::schema::{FieldSchema, Privacy, RoleTarget, Schema, Slot};
 use crate::value::Blob;
-use tallymark_names::Role;
+use tallymark_schema::names::Role;
 
 /// The storage behind a layout's typed builder: the index, `B` blobs and `D` doubles.
 ///

@@ -6,7 +6,7 @@
 
 use crate::naming::EventNaming;
 use crate::text::TextLimit;
-use tallymark_names::{Role, RoleSlot};
+use tallymark_schema::names::{Role, RoleSlot};
 
 /// The description of one dataset's layout.
 #[derive(Debug)]

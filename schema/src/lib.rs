@@ -1,5 +1,8 @@
-//! The text forms of a layout's schema, shared so that every part of tallymark writes them alike:
+//! What every part of tallymark (its macros at compile time, its runtime in a Worker, and the
+//! `tallymark` command) must agree on, declared once for all:
 //!
+//! * the naming rules that name an HTTP call's event, and the roles instrumentation fills
+//!   ([`names`]);
 //! * the schema lock, `tallymark.lock`: what each slot of each dataset holds. This crate reads and
 //!   writes the file ([`parse`], [`render`]); `tallymark-macros` checks layouts against it when a
 //!   crate compiles, and the `tallymark` command reads it to name columns and export schemas;
@@ -22,6 +25,7 @@
 
 #[cfg(feature = "export")]
 pub mod export;
+pub mod names;
 
 use std::fmt::Write as _;
 

@@ -93,9 +93,9 @@ pub fn parse(input: &DeriveInput, errors: &mut Errors) -> EventType {
     }
     match &input.data {
         Data::Struct(data) => {
-            let name = struct_name
-                .map(|n| n.value())
-                .unwrap_or_else(|| tallymark_names::snake_case(&input.ident.unraw().to_string()));
+            let name = struct_name.map(|n| n.value()).unwrap_or_else(|| {
+                tallymark_schema::names::snake_case(&input.ident.unraw().to_string())
+            });
             parsed.events.push(EventDecl {
                 variant: None,
                 ident: input.ident.clone(),
@@ -138,7 +138,7 @@ fn parse_constants(input: ParseStream<'_>) -> syn::Result<Vec<(Ident, Expr)>> {
 }
 
 fn variant_options(ident: &Ident, attrs: &[Attribute], errors: &mut Errors) -> (String, bool) {
-    let mut name = tallymark_names::snake_case(&ident.unraw().to_string());
+    let mut name = tallymark_schema::names::snake_case(&ident.unraw().to_string());
     let mut line_only = false;
     each_option(attrs, EVENT_OPTIONS, "variant", errors, |key, meta| {
         match key {

@@ -6,7 +6,7 @@ use crate::args::Naming;
 use crate::errors::Errors;
 use proc_macro2::TokenStream;
 use quote::quote;
-use tallymark_names::NamingRule;
+use tallymark_schema::names::NamingRule;
 
 /// The call site of the function (a constant `tallymark::__private::Callsite`): its event named as
 /// given, from the route by the attribute's rule or the layout's, or (after an error) empty; and
@@ -76,7 +76,7 @@ fn callsite_event(args: &InstrumentedArgs, errors: &mut Errors) -> TokenStream {
 /// The method and path of a route `"<METHOD> /<path>"`, or an error at it.
 fn check_route(route: &syn::LitStr, errors: &mut Errors) -> Option<(String, String)> {
     let text = route.value();
-    let (method, path) = tallymark_names::split_route(&text);
+    let (method, path) = tallymark_schema::names::split_route(&text);
     let method_ok = !method.is_empty() && method.chars().all(|c| c.is_ascii_alphabetic());
     if !method_ok || !path.starts_with('/') {
         errors.at(

@@ -11,7 +11,7 @@ pub use crate::callsite::{Callsite, CallsiteEvent};
 pub use crate::layout::PointBuilder;
 pub use crate::point::{PointBuf, Slots};
 pub use crate::scope::emit;
-pub use tallymark_names::Role;
+pub use tallymark_schema::names::Role;
 
 #[cfg(feature = "events")]
 pub use events::*;
@@ -223,7 +223,7 @@ mod events {
     ) -> Option<serde_json::Value> {
         use crate::schema::Privacy;
         let schema = L::SCHEMA;
-        let field = tallymark_names::Role::Error.field();
+        let field = tallymark_schema::names::Role::Error.field();
         match schema.field(field).map(crate::FieldSchema::privacy) {
             Some(Privacy::Redacted) => None,
             Some(Privacy::Hashed) => {

@@ -67,7 +67,7 @@ use crate::layout::{Layout, PointBuilder};
 use crate::value::Blob;
 use serde_json::Value;
 use std::borrow::Cow;
-use tallymark_names::Role;
+use tallymark_schema::names::Role;
 
 /// A typed event of layout `Self::Layout`. Derive it with `#[derive(tallymark::events::Event)]`.
 pub trait Event {

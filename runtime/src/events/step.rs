@@ -7,7 +7,7 @@ use crate::value::Blob;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::marker::PhantomData;
-use tallymark_names::Role;
+use tallymark_schema::names::Role;
 
 /// Sets a step's `fields(..)` on its point: values the step computed when it began, set on each
 /// point written of it. The first argument is only there for its type: `&'p &'f ()` holds only

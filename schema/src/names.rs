@@ -1,7 +1,6 @@
 //! The naming rules of tallymark, shared by `tallymark-macros` (which applies them to route
 //! patterns at compile time) and `tallymark` (which applies them to concrete request paths at run
 //! time), so both always agree; and the roles instrumentation fills, declared once for both.
-#![warn(missing_docs)]
 
 /// A rule that names the event of an HTTP call from its method and path.
 ///
@@ -49,7 +48,7 @@ impl NamingRule {
     /// The event name of a call with this `method` and `path`.
     ///
     /// ```
-    /// use tallymark_names::NamingRule;
+    /// use tallymark_schema::names::NamingRule;
     /// assert_eq!(NamingRule::PathMethod.name("GET", "/users/:id/keys"), "users.keys.get");
     /// assert_eq!(NamingRule::PathMethod.name("POST", "/api/links"), "api.links.post");
     /// assert_eq!(NamingRule::ApiCrud.name("POST", "/api/links"), "links.create");
@@ -98,8 +97,8 @@ fn is_parameter(segment: &str) -> bool {
 /// Splits a route string `"<METHOD> <path>"` at its first space.
 ///
 /// ```
-/// assert_eq!(tallymark_names::split_route("GET /users/:id"), ("GET", "/users/:id"));
-/// assert_eq!(tallymark_names::split_route("GET"), ("GET", ""));
+/// assert_eq!(tallymark_schema::names::split_route("GET /users/:id"), ("GET", "/users/:id"));
+/// assert_eq!(tallymark_schema::names::split_route("GET"), ("GET", ""));
 /// ```
 pub fn split_route(route: &str) -> (&str, &str) {
     match route.split_once(' ') {
@@ -111,8 +110,8 @@ pub fn split_route(route: &str) -> (&str, &str) {
 /// `RestartSelfHealed` → `restart_self_healed`.
 ///
 /// ```
-/// assert_eq!(tallymark_names::snake_case("ApiKeyMintError"), "api_key_mint_error");
-/// assert_eq!(tallymark_names::snake_case("Http"), "http");
+/// assert_eq!(tallymark_schema::names::snake_case("ApiKeyMintError"), "api_key_mint_error");
+/// assert_eq!(tallymark_schema::names::snake_case("Http"), "http");
 /// ```
 pub fn snake_case(name: &str) -> String {
     let mut out = String::with_capacity(name.len() + 4);

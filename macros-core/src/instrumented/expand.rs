@@ -212,8 +212,7 @@ pub fn classify(
         }
     });
     quote! {
-        let #error = #krate::__private::classify::Classify::new(&#result)
-            .error_text(<#layout as #krate::Layout>::SCHEMA.error_text());
+        let #error = #krate::__private::classify::Classify::new(&#result).error_text::<#layout>();
         #ok_if
         #error_if
     }

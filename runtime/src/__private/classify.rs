@@ -15,15 +15,17 @@
 //! So every `Err` is an error, whether or not its type has `Display`, and a response's status
 //! counts whatever the error type.
 //!
-//! Expanded code calls `Classify::new(&value).error_text(limit)`. Each row is an inherent
-//! `error_text` of its own wrapper, and each wrapper dereferences to the next row's. Method lookup
-//! takes the first wrapper, in the table's order, whose `error_text` the value's type meets the
-//! bounds of. Inherent methods need no trait in scope, so the user's crate resolves one call
-//! without weighing a trait per row. Each method reads the value through the wrappers' fields,
-//! not `Deref`, which is there for the lookup alone.
+//! Expanded code calls `Classify::new(&value).error_text::<L>()`, `L` the call's layout. Each row
+//! is an inherent `error_text` of its own wrapper, and each wrapper dereferences to the next
+//! row's. Method lookup takes the first wrapper, in the table's order, whose `error_text` the
+//! value's type meets the bounds of. Inherent methods need no trait in scope, so the user's crate
+//! resolves one call without weighing a trait per row. Each method reads the value through the
+//! wrappers' fields, not `Deref`, which is there for the lookup alone; and reads the limit from
+//! `L`'s schema itself, so the user's crate evaluates nothing of the schema at each build.
 
 use crate::http::{result_error, status_error, HttpStatus};
-use crate::text::{error_debug, error_message, TextLimit};
+use crate::layout::Layout;
+use crate::text::{error_debug, error_message};
 use std::fmt::{Debug, Display};
 use std::ops::Deref;
 
@@ -62,56 +64,68 @@ impl<'r, R> Classify<'r, R> {
 
 impl<T: HttpStatus, E: Display> Classify<'_, Result<T, E>> {
     /// `Err(e)`: e's message; `Ok(r)` with status >= 400: `HTTP <status>`.
-    pub fn error_text(&self, limit: TextLimit) -> Option<String> {
-        result_error(self.value(), limit)
+    pub fn error_text<L: Layout>(&self) -> Option<String> {
+        result_error(self.value(), L::SCHEMA.error_text())
     }
 }
 
 impl<T, E: Display> AnyResult<'_, Result<T, E>> {
     /// `Err(e)`: e's message.
-    pub fn error_text(&self, limit: TextLimit) -> Option<String> {
-        classified(self.value(), |e| error_message(e, limit), |_| None)
+    pub fn error_text<L: Layout>(&self) -> Option<String> {
+        classified(
+            self.value(),
+            |e| error_message(e, L::SCHEMA.error_text()),
+            |_| None,
+        )
     }
 }
 
 impl<T: HttpStatus, E: Debug> DebugStatusResult<'_, Result<T, E>> {
     /// `Err(e)`: e's `Debug` text; `Ok(r)` with status >= 400: `HTTP <status>`.
-    pub fn error_text(&self, limit: TextLimit) -> Option<String> {
-        classified(self.value(), |e| error_debug(e, limit), response_error)
+    pub fn error_text<L: Layout>(&self) -> Option<String> {
+        classified(
+            self.value(),
+            |e| error_debug(e, L::SCHEMA.error_text()),
+            response_error,
+        )
     }
 }
 
 impl<T, E: Debug> DebugResult<'_, Result<T, E>> {
     /// `Err(e)`: e's `Debug` text.
-    pub fn error_text(&self, limit: TextLimit) -> Option<String> {
-        classified(self.value(), |e| error_debug(e, limit), |_| None)
+    pub fn error_text<L: Layout>(&self) -> Option<String> {
+        classified(
+            self.value(),
+            |e| error_debug(e, L::SCHEMA.error_text()),
+            |_| None,
+        )
     }
 }
 
 impl<T: HttpStatus, E> OpaqueStatusResult<'_, Result<T, E>> {
     /// `Err(_)`: `error`; `Ok(r)` with status >= 400: `HTTP <status>`.
-    pub fn error_text(&self, _: TextLimit) -> Option<String> {
+    pub fn error_text<L: Layout>(&self) -> Option<String> {
         classified(self.value(), |_| OPAQUE.to_owned(), response_error)
     }
 }
 
 impl<T, E> OpaqueResult<'_, Result<T, E>> {
     /// `Err(_)`: `error`.
-    pub fn error_text(&self, _: TextLimit) -> Option<String> {
+    pub fn error_text<L: Layout>(&self) -> Option<String> {
         classified(self.value(), |_| OPAQUE.to_owned(), |_| None)
     }
 }
 
 impl<T: HttpStatus> Status<'_, T> {
     /// Status >= 400: `HTTP <status>`.
-    pub fn error_text(&self, _: TextLimit) -> Option<String> {
+    pub fn error_text<L: Layout>(&self) -> Option<String> {
         response_error(self.value())
     }
 }
 
 impl<T> Anything<'_, T> {
     /// Always `None`.
-    pub fn error_text(&self, _: TextLimit) -> Option<String> {
+    pub fn error_text<L: Layout>(&self) -> Option<String> {
         None
     }
 }
@@ -169,6 +183,7 @@ rows! {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_layout::Probe;
 
     /// A response of the given status.
     struct Code(u16);
@@ -188,8 +203,6 @@ mod tests {
     /// An error with neither `Display` nor `Debug`.
     struct Opaque;
 
-    const LIMIT: TextLimit = TextLimit::DEFAULT_ERROR;
-
     fn text(error: &str) -> Option<String> {
         Some(error.to_owned())
     }
@@ -198,79 +211,85 @@ mod tests {
     fn each_type_takes_the_first_row_whose_bounds_it_meets() {
         // A `Result` of a response.
         assert_eq!(
-            Classify::new(&Ok::<_, &str>(Code(503))).error_text(LIMIT),
+            Classify::new(&Ok::<_, &str>(Code(503))).error_text::<Probe>(),
             text("HTTP 503")
         );
         assert_eq!(
-            Classify::new(&Ok::<_, &str>(Code(200))).error_text(LIMIT),
+            Classify::new(&Ok::<_, &str>(Code(200))).error_text::<Probe>(),
             None
         );
         assert_eq!(
-            Classify::new(&Err::<Code, _>("down")).error_text(LIMIT),
+            Classify::new(&Err::<Code, _>("down")).error_text::<Probe>(),
             text("down")
         );
         // Any other `Result` whose error can be displayed.
-        assert_eq!(Classify::new(&Ok::<u8, &str>(1)).error_text(LIMIT), None);
         assert_eq!(
-            Classify::new(&Err::<u8, _>("bad")).error_text(LIMIT),
+            Classify::new(&Ok::<u8, &str>(1)).error_text::<Probe>(),
+            None
+        );
+        assert_eq!(
+            Classify::new(&Err::<u8, _>("bad")).error_text::<Probe>(),
             text("bad")
         );
         // A bare response, also behind a reference.
         assert_eq!(
-            Classify::new(&Code(404)).error_text(LIMIT),
+            Classify::new(&Code(404)).error_text::<Probe>(),
             text("HTTP 404")
         );
         assert_eq!(
-            Classify::new(&&Code(500)).error_text(LIMIT),
+            Classify::new(&&Code(500)).error_text::<Probe>(),
             text("HTTP 500")
         );
-        assert_eq!(Classify::new(&Code(302)).error_text(LIMIT), None);
+        assert_eq!(Classify::new(&Code(302)).error_text::<Probe>(), None);
         // A `Result` whose error has only `Debug`: its `Debug` text; neither: `error`.
         assert_eq!(
-            Classify::new(&Err::<u8, _>(DebugOnly::NotFound)).error_text(LIMIT),
+            Classify::new(&Err::<u8, _>(DebugOnly::NotFound)).error_text::<Probe>(),
             text("NotFound")
         );
         assert_eq!(
-            Classify::new(&Ok::<u8, DebugOnly>(1)).error_text(LIMIT),
+            Classify::new(&Ok::<u8, DebugOnly>(1)).error_text::<Probe>(),
             None
         );
         assert_eq!(
-            Classify::new(&Err::<Code, _>(Opaque)).error_text(LIMIT),
+            Classify::new(&Err::<Code, _>(Opaque)).error_text::<Probe>(),
             text("error")
         );
         // A response's status counts whatever the error type.
         assert_eq!(
-            Classify::new(&Ok::<_, DebugOnly>(Code(500))).error_text(LIMIT),
+            Classify::new(&Ok::<_, DebugOnly>(Code(500))).error_text::<Probe>(),
             text("HTTP 500")
         );
         assert_eq!(
-            Classify::new(&Ok::<_, Opaque>(Code(404))).error_text(LIMIT),
+            Classify::new(&Ok::<_, Opaque>(Code(404))).error_text::<Probe>(),
             text("HTTP 404")
         );
         assert_eq!(
-            Classify::new(&Err::<Code, _>(DebugOnly::NotFound)).error_text(LIMIT),
+            Classify::new(&Err::<Code, _>(DebugOnly::NotFound)).error_text::<Probe>(),
             text("NotFound")
         );
         assert_eq!(
-            Classify::new(&Ok::<_, Opaque>(Code(200))).error_text(LIMIT),
+            Classify::new(&Ok::<_, Opaque>(Code(200))).error_text::<Probe>(),
             None
         );
         assert_eq!(
-            Classify::new(&Err::<u8, _>(Opaque)).error_text(LIMIT),
+            Classify::new(&Err::<u8, _>(Opaque)).error_text::<Probe>(),
             text("error")
         );
-        assert_eq!(Classify::new(&Ok::<u8, Opaque>(1)).error_text(LIMIT), None);
+        assert_eq!(
+            Classify::new(&Ok::<u8, Opaque>(1)).error_text::<Probe>(),
+            None
+        );
         // Anything else.
-        assert_eq!(Classify::new(&7_u32).error_text(LIMIT), None);
-        assert_eq!(Classify::new(&()).error_text(LIMIT), None);
+        assert_eq!(Classify::new(&7_u32).error_text::<Probe>(), None);
+        assert_eq!(Classify::new(&()).error_text::<Probe>(), None);
     }
 
     #[test]
     fn an_error_message_is_cut_to_the_limit() {
         let long = "x".repeat(300);
-        let cut = Classify::new(&Err::<u8, _>(long.as_str())).error_text(LIMIT);
+        let cut = Classify::new(&Err::<u8, _>(long.as_str())).error_text::<Probe>();
         assert_eq!(cut.map(|text| text.chars().count()), Some(200));
-        let debug = Classify::new(&Err::<u8, _>([0_u8; 100])).error_text(LIMIT);
+        let debug = Classify::new(&Err::<u8, _>([0_u8; 100])).error_text::<Probe>();
         assert_eq!(debug.map(|text| text.chars().count()), Some(200));
     }
 }

@@ -22,8 +22,9 @@ pub struct Event {
 #[tallymark::instrumented(Event, route = "GET /hello/:name")]
 async fn hello(_req: Request, ctx: RouteContext<()>) -> Result<Response> {
     let name = ctx.param("name").cloned().unwrap_or_default();
-    tallymark::record!(name = name.clone());
-    Response::ok(format!("hello, {name}"))
+    let response = Response::ok(format!("hello, {name}"));
+    tallymark::record!(name = name);
+    response
 }
 
 #[event(fetch)]

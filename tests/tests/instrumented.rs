@@ -829,24 +829,40 @@ async fn start_job(user: &'static str) -> Result<Response, Error> {
     Ok(Response(200))
 }
 
-#[test]
-fn interleaved_requests_keep_their_fields_apart() {
+/// Runs requests `a` and `b`, each in a scope of its own writing to one sink, interleaved: each
+/// is polled `waits` times, pending each time, then `b` and `a` finish, in that order. Returns the
+/// `user (tenant)` of each point written.
+fn interleaved(
+    a: impl std::future::Future<Output = Result<Response, Error>>,
+    b: impl std::future::Future<Output = Result<Response, Error>>,
+    waits: usize,
+) -> Vec<String> {
     let sink = MemorySink::new();
-    let mut a = Box::pin(Scope::new(sink.clone()).run(start_job("acme:ann")));
-    let mut b = Box::pin(Scope::new(sink.clone()).run(start_job("bolt:bob")));
+    let mut a = Box::pin(Scope::new(sink.clone()).run(a));
+    let mut b = Box::pin(Scope::new(sink.clone()).run(b));
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    for _ in 0..2 {
+    for _ in 0..waits {
         assert!(a.as_mut().poll(&mut cx).is_pending());
         assert!(b.as_mut().poll(&mut cx).is_pending());
     }
     assert!(b.as_mut().poll(&mut cx).is_ready());
     assert!(a.as_mut().poll(&mut cx).is_ready());
-    let points = sink.points();
-    let users: Vec<(&str, &str)> = points
+    sink.points()
         .iter()
-        .map(|p| (p.text("user").unwrap(), p.text("tenant").unwrap()))
-        .collect();
-    assert_eq!(users, [("bolt:bob", "bolt"), ("acme:ann", "acme")]);
+        .map(|p| {
+            format!(
+                "{} ({})",
+                p.text("user").unwrap(),
+                p.text("tenant").unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn interleaved_requests_keep_their_fields_apart() {
+    let users = interleaved(start_job("acme:ann"), start_job("bolt:bob"), 2);
+    assert_eq!(users, ["bolt:bob (bolt)", "acme:ann (acme)"]);
 }
 
 /// Suspends where `#[instrumented]` sees no `.await`: in a macro's expansion.
@@ -869,20 +885,12 @@ async fn start_job_in_a_macro(user: &'static str) -> Result<Response, Error> {
 
 #[test]
 fn a_body_that_suspends_inside_a_macro_is_entered_at_each_poll() {
-    let sink = MemorySink::new();
-    let mut a = Box::pin(Scope::new(sink.clone()).run(start_job_in_a_macro("acme:ann")));
-    let mut b = Box::pin(Scope::new(sink.clone()).run(start_job_in_a_macro("bolt:bob")));
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    assert!(a.as_mut().poll(&mut cx).is_pending());
-    assert!(b.as_mut().poll(&mut cx).is_pending());
-    assert!(b.as_mut().poll(&mut cx).is_ready());
-    assert!(a.as_mut().poll(&mut cx).is_ready());
-    let points = sink.points();
-    let users: Vec<(&str, &str)> = points
-        .iter()
-        .map(|p| (p.text("user").unwrap(), p.text("tenant").unwrap()))
-        .collect();
-    assert_eq!(users, [("bolt:bob", "bolt"), ("acme:ann", "acme")]);
+    let users = interleaved(
+        start_job_in_a_macro("acme:ann"),
+        start_job_in_a_macro("bolt:bob"),
+        1,
+    );
+    assert_eq!(users, ["bolt:bob (bolt)", "acme:ann (acme)"]);
 }
 
 // --- Rules as closures, and what a handler's future carries -------------------------------------

@@ -741,6 +741,17 @@ impl Sweeper {
         batch.len()
     }
 
+    /// Hands back a borrow of what it was lent mutably. Its body runs once: as a closure that
+    /// may return what it captured by `&mut`, which one the compiler takes for `FnMut` may not.
+    #[tallymark::events::reconcile_event(JobEvent, action = "pick", context = pass)]
+    async fn pick<'s>(
+        &self,
+        pass: &Reconcile<'_, Worker>,
+        slots: &'s mut [String],
+    ) -> Result<&'s mut String, String> {
+        slots.first_mut().ok_or_else(|| "no slot".to_owned())
+    }
+
     /// Named with a prefix of its own; its inner attribute stays the method's (without it,
     /// `unused` fails the lint stage).
     #[tallymark::events::reconcile_event(JobEvent, action = "compact", prefix = "sweep.", context = pass)]
@@ -786,6 +797,20 @@ fn a_reconcile_step_is_timed_and_its_error_captured() {
             duration(&lines[1], &points[1])
         )
     );
+}
+
+#[test]
+fn a_step_may_return_what_it_borrowed_mutably() {
+    let state = RefCell::new(worker());
+    let (points, _) = capture(|| {
+        let pass = Reconcile::new("drain", &state);
+        let mut slots = vec!["a".to_owned()];
+        let slot = futures_executor::block_on(Sweeper.pick(&pass, &mut slots)).unwrap();
+        slot.push('!');
+        assert_eq!(slots, ["a!"]);
+    });
+    assert_eq!(points.len(), 1);
+    assert_eq!(points[0].text("event"), Some("reconcile.pick"));
 }
 
 /// A step's `fields(..)` may compute their values: they used to be constants, in a function that

@@ -141,8 +141,9 @@ pub fn used_but_off(
 
 /// A statement binding the hidden `result` to the value of the original body (`stmts`), run in
 /// its own block: an `async` block awaited for an `async fn` whose body may suspend
-/// ([`may_await`]), else a closure called; with the call `within` active while it runs, when
-/// given. `return` and `?` keep their meaning.
+/// ([`may_await`]), else a closure called once (by a function taking `FnOnce`, so the body may
+/// return what it borrowed through a `&mut` capture); with the call `within` active while it
+/// runs, when given. `return` and `?` keep their meaning.
 pub fn bind_result(
     krate: &syn::Path,
     sig: &syn::Signature,
@@ -174,10 +175,7 @@ pub fn bind_result(
         let body = quote!(|| #ty { #stmts });
         match within {
             Some(call) => quote!(let #result = #call.run_sync(#body);),
-            None => quote! {
-                #[allow(clippy::redundant_closure_call)]
-                let #result = (#body)();
-            },
+            None => quote!(let #result = #krate::__private::call_once(#body);),
         }
     }
 }

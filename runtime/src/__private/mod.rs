@@ -28,6 +28,14 @@ pub fn unreachable_value<T>() -> T {
     unreachable!("`unreachable_value` is for code that never runs")
 }
 
+/// Calls `body` once: the macros run a body that cannot suspend through it, as a closure the
+/// compiler then checks as `FnOnce`, so the body may return what it borrowed through a `&mut`
+/// capture (a closure called in place is checked as `FnMut`, which may not).
+#[inline(always)]
+pub fn call_once<T>(body: impl FnOnce() -> T) -> T {
+    body()
+}
+
 /// Whether `rule` (an `ok_if` or `error_if`) holds for a call's `result`. Called through this
 /// function, a closure's parameter gets its type from the bound: `ok_if = |r| r.is_ok()` needs
 /// no annotation. The rule is borrowed, as under `off` (`&dyn Fn(&R) -> bool`), so a rule held

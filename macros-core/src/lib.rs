@@ -240,6 +240,24 @@ mod tests {
         assert!(!off.contains("emit"), "{off}");
     }
 
+    /// An `async fn` body that cannot suspend runs in a closure inside the call; one that awaits
+    /// runs in an `async` block the call polls.
+    #[test]
+    fn only_a_body_that_may_suspend_gets_an_async_block() {
+        let args = tokens("Telemetry");
+        let expand = |item: &str| {
+            instrumented(args.clone(), tokens(item), Instrumentation::On)
+                .to_string()
+                .replace(' ', "")
+        };
+        let plain = expand("async fn handler() -> Result<(), Error> { Ok(()) }");
+        assert!(plain.contains(".run_sync(||->Result<(),Error>{"), "{plain}");
+        assert!(!plain.contains("async{"), "{plain}");
+        let awaiting = expand("async fn handler() -> Result<(), Error> { step().await }");
+        assert!(awaiting.contains(".run(async{"), "{awaiting}");
+        assert!(!awaiting.contains("run_sync"), "{awaiting}");
+    }
+
     /// Found by the `macros` fuzz target: a keyword as a field's key parsed (keys are read as
     /// options' are), and compiled out, the expansion's `parse_quote!` of `point.use(...)`
     /// panicked; instrumented, it expanded to code that does not parse.

@@ -4,7 +4,10 @@
 //! The rule errs towards "may": a body may suspend when its tokens hold `await` anywhere (also
 //! inside a nested closure, `async` block or macro input), or invoke a macro other than those
 //! named in [`AWAIT_FREE_MACROS`] by their bare name, or tallymark's `record!`. A macro's
-//! expansion is not visible here, and some (`join!`, `select!`) await; so an unknown macro may.
+//! expansion is not visible here, and some (`join!`, `select!`) await; so an unknown macro may,
+//! and so may one named by a `macro_rules!` fragment (`$m!()`, a group here). A macro of the
+//! user's own that shadows a listed name and expands to `.await` is a compile error in the
+//! closure ("`await` is only allowed inside `async` functions"), never a change of meaning.
 
 use super::record::names_record;
 use proc_macro2::{Ident, Spacing, TokenStream, TokenTree};
@@ -65,8 +68,14 @@ pub fn may_await(body: &TokenStream, krate: &Path) -> bool {
                 if bang.as_char() == '!'
                     && bang.spacing() == Spacing::Alone
                     && matches!(tokens.peek(), Some(TokenTree::Group(_)))
-                    && matches!(before.last(), Some(TokenTree::Ident(name)) if !is_keyword(name))
-                    && !is_await_free_macro(&before, krate) =>
+                    && match before.last() {
+                        Some(TokenTree::Ident(name)) => {
+                            !is_keyword(name) && !is_await_free_macro(&before, krate)
+                        }
+                        // A macro named by a fragment of a `macro_rules!` (`$m!()`).
+                        Some(TokenTree::Group(_)) => true,
+                        _ => false,
+                    } =>
             {
                 return true;
             }
@@ -130,9 +139,42 @@ mod tests {
             "std::println!(\"hi\");",
             "metrics::record!(x);",
             "my_macro![];",
+            "macro_rules! m { () => {} } m!();",
         ] {
             assert!(awaits(body), "{body}");
         }
+        // A macro named by a `macro_rules!` fragment arrives in a group of its own.
+        let path = proc_macro2::Group::new(proc_macro2::Delimiter::None, quote::quote!(join));
+        let body = quote::quote!(#path!(a, b));
+        assert!(may_await(&body, &syn::parse_quote!(::tallymark)), "{body}");
+    }
+
+    #[test]
+    fn keywords_before_a_negation_name_no_macro() {
+        for body in ["return !(x);", "match !(f) { _ => {} }", "while !(done) {}"] {
+            assert!(!awaits(body), "{body}");
+        }
+    }
+
+    #[test]
+    fn tallymarks_record_is_known_by_its_paths() {
+        for body in [
+            "record!(user = u);",
+            "tallymark::record!(user = u);",
+            "::tallymark::record!(@call user = u);",
+        ] {
+            assert!(!awaits(body), "{body}");
+        }
+        let renamed = may_await(
+            &"telemetry::record!(user = u);".parse().unwrap(),
+            &syn::parse_quote!(::telemetry),
+        );
+        assert!(!renamed);
+    }
+
+    #[test]
+    fn a_raw_identifier_await_is_a_name() {
+        assert!(!awaits("let r#await = 1; r#await + 1"));
     }
 
     #[test]

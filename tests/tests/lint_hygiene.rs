@@ -2,6 +2,8 @@
 //! --all-targets -- -D warnings` lints this file, which uses every macro.
 #![warn(
     clippy::pedantic,
+    clippy::impl_trait_in_params,
+    clippy::same_name_method,
     unused_qualifications,
     unused_results,
     let_underscore_drop

@@ -103,6 +103,10 @@ macro_rules! __layout_items {
             }
         }
 
+        // `point` and `seal` are also the `Layout` and `PointBuilder` methods they call, and
+        // `record` and the setters take `impl` arguments by design: restriction lints a user's
+        // crate enables for its own code stay quiet here.
+        #[allow(clippy::impl_trait_in_params, clippy::same_name_method)]
         impl $name {
             /// An empty point of this layout (every blob `''`, every double `0`).
             $vis fn point<'a>() -> $builder<'a> {
@@ -122,6 +126,7 @@ macro_rules! __layout_items {
         // One setter per field, named as the field, and its getter; `pub`, as the builder's own
         // visibility limits who can reach them. Each reads or writes through the runtime's
         // `PointBuf`, so none has a body of more than one call.
+        #[allow(clippy::impl_trait_in_params, clippy::same_name_method)]
         impl<'a> $builder<'a> {
             $(
                 #[doc = $blob_doc]

@@ -82,27 +82,33 @@ impl Kind {
             None => Kind::Nowhere,
         }
     }
+
+    /// The kind's name in `layout_items!`: its list of setters, and for a placed field the
+    /// function of the runtime's `__private::slot` that gives its schema slot.
+    fn name(self) -> TokenStream {
+        match self {
+            Kind::Blob => quote!(blob),
+            Kind::Double => quote!(double),
+            Kind::Index => quote!(index),
+            Kind::Nowhere => quote!(nowhere),
+        }
+    }
 }
 
-/// A placed field's entry in the schema: its name and type as text, whether it is the index, its
+/// A placed field's entry in the schema (a field written nowhere, a mistake already reported, has
+/// none, so nothing to protect): its name and type as text, whether it is the index, its
 /// slot (a function of the runtime's `__private::slot`, and a position), doc and privacy.
 fn field_schema(field: &Field<'_>) -> TokenStream {
     let name = field.decl.ident.unraw().to_string();
     let ty = field.decl.ty.to_token_stream().to_string().replace(' ', "");
     let index = field.index;
     let doc = &field.decl.doc;
-    let slot = match field.slot {
-        Some(Slot::Blob(_)) => quote!(blob),
-        Some(Slot::Double(_)) => quote!(double),
-        None => quote!(index),
-    };
+    let slot = Kind::of(field).name();
     let n = slot_position(field);
-    // A field written nowhere (a mistake, reported) has nothing to protect.
     let privacy = match field
         .decl
         .privacy
         .as_ref()
-        .filter(|_| field.is_placed())
         .map(ToString::to_string)
         .as_deref()
     {

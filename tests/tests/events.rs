@@ -802,7 +802,7 @@ fn a_reconcile_step_is_timed_and_its_error_captured() {
 #[test]
 fn a_step_may_return_what_it_borrowed_mutably() {
     let state = RefCell::new(worker());
-    let (points, _) = capture(|| {
+    let (points, lines) = capture(|| {
         let pass = Reconcile::new("drain", &state);
         let mut slots = vec!["a".to_owned()];
         let slot = futures_executor::block_on(Sweeper.pick(&pass, &mut slots)).unwrap();
@@ -810,7 +810,18 @@ fn a_step_may_return_what_it_borrowed_mutably() {
         assert_eq!(slots, ["a!"]);
     });
     assert_eq!(points.len(), 1);
-    assert_eq!(points[0].text("event"), Some("reconcile.pick"));
+    assert_eq!(points[0].index(), Some("reconcile.pick"));
+    assert_eq!(
+        points[0].blob_texts(),
+        job_blobs("reconcile.pick", "", "queued", &[])
+    );
+    assert_eq!(
+        lines,
+        [format!(
+            r#"{{"reason":"drain","event":"reconcile.pick","duration_ms":{}}}"#,
+            written_duration(&lines[0], "duration_ms", &points[0])
+        )]
+    );
 }
 
 /// A step's `fields(..)` may compute their values: they used to be constants, in a function that

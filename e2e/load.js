@@ -5,7 +5,8 @@
 // server in a process of its own (lib/capture-server.js) and compared, by dataset, event, user and
 // route, with what was sent; the worker's own /__tallymark/stats says how many points tallymark
 // handed to writeDataPoint, and workerd runs with --verbose so that a point it fails to forward
-// shows in its log. Each run reports the throughput, the latencies and workerd's CPU time per
+// shows in its log. The worker's console lines go to a file (not a pipe to this process, which
+// would wake it at each line) and are counted too, by kind and user, against what was sent. Each run reports the throughput, the latencies and workerd's CPU time per
 // request while the requests ran; the summary compares each variant with its baseline, by the ratio
 // of their medians and paired round by round (lib/load-summary.js).
 //
@@ -35,7 +36,9 @@ import { once } from 'node:events';
 import path from 'node:path';
 import readline from 'node:readline';
 import fs from 'node:fs';
-import { cpuNs, root, startWorker, workers } from './lib/workerd.js';
+import {
+  PANIC_LINE, cpuNs, readLines, root, startWorker, workers,
+} from './lib/workerd.js';
 import { option } from './lib/options.js';
 import {
   ISOLATE_GROUPS, PERF_V8_FLAGS, addAttribution, attribute, attributionTable, groupsTable, startPerf,
@@ -106,7 +109,13 @@ const KINDS = {
   'public-key': [2, (i) => ({ path: '/api/admin/public-key', headers: bearer(user(i)), status: 200, point: ['admin.public-key.get', user(i), 'GET /api/admin/public-key'] })],
   'platform-status': [3, (i) => ({ path: `/api/platform/status?userId=${user(i)}`, headers: internal, status: 200, point: ['platform.status.get', user(i), 'GET /api/platform/status'] })],
   versions: [2, () => ({ path: '/api/platform/versions', headers: internal, status: 200, point: null })],
-  alarm: [3, (i) => ({ path: `/__fake/alarm?userId=${alarmUser(i)}`, method: 'POST', status: 200, point: ['reconcile.starting_no_machine_yet', alarmUser(i), ''] })],
+  alarm: [3, (i) => ({
+    path: `/__fake/alarm?userId=${alarmUser(i)}`,
+    method: 'POST',
+    status: 200,
+    point: ['reconcile.starting_no_machine_yet', alarmUser(i), ''],
+    line: ['reconcile', 'starting_no_machine_yet', alarmUser(i)],
+  })],
 };
 // `--mix all` (the default), or some of the kinds by name, each at its weight: `--mix status` is
 // the first probe's load (one point a request); one kind alone is measured without the others.
@@ -158,6 +167,7 @@ async function start(variant, round) {
   const worker = await startWorker(builds[variant], {
     captureAddress: capture?.address,
     verbose: true,
+    stdoutToFile: true,
     ...(variant.endsWith('-null') ? nullBinding : {}),
     ...(PROFILE_DIR === null ? {} : { v8Flags: PERF_V8_FLAGS }),
   }).catch(async (error) => {
@@ -173,6 +183,7 @@ async function start(variant, round) {
     perfFile: PROFILE_DIR === null ? null : path.join(PROFILE_DIR, `${variant}-round${round}.data`),
     stopPerf: null,
     expected: {},
+    expectedLines: {},
     latencies: [],
     failures: {},
     next: 0,
@@ -189,6 +200,7 @@ async function start(variant, round) {
       if (response.status !== 200) throw new Error(`provision: ${response.status} ${await response.text()}`);
       expect(run, 'platform.provision.create', alarmUser(a), 'POST /api/platform/provision');
       expect(run, 'instance.provisioned', alarmUser(a), '');
+      expectLine(run, 'kiloclaw_do', 'instance.provisioned', '');
     }
   } catch (error) {
     await stop(run);
@@ -200,6 +212,36 @@ async function start(variant, round) {
 function expect(run, event, u, route) {
   const key = ['kiloclaw_events', event, u, route].join('|');
   run.expected[key] = (run.expected[key] ?? 0) + 1;
+}
+
+/** A console line the run should write: its tag, its message or action, and its user if any. */
+function expectLine(run, tag, what, u) {
+  const key = [tag, what, u].join('|');
+  run.expectedLines[key] = (run.expectedLines[key] ?? 0) + 1;
+}
+
+/** A console line's key as `expectLine` makes it, or the line itself when it is not one of those. */
+function lineKey(line) {
+  try {
+    const { tag, message, action, user_id: u = '' } = JSON.parse(line);
+    return [tag, message ?? action, u].join('|');
+  } catch {
+    return line;
+  }
+}
+
+/** What was expected and what was counted, by key: the totals missing and extra, and a few keys. */
+function compareCounts(want, got) {
+  let missing = 0;
+  let extra = 0;
+  const differences = [];
+  for (const key of new Set([...Object.keys(want), ...Object.keys(got)])) {
+    const d = (want[key] ?? 0) - (got[key] ?? 0);
+    if (d > 0) missing += d;
+    if (d < 0) extra -= d;
+    if (d !== 0 && differences.length < 5) differences.push(`${key}: sent ${want[key] ?? 0}, counted ${got[key] ?? 0}`);
+  }
+  return { missing, extra, differences };
 }
 
 async function stop(run) {
@@ -219,14 +261,17 @@ async function send(run, count, deadline) {
   async function client() {
     while (run.next < end && Date.now() < deadline) {
       const i = run.next++;
-      const { path: p, method = 'GET', headers = {}, status, point } = requestOf(i);
+      const { path: p, method = 'GET', headers = {}, status, point, line } = requestOf(i);
       const t0 = performance.now();
       try {
         const response = await worker.fetch(p, { method, headers, signal: AbortSignal.timeout(30_000) });
         await response.arrayBuffer();
         run.latencies.push(performance.now() - t0);
         if (response.status !== status) run.failures[`${p} ${response.status}`] = (run.failures[`${p} ${response.status}`] ?? 0) + 1;
-        else if (point) expect(run, ...point);
+        else {
+          if (point) expect(run, ...point);
+          if (line) expectLine(run, ...line);
+        }
       } catch (error) {
         run.failures[String(error)] = (run.failures[String(error)] ?? 0) + 1;
       }
@@ -239,7 +284,7 @@ async function send(run, count, deadline) {
 
 /** Waits for `run`'s points, checks them against what was sent, stops it and gives its result. */
 async function finish(run) {
-  const { variant, worker, capture, expected, latencies, failures, perfFile } = run;
+  const { variant, worker, capture, expected, expectedLines, latencies, failures, perfFile } = run;
   const counts = capture ? capture.counts : async () => inProcessCounts(worker);
   try {
     await run.stopPerf?.();
@@ -268,15 +313,14 @@ async function finish(run) {
     const stats = await worker.fetch('/__tallymark/stats').then((r) => r.json(), (error) => {
       throw new Error(`workerd no longer answers (${error.cause ?? error}); its last lines:\n${worker.stderr.slice(-10).join('\n')}`);
     });
-    let missing = 0;
-    let extra = 0;
-    const differences = [];
-    for (const key of new Set([...Object.keys(want), ...Object.keys(got.byKey)])) {
-      const d = (want[key] ?? 0) - (got.byKey[key] ?? 0);
-      if (d > 0) missing += d;
-      if (d < 0) extra -= d;
-      if (d !== 0 && differences.length < 5) differences.push(`${key}: sent ${want[key] ?? 0}, captured ${got.byKey[key] ?? 0}`);
-    }
+    const { missing, extra, differences } = compareCounts(want, got.byKey);
+    // workerd flushes each console line as it writes it: by now the file holds them all.
+    const lines = readLines(worker.stdoutFile);
+    const linesByKey = {};
+    for (const line of lines) linesByKey[lineKey(line)] = (linesByKey[lineKey(line)] ?? 0) + 1;
+    // The off build writes no line.
+    const lineCheck = compareCounts(builds[variant] === offBuild ? {} : expectedLines, linesByKey);
+    const panics = [...lines, ...worker.stderr].filter((line) => PANIC_LINE.test(line));
     const forwardFailures = worker.stderr.filter((line) => /uncaught exception|writeLogfwdr|error:/.test(line));
     return {
       variant,
@@ -299,6 +343,11 @@ async function finish(run) {
       missing,
       extra,
       differences,
+      consoleLines: lines.length,
+      linesMissing: lineCheck.missing,
+      linesExtra: lineCheck.extra,
+      lineDifferences: lineCheck.differences,
+      panics: panics.length,
       workerdErrors: forwardFailures.length,
       workerdErrorSample: [...new Set(forwardFailures.map((l) => l.replace(/[0-9]+/g, 'N')))].slice(0, 3),
       // perf's file, and the process whose perf map names its compiled code (read after the run).
@@ -374,6 +423,11 @@ if (PROFILE_DIR !== null) {
   console.log(groupsTable(rounds));
 }
 const lost = results.reduce((sum, r) => sum + r.missing + r.extra + r.lost + (r.writtenAsSent ? 0 : 1), 0);
+const linesDiffer = results.reduce((sum, r) => sum + r.linesMissing + r.linesExtra, 0);
+const panics = results.reduce((sum, r) => sum + r.panics, 0);
 const unanswered = results.reduce((sum, r) => sum + r.notSent + Object.keys(r.failures).length, 0);
-console.log(lost === 0 && unanswered === 0 ? 'every expected point arrived, every response as expected' : `LOSS: ${lost} points differ, ${unanswered} requests failed or not sent`);
-process.exitCode = lost === 0 && unanswered === 0 ? 0 : 1;
+const clean = lost === 0 && linesDiffer === 0 && panics === 0 && unanswered === 0;
+console.log(clean
+  ? 'every expected point and console line arrived, every response as expected'
+  : `LOSS: ${lost} points differ, ${linesDiffer} console lines differ, ${panics} panic lines, ${unanswered} requests failed or not sent`);
+process.exitCode = clean ? 0 : 1;

@@ -221,6 +221,12 @@ function collectLines(stream, ...sinks) {
   });
 }
 
+/** The lines of a text file, without the empty one after its last newline. */
+export function readLines(file) {
+  const text = fs.readFileSync(file, 'utf8');
+  return text === '' ? [] : text.replace(/\n$/, '').split('\n');
+}
+
 /** The CPU time process `pid` has run, all its threads, in nanoseconds (Linux schedstat). */
 export function cpuNs(pid) {
   let total = 0;
@@ -252,11 +258,15 @@ export const startedWorkers = new Set();
  * ({ NAME: capnp text }): bindings in place of a dataset's of that name, or added, and
  * `extensionModules` ([{ name, source }]): the internal modules a `wrapped` binding names; `verbose`:
  * run workerd with --verbose (only then does it log a failed forwarding of a point); `v8Flags`
- * (["--flag"]): V8's flags, for profiling.
+ * (["--flag"]): V8's flags, for profiling; `stdoutToFile`: workerd's standard output (the
+ * worker's console lines) goes to a file (`handle.stdoutFile`) instead of a pipe to this process,
+ * and reaches `stdout` and `output` only when the worker stops. A pipe wakes this process at each
+ * line, from workerd's thread: under load, on another core, that wake-up costs workerd more than
+ * the line does (BENCHMARKS.md, "Load").
  */
 export async function startWorker(
   worker,
-  { withAnalytics = true, store, capture: behaviour = {}, captureAddress, bindings, extensionModules, verbose = false, v8Flags } = {},
+  { withAnalytics = true, store, capture: behaviour = {}, captureAddress, bindings, extensionModules, verbose = false, v8Flags, stdoutToFile = false } = {},
 ) {
   for (const file of ['index.js', 'index_bg.wasm']) {
     if (!fs.existsSync(path.join(worker.buildDir, file))) {
@@ -277,16 +287,20 @@ export async function startWorker(
     extensionModules,
     v8Flags,
   });
+  const stdoutFile = stdoutToFile ? path.join(dir, 'stdout.log') : null;
+  const stdoutFd = stdoutFile === null ? null : fs.openSync(stdoutFile, 'w');
   const child = spawn(workerdBin, ['serve', 'config.capnp', '--experimental', ...(verbose ? ['--verbose'] : [])], {
     cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', stdoutFd ?? 'pipe', 'pipe'],
   });
+  // workerd holds the file open; this process needs it no longer.
+  if (stdoutFd !== null) fs.closeSync(stdoutFd);
   const stdout = [];
   const stderr = [];
   // Both streams, never reset: what the panic check reads.
   const output = [];
   let panicsSeen = 0;
-  collectLines(child.stdout, stdout, output);
+  if (stdoutFile === null) collectLines(child.stdout, stdout, output);
   collectLines(child.stderr, stderr, output);
   // 'close' comes after both streams ended, so once stopped every line has been read.
   const closed = once(child, 'close');
@@ -303,6 +317,8 @@ export async function startWorker(
     received: () => capture.counts.received,
     /** Lines the worker logged with console.log (workerd's stdout). */
     stdout,
+    /** With `stdoutToFile`, the file workerd's stdout goes to while it runs (else null). */
+    stdoutFile,
     /** console.warn/error and workerd's own messages (stderr). */
     stderr,
     /** Every line of both streams since workerd started, whatever `reset` cleared. */
@@ -356,6 +372,11 @@ export async function startWorker(
     async stop() {
       if (child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGTERM');
       await closed;
+      if (stdoutFile !== null && !handle.stopped) {
+        const lines = readLines(stdoutFile);
+        stdout.push(...lines);
+        output.push(...lines);
+      }
       handle.stopped = true;
       capture.close();
       fs.rmSync(dir, { recursive: true, force: true });

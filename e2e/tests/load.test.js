@@ -1,6 +1,7 @@
 // The load run (load.js, on demand) kept working: a small interleaved run of KiloClaw's mix, in
 // workerd, through load.js itself, checked the way the load run checks itself (every response as
-// expected, every point counted). The figures it prints are not asserted: they are timings.
+// expected, every point and console line counted). The figures it prints are not asserted: they
+// are timings.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -19,7 +20,7 @@ async function load(args) {
   return { code, lines: out.split('\n') };
 }
 
-test('two variants of the mix interleaved: every request answered, every point counted where it was sent', { timeout: 180_000 }, async () => {
+test('two variants of the mix interleaved: every request answered, every point and console line counted where it was sent', { timeout: 180_000 }, async () => {
   // Both from the instrumented build (the one the e2e stage builds): `on` through workerd's
   // binding to the capture, `on-null` to a binding that drops what it is given.
   const { code, lines } = await load([
@@ -37,6 +38,11 @@ test('two variants of the mix interleaved: every request answered, every point c
   assert.deepEqual([on.expectedPoints, on.capturedPoints, on.missing, on.extra], [on.written, on.written, 0, 0]);
   assert.equal(onNull.written, on.written);
   assert.equal(onNull.capturedPoints, 0, 'nothing reaches the capture through the null binding');
-  assert.ok(lines.includes('every expected point arrived, every response as expected'), lines.join('\n'));
+  // Console lines: one per provision and one per alarm (3 requests in 20), counted from the file
+  // workerd's standard output went to.
+  for (const r of results) {
+    assert.deepEqual([r.consoleLines, r.linesMissing, r.linesExtra, r.panics], [16 + (REQUESTS / 20) * 3, 0, 0, 0], r.variant);
+  }
+  assert.ok(lines.includes('every expected point and console line arrived, every response as expected'), lines.join('\n'));
   assert.equal(code, 0);
 });

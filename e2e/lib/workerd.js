@@ -221,9 +221,9 @@ function collectLines(stream, ...sinks) {
   });
 }
 
-/** The lines of a text file, without the empty one after its last newline. */
-export function readLines(file) {
-  const text = fs.readFileSync(file, 'utf8');
+/** The lines of a text file from byte `from`, without the empty one after its last newline. */
+export function readLines(file, from = 0) {
+  const text = fs.readFileSync(file).subarray(from).toString('utf8');
   return text === '' ? [] : text.replace(/\n$/, '').split('\n');
 }
 
@@ -260,7 +260,8 @@ export const startedWorkers = new Set();
  * run workerd with --verbose (only then does it log a failed forwarding of a point); `v8Flags`
  * (["--flag"]): V8's flags, for profiling; `stdoutToFile`: workerd's standard output (the
  * worker's console lines) goes to a file (`handle.stdoutFile`) instead of a pipe to this process,
- * and reaches `stdout` and `output` only when the worker stops. A pipe wakes this process at each
+ * and reaches `output` (all of it) and `stdout` (what followed the last `reset`) only when the
+ * worker stops. A pipe wakes this process at each
  * line, from workerd's thread: under load, on another core, that wake-up costs workerd more than
  * the line does (BENCHMARKS.md, "Load").
  */
@@ -300,6 +301,8 @@ export async function startWorker(
   // Both streams, never reset: what the panic check reads.
   const output = [];
   let panicsSeen = 0;
+  // With `stdoutToFile`: where the file stood at the last `reset`.
+  let stdoutFrom = 0;
   if (stdoutFile === null) collectLines(child.stdout, stdout, output);
   collectLines(child.stderr, stderr, output);
   // 'close' comes after both streams ended, so once stopped every line has been read.
@@ -368,14 +371,14 @@ export async function startWorker(
       capture.counts.received = 0;
       stdout.length = 0;
       stderr.length = 0;
+      if (stdoutFile !== null) stdoutFrom = fs.statSync(stdoutFile).size;
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGTERM');
       await closed;
       if (stdoutFile !== null && !handle.stopped) {
-        const lines = readLines(stdoutFile);
-        stdout.push(...lines);
-        output.push(...lines);
+        output.push(...readLines(stdoutFile));
+        stdout.push(...readLines(stdoutFile, stdoutFrom));
       }
       handle.stopped = true;
       capture.close();

@@ -6,14 +6,15 @@
 // route, with what was sent; the worker's own /__tallymark/stats says how many points tallymark
 // handed to writeDataPoint, and workerd runs with --verbose so that a point it fails to forward
 // shows in its log. The worker's console lines go to a file (not a pipe to this process, which
-// would wake it at each line) and are counted too, by kind and user, against what was sent. Each run reports the throughput, the latencies and workerd's CPU time per
-// request while the requests ran; the summary compares each variant with its baseline, by the ratio
+// would wake it at each line; `--console pipe` sends them through one, as before) and are counted
+// too, by kind and user, against what was sent. Each run reports the throughput, the latencies
+// and workerd's CPU time per request while the requests ran; the summary compares each variant with its baseline, by the ratio
 // of their medians and paired round by round (lib/load-summary.js).
 //
 //   node e2e/load.js [--requests 20000] [--concurrency 64] [--rounds 1] [--variants off,on]
 //                    [--capture process|inprocess] [--keep-alive-ms N] [--deadline-s 300]
 //                    [--mix all|KIND[,KIND...]] [--on-build DIR] [--interleave N]
-//                    [--profile DIR [--profile-match REGEX]]
+//                    [--profile DIR [--profile-match REGEX]] [--console file|pipe]
 //
 // --interleave N starts every variant of a round at once (each its own workerd and capture) and
 // sends them N requests in turn until each has had its --requests: the variants then share the
@@ -50,6 +51,9 @@ const CONCURRENCY = Number(option('concurrency', 64));
 const ROUNDS = Number(option('rounds', 1));
 const VARIANTS = option('variants', 'off,on').split(',');
 const CAPTURE = option('capture', 'process');
+// Where workerd's standard output (the worker's console lines) goes: a file, or a pipe read here.
+const CONSOLE = option('console', 'file');
+if (!['file', 'pipe'].includes(CONSOLE)) throw new Error(`--console takes file or pipe, not ${CONSOLE}`);
 // The capture closes each connection after its answer, unless given a keep-alive timeout.
 const KEEP_ALIVE_MS = option('keep-alive-ms', null);
 // With a number, every variant of a round runs at once, sent this many requests in turn.
@@ -167,7 +171,7 @@ async function start(variant, round) {
   const worker = await startWorker(builds[variant], {
     captureAddress: capture?.address,
     verbose: true,
-    stdoutToFile: true,
+    stdoutToFile: CONSOLE === 'file',
     ...(variant.endsWith('-null') ? nullBinding : {}),
     ...(PROFILE_DIR === null ? {} : { v8Flags: PERF_V8_FLAGS }),
   }).catch(async (error) => {
@@ -314,8 +318,8 @@ async function finish(run) {
       throw new Error(`workerd no longer answers (${error.cause ?? error}); its last lines:\n${worker.stderr.slice(-10).join('\n')}`);
     });
     const { missing, extra, differences } = compareCounts(want, got.byKey);
-    // workerd flushes each console line as it writes it: by now the file holds them all.
-    const lines = readLines(worker.stdoutFile);
+    // workerd flushes each console line as it writes it: by now the file (or the pipe) holds them all.
+    const lines = CONSOLE === 'file' ? readLines(worker.stdoutFile) : [...worker.stdout];
     const linesByKey = {};
     for (const line of lines) linesByKey[lineKey(line)] = (linesByKey[lineKey(line)] ?? 0) + 1;
     // The off build writes no line.

@@ -5,7 +5,12 @@
 //   drift of the host between the rounds into the ratio.
 // - Paired: in each round, the variant's figure over its baseline's from the same round (the two
 //   ran within one round, so a host that slows down between rounds slows both), then the median
-//   of those quotients and their range. This is the method of the benchmarks inside workerd (BENCHMARKS.md, "Inside workerd").
+//   of those quotients, an interval for it and their range. This is the method of the benchmarks
+//   inside workerd (BENCHMARKS.md, "Inside workerd").
+//
+// The interval says how far the median of a run's rounds may be from the one more rounds would
+// give: rounds of the same builds differ by several percent on a shared host, so a median of a
+// few rounds can fall either side of a target that the next run's misses.
 //
 // Rounds are matched by their number; a round where either variant did not run is left out.
 
@@ -33,8 +38,9 @@ export const ratioOfMedians = (results, variant, base, field) => {
 };
 
 /**
- * `variant`'s `field` over `base`'s in each round both ran: `{ median, min, max, rounds }`, or
- * null when no round has both.
+ * `variant`'s `field` over `base`'s in each round both ran: `{ median, interval, min, max,
+ * rounds }` (`interval`: {@link medianInterval} at 95%, null under 6 rounds), or null when no
+ * round has both.
  */
 export const pairedRatio = (results, variant, base, field) => {
   const b = byRound(results, base, field);
@@ -42,11 +48,48 @@ export const pairedRatio = (results, variant, base, field) => {
     .filter(([round]) => b.has(round))
     .map(([round, value]) => value / b.get(round));
   if (ratios.length === 0) return null;
-  return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios), rounds: ratios.length };
+  return {
+    median: median(ratios),
+    interval: medianInterval(ratios),
+    min: Math.min(...ratios),
+    max: Math.max(...ratios),
+    rounds: ratios.length,
+  };
 };
+
+/**
+ * An interval for the median of what `xs` were drawn from, assuming nothing of its shape: the
+ * k-th smallest and the k-th largest of `xs`, with k as large as keeps the chance that the true
+ * median lies outside at most 1 − `confidence`. Of n draws, how many fall below the true median
+ * is binomial (n, 1/2), and the interval misses it when k or fewer do, or k or fewer lie above:
+ * `{ low, high, coverage }` (`coverage` is the interval's own chance of holding it, at least
+ * `confidence`), or null when `xs` are too few for any such k (under 6 at 95%).
+ */
+export function medianInterval(xs, confidence = 0.95) {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const n = sorted.length;
+  const tailAllowed = (1 - confidence) / 2;
+  // P(B < k) for B ~ binomial(n, 1/2), grown one term at a time while it stays allowed.
+  let term = 0.5 ** n;
+  let below = 0;
+  let k = 0;
+  while (k < n / 2 && below + term <= tailAllowed) {
+    below += term;
+    k += 1;
+    term *= (n - k + 1) / k;
+  }
+  if (k === 0) return null;
+  return { low: sorted[k - 1], high: sorted[n - k], coverage: 1 - 2 * below };
+}
 
 const FIELDS = [['rps', 'throughput'], ['p99', 'p99'], ['cpuUsPerRequest', 'CPU']];
 const fixed = (x) => x.toFixed(3);
+
+/** A paired ratio as the summary prints it: `median (95%: low–high; range min–max)`. */
+const pairedCell = ({ median: m, interval, min, max }) => {
+  const within = interval === null ? '95%: too few rounds' : `95%: ${fixed(interval.low)}–${fixed(interval.high)}`;
+  return `${fixed(m)} (${within}; range ${fixed(min)}–${fixed(max)})`;
+};
 
 /**
  * The summary's two Markdown tables: each variant's medians and ratios of medians, then the
@@ -67,7 +110,8 @@ export function summaryTables(results, variants, baselineOf) {
   if (paired.length > 0) {
     lines.push(
       '',
-      'Paired: in each round, the variant over its baseline of the same round; the median of those, and their range.',
+      'Paired: in each round, the variant over its baseline of the same round; the median of those, the',
+      "median's 95% interval (distribution-free, from 6 rounds up) and the range.",
       '',
       '| variant | against | rounds | throughput | p99 | CPU |',
       '|---|---|---|---|---|---|',
@@ -75,7 +119,7 @@ export function summaryTables(results, variants, baselineOf) {
     for (const [v, base] of paired) {
       const cells = FIELDS.map(([field]) => pairedRatio(results, v, base, field));
       const rounds = cells[0]?.rounds ?? 0;
-      const text = cells.map((c) => (c === null ? '-' : `${fixed(c.median)} (${fixed(c.min)}–${fixed(c.max)})`));
+      const text = cells.map((c) => (c === null ? '-' : pairedCell(c)));
       lines.push(`| ${v} | ${base} | ${rounds} | ${text.join(' | ')} |`);
     }
   }

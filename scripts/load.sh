@@ -10,6 +10,8 @@
 #   ./scripts/load.sh --rounds 1 --requests 5000 --concurrency 32 --mix status --keep-alive-ms 5000
 #   ./scripts/load.sh --no-build --variants off,on-null --mix platform-status,alarm
 #   ./scripts/load.sh --no-build --variants off-null,on-null --interleave 1000 --rounds 5
+#   ./scripts/load.sh --variants off-null,on-null --interleave 1000 --rounds 21   (the figures of record)
+#   ./scripts/load.sh --no-build --variants off-null,on-null --console pipe        (lines through a pipe)
 #
 # Options after the first are e2e/load.js's (see its header). Exits 1 when a point is missing or
 # extra, tallymark counted a loss, or a request failed. Results: BENCHMARKS.md, "Load".

@@ -58,25 +58,28 @@ export const pairedRatio = (results, variant, base, field) => {
 };
 
 /**
- * An interval for the median of what `xs` were drawn from, assuming nothing of its shape: the
- * k-th smallest and the k-th largest of `xs`, with k as large as keeps the chance that the true
- * median lies outside at most 1 − `confidence`. Of n draws, how many fall below the true median
- * is binomial (n, 1/2), and the interval misses it when k or fewer do, or k or fewer lie above:
- * `{ low, high, coverage }` (`coverage` is the interval's own chance of holding it, at least
- * `confidence`), or null when `xs` are too few for any such k (under 6 at 95%).
+ * An interval for the median of what `xs` were drawn from, assuming nothing of its shape but that
+ * the draws are independent and alike: the k-th smallest and the k-th largest of `xs`, with k as
+ * large as keeps the chance that the true median lies outside at most 1 − `confidence`. Of n
+ * draws, how many fall below the true median is binomial (n, 1/2), and the interval misses it
+ * when fewer than k do, or fewer than k lie above: `{ low, high, coverage }` (`coverage` is the
+ * interval's own chance of holding it, at least `confidence`), or null when `xs` are too few for
+ * any such k (under 6 at 95%). `confidence` is a probability strictly between 0 and 1.
  */
 export function medianInterval(xs, confidence = 0.95) {
+  if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence is a probability between 0 and 1, not ${confidence}`);
   const sorted = [...xs].sort((a, b) => a - b);
   const n = sorted.length;
   const tailAllowed = (1 - confidence) / 2;
-  // P(B < k) for B ~ binomial(n, 1/2), grown one term at a time while it stays allowed.
-  let term = 0.5 ** n;
+  // P(B < k) for B ~ binomial(n, 1/2), grown one term at a time while it stays allowed; each term,
+  // C(n, k) / 2^n, is kept as its logarithm, since 2^-n underflows past n = 1074.
+  let logTerm = n * Math.log(0.5);
   let below = 0;
   let k = 0;
-  while (k < n / 2 && below + term <= tailAllowed) {
-    below += term;
+  while (k < n / 2 && below + Math.exp(logTerm) <= tailAllowed) {
+    below += Math.exp(logTerm);
     k += 1;
-    term *= (n - k + 1) / k;
+    logTerm += Math.log((n - k + 1) / k);
   }
   if (k === 0) return null;
   return { low: sorted[k - 1], high: sorted[n - k], coverage: 1 - 2 * below };

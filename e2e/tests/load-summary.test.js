@@ -81,6 +81,11 @@ test("the median's interval is the k-th value from each end, with k as the binom
   assert.deepEqual([medianInterval(ranks(100)).low, medianInterval(ranks(100)).high], [40, 61]);
   // At 80% fewer draws suffice.
   assert.deepEqual(medianInterval(ranks(5), 0.8), { low: 1, high: 5, coverage: 1 - 2 / 32 });
+  // Past 1,074 draws 2^-n is no double: the interval of 2,000 is still near the middle, about
+  // 1.96 standard deviations (√2000 / 2 = 22.4) from it: the 956th to the 1,045th.
+  assert.deepEqual([medianInterval(ranks(2000)).low, medianInterval(ranks(2000)).high], [956, 1045]);
+  assert.throws(() => medianInterval(ranks(21), 1), RangeError);
+  assert.throws(() => medianInterval(ranks(21), 0), RangeError);
 });
 
 test('with 6 rounds or more the paired cell gives the interval of its median', () => {

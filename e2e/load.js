@@ -37,9 +37,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import readline from 'node:readline';
 import fs from 'node:fs';
-import {
-  PANIC_LINE, cpuNs, readLines, root, startWorker, workers,
-} from './lib/workerd.js';
+import { cpuNs, root, startWorker, workers } from './lib/workerd.js';
 import { option } from './lib/options.js';
 import {
   ISOLATE_GROUPS, PERF_V8_FLAGS, addAttribution, attribute, attributionTable, groupsTable, startPerf,
@@ -213,15 +211,19 @@ async function start(variant, round) {
   return run;
 }
 
+/** One more of `key` in `counts`. */
+function count(counts, key) {
+  counts[key] = (counts[key] ?? 0) + 1;
+}
+
+/** A point the run should write: its event, user and route (in KiloClaw's events dataset). */
 function expect(run, event, u, route) {
-  const key = ['kiloclaw_events', event, u, route].join('|');
-  run.expected[key] = (run.expected[key] ?? 0) + 1;
+  count(run.expected, ['kiloclaw_events', event, u, route].join('|'));
 }
 
 /** A console line the run should write: its tag, its message or action, and its user if any. */
 function expectLine(run, tag, what, u) {
-  const key = [tag, what, u].join('|');
-  run.expectedLines[key] = (run.expectedLines[key] ?? 0) + 1;
+  count(run.expectedLines, [tag, what, u].join('|'));
 }
 
 /** A console line's key as `expectLine` makes it, or the line itself when it is not one of those. */
@@ -286,80 +288,96 @@ async function send(run, count, deadline) {
   run.cpuLast = cpuNs(worker.pid);
 }
 
-/** Waits for `run`'s points, checks them against what was sent, stops it and gives its result. */
+/**
+ * Waits for `run`'s points, checks them against what was sent, stops it, then checks its console
+ * lines and workerd's log, and gives its result.
+ */
 async function finish(run) {
-  const { variant, worker, capture, expected, expectedLines, latencies, failures, perfFile } = run;
-  const counts = capture ? capture.counts : async () => inProcessCounts(worker);
+  let result;
   try {
-    await run.stopPerf?.();
-    // workerd's CPU from the first request to the last (all its threads): the cost of a request
-    // in the mix, which moves less than the throughput when other processes share the machine.
-    const cpuUs = (run.cpuLast - run.cpuFirst) / 1000;
-    const seconds = run.ms / 1000;
-    const sent = latencies.length;
-    latencies.sort((a, b) => a - b);
-    // Points the capture should receive: none from the off build, none through the null binding
-    // (there tallymark's own count, `written`, is compared with what was sent).
-    const want = variant === 'on' ? expected : {};
-    const sentPoints = Object.values(expected).reduce((a, b) => a + b, 0);
-    const wantTotal = Object.values(want).reduce((a, b) => a + b, 0);
-    // The points arrive after the responses: wait until all are there, or nothing has changed for
-    // 10 s, or SETTLE_MS.
-    const settleEnd = Date.now() + SETTLE_MS;
-    let got = await counts();
-    let lastChange = Date.now();
-    while (got.points < wantTotal && Date.now() < settleEnd && Date.now() - lastChange < 10_000) {
-      await new Promise((r) => setTimeout(r, 250));
-      const now = await counts();
-      if (now.received !== got.received) lastChange = Date.now();
-      got = now;
-    }
-    const stats = await worker.fetch('/__tallymark/stats').then((r) => r.json(), (error) => {
-      throw new Error(`workerd no longer answers (${error.cause ?? error}); its last lines:\n${worker.stderr.slice(-10).join('\n')}`);
-    });
-    const { missing, extra, differences } = compareCounts(want, got.byKey);
-    // workerd flushes each console line as it writes it: by now the file (or the pipe) holds them all.
-    const lines = CONSOLE === 'file' ? readLines(worker.stdoutFile) : [...worker.stdout];
-    const linesByKey = {};
-    for (const line of lines) linesByKey[lineKey(line)] = (linesByKey[lineKey(line)] ?? 0) + 1;
-    // The off build writes no line.
-    const lineCheck = compareCounts(builds[variant] === offBuild ? {} : expectedLines, linesByKey);
-    const panics = [...lines, ...worker.stderr].filter((line) => PANIC_LINE.test(line));
-    const forwardFailures = worker.stderr.filter((line) => /uncaught exception|writeLogfwdr|error:/.test(line));
-    return {
-      variant,
-      requests: sent,
-      notSent: REQUESTS - sent - Object.values(failures).reduce((a, b) => a + b, 0),
-      failures,
-      seconds: +seconds.toFixed(2),
-      rps: Math.round(sent / seconds),
-      p50: +percentile(latencies, 50).toFixed(1),
-      p99: +percentile(latencies, 99).toFixed(1),
-      cpuUsPerRequest: +(cpuUs / sent).toFixed(1),
-      expectedPoints: wantTotal,
-      written: stats.written,
-      lost: stats.failed + stats.dropped_without_binding + stats.dropped_over_limit + stats.dropped_without_scope,
-      // tallymark handed every point sent to writeDataPoint (the off build writes none).
-      writtenAsSent: stats.written === (builds[variant] === offBuild ? 0 : sentPoints),
-      captureReceived: got.received,
-      capturedPoints: got.points,
-      captureErrors: { bad: got.bad, aborted: got.aborted, clientErrors: got.clientErrors, connections: got.connections },
-      missing,
-      extra,
-      differences,
-      consoleLines: lines.length,
-      linesMissing: lineCheck.missing,
-      linesExtra: lineCheck.extra,
-      lineDifferences: lineCheck.differences,
-      panics: panics.length,
-      workerdErrors: forwardFailures.length,
-      workerdErrorSample: [...new Set(forwardFailures.map((l) => l.replace(/[0-9]+/g, 'N')))].slice(0, 3),
-      // perf's file, and the process whose perf map names its compiled code (read after the run).
-      ...(perfFile === null ? {} : { perfFile, pid: worker.pid }),
-    };
+    result = await measure(run);
   } finally {
     await stop(run);
   }
+  return { ...result, ...checkOutput(run) };
+}
+
+/**
+ * What `run`'s workerd wrote, once it has stopped (its output is then read to the end, from the
+ * pipe or the file): the console lines since it was ready, by key against those expected (the off
+ * build writes none), any panic line of either stream, and any failed forwarding of a point.
+ */
+function checkOutput({ variant, worker, expectedLines }) {
+  const linesByKey = {};
+  for (const key of worker.stdout.map(lineKey)) count(linesByKey, key);
+  const lineCheck = compareCounts(builds[variant] === offBuild ? {} : expectedLines, linesByKey);
+  const forwardFailures = worker.stderr.filter((line) => /uncaught exception|writeLogfwdr|error:/.test(line));
+  return {
+    consoleLines: worker.stdout.length,
+    linesMissing: lineCheck.missing,
+    linesExtra: lineCheck.extra,
+    lineDifferences: lineCheck.differences,
+    panics: worker.takePanics().length,
+    workerdErrors: forwardFailures.length,
+    workerdErrorSample: [...new Set(forwardFailures.map((l) => l.replace(/[0-9]+/g, 'N')))].slice(0, 3),
+  };
+}
+
+/** Waits for `run`'s points and gives its figures and its points' counts against what was sent. */
+async function measure(run) {
+  const { variant, worker, capture, expected, latencies, failures, perfFile } = run;
+  const counts = capture ? capture.counts : async () => inProcessCounts(worker);
+  await run.stopPerf?.();
+  // workerd's CPU from the first request to the last (all its threads): the cost of a request
+  // in the mix, which moves less than the throughput when other processes share the machine.
+  const cpuUs = (run.cpuLast - run.cpuFirst) / 1000;
+  const seconds = run.ms / 1000;
+  const sent = latencies.length;
+  latencies.sort((a, b) => a - b);
+  // Points the capture should receive: none from the off build, none through the null binding
+  // (there tallymark's own count, `written`, is compared with what was sent).
+  const want = variant === 'on' ? expected : {};
+  const sentPoints = Object.values(expected).reduce((a, b) => a + b, 0);
+  const wantTotal = Object.values(want).reduce((a, b) => a + b, 0);
+  // The points arrive after the responses: wait until all are there, or nothing has changed for
+  // 10 s, or SETTLE_MS.
+  const settleEnd = Date.now() + SETTLE_MS;
+  let got = await counts();
+  let lastChange = Date.now();
+  while (got.points < wantTotal && Date.now() < settleEnd && Date.now() - lastChange < 10_000) {
+    await new Promise((r) => setTimeout(r, 250));
+    const now = await counts();
+    if (now.received !== got.received) lastChange = Date.now();
+    got = now;
+  }
+  const stats = await worker.fetch('/__tallymark/stats').then((r) => r.json(), (error) => {
+    throw new Error(`workerd no longer answers (${error.cause ?? error}); its last lines:\n${worker.stderr.slice(-10).join('\n')}`);
+  });
+  const { missing, extra, differences } = compareCounts(want, got.byKey);
+  return {
+    variant,
+    requests: sent,
+    notSent: REQUESTS - sent - Object.values(failures).reduce((a, b) => a + b, 0),
+    failures,
+    seconds: +seconds.toFixed(2),
+    rps: Math.round(sent / seconds),
+    p50: +percentile(latencies, 50).toFixed(1),
+    p99: +percentile(latencies, 99).toFixed(1),
+    cpuUsPerRequest: +(cpuUs / sent).toFixed(1),
+    expectedPoints: wantTotal,
+    written: stats.written,
+    lost: stats.failed + stats.dropped_without_binding + stats.dropped_over_limit + stats.dropped_without_scope,
+    // tallymark handed every point sent to writeDataPoint (the off build writes none).
+    writtenAsSent: stats.written === (builds[variant] === offBuild ? 0 : sentPoints),
+    captureReceived: got.received,
+    capturedPoints: got.points,
+    captureErrors: { bad: got.bad, aborted: got.aborted, clientErrors: got.clientErrors, connections: got.connections },
+    missing,
+    extra,
+    differences,
+    // perf's file, and the process whose perf map names its compiled code (read after the run).
+    ...(perfFile === null ? {} : { perfFile, pid: worker.pid }),
+  };
 }
 
 const results = [];
@@ -430,8 +448,9 @@ const lost = results.reduce((sum, r) => sum + r.missing + r.extra + r.lost + (r.
 const linesDiffer = results.reduce((sum, r) => sum + r.linesMissing + r.linesExtra, 0);
 const panics = results.reduce((sum, r) => sum + r.panics, 0);
 const unanswered = results.reduce((sum, r) => sum + r.notSent + Object.keys(r.failures).length, 0);
-const clean = lost === 0 && linesDiffer === 0 && panics === 0 && unanswered === 0;
+const forwardFailures = results.reduce((sum, r) => sum + r.workerdErrors, 0);
+const clean = lost === 0 && linesDiffer === 0 && panics === 0 && forwardFailures === 0 && unanswered === 0;
 console.log(clean
   ? 'every expected point and console line arrived, every response as expected'
-  : `LOSS: ${lost} points differ, ${linesDiffer} console lines differ, ${panics} panic lines, ${unanswered} requests failed or not sent`);
+  : `LOSS: ${lost} points differ, ${linesDiffer} console lines differ, ${panics} panic lines, ${forwardFailures} failed forwardings in workerd's log, ${unanswered} requests failed or not sent`);
 process.exitCode = clean ? 0 : 1;

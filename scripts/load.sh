@@ -13,8 +13,9 @@
 #   ./scripts/load.sh --variants off-null,on-null --interleave 1000 --rounds 21   (the figures of record)
 #   ./scripts/load.sh --no-build --variants off-null,on-null --console pipe        (lines through a pipe)
 #
-# Options after the first are e2e/load.js's (see its header). Exits 1 when a point is missing or
-# extra, tallymark counted a loss, or a request failed. Results: BENCHMARKS.md, "Load".
+# Options after the first are e2e/load.js's (see its header). Exits 1 when a point or a console
+# line is missing or extra, tallymark counted a loss, a request failed, or workerd's output shows
+# a panic or a failed forwarding. Results: BENCHMARKS.md, "Load".
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
 if [ "${1:-}" = "--no-build" ]; then

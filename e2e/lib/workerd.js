@@ -221,9 +221,9 @@ function collectLines(stream, ...sinks) {
   });
 }
 
-/** The lines of a text file from byte `from`, without the empty one after its last newline. */
-export function readLines(file, from = 0) {
-  const text = fs.readFileSync(file).subarray(from).toString('utf8');
+/** The lines of UTF-8 `bytes`, without the empty one after the last newline. */
+function linesOf(bytes) {
+  const text = bytes.toString('utf8');
   return text === '' ? [] : text.replace(/\n$/, '').split('\n');
 }
 
@@ -261,7 +261,7 @@ export const startedWorkers = new Set();
  * (["--flag"]): V8's flags, for profiling; `stdoutToFile`: workerd's standard output (the
  * worker's console lines) goes to a file (`handle.stdoutFile`) instead of a pipe to this process,
  * and reaches `output` (all of it) and `stdout` (what followed the last `reset`) only when the
- * worker stops. A pipe wakes this process at each
+ * worker stops: until then neither `stdout` nor `takePanics` sees it. A pipe wakes this process at each
  * line, from workerd's thread: under load, on another core, that wake-up costs workerd more than
  * the line does (BENCHMARKS.md, "Load").
  */
@@ -290,12 +290,16 @@ export async function startWorker(
   });
   const stdoutFile = stdoutToFile ? path.join(dir, 'stdout.log') : null;
   const stdoutFd = stdoutFile === null ? null : fs.openSync(stdoutFile, 'w');
-  const child = spawn(workerdBin, ['serve', 'config.capnp', '--experimental', ...(verbose ? ['--verbose'] : [])], {
-    cwd: dir,
-    stdio: ['ignore', stdoutFd ?? 'pipe', 'pipe'],
-  });
-  // workerd holds the file open; this process needs it no longer.
-  if (stdoutFd !== null) fs.closeSync(stdoutFd);
+  let child;
+  try {
+    child = spawn(workerdBin, ['serve', 'config.capnp', '--experimental', ...(verbose ? ['--verbose'] : [])], {
+      cwd: dir,
+      stdio: ['ignore', stdoutFd ?? 'pipe', 'pipe'],
+    });
+  } finally {
+    // workerd holds the file open; this process needs it no longer.
+    if (stdoutFd !== null) fs.closeSync(stdoutFd);
+  }
   const stdout = [];
   const stderr = [];
   // Both streams, never reset: what the panic check reads.
@@ -371,18 +375,24 @@ export async function startWorker(
       capture.counts.received = 0;
       stdout.length = 0;
       stderr.length = 0;
-      if (stdoutFile !== null) stdoutFrom = fs.statSync(stdoutFile).size;
+      if (stdoutFile !== null && !handle.stopped) stdoutFrom = fs.statSync(stdoutFile).size;
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGTERM');
       await closed;
-      if (stdoutFile !== null && !handle.stopped) {
-        output.push(...readLines(stdoutFile));
-        stdout.push(...readLines(stdoutFile, stdoutFrom));
-      }
+      if (handle.stopped) return;
+      // Nothing below awaits: a second `stop` waiting on `closed` finds this one done.
       handle.stopped = true;
-      capture.close();
-      fs.rmSync(dir, { recursive: true, force: true });
+      try {
+        if (stdoutFile !== null) {
+          const bytes = fs.readFileSync(stdoutFile);
+          for (const line of linesOf(bytes)) output.push(line);
+          for (const line of linesOf(bytes.subarray(stdoutFrom))) stdout.push(line);
+        }
+      } finally {
+        capture.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     },
   };
 
@@ -392,6 +402,7 @@ export async function startWorker(
   const deadline = Date.now() + 15_000;
   for (;;) {
     if (child.exitCode !== null) {
+      await handle.stop();
       throw new Error(`workerd exited with ${child.exitCode}:\n${stderr.join('\n')}`);
     }
     try {

@@ -830,8 +830,9 @@ async fn start_job(user: &'static str) -> Result<Response, Error> {
 }
 
 /// Runs requests `a` and `b`, each in a scope of its own writing to one sink, interleaved: each
-/// is polled `waits` times, pending each time, then `b` and `a` finish, in that order. Returns the
-/// `user (tenant)` of each point written.
+/// is polled `waits` times, pending each time, then `b` and `a` finish, in that order. Checks
+/// that each point written is a `POST /api/jobs` call's, exactly, and returns their `user
+/// (tenant)`.
 fn interleaved(
     a: impl std::future::Future<Output = Result<Response, Error>>,
     b: impl std::future::Future<Output = Result<Response, Error>>,
@@ -847,7 +848,24 @@ fn interleaved(
     }
     assert!(b.as_mut().poll(&mut cx).is_ready());
     assert!(a.as_mut().poll(&mut cx).is_ready());
-    sink.points()
+    let points = sink.points();
+    for point in &points {
+        let (user, tenant) = (point.text("user").unwrap(), point.text("tenant").unwrap());
+        assert_eq!(point.index(), Some("jobs.create"));
+        assert_eq!(
+            point.blob_texts(),
+            blobs::<ApiEvent>(&[
+                (1, "jobs.create"),
+                (2, user),
+                (3, "POST /api/jobs"),
+                (5, "web"),
+                (6, tenant),
+            ])
+        );
+        assert_eq!(point.doubles()[1], 0.0);
+        assert_eq!(point.dataset(), "api_events");
+    }
+    points
         .iter()
         .map(|p| {
             format!(
